@@ -1,0 +1,238 @@
+//! The `peel` command.
+
+mod bench;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use peel_import::{ImportOptions, Importer, Summary};
+use peel_store::Store;
+
+const AFTER_HELP: &str = "\
+Examples:
+  peel demo                                 run the demo on the bundled sample data
+  peel import data/sample                   import a folder of police.uk files into ./peel.db
+  peel import --database-url postgres://postgres@127.0.0.1/peel 2024-03.zip
+  peel serve --listen 0.0.0.0:8080          serve the API and pages
+
+Every command that uses the database takes --database-url, or reads PEEL_DATABASE_URL.
+A URL starting postgres:// selects PostgreSQL; anything else is a SQLite file.";
+
+/// peel: open neighbourhood policing for England and Wales.
+///
+/// peel serves the National Crime Map and a police.uk-compatible API from
+/// police.uk's own open data, on an embedded SQLite file or on PostgreSQL.
+#[derive(Parser)]
+#[command(name = "peel", version, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArg {
+    /// Database to use: postgres://user@host/db, or sqlite:FILE (a file is created on first use).
+    #[arg(long, env = "PEEL_DATABASE_URL", default_value = peel_store::DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import police.uk files: bulk CSVs, folders of them, archive zips, boundary KML, postcode tables.
+    ///
+    /// Each file is recognised by its content and imported atomically. Importing the
+    /// same file twice changes nothing; a re-published force-month replaces the old one.
+    /// By default a file with any invalid row is refused whole, with file:line and the
+    /// field named, and nothing of it is written.
+    #[command(after_help = "\
+Examples:
+  peel import data/sample
+  peel import 2024-03-city-of-london-street.csv 2024-03-city-of-london-outcomes.csv
+  peel import --skip-invalid archive/2024-03.zip
+  peel import boundaries/city-of-london/          (neighbourhood boundaries: <force>/<id>.kml)
+  peel import postcodes.csv                       (a table with postcode,latitude,longitude columns)")]
+    Import {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Import the valid rows of a file that has invalid ones, and list each row left out.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Files, folders or zip archives to import.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Serve the police.uk-compatible API, the pages and /healthz.
+    #[command(after_help = "Examples:\n  peel serve\n  PEEL_DATABASE_URL=postgres://postgres@127.0.0.1/peel peel serve --listen 0.0.0.0:8080")]
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Address to listen on.
+        #[arg(long, env = "PEEL_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Run the demo: create ./peel-demo.db, import the bundled sample, serve it.
+    ///
+    /// The sample is real police.uk data (City of London and Bedfordshire) with a few
+    /// neighbourhood teams, priorities and events written as sample content.
+    Demo {
+        /// Database for the demo.
+        #[arg(long, default_value = "sqlite:peel-demo.db")]
+        database_url: String,
+        /// Address to listen on.
+        #[arg(long, env = "PEEL_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Folder holding the sample (default: data/sample in this checkout).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Import the sample and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Create or upgrade the database schema, and list the migrations applied.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Benchmarks (not tests): print throughput and ratios against a baseline.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PEEL_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Import { db, skip_invalid, paths } => {
+            let store = open(&db.database_url).await?;
+            let summary = Importer::new(&store, ImportOptions { skip_invalid, quiet: false }).import_paths(&paths).await?;
+            print_summary(&summary);
+            Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Serve { db, listen } => {
+            let store = open(&db.database_url).await?;
+            serve(store, listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { database_url, listen, data, no_serve } => {
+            let dir = sample_dir(data)?;
+            let store = open(&database_url).await?;
+            eprintln!("Importing the sample from {} into {database_url} …", dir.display());
+            let summary = Importer::new(&store, ImportOptions::default()).import_paths(&[dir]).await?;
+            print_summary(&summary);
+            if !summary.failed.is_empty() {
+                bail!("the sample did not import cleanly");
+            }
+            if no_serve {
+                return Ok(ExitCode::SUCCESS);
+            }
+            serve(store, listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { db } => {
+            let store = open(&db.database_url).await?;
+            for (version, description) in store.applied_migrations().await? {
+                println!("{version:>4}  {description}");
+            }
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(cmd) => {
+            bench::run(cmd).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn open(url: &str) -> Result<Store> {
+    Store::open(url).await.with_context(|| format!("opening the database {}", redact(url)))
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if url[s + 3..at].contains(':') => format!("{}***{}", &url[..s + 3], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(store: Store, listen: SocketAddr) -> Result<()> {
+    println!("peel is serving on http://{listen}/  (Ctrl-C to stop)");
+    peel_web::serve(peel_web::AppState { store }, listen).await?;
+    Ok(())
+}
+
+/// Finds the bundled sample: `--data`, else `data/sample` here, else in the
+/// checkout this binary was built from.
+fn sample_dir(given: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(d) = given {
+        if d.is_dir() {
+            return Ok(d);
+        }
+        bail!("{} is not a folder", d.display());
+    }
+    let here = PathBuf::from("data/sample");
+    if here.is_dir() {
+        return Ok(here);
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+    if built.is_dir() {
+        return Ok(built);
+    }
+    bail!("cannot find the sample data: run peel demo from the peel checkout, or pass --data DIR")
+}
+
+fn print_summary(s: &Summary) {
+    let months = match (s.months.first(), s.months.last()) {
+        (Some(a), Some(b)) if a == b => format!("{} month ({a})", 1),
+        (Some(a), Some(b)) => format!("{} months ({a} to {b})", s.months.len()),
+        _ => "no months".into(),
+    };
+    println!("Imported {} files ({} unchanged), {} rows at {:.0} rows/s:", s.files, s.unchanged_files, s.total_rows(), s.rows_per_second);
+    for (kind, n) in &s.rows {
+        println!("  {:>9} {}", n, kind.label());
+    }
+    if s.postcodes > 0 {
+        println!("  {:>9} postcodes", s.postcodes);
+    }
+    if s.neighbourhood_boundaries + s.force_boundaries + s.neighbourhood_details > 0 {
+        println!(
+            "  {:>9} neighbourhood boundaries, {} force boundaries, {} neighbourhood details",
+            s.neighbourhood_boundaries, s.force_boundaries, s.neighbourhood_details
+        );
+    }
+    println!("  {months}; forces: {}", if s.forces.is_empty() { "none".into() } else { s.forces.iter().cloned().collect::<Vec<_>>().join(", ") });
+    if !s.skipped.is_empty() {
+        println!("  {} invalid rows skipped (listed above)", s.skipped.len());
+    }
+    if !s.failed.is_empty() {
+        eprintln!("{} files were refused and nothing of them was written:", s.failed.len());
+        for e in &s.failed {
+            eprintln!("{e}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The policing geography: force → basic command unit (BCU) → community
+//! safety partnership (CSP) → neighbourhood, and postcodes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::geo::{Area, LatLng};
+
+/// A police force and the public details police.uk shows for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Force {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub telephone: Option<String>,
+    #[serde(default)]
+    pub engagement_methods: Vec<EngagementMethod>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementMethod {
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub title: String,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+}
+
+/// Contact details as police.uk keys them (`email`, `telephone`, `twitter`…).
+pub type ContactDetails = BTreeMap<String, String>;
+
+/// A neighbourhood: the smallest area with its own policing team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Neighbourhood {
+    pub force_id: String,
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// police.uk publishes this as a string; `None` where unknown.
+    pub population: Option<u64>,
+    pub url_force: Option<String>,
+    pub centre: Option<LatLng>,
+    #[serde(default)]
+    pub contact_details: ContactDetails,
+    #[serde(default)]
+    pub links: Vec<Link>,
+    #[serde(default)]
+    pub locations: Vec<NeighbourhoodLocation>,
+    pub bcu_id: Option<String>,
+    pub csp_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub url: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+/// A place where the team is based or meets the public.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeighbourhoodLocation {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    pub telephone: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// A member of a neighbourhood team, or a force's senior officer. These are
+/// public office holders, published by police.uk by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Officer {
+    pub name: String,
+    pub rank: String,
+    pub bio: Option<String>,
+    #[serde(default)]
+    pub contact_details: ContactDetails,
+}
+
+/// A local priority agreed with the community, and what was done about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Priority {
+    pub issue: String,
+    /// `YYYY-MM-DDTHH:MM:SS`, local time, as police.uk writes it.
+    pub issue_date: String,
+    pub action: Option<String>,
+    pub action_date: Option<String>,
+}
+
+/// A meeting, surgery or other event of the neighbourhood team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub title: String,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `YYYY-MM-DDTHH:MM:SS`, local time.
+    pub start_date: String,
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub contact_details: ContactDetails,
+}
+
+/// A neighbourhood with its boundary, as the spatial index holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeighbourhoodBoundary {
+    pub force_id: String,
+    pub neighbourhood_id: String,
+    pub area: Area,
+}
+
+/// A UK postcode in canonical form: upper case, one space before the inward code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Postcode(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a UK postcode: expected something like EC2V 7HH")]
+pub struct PostcodeError(pub String);
+
+impl Postcode {
+    /// Accepts any spacing and case ("ec2v7hh", " EC2V  7HH ").
+    pub fn parse(input: &str) -> Result<Postcode, PostcodeError> {
+        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let err = || PostcodeError(input.trim().to_string());
+        if !(5..=7).contains(&compact.len()) || !compact.is_ascii() {
+            return Err(err());
+        }
+        let (outward, inward) = compact.split_at(compact.len() - 3);
+        let ib = inward.as_bytes();
+        let inward_ok = ib[0].is_ascii_digit() && ib[1].is_ascii_alphabetic() && ib[2].is_ascii_alphabetic();
+        let ob = outward.as_bytes();
+        let outward_ok = (2..=4).contains(&ob.len())
+            && ob[0].is_ascii_alphabetic()
+            && ob.iter().all(u8::is_ascii_alphanumeric)
+            && ob.iter().any(u8::is_ascii_digit);
+        if !(inward_ok && outward_ok) {
+            return Err(err());
+        }
+        Ok(Postcode(format!("{outward} {inward}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The outward code ("EC2V"), the part that names the district.
+    pub fn outward(&self) -> &str {
+        self.0.split(' ').next().unwrap_or(&self.0)
+    }
+}
+
+impl fmt::Display for Postcode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A postcode's centre and the administrative areas it falls in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostcodePoint {
+    pub postcode: Postcode,
+    pub at: LatLng,
+    /// ONS code of the local authority district (e.g. E09000001).
+    pub admin_district: Option<String>,
+    pub ward: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn postcodes_in_any_spacing() {
+        for s in ["EC2V 7HH", "ec2v7hh", "  Ec2v   7hH ", "EC2V\t7HH"] {
+            assert_eq!(Postcode::parse(s).unwrap().as_str(), "EC2V 7HH");
+        }
+        assert_eq!(Postcode::parse("lu1 1aa").unwrap().as_str(), "LU1 1AA");
+        assert_eq!(Postcode::parse("M1 1AE").unwrap().outward(), "M1");
+    }
+
+    #[test]
+    fn rejects_non_postcodes() {
+        for s in ["", "hello", "EC2V", "12345", "EC2V 7H", "EC2V 777", "ÉC2V 7HH", "Cheapside"] {
+            assert!(Postcode::parse(s).is_err(), "{s}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,12}") {
+            let _ = Postcode::parse(&s);
+        }
+
+        #[test]
+        fn canonical_form_is_a_fixed_point(s in "[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}") {
+            if let Ok(p) = Postcode::parse(&s) {
+                prop_assert_eq!(Postcode::parse(p.as_str()).unwrap(), p);
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! peel's domain core: the policing geography, police.uk's open-data records
+//! and the rules about them. No I/O and no async, so every rule is testable in
+//! isolation and every other crate shares one definition of each concept.
+
+pub mod category;
+pub mod force;
+pub mod geo;
+pub mod geography;
+pub mod month;
+pub mod outcome;
+pub mod records;
+
+pub use category::{CategoryFilter, CrimeCategory};
+pub use geo::{Area, BBox, LatLng, Polygon};
+pub use month::Month;
+pub use outcome::Outcome;

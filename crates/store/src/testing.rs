@@ -1,0 +1,147 @@
+//! Throwaway databases for tests, on either engine.
+//!
+//! PostgreSQL is found through `PEEL_TEST_DATABASE_URL`, else at
+//! `postgres://postgres@127.0.0.1:5432/postgres`; each test gets its own
+//! database, dropped afterwards. The PostgreSQL half never skips silently: if
+//! the server cannot be reached the test fails and says how to start one.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::{Engine, Store};
+
+pub const DEFAULT_TEST_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A database that exists for the life of this value.
+pub struct TestDatabase {
+    pub url: String,
+    pub engine: Engine,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn unique_name() -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("peel_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[host_start..].find('/') {
+        Some(slash) => &base[..host_start + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl TestDatabase {
+    pub fn postgres_admin_url() -> String {
+        std::env::var("PEEL_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES.to_string())
+    }
+
+    /// A fresh SQLite file in the temporary directory.
+    pub fn sqlite() -> TestDatabase {
+        let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+        TestDatabase {
+            url: format!("sqlite:{}", path.display()),
+            engine: Engine::Sqlite,
+            cleanup: Cleanup::File(path),
+        }
+    }
+
+    /// A fresh, empty PostgreSQL database.
+    pub async fn postgres() -> TestDatabase {
+        let admin_url = TestDatabase::postgres_admin_url();
+        let name = unique_name();
+        let admin = Store::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL tests need a server: {e}. Run scripts/test (it starts one), or set \
+                 PEEL_TEST_DATABASE_URL to a server where this user may CREATE DATABASE."
+            )
+        });
+        admin.execute_admin(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE for a test");
+        admin.close().await;
+        TestDatabase {
+            url: with_database(&admin_url, &name),
+            engine: Engine::Postgres,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
+    }
+
+    pub async fn new(engine: Engine) -> TestDatabase {
+        match engine {
+            Engine::Sqlite => TestDatabase::sqlite(),
+            Engine::Postgres => TestDatabase::postgres().await,
+        }
+    }
+
+    /// Opens and migrates the database.
+    pub async fn store(&self) -> Store {
+        Store::open(&self.url).await.expect("open test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside async; a short-lived runtime on its own
+                // thread avoids nesting inside the test's runtime.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    if let Ok(rt) = rt {
+                        rt.block_on(async {
+                            if let Ok(admin) = Store::connect(&admin_url).await {
+                                let _ = admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                                admin.close().await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Runs a statement that takes no parameters (database administration).
+    pub(crate) async fn execute_admin(&self, sql: &str) -> Result<(), crate::StoreError> {
+        crate::on_db!(self, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await?;
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn swaps_database_names() {
+        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

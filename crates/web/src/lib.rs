@@ -1,0 +1,49 @@
+//! peel's web layer: routes, and the mapping of domain and store errors to
+//! HTTP answers a person or a program can act on.
+
+mod error;
+mod health;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use peel_store::Store;
+use tower_http::trace::TraceLayer;
+
+pub use error::WebError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+/// The whole application: every route peel serves.
+pub fn app(state: AppState) -> Router {
+    Router::new().merge(health::routes()).with_state(state).layer(TraceLayer::new_for_http())
+}
+
+/// Serves `app` on `addr` until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), WebError> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Bind(addr, e))?;
+    serve_on(state, listener).await
+}
+
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), WebError> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await.map_err(WebError::Serve)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
