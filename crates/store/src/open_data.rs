@@ -6,13 +6,13 @@
 
 use std::collections::HashMap;
 
+use peel_core::Month;
 use peel_core::force;
 use peel_core::geo::LatLng;
 use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, StreetCrime};
-use peel_core::Month;
 use sqlx::AssertSqlSafe;
 
-use crate::{on_db, Store, StoreError};
+use crate::{Store, StoreError, on_db};
 
 /// One parsed force-month file, ready to store.
 #[derive(Debug, Clone, Copy)]
@@ -326,7 +326,12 @@ impl Store {
     }
 
     /// Rows of one kind for one force-month (or all months when `month` is `None`).
-    pub async fn count_rows(&self, kind: CsvKind, force_id: Option<&str>, month: Option<Month>) -> Result<i64, StoreError> {
+    pub async fn count_rows(
+        &self,
+        kind: CsvKind,
+        force_id: Option<&str>,
+        month: Option<Month>,
+    ) -> Result<i64, StoreError> {
         let sql = format!(
             "SELECT COUNT(*) FROM {} WHERE ($1 IS NULL OR force_id = $1) AND ($2 IS NULL OR month = $2)",
             table(kind)
@@ -377,8 +382,21 @@ impl Store {
             .collect()
     }
 
+    /// Every map point as (location id, street name), by id.
+    pub async fn all_location_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows: Vec<(i64, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT id, street_name FROM locations ORDER BY id").fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
     /// The checksum recorded for a force-month, if it was imported.
-    pub async fn import_checksum(&self, kind: CsvKind, force_id: &str, month: Month) -> Result<Option<String>, StoreError> {
+    pub async fn import_checksum(
+        &self,
+        kind: CsvKind,
+        force_id: &str,
+        month: Month,
+    ) -> Result<Option<String>, StoreError> {
         let v: Option<String> = on_db!(self, pool => {
             sqlx::query_scalar("SELECT sha256 FROM imports WHERE kind = $1 AND force_id = $2 AND month = $3")
                 .bind(kind.file_suffix())
