@@ -2,6 +2,7 @@
 //! and the rules about them. No I/O and no async, so every rule is testable in
 //! isolation and every other crate shares one definition of each concept.
 
+pub mod access;
 pub mod category;
 pub mod force;
 pub mod geo;

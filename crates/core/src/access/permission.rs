@@ -1,0 +1,129 @@
+//! Named permissions and which roles hold them (least privilege).
+//!
+//! Routes state a [`Permission`], never a role, so the table below is the one
+//! place that says who may do what. Administrators manage accounts but cannot
+//! read the audit log or casework; auditors read the audit log and nothing else.
+
+use super::role::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See one's own account (`/backoffice`, `/api/v1/me`). Every role.
+    ViewOwnAccount,
+    /// List and create organisations.
+    ManageOrganisations,
+    /// List, create, disable and reset user accounts.
+    ManageUsers,
+    /// Search the audit log.
+    ReadAuditLog,
+    /// Record a new anti-social behaviour report (later milestones).
+    RecordReport,
+    /// Read cases owned by or shared with one's organisation (later milestones).
+    ViewCases,
+    /// Change cases: actions, tools and powers, closure (later milestones).
+    ManageCases,
+    /// Assign and review cases, see overdue work (later milestones).
+    SuperviseCases,
+    /// Run Community Trigger case reviews (later milestones).
+    RunCaseReviews,
+}
+
+impl Permission {
+    pub const ALL: &'static [Permission] = &[
+        Permission::ViewOwnAccount,
+        Permission::ManageOrganisations,
+        Permission::ManageUsers,
+        Permission::ReadAuditLog,
+        Permission::RecordReport,
+        Permission::ViewCases,
+        Permission::ManageCases,
+        Permission::SuperviseCases,
+        Permission::RunCaseReviews,
+    ];
+
+    /// The roles holding this permission.
+    pub fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Permission::ViewOwnAccount => Role::ALL,
+            Permission::ManageOrganisations | Permission::ManageUsers => &[Administrator],
+            Permission::ReadAuditLog => &[Auditor],
+            Permission::RecordReport => &[CallHandler, Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
+            Permission::ViewCases => &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
+            Permission::ManageCases => &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
+            Permission::SuperviseCases => &[Supervisor, AsbCoordinator],
+            Permission::RunCaseReviews => &[AsbCoordinator],
+        }
+    }
+
+    /// A short phrase for refusal messages: "you need permission to …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Permission::ViewOwnAccount => "see your account",
+            Permission::ManageOrganisations => "manage organisations",
+            Permission::ManageUsers => "manage user accounts",
+            Permission::ReadAuditLog => "read the audit log",
+            Permission::RecordReport => "record reports",
+            Permission::ViewCases => "see cases",
+            Permission::ManageCases => "change cases",
+            Permission::SuperviseCases => "supervise cases",
+            Permission::RunCaseReviews => "run case reviews",
+        }
+    }
+}
+
+impl Role {
+    pub fn has(self, p: Permission) -> bool {
+        p.roles().contains(&self)
+    }
+
+    pub fn permissions(self) -> Vec<Permission> {
+        Permission::ALL.iter().copied().filter(|p| self.has(*p)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Permission::*;
+    use super::*;
+
+    /// The whole matrix written out, so any change to who may do what is a
+    /// deliberate edit here too.
+    #[test]
+    fn the_permission_matrix() {
+        let expect: &[(Role, &[Permission])] = &[
+            (Role::CallHandler, &[ViewOwnAccount, RecordReport]),
+            (Role::Officer, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases]),
+            (Role::Supervisor, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases]),
+            (Role::PartnerCaseworker, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases]),
+            (
+                Role::AsbCoordinator,
+                &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, RunCaseReviews],
+            ),
+            (Role::Auditor, &[ViewOwnAccount, ReadAuditLog]),
+            (Role::Administrator, &[ViewOwnAccount, ManageOrganisations, ManageUsers]),
+        ];
+        assert_eq!(expect.len(), Role::ALL.len());
+        for (role, perms) in expect {
+            assert_eq!(role.permissions(), perms.to_vec(), "{role}");
+        }
+    }
+
+    #[test]
+    fn separation_of_duties() {
+        // Nobody both manages accounts and reads the audit trail of what they did.
+        for r in Role::ALL {
+            assert!(!(r.has(ManageUsers) && r.has(ReadAuditLog)), "{r}");
+        }
+        assert!(!Role::Administrator.has(ViewCases), "administrators do not read casework");
+        assert!(!Role::Auditor.has(ManageCases), "auditors only look");
+    }
+
+    #[test]
+    fn every_permission_is_held_by_someone_and_described() {
+        for p in Permission::ALL {
+            assert!(!p.roles().is_empty(), "{p:?}");
+            assert!(!p.describe().is_empty());
+        }
+    }
+}
