@@ -14,6 +14,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} not found")]
     NotFound(String),
+    /// A unique name or address is already taken; the message says which.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl From<serde_json::Error> for StoreError {

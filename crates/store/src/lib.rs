@@ -5,6 +5,8 @@
 //! text through the [`on_db!`] macro, so each query is written once; where
 //! the dialects differ the difference is spelt out next to the query.
 
+mod access;
+mod audit;
 mod bench;
 mod error;
 mod geography;
@@ -19,6 +21,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecord};
+pub use audit::{AuditQuery, AuditVerification};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};

@@ -1,0 +1,167 @@
+//! The append-only, hash-chained audit log.
+//!
+//! Appends are serialised: each one first updates the single `audit_head`
+//! row (taking its row lock on PostgreSQL, the database write lock on
+//! SQLite), reads the previous hash from it, inserts the sealed entry and
+//! moves the head, all in one transaction.
+
+use chrono::{DateTime, Utc};
+use peel_core::access::audit::ChainVerifier;
+use peel_core::access::time;
+use peel_core::access::{AuditEntry, ChainBreak, NewAuditEntry};
+
+use crate::{Store, StoreError, on_db};
+
+/// Filters for searching the log. Empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Part of the actor, ignoring case (`alice@` finds `user:alice@…`).
+    pub actor: Option<String>,
+    /// Part of the subject, ignoring case.
+    pub subject: Option<String>,
+    /// Entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// At most this many, newest first (default 100, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// The result of checking the whole log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditVerification {
+    pub entries: i64,
+    pub head_hash: String,
+}
+
+type EntryRow = (i64, String, String, String, String, String, String, String, String);
+
+const ENTRY_COLUMNS: &str = "seq, at, actor, action, subject, purpose, details, prev_hash, hash";
+
+fn entry_from_row(r: EntryRow) -> AuditEntry {
+    AuditEntry {
+        seq: r.0,
+        at: r.1,
+        actor: r.2,
+        action: r.3,
+        subject: r.4,
+        purpose: r.5,
+        details: r.6,
+        prev_hash: r.7,
+        hash: r.8,
+    }
+}
+
+fn like_pattern(s: &str) -> String {
+    let escaped = s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl Store {
+    /// Appends an entry to the log and returns it sealed.
+    pub async fn append_audit(&self, new: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
+        let entry = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // A write first: it takes the lock before anything is read.
+            let (seq, prev): (i64, String) =
+                sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let e = AuditEntry::seal(new, seq, &prev);
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor, action, subject, purpose, details, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(e.seq)
+            .bind(&e.at)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(&e.subject)
+            .bind(&e.purpose)
+            .bind(&e.details)
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&e.hash).execute(&mut *tx).await?;
+            tx.commit().await?;
+            e
+        });
+        Ok(entry)
+    }
+
+    /// Entries with `seq > after`, oldest first, at most `limit`.
+    pub async fn audit_entries_after(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql =
+            sqlx::AssertSqlSafe(format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"));
+        let rows: Vec<EntryRow> = on_db!(self, pool => {
+            sqlx::query_as(sql).bind(after).bind(limit).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(entry_from_row).collect())
+    }
+
+    /// The recorded end of the chain: (last seq, last hash).
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        let head: (i64, String) = on_db!(self, pool => {
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?
+        });
+        Ok(head)
+    }
+
+    /// Walks the whole log in order and checks every link and the head.
+    /// `Ok(Err(break))` means the log was tampered with.
+    pub async fn verify_audit(&self) -> Result<Result<AuditVerification, ChainBreak>, StoreError> {
+        let mut v = ChainVerifier::default();
+        let mut after = 0;
+        loop {
+            let batch = self.audit_entries_after(after, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            for e in &batch {
+                if let Err(b) = v.push(e) {
+                    return Ok(Err(b));
+                }
+            }
+        }
+        let (head_seq, head_hash) = self.audit_head().await?;
+        if let Err(b) = v.finish(head_seq, &head_hash) {
+            return Ok(Err(b));
+        }
+        Ok(Ok(AuditVerification { entries: v.count(), head_hash: v.last_hash().to_string() }))
+    }
+
+    /// Searches the log, newest first.
+    pub async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let limit = i64::from(q.limit.unwrap_or(100).clamp(1, 1000));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log \
+             WHERE ($1 IS NULL OR lower(actor) LIKE $1 ESCAPE '\\') \
+             AND ($2 IS NULL OR lower(subject) LIKE $2 ESCAPE '\\') \
+             AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
+             ORDER BY seq DESC LIMIT $5"
+        ));
+        let actor = q.actor.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
+        let subject = q.subject.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
+        let rows: Vec<EntryRow> = on_db!(self, pool => {
+            sqlx::query_as(sql)
+                .bind(actor)
+                .bind(subject)
+                .bind(q.from.map(time::format))
+                .bind(q.until.map(time::format))
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(entry_from_row).collect())
+    }
+
+    /// Runs one SQL statement as given. Only for tests that must reach
+    /// under the application, such as simulating tampering with the log.
+    #[doc(hidden)]
+    pub async fn execute_raw_sql_for_tests(&self, sql: &str) -> Result<u64, StoreError> {
+        let n = on_db!(self, pool => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await?.rows_affected()
+        });
+        Ok(n)
+    }
+}

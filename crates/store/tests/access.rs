@@ -1,0 +1,296 @@
+//! Accounts, sessions, API tokens and the audit log, on SQLite and PostgreSQL.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use peel_core::access::audit::BreakKind;
+use peel_core::access::{LoginState, NewAuditEntry, OrgKind, Role};
+use peel_store::testing::TestDatabase;
+use peel_store::{AuditQuery, Engine, NewUser, SessionRecord, Store, StoreError};
+use serde_json::json;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap()
+}
+
+async fn user(store: &Store, email: &str, role: Role) -> peel_store::UserRecord {
+    let org = match store.organisation_by_name("Test Council").await.unwrap() {
+        Some(o) => o,
+        None => store.create_organisation("Test Council", OrgKind::Council, t0()).await.unwrap(),
+    };
+    store
+        .create_user(&NewUser {
+            email,
+            display_name: "Test Person",
+            organisation_id: org.id,
+            role,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+            at: t0(),
+        })
+        .await
+        .unwrap()
+}
+
+async fn organisations_are_unique_by_name(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let a = store.create_organisation("  Bedford Borough Council ", OrgKind::Council, t0()).await.unwrap();
+    assert_eq!(a.name, "Bedford Borough Council");
+    assert_eq!(a.kind, OrgKind::Council);
+    store.create_organisation("Bedfordshire Police", OrgKind::Force, t0()).await.unwrap();
+    let err = store.create_organisation("Bedford Borough Council", OrgKind::HousingProvider, t0()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("already exists")), "{err}");
+    let names: Vec<_> = store.organisations().await.unwrap().into_iter().map(|o| o.name).collect();
+    assert_eq!(names, ["Bedford Borough Council", "Bedfordshire Police"]);
+    assert_eq!(store.organisation_by_name("bedford borough council").await.unwrap().unwrap().id, a.id);
+    assert_eq!(store.organisation(a.id).await.unwrap().unwrap(), a);
+    assert!(store.organisation(9999).await.unwrap().is_none());
+}
+
+async fn users_are_found_by_email_ignoring_case(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "Alice.Smith@Example.ORG", Role::Officer).await;
+    assert_eq!(u.email, "alice.smith@example.org");
+    assert_eq!(u.role, Role::Officer);
+    assert_eq!(u.organisation_name, "Test Council");
+    assert!(!u.disabled);
+    assert_eq!(u.login, LoginState::default());
+    assert_eq!(store.user_by_email(" ALICE.smith@example.org").await.unwrap().unwrap().id, u.id);
+    assert!(store.user_by_email("bob@example.org").await.unwrap().is_none());
+    let org = store.organisation_by_name("Test Council").await.unwrap().unwrap();
+    let dup = store
+        .create_user(&NewUser {
+            email: "alice.smith@EXAMPLE.org",
+            display_name: "Other",
+            organisation_id: org.id,
+            role: Role::Auditor,
+            password_hash: "x",
+            at: t0(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
+    assert_eq!(store.users().await.unwrap().len(), 1);
+}
+
+async fn login_state_round_trips(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "a@example.org", Role::Officer).await;
+    let s =
+        LoginState { failed_attempts: 3, failed_since: Some(t0()), locked_until: Some(t0() + Duration::minutes(15)) };
+    store.set_login_state(u.id, &s).await.unwrap();
+    assert_eq!(store.user(u.id).await.unwrap().unwrap().login, s);
+    store.set_password_hash(u.id, "new-hash", t0()).await.unwrap();
+    let after = store.user(u.id).await.unwrap().unwrap();
+    assert_eq!(after.login, LoginState::default(), "a reset clears the lock-out");
+    assert_eq!(after.password_hash, "new-hash");
+    assert!(matches!(store.set_password_hash(999, "x", t0()).await, Err(StoreError::NotFound(_))));
+}
+
+fn session(user_id: i64, hash: &str, expires: DateTime<Utc>) -> SessionRecord {
+    SessionRecord {
+        token_hash: hash.into(),
+        user_id,
+        csrf_token: format!("csrf-{hash}"),
+        created_at: peel_core::access::time::format(t0()),
+        expires_at: peel_core::access::time::format(expires),
+    }
+}
+
+async fn sessions_expire(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "a@example.org", Role::Officer).await;
+    store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
+    store.create_session(&session(u.id, "h2", t0() + Duration::minutes(1))).await.unwrap();
+    let live = store.live_session("h1", t0() + Duration::hours(7)).await.unwrap().unwrap();
+    assert_eq!(live.user_id, u.id);
+    assert_eq!(live.csrf_token, "csrf-h1");
+    assert!(store.live_session("h1", t0() + Duration::hours(8)).await.unwrap().is_none(), "expired at expires_at");
+    assert!(store.live_session("nope", t0()).await.unwrap().is_none());
+    assert_eq!(store.delete_expired_sessions(t0() + Duration::minutes(2)).await.unwrap(), 1);
+    assert!(store.live_session("h2", t0()).await.unwrap().is_none(), "deleted");
+    store.delete_session("h1").await.unwrap();
+    assert!(store.live_session("h1", t0()).await.unwrap().is_none());
+}
+
+async fn api_tokens_are_used_and_revoked(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "a@example.org", Role::Auditor).await;
+    let t = store.create_api_token(u.id, "nightly export", "tokhash", t0()).await.unwrap();
+    assert_eq!(t.last_used_at, None);
+    let used = store.use_api_token("tokhash", t0() + Duration::hours(1)).await.unwrap().unwrap();
+    assert_eq!(used.id, t.id);
+    assert_eq!(used.last_used_at.as_deref(), Some("2026-06-01T10:00:00.000000Z"));
+    assert!(store.use_api_token("other", t0()).await.unwrap().is_none());
+    store.revoke_api_token(t.id).await.unwrap();
+    assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none());
+    assert!(store.api_tokens(u.id).await.unwrap()[0].revoked);
+}
+
+async fn disabling_ends_sessions_and_tokens(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "a@example.org", Role::Officer).await;
+    store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
+    store.create_api_token(u.id, "t", "tokhash", t0()).await.unwrap();
+    store.set_user_disabled(u.id, true).await.unwrap();
+    assert!(store.user(u.id).await.unwrap().unwrap().disabled);
+    assert!(store.live_session("h1", t0()).await.unwrap().is_none());
+    assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none());
+    store.set_user_disabled(u.id, false).await.unwrap();
+    assert!(!store.user(u.id).await.unwrap().unwrap().disabled);
+    assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none(), "re-enabling does not revive tokens");
+    assert!(matches!(store.set_user_disabled(999, true).await, Err(StoreError::NotFound(_))));
+}
+
+fn entry(i: i64) -> NewAuditEntry {
+    NewAuditEntry {
+        at: t0() + Duration::minutes(i),
+        actor: format!("user:person{}@example.org", i % 3),
+        action: "user.read".into(),
+        subject: format!("user:{i}"),
+        purpose: "account administration".into(),
+        details: json!({ "i": i }),
+    }
+}
+
+async fn fill(store: &Store, n: i64) {
+    for i in 1..=n {
+        let e = store.append_audit(&entry(i)).await.unwrap();
+        assert_eq!(e.seq, i);
+    }
+}
+
+async fn audit_appends_chain_and_verify(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let empty = store.verify_audit().await.unwrap().unwrap();
+    assert_eq!(empty.entries, 0);
+    fill(&store, 5).await;
+    let v = store.verify_audit().await.unwrap().unwrap();
+    assert_eq!(v.entries, 5);
+    assert_eq!(store.audit_head().await.unwrap(), (5, v.head_hash.clone()));
+    let all = store.audit_entries_after(0, 100).await.unwrap();
+    assert_eq!(peel_core::access::audit::verify(&all), Ok(()));
+    assert_eq!(all[2].details, r#"{"i":3}"#);
+}
+
+async fn concurrent_appends_keep_one_chain(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let mut tasks = Vec::new();
+    for i in 1..=24 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move { s.append_audit(&entry(i)).await.unwrap() }));
+    }
+    let mut seqs: Vec<i64> = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap().seq);
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=24).collect::<Vec<_>>());
+    assert_eq!(store.verify_audit().await.unwrap().unwrap().entries, 24);
+}
+
+async fn audit_log_refuses_updates_and_deletes(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    fill(&store, 2).await;
+    assert!(store.execute_raw_sql_for_tests("UPDATE audit_log SET actor = 'x' WHERE seq = 1").await.is_err());
+    assert!(store.execute_raw_sql_for_tests("DELETE FROM audit_log WHERE seq = 2").await.is_err());
+    assert_eq!(store.verify_audit().await.unwrap().unwrap().entries, 2);
+}
+
+/// What someone with full rights on the database would do first.
+async fn drop_guards(store: &Store) {
+    let sql = match store.engine() {
+        Engine::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Engine::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;",
+    };
+    store.execute_raw_sql_for_tests(sql).await.unwrap();
+}
+
+async fn tampered(engine: Engine, sql: &str) -> peel_core::access::ChainBreak {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    fill(&store, 6).await;
+    drop_guards(&store).await;
+    store.execute_raw_sql_for_tests(sql).await.unwrap();
+    store.verify_audit().await.unwrap().expect_err(sql)
+}
+
+async fn verify_detects_a_modified_entry(engine: Engine) {
+    let b = tampered(engine, "UPDATE audit_log SET subject = 'user:99' WHERE seq = 3").await;
+    assert_eq!((b.seq, b.why), (3, BreakKind::HashMismatch));
+    let b = tampered(engine, "UPDATE audit_log SET details = '{}' WHERE seq = 1").await;
+    assert_eq!((b.seq, b.why), (1, BreakKind::HashMismatch));
+}
+
+async fn verify_detects_a_deleted_entry(engine: Engine) {
+    let b = tampered(engine, "DELETE FROM audit_log WHERE seq = 4").await;
+    assert_eq!((b.seq, b.why), (4, BreakKind::Missing { expected: 4 }));
+    let b = tampered(engine, "DELETE FROM audit_log WHERE seq = 6").await;
+    assert_eq!((b.seq, b.why), (6, BreakKind::TruncatedTail { head_seq: 6 }));
+    let b = tampered(engine, "DELETE FROM audit_log WHERE seq >= 5; UPDATE audit_head SET seq = 4").await;
+    assert_eq!((b.seq, b.why), (4, BreakKind::HeadMismatch), "the head's hash gives it away");
+}
+
+async fn verify_detects_reordered_entries(engine: Engine) {
+    // Swap the content of entries 2 and 5, keeping their numbers.
+    let b = tampered(
+        engine,
+        "UPDATE audit_log SET seq = -2 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 5; \
+         UPDATE audit_log SET seq = 5 WHERE seq = -2;",
+    )
+    .await;
+    assert_eq!((b.seq, b.why), (2, BreakKind::HashMismatch));
+    // Swap the timestamps only.
+    let b = tampered(engine, "UPDATE audit_log SET at = (SELECT at FROM audit_log WHERE seq = 1) WHERE seq = 2").await;
+    assert_eq!((b.seq, b.why), (2, BreakKind::HashMismatch));
+}
+
+async fn audit_search_filters(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    fill(&store, 9).await;
+    let all = store.search_audit(&AuditQuery::default()).await.unwrap();
+    assert_eq!(all.len(), 9);
+    assert_eq!(all[0].seq, 9, "newest first");
+    let by_actor =
+        store.search_audit(&AuditQuery { actor: Some("PERSON1@".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(by_actor.iter().map(|e| e.seq).collect::<Vec<_>>(), [7, 4, 1]);
+    let by_subject =
+        store.search_audit(&AuditQuery { subject: Some("user:3".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(by_subject.len(), 1);
+    let wildcard = store.search_audit(&AuditQuery { subject: Some("%".into()), ..Default::default() }).await.unwrap();
+    assert!(wildcard.is_empty(), "% is matched literally");
+    let window = store
+        .search_audit(&AuditQuery {
+            from: Some(t0() + Duration::minutes(3)),
+            until: Some(t0() + Duration::minutes(5)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(window.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 3]);
+    let limited = store.search_audit(&AuditQuery { limit: Some(2), ..Default::default() }).await.unwrap();
+    assert_eq!(limited.len(), 2);
+}
+
+peel_store::on_both_engines!(
+    organisations_are_unique_by_name,
+    users_are_found_by_email_ignoring_case,
+    login_state_round_trips,
+    sessions_expire,
+    api_tokens_are_used_and_revoked,
+    disabling_ends_sessions_and_tokens,
+    audit_appends_chain_and_verify,
+    concurrent_appends_keep_one_chain,
+    audit_log_refuses_updates_and_deletes,
+    verify_detects_a_modified_entry,
+    verify_detects_a_deleted_entry,
+    verify_detects_reordered_entries,
+    audit_search_filters,
+);
