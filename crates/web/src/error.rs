@@ -18,6 +18,9 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Something on our side failed; the cause is logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl IntoResponse for WebError {
@@ -25,6 +28,7 @@ impl IntoResponse for WebError {
         let status = match &self {
             WebError::NotFound(_) | WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = if status.is_server_error() {

@@ -1,6 +1,7 @@
 //! peel's web layer: routes, and the mapping of domain and store errors to
 //! HTTP answers a person or a program can act on.
 
+pub mod backoffice;
 mod error;
 mod health;
 
@@ -18,9 +19,19 @@ pub struct AppState {
     pub store: Store,
 }
 
-/// The whole application: every route peel serves.
+/// The whole application: every route peel serves. Back-office settings
+/// come from the environment (see [`backoffice::BackofficeConfig::from_env`]).
 pub fn app(state: AppState) -> Router {
-    Router::new().merge(health::routes()).with_state(state).layer(TraceLayer::new_for_http())
+    app_with(state, backoffice::BackofficeConfig::from_env())
+}
+
+/// The whole application with explicit back-office settings (tests use a manual clock).
+pub fn app_with(state: AppState, backoffice: backoffice::BackofficeConfig) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .merge(backoffice::routes(&state, backoffice))
+        .with_state(state)
+        .layer(TraceLayer::new_for_http())
 }
 
 /// Serves `app` on `addr` until Ctrl-C or SIGTERM.

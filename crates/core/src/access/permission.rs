@@ -56,6 +56,21 @@ impl Permission {
         }
     }
 
+    /// A stable identifier, for the API.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Permission::ViewOwnAccount => "view-own-account",
+            Permission::ManageOrganisations => "manage-organisations",
+            Permission::ManageUsers => "manage-users",
+            Permission::ReadAuditLog => "read-audit-log",
+            Permission::RecordReport => "record-report",
+            Permission::ViewCases => "view-cases",
+            Permission::ManageCases => "manage-cases",
+            Permission::SuperviseCases => "supervise-cases",
+            Permission::RunCaseReviews => "run-case-reviews",
+        }
+    }
+
     /// A short phrase for refusal messages: "you need permission to …".
     pub fn describe(self) -> &'static str {
         match self {
@@ -124,6 +139,7 @@ mod tests {
         for p in Permission::ALL {
             assert!(!p.roles().is_empty(), "{p:?}");
             assert!(!p.describe().is_empty());
+            assert!(!p.slug().is_empty());
         }
     }
 }

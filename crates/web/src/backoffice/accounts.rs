@@ -1,0 +1,231 @@
+//! Account operations shared by the pages, the API and the `peel` command:
+//! each checks its input before anything is stored, and writes an audit entry.
+
+use chrono::{DateTime, Utc};
+use peel_core::access::{NewAuditEntry, OrgKind, PasswordPolicy, Role};
+use peel_store::{ApiTokenRecord, NewUser, Organisation, Store, StoreError, UserRecord};
+use serde_json::{Value, json};
+
+use super::secrets::{self, SecretError};
+
+/// Why an account operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Bad input: `field` names the form field, `message` says what to fix.
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
+    AccountError::Invalid { field, message: message.into() }
+}
+
+/// Writes one audit entry.
+pub async fn audit(
+    store: &Store,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    purpose: &str,
+    details: Value,
+) -> Result<(), StoreError> {
+    store
+        .append_audit(&NewAuditEntry {
+            at,
+            actor: actor.to_string(),
+            action: action.to_string(),
+            subject: subject.to_string(),
+            purpose: purpose.to_string(),
+            details,
+        })
+        .await
+        .map(|_| ())
+}
+
+/// A plausible email address: one @, something either side, a dot in the domain, no spaces.
+pub fn check_email(email: &str) -> Result<String, AccountError> {
+    let e = email.trim().to_lowercase();
+    let ok = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(e.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+                && !domain.starts_with('.') && !domain.ends_with('.'));
+    if ok { Ok(e) } else { Err(invalid("email", "Enter an email address in the right form, like name@example.org.")) }
+}
+
+fn check_name(field: &'static str, what: &str, name: &str) -> Result<String, AccountError> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(invalid(field, format!("Enter {what}.")));
+    }
+    if n.chars().count() > 200 || n.chars().any(char::is_control) {
+        return Err(invalid(field, format!("{} must be at most 200 characters, on one line.", capitalise(what))));
+    }
+    Ok(n.to_string())
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+pub async fn add_organisation(
+    store: &Store,
+    actor: &str,
+    name: &str,
+    kind: OrgKind,
+    now: DateTime<Utc>,
+) -> Result<Organisation, AccountError> {
+    let name = check_name("name", "the organisation's name", name)?;
+    let org = store.create_organisation(&name, kind, now).await.map_err(|e| match e {
+        StoreError::Conflict(m) => invalid("name", format!("{}.", capitalise(&m))),
+        e => e.into(),
+    })?;
+    audit(
+        store,
+        now,
+        actor,
+        "organisation.create",
+        &format!("organisation:{}", org.id),
+        "account administration",
+        json!({ "name": org.name, "kind": kind.slug() }),
+    )
+    .await?;
+    Ok(org)
+}
+
+/// What is needed to create an account.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub organisation_id: i64,
+    pub role: Role,
+    pub password: &'a str,
+}
+
+pub async fn add_user(
+    store: &Store,
+    actor: &str,
+    a: &NewAccount<'_>,
+    policy: &PasswordPolicy,
+    now: DateTime<Utc>,
+) -> Result<UserRecord, AccountError> {
+    let email = check_email(a.email)?;
+    let display_name = check_name("display_name", "the person's name", a.display_name)?;
+    if store.organisation(a.organisation_id).await?.is_none() {
+        return Err(invalid("organisation", "Choose an organisation that exists."));
+    }
+    policy.check(a.password, &email).map_err(|p| invalid("password", p.to_string()))?;
+    let hash = secrets::hash_password_blocking(a.password.to_string()).await?;
+    let user = store
+        .create_user(&NewUser {
+            email: &email,
+            display_name: &display_name,
+            organisation_id: a.organisation_id,
+            role: a.role,
+            password_hash: &hash,
+            at: now,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(m) => invalid("email", format!("{}.", capitalise(&m))),
+            e => e.into(),
+        })?;
+    audit(
+        store,
+        now,
+        actor,
+        "user.create",
+        &format!("user:{}", user.id),
+        "account administration",
+        json!({ "email": user.email, "role": user.role.slug(), "organisation_id": user.organisation_id }),
+    )
+    .await?;
+    Ok(user)
+}
+
+pub async fn reset_password(
+    store: &Store,
+    actor: &str,
+    user_id: i64,
+    password: &str,
+    policy: &PasswordPolicy,
+    now: DateTime<Utc>,
+) -> Result<UserRecord, AccountError> {
+    let user = store.user(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+    policy.check(password, &user.email).map_err(|p| invalid("password", p.to_string()))?;
+    let hash = secrets::hash_password_blocking(password.to_string()).await?;
+    store.set_password_hash(user_id, &hash, now).await?;
+    audit(store, now, actor, "user.password_reset", &format!("user:{user_id}"), "account administration", json!({}))
+        .await?;
+    Ok(user)
+}
+
+pub async fn set_disabled(
+    store: &Store,
+    actor: &str,
+    user_id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    store.set_user_disabled(user_id, disabled).await?;
+    let action = if disabled { "user.disable" } else { "user.enable" };
+    audit(store, now, actor, action, &format!("user:{user_id}"), "account administration", json!({})).await?;
+    Ok(())
+}
+
+/// Issues an API token for `user`. The token is returned once and only its
+/// hash is kept.
+pub async fn issue_api_token(
+    store: &Store,
+    actor: &str,
+    user: &UserRecord,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, ApiTokenRecord), AccountError> {
+    let name = check_name("name", "a name for the token", name)?;
+    if user.disabled {
+        return Err(invalid("email", format!("The account {} is disabled.", user.email)));
+    }
+    let token = secrets::new_api_token()?;
+    let record = store.create_api_token(user.id, &name, &secrets::token_hash(&token), now).await?;
+    audit(
+        store,
+        now,
+        actor,
+        "api_token.create",
+        &format!("user:{}", user.id),
+        "account administration",
+        json!({ "token_id": record.id, "name": name }),
+    )
+    .await?;
+    Ok((token, record))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(check_email(" Alice@Example.ORG ").unwrap(), "alice@example.org");
+        for bad in
+            ["", "alice", "@example.org", "alice@", "alice@example", "a b@example.org", "a@b@c.org", "a@.org", "a@org."]
+        {
+            assert!(check_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(check_name("name", "a name", "  Bedford  ").unwrap(), "Bedford");
+        assert_eq!(check_name("name", "a name", " ").unwrap_err().to_string(), "Enter a name.");
+        assert!(check_name("name", "a name", &"x".repeat(201)).is_err());
+        assert!(check_name("name", "a name", "two\nlines").is_err());
+    }
+}

@@ -1,0 +1,274 @@
+//! Who is asking: sessions (cookie) for pages, bearer tokens for the API,
+//! and the extractors through which every route states the permission it needs.
+//!
+//! `Page<N>` and `Api<N>` admit only people whose role holds `N::PERMISSION`:
+//! anonymous page requests are sent to sign in (303), anonymous API requests
+//! get 401, and signed-in people without the permission get 403.
+
+use std::marker::PhantomData;
+
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use peel_core::access::Permission;
+use peel_store::UserRecord;
+use serde_json::json;
+
+use super::Backoffice;
+use super::html;
+use super::secrets::token_hash;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "peel_session";
+pub const LOGIN_CSRF_COOKIE: &str = "peel_login_csrf";
+
+/// How the person proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session { token_hash: String, csrf: String },
+    Token { id: i64, name: String },
+}
+
+/// A signed-in person (or a machine acting for one).
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user: UserRecord,
+    pub via: Via,
+}
+
+impl Authed {
+    /// The audit log's name for them.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.user.email)
+    }
+
+    /// The session's CSRF token (empty for API tokens, which need none).
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf,
+            Via::Token { .. } => "",
+        }
+    }
+
+    /// Facts about how they signed in, for audit details.
+    pub fn via_details(&self) -> serde_json::Value {
+        match &self.via {
+            Via::Session { .. } => json!({ "via": "session" }),
+            Via::Token { id, name } => json!({ "via": "api-token", "token_id": id, "token_name": name }),
+        }
+    }
+
+    pub fn may(&self, p: Permission) -> bool {
+        self.user.role.has(p)
+    }
+}
+
+/// A route's required permission, as a type: `Page<need::ManageUsers>`.
+pub trait Needs: Send + Sync + 'static {
+    const PERMISSION: Permission;
+}
+
+pub mod need {
+    use super::{Needs, Permission};
+
+    macro_rules! needs {
+        ($($name:ident),* $(,)?) => {$(
+            #[doc = concat!("Requires [`Permission::", stringify!($name), "`].")]
+            pub struct $name;
+            impl Needs for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )*};
+    }
+    needs!(ViewOwnAccount, ManageOrganisations, ManageUsers, ReadAuditLog);
+}
+
+/// Reads one cookie's value.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value. `max_age` of 0 deletes the cookie.
+pub fn set_cookie(name: &str, value: &str, path: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let v = format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The person behind the session cookie, if the session is live and the
+/// account usable.
+pub async fn session_user(
+    state: &AppState,
+    bo: &Backoffice,
+    headers: &HeaderMap,
+) -> Result<Option<Authed>, crate::WebError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let hash = token_hash(token);
+    let Some(session) = state.store.live_session(&hash, bo.now()).await? else { return Ok(None) };
+    let Some(user) = state.store.user(session.user_id).await? else { return Ok(None) };
+    if user.disabled {
+        return Ok(None);
+    }
+    Ok(Some(Authed { user, via: Via::Session { token_hash: hash, csrf: session.csrf_token } }))
+}
+
+/// The person behind an `Authorization: Bearer …` header.
+pub async fn bearer_user(
+    state: &AppState,
+    bo: &Backoffice,
+    headers: &HeaderMap,
+) -> Result<Option<Authed>, crate::WebError> {
+    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else { return Ok(None) };
+    let Some((scheme, token)) = value.trim().split_once(' ') else { return Ok(None) };
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Ok(None);
+    }
+    let Some(t) = state.store.use_api_token(&token_hash(token.trim()), bo.now()).await? else { return Ok(None) };
+    let Some(user) = state.store.user(t.user_id).await? else { return Ok(None) };
+    if user.disabled {
+        return Ok(None);
+    }
+    Ok(Some(Authed { user, via: Via::Token { id: t.id, name: t.name } }))
+}
+
+fn backoffice(parts: &Parts) -> Result<Backoffice, Response> {
+    parts.extensions.get::<Backoffice>().cloned().ok_or_else(|| {
+        tracing::error!("back-office route without its configuration layer");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    })
+}
+
+/// A signed-in person whose role holds `N`'s permission, on a page.
+pub struct Page<N: Needs>(pub Authed, pub Backoffice, pub PhantomData<N>);
+
+impl<N: Needs> FromRequestParts<AppState> for Page<N> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let bo = backoffice(parts)?;
+        let authed = match parts.extensions.get::<Authed>() {
+            Some(a) => Some(a.clone()),
+            None => session_user(state, &bo, &parts.headers).await.map_err(|e| html::PageError(e).into_response())?,
+        };
+        let Some(a) = authed else {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/backoffice");
+            let target = if parts.method == axum::http::Method::GET {
+                format!("/login?next={}", percent_encode(next))
+            } else {
+                "/login".to_string()
+            };
+            return Err(Redirect::to(&target).into_response());
+        };
+        if !a.may(N::PERMISSION) {
+            return Err(html::message_page(
+                StatusCode::FORBIDDEN,
+                "You do not have permission to see this page",
+                Some(&a),
+                &format!(
+                    "Your role ({}) does not allow you to {}. If you need to, ask an administrator.",
+                    a.user.role.label(),
+                    N::PERMISSION.describe()
+                ),
+            ));
+        }
+        parts.extensions.insert(a.clone());
+        Ok(Page(a, bo, PhantomData))
+    }
+}
+
+/// A machine (or person) with an API token whose user's role holds `N`'s permission.
+pub struct Api<N: Needs>(pub Authed, pub Backoffice, pub PhantomData<N>);
+
+pub fn api_error(status: StatusCode, message: &str) -> Response {
+    let mut r = (status, Json(json!({ "error": message }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"peel\""));
+    }
+    r
+}
+
+impl<N: Needs> FromRequestParts<AppState> for Api<N> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let bo = backoffice(parts)?;
+        let authed = bearer_user(state, &bo, &parts.headers).await.map_err(IntoResponse::into_response)?;
+        let Some(a) = authed else {
+            return Err(api_error(
+                StatusCode::UNAUTHORIZED,
+                "send a valid API token: Authorization: Bearer <token> (make one with `peel user token`)",
+            ));
+        };
+        if !a.may(N::PERMISSION) {
+            return Err(api_error(
+                StatusCode::FORBIDDEN,
+                &format!("the role {} may not {}", a.user.role.slug(), N::PERMISSION.describe()),
+            ));
+        }
+        Ok(Api(a, bo, PhantomData))
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Only same-site paths may be returned to after signing in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
+            n.to_string()
+        }
+        _ => "/backoffice".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cookies() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; peel_session=abc ; b=2"));
+        assert_eq!(cookie(&h, "peel_session"), Some("abc"));
+        assert_eq!(cookie(&h, "b"), Some("2"));
+        assert_eq!(cookie(&h, "peel"), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_lax() {
+        let c = set_cookie("peel_session", "t", "/", 60, true);
+        assert_eq!(c, "peel_session=t; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
+        assert!(!set_cookie("x", "t", "/", 60, false).to_str().unwrap().contains("Secure"));
+    }
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/admin/users?x=1")), "/admin/users?x=1");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "", "/login?next=/x"] {
+            assert_eq!(safe_next(Some(bad)), "/backoffice", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/backoffice");
+        assert_eq!(percent_encode("/a b?c=d&e"), "/a%20b%3Fc%3Dd%26e");
+    }
+}

@@ -1,0 +1,219 @@
+//! The back office: sign-in, accounts, organisations and the audit log.
+//!
+//! Security, in one place:
+//! - sessions: a random 256-bit token in an `HttpOnly; SameSite=Lax` cookie
+//!   (`Secure` when configured), only its SHA-256 stored, fixed lifetime;
+//! - CSRF: every state-changing form request to a page route passes
+//!   [`csrf_guard`], which compares the form's `csrf_token` with the
+//!   session's (sign-in uses a double-submit cookie, as there is no session yet);
+//! - the API (`/api/v1/…`) takes only `Authorization: Bearer` tokens, never cookies;
+//! - every route states its permission through [`auth::Page`] / [`auth::Api`];
+//! - lock-out after repeated failures, with one message for every failure;
+//! - security headers on every answer (see [`security_headers`]).
+
+pub mod accounts;
+mod admin;
+mod audit_log;
+pub mod auth;
+pub mod html;
+mod login;
+pub mod secrets;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Duration, Utc};
+use peel_core::access::{LockoutPolicy, PasswordPolicy};
+
+use crate::AppState;
+
+/// Where the current time comes from (tests move it by hand).
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(Utc::now))
+    }
+
+    /// A clock that only moves when told to.
+    pub fn manual(start: DateTime<Utc>) -> (Clock, ManualClock) {
+        let t = Arc::new(Mutex::new(start));
+        let read = t.clone();
+        (Clock(Arc::new(move || *read.lock().unwrap_or_else(|e| e.into_inner()))), ManualClock(t))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+}
+
+#[derive(Clone)]
+pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl ManualClock {
+    pub fn advance(&self, by: Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *t += by;
+    }
+}
+
+/// The back office's settings.
+#[derive(Clone)]
+pub struct BackofficeConfig {
+    /// Mark cookies `Secure` (set when served over HTTPS: `PEEL_SECURE_COOKIES=true`).
+    pub secure_cookies: bool,
+    /// How long a session lasts from sign-in.
+    pub session_ttl: Duration,
+    pub lockout: LockoutPolicy,
+    pub password_policy: PasswordPolicy,
+    pub clock: Clock,
+}
+
+impl Default for BackofficeConfig {
+    fn default() -> BackofficeConfig {
+        BackofficeConfig {
+            secure_cookies: false,
+            session_ttl: Duration::hours(8),
+            lockout: LockoutPolicy::default(),
+            password_policy: PasswordPolicy::default(),
+            clock: Clock::system(),
+        }
+    }
+}
+
+impl BackofficeConfig {
+    /// Defaults, with `PEEL_SECURE_COOKIES=true` and `PEEL_SESSION_HOURS=N` read from the environment.
+    pub fn from_env() -> BackofficeConfig {
+        let mut c = BackofficeConfig::default();
+        if let Ok(v) = std::env::var("PEEL_SECURE_COOKIES") {
+            c.secure_cookies = matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on");
+        }
+        if let Some(h) = std::env::var("PEEL_SESSION_HOURS").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
+            c.session_ttl = Duration::hours(h.clamp(1, 24 * 7));
+        }
+        c
+    }
+}
+
+/// The configuration as handlers see it (a request extension).
+#[derive(Clone)]
+pub struct Backoffice(pub Arc<BackofficeConfig>);
+
+impl Backoffice {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.clock.now()
+    }
+}
+
+impl std::ops::Deref for Backoffice {
+    type Target = BackofficeConfig;
+    fn deref(&self) -> &BackofficeConfig {
+        &self.0
+    }
+}
+
+/// Every back-office route. Pages go through the CSRF guard; the API does not
+/// (it takes no cookies), and both get the security headers.
+pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
+    let pages = Router::new()
+        .route("/login", get(login::login_form).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/backoffice", get(login::home))
+        .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/admin/users/{id}/reset", get(admin::reset_form).post(admin::reset_password))
+        .route("/audit", get(audit_log::audit_page))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf_guard));
+    let api = Router::new()
+        .route("/api/v1/me", get(login::api_me))
+        .route("/api/v1/audit", get(audit_log::api_audit))
+        .route("/api/v1/admin/users", get(admin::api_users))
+        .route("/api/v1/admin/organisations", get(admin::api_organisations));
+    pages
+        .merge(api)
+        .layer(middleware::map_response(security_headers))
+        .layer(axum::Extension(Backoffice(Arc::new(config))))
+}
+
+/// Largest form body accepted.
+const FORM_LIMIT: usize = 64 * 1024;
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Refuses any state-changing request whose form lacks the right CSRF token.
+///
+/// With a live session the token must equal the session's. Without one, the
+/// request goes on to its handler, which sends the person to sign in (it can
+/// change nothing). Sign-in itself uses a double-submit cookie.
+pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let Some(bo) = req.extensions().get::<Backoffice>().cloned() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let (mut parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return html::message_page(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large", None, "Send less.");
+        }
+    };
+    let sent = serde_urlencoded::from_bytes::<CsrfField>(&bytes).map(|f| f.csrf_token).unwrap_or_default();
+    let refused = || {
+        html::message_page(
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            None,
+            "For your security the form could not be sent. Go back, reload the page and try again.",
+        )
+    };
+    if parts.uri.path() == "/login" {
+        let expected = auth::cookie(&parts.headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
+        if expected.is_empty() || !secrets::constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
+            return refused();
+        }
+    } else {
+        match auth::session_user(&state, &bo, &parts.headers).await {
+            Ok(Some(a)) => {
+                if !secrets::constant_time_eq(a.csrf().as_bytes(), sent.as_bytes()) {
+                    return refused();
+                }
+                parts.extensions.insert(a);
+            }
+            Ok(None) => {}
+            Err(e) => return html::PageError(e).into_response(),
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Headers on every back-office answer: no framing, no sniffing, no
+/// referrer, only this site's resources, and nothing cached.
+pub async fn security_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
