@@ -38,6 +38,8 @@ async fn organisations_are_unique_by_name(engine: Engine) {
     store.create_organisation("Bedfordshire Police", OrgKind::Force, t0()).await.unwrap();
     let err = store.create_organisation("Bedford Borough Council", OrgKind::HousingProvider, t0()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("already exists")), "{err}");
+    let err = store.create_organisation("BEDFORD BOROUGH COUNCIL", OrgKind::Council, t0()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "names are unique ignoring case: {err}");
     let names: Vec<_> = store.organisations().await.unwrap().into_iter().map(|o| o.name).collect();
     assert_eq!(names, ["Bedford Borough Council", "Bedfordshire Police"]);
     assert_eq!(store.organisation_by_name("bedford borough council").await.unwrap().unwrap().id, a.id);

@@ -257,7 +257,8 @@ mod tests {
     #[test]
     fn every_field_is_covered_by_the_hash() {
         let base = chain(3);
-        let edits: Vec<(&str, Box<dyn Fn(&mut AuditEntry)>)> = vec![
+        type Edit = Box<dyn Fn(&mut AuditEntry)>;
+        let edits: Vec<(&str, Edit)> = vec![
             ("at", Box::new(|e| e.at = "2026-05-01T09:00:09.000000Z".into())),
             ("actor", Box::new(|e| e.actor.push('x'))),
             ("action", Box::new(|e| e.action = "user.update".into())),

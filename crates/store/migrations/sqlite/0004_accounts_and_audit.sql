@@ -10,6 +10,8 @@ CREATE TABLE organisations (
     kind       TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- Names are unique ignoring case, as `peel user add --org NAME` finds them.
+CREATE UNIQUE INDEX organisations_name_lower ON organisations (lower(name));
 
 CREATE TABLE users (
     id              INTEGER PRIMARY KEY,

@@ -141,10 +141,10 @@ pub async fn bearer_user(
     Ok(Some(Authed { user, via: Via::Token { id: t.id, name: t.name } }))
 }
 
-fn backoffice(parts: &Parts) -> Result<Backoffice, Response> {
+fn backoffice(parts: &Parts) -> Result<Backoffice, StatusCode> {
     parts.extensions.get::<Backoffice>().cloned().ok_or_else(|| {
         tracing::error!("back-office route without its configuration layer");
-        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        StatusCode::INTERNAL_SERVER_ERROR
     })
 }
 
@@ -155,7 +155,7 @@ impl<N: Needs> FromRequestParts<AppState> for Page<N> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let bo = backoffice(parts)?;
+        let bo = backoffice(parts).map_err(IntoResponse::into_response)?;
         let authed = match parts.extensions.get::<Authed>() {
             Some(a) => Some(a.clone()),
             None => session_user(state, &bo, &parts.headers).await.map_err(|e| html::PageError(e).into_response())?,
@@ -201,7 +201,7 @@ impl<N: Needs> FromRequestParts<AppState> for Api<N> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let bo = backoffice(parts)?;
+        let bo = backoffice(parts).map_err(IntoResponse::into_response)?;
         let authed = bearer_user(state, &bo, &parts.headers).await.map_err(IntoResponse::into_response)?;
         let Some(a) = authed else {
             return Err(api_error(

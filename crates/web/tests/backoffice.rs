@@ -1,0 +1,804 @@
+//! The back office end to end, in-process, on SQLite and PostgreSQL:
+//! sign-in, lock-out, sessions, CSRF, bearer tokens, the route × role
+//! matrix, and the audit entries that reads of personal data leave.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use peel_core::access::{OrgKind, Role};
+use peel_store::testing::TestDatabase;
+use peel_store::{AuditQuery, Engine, Store, UserRecord};
+use peel_web::backoffice::accounts::{self, NewAccount};
+use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
+use peel_web::{AppState, app_with};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap()
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect()
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies().iter().find_map(|c| {
+            let (k, rest) = c.split_once('=')?;
+            (k == name).then(|| rest.split(';').next().unwrap_or("").to_string())
+        })
+    }
+
+    fn csrf(&self) -> String {
+        let at = self.body.find("name=\"csrf_token\" value=\"").expect("a CSRF field on the page");
+        let rest = &self.body[at + "name=\"csrf_token\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+/// A signed-in browser: its session cookie and the session's CSRF token.
+#[derive(Clone, Debug)]
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+struct Harness {
+    _db: TestDatabase,
+    store: Store,
+    app: Router,
+    clock: ManualClock,
+    org_id: i64,
+}
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let enc = |s: &str| {
+                s.bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                            (b as char).to_string()
+                        } else {
+                            format!("%{b:02X}")
+                        }
+                    })
+                    .collect::<String>()
+            };
+            format!("{}={}", enc(k), enc(v))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Harness {
+    async fn new(engine: Engine) -> Harness {
+        Harness::with(engine, |_| {}).await
+    }
+
+    async fn with(engine: Engine, tweak: impl FnOnce(&mut BackofficeConfig)) -> Harness {
+        let db = TestDatabase::new(engine).await;
+        let store = db.store().await;
+        let (clock, manual) = Clock::manual(t0());
+        let mut cfg = BackofficeConfig { clock, ..BackofficeConfig::default() };
+        tweak(&mut cfg);
+        let app = app_with(AppState { store: store.clone() }, cfg);
+        let org =
+            accounts::add_organisation(&store, "test", "Bedfordshire Police", OrgKind::Force, t0()).await.unwrap();
+        Harness { _db: db, store, app, clock: manual, org_id: org.id }
+    }
+
+    async fn user(&self, email: &str, role: Role) -> UserRecord {
+        let new = NewAccount {
+            email,
+            display_name: &format!("{} person", role.label()),
+            organisation_id: self.org_id,
+            role,
+            password: PASSWORD,
+        };
+        accounts::add_user(&self.store, "test", &new, &Default::default(), t0()).await.unwrap()
+    }
+
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut b = Request::get(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
+        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(encode(form))).unwrap()).await
+    }
+
+    async fn api(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut b = Request::get(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    /// Fills in the sign-in form as a browser would.
+    async fn try_login(&self, email: &str, password: &str) -> Reply {
+        let form = self.get("/login", None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf_cookie = form.cookie("peel_login_csrf").expect("login CSRF cookie");
+        assert_eq!(form.csrf(), csrf_cookie);
+        self.post(
+            "/login",
+            Some(&format!("peel_login_csrf={csrf_cookie}")),
+            &[("csrf_token", &csrf_cookie), ("email", email), ("password", password), ("next", "")],
+        )
+        .await
+    }
+
+    async fn login(&self, email: &str) -> Browser {
+        let r = self.try_login(email, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let token = r.cookie("peel_session").expect("session cookie");
+        let cookie = format!("peel_session={token}");
+        let home = self.get("/backoffice", Some(&cookie)).await;
+        assert_eq!(home.status, StatusCode::OK);
+        Browser { csrf: home.csrf(), cookie }
+    }
+
+    async fn token(&self, user: &UserRecord) -> String {
+        accounts::issue_api_token(&self.store, "test", user, "test token", t0()).await.unwrap().0
+    }
+
+    async fn audit_actions(&self, actor: &str) -> Vec<(String, String)> {
+        let q = AuditQuery { actor: Some(actor.into()), limit: Some(1000), ..Default::default() };
+        let mut v: Vec<_> =
+            self.store.search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
+        v.reverse();
+        v
+    }
+}
+
+fn error_message(body: &str) -> String {
+    let at = body.find("<strong>Error:</strong>").expect("an error message");
+    body[at..body[at..].find("</p>").unwrap() + at].to_string()
+}
+
+// ---- sign-in, lock-out, sessions ------------------------------------------
+
+async fn sign_in_and_out(engine: Engine) {
+    let h = Harness::new(engine).await;
+    h.user("officer@example.org", Role::Officer).await;
+    let r = h.try_login("OFFICER@example.org", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/backoffice");
+    let session = r.set_cookies().into_iter().find(|c| c.starts_with("peel_session=")).unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"),
+        "{session}"
+    );
+    assert!(!session.contains("Secure"), "Secure only when configured");
+    let token = r.cookie("peel_session").unwrap();
+    assert_eq!(token.len(), 64, "256 random bits in hex");
+
+    let b = h.login("officer@example.org").await;
+    let home = h.get("/backoffice", Some(&b.cookie)).await;
+    assert!(home.body.contains("Officer person") && home.body.contains("Bedfordshire Police"));
+    assert!(home.body.contains("<label for=\"") || home.body.contains("<h1>Your account</h1>"));
+
+    let out = h.post("/logout", Some(&b.cookie), &[("csrf_token", &b.csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/login");
+    assert!(out.set_cookies().iter().any(|c| c.starts_with("peel_session=;") && c.contains("Max-Age=0")));
+    let after = h.get("/backoffice", Some(&b.cookie)).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the session is gone from the database");
+
+    let actions = h.audit_actions("user:officer@").await;
+    assert!(actions.contains(&("auth.login".into(), "user:1".into())), "{actions:?}");
+    assert!(actions.iter().any(|(a, _)| a == "auth.logout"));
+}
+
+async fn secure_cookies_when_configured(engine: Engine) {
+    let h = Harness::with(engine, |c| c.secure_cookies = true).await;
+    h.user("officer@example.org", Role::Officer).await;
+    let r = h.try_login("officer@example.org", PASSWORD).await;
+    assert!(r.set_cookies().iter().all(|c| c.contains("; Secure")), "{:?}", r.set_cookies());
+}
+
+async fn one_message_for_every_failure(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    let disabled = h.user("gone@example.org", Role::Officer).await;
+    h.store.set_user_disabled(disabled.id, true).await.unwrap();
+    let wrong = h.try_login("officer@example.org", "not the password at all").await;
+    let unknown = h.try_login("nobody@example.org", PASSWORD).await;
+    let off = h.try_login("gone@example.org", PASSWORD).await;
+    let blank = h.try_login("", "").await;
+    for r in [&wrong, &unknown, &off, &blank] {
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.cookie("peel_session").is_none());
+        assert!(r.body.contains("There is a problem"));
+    }
+    let m = error_message(&wrong.body);
+    assert_eq!(m, error_message(&unknown.body));
+    assert_eq!(m, error_message(&off.body));
+    assert_eq!(m, error_message(&blank.body));
+    assert!(!wrong.body.contains("not the password"), "the password is never echoed");
+    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login.failed_attempts, 1);
+}
+
+async fn lock_out_after_five_failures(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    for i in 0..4 {
+        h.try_login("officer@example.org", "wrong password, again").await;
+        h.clock.advance(Duration::minutes(1));
+        assert!(!h.store.user(u.id).await.unwrap().unwrap().login.is_locked(t0() + Duration::minutes(i + 1)));
+    }
+    let fifth = h.try_login("officer@example.org", "wrong password, again").await;
+    let locked = h.try_login("officer@example.org", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::OK, "the right password is refused while locked");
+    assert!(locked.cookie("peel_session").is_none());
+    assert_eq!(error_message(&locked.body), error_message(&fifth.body), "no hint that the account is locked");
+    h.clock.advance(Duration::minutes(14));
+    assert!(h.try_login("officer@example.org", PASSWORD).await.cookie("peel_session").is_none());
+    h.clock.advance(Duration::minutes(1));
+    let ok = h.try_login("officer@example.org", PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "15 minutes after the fifth failure");
+    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login, Default::default());
+    let actions = h.audit_actions("anonymous").await;
+    assert_eq!(actions.iter().filter(|(a, _)| a == "auth.locked").count(), 1);
+    assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 7);
+}
+
+async fn an_administrator_reset_clears_a_lock(engine: Engine) {
+    let h = Harness::new(engine).await;
+    h.user("admin@example.org", Role::Administrator).await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    for _ in 0..5 {
+        h.try_login("officer@example.org", "wrong password, again").await;
+    }
+    let admin = h.login("admin@example.org").await;
+    let list = h.get("/admin/users", Some(&admin.cookie)).await;
+    assert!(list.body.contains("Locked after failed sign-ins"));
+    let new_pw = "a brand new passphrase";
+    let r = h
+        .post(
+            &format!("/admin/users/{}/reset", u.id),
+            Some(&admin.cookie),
+            &[("csrf_token", &admin.csrf), ("password", new_pw)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(h.try_login("officer@example.org", new_pw).await.status, StatusCode::SEE_OTHER);
+}
+
+async fn sessions_expire(engine: Engine) {
+    let h = Harness::new(engine).await;
+    h.user("officer@example.org", Role::Officer).await;
+    let b = h.login("officer@example.org").await;
+    h.clock.advance(Duration::hours(8) - Duration::seconds(1));
+    assert_eq!(h.get("/backoffice", Some(&b.cookie)).await.status, StatusCode::OK);
+    h.clock.advance(Duration::seconds(1));
+    let r = h.get("/backoffice", Some(&b.cookie)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?next=/backoffice");
+    let forged = h.get("/backoffice", Some("peel_session=00112233")).await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+}
+
+async fn disabling_ends_sessions(engine: Engine) {
+    let h = Harness::new(engine).await;
+    h.user("admin@example.org", Role::Administrator).await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    let officer = h.login("officer@example.org").await;
+    let admin = h.login("admin@example.org").await;
+    let r =
+        h.post(&format!("/admin/users/{}/disable", u.id), Some(&admin.cookie), &[("csrf_token", &admin.csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.get("/backoffice", Some(&officer.cookie)).await.status, StatusCode::SEE_OTHER);
+    let me = h.store.user_by_email("admin@example.org").await.unwrap().unwrap();
+    let own =
+        h.post(&format!("/admin/users/{}/disable", me.id), Some(&admin.cookie), &[("csrf_token", &admin.csrf)]).await;
+    assert_eq!(own.status, StatusCode::BAD_REQUEST, "no locking oneself out");
+}
+
+async fn next_stays_on_this_site(engine: Engine) {
+    let h = Harness::new(engine).await;
+    h.user("auditor@example.org", Role::Auditor).await;
+    let anon = h.get("/audit?actor=x", None).await;
+    assert_eq!(anon.location(), "/login?next=/audit%3Factor%3Dx");
+    let form = h.get("/login", None).await;
+    let c = form.cookie("peel_login_csrf").unwrap();
+    for (next, expect) in [
+        ("/audit?actor=x", "/audit?actor=x"),
+        ("//evil.example/", "/backoffice"),
+        ("https://evil.example", "/backoffice"),
+    ] {
+        let r = h
+            .post(
+                "/login",
+                Some(&format!("peel_login_csrf={c}")),
+                &[("csrf_token", &c), ("email", "auditor@example.org"), ("password", PASSWORD), ("next", next)],
+            )
+            .await;
+        assert_eq!(r.location(), expect);
+    }
+}
+
+// ---- CSRF ---------------------------------------------------------------
+
+async fn csrf_is_required_on_every_form(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let admin_user = h.user("admin@example.org", Role::Administrator).await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    let admin = h.login("admin@example.org").await;
+    let other = h.login("officer@example.org").await;
+    let orgs_before = h.store.organisations().await.unwrap().len();
+    let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/admin/organisations".into(), vec![("name", "Luton Council"), ("kind", "council")]),
+        (
+            "/admin/users".into(),
+            vec![
+                ("email", "new@example.org"),
+                ("display_name", "New"),
+                ("organisation", "1"),
+                ("role", "officer"),
+                ("password", PASSWORD),
+            ],
+        ),
+        (format!("/admin/users/{}/disable", u.id), vec![]),
+        (format!("/admin/users/{}/enable", u.id), vec![]),
+        (format!("/admin/users/{}/reset", u.id), vec![("password", "another long password")]),
+        ("/logout".into(), vec![]),
+    ];
+    for (path, fields) in &forms {
+        let missing = h.post(path, Some(&admin.cookie), fields).await;
+        assert_eq!(missing.status, StatusCode::FORBIDDEN, "{path} without a token");
+        assert!(missing.body.contains("This form has expired"));
+        let mut wrong = fields.clone();
+        wrong.push(("csrf_token", "0000000000000000000000000000000000000000000000000000000000000000"));
+        assert_eq!(h.post(path, Some(&admin.cookie), &wrong).await.status, StatusCode::FORBIDDEN, "{path} wrong token");
+        // Another session's token is no good either.
+        let mut theirs = fields.clone();
+        theirs.push(("csrf_token", &other.csrf));
+        assert_eq!(
+            h.post(path, Some(&admin.cookie), &theirs).await.status,
+            StatusCode::FORBIDDEN,
+            "{path} other token"
+        );
+    }
+    assert_eq!(h.store.organisations().await.unwrap().len(), orgs_before, "nothing was created");
+    assert!(h.store.user_by_email("new@example.org").await.unwrap().is_none());
+    assert!(!h.store.user(u.id).await.unwrap().unwrap().disabled);
+    assert_eq!(h.get("/backoffice", Some(&admin.cookie)).await.status, StatusCode::OK, "still signed in");
+    let _ = admin_user;
+    // With the right token it works.
+    let ok = h
+        .post(
+            "/admin/organisations",
+            Some(&admin.cookie),
+            &[("csrf_token", &admin.csrf), ("name", "Luton Council"), ("kind", "council")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.store.organisations().await.unwrap().len(), orgs_before + 1);
+}
+
+async fn sign_in_needs_its_double_submit_token(engine: Engine) {
+    let h = Harness::new(engine).await;
+    h.user("officer@example.org", Role::Officer).await;
+    let fields = [("email", "officer@example.org"), ("password", PASSWORD)];
+    let none = h.post("/login", None, &fields).await;
+    assert_eq!(none.status, StatusCode::FORBIDDEN);
+    let mut with = fields.to_vec();
+    with.push(("csrf_token", "abc"));
+    assert_eq!(h.post("/login", Some("peel_login_csrf=abd"), &with).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.post("/login", None, &with).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.post("/login", Some("peel_login_csrf=abc"), &with).await.status, StatusCode::SEE_OTHER);
+}
+
+// ---- bearer tokens ---------------------------------------------------------
+
+async fn bearer_tokens(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let u = h.user("auditor@example.org", Role::Auditor).await;
+    let token = h.token(&u).await;
+    assert!(token.starts_with("peel_"));
+    let me = h.api("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let v: serde_json::Value = serde_json::from_str(&me.body).unwrap();
+    assert_eq!(v["email"], "auditor@example.org");
+    assert_eq!(v["role"], "auditor");
+    assert_eq!(v["permissions"], serde_json::json!(["view-own-account", "read-audit-log"]));
+    assert!(v.get("password_hash").is_none());
+
+    for bad in [None, Some("peel_0000"), Some("")] {
+        let r = h.api("/api/v1/me", bad).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{bad:?}");
+        assert!(r.headers.get(header::WWW_AUTHENTICATE).unwrap().to_str().unwrap().starts_with("Bearer"));
+    }
+    let basic = h
+        .send(
+            Request::get("/api/v1/me")
+                .header(header::AUTHORIZATION, format!("Basic {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(basic.status, StatusCode::UNAUTHORIZED);
+    // Cookies do not work on the API, and tokens do not work on pages.
+    let b = h.login("auditor@example.org").await;
+    assert_eq!(h.get("/api/v1/me", Some(&b.cookie)).await.status, StatusCode::UNAUTHORIZED);
+    let page = h
+        .send(
+            Request::get("/backoffice")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let used = h.store.api_tokens(u.id).await.unwrap();
+    assert!(used[0].last_used_at.is_some());
+    h.store.revoke_api_token(used[0].id).await.unwrap();
+    assert_eq!(h.api("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED, "revoked");
+    let again = h.token(&u).await;
+    h.store.set_user_disabled(u.id, true).await.unwrap();
+    assert_eq!(h.api("/api/v1/me", Some(&again)).await.status, StatusCode::UNAUTHORIZED, "disabled user");
+}
+
+// ---- the route × role matrix ------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Page,
+    Api,
+}
+
+async fn route_role_matrix(engine: Engine) {
+    use Role::*;
+    let h = Harness::new(engine).await;
+    let target = h.user("target@example.org", Role::Officer).await;
+    let mut browsers = Vec::new();
+    let mut tokens = Vec::new();
+    for r in Role::ALL {
+        let email = format!("{}@example.org", r.slug());
+        let u = h.user(&email, *r).await;
+        browsers.push((*r, h.login(&email).await));
+        tokens.push((*r, h.token(&u).await));
+    }
+    let t = target.id;
+    let every: &[Role] = Role::ALL;
+    // (kind, method, path, form, roles allowed, status when allowed). The roles
+    // are written out here, not derived from the permission table.
+    type Route<'a> = (Kind, Method, String, Vec<(String, String)>, &'a [Role], StatusCode);
+    let routes: Vec<Route> = vec![
+        (Kind::Page, Method::GET, "/backoffice".into(), vec![], every, StatusCode::OK),
+        (Kind::Page, Method::GET, "/admin/organisations".into(), vec![], &[Administrator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            "/admin/organisations".into(),
+            vec![("name".into(), "ORG".into()), ("kind".into(), "council".into())],
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, "/admin/users".into(), vec![], &[Administrator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            "/admin/users".into(),
+            vec![
+                ("email".into(), "EMAIL".into()),
+                ("display_name".into(), "Made in the matrix".into()),
+                ("organisation".into(), h.org_id.to_string()),
+                ("role".into(), "officer".into()),
+                ("password".into(), PASSWORD.into()),
+            ],
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/admin/users/{t}/disable"),
+            vec![],
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::POST, format!("/admin/users/{t}/enable"), vec![], &[Administrator], StatusCode::SEE_OTHER),
+        (Kind::Page, Method::GET, format!("/admin/users/{t}/reset"), vec![], &[Administrator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/admin/users/{t}/reset"),
+            vec![("password".into(), "a fresh long password".into())],
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, "/audit".into(), vec![], &[Auditor], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::GET,
+            "/audit?actor=admin&from=2026-01-01&to=2026-12-31".into(),
+            vec![],
+            &[Auditor],
+            StatusCode::OK,
+        ),
+        (Kind::Api, Method::GET, "/api/v1/me".into(), vec![], every, StatusCode::OK),
+        (Kind::Api, Method::GET, "/api/v1/audit".into(), vec![], &[Auditor], StatusCode::OK),
+        (Kind::Api, Method::GET, "/api/v1/audit?subject=user:1".into(), vec![], &[Auditor], StatusCode::OK),
+        (Kind::Api, Method::GET, "/api/v1/admin/users".into(), vec![], &[Administrator], StatusCode::OK),
+        (Kind::Api, Method::GET, "/api/v1/admin/organisations".into(), vec![], &[Administrator], StatusCode::OK),
+        // Last, as it ends each session.
+        (Kind::Page, Method::POST, "/logout".into(), vec![], every, StatusCode::SEE_OTHER),
+    ];
+    let mut checked = 0;
+    let mut n = 0;
+    for (kind, method, path, form, allowed, ok) in &routes {
+        // Anonymous first.
+        let anon = match (kind, method.clone()) {
+            (Kind::Api, _) => h.api(path, None).await,
+            (Kind::Page, Method::GET) => h.get(path, None).await,
+            (Kind::Page, _) => {
+                let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                h.post(path, None, &f).await
+            }
+        };
+        match kind {
+            Kind::Page => {
+                assert_eq!(anon.status, StatusCode::SEE_OTHER, "anonymous {method} {path}");
+                assert!(anon.location().starts_with("/login"), "anonymous {method} {path}: {}", anon.location());
+            }
+            Kind::Api => assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}"),
+        }
+        checked += 1;
+        for (i, role) in Role::ALL.iter().enumerate() {
+            n += 1;
+            let reply = match (kind, method.clone()) {
+                (Kind::Api, _) => h.api(path, Some(&tokens[i].1)).await,
+                (Kind::Page, Method::GET) => h.get(path, Some(&browsers[i].1.cookie)).await,
+                (Kind::Page, _) => {
+                    let b = &browsers[i].1;
+                    let unique_org = format!("Organisation {n}");
+                    let unique_email = format!("made{n}@example.org");
+                    let mut f: Vec<(&str, &str)> = form
+                        .iter()
+                        .map(|(k, v)| {
+                            let v = match v.as_str() {
+                                "ORG" => unique_org.as_str(),
+                                "EMAIL" => unique_email.as_str(),
+                                v => v,
+                            };
+                            (k.as_str(), v)
+                        })
+                        .collect();
+                    f.push(("csrf_token", &b.csrf));
+                    h.post(path, Some(&b.cookie), &f).await
+                }
+            };
+            let expect = if allowed.contains(role) { *ok } else { StatusCode::FORBIDDEN };
+            assert_eq!(reply.status, expect, "{role} {method} {path}: {}", reply.body);
+            for (name, value) in
+                [("x-frame-options", "DENY"), ("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer")]
+            {
+                assert_eq!(reply.headers.get(name).map(|v| v.to_str().unwrap()), Some(value), "{name} on {path}");
+            }
+            let csp = reply.headers.get("content-security-policy").unwrap().to_str().unwrap();
+            assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+            if expect == StatusCode::FORBIDDEN {
+                assert!(!reply.body.contains("target@example.org"), "a refusal leaks nothing: {role} {path}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, routes.len() * (Role::ALL.len() + 1));
+}
+
+// ---- audit of reads ------------------------------------------------------------
+
+async fn reads_of_personal_data_are_audited(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let admin_user = h.user("admin@example.org", Role::Administrator).await;
+    let auditor_user = h.user("auditor@example.org", Role::Auditor).await;
+    let target = h.user("officer@example.org", Role::Officer).await;
+    let admin = h.login("admin@example.org").await;
+    let auditor = h.login("auditor@example.org").await;
+
+    h.get("/admin/users", Some(&admin.cookie)).await;
+    h.get(&format!("/admin/users/{}/reset", target.id), Some(&admin.cookie)).await;
+    let admin_token = h.token(&admin_user).await;
+    h.api("/api/v1/admin/users", Some(&admin_token)).await;
+    let token = h.token(&auditor_user).await;
+    h.api("/api/v1/me", Some(&token)).await;
+    let search = h.get("/audit?actor=admin%40", Some(&auditor.cookie)).await;
+    assert!(search.body.contains("user.list"), "the auditor sees the admin's reads");
+
+    let admin_actions = h.audit_actions("user:admin@").await;
+    let expected = [
+        ("auth.login", format!("user:{}", admin_user.id)),
+        ("user.list", "users".to_string()),
+        ("user.read", format!("user:{}", target.id)),
+        ("user.list", "users".to_string()),
+    ];
+    for (a, s) in &expected {
+        assert!(admin_actions.contains(&(a.to_string(), s.clone())), "{a} {s} in {admin_actions:?}");
+    }
+    let auditor_actions = h.audit_actions("user:auditor@").await;
+    assert!(auditor_actions.contains(&("user.read".into(), format!("user:{}", auditor_user.id))));
+    assert!(auditor_actions.contains(&("audit.search".into(), "audit_log".into())));
+
+    let api = h.api("/api/v1/audit?subject=user:3&from=2026-09-01&to=2026-09-01", Some(&token)).await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(entries.iter().all(|e| e["subject"].as_str().unwrap().contains("user:3")));
+    let bad = h.api("/api/v1/audit?from=yesterday", Some(&token)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("year-month-day"));
+    let bad_page = h.get("/audit?to=31/12/2026", Some(&auditor.cookie)).await;
+    assert_eq!(bad_page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_page.body.contains("href=\"#to\""));
+
+    let v = h.store.verify_audit().await.unwrap().expect("the chain is intact");
+    assert!(v.entries > 10);
+}
+
+// ---- bad input stores nothing ------------------------------------------------------
+
+async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
+    let h = Harness::new(engine).await;
+    h.user("admin@example.org", Role::Administrator).await;
+    let admin = h.login("admin@example.org").await;
+    let users_before = h.store.users().await.unwrap().len();
+    let org = h.org_id.to_string();
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec![
+                ("email", "not-an-email"),
+                ("display_name", "X"),
+                ("organisation", &org),
+                ("role", "officer"),
+                ("password", PASSWORD),
+            ],
+            "email",
+            "right form",
+        ),
+        (
+            vec![
+                ("email", "x@example.org"),
+                ("display_name", "X"),
+                ("organisation", &org),
+                ("role", "officer"),
+                ("password", "short"),
+            ],
+            "password",
+            "at least 12",
+        ),
+        (
+            vec![
+                ("email", "longname@example.org"),
+                ("display_name", "X"),
+                ("organisation", &org),
+                ("role", "officer"),
+                ("password", "my longname password"),
+            ],
+            "password",
+            "user name",
+        ),
+        (
+            vec![
+                ("email", "x@example.org"),
+                ("display_name", "X"),
+                ("organisation", &org),
+                ("role", "sheriff"),
+                ("password", PASSWORD),
+            ],
+            "role",
+            "Choose a role",
+        ),
+        (
+            vec![
+                ("email", "x@example.org"),
+                ("display_name", "X"),
+                ("organisation", "999"),
+                ("role", "officer"),
+                ("password", PASSWORD),
+            ],
+            "organisation",
+            "exists",
+        ),
+        (
+            vec![
+                ("email", "x@example.org"),
+                ("display_name", " "),
+                ("organisation", &org),
+                ("role", "officer"),
+                ("password", PASSWORD),
+            ],
+            "display_name",
+            "Enter",
+        ),
+        (
+            vec![
+                ("email", "ADMIN@example.org"),
+                ("display_name", "X"),
+                ("organisation", &org),
+                ("role", "officer"),
+                ("password", PASSWORD),
+            ],
+            "email",
+            "already exists",
+        ),
+    ];
+    for (mut form, field, says) in cases {
+        form.push(("csrf_token", &admin.csrf));
+        let r = h.post("/admin/users", Some(&admin.cookie), &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(r.body.contains(&format!("href=\"#{field}\"")), "{field}: error summary links to the field");
+        assert!(r.body.contains(says), "{field}: {says}");
+        assert!(r.body.contains(&format!("id=\"{field}-error\"")) || field == "organisation" || field == "role");
+    }
+    assert_eq!(h.store.users().await.unwrap().len(), users_before);
+    assert!(h.audit_actions("user:admin@").await.iter().all(|(a, _)| a != "user.create"));
+    let dup = h
+        .post(
+            "/admin/organisations",
+            Some(&admin.cookie),
+            &[("csrf_token", &admin.csrf), ("name", "bedfordshire police"), ("kind", "force")],
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(dup.body.contains("already exists"));
+    let kind = h
+        .post(
+            "/admin/organisations",
+            Some(&admin.cookie),
+            &[("csrf_token", &admin.csrf), ("name", "Luton"), ("kind", "club")],
+        )
+        .await;
+    assert_eq!(kind.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(h.store.organisations().await.unwrap().len(), 1);
+}
+
+peel_store::on_both_engines!(
+    sign_in_and_out,
+    secure_cookies_when_configured,
+    one_message_for_every_failure,
+    lock_out_after_five_failures,
+    an_administrator_reset_clears_a_lock,
+    sessions_expire,
+    disabling_ends_sessions,
+    next_stays_on_this_site,
+    csrf_is_required_on_every_form,
+    sign_in_needs_its_double_submit_token,
+    bearer_tokens,
+    route_role_matrix,
+    reads_of_personal_data_are_audited,
+    bad_input_is_explained_and_stores_nothing,
+);
