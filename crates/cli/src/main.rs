@@ -1,6 +1,8 @@
 //! The `peel` command.
 
+mod audit;
 mod bench;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,9 @@ Examples:
   peel import data/sample                   import a folder of police.uk files into ./peel.db
   peel import --database-url postgres://postgres@127.0.0.1/peel 2024-03.zip
   peel serve --listen 0.0.0.0:8080          serve the API and pages
+  peel org add --kind council \"Luton Borough Council\"
+  peel user add --org \"Luton Borough Council\" --role administrator admin@luton.example
+  peel audit verify                         check nobody has changed the audit log
 
 Every command that uses the database takes --database-url, or reads PEEL_DATABASE_URL.
 A URL starting postgres:// selects PostgreSQL; anything else is a SQLite file.";
@@ -101,6 +106,15 @@ Examples:
     /// Benchmarks (not tests): print throughput and ratios against a baseline.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Back-office organisations: add and list.
+    #[command(subcommand)]
+    Org(users::OrgCommand),
+    /// Back-office accounts: add users, make API tokens.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// The audit log: verify it has not been tampered with.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -169,6 +183,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             bench::run(cmd).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Org(cmd) => users::run_org(cmd).await,
+        Command::User(cmd) => users::run_user(cmd).await,
+        Command::Audit(cmd) => audit::run(cmd).await,
     }
 }
 
