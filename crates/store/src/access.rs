@@ -219,6 +219,56 @@ impl Store {
         Ok(())
     }
 
+    /// Applies `change` to the account's sign-in state and stores the result,
+    /// atomically: concurrent sign-in attempts are serialised, so none is
+    /// lost from the lock-out count. Returns the state before and after, or
+    /// `None` if there is no such account.
+    pub async fn update_login_state(
+        &self,
+        user_id: i64,
+        change: impl FnOnce(LoginState) -> LoginState,
+    ) -> Result<Option<(LoginState, LoginState)>, StoreError> {
+        let result = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // A write first, so the row (PostgreSQL) or database (SQLite) is
+            // locked before the state is read.
+            sqlx::query("UPDATE users SET failed_attempts = failed_attempts WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let row: Option<(i64, Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT failed_attempts, failed_since, locked_until FROM users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match row {
+                None => None,
+                Some((attempts, since, until)) => {
+                    let parse = |s: Option<String>| -> Result<Option<DateTime<Utc>>, StoreError> {
+                        s.map(|s| time::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("user {user_id}: bad time {s:?}"))))
+                            .transpose()
+                    };
+                    let before = LoginState {
+                        failed_attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                        failed_since: parse(since)?,
+                        locked_until: parse(until)?,
+                    };
+                    let after = change(before);
+                    sqlx::query("UPDATE users SET failed_attempts = $2, failed_since = $3, locked_until = $4 WHERE id = $1")
+                        .bind(user_id)
+                        .bind(i64::from(after.failed_attempts))
+                        .bind(after.failed_since.map(time::format))
+                        .bind(after.locked_until.map(time::format))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Some((before, after))
+                }
+            }
+        });
+        Ok(result)
+    }
+
     /// Disables or re-enables an account. Disabling ends its sessions and
     /// revokes its API tokens.
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), StoreError> {

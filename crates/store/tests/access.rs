@@ -89,6 +89,35 @@ async fn login_state_round_trips(engine: Engine) {
     assert!(matches!(store.set_password_hash(999, "x", t0()).await, Err(StoreError::NotFound(_))));
 }
 
+async fn login_state_updates_are_atomic(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "a@example.org", Role::Officer).await;
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            s.update_login_state(u.id, |mut st| {
+                st.failed_attempts += 1;
+                st
+            })
+            .await
+            .unwrap()
+            .unwrap()
+        }));
+    }
+    let mut seen: Vec<u32> = Vec::new();
+    for t in tasks {
+        let (before, after) = t.await.unwrap();
+        assert_eq!(after.failed_attempts, before.failed_attempts + 1);
+        seen.push(before.failed_attempts);
+    }
+    seen.sort();
+    assert_eq!(seen, (0..16).collect::<Vec<_>>(), "every update saw the one before it");
+    assert_eq!(store.user(u.id).await.unwrap().unwrap().login.failed_attempts, 16);
+    assert!(store.update_login_state(999, |s| s).await.unwrap().is_none());
+}
+
 fn session(user_id: i64, hash: &str, expires: DateTime<Utc>) -> SessionRecord {
     SessionRecord {
         token_hash: hash.into(),
@@ -285,6 +314,7 @@ peel_store::on_both_engines!(
     organisations_are_unique_by_name,
     users_are_found_by_email_ignoring_case,
     login_state_round_trips,
+    login_state_updates_are_atomic,
     sessions_expire,
     api_tokens_are_used_and_revoked,
     disabling_ends_sessions_and_tokens,

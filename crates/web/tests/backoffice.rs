@@ -274,6 +274,34 @@ async fn lock_out_after_five_failures(engine: Engine) {
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 7);
 }
 
+async fn parallel_guesses_cannot_pass_the_limit(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    let c = h.get("/login", None).await.cookie("peel_login_csrf").unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let app = h.app.clone();
+        let guess = format!("wrong guess number {i}");
+        let body = encode(&[("csrf_token", &c), ("email", "officer@example.org"), ("password", &guess), ("next", "")]);
+        let req = Request::post("/login")
+            .header(header::COOKIE, format!("peel_login_csrf={c}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        tasks.push(tokio::spawn(async move { app.oneshot(req).await.unwrap().status() }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    assert!(h.store.user(u.id).await.unwrap().unwrap().login.is_locked(t0()));
+    let q = AuditQuery { actor: Some("anonymous".into()), limit: Some(100), ..Default::default() };
+    let failed: Vec<_> =
+        h.store.search_audit(&q).await.unwrap().into_iter().filter(|e| e.action == "auth.login_failed").collect();
+    assert_eq!(failed.len(), 12);
+    let checked = failed.iter().filter(|e| !e.details.contains("refused")).count();
+    assert_eq!(checked, 5, "only 5 passwords were checked; the rest were refused unchecked");
+}
+
 async fn an_administrator_reset_clears_a_lock(engine: Engine) {
     let h = Harness::new(engine).await;
     h.user("admin@example.org", Role::Administrator).await;
@@ -791,6 +819,7 @@ peel_store::on_both_engines!(
     secure_cookies_when_configured,
     one_message_for_every_failure,
     lock_out_after_five_failures,
+    parallel_guesses_cannot_pass_the_limit,
     an_administrator_reset_clears_a_lock,
     sessions_expire,
     disabling_ends_sessions,

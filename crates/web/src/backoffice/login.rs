@@ -80,7 +80,16 @@ pub async fn login(
     let store = &state.store;
     let next = auth::safe_next(Some(&form.next));
     let user = if form.email.trim().is_empty() { None } else { store.user_by_email(&form.email).await? };
-    let usable = user.as_ref().is_some_and(|u| !u.disabled && !u.login.is_locked(now));
+    // Each attempt is counted before the password is checked, atomically,
+    // so parallel guesses cannot get past the lock-out limit.
+    let reserved = match &user {
+        Some(u) if !u.disabled => {
+            let policy = bo.lockout;
+            store.update_login_state(u.id, |s| if s.is_locked(now) { s } else { policy.after_failure(s, now) }).await?
+        }
+        _ => None,
+    };
+    let usable = reserved.is_some_and(|(before, _)| !before.is_locked(now));
     let phc = user.as_ref().filter(|_| usable).map(|u| u.password_hash.clone());
     let ok = secrets::verify_password_blocking(form.password.clone(), phc).await;
 
@@ -89,17 +98,15 @@ pub async fn login(
         user => {
             let subject = user.as_ref().map_or("user:unknown".to_string(), |u| format!("user:{}", u.id));
             let mut details = json!({});
-            match &user {
-                Some(u) if usable => {
-                    let after = bo.lockout.after_failure(u.login, now);
-                    store.set_login_state(u.id, &after).await?;
+            match (&user, reserved) {
+                (Some(_), Some((_, after))) if usable => {
                     if after.is_locked(now) {
                         let locked = json!({ "locked_until": after.locked_until.map(time::format) });
                         audit(store, now, "anonymous", "auth.locked", &subject, "security", locked).await?;
                     }
                 }
-                Some(u) => details = json!({ "refused": if u.disabled { "disabled" } else { "locked" } }),
-                None => {}
+                (Some(u), _) => details = json!({ "refused": if u.disabled { "disabled" } else { "locked" } }),
+                (None, _) => {}
             }
             audit(store, now, "anonymous", "auth.login_failed", &subject, "security", details).await?;
             let message = format!(
@@ -114,9 +121,9 @@ pub async fn login(
         }
     };
 
-    if user.login != Default::default() {
-        store.set_login_state(user.id, &bo.lockout.after_success()).await?;
-    }
+    store.set_login_state(user.id, &bo.lockout.after_success()).await?;
+    // Housekeeping: sign-ins are rare enough to sweep expired sessions.
+    store.delete_expired_sessions(now).await?;
     // A fresh token on every sign-in: any token planted before is useless.
     if let Some(old) = auth::cookie(&headers, SESSION_COOKIE) {
         store.delete_session(&secrets::token_hash(old)).await?;
