@@ -585,6 +585,20 @@ async fn route_role_matrix(engine: Engine) {
         // Last, as it ends each session.
         (Kind::Page, Method::POST, "/logout".into(), vec![], every, StatusCode::SEE_OTHER),
     ];
+    // Every protected route is in the table, and each states the permission
+    // whose holders the table lists.
+    for (method, template, permission) in peel_web::backoffice::ROUTES {
+        let Some(permission) = permission else { continue };
+        let row = routes.iter().find(|r| {
+            r.1.as_str() == *method && r.2.split('?').next().unwrap() == template.replace("{id}", &t.to_string())
+        });
+        let row = row.unwrap_or_else(|| panic!("{method} {template} is missing from the matrix"));
+        let mut holders = permission.roles().to_vec();
+        let mut listed = row.4.to_vec();
+        holders.sort();
+        listed.sort();
+        assert_eq!(holders, listed, "{method} {template}");
+    }
     let mut checked = 0;
     let mut n = 0;
     for (kind, method, path, form, allowed, ok) in &routes {

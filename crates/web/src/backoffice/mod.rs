@@ -29,7 +29,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, Utc};
-use peel_core::access::{LockoutPolicy, PasswordPolicy};
+use peel_core::access::{LockoutPolicy, PasswordPolicy, Permission};
 
 use crate::AppState;
 
@@ -118,6 +118,29 @@ impl std::ops::Deref for Backoffice {
         &self.0
     }
 }
+
+/// Every back-office route with the permission it needs (`None`: public).
+/// The route × role matrix test checks it covers each one; keep it in step
+/// with [`routes`].
+pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
+    ("GET", "/login", None),
+    ("POST", "/login", None),
+    ("POST", "/logout", Some(Permission::ViewOwnAccount)),
+    ("GET", "/backoffice", Some(Permission::ViewOwnAccount)),
+    ("GET", "/admin/organisations", Some(Permission::ManageOrganisations)),
+    ("POST", "/admin/organisations", Some(Permission::ManageOrganisations)),
+    ("GET", "/admin/users", Some(Permission::ManageUsers)),
+    ("POST", "/admin/users", Some(Permission::ManageUsers)),
+    ("POST", "/admin/users/{id}/disable", Some(Permission::ManageUsers)),
+    ("POST", "/admin/users/{id}/enable", Some(Permission::ManageUsers)),
+    ("GET", "/admin/users/{id}/reset", Some(Permission::ManageUsers)),
+    ("POST", "/admin/users/{id}/reset", Some(Permission::ManageUsers)),
+    ("GET", "/audit", Some(Permission::ReadAuditLog)),
+    ("GET", "/api/v1/me", Some(Permission::ViewOwnAccount)),
+    ("GET", "/api/v1/audit", Some(Permission::ReadAuditLog)),
+    ("GET", "/api/v1/admin/users", Some(Permission::ManageUsers)),
+    ("GET", "/api/v1/admin/organisations", Some(Permission::ManageOrganisations)),
+];
 
 /// Every back-office route. Pages go through the CSRF guard; the API does not
 /// (it takes no cookies), and both get the security headers.
