@@ -377,6 +377,50 @@ async fn next_stays_on_this_site(engine: Engine) {
     }
 }
 
+async fn people_change_their_own_password(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    let b = h.login("officer@example.org").await;
+    let other = h.login("officer@example.org").await;
+    let page = h.get("/account/password", Some(&b.cookie)).await;
+    assert!(page.body.contains("<label for=\"current_password\">"));
+    let new = "a different passphrase";
+    let change = |cur: &'static str, new: &'static str, confirm: &'static str| {
+        vec![
+            ("csrf_token", b.csrf.clone()),
+            ("current_password", cur.into()),
+            ("new_password", new.into()),
+            ("confirm_password", confirm.into()),
+        ]
+    };
+    for (form, field) in [
+        (change("wrong current password", new, new), "current_password"),
+        (change(PASSWORD, "short", "short"), "new_password"),
+        (change(PASSWORD, new, "a different passphrasE"), "confirm_password"),
+        (change(PASSWORD, "my officer@example.org pass", "my officer@example.org pass"), "new_password"),
+    ] {
+        let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = h.post("/account/password", Some(&b.cookie), &f).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(r.body.contains(&format!("href=\"#{field}\"")), "{field}");
+    }
+    let before = h.store.user(u.id).await.unwrap().unwrap().password_hash;
+    let f: Vec<(String, String)> = change(PASSWORD, new, new).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = h.post("/account/password", Some(&b.cookie), &f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?changed=1");
+    assert!(h.get("/login?changed=1", None).await.body.contains("Your password has been changed"));
+    assert_ne!(h.store.user(u.id).await.unwrap().unwrap().password_hash, before);
+    assert_eq!(h.get("/backoffice", Some(&b.cookie)).await.status, StatusCode::SEE_OTHER, "signed out here");
+    assert_eq!(h.get("/backoffice", Some(&other.cookie)).await.status, StatusCode::SEE_OTHER, "and everywhere");
+    assert!(h.try_login("officer@example.org", PASSWORD).await.cookie("peel_session").is_none());
+    assert!(h.try_login("officer@example.org", new).await.cookie("peel_session").is_some());
+    let actions = h.audit_actions("user:officer@").await;
+    assert!(actions.iter().any(|(a, _)| a == "user.password_change"));
+    assert_eq!(actions.iter().filter(|(a, _)| a == "user.password_change_failed").count(), 1);
+}
+
 // ---- CSRF ---------------------------------------------------------------
 
 async fn csrf_is_required_on_every_form(engine: Engine) {
@@ -401,6 +445,14 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
         (format!("/admin/users/{}/disable", u.id), vec![]),
         (format!("/admin/users/{}/enable", u.id), vec![]),
         (format!("/admin/users/{}/reset", u.id), vec![("password", "another long password")]),
+        (
+            "/account/password".into(),
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", "xyz long password"),
+                ("confirm_password", "xyz long password"),
+            ],
+        ),
         ("/logout".into(), vec![]),
     ];
     for (path, fields) in &forms {
@@ -582,7 +634,20 @@ async fn route_role_matrix(engine: Engine) {
         (Kind::Api, Method::GET, "/api/v1/audit?subject=user:1".into(), vec![], &[Auditor], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/users".into(), vec![], &[Administrator], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/organisations".into(), vec![], &[Administrator], StatusCode::OK),
-        // Last, as it ends each session.
+        (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
+        // Last, as these end each session.
+        (
+            Kind::Page,
+            Method::POST,
+            "/account/password".into(),
+            vec![
+                ("current_password".into(), PASSWORD.into()),
+                ("new_password".into(), "another long passphrase".into()),
+                ("confirm_password".into(), "another long passphrase".into()),
+            ],
+            every,
+            StatusCode::SEE_OTHER,
+        ),
         (Kind::Page, Method::POST, "/logout".into(), vec![], every, StatusCode::SEE_OTHER),
     ];
     // Every protected route is in the table, and each states the permission
@@ -838,6 +903,7 @@ peel_store::on_both_engines!(
     sessions_expire,
     disabling_ends_sessions,
     next_stays_on_this_site,
+    people_change_their_own_password,
     csrf_is_required_on_every_form,
     sign_in_needs_its_double_submit_token,
     bearer_tokens,

@@ -19,6 +19,8 @@ use peel_store::SessionRecord;
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     next: Option<String>,
+    /// Set after a password change.
+    changed: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -31,12 +33,13 @@ pub struct LoginForm {
     next: String,
 }
 
-fn login_page(csrf: &str, email: &str, next: &str, errors: &[FieldError]) -> String {
+fn login_page(csrf: &str, email: &str, next: &str, errors: &[FieldError], notice: &str) -> String {
     let body = format!(
-        "{summary}<p>Sign in with the email address and password your administrator gave you.</p>\
+        "{notice}{summary}<p>Sign in with the email address and password your administrator gave you.</p>\
          <form method=\"post\" action=\"/login\" novalidate>{csrf}\
          <input type=\"hidden\" name=\"next\" value=\"{next}\">{email}{password}\
          <button type=\"submit\">Sign in</button></form>",
+        notice = if notice.is_empty() { String::new() } else { format!("<p role=\"status\">{}</p>", esc(notice)) },
         summary = html::error_summary(errors),
         csrf = html::csrf_field(csrf),
         next = esc(next),
@@ -61,7 +64,8 @@ pub async fn login_form(
         Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_string(),
         _ => secrets::random_token().map_err(|e| crate::WebError::Internal(e.to_string()))?,
     };
-    let mut r = html::respond(StatusCode::OK, login_page(&csrf, "", &next, &[]));
+    let notice = if q.changed.is_some() { "Your password has been changed. Sign in with the new one." } else { "" };
+    let mut r = html::respond(StatusCode::OK, login_page(&csrf, "", &next, &[], notice));
     r.headers_mut()
         .append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, "/login", 3600, bo.secure_cookies));
     Ok(r)
@@ -117,7 +121,7 @@ pub async fn login(
             );
             let errors = [FieldError { field: "email".into(), message }];
             let csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_string();
-            return Ok(html::respond(StatusCode::OK, login_page(&csrf, form.email.trim(), &next, &errors)));
+            return Ok(html::respond(StatusCode::OK, login_page(&csrf, form.email.trim(), &next, &errors, "")));
         }
     };
 
@@ -177,6 +181,7 @@ pub async fn logout(
 /// The back-office home: who you are and what you can do.
 pub async fn home(Page(a, ..): Page<need::ViewOwnAccount>) -> Response {
     let mut links = String::new();
+    links.push_str("<li><a href=\"/account/password\">Change your password</a></li>");
     if a.may(Permission::ManageOrganisations) {
         links.push_str("<li><a href=\"/admin/organisations\">Manage organisations</a></li>");
     }
@@ -190,12 +195,11 @@ pub async fn home(Page(a, ..): Page<need::ViewOwnAccount>) -> Response {
         a.user.role.permissions().iter().map(|p| format!("<li>{}</li>", esc(&capital(p.describe())))).collect();
     let body = format!(
         "<dl><dt>Name</dt><dd>{}</dd><dt>Email address</dt><dd>{}</dd><dt>Role</dt><dd>{}</dd>\
-         <dt>Organisation</dt><dd>{}</dd></dl><h2>What your role allows</h2><ul>{can}</ul>{}",
+         <dt>Organisation</dt><dd>{}</dd></dl><h2>What your role allows</h2><ul>{can}</ul><h2>Go to</h2><ul>{links}</ul>",
         esc(&a.user.display_name),
         esc(&a.user.email),
         esc(a.user.role.label()),
         esc(&a.user.organisation_name),
-        if links.is_empty() { String::new() } else { format!("<h2>Go to</h2><ul>{links}</ul>") },
     );
     html::respond(StatusCode::OK, html::page("Your account", Some(&a), &body))
 }

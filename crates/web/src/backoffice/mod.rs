@@ -11,6 +11,7 @@
 //! - lock-out after repeated failures, with one message for every failure;
 //! - security headers on every answer (see [`security_headers`]).
 
+mod account;
 pub mod accounts;
 mod admin;
 mod audit_log;
@@ -127,6 +128,8 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/login", None),
     ("POST", "/logout", Some(Permission::ViewOwnAccount)),
     ("GET", "/backoffice", Some(Permission::ViewOwnAccount)),
+    ("GET", "/account/password", Some(Permission::ViewOwnAccount)),
+    ("POST", "/account/password", Some(Permission::ViewOwnAccount)),
     ("GET", "/admin/organisations", Some(Permission::ManageOrganisations)),
     ("POST", "/admin/organisations", Some(Permission::ManageOrganisations)),
     ("GET", "/admin/users", Some(Permission::ManageUsers)),
@@ -149,6 +152,7 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(login::logout))
         .route("/backoffice", get(login::home))
+        .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
