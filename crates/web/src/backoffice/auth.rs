@@ -235,7 +235,15 @@ pub fn percent_encode(s: &str) -> String {
 /// Only same-site paths may be returned to after signing in.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
+        // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes
+        // "//evil"), so any whitespace or control character is refused.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !n.starts_with("/login") =>
+        {
             n.to_string()
         }
         _ => "/backoffice".to_string(),
@@ -265,7 +273,9 @@ mod tests {
     #[test]
     fn next_stays_on_site() {
         assert_eq!(safe_next(Some("/admin/users?x=1")), "/admin/users?x=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "", "/login?next=/x"] {
+        for bad in
+            ["//evil.example", "https://evil.example", "/\\evil", "", "/login?next=/x", "/\t/evil.example", "/\n/evil"]
+        {
             assert_eq!(safe_next(Some(bad)), "/backoffice", "{bad}");
         }
         assert_eq!(safe_next(None), "/backoffice");
