@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use peel_store::testing::TestDatabase;
 use peel_store::Engine;
+use peel_store::testing::TestDatabase;
 
 fn peel() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_peel"));

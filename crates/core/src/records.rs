@@ -257,7 +257,8 @@ fn parse_force(reported_by: &str, ctx: &RowContext) -> Result<&'static KnownForc
     if let Some(file_force) = ctx.force {
         return Ok(file_force);
     }
-    force::by_name(reported_by).ok_or_else(|| row_err("Reported by", format!("{reported_by:?} is not a known police force")))
+    force::by_name(reported_by)
+        .ok_or_else(|| row_err("Reported by", format!("{reported_by:?} is not a known police force")))
 }
 
 fn parse_persistent_id(s: &str) -> Result<Option<String>, RowError> {
