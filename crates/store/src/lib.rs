@@ -10,6 +10,7 @@ mod error;
 mod geography;
 mod open_data;
 mod schema;
+mod statistics;
 pub mod testing;
 
 use std::str::FromStr;
@@ -22,6 +23,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
+pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
 
 /// The engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

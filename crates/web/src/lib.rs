@@ -3,6 +3,8 @@
 
 mod error;
 mod health;
+pub mod portal;
+mod security_headers;
 
 use std::net::SocketAddr;
 
@@ -20,7 +22,23 @@ pub struct AppState {
 
 /// The whole application: every route peel serves.
 pub fn app(state: AppState) -> Router {
-    Router::new().merge(health::routes()).with_state(state).layer(TraceLayer::new_for_http())
+    Router::new()
+        .merge(health::routes())
+        .merge(portal::routes())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(security_headers::layer())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// police.uk answers unknown API paths with a plain "Not Found"; people get a page.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        (axum::http::StatusCode::NOT_FOUND, "Not Found").into_response()
+    } else {
+        portal::not_found_page("that page")
+    }
 }
 
 /// Serves `app` on `addr` until Ctrl-C or SIGTERM.
