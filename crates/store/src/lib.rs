@@ -91,7 +91,12 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30));
+                .busy_timeout(Duration::from_secs(30))
+                // A month of a large force is tens of MB of pages: with the
+                // 2 MB default cache SQLite spilled pages mid-transaction and
+                // spent its time in kernel reads and writes.
+                .pragma("cache_size", "-131072")
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)
