@@ -8,6 +8,7 @@
 mod error;
 mod geography;
 mod open_data;
+mod queries;
 mod schema;
 pub mod testing;
 
@@ -21,6 +22,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
+pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
 
 /// The engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
