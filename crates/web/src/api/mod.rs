@@ -80,9 +80,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/stops-at-location", get(stops::at_location))
         .route("/stops-no-location", get(stops::no_location))
-        .route("/stops-force", get(stops::force))
-        .layer(middleware::from_fn(limit_request_line));
-    Router::new().nest("/api", api)
+        .route("/stops-force", get(stops::force));
+    // Layered outside the nest, which strips `/api` from the URI it passes on.
+    Router::new()
+        .nest("/api", api)
+        .layer(middleware::from_fn(limit_request_line))
 }
 
 /// Refuses over-long request lines with 400, as police.uk's front end does,
