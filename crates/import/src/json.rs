@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// What a JSON file turned out to be.
+// One value per file, moved once: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum JsonInput {
     ForceAreas(Vec<(String, Area)>),
     Neighbourhoods(NeighbourhoodFile),

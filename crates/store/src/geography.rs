@@ -71,7 +71,8 @@ impl Store {
     }
 
     pub async fn forces(&self) -> Result<Vec<Force>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, String)> = on_db!(self, pool => {
+        type ForceRow = (String, String, Option<String>, Option<String>, Option<String>, String);
+        let rows: Vec<ForceRow> = on_db!(self, pool => {
             sqlx::query_as("SELECT id, name, description, url, telephone, engagement_methods FROM forces")
                 .fetch_all(pool)
                 .await?
