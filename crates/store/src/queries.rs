@@ -326,6 +326,59 @@ impl Store {
         self.finish_crimes(rows).await
     }
 
+    /// How many crimes of `month` lie at `location_ids`, so an area over the
+    /// API's limit is refused before any record is read.
+    pub async fn count_crimes_at(
+        &self,
+        month: Month,
+        location_ids: &[i64],
+        filter: CategoryFilter,
+    ) -> Result<usize, StoreError> {
+        let month_s = month.to_string();
+        let category = category_value(filter);
+        let mut total = 0i64;
+        for chunk in location_ids.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT COUNT(*) FROM crimes WHERE month = $1 AND ($2 IS NULL OR category = $2) AND location_id IN ({})",
+                params(3, chunk.len())
+            );
+            let n: i64 = on_db!(self, pool => {
+                let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(&month_s).bind(category);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_one(pool).await?
+            });
+            total += n;
+        }
+        Ok(usize::try_from(total).unwrap_or(usize::MAX))
+    }
+
+    /// How many outcome records of `month` lie at `location_ids`.
+    pub async fn count_outcomes_at(
+        &self,
+        month: Month,
+        location_ids: &[i64],
+    ) -> Result<usize, StoreError> {
+        let month_s = month.to_string();
+        let mut total = 0i64;
+        for chunk in location_ids.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT COUNT(*) FROM outcomes WHERE month = $1 AND location_id IN ({})",
+                params(2, chunk.len())
+            );
+            let n: i64 = on_db!(self, pool => {
+                let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(&month_s);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_one(pool).await?
+            });
+            total += n;
+        }
+        Ok(usize::try_from(total).unwrap_or(usize::MAX))
+    }
+
     /// Crimes a force recorded in `month` without a location.
     pub async fn crimes_no_location(
         &self,

@@ -44,10 +44,11 @@ async fn street(state: &AppState, category: &str, params: Params) -> Result<Resp
         return Ok(Json(Vec::<()>::new()).into_response());
     };
     let ids = params::location_ids(&state.index.current(), &place);
-    let list = state.store.crimes_at(month, &ids, filter).await?;
-    if list.len() > MAX_AREA_RESULTS {
-        return Err(ApiError::TooManyResults(list.len()));
+    let n = state.store.count_crimes_at(month, &ids, filter).await?;
+    if n > MAX_AREA_RESULTS {
+        return Err(ApiError::TooManyResults(n));
     }
+    let list = state.store.crimes_at(month, &ids, filter).await?;
     Ok(Json(json::crimes(&list)).into_response())
 }
 

@@ -43,10 +43,13 @@ async fn at_location(state: &AppState, params: Params) -> Result<Response, ApiEr
         return Ok(Json(Vec::<()>::new()).into_response());
     };
     let ids = params::location_ids(&state.index.current(), &place);
-    let list = state.store.outcomes_at(month, &ids).await?;
-    if list.len() > MAX_AREA_RESULTS {
-        return Err(ApiError::TooManyResults(list.len()));
+    // Counted before reading, and counting every outcome record there, as
+    // police.uk's limit does (some may then be left out; see outcomes_at).
+    let n = state.store.count_outcomes_at(month, &ids).await?;
+    if n > MAX_AREA_RESULTS {
+        return Err(ApiError::TooManyResults(n));
     }
+    let list = state.store.outcomes_at(month, &ids).await?;
     let out: Vec<json::OutcomeWithCrime> = list.iter().map(json::OutcomeWithCrime::of).collect();
     Ok(Json(out).into_response())
 }
