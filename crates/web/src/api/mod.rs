@@ -6,6 +6,7 @@
 //! Handlers stay thin: they parse parameters (`params`), ask the spatial index
 //! and the store, and shape the answer (`json`).
 
+mod caching;
 mod crimes;
 mod error;
 mod forces;
@@ -17,10 +18,11 @@ mod stops;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::cors::{Any, CorsLayer};
 
 pub use error::ApiError;
 
@@ -80,11 +82,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/stops-at-location", get(stops::at_location))
         .route("/stops-no-location", get(stops::no_location))
-        .route("/stops-force", get(stops::force));
+        .route("/stops-force", get(stops::force))
+        .layer(middleware::from_fn(caching::etag));
     // Layered outside the nest, which strips `/api` from the URI it passes on.
     Router::new()
         .nest("/api", api)
+        .layer(cors())
         .layer(middleware::from_fn(limit_request_line))
+}
+
+/// Lets web pages on any origin read the API: the data is public and no
+/// request carries credentials. POST is allowed for the area routes, which
+/// take long polygons that way.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
 }
 
 /// Refuses over-long request lines with 400, as police.uk's front end does,

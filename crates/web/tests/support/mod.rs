@@ -66,6 +66,7 @@ pub async fn sample_app(engine: Engine) -> TestApp {
 
 pub struct Answer {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub content_type: Option<String>,
     pub body: String,
 }
@@ -85,13 +86,14 @@ impl Answer {
     }
 }
 
-async fn send(app: &Router, request: Request<Body>) -> Answer {
+pub async fn send(app: &Router, request: Request<Body>) -> Answer {
     let response = app
         .clone()
         .oneshot(request)
         .await
         .expect("infallible service");
     let status = response.status();
+    let headers = response.headers().clone();
     let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -102,6 +104,7 @@ async fn send(app: &Router, request: Request<Body>) -> Answer {
         .expect("read body");
     Answer {
         status,
+        headers,
         content_type,
         body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
     }
