@@ -20,13 +20,16 @@ const CENTRES: [(f64, f64, &str); 4] = [
     (51.8787, -0.42, "2025-03"),
 ];
 
-/// A quadrilateral over the eastern half of the City, and a triangle over Luton.
-const POLYS: [(&str, &str); 2] = [
+/// A quadrilateral over the eastern half of the City, a triangle over Luton,
+/// and a box round all of Bedfordshire (over 2,500 map points, so more than
+/// one chunked `IN` list).
+const POLYS: [(&str, &str); 3] = [
     (
         "51.5200,-0.0950:51.5190,-0.0720:51.5080,-0.0750:51.5090,-0.0960",
         "2024-02",
     ),
     ("51.90,-0.45:51.86,-0.38:51.86,-0.46", "2025-07"),
+    ("52.33,-0.70:52.33,-0.15:51.80,-0.15:51.80,-0.70", "2025-07"),
 ];
 
 fn near(r: &Row, centre: LatLng) -> bool {
