@@ -18,7 +18,7 @@ mod stops;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -83,12 +83,21 @@ pub fn routes() -> Router<AppState> {
         .route("/stops-at-location", get(stops::at_location))
         .route("/stops-no-location", get(stops::no_location))
         .route("/stops-force", get(stops::force))
+        .route("/openapi.json", get(openapi))
         .layer(middleware::from_fn(caching::etag));
     // Layered outside the nest, which strips `/api` from the URI it passes on.
     Router::new()
         .nest("/api", api)
         .layer(cors())
         .layer(middleware::from_fn(limit_request_line))
+}
+
+/// The OpenAPI 3.1 description of every route above, written by hand from
+/// the police.uk reference and checked against the router by the tests.
+const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 /// Lets web pages on any origin read the API: the data is public and no
