@@ -210,6 +210,10 @@ async fn check_geography(engine: Engine) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
+        get(app, "/api/locate-neighbourhood?q=999,0").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
         get(app, "/api/locate-neighbourhood?q=abc").await.status,
         StatusCode::BAD_REQUEST
     );
@@ -273,6 +277,22 @@ async fn check_crimes(engine: Engine) {
         .list()
         .is_empty()
     );
+    // Off the globe, as police.uk: an empty list, not an error.
+    assert!(
+        get(
+            app,
+            "/api/crimes-street/all-crime?lat=999&lng=0&date=2024-01"
+        )
+        .await
+        .list()
+        .is_empty()
+    );
+    assert!(
+        get(app, "/api/crimes-at-location?lat=0&lng=999&date=2024-01")
+            .await
+            .list()
+            .is_empty()
+    );
     // Outside coverage: an empty list.
     assert!(
         get(
@@ -302,10 +322,6 @@ async fn check_crimes(engine: Engine) {
             StatusCode::BAD_REQUEST,
         ),
         ("/api/crimes-street/all-crime", StatusCode::BAD_REQUEST),
-        (
-            "/api/crimes-street/all-crime?lat=999&lng=0",
-            StatusCode::BAD_REQUEST,
-        ),
         (
             "/api/crimes-street/all-crime?poly=51.5,-0.1:51.52,-0.1",
             StatusCode::BAD_REQUEST,

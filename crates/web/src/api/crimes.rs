@@ -74,6 +74,7 @@ pub async fn at_location(
             Some((id, _)) => id,
             None => return Ok(Json(Vec::<()>::new()).into_response()),
         },
+        Place::Nowhere => return Ok(Json(Vec::<()>::new()).into_response()),
         Place::Poly(_) => return Err(ApiError::bad("crimes-at-location takes no poly")),
     };
     let Some(month) = params::month(&params, &state.store).await? else {

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use peel_core::LatLng;
 use peel_core::force;
+use peel_core::geo::GeoError;
 use peel_core::geography::{ContactDetails, Link, Neighbourhood, NeighbourhoodLocation};
 use serde::Serialize;
 
@@ -221,7 +222,11 @@ pub async fn locate(
 ) -> Result<Response, ApiError> {
     let params = params::from_query(query)?;
     let q = params::required(&params, "q")?;
-    let at = LatLng::parse_pair(q).map_err(|e| ApiError::bad(e.to_string()))?;
+    // A point off the globe is simply in no neighbourhood.
+    let at = LatLng::parse_pair(q).map_err(|e| match e {
+        GeoError::LatitudeRange(_) | GeoError::LongitudeRange(_) => ApiError::NotFound,
+        other => ApiError::bad(other.to_string()),
+    })?;
     let index = state.index.current();
     let found = index.neighbourhoods.locate(at).ok_or(ApiError::NotFound)?;
     Ok(Json(Located {

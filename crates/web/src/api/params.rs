@@ -66,6 +66,9 @@ pub enum Place {
     Poly(Polygon),
     /// One map point, by its `location_id`.
     Location(i64),
+    /// A point off the globe (`lat=999`): police.uk answers such a query
+    /// with an empty list rather than an error, and so does peel.
+    Nowhere,
 }
 
 /// Which kinds of [`Place`] a route accepts.
@@ -100,7 +103,11 @@ pub fn place(params: &Params, accepts: Accepts) -> Result<Place, ApiError> {
             .map_err(geo_error);
     }
     match (params.get("lat"), params.get("lng")) {
-        (Some(lat), Some(lng)) => LatLng::parse(lat, lng).map(Place::Point).map_err(geo_error),
+        (Some(lat), Some(lng)) => match LatLng::parse(lat, lng) {
+            Ok(p) => Ok(Place::Point(p)),
+            Err(GeoError::LatitudeRange(_) | GeoError::LongitudeRange(_)) => Ok(Place::Nowhere),
+            Err(e) => Err(geo_error(e)),
+        },
         (Some(_), None) => Err(ApiError::bad("missing parameter lng")),
         (None, Some(_)) => Err(ApiError::bad("missing parameter lat")),
         (None, None) => Err(ApiError::bad(match (accepts.location_id, accepts.poly) {
@@ -118,6 +125,7 @@ pub fn location_ids(index: &SpatialIndex, place: &Place) -> Vec<i64> {
         Place::Point(p) => index.locations.within_radius(*p, ONE_MILE_M),
         Place::Poly(poly) => index.locations.within_polygon(poly),
         Place::Location(id) => vec![*id],
+        Place::Nowhere => Vec::new(),
     }
 }
 
@@ -151,6 +159,10 @@ mod tests {
             place(&p(&[("poly", "51,0:52,0:52,1")]), ALL),
             Ok(Place::Poly(_))
         ));
+        assert_eq!(
+            place(&p(&[("lat", "999"), ("lng", "0")]), ALL).ok(),
+            Some(Place::Nowhere)
+        );
     }
 
     #[test]
