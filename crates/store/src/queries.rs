@@ -439,10 +439,10 @@ impl Store {
     /// first imported month) is left out: the API cannot describe its crime.
     pub async fn outcomes_at(
         &self,
-        month_: Month,
+        in_month: Month,
         location_ids: &[i64],
     ) -> Result<Vec<OutcomeAt>, StoreError> {
-        let month_s = month_.to_string();
+        let month_s = in_month.to_string();
         let mut rows: Vec<(i64, String, String, String)> = Vec::new();
         for chunk in location_ids.chunks(IN_CHUNK) {
             let sql = format!(
@@ -498,7 +498,8 @@ impl Store {
             });
             rows.extend(part);
         }
-        // Lowest id first, so a repeated persistent id keeps its first row.
+        // Highest id first, so the lowest id is inserted last: a repeated
+        // persistent id keeps its first stored row.
         rows.sort_by_key(|r| std::cmp::Reverse(r.id));
         let mut map = HashMap::new();
         for c in self.finish_crimes(rows).await? {
