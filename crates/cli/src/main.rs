@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use peel_import::{ImportOptions, Importer, Summary};
 use peel_store::Store;
@@ -65,7 +65,9 @@ Examples:
         paths: Vec<PathBuf>,
     },
     /// Serve the police.uk-compatible API, the pages and /healthz.
-    #[command(after_help = "Examples:\n  peel serve\n  PEEL_DATABASE_URL=postgres://postgres@127.0.0.1/peel peel serve --listen 0.0.0.0:8080")]
+    #[command(
+        after_help = "Examples:\n  peel serve\n  PEEL_DATABASE_URL=postgres://postgres@127.0.0.1/peel peel serve --listen 0.0.0.0:8080"
+    )]
     Serve {
         #[command(flatten)]
         db: DatabaseArg,
@@ -130,7 +132,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Import { db, skip_invalid, paths } => {
             let store = open(&db.database_url).await?;
-            let summary = Importer::new(&store, ImportOptions { skip_invalid, quiet: false }).import_paths(&paths).await?;
+            let summary =
+                Importer::new(&store, ImportOptions { skip_invalid, quiet: false }).import_paths(&paths).await?;
             print_summary(&summary);
             Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
@@ -214,7 +217,13 @@ fn print_summary(s: &Summary) {
         (Some(a), Some(b)) => format!("{} months ({a} to {b})", s.months.len()),
         _ => "no months".into(),
     };
-    println!("Imported {} files ({} unchanged), {} rows at {:.0} rows/s:", s.files, s.unchanged_files, s.total_rows(), s.rows_per_second);
+    println!(
+        "Imported {} files ({} unchanged), {} rows at {:.0} rows/s:",
+        s.files,
+        s.unchanged_files,
+        s.total_rows(),
+        s.rows_per_second
+    );
     for (kind, n) in &s.rows {
         println!("  {:>9} {}", n, kind.label());
     }
@@ -227,7 +236,10 @@ fn print_summary(s: &Summary) {
             s.neighbourhood_boundaries, s.force_boundaries, s.neighbourhood_details
         );
     }
-    println!("  {months}; forces: {}", if s.forces.is_empty() { "none".into() } else { s.forces.iter().cloned().collect::<Vec<_>>().join(", ") });
+    println!(
+        "  {months}; forces: {}",
+        if s.forces.is_empty() { "none".into() } else { s.forces.iter().cloned().collect::<Vec<_>>().join(", ") }
+    );
     if !s.skipped.is_empty() {
         println!("  {} invalid rows skipped (listed above)", s.skipped.len());
     }

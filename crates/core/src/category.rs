@@ -154,10 +154,7 @@ mod tests {
         assert_eq!(CrimeCategory::from_slug("all-crime"), None);
         assert_eq!(CategoryFilter::from_slug_lenient("all-crime"), CategoryFilter::All);
         assert_eq!(CategoryFilter::from_slug_lenient("nonsense"), CategoryFilter::All);
-        assert_eq!(
-            CategoryFilter::from_slug_lenient("burglary"),
-            CategoryFilter::Only(CrimeCategory::Burglary)
-        );
+        assert_eq!(CategoryFilter::from_slug_lenient("burglary"), CategoryFilter::Only(CrimeCategory::Burglary));
     }
 
     #[test]

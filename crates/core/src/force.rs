@@ -77,9 +77,7 @@ pub fn by_id(id: &str) -> Option<&'static KnownForce> {
 pub fn by_name(name: &str) -> Option<&'static KnownForce> {
     let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
     let wanted = norm(name);
-    FORCES
-        .iter()
-        .find(|f| norm(f.name) == wanted || f.aliases.iter().any(|a| norm(a) == wanted))
+    FORCES.iter().find(|f| norm(f.name) == wanted || f.aliases.iter().any(|a| norm(a) == wanted))
 }
 
 /// ONS Police Force Area names ("Avon and Somerset", "London, City of") to slugs.

@@ -152,11 +152,8 @@ impl Polygon {
     /// Parses police.uk's `poly` parameter: `lat,lng:lat,lng:…`; the ring is
     /// closed implicitly.
     pub fn parse_police_uk(s: &str) -> Result<Polygon, GeoError> {
-        let points = s
-            .split(':')
-            .filter(|p| !p.trim().is_empty())
-            .map(LatLng::parse_pair)
-            .collect::<Result<Vec<_>, _>>()?;
+        let points =
+            s.split(':').filter(|p| !p.trim().is_empty()).map(LatLng::parse_pair).collect::<Result<Vec<_>, _>>()?;
         Polygon::new(points)
     }
 

@@ -61,8 +61,18 @@ impl Month {
     /// "March 2025": how the portal writes months for people.
     pub fn long_name(self) -> String {
         const NAMES: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September",
-            "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
     }
@@ -126,7 +136,8 @@ mod tests {
 
     #[test]
     fn rejects_what_police_uk_rejects() {
-        for bad in ["2024-13", "2024-00", "2024-1", "2024-01-15", "24-01", "", "2024/01", "２０２４-01", "+024-01"] {
+        for bad in ["2024-13", "2024-00", "2024-1", "2024-01-15", "24-01", "", "2024/01", "２０２４-01", "+024-01"]
+        {
             assert!(bad.parse::<Month>().is_err(), "{bad} should be rejected");
         }
     }

@@ -129,10 +129,9 @@ impl Outcome {
             ActionTakenByAnotherOrganisation => {
                 ("action-taken-by-another-organisation", "Action to be taken by another organisation")
             }
-            FurtherInvestigationNotInPublicInterest => (
-                "further-investigation-not-in-public-interest",
-                "Further investigation is not in the public interest",
-            ),
+            FurtherInvestigationNotInPublicInterest => {
+                ("further-investigation-not-in-public-interest", "Further investigation is not in the public interest")
+            }
             FurtherActionNotInPublicInterest => {
                 ("further-action-not-in-public-interest", "Further action is not in the public interest")
             }
@@ -178,12 +177,28 @@ impl Outcome {
         use Outcome::*;
         match self {
             AwaitingCourtResult | UnderInvestigation | SentToCrownCourt => OutcomeGroup::Pending,
-            LocalResolution | DeprivedOfProperty | Fined | AbsoluteDischarge | Cautioned
-            | DrugsPossessionWarning | PenaltyNoticeIssued | CommunityPenalty | ConditionalDischarge
-            | SuspendedSentence | Imprisoned | OtherCourtDisposal | Compensation | SentencedInAnotherCase
+            LocalResolution
+            | DeprivedOfProperty
+            | Fined
+            | AbsoluteDischarge
+            | Cautioned
+            | DrugsPossessionWarning
+            | PenaltyNoticeIssued
+            | CommunityPenalty
+            | ConditionalDischarge
+            | SuspendedSentence
+            | Imprisoned
+            | OtherCourtDisposal
+            | Compensation
+            | SentencedInAnotherCase
             | Charged => OutcomeGroup::OffenderDealtWith,
-            NoFurtherAction | UnableToProceed | NotGuilty | UnableToProsecute | FormalActionNotInPublicInterest
-            | ActionTakenByAnotherOrganisation | FurtherInvestigationNotInPublicInterest
+            NoFurtherAction
+            | UnableToProceed
+            | NotGuilty
+            | UnableToProsecute
+            | FormalActionNotInPublicInterest
+            | ActionTakenByAnotherOrganisation
+            | FurtherInvestigationNotInPublicInterest
             | FurtherActionNotInPublicInterest => OutcomeGroup::NoFurtherAction,
             CourtResultUnavailable | StatusUpdateUnavailable => OutcomeGroup::Unknown,
         }

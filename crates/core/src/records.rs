@@ -79,9 +79,9 @@ impl CsvKind {
     /// Recognises a bulk CSV by its header row (a BOM or stray spaces allowed).
     pub fn from_header<S: AsRef<str>>(header: &[S]) -> Option<CsvKind> {
         let clean: Vec<&str> = header.iter().map(|h| h.as_ref().trim_start_matches('\u{feff}').trim()).collect();
-        [CsvKind::Street, CsvKind::Outcomes, CsvKind::StopAndSearch]
-            .into_iter()
-            .find(|k| k.header().len() == clean.len() && k.header().iter().zip(&clean).all(|(a, b)| a.eq_ignore_ascii_case(b)))
+        [CsvKind::Street, CsvKind::Outcomes, CsvKind::StopAndSearch].into_iter().find(|k| {
+            k.header().len() == clean.len() && k.header().iter().zip(&clean).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        })
     }
 
     /// The suffix of the file name police.uk gives this kind.
@@ -254,11 +254,11 @@ fn parse_month(field: &'static str, s: &str, ctx: &RowContext) -> Result<Month, 
 }
 
 fn parse_force(reported_by: &str, ctx: &RowContext) -> Result<&'static KnownForce, RowError> {
-    match (ctx.force, force::by_name(reported_by)) {
-        (Some(file_force), _) => Ok(file_force),
-        (None, Some(f)) => Ok(f),
-        (None, None) => Err(row_err("Reported by", format!("{reported_by:?} is not a known police force"))),
+    if let Some(file_force) = ctx.force {
+        return Ok(file_force);
     }
+    force::by_name(reported_by)
+        .ok_or_else(|| row_err("Reported by", format!("{reported_by:?} is not a known police force")))
 }
 
 fn parse_persistent_id(s: &str) -> Result<Option<String>, RowError> {
@@ -273,7 +273,12 @@ fn parse_persistent_id(s: &str) -> Result<Option<String>, RowError> {
     }
 }
 
-fn parse_point(lng_field: &'static str, lat_field: &'static str, lng: &str, lat: &str) -> Result<Option<LatLng>, RowError> {
+fn parse_point(
+    lng_field: &'static str,
+    lat_field: &'static str,
+    lng: &str,
+    lat: &str,
+) -> Result<Option<LatLng>, RowError> {
     match (lng.trim().is_empty(), lat.trim().is_empty()) {
         (true, true) => Ok(None),
         (false, true) => Err(row_err(lat_field, "is empty but the longitude is given")),
@@ -359,8 +364,9 @@ impl StopSearch {
     /// from the file name or the caller.
     pub fn from_row(f: &[&str], ctx: &RowContext) -> Result<StopSearch, RowError> {
         check_columns(f, &STOP_HEADER)?;
-        let kind = StopType::parse(f[0])
-            .ok_or_else(|| row_err("Type", format!("{:?} is not Person, Vehicle or Person and Vehicle search", f[0])))?;
+        let kind = StopType::parse(f[0]).ok_or_else(|| {
+            row_err("Type", format!("{:?} is not Person, Vehicle or Person and Vehicle search", f[0]))
+        })?;
         let datetime = f[1].trim();
         let parsed = chrono::DateTime::parse_from_rfc3339(datetime)
             .map_err(|_| row_err("Date", format!("{datetime:?} is not an ISO 8601 date and time with offset")))?;
@@ -420,7 +426,8 @@ mod tests {
 
     #[test]
     fn asb_without_id_or_location() {
-        let c = street("|2024-01|City of London Police|City of London Police|||No location|||Anti-social behaviour||").unwrap();
+        let c = street("|2024-01|City of London Police|City of London Police|||No location|||Anti-social behaviour||")
+            .unwrap();
         assert_eq!(c.persistent_id, None);
         assert_eq!(c.location, None);
         assert_eq!(c.last_outcome, None);
@@ -467,7 +474,10 @@ mod tests {
         assert_eq!(CsvKind::from_header(&bom), Some(CsvKind::StopAndSearch));
         assert_eq!(CsvKind::from_header(&["postcode", "latitude"]), None);
         let n = BulkFileName::parse("2024-03-city-of-london-stop-and-search.csv").unwrap();
-        assert_eq!((n.force.id, n.kind, n.month.to_string().as_str()), ("city-of-london", CsvKind::StopAndSearch, "2024-03"));
+        assert_eq!(
+            (n.force.id, n.kind, n.month.to_string().as_str()),
+            ("city-of-london", CsvKind::StopAndSearch, "2024-03")
+        );
         assert_eq!(BulkFileName::parse("2024-03-bedfordshire-street.csv").unwrap().kind, CsvKind::Street);
         assert!(BulkFileName::parse("2024-03-atlantis-street.csv").is_none());
         assert!(BulkFileName::parse("notes.csv").is_none());

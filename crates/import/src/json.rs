@@ -9,11 +9,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// What a JSON file turned out to be.
-// One value per file, moved once: boxing the large variant would buy nothing.
-#[allow(clippy::large_enum_variant)]
 pub enum JsonInput {
     ForceAreas(Vec<(String, Area)>),
-    Neighbourhoods(NeighbourhoodFile),
+    Neighbourhoods(Box<NeighbourhoodFile>),
 }
 
 /// peel's neighbourhood file: one force's published neighbourhood content.
@@ -123,7 +121,7 @@ pub fn parse(bytes: &[u8]) -> Result<JsonInput, String> {
         if force::by_id(&file.force).is_none() {
             return Err(format!("{:?} is not a police.uk force id", file.force));
         }
-        return Ok(JsonInput::Neighbourhoods(file));
+        return Ok(JsonInput::Neighbourhoods(Box::new(file)));
     }
     if value.get("type").and_then(Value::as_str) == Some("FeatureCollection") {
         return force_areas(&value).map(JsonInput::ForceAreas);

@@ -2,8 +2,8 @@
 //! MultiGeometry of Polygons), coordinates as `lng,lat[,alt]` tuples.
 
 use peel_core::geo::{Area, LatLng, Polygon};
-use quick_xml::events::Event;
 use quick_xml::Reader;
+use quick_xml::events::Event;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum KmlError {
@@ -116,8 +116,16 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_boundary() {
         assert_eq!(parse(b"<kml></kml>"), Err(KmlError::NoPolygon));
-        assert!(matches!(parse(b"<kml><Polygon><outerBoundaryIs><coordinates>x,y</coordinates></outerBoundaryIs></Polygon></kml>"), Err(KmlError::Coordinate(_))));
-        assert!(matches!(parse(b"<kml><Polygon><outerBoundaryIs><coordinates>1,1 2,2</coordinates></outerBoundaryIs></Polygon></kml>"), Err(KmlError::TooFewPoints(2))));
+        assert!(matches!(
+            parse(b"<kml><Polygon><outerBoundaryIs><coordinates>x,y</coordinates></outerBoundaryIs></Polygon></kml>"),
+            Err(KmlError::Coordinate(_))
+        ));
+        assert!(matches!(
+            parse(
+                b"<kml><Polygon><outerBoundaryIs><coordinates>1,1 2,2</coordinates></outerBoundaryIs></Polygon></kml>"
+            ),
+            Err(KmlError::TooFewPoints(2))
+        ));
     }
 
     proptest! {

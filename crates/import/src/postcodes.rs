@@ -34,12 +34,18 @@ pub fn parse(bytes: &[u8], file: &str, cols: Columns) -> (Vec<PostcodePoint>, Ve
     let mut points = Vec::new();
     let mut problems = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = crate::bulk_csv::LineCounter::new(bytes);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
-                let problem = |field: &str, message: String| RowProblem { file: file.to_string(), line, field: field.to_string(), message };
+                let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
+                let problem = |field: &str, message: String| RowProblem {
+                    file: file.to_string(),
+                    line,
+                    field: field.to_string(),
+                    message,
+                };
                 let get = |i: usize| record.get(i).unwrap_or("");
                 let opt = |i: Option<usize>| i.map(get).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
                 let postcode = match Postcode::parse(get(cols.postcode)) {
@@ -50,12 +56,17 @@ pub fn parse(bytes: &[u8], file: &str, cols: Columns) -> (Vec<PostcodePoint>, Ve
                     }
                 };
                 match LatLng::parse(get(cols.lat), get(cols.lng)) {
-                    Ok(at) => points.push(PostcodePoint { postcode, at, admin_district: opt(cols.district), ward: opt(cols.ward) }),
+                    Ok(at) => points.push(PostcodePoint {
+                        postcode,
+                        at,
+                        admin_district: opt(cols.district),
+                        ward: opt(cols.ward),
+                    }),
                     Err(e) => problems.push(problem("latitude/longitude", e.to_string())),
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = lines.line_at(e.position().map_or(0, |p| p.byte()));
                 problems.push(RowProblem { file: file.to_string(), line, field: "row".into(), message: e.to_string() });
                 break;
             }

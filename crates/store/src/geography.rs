@@ -2,9 +2,9 @@
 
 use peel_core::force::FORCES;
 use peel_core::geo::{Area, LatLng};
-use peel_core::geography::{Event, Force, Neighbourhood, Officer, PostcodePoint, Priority, Postcode};
+use peel_core::geography::{Event, Force, Neighbourhood, Officer, Postcode, PostcodePoint, Priority};
 
-use crate::{on_db, Store, StoreError};
+use crate::{Store, StoreError, on_db};
 
 /// Everything a neighbourhood publishes besides its boundary.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +32,9 @@ type NeighbourhoodRow = (
     Option<String>,
     Option<String>,
 );
+
+/// id, name, description, url, telephone, engagement_methods (JSON).
+type ForceRow = (String, String, Option<String>, Option<String>, Option<String>, String);
 
 const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
      contact_details, links, locations, bcu_id, csp_id";
@@ -71,7 +74,6 @@ impl Store {
     }
 
     pub async fn forces(&self) -> Result<Vec<Force>, StoreError> {
-        type ForceRow = (String, String, Option<String>, Option<String>, Option<String>, String);
         let rows: Vec<ForceRow> = on_db!(self, pool => {
             sqlx::query_as("SELECT id, name, description, url, telephone, engagement_methods FROM forces")
                 .fetch_all(pool)
@@ -407,13 +409,7 @@ impl Store {
                 let mut sql = String::from(
                     "INSERT INTO postcodes (postcode, latitude, longitude, admin_district, ward) VALUES ",
                 );
-                for i in 0..chunk.len() {
-                    let b = i * 5;
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("(${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-                }
+                sql.push_str(&crate::open_data::placeholders(self.engine(), 5, chunk.len()));
                 sql.push_str(
                     " ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude, \
                      admin_district = excluded.admin_district, ward = excluded.ward",

@@ -56,11 +56,7 @@ impl TestDatabase {
     /// A fresh SQLite file in the temporary directory.
     pub fn sqlite() -> TestDatabase {
         let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-        TestDatabase {
-            url: format!("sqlite:{}", path.display()),
-            engine: Engine::Sqlite,
-            cleanup: Cleanup::File(path),
-        }
+        TestDatabase { url: format!("sqlite:{}", path.display()), engine: Engine::Sqlite, cleanup: Cleanup::File(path) }
     }
 
     /// A fresh, empty PostgreSQL database.
@@ -73,7 +69,7 @@ impl TestDatabase {
                  PEEL_TEST_DATABASE_URL to a server where this user may CREATE DATABASE."
             )
         });
-        admin.execute_admin(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE for a test");
+        admin.create_database(&name).await.expect("CREATE DATABASE for a test");
         admin.close().await;
         TestDatabase {
             url: with_database(&admin_url, &name),
@@ -112,7 +108,8 @@ impl Drop for TestDatabase {
                     if let Ok(rt) = rt {
                         rt.block_on(async {
                             if let Ok(admin) = Store::connect(&admin_url).await {
-                                let _ = admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                                let _ =
+                                    admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                                 admin.close().await;
                             }
                         });
@@ -125,13 +122,57 @@ impl Drop for TestDatabase {
 }
 
 impl Store {
-    /// Runs a statement that takes no parameters (database administration).
-    pub(crate) async fn execute_admin(&self, sql: &str) -> Result<(), crate::StoreError> {
+    /// Creates a database on this PostgreSQL server (tests and benchmarks).
+    /// `name` must be a plain identifier; it is checked, not quoted.
+    pub async fn create_database(&self, name: &str) -> Result<(), crate::StoreError> {
+        self.execute_admin(&format!("CREATE DATABASE {}", identifier(name)?)).await
+    }
+
+    /// Drops a database made by [`Store::create_database`], closing its connections.
+    pub async fn drop_database(&self, name: &str) -> Result<(), crate::StoreError> {
+        self.execute_admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", identifier(name)?)).await
+    }
+
+    async fn execute_admin(&self, sql: &str) -> Result<(), crate::StoreError> {
         crate::on_db!(self, pool => {
             sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await?;
         });
         Ok(())
     }
+}
+
+fn identifier(name: &str) -> Result<&str, crate::StoreError> {
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok { Ok(name) } else { Err(crate::StoreError::BadUrl(name.to_string(), "not a plain database name".into())) }
+}
+
+/// Declares one `#[tokio::test]` per engine for each named async test body
+/// `async fn name(engine: Engine)`, so every storage test runs on both.
+///
+/// ```ignore
+/// async fn counts_rows(engine: Engine) { … }
+/// peel_store::on_both_engines!(counts_rows);
+/// ```
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Engine::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Engine::Postgres).await
+                }
+            )*
+        }
+    };
 }
 
 #[cfg(test)]
@@ -140,7 +181,10 @@ mod tests {
 
     #[test]
     fn swaps_database_names() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
         assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }

@@ -1,8 +1,8 @@
 use std::net::SocketAddr;
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use peel_store::StoreError;
 
 /// Errors the web layer turns into HTTP answers.
