@@ -34,9 +34,7 @@ impl LocationIndex {
             .filter(|(_, at)| at.lat.is_finite() && at.lng.is_finite())
             .map(|(id, at)| GeomWithData::new(key(at), id))
             .collect();
-        LocationIndex {
-            tree: RTree::bulk_load(points),
-        }
+        LocationIndex { tree: RTree::bulk_load(points) }
     }
 
     pub fn len(&self) -> usize {
@@ -81,10 +79,7 @@ impl LocationIndex {
         let first = self.tree.nearest_neighbor(&key(to))?;
         let bound = to.distance_m(at(first));
         let mut best = (first.data, bound);
-        for p in self
-            .tree
-            .locate_in_envelope(&envelope(BBox::around(to, bound)))
-        {
+        for p in self.tree.locate_in_envelope(&envelope(BBox::around(to, bound))) {
             let d = to.distance_m(at(p));
             if d < best.1 || (d == best.1 && p.data < best.0) {
                 best = (p.data, d);
@@ -113,10 +108,7 @@ mod tests {
         let mut pts = Vec::new();
         for i in 0..21 {
             for j in 0..21 {
-                pts.push((
-                    i * 100 + j,
-                    ll(51.46 + i as f64 * 0.005, -0.15 + j as f64 * 0.005),
-                ));
+                pts.push((i * 100 + j, ll(51.46 + i as f64 * 0.005, -0.15 + j as f64 * 0.005)));
             }
         }
         LocationIndex::new(pts)
@@ -130,9 +122,7 @@ mod tests {
         let mut want: Vec<i64> = Vec::new();
         for i in 0..21 {
             for j in 0..21 {
-                if centre.distance_m(ll(51.46 + i as f64 * 0.005, -0.15 + j as f64 * 0.005))
-                    <= ONE_MILE_M
-                {
+                if centre.distance_m(ll(51.46 + i as f64 * 0.005, -0.15 + j as f64 * 0.005)) <= ONE_MILE_M {
                     want.push(i * 100 + j);
                 }
             }
@@ -145,23 +135,15 @@ mod tests {
     fn polygon_uses_exact_test() {
         let idx = grid();
         // A triangle whose bounding box holds points the triangle does not.
-        let tri = Polygon::new(vec![ll(51.46, -0.15), ll(51.56, -0.15), ll(51.46, -0.05)])
-            .expect("triangle");
+        let tri = Polygon::new(vec![ll(51.46, -0.15), ll(51.56, -0.15), ll(51.46, -0.05)]).expect("triangle");
         let got = idx.within_polygon(&tri);
         assert!(got.contains(&0));
-        assert!(
-            !got.contains(&2020),
-            "the far corner is in the box but not the triangle"
-        );
+        assert!(!got.contains(&2020), "the far corner is in the box but not the triangle");
     }
 
     #[test]
     fn nearest_is_by_distance() {
-        let idx = LocationIndex::new([
-            (1, ll(51.5, -0.1)),
-            (2, ll(51.5, -0.1009)),
-            (3, ll(51.5007, -0.1)),
-        ]);
+        let idx = LocationIndex::new([(1, ll(51.5, -0.1)), (2, ll(51.5, -0.1009)), (3, ll(51.5007, -0.1))]);
         // 0.0006° of latitude (~67 m) is farther than 0.0009° of longitude
         // (~62 m) at this latitude, though nearer in degrees.
         let (id, d) = idx.nearest(ll(51.5, -0.1)).expect("a point");

@@ -32,24 +32,12 @@ impl NeighbourhoodIndex {
             let i = list.len();
             for poly in &area.polygons {
                 let b = poly.bbox();
-                let rect = Rectangle::from_aabb(AABB::from_corners(
-                    [b.min_lng, b.min_lat],
-                    [b.max_lng, b.max_lat],
-                ));
+                let rect = Rectangle::from_aabb(AABB::from_corners([b.min_lng, b.min_lat], [b.max_lng, b.max_lat]));
                 entries.push(GeomWithData::new(rect, i));
             }
-            list.push((
-                NeighbourhoodRef {
-                    force_id,
-                    neighbourhood_id,
-                },
-                area,
-            ));
+            list.push((NeighbourhoodRef { force_id, neighbourhood_id }, area));
         }
-        NeighbourhoodIndex {
-            areas: list,
-            tree: RTree::bulk_load(entries),
-        }
+        NeighbourhoodIndex { areas: list, tree: RTree::bulk_load(entries) }
     }
 
     pub fn len(&self) -> usize {
@@ -86,16 +74,10 @@ mod tests {
 
     fn square(lat: f64, lng: f64, size: f64) -> Area {
         let ll = |lat, lng| LatLng { lat, lng };
-        let poly = Polygon::new(vec![
-            ll(lat, lng),
-            ll(lat + size, lng),
-            ll(lat + size, lng + size),
-            ll(lat, lng + size),
-        ])
-        .expect("square");
-        Area {
-            polygons: vec![poly],
-        }
+        let poly =
+            Polygon::new(vec![ll(lat, lng), ll(lat + size, lng), ll(lat + size, lng + size), ll(lat, lng + size)])
+                .expect("square");
+        Area { polygons: vec![poly] }
     }
 
     #[test]
@@ -104,10 +86,7 @@ mod tests {
             ("f".to_string(), "A".to_string(), square(51.0, 0.0, 0.1)),
             ("f".to_string(), "B".to_string(), square(51.1, 0.0, 0.1)),
         ]);
-        let at = |lat, lng| {
-            idx.locate(LatLng { lat, lng })
-                .map(|r| r.neighbourhood_id.as_str())
-        };
+        let at = |lat, lng| idx.locate(LatLng { lat, lng }).map(|r| r.neighbourhood_id.as_str());
         assert_eq!(at(51.05, 0.05), Some("A"));
         assert_eq!(at(51.15, 0.05), Some("B"));
         assert_eq!(at(52.0, 0.05), None);
@@ -116,20 +95,9 @@ mod tests {
     #[test]
     fn a_diamond_does_not_claim_its_box_corners() {
         let ll = |lat, lng| LatLng { lat, lng };
-        let diamond = Polygon::new(vec![
-            ll(51.0, 0.05),
-            ll(51.05, 0.1),
-            ll(51.1, 0.05),
-            ll(51.05, 0.0),
-        ])
-        .expect("diamond");
-        let idx = NeighbourhoodIndex::new([(
-            "f".into(),
-            "D".into(),
-            Area {
-                polygons: vec![diamond],
-            },
-        )]);
+        let diamond =
+            Polygon::new(vec![ll(51.0, 0.05), ll(51.05, 0.1), ll(51.1, 0.05), ll(51.05, 0.0)]).expect("diamond");
+        let idx = NeighbourhoodIndex::new([("f".into(), "D".into(), Area { polygons: vec![diamond] })]);
         assert!(idx.locate(ll(51.05, 0.05)).is_some());
         assert!(idx.locate(ll(51.005, 0.005)).is_none());
     }

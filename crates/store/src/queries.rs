@@ -125,32 +125,21 @@ const STOP_SELECT: &str = "SELECT s.id, s.force_id, s.month, s.kind, s.datetime,
      FROM stops s LEFT JOIN locations l ON l.id = s.location_id";
 
 fn month(s: &str) -> Result<Month, StoreError> {
-    s.parse()
-        .map_err(|_| StoreError::Corrupt(format!("bad month {s:?}")))
+    s.parse().map_err(|_| StoreError::Corrupt(format!("bad month {s:?}")))
 }
 
-fn map_point(
-    id: Option<i64>,
-    lat: Option<f64>,
-    lng: Option<f64>,
-    name: Option<String>,
-) -> Option<MapPoint> {
+fn map_point(id: Option<i64>, lat: Option<f64>, lng: Option<f64>, name: Option<String>) -> Option<MapPoint> {
     match (id, lat, lng) {
-        (Some(id), Some(lat), Some(lng)) => Some(MapPoint {
-            id,
-            at: LatLng { lat, lng },
-            street_name: name.unwrap_or_default(),
-        }),
+        (Some(id), Some(lat), Some(lng)) => {
+            Some(MapPoint { id, at: LatLng { lat, lng }, street_name: name.unwrap_or_default() })
+        }
         _ => None,
     }
 }
 
 /// `$first,$first+1,…` for `n` parameters.
 fn params(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
 }
 
 /// The category condition, as SQL and the value to bind as `$n`.
@@ -185,12 +174,7 @@ impl CrimeRow {
             month: crime_month,
             persistent_id: self.persistent_id.filter(|p| !p.is_empty()),
             category,
-            location: map_point(
-                self.location_id,
-                self.latitude,
-                self.longitude,
-                self.street_name,
-            ),
+            location: map_point(self.location_id, self.latitude, self.longitude, self.street_name),
             context: self.context,
             location_type: self.location_type,
             location_subtype: self.location_subtype,
@@ -209,12 +193,7 @@ impl StopRow {
             datetime: self.datetime,
             operation: self.operation,
             operation_name: self.operation_name,
-            location: map_point(
-                self.location_id,
-                self.latitude,
-                self.longitude,
-                self.street_name,
-            ),
+            location: map_point(self.location_id, self.latitude, self.longitude, self.street_name),
             gender: self.gender,
             age_range: self.age_range,
             self_defined_ethnicity: self.self_defined_ethnicity,
@@ -234,10 +213,7 @@ impl Store {
         let rows: Vec<(i64, f64, f64)> = on_db!(self, pool => {
             sqlx::query_as("SELECT id, latitude, longitude FROM locations ORDER BY id").fetch_all(pool).await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(id, lat, lng)| (id, LatLng { lat, lng }))
-            .collect())
+        Ok(rows.into_iter().map(|(id, lat, lng)| (id, LatLng { lat, lng })).collect())
     }
 
     /// One map point, or `None` if the id was never published.
@@ -248,11 +224,7 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(|(lat, lng, street_name)| MapPoint {
-            id,
-            at: LatLng { lat, lng },
-            street_name,
-        }))
+        Ok(row.map(|(lat, lng, street_name)| MapPoint { id, at: LatLng { lat, lng }, street_name }))
     }
 
     /// The newest month with street crimes: what an omitted `date` means.
@@ -264,10 +236,7 @@ impl Store {
     }
 
     /// The latest outcome month of each of `ids` that has outcome records.
-    async fn latest_outcome_months(
-        &self,
-        ids: &[&str],
-    ) -> Result<HashMap<String, String>, StoreError> {
+    async fn latest_outcome_months(&self, ids: &[&str]) -> Result<HashMap<String, String>, StoreError> {
         let mut latest = HashMap::new();
         for chunk in ids.chunks(IN_CHUNK) {
             let sql = format!(
@@ -355,11 +324,7 @@ impl Store {
     }
 
     /// How many outcome records of `month` lie at `location_ids`.
-    pub async fn count_outcomes_at(
-        &self,
-        month: Month,
-        location_ids: &[i64],
-    ) -> Result<usize, StoreError> {
+    pub async fn count_outcomes_at(&self, month: Month, location_ids: &[i64]) -> Result<usize, StoreError> {
         let month_s = month.to_string();
         let mut total = 0i64;
         for chunk in location_ids.chunks(IN_CHUNK) {
@@ -403,10 +368,7 @@ impl Store {
 
     /// The crime with this persistent id. police.uk ids are unique; if a
     /// re-published file ever repeats one, the first stored row answers.
-    pub async fn crime_by_persistent_id(
-        &self,
-        persistent_id: &str,
-    ) -> Result<Option<CrimeRecord>, StoreError> {
+    pub async fn crime_by_persistent_id(&self, persistent_id: &str) -> Result<Option<CrimeRecord>, StoreError> {
         let sql = format!("{CRIME_SELECT} WHERE c.persistent_id = $1 ORDER BY c.id LIMIT 1");
         let rows: Vec<CrimeRow> = on_db!(self, pool => {
             sqlx::query_as(AssertSqlSafe(sql)).bind(persistent_id).fetch_all(pool).await?
@@ -415,10 +377,7 @@ impl Store {
     }
 
     /// Every outcome recorded for a crime, oldest first.
-    pub async fn outcomes_for_crime(
-        &self,
-        persistent_id: &str,
-    ) -> Result<Vec<(Month, Outcome)>, StoreError> {
+    pub async fn outcomes_for_crime(&self, persistent_id: &str) -> Result<Vec<(Month, Outcome)>, StoreError> {
         let rows: Vec<(String, String)> = on_db!(self, pool => {
             sqlx::query_as("SELECT month, outcome FROM outcomes WHERE persistent_id = $1 ORDER BY month, id")
                 .bind(persistent_id)
@@ -437,11 +396,7 @@ impl Store {
     /// Outcomes recorded in `month` at any of `location_ids`, each with its
     /// crime. An outcome whose crime is not held (it was reported before the
     /// first imported month) is left out: the API cannot describe its crime.
-    pub async fn outcomes_at(
-        &self,
-        in_month: Month,
-        location_ids: &[i64],
-    ) -> Result<Vec<OutcomeAt>, StoreError> {
+    pub async fn outcomes_at(&self, in_month: Month, location_ids: &[i64]) -> Result<Vec<OutcomeAt>, StoreError> {
         let month_s = in_month.to_string();
         let mut rows: Vec<(i64, String, String, String)> = Vec::new();
         for chunk in location_ids.chunks(IN_CHUNK) {
@@ -468,27 +423,17 @@ impl Store {
             let Some(crime) = crimes.get(pid) else {
                 continue;
             };
-            let outcome = Outcome::from_code(code)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown outcome {code:?}")))?;
-            out.push(OutcomeAt {
-                month: month(m)?,
-                outcome,
-                crime: crime.clone(),
-            });
+            let outcome =
+                Outcome::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("unknown outcome {code:?}")))?;
+            out.push(OutcomeAt { month: month(m)?, outcome, crime: crime.clone() });
         }
         Ok(out)
     }
 
-    async fn crimes_by_persistent_ids(
-        &self,
-        pids: &[&str],
-    ) -> Result<HashMap<String, CrimeRecord>, StoreError> {
+    async fn crimes_by_persistent_ids(&self, pids: &[&str]) -> Result<HashMap<String, CrimeRecord>, StoreError> {
         let mut rows: Vec<CrimeRow> = Vec::new();
         for chunk in pids.chunks(IN_CHUNK) {
-            let sql = format!(
-                "{CRIME_SELECT} WHERE c.persistent_id IN ({})",
-                params(1, chunk.len())
-            );
+            let sql = format!("{CRIME_SELECT} WHERE c.persistent_id IN ({})", params(1, chunk.len()));
             let part: Vec<CrimeRow> = on_db!(self, pool => {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql));
                 for id in chunk {
@@ -511,18 +456,11 @@ impl Store {
     }
 
     /// Stops and searches of `month` at any of `location_ids`, in id order.
-    pub async fn stops_at(
-        &self,
-        month: Month,
-        location_ids: &[i64],
-    ) -> Result<Vec<StopRecord>, StoreError> {
+    pub async fn stops_at(&self, month: Month, location_ids: &[i64]) -> Result<Vec<StopRecord>, StoreError> {
         let month_s = month.to_string();
         let mut rows: Vec<StopRow> = Vec::new();
         for chunk in location_ids.chunks(IN_CHUNK) {
-            let sql = format!(
-                "{STOP_SELECT} WHERE s.month = $1 AND s.location_id IN ({})",
-                params(2, chunk.len())
-            );
+            let sql = format!("{STOP_SELECT} WHERE s.month = $1 AND s.location_id IN ({})", params(2, chunk.len()));
             let part: Vec<StopRow> = on_db!(self, pool => {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(&month_s);
                 for id in chunk {

@@ -39,10 +39,7 @@ impl SharedIndex {
 pub async fn build_index(store: &Store) -> Result<SpatialIndex, StoreError> {
     let locations = LocationIndex::new(store.all_locations().await?);
     let neighbourhoods = NeighbourhoodIndex::new(store.neighbourhood_boundaries().await?);
-    Ok(SpatialIndex {
-        locations,
-        neighbourhoods,
-    })
+    Ok(SpatialIndex { locations, neighbourhoods })
 }
 
 impl AppState {

@@ -13,7 +13,7 @@ use peel_store::Store;
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
-pub use index::{build_index, SharedIndex};
+pub use index::{SharedIndex, build_index};
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -8,9 +8,7 @@ use serde_json::Value;
 use support::*;
 
 fn fixture(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/police-uk")
-        .join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/police-uk").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture is JSON")
 }
@@ -37,10 +35,7 @@ fn shape_diff(ours: &Value, theirs: &Value, path: &str, optional: &[&str], out: 
         // which keys appear depends on the neighbourhood.
         (Value::Object(a), Value::Object(_)) if path.ends_with("contact_details") => {
             if let Some((k, v)) = a.iter().find(|(_, v)| !v.is_string()) {
-                out.push(format!(
-                    "{path}.{k}: peel gives {}, police.uk strings",
-                    kind(v)
-                ));
+                out.push(format!("{path}.{k}: peel gives {}, police.uk strings", kind(v)));
             }
         }
         (Value::Object(a), Value::Object(b)) => {
@@ -63,22 +58,14 @@ fn shape_diff(ours: &Value, theirs: &Value, path: &str, optional: &[&str], out: 
             }
         }
         (a, b) if kind(a) == kind(b) => {}
-        (a, b) => out.push(format!(
-            "{path}: peel gives {}, police.uk {}",
-            kind(a),
-            kind(b)
-        )),
+        (a, b) => out.push(format!("{path}: peel gives {}, police.uk {}", kind(a), kind(b))),
     }
 }
 
 fn assert_same_shape(ours: &Value, theirs: &Value, what: &str, optional: &[&str]) {
     let mut diffs = Vec::new();
     shape_diff(ours, theirs, what, optional, &mut diffs);
-    assert!(
-        diffs.is_empty(),
-        "{what} differs from police.uk:\n{}",
-        diffs.join("\n")
-    );
+    assert!(diffs.is_empty(), "{what} differs from police.uk:\n{}", diffs.join("\n"));
 }
 
 async fn check_golden(engine: Engine) {
@@ -108,50 +95,26 @@ async fn check_golden(engine: Engine) {
     );
 
     // Crimes: each of police.uk's records against one of ours of the same kind.
-    let crimes = get(
-        app,
-        "/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-01",
-    )
-    .await
-    .list();
+    let crimes = get(app, "/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-01").await.list();
     let saved = fixture("crimes-street_all-crime__lat51.9042_lng-2.10141__2021-05.json");
     for theirs in saved.as_array().expect("list") {
         let same_kind = |c: &&Value| {
-            (c["category"] == "anti-social-behaviour")
-                == (theirs["category"] == "anti-social-behaviour")
+            (c["category"] == "anti-social-behaviour") == (theirs["category"] == "anti-social-behaviour")
                 && c["outcome_status"].is_null() == theirs["outcome_status"].is_null()
         };
-        let ours = crimes
-            .iter()
-            .find(same_kind)
-            .expect("a crime of the same kind");
+        let ours = crimes.iter().find(same_kind).expect("a crime of the same kind");
         assert_same_shape(ours, theirs, "crime", &[]);
-        assert_eq!(
-            ours["outcome_status"].is_null(),
-            theirs["outcome_status"].is_null()
-        );
+        assert_eq!(ours["outcome_status"].is_null(), theirs["outcome_status"].is_null());
     }
 
-    let stops = get(app, "/api/stops-street?lat=51.515&lng=-0.09&date=2024-01")
-        .await
-        .list();
+    let stops = get(app, "/api/stops-street?lat=51.515&lng=-0.09&date=2024-01").await.list();
     assert_same_shape(&stops[0], &fixture("sdk_stop-and-search.json"), "stop", &[]);
 
-    let outcomes = get(
-        app,
-        "/api/outcomes-at-location?lat=51.515&lng=-0.09&date=2024-06",
-    )
-    .await
-    .list();
+    let outcomes = get(app, "/api/outcomes-at-location?lat=51.515&lng=-0.09&date=2024-06").await.list();
     assert_same_shape(&outcomes[0], &fixture("sdk_outcome.json"), "outcome", &[]);
 
     let history = fixture("sdk_case-history.json");
-    let none = get(
-        app,
-        "/api/crimes-no-location?category=all-crime&force=city-of-london&date=2024-06",
-    )
-    .await
-    .list();
+    let none = get(app, "/api/crimes-no-location?category=all-crime&force=city-of-london&date=2024-06").await.list();
     let with_outcomes = {
         let mut found = None;
         for c in &none {
@@ -159,9 +122,7 @@ async fn check_golden(engine: Engine) {
             if pid.is_empty() {
                 continue;
             }
-            let h = get(app, &format!("/api/outcomes-for-crime/{pid}"))
-                .await
-                .json();
+            let h = get(app, &format!("/api/outcomes-for-crime/{pid}")).await.json();
             if h["outcomes"].is_array() {
                 found = Some(h);
                 break;
@@ -170,38 +131,15 @@ async fn check_golden(engine: Engine) {
         found.expect("a crime without a location that has outcomes")
     };
     assert_same_shape(&with_outcomes, &history, "case history", &[]);
-    assert!(
-        with_outcomes["crime"]["location_type"].is_null()
-            && history["crime"]["location_type"].is_null()
-    );
+    assert!(with_outcomes["crime"]["location_type"].is_null() && history["crime"]["location_type"].is_null());
 
     let priorities = ours("/api/city-of-london/ban/priorities").await;
-    assert_same_shape(
-        &priorities[0],
-        &fixture("sdk_neighbourhood-priority.json"),
-        "priority",
-        &[],
-    );
-    assert_same_shape(
-        &ours("/api/forces/city-of-london").await,
-        &fixture("sdk_police-force.json"),
-        "force",
-        &["type"],
-    );
+    assert_same_shape(&priorities[0], &fixture("sdk_neighbourhood-priority.json"), "priority", &[]);
+    assert_same_shape(&ours("/api/forces/city-of-london").await, &fixture("sdk_police-force.json"), "force", &["type"]);
     let people = ours("/api/forces/city-of-london/people").await;
-    assert_same_shape(
-        &people[0],
-        &fixture("sdk_police-officer.json"),
-        "officer",
-        &[],
-    );
+    assert_same_shape(&people[0], &fixture("sdk_police-officer.json"), "officer", &[]);
     let categories = ours("/api/crime-categories").await;
-    assert_same_shape(
-        &categories[0],
-        &fixture("sdk_crime-category.json"),
-        "category",
-        &[],
-    );
+    assert_same_shape(&categories[0], &fixture("sdk_crime-category.json"), "category", &[]);
 }
 
 both!(check_golden);

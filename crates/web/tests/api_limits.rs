@@ -15,7 +15,8 @@ use peel_web::AppState;
 use support::*;
 
 const STREET_HEADER: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context";
-const OUTCOMES_HEADER: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type";
+const OUTCOMES_HEADER: &str =
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type";
 const FORCE: &str = "City of London Police";
 
 /// Writes `n` burglaries (every tenth a robbery) at three map points near
@@ -36,23 +37,15 @@ fn write_busy_month(dir: &Path, n: usize) {
             "{pid},2024-01,{FORCE},{FORCE},{lng:.6},{lat:.6},On or near Test Street,E01000001,City of London 001A,Under investigation"
         );
     }
-    std::fs::write(dir.join("2024-01-city-of-london-street.csv"), street)
-        .expect("write street CSV");
-    std::fs::write(dir.join("2024-01-city-of-london-outcomes.csv"), outcomes)
-        .expect("write outcomes CSV");
+    std::fs::write(dir.join("2024-01-city-of-london-street.csv"), street).expect("write street CSV");
+    std::fs::write(dir.join("2024-01-city-of-london-outcomes.csv"), outcomes).expect("write outcomes CSV");
 }
 
 async fn import(store: &Store, dir: &Path) {
-    let summary = Importer::new(
-        store,
-        ImportOptions {
-            quiet: true,
-            ..Default::default()
-        },
-    )
-    .import_paths(&[dir.to_path_buf()])
-    .await
-    .expect("import");
+    let summary = Importer::new(store, ImportOptions { quiet: true, ..Default::default() })
+        .import_paths(&[dir.to_path_buf()])
+        .await
+        .expect("import");
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
 }
 
@@ -64,44 +57,18 @@ async fn check_limits(engine: Engine) {
     import(&store, dir.path()).await;
     let app = peel_web::app(AppState::load(store).await.expect("index"));
 
-    let busy = get(
-        &app,
-        "/api/crimes-street/all-crime?lat=51.514&lng=-0.09&date=2024-01",
-    )
-    .await;
-    assert_eq!(
-        (busy.status, busy.body.as_str()),
-        (StatusCode::SERVICE_UNAVAILABLE, "")
-    );
+    let busy = get(&app, "/api/crimes-street/all-crime?lat=51.514&lng=-0.09&date=2024-01").await;
+    assert_eq!((busy.status, busy.body.as_str()), (StatusCode::SERVICE_UNAVAILABLE, ""));
     let poly = "51.51,-0.095:51.52,-0.095:51.52,-0.085:51.51,-0.085";
-    let posted = post_form(
-        &app,
-        "/api/crimes-street/all-crime",
-        &format!("poly={poly}&date=2024-01"),
-    )
-    .await;
+    let posted = post_form(&app, "/api/crimes-street/all-crime", &format!("poly={poly}&date=2024-01")).await;
     assert_eq!(posted.status, StatusCode::SERVICE_UNAVAILABLE);
     // One category of the same area is within the limit.
-    let robberies = get(
-        &app,
-        "/api/crimes-street/robbery?lat=51.514&lng=-0.09&date=2024-01",
-    )
-    .await
-    .list();
+    let robberies = get(&app, "/api/crimes-street/robbery?lat=51.514&lng=-0.09&date=2024-01").await.list();
     assert_eq!(robberies.len(), 1_001);
-    let outcomes = get(
-        &app,
-        &format!("/api/outcomes-at-location?poly={poly}&date=2024-01"),
-    )
-    .await;
+    let outcomes = get(&app, &format!("/api/outcomes-at-location?poly={poly}&date=2024-01")).await;
     assert_eq!(outcomes.status, StatusCode::SERVICE_UNAVAILABLE);
     // One map point is not an area: no limit.
-    let at = get(
-        &app,
-        "/api/crimes-at-location?lat=51.514&lng=-0.09&date=2024-01",
-    )
-    .await
-    .list();
+    let at = get(&app, "/api/crimes-at-location?lat=51.514&lng=-0.09&date=2024-01").await.list();
     assert_eq!(at.len(), 3_334);
 
     // Request lines: 4,094 characters pass, 4,095 do not.
@@ -115,26 +82,13 @@ async fn check_limits(engine: Engine) {
     let mut long_poly: Vec<String> = Vec::new();
     for i in 0..400 {
         let a = f64::from(i) / 400.0 * std::f64::consts::TAU;
-        long_poly.push(format!(
-            "{:.6},{:.6}",
-            51.0 + 0.01 * a.sin(),
-            -0.5 + 0.01 * a.cos()
-        ));
+        long_poly.push(format!("{:.6},{:.6}", 51.0 + 0.01 * a.sin(), -0.5 + 0.01 * a.cos()));
     }
     let long_poly = long_poly.join(":");
     assert!(long_poly.len() > 4_094);
-    let get_long = get(
-        &app,
-        &format!("/api/crimes-street/all-crime?poly={long_poly}&date=2024-01"),
-    )
-    .await;
+    let get_long = get(&app, &format!("/api/crimes-street/all-crime?poly={long_poly}&date=2024-01")).await;
     assert_eq!(get_long.status, StatusCode::BAD_REQUEST);
-    let post_long = post_form(
-        &app,
-        "/api/crimes-street/all-crime",
-        &format!("poly={long_poly}&date=2024-01"),
-    )
-    .await;
+    let post_long = post_form(&app, "/api/crimes-street/all-crime", &format!("poly={long_poly}&date=2024-01")).await;
     assert!(post_long.list().is_empty());
 }
 
@@ -144,14 +98,8 @@ async fn check_reload_after_import(engine: Engine) {
     let state = AppState::load(store.clone()).await.expect("index");
     let app = peel_web::app(state.clone());
     let uri = "/api/crimes-street/all-crime?lat=51.514&lng=-0.09";
-    assert!(
-        get(&app, uri).await.list().is_empty(),
-        "no data yet: an empty list"
-    );
-    assert_eq!(
-        get(&app, "/api/crime-last-updated").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert!(get(&app, uri).await.list().is_empty(), "no data yet: an empty list");
+    assert_eq!(get(&app, "/api/crime-last-updated").await.status, StatusCode::NOT_FOUND);
 
     let dir = tempfile::tempdir().expect("temporary folder");
     write_busy_month(dir.path(), 30);

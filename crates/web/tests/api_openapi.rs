@@ -14,11 +14,7 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let pointer = r.strip_prefix('#').expect("local reference");
-            resolve(
-                spec,
-                spec.pointer(pointer)
-                    .unwrap_or_else(|| panic!("unresolved {r}")),
-            )
+            resolve(spec, spec.pointer(pointer).unwrap_or_else(|| panic!("unresolved {r}")))
         }
         None => schema,
     }
@@ -75,12 +71,7 @@ fn check(spec: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<S
     }
     if let Value::Object(map) = v {
         let props = schema.get("properties").and_then(Value::as_object);
-        for key in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
             let key = key.as_str().expect("key");
             if !map.contains_key(key) {
                 errors.push(format!("{path}.{key}: required but missing"));
@@ -108,144 +99,58 @@ async fn check_openapi(engine: Engine) {
     assert_eq!(spec["openapi"], "3.1.0");
 
     // Example requests, found from the sample itself.
-    let crimes = get(
-        app,
-        "/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-06",
-    )
-    .await
-    .list();
+    let crimes = get(app, "/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-06").await.list();
     let location = &crimes[0]["location"]["street"]["id"];
-    let outcomes = get(
-        app,
-        "/api/outcomes-at-location?lat=51.515&lng=-0.09&date=2024-06",
-    )
-    .await
-    .list();
-    let pid = outcomes[0]["crime"]["persistent_id"]
-        .as_str()
-        .expect("pid")
-        .to_string();
-    let stops = get(app, "/api/stops-street?lat=51.515&lng=-0.09&date=2024-01")
-        .await
-        .list();
+    let outcomes = get(app, "/api/outcomes-at-location?lat=51.515&lng=-0.09&date=2024-06").await.list();
+    let pid = outcomes[0]["crime"]["persistent_id"].as_str().expect("pid").to_string();
+    let stops = get(app, "/api/stops-street?lat=51.515&lng=-0.09&date=2024-01").await.list();
     let stop_location = &stops[0]["location"]["street"]["id"];
     let poly = "51.5200,-0.0950:51.5190,-0.0720:51.5080,-0.0750:51.5090,-0.0960";
     let examples: Vec<(&str, String)> = vec![
         ("/api/forces", "/api/forces".into()),
         ("/api/forces/{force}", "/api/forces/city-of-london".into()),
-        (
-            "/api/forces/{force}/people",
-            "/api/forces/city-of-london/people".into(),
-        ),
-        (
-            "/api/{force}/neighbourhoods",
-            "/api/city-of-london/neighbourhoods".into(),
-        ),
-        (
-            "/api/{force}/{neighbourhood}",
-            "/api/city-of-london/ban".into(),
-        ),
-        (
-            "/api/{force}/{neighbourhood}/boundary",
-            "/api/city-of-london/ban/boundary".into(),
-        ),
-        (
-            "/api/{force}/{neighbourhood}/people",
-            "/api/city-of-london/ban/people".into(),
-        ),
-        (
-            "/api/{force}/{neighbourhood}/events",
-            "/api/city-of-london/ban/events".into(),
-        ),
-        (
-            "/api/{force}/{neighbourhood}/priorities",
-            "/api/city-of-london/ban/priorities".into(),
-        ),
-        (
-            "/api/locate-neighbourhood",
-            "/api/locate-neighbourhood?q=51.5134,-0.0890".into(),
-        ),
-        (
-            "/api/crimes-street/{category}",
-            "/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-06".into(),
-        ),
-        (
-            "/api/crimes-at-location",
-            format!("/api/crimes-at-location?location_id={location}&date=2024-06"),
-        ),
+        ("/api/forces/{force}/people", "/api/forces/city-of-london/people".into()),
+        ("/api/{force}/neighbourhoods", "/api/city-of-london/neighbourhoods".into()),
+        ("/api/{force}/{neighbourhood}", "/api/city-of-london/ban".into()),
+        ("/api/{force}/{neighbourhood}/boundary", "/api/city-of-london/ban/boundary".into()),
+        ("/api/{force}/{neighbourhood}/people", "/api/city-of-london/ban/people".into()),
+        ("/api/{force}/{neighbourhood}/events", "/api/city-of-london/ban/events".into()),
+        ("/api/{force}/{neighbourhood}/priorities", "/api/city-of-london/ban/priorities".into()),
+        ("/api/locate-neighbourhood", "/api/locate-neighbourhood?q=51.5134,-0.0890".into()),
+        ("/api/crimes-street/{category}", "/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-06".into()),
+        ("/api/crimes-at-location", format!("/api/crimes-at-location?location_id={location}&date=2024-06")),
         (
             "/api/crimes-no-location",
             "/api/crimes-no-location?category=all-crime&force=city-of-london&date=2024-06".into(),
         ),
         ("/api/crime-categories", "/api/crime-categories".into()),
         ("/api/crime-last-updated", "/api/crime-last-updated".into()),
-        (
-            "/api/crimes-street-dates",
-            "/api/crimes-street-dates".into(),
-        ),
-        (
-            "/api/outcomes-at-location",
-            format!("/api/outcomes-at-location?poly={poly}&date=2024-06"),
-        ),
-        (
-            "/api/outcomes-for-crime/{persistent_id}",
-            format!("/api/outcomes-for-crime/{pid}"),
-        ),
-        (
-            "/api/stops-street",
-            "/api/stops-street?lat=51.515&lng=-0.09&date=2024-01".into(),
-        ),
-        (
-            "/api/stops-at-location",
-            format!("/api/stops-at-location?location_id={stop_location}&date=2024-01"),
-        ),
-        (
-            "/api/stops-no-location",
-            "/api/stops-no-location?force=city-of-london&date=2024-01".into(),
-        ),
-        (
-            "/api/stops-force",
-            "/api/stops-force?force=city-of-london&date=2024-01".into(),
-        ),
+        ("/api/crimes-street-dates", "/api/crimes-street-dates".into()),
+        ("/api/outcomes-at-location", format!("/api/outcomes-at-location?poly={poly}&date=2024-06")),
+        ("/api/outcomes-for-crime/{persistent_id}", format!("/api/outcomes-for-crime/{pid}")),
+        ("/api/stops-street", "/api/stops-street?lat=51.515&lng=-0.09&date=2024-01".into()),
+        ("/api/stops-at-location", format!("/api/stops-at-location?location_id={stop_location}&date=2024-01")),
+        ("/api/stops-no-location", "/api/stops-no-location?force=city-of-london&date=2024-01".into()),
+        ("/api/stops-force", "/api/stops-force?force=city-of-london&date=2024-01".into()),
         ("/api/openapi.json", "/api/openapi.json".into()),
     ];
-    let mut documented: Vec<&str> = spec["paths"]
-        .as_object()
-        .expect("paths")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let mut documented: Vec<&str> = spec["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
     let mut exercised: Vec<&str> = examples.iter().map(|(p, _)| *p).collect();
     documented.sort_unstable();
     exercised.sort_unstable();
-    assert_eq!(
-        documented, exercised,
-        "the document lists exactly the routes served"
-    );
+    assert_eq!(documented, exercised, "the document lists exactly the routes served");
 
     for (path, uri) in &examples {
         let answer = get(app, uri).await;
         assert_eq!(answer.status, axum::http::StatusCode::OK, "{uri}");
-        let schema = &spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
-            ["schema"];
+        let schema = &spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
         let mut errors = Vec::new();
         check(&spec, schema, &answer.json(), path, &mut errors);
-        assert!(
-            errors.is_empty(),
-            "{uri} does not match its schema:\n{}",
-            errors.join("\n")
-        );
+        assert!(errors.is_empty(), "{uri} does not match its schema:\n{}", errors.join("\n"));
     }
     // The POST variants are documented too.
-    for path in [
-        "/api/crimes-street/{category}",
-        "/api/outcomes-at-location",
-        "/api/stops-street",
-    ] {
-        assert!(
-            spec["paths"][path]["post"]["requestBody"].is_object(),
-            "{path} POST"
-        );
+    for path in ["/api/crimes-street/{category}", "/api/outcomes-at-location", "/api/stops-street"] {
+        assert!(spec["paths"][path]["post"]["requestBody"].is_object(), "{path} POST");
     }
 }
 
@@ -257,27 +162,8 @@ fn validator_flags_mismatches() {
     let spec: Value = serde_json::from_str(include_str!("../src/api/openapi.json")).expect("spec");
     let crime = serde_json::json!({"$ref": "#/components/schemas/Crime"});
     let mut errors = Vec::new();
-    check(
-        &spec,
-        &crime,
-        &serde_json::json!({"category": "burglary", "id": "7", "extra": 1}),
-        "crime",
-        &mut errors,
-    );
-    assert!(
-        errors.iter().any(|e| e.starts_with("crime.id:")),
-        "{errors:?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("crime.month: required")),
-        "{errors:?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("crime.extra: not documented")),
-        "{errors:?}"
-    );
+    check(&spec, &crime, &serde_json::json!({"category": "burglary", "id": "7", "extra": 1}), "crime", &mut errors);
+    assert!(errors.iter().any(|e| e.starts_with("crime.id:")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("crime.month: required")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("crime.extra: not documented")), "{errors:?}");
 }

@@ -24,10 +24,7 @@ const CENTRES: [(f64, f64, &str); 4] = [
 /// and a box round all of Bedfordshire (over 2,500 map points, so more than
 /// one chunked `IN` list).
 const POLYS: [(&str, &str); 3] = [
-    (
-        "51.5200,-0.0950:51.5190,-0.0720:51.5080,-0.0750:51.5090,-0.0960",
-        "2024-02",
-    ),
+    ("51.5200,-0.0950:51.5190,-0.0720:51.5080,-0.0750:51.5090,-0.0960", "2024-02"),
     ("51.90,-0.45:51.86,-0.38:51.86,-0.46", "2025-07"),
     ("52.33,-0.70:52.33,-0.15:51.80,-0.15:51.80,-0.70", "2025-07"),
 ];
@@ -41,12 +38,7 @@ fn key(p: LatLng) -> (String, String) {
 }
 
 fn api_key(v: &Value) -> (String, String) {
-    let s = |k: &str| {
-        v["location"][k]
-            .as_str()
-            .expect("coordinate string")
-            .to_string()
-    };
+    let s = |k: &str| v["location"][k].as_str().expect("coordinate string").to_string();
     (s("latitude"), s("longitude"))
 }
 
@@ -60,108 +52,47 @@ async fn check_recount(engine: Engine) {
     // Radius: every crime within a mile of the point that month.
     for (lat, lng, month) in CENTRES {
         let centre = LatLng { lat, lng };
-        let api = get(
-            &t.app,
-            &format!("/api/crimes-street/all-crime?lat={lat}&lng={lng}&date={month}"),
-        )
-        .await
-        .list();
-        let want = street
-            .iter()
-            .filter(|r| r.month == month && near(r, centre))
-            .count();
+        let api = get(&t.app, &format!("/api/crimes-street/all-crime?lat={lat}&lng={lng}&date={month}")).await.list();
+        let want = street.iter().filter(|r| r.month == month && near(r, centre)).count();
         assert!(want > 0, "{month} near {lat},{lng} should hold crimes");
-        assert_eq!(
-            api.len(),
-            want,
-            "crimes within a mile of {lat},{lng} in {month}"
-        );
-        let ids: HashSet<i64> = api
-            .iter()
-            .map(|c| c["id"].as_i64().expect("integer id"))
-            .collect();
+        assert_eq!(api.len(), want, "crimes within a mile of {lat},{lng} in {month}");
+        let ids: HashSet<i64> = api.iter().map(|c| c["id"].as_i64().expect("integer id")).collect();
         assert_eq!(ids.len(), api.len(), "ids are unique");
 
         // One category: the CSV names it, the API slugs it.
-        let api = get(
-            &t.app,
-            &format!("/api/crimes-street/shoplifting?lat={lat}&lng={lng}&date={month}"),
-        )
-        .await
-        .list();
-        let want = street
-            .iter()
-            .filter(|r| r.month == month && near(r, centre) && r.kind == "Shoplifting")
-            .count();
+        let api = get(&t.app, &format!("/api/crimes-street/shoplifting?lat={lat}&lng={lng}&date={month}")).await.list();
+        let want = street.iter().filter(|r| r.month == month && near(r, centre) && r.kind == "Shoplifting").count();
         assert_eq!(api.len(), want, "shoplifting near {lat},{lng}");
 
-        let api = get(
-            &t.app,
-            &format!("/api/stops-street?lat={lat}&lng={lng}&date={month}"),
-        )
-        .await
-        .list();
-        let want = stops
-            .iter()
-            .filter(|r| r.month == month && near(r, centre))
-            .count();
-        assert_eq!(
-            api.len(),
-            want,
-            "stops within a mile of {lat},{lng} in {month}"
-        );
+        let api = get(&t.app, &format!("/api/stops-street?lat={lat}&lng={lng}&date={month}")).await.list();
+        let want = stops.iter().filter(|r| r.month == month && near(r, centre)).count();
+        assert_eq!(api.len(), want, "stops within a mile of {lat},{lng} in {month}");
     }
 
     // Polygon: exactly the crimes inside it.
     for (poly, month) in POLYS {
         let polygon = Polygon::parse_police_uk(poly).expect("test polygon");
         let inside = |r: &&Row| r.month == month && r.at.is_some_and(|p| polygon.contains(p));
-        let api = get(
-            &t.app,
-            &format!("/api/crimes-street/all-crime?poly={poly}&date={month}"),
-        )
-        .await
-        .list();
+        let api = get(&t.app, &format!("/api/crimes-street/all-crime?poly={poly}&date={month}")).await.list();
         let want = street.iter().filter(inside).count();
         assert!(want > 0);
         assert_eq!(api.len(), want, "crimes in {poly} in {month}");
-        let posted = post_form(
-            &t.app,
-            "/api/crimes-street/all-crime",
-            &format!("poly={poly}&date={month}"),
-        )
-        .await
-        .list();
+        let posted =
+            post_form(&t.app, "/api/crimes-street/all-crime", &format!("poly={poly}&date={month}")).await.list();
         assert_eq!(posted, api, "POST answers as GET does");
     }
 
     // Location: each map point of an answer holds the CSV's rows at that point.
     let month = "2024-01";
-    let api = get(
-        &t.app,
-        &format!("/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date={month}"),
-    )
-    .await
-    .list();
+    let api = get(&t.app, &format!("/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date={month}")).await.list();
     let mut by_location: HashMap<i64, (String, String)> = HashMap::new();
     for c in &api {
-        by_location.insert(
-            c["location"]["street"]["id"].as_i64().expect("street id"),
-            api_key(c),
-        );
+        by_location.insert(c["location"]["street"]["id"].as_i64().expect("street id"), api_key(c));
     }
     let mut checked = 0;
     for (id, at) in by_location.iter().take(40) {
-        let here = get(
-            &t.app,
-            &format!("/api/crimes-at-location?location_id={id}&date={month}"),
-        )
-        .await
-        .list();
-        let want = street
-            .iter()
-            .filter(|r| r.month == month && r.at.map(key).as_ref() == Some(at))
-            .count();
+        let here = get(&t.app, &format!("/api/crimes-at-location?location_id={id}&date={month}")).await.list();
+        let want = street.iter().filter(|r| r.month == month && r.at.map(key).as_ref() == Some(at)).count();
         assert_eq!(here.len(), want, "crimes at location {id}");
         checked += 1;
     }
@@ -169,33 +100,17 @@ async fn check_recount(engine: Engine) {
 
     // No location: per force and month.
     for (force, month) in [("city-of-london", "2024-03"), ("bedfordshire", "2025-05")] {
-        let api = get(
-            &t.app,
-            &format!("/api/crimes-no-location?category=all-crime&force={force}&date={month}"),
-        )
-        .await
-        .list();
-        let want = street
-            .iter()
-            .filter(|r| r.force == force && r.month == month && r.at.is_none())
-            .count();
-        assert_eq!(
-            api.len(),
-            want,
-            "crimes without a location, {force} {month}"
-        );
-        assert!(
-            api.iter()
-                .all(|c| c["location"].is_null() && c["location_type"].is_null())
-        );
+        let api =
+            get(&t.app, &format!("/api/crimes-no-location?category=all-crime&force={force}&date={month}")).await.list();
+        let want = street.iter().filter(|r| r.force == force && r.month == month && r.at.is_none()).count();
+        assert_eq!(api.len(), want, "crimes without a location, {force} {month}");
+        assert!(api.iter().all(|c| c["location"].is_null() && c["location_type"].is_null()));
     }
 
     // outcome_status: the last outcome's name, dated by the latest outcome record.
     let mut latest: HashMap<&str, &str> = HashMap::new();
     for o in &outcomes {
-        let m = latest
-            .entry(o.persistent_id.as_str())
-            .or_insert(o.month.as_str());
+        let m = latest.entry(o.persistent_id.as_str()).or_insert(o.month.as_str());
         if o.month.as_str() > *m {
             *m = o.month.as_str();
         }
@@ -206,10 +121,7 @@ async fn check_recount(engine: Engine) {
     let mut by_pid: HashMap<(&str, (String, String)), Vec<&Row>> = HashMap::new();
     for r in street.iter().filter(|r| r.month == month) {
         if let Some(at) = r.at {
-            by_pid
-                .entry((r.persistent_id.as_str(), key(at)))
-                .or_default()
-                .push(r);
+            by_pid.entry((r.persistent_id.as_str(), key(at))).or_default().push(r);
         }
     }
     let mut with_status = 0;
@@ -220,15 +132,10 @@ async fn check_recount(engine: Engine) {
             continue;
         }
         let candidates = &by_pid[&(pid, api_key(c))];
-        let names: Vec<Option<&str>> = candidates
-            .iter()
-            .map(|r| Outcome::from_name(&r.last_outcome).map(Outcome::crime_status_name))
-            .collect();
+        let names: Vec<Option<&str>> =
+            candidates.iter().map(|r| Outcome::from_name(&r.last_outcome).map(Outcome::crime_status_name)).collect();
         let got = c["outcome_status"]["category"].as_str();
-        assert!(
-            names.contains(&got),
-            "status of {pid}: {got:?} not in {names:?}"
-        );
+        assert!(names.contains(&got), "status of {pid}: {got:?} not in {names:?}");
         if got.is_none() {
             continue;
         }
@@ -239,19 +146,10 @@ async fn check_recount(engine: Engine) {
     assert!(with_status > 10);
 
     // Outcomes in an area: the CSV's outcomes there whose crime is held.
-    let held: HashSet<&str> = street
-        .iter()
-        .map(|r| r.persistent_id.as_str())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let held: HashSet<&str> = street.iter().map(|r| r.persistent_id.as_str()).filter(|p| !p.is_empty()).collect();
     for (poly, month) in [(POLYS[0].0, "2024-06"), (POLYS[0].0, "2025-02")] {
         let polygon = Polygon::parse_police_uk(poly).expect("test polygon");
-        let api = get(
-            &t.app,
-            &format!("/api/outcomes-at-location?poly={poly}&date={month}"),
-        )
-        .await
-        .list();
+        let api = get(&t.app, &format!("/api/outcomes-at-location?poly={poly}&date={month}")).await.list();
         let want = outcomes
             .iter()
             .filter(|r| r.month == month && r.at.is_some_and(|p| polygon.contains(p)))
@@ -260,21 +158,11 @@ async fn check_recount(engine: Engine) {
         assert!(want > 0);
         assert_eq!(api.len(), want, "outcomes in {poly} in {month}");
     }
-    let centre = LatLng {
-        lat: 51.515,
-        lng: -0.09,
-    };
-    let api = get(
-        &t.app,
-        "/api/outcomes-at-location?lat=51.515&lng=-0.09&date=2024-09",
-    )
-    .await
-    .list();
+    let centre = LatLng { lat: 51.515, lng: -0.09 };
+    let api = get(&t.app, "/api/outcomes-at-location?lat=51.515&lng=-0.09&date=2024-09").await.list();
     let want = outcomes
         .iter()
-        .filter(|r| {
-            r.month == "2024-09" && near(r, centre) && held.contains(r.persistent_id.as_str())
-        })
+        .filter(|r| r.month == "2024-09" && near(r, centre) && held.contains(r.persistent_id.as_str()))
         .count();
     assert_eq!(api.len(), want, "outcomes within a mile");
 
@@ -289,36 +177,16 @@ async fn check_recount(engine: Engine) {
         .max_by_key(|(p, n)| (**n, **p))
         .map(|(p, n)| (*p, *n))
         .expect("a crime with outcomes");
-    let history = get(&t.app, &format!("/api/outcomes-for-crime/{pid}"))
-        .await
-        .json();
-    assert_eq!(
-        history["outcomes"].as_array().map(Vec::len),
-        Some(n),
-        "outcomes of {pid}"
-    );
+    let history = get(&t.app, &format!("/api/outcomes-for-crime/{pid}")).await.json();
+    assert_eq!(history["outcomes"].as_array().map(Vec::len), Some(n), "outcomes of {pid}");
 
     // Stops per force-month, all and without a location.
     for month in ["2024-01", "2024-08", "2025-02"] {
-        let all = get(
-            &t.app,
-            &format!("/api/stops-force?force=city-of-london&date={month}"),
-        )
-        .await
-        .list();
+        let all = get(&t.app, &format!("/api/stops-force?force=city-of-london&date={month}")).await.list();
         let want: Vec<&Row> = stops.iter().filter(|r| r.month == month).collect();
         assert_eq!(all.len(), want.len(), "stops in {month}");
-        let none = get(
-            &t.app,
-            &format!("/api/stops-no-location?force=city-of-london&date={month}"),
-        )
-        .await
-        .list();
-        assert_eq!(
-            none.len(),
-            want.iter().filter(|r| r.at.is_none()).count(),
-            "stops without a location in {month}"
-        );
+        let none = get(&t.app, &format!("/api/stops-no-location?force=city-of-london&date={month}")).await.list();
+        assert_eq!(none.len(), want.iter().filter(|r| r.at.is_none()).count(), "stops without a location in {month}");
         assert!(none.iter().all(|s| s["location"].is_null()));
     }
 }

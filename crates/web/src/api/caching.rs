@@ -21,10 +21,10 @@ const DATED_MAX_AGE: &str = "public, max-age=3600";
 
 pub async fn etag(request: Request, next: Next) -> Response {
     let cacheable = matches!(*request.method(), Method::GET | Method::HEAD);
-    let dated = request.uri().query().is_some_and(|q| {
-        q.split('&')
-            .any(|pair| pair.strip_prefix("date=").is_some_and(|v| !v.is_empty()))
-    });
+    let dated = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair.strip_prefix("date=").is_some_and(|v| !v.is_empty())));
     let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
     if !cacheable || response.status() != StatusCode::OK {
@@ -45,20 +45,13 @@ pub async fn etag(request: Request, next: Next) -> Response {
     let tag = format!("\"{hex}\"");
     let cache_control = if dated { DATED_MAX_AGE } else { "no-cache" };
     let headers = [
-        (
-            ETAG,
-            HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\"")),
-        ),
+        (ETAG, HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\""))),
         (CACHE_CONTROL, HeaderValue::from_static(cache_control)),
     ];
     let matches = if_none_match
         .as_ref()
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(str::trim)
-                .any(|t| t == tag || t == "*" || t == format!("W/{tag}"))
-        });
+        .is_some_and(|v| v.split(',').map(str::trim).any(|t| t == tag || t == "*" || t == format!("W/{tag}")));
     if matches {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }

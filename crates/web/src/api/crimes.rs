@@ -33,13 +33,7 @@ pub async fn street_post(
 /// all crime, as on police.uk.
 async fn street(state: &AppState, category: &str, params: Params) -> Result<Response, ApiError> {
     let filter = CategoryFilter::from_slug_lenient(category);
-    let place = params::place(
-        &params,
-        Accepts {
-            location_id: false,
-            poly: true,
-        },
-    )?;
+    let place = params::place(&params, Accepts { location_id: false, poly: true })?;
     let Some(month) = params::month(&params, &state.store).await? else {
         return Ok(Json(Vec::<()>::new()).into_response());
     };
@@ -58,13 +52,7 @@ pub async fn at_location(
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = params::from_query(query)?;
-    let place = params::place(
-        &params,
-        Accepts {
-            location_id: true,
-            poly: false,
-        },
-    )?;
+    let place = params::place(&params, Accepts { location_id: true, poly: false })?;
     let id = match place {
         Place::Location(id) => {
             state.store.location(id).await?.ok_or(ApiError::NotFound)?;
@@ -80,10 +68,7 @@ pub async fn at_location(
     let Some(month) = params::month(&params, &state.store).await? else {
         return Ok(Json(Vec::<()>::new()).into_response());
     };
-    let list = state
-        .store
-        .crimes_at(month, &[id], CategoryFilter::All)
-        .await?;
+    let list = state.store.crimes_at(month, &[id], CategoryFilter::All).await?;
     Ok(Json(json::crimes(&list)).into_response())
 }
 
@@ -100,10 +85,7 @@ pub async fn no_location(
     let Some(month) = params::month(&params, &state.store).await? else {
         return Ok(Json(Vec::<()>::new()).into_response());
     };
-    let list = state
-        .store
-        .crimes_no_location(force_id, month, filter)
-        .await?;
+    let list = state.store.crimes_no_location(force_id, month, filter).await?;
     Ok(Json(json::crimes(&list)).into_response())
 }
 
@@ -116,14 +98,8 @@ pub struct Category {
 /// The 15 categories in police.uk's order. `date` is accepted and, as on
 /// police.uk, has no effect.
 pub async fn categories() -> Json<Vec<Category>> {
-    let mut list = vec![Category {
-        url: "all-crime",
-        name: "All crime",
-    }];
-    list.extend(CrimeCategory::ALL.into_iter().map(|c| Category {
-        url: c.slug(),
-        name: c.name(),
-    }));
+    let mut list = vec![Category { url: "all-crime", name: "All crime" }];
+    list.extend(CrimeCategory::ALL.into_iter().map(|c| Category { url: c.slug(), name: c.name() }));
     Json(list)
 }
 
@@ -134,15 +110,8 @@ struct LastUpdated {
 
 /// The first day of the latest month; 404 while the store holds no crimes.
 pub async fn last_updated(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let month = state
-        .store
-        .latest_month()
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(LastUpdated {
-        date: month.first_day(),
-    })
-    .into_response())
+    let month = state.store.latest_month().await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(LastUpdated { date: month.first_day() }).into_response())
 }
 
 #[derive(Serialize)]
@@ -156,12 +125,7 @@ struct DateEntry {
 /// published stop and search that month.
 pub async fn street_dates(State(state): State<AppState>) -> Result<Response, ApiError> {
     let months = state.store.months_available().await?;
-    let out: Vec<DateEntry> = months
-        .into_iter()
-        .map(|(m, forces)| DateEntry {
-            date: m.to_string(),
-            stop_and_search: forces,
-        })
-        .collect();
+    let out: Vec<DateEntry> =
+        months.into_iter().map(|(m, forces)| DateEntry { date: m.to_string(), stop_and_search: forces }).collect();
     Ok(Json(out).into_response())
 }

@@ -28,10 +28,7 @@ struct ForceJson<'a> {
 
 /// A force `forces/…` answers for: listed by police.uk (so not BTP).
 fn listed(id: &str) -> Result<(), ApiError> {
-    force::listed_forces()
-        .any(|f| f.id == id)
-        .then_some(())
-        .ok_or(ApiError::NotFound)
+    force::listed_forces().any(|f| f.id == id).then_some(()).ok_or(ApiError::NotFound)
 }
 
 pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -39,18 +36,12 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
     let listed: Vec<ForceRef> = forces
         .iter()
         .filter(|f| force::listed_forces().any(|k| k.id == f.id))
-        .map(|f| ForceRef {
-            id: &f.id,
-            name: &f.name,
-        })
+        .map(|f| ForceRef { id: &f.id, name: &f.name })
         .collect();
     Ok(Json(listed).into_response())
 }
 
-pub async fn one(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     listed(&id)?;
     let f = state.store.force(&id).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(ForceJson {
@@ -64,10 +55,7 @@ pub async fn one(
     .into_response())
 }
 
-pub async fn people(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+pub async fn people(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     listed(&id)?;
     Ok(Json(state.store.force_people(&id).await?).into_response())
 }

@@ -24,10 +24,7 @@ impl<'a> Location<'a> {
     pub fn of(p: &'a MapPoint) -> Location<'a> {
         Location {
             latitude: p.at.lat_string(),
-            street: Street {
-                id: p.id,
-                name: &p.street_name,
-            },
+            street: Street { id: p.id, name: &p.street_name },
             longitude: p.at.lng_string(),
         }
     }
@@ -58,14 +55,9 @@ pub struct Crime<'a> {
 impl<'a> Crime<'a> {
     /// As the crime routes show it, with `outcome_status`.
     pub fn of(c: &'a CrimeRecord) -> Crime<'a> {
-        let status = c.outcome_status.map(|(o, m)| OutcomeStatus {
-            category: o.crime_status_name(),
-            date: m.to_string(),
-        });
-        Crime {
-            outcome_status: Some(status),
-            ..Crime::bare(c)
-        }
+        let status =
+            c.outcome_status.map(|(o, m)| OutcomeStatus { category: o.crime_status_name(), date: m.to_string() });
+        Crime { outcome_status: Some(status), ..Crime::bare(c) }
     }
 
     /// As the outcome routes nest it, without `outcome_status`.
@@ -93,10 +85,7 @@ pub struct OutcomeCategory {
 
 impl OutcomeCategory {
     pub fn of(o: Outcome) -> OutcomeCategory {
-        OutcomeCategory {
-            code: o.code(),
-            name: o.name(),
-        }
+        OutcomeCategory { code: o.code(), name: o.name() }
     }
 }
 
@@ -185,10 +174,7 @@ impl<'a> Stop<'a> {
             legislation: s.legislation.as_deref(),
             outcome_linked_to_object_of_search: s.outcome_linked_to_object_of_search,
             datetime: &s.datetime,
-            outcome_object: OutcomeObject {
-                id: stop_outcome_id(outcome),
-                name: outcome,
-            },
+            outcome_object: OutcomeObject { id: stop_outcome_id(outcome), name: outcome },
             location: s.location.as_ref().map(Location::of),
             object_of_search: s.object_of_search.as_deref(),
             operation: s.operation,
@@ -212,10 +198,7 @@ pub fn stops(list: &[StopRecord]) -> Vec<Stop<'_>> {
 mod tests {
     #[test]
     fn stop_outcome_ids() {
-        assert_eq!(
-            super::stop_outcome_id("A no further action disposal"),
-            "bu-no-further-action"
-        );
+        assert_eq!(super::stop_outcome_id("A no further action disposal"), "bu-no-further-action");
         assert_eq!(super::stop_outcome_id("Arrest"), "bu-arrest");
         assert_eq!(super::stop_outcome_id(""), "");
     }

@@ -42,54 +42,27 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/people", get(forces::people))
         .route("/{force}/neighbourhoods", get(neighbourhoods::list))
         .route("/{force}/{neighbourhood}", get(neighbourhoods::one))
-        .route(
-            "/{force}/{neighbourhood}/boundary",
-            get(neighbourhoods::boundary),
-        )
-        .route(
-            "/{force}/{neighbourhood}/people",
-            get(neighbourhoods::people),
-        )
-        .route(
-            "/{force}/{neighbourhood}/events",
-            get(neighbourhoods::events),
-        )
-        .route(
-            "/{force}/{neighbourhood}/priorities",
-            get(neighbourhoods::priorities),
-        )
+        .route("/{force}/{neighbourhood}/boundary", get(neighbourhoods::boundary))
+        .route("/{force}/{neighbourhood}/people", get(neighbourhoods::people))
+        .route("/{force}/{neighbourhood}/events", get(neighbourhoods::events))
+        .route("/{force}/{neighbourhood}/priorities", get(neighbourhoods::priorities))
         .route("/locate-neighbourhood", get(neighbourhoods::locate))
-        .route(
-            "/crimes-street/{category}",
-            get(crimes::street_get).post(crimes::street_post),
-        )
+        .route("/crimes-street/{category}", get(crimes::street_get).post(crimes::street_post))
         .route("/crimes-at-location", get(crimes::at_location))
         .route("/crimes-no-location", get(crimes::no_location))
         .route("/crime-categories", get(crimes::categories))
         .route("/crime-last-updated", get(crimes::last_updated))
         .route("/crimes-street-dates", get(crimes::street_dates))
-        .route(
-            "/outcomes-at-location",
-            get(outcomes::at_location_get).post(outcomes::at_location_post),
-        )
-        .route(
-            "/outcomes-for-crime/{persistent_id}",
-            get(outcomes::for_crime),
-        )
-        .route(
-            "/stops-street",
-            get(stops::street_get).post(stops::street_post),
-        )
+        .route("/outcomes-at-location", get(outcomes::at_location_get).post(outcomes::at_location_post))
+        .route("/outcomes-for-crime/{persistent_id}", get(outcomes::for_crime))
+        .route("/stops-street", get(stops::street_get).post(stops::street_post))
         .route("/stops-at-location", get(stops::at_location))
         .route("/stops-no-location", get(stops::no_location))
         .route("/stops-force", get(stops::force))
         .route("/openapi.json", get(openapi))
         .layer(middleware::from_fn(caching::etag));
     // Layered outside the nest, which strips `/api` from the URI it passes on.
-    Router::new()
-        .nest("/api", api)
-        .layer(cors())
-        .layer(middleware::from_fn(limit_request_line))
+    Router::new().nest("/api", api).layer(cors()).layer(middleware::from_fn(limit_request_line))
 }
 
 /// The OpenAPI 3.1 description of every route above, written by hand from
@@ -104,18 +77,13 @@ async fn openapi() -> impl IntoResponse {
 /// request carries credentials. POST is allowed for the area routes, which
 /// take long polygons that way.
 fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+    CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::POST])
 }
 
 /// Refuses over-long request lines with 400, as police.uk's front end does,
 /// so clients that split long polygons into POSTs behave the same here.
 async fn limit_request_line(request: Request, next: Next) -> Response {
-    let target = request
-        .uri()
-        .path_and_query()
-        .map_or(0, |pq| pq.as_str().len());
+    let target = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     // "METHOD SP target SP HTTP/1.1"
     let line = request.method().as_str().len() + 1 + target + 1 + "HTTP/1.1".len();
     if line > MAX_REQUEST_LINE {

@@ -77,10 +77,7 @@ impl<'a> NeighbourhoodJson<'a> {
             contact_details: &n.contact_details,
             name: &n.name,
             links: &n.links,
-            centre: n.centre.map(|c| Centre {
-                latitude: c.lat_string(),
-                longitude: c.lng_string(),
-            }),
+            centre: n.centre.map(|c| Centre { latitude: c.lat_string(), longitude: c.lng_string() }),
             locations: n.locations.iter().map(LocationJson::of).collect(),
             description: n.description.as_deref(),
             id: &n.id,
@@ -119,33 +116,17 @@ fn known_force(id: &str) -> Result<(), ApiError> {
 /// The neighbourhood, or 404. Ids are case-sensitive, as on police.uk.
 async fn find(state: &AppState, force_id: &str, id: &str) -> Result<Neighbourhood, ApiError> {
     known_force(force_id)?;
-    state
-        .store
-        .neighbourhood(force_id, id)
-        .await?
-        .ok_or(ApiError::NotFound)
+    state.store.neighbourhood(force_id, id).await?.ok_or(ApiError::NotFound)
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    Path(force_id): Path<String>,
-) -> Result<Response, ApiError> {
+pub async fn list(State(state): State<AppState>, Path(force_id): Path<String>) -> Result<Response, ApiError> {
     known_force(&force_id)?;
     let all = state.store.neighbourhoods(&force_id).await?;
-    let refs: Vec<NeighbourhoodRef> = all
-        .iter()
-        .map(|n| NeighbourhoodRef {
-            id: &n.id,
-            name: &n.name,
-        })
-        .collect();
+    let refs: Vec<NeighbourhoodRef> = all.iter().map(|n| NeighbourhoodRef { id: &n.id, name: &n.name }).collect();
     Ok(Json(refs).into_response())
 }
 
-pub async fn one(
-    State(state): State<AppState>,
-    Path((f, n)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+pub async fn one(State(state): State<AppState>, Path((f, n)): Path<(String, String)>) -> Result<Response, ApiError> {
     let hood = find(&state, &f, &n).await?;
     Ok(Json(NeighbourhoodJson::of(&hood)).into_response())
 }
@@ -159,11 +140,7 @@ pub async fn boundary(
     Path((f, n)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     find(&state, &f, &n).await?;
-    let area = state
-        .store
-        .neighbourhood_boundary(&f, &n)
-        .await?
-        .unwrap_or_default();
+    let area = state.store.neighbourhood_boundary(&f, &n).await?.unwrap_or_default();
     let mut out = Vec::new();
     for poly in &area.polygons {
         let ring = &poly.outer;
@@ -172,27 +149,18 @@ pub async fn boundary(
             _ => None,
         };
         for p in ring.iter().chain(closing.iter()) {
-            out.push(Vertex {
-                latitude: format!("{:.10}", p.lat),
-                longitude: format!("{:.10}", p.lng),
-            });
+            out.push(Vertex { latitude: format!("{:.10}", p.lat), longitude: format!("{:.10}", p.lng) });
         }
     }
     Ok(Json(out).into_response())
 }
 
-pub async fn people(
-    State(state): State<AppState>,
-    Path((f, n)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+pub async fn people(State(state): State<AppState>, Path((f, n)): Path<(String, String)>) -> Result<Response, ApiError> {
     find(&state, &f, &n).await?;
     Ok(Json(state.store.neighbourhood_team(&f, &n).await?).into_response())
 }
 
-pub async fn events(
-    State(state): State<AppState>,
-    Path((f, n)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+pub async fn events(State(state): State<AppState>, Path((f, n)): Path<(String, String)>) -> Result<Response, ApiError> {
     find(&state, &f, &n).await?;
     Ok(Json(state.store.neighbourhood_events(&f, &n).await?).into_response())
 }
@@ -229,9 +197,5 @@ pub async fn locate(
     })?;
     let index = state.index.current();
     let found = index.neighbourhoods.locate(at).ok_or(ApiError::NotFound)?;
-    Ok(Json(Located {
-        force: &found.force_id,
-        neighbourhood: &found.neighbourhood_id,
-    })
-    .into_response())
+    Ok(Json(Located { force: &found.force_id, neighbourhood: &found.neighbourhood_id }).into_response())
 }

@@ -29,13 +29,7 @@ pub async fn at_location_post(
 /// Outcomes recorded in a month at a map point, in a one-mile circle or in
 /// a polygon.
 async fn at_location(state: &AppState, params: Params) -> Result<Response, ApiError> {
-    let place = params::place(
-        &params,
-        Accepts {
-            location_id: true,
-            poly: true,
-        },
-    )?;
+    let place = params::place(&params, Accepts { location_id: true, poly: true })?;
     if let Place::Location(id) = place {
         state.store.location(id).await?.ok_or(ApiError::NotFound)?;
     }
@@ -63,30 +57,15 @@ struct CaseHistory<'a> {
 
 /// A crime and every outcome recorded for it. Ids are matched exactly, so
 /// an upper-case id is 404 as on police.uk.
-pub async fn for_crime(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let crime = state
-        .store
-        .crime_by_persistent_id(&id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+pub async fn for_crime(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let crime = state.store.crime_by_persistent_id(&id).await?.ok_or(ApiError::NotFound)?;
     let outcomes: Vec<OutcomeEntry> = state
         .store
         .outcomes_for_crime(&id)
         .await?
         .into_iter()
-        .map(|(m, o)| OutcomeEntry {
-            category: OutcomeCategory::of(o),
-            date: m.to_string(),
-            person_id: None,
-        })
+        .map(|(m, o)| OutcomeEntry { category: OutcomeCategory::of(o), date: m.to_string(), person_id: None })
         .collect();
     let outcomes = (!outcomes.is_empty()).then_some(outcomes);
-    Ok(Json(CaseHistory {
-        crime: Crime::bare(&crime),
-        outcomes,
-    })
-    .into_response())
+    Ok(Json(CaseHistory { crime: Crime::bare(&crime), outcomes }).into_response())
 }

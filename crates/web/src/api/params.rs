@@ -17,8 +17,7 @@ use super::ApiError;
 pub type Params = HashMap<String, String>;
 
 pub fn from_query(q: Result<Query<Params>, QueryRejection>) -> Result<Params, ApiError> {
-    q.map(|Query(p)| p)
-        .map_err(|e| ApiError::bad(format!("bad query string: {e}")))
+    q.map(|Query(p)| p).map_err(|e| ApiError::bad(format!("bad query string: {e}")))
 }
 
 /// Query-string parameters overlaid by an `application/x-www-form-urlencoded`
@@ -29,8 +28,7 @@ pub fn from_query_and_form(
     form: Result<Form<Params>, FormRejection>,
 ) -> Result<Params, ApiError> {
     let mut params = from_query(q)?;
-    let Form(body) =
-        form.map_err(|e| ApiError::bad(format!("expected a form-encoded body: {e}")))?;
+    let Form(body) = form.map_err(|e| ApiError::bad(format!("expected a form-encoded body: {e}")))?;
     params.extend(body);
     Ok(params)
 }
@@ -47,11 +45,7 @@ pub fn required<'p>(params: &'p Params, key: &str) -> Result<&'p str, ApiError> 
 /// The month asked for: `Ok(None)` when no month is asked for and the store
 /// holds no data yet (every list is then empty).
 pub async fn month(params: &Params, store: &Store) -> Result<Option<Month>, ApiError> {
-    match params
-        .get("date")
-        .map(|d| d.trim())
-        .filter(|d| !d.is_empty())
-    {
+    match params.get("date").map(|d| d.trim()).filter(|d| !d.is_empty()) {
         None => Ok(store.latest_month().await?),
         Some(d) => d.parse::<Month>().map(Some).map_err(|_| ApiError::NotFound),
     }
@@ -89,18 +83,12 @@ pub fn place(params: &Params, accepts: Accepts) -> Result<Place, ApiError> {
         && let Some(id) = params.get("location_id")
     {
         // An id that is not a number names no location.
-        return id
-            .trim()
-            .parse()
-            .map(Place::Location)
-            .map_err(|_| ApiError::NotFound);
+        return id.trim().parse().map(Place::Location).map_err(|_| ApiError::NotFound);
     }
     if accepts.poly
         && let Some(poly) = params.get("poly")
     {
-        return Polygon::parse_police_uk(poly)
-            .map(Place::Poly)
-            .map_err(geo_error);
+        return Polygon::parse_police_uk(poly).map(Place::Poly).map_err(geo_error);
     }
     match (params.get("lat"), params.get("lng")) {
         (Some(lat), Some(lng)) => match LatLng::parse(lat, lng) {
@@ -134,63 +122,27 @@ mod tests {
     use super::*;
 
     fn p(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
-    const ALL: Accepts = Accepts {
-        location_id: true,
-        poly: true,
-    };
+    const ALL: Accepts = Accepts { location_id: true, poly: true };
 
     #[test]
     fn reads_places() {
-        assert!(matches!(
-            place(&p(&[("lat", "51.5"), ("lng", "-0.1")]), ALL),
-            Ok(Place::Point(_))
-        ));
-        assert!(matches!(
-            place(&p(&[("location_id", "12")]), ALL),
-            Ok(Place::Location(12))
-        ));
-        assert!(matches!(
-            place(&p(&[("poly", "51,0:52,0:52,1")]), ALL),
-            Ok(Place::Poly(_))
-        ));
-        assert_eq!(
-            place(&p(&[("lat", "999"), ("lng", "0")]), ALL).ok(),
-            Some(Place::Nowhere)
-        );
+        assert!(matches!(place(&p(&[("lat", "51.5"), ("lng", "-0.1")]), ALL), Ok(Place::Point(_))));
+        assert!(matches!(place(&p(&[("location_id", "12")]), ALL), Ok(Place::Location(12))));
+        assert!(matches!(place(&p(&[("poly", "51,0:52,0:52,1")]), ALL), Ok(Place::Poly(_))));
+        assert_eq!(place(&p(&[("lat", "999"), ("lng", "0")]), ALL).ok(), Some(Place::Nowhere));
     }
 
     #[test]
     fn refuses_bad_places() {
-        assert!(matches!(
-            place(&p(&[("lat", "abc"), ("lng", "-0.1")]), ALL),
-            Err(ApiError::BadRequest(_))
-        ));
-        assert!(matches!(
-            place(&p(&[("lat", "51.5")]), ALL),
-            Err(ApiError::BadRequest(_))
-        ));
+        assert!(matches!(place(&p(&[("lat", "abc"), ("lng", "-0.1")]), ALL), Err(ApiError::BadRequest(_))));
+        assert!(matches!(place(&p(&[("lat", "51.5")]), ALL), Err(ApiError::BadRequest(_))));
         assert!(matches!(place(&p(&[]), ALL), Err(ApiError::BadRequest(_))));
-        assert!(matches!(
-            place(&p(&[("poly", "51,0:52,0")]), ALL),
-            Err(ApiError::BadRequest(_))
-        ));
-        assert!(matches!(
-            place(&p(&[("location_id", "x")]), ALL),
-            Err(ApiError::NotFound)
-        ));
-        let no_poly = Accepts {
-            location_id: false,
-            poly: false,
-        };
-        assert!(matches!(
-            place(&p(&[("poly", "51,0:52,0:52,1")]), no_poly),
-            Err(ApiError::BadRequest(_))
-        ));
+        assert!(matches!(place(&p(&[("poly", "51,0:52,0")]), ALL), Err(ApiError::BadRequest(_))));
+        assert!(matches!(place(&p(&[("location_id", "x")]), ALL), Err(ApiError::NotFound)));
+        let no_poly = Accepts { location_id: false, poly: false };
+        assert!(matches!(place(&p(&[("poly", "51,0:52,0:52,1")]), no_poly), Err(ApiError::BadRequest(_))));
     }
 }

@@ -30,13 +30,7 @@ pub async fn street_post(
 
 /// Stops in a one-mile circle or a polygon. police.uk caps none, nor do we.
 async fn street(state: &AppState, params: Params) -> Result<Response, ApiError> {
-    let place = params::place(
-        &params,
-        Accepts {
-            location_id: false,
-            poly: true,
-        },
-    )?;
+    let place = params::place(&params, Accepts { location_id: false, poly: true })?;
     let Some(month) = params::month(&params, &state.store).await? else {
         return Ok(empty());
     };
@@ -52,13 +46,7 @@ pub async fn at_location(
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = params::from_query(query)?;
-    let id = match params::place(
-        &params,
-        Accepts {
-            location_id: true,
-            poly: false,
-        },
-    ) {
+    let id = match params::place(&params, Accepts { location_id: true, poly: false }) {
         Ok(Place::Location(id)) => id,
         Err(ApiError::NotFound) => return Ok(empty()),
         Ok(_) | Err(_) => return Err(ApiError::bad("missing parameter location_id")),
@@ -86,18 +74,11 @@ pub async fn force(
     for_force(&state, params::from_query(query)?, false).await
 }
 
-async fn for_force(
-    state: &AppState,
-    params: Params,
-    no_location_only: bool,
-) -> Result<Response, ApiError> {
+async fn for_force(state: &AppState, params: Params, no_location_only: bool) -> Result<Response, ApiError> {
     let force_id = params::required(&params, "force")?;
     let Some(month) = params::month(&params, &state.store).await? else {
         return Ok(empty());
     };
-    let list = state
-        .store
-        .stops_for_force(force_id, month, no_location_only)
-        .await?;
+    let list = state.store.stops_for_force(force_id, month, no_location_only).await?;
     Ok(Json(json::stops(&list)).into_response())
 }

@@ -34,34 +34,14 @@ pub async fn sample_app(engine: Engine) -> TestApp {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let dir = sample_dir();
-    let paths = [
-        dir.join("police-uk"),
-        dir.join("boundaries/neighbourhoods"),
-        dir.join("neighbourhoods"),
-    ];
-    let summary = Importer::new(
-        &store,
-        ImportOptions {
-            quiet: true,
-            ..Default::default()
-        },
-    )
-    .import_paths(&paths)
-    .await
-    .expect("import the sample");
-    assert!(
-        summary.failed.is_empty(),
-        "sample files failed: {:?}",
-        summary.failed
-    );
-    let state = AppState::load(store.clone())
+    let paths = [dir.join("police-uk"), dir.join("boundaries/neighbourhoods"), dir.join("neighbourhoods")];
+    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
+        .import_paths(&paths)
         .await
-        .expect("build the index");
-    TestApp {
-        db,
-        store,
-        app: peel_web::app(state),
-    }
+        .expect("import the sample");
+    assert!(summary.failed.is_empty(), "sample files failed: {:?}", summary.failed);
+    let state = AppState::load(store.clone()).await.expect("build the index");
+    TestApp { db, store, app: peel_web::app(state) }
 }
 
 pub struct Answer {
@@ -87,27 +67,12 @@ impl Answer {
 }
 
 pub async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("infallible service");
+    let response = app.clone().oneshot(request).await.expect("infallible service");
     let status = response.status();
     let headers = response.headers().clone();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(String::from);
-    let bytes = axum::body::to_bytes(response.into_body(), 256 * 1024 * 1024)
-        .await
-        .expect("read body");
-    Answer {
-        status,
-        headers,
-        content_type,
-        body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
-    }
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+    let bytes = axum::body::to_bytes(response.into_body(), 256 * 1024 * 1024).await.expect("read body");
+    Answer { status, headers, content_type, body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body") }
 }
 
 pub async fn get(app: &Router, uri: &str) -> Answer {

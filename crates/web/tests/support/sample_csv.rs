@@ -35,25 +35,13 @@ fn point(lat: &str, lng: &str) -> Option<LatLng> {
 pub fn rows(suffix: &str) -> Vec<Row> {
     let mut out = Vec::new();
     let root = sample_dir().join("police-uk");
-    let mut months: Vec<_> = std::fs::read_dir(&root)
-        .expect("sample folder")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut months: Vec<_> = std::fs::read_dir(&root).expect("sample folder").flatten().map(|e| e.path()).collect();
     months.sort();
     for dir in months {
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .expect("month folder")
-            .flatten()
-            .map(|e| e.path())
-            .collect();
+        let mut files: Vec<_> = std::fs::read_dir(&dir).expect("month folder").flatten().map(|e| e.path()).collect();
         files.sort();
         for file in files {
-            let name = file
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
             let Some(stem) = name.strip_suffix(&format!("-{suffix}.csv")) else {
                 continue;
             };
@@ -66,10 +54,7 @@ pub fn rows(suffix: &str) -> Vec<Row> {
 }
 
 fn read(file: &Path, force: &str, month: &str, suffix: &str, out: &mut Vec<Row>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(file)
-        .expect("open CSV");
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(file).expect("open CSV");
     for record in reader.records() {
         let r = record.expect("CSV row");
         let f = |i: usize| r.get(i).unwrap_or("").to_string();
