@@ -184,8 +184,10 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(store: Store, listen: SocketAddr) -> Result<()> {
+    // The API's spatial index is built from the store before listening.
+    let state = peel_web::AppState::load(store).await?;
     println!("peel is serving on http://{listen}/  (Ctrl-C to stop)");
-    peel_web::serve(peel_web::AppState { store }, listen).await?;
+    peel_web::serve(state, listen).await?;
     Ok(())
 }
 

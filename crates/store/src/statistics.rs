@@ -65,14 +65,6 @@ fn counts(rows: Vec<(String, String, i64)>) -> Result<Vec<MonthCount>, StoreErro
 }
 
 impl Store {
-    /// The newest month with street crimes, if any were imported.
-    pub async fn latest_month(&self) -> Result<Option<Month>, StoreError> {
-        let m: Option<String> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT MAX(month) FROM imports WHERE kind = 'street'").fetch_one(pool).await?
-        });
-        m.map(|m| parse_month(&m)).transpose()
-    }
-
     /// Counts per month and category for a force (or every force), `from..=to`.
     pub async fn force_counts(
         &self,

@@ -1,8 +1,10 @@
 //! peel's web layer: routes, and the mapping of domain and store errors to
 //! HTTP answers a person or a program can act on.
 
+pub mod api;
 mod error;
 mod health;
+mod index;
 pub mod portal;
 mod security_headers;
 
@@ -13,17 +15,21 @@ use peel_store::Store;
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
+pub use index::{SharedIndex, build_index};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Map points and boundaries for area queries; see [`AppState::load`].
+    pub index: SharedIndex,
 }
 
 /// The whole application: every route peel serves.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
+        .merge(api::routes())
         .merge(portal::routes())
         .fallback(not_found)
         .with_state(state)

@@ -54,7 +54,7 @@ async fn every_page(engine: Engine) {
         .await
         .unwrap();
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let app = app(AppState { store });
+    let app = app(AppState::load(store).await.unwrap());
 
     let home = get(&app, "/").await;
     assert_page(

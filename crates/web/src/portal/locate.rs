@@ -3,20 +3,23 @@
 use peel_core::geo::LatLng;
 use peel_store::{Csp, Store, StoreError};
 
+use crate::AppState;
+
 pub struct Located {
     pub neighbourhood: Option<(String, String)>,
     pub force_id: Option<String>,
 }
 
-/// Finds the neighbourhood containing `at` (exact point-in-polygon over the
-/// stored boundaries, with a bounding-box prefilter), else the force whose
-/// boundary contains it.
-pub async fn locate(store: &Store, at: LatLng) -> Result<Located, StoreError> {
-    for (force_id, id, area) in store.neighbourhood_boundaries().await? {
-        if area.bbox().is_some_and(|b| b.contains(at)) && area.contains(at) {
-            return Ok(Located { neighbourhood: Some((force_id.clone(), id)), force_id: Some(force_id) });
-        }
+/// Finds the neighbourhood containing `at` through the spatial index the
+/// API uses, else the force whose boundary contains it.
+pub async fn locate(state: &AppState, at: LatLng) -> Result<Located, StoreError> {
+    if let Some(n) = state.index.current().neighbourhoods.locate(at) {
+        return Ok(Located {
+            neighbourhood: Some((n.force_id.clone(), n.neighbourhood_id.clone())),
+            force_id: Some(n.force_id.clone()),
+        });
     }
+    let store = &state.store;
     for f in peel_core::force::FORCES {
         if let Some(area) = store.force_boundary(f.id).await?
             && area.bbox().is_some_and(|b| b.contains(at))

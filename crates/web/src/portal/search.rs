@@ -125,7 +125,7 @@ async fn point_page(
     postcode: Option<String>,
     district: Option<&str>,
 ) -> Result<Response, PageError> {
-    let located = locate(&state.store, at).await?;
+    let located = locate(state, at).await?;
     if let Some((force, id)) = located.neighbourhood {
         return Ok(Redirect::to(&format!("/neighbourhoods/{force}/{id}")).into_response());
     }
