@@ -9,6 +9,7 @@ mod bench;
 mod error;
 mod geography;
 mod open_data;
+mod pledge;
 mod schema;
 mod statistics;
 pub mod testing;
@@ -23,6 +24,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
+pub use pledge::{IngestError, LocalStandardError};
 pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
 
 /// The engine behind a [`Store`].

@@ -333,12 +333,13 @@ impl Event {
         london::month_of(self.first_time().with_timezone(&Utc))
     }
 
-    /// For a victim plan with an end, the London month its end falls in:
-    /// with [`Event::month`] it bounds the months the plan may be active in.
+    /// For a victim plan with an end, the last London month it is active
+    /// in (that of its final second, as the end itself is excluded): with
+    /// [`Event::month`] it bounds the months the plan counts in.
     pub fn last_month(&self) -> Option<Month> {
         match &self.body {
             EventBody::VictimPlan(VictimPlan { end: Some(end), .. }) => {
-                london::month_of(end.with_timezone(&Utc))
+                london::month_of(end.with_timezone(&Utc) - chrono::Duration::seconds(1))
             }
             _ => None,
         }
