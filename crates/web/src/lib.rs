@@ -3,6 +3,7 @@
 
 mod error;
 mod health;
+pub mod pledge;
 pub mod portal;
 mod security_headers;
 
@@ -25,6 +26,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(portal::routes())
+        .merge(pledge::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(security_headers::layer())
