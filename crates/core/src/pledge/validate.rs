@@ -514,7 +514,14 @@ impl Reader<'_> {
         if let (Some(l), Some(e)) = (later, earlier)
             && l < e
         {
-            self.error(later_name, format!("{l} is before {earlier_name} ({e})"));
+            self.error(
+                later_name,
+                format!(
+                    "{} is before {earlier_name} ({})",
+                    l.to_rfc3339(),
+                    e.to_rfc3339()
+                ),
+            );
         }
     }
 }

@@ -1,0 +1,230 @@
+//! `peel events`: Policing Pledge events from the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use peel_core::Month;
+use peel_core::pledge::{AreaKind, EventError, parse_body};
+use peel_store::Store;
+
+use crate::DatabaseArg;
+
+#[derive(Subcommand)]
+pub enum EventsCommand {
+    /// Import Policing Pledge events from NDJSON files (one event a line).
+    ///
+    /// All the files are one batch: if any event is invalid (unknown type, missing
+    /// field, a reply before the message, unknown force or neighbourhood, bad time)
+    /// every error is listed as FILE:LINE: FIELD: message and nothing is stored.
+    /// Re-sending an event with the same force, type and id replaces it.
+    #[command(after_help = "\
+Examples:
+  peel events import calls-2024-10.ndjson incidents-2024-10.ndjson
+  peel events import --database-url postgres://postgres@127.0.0.1/peel today/*.ndjson")]
+    Import {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// NDJSON files to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print a force-month's (or neighbourhood's) Pledge compliance as JSON.
+    #[command(
+        after_help = "Examples:\n  peel events compliance --force kent --month 2024-10\n  \
+                            peel events compliance --force kent --month 2024-10 --neighbourhood town"
+    )]
+    Compliance {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        force: String,
+        /// Month in London time, YYYY-MM.
+        #[arg(long)]
+        month: Month,
+        #[arg(long)]
+        neighbourhood: Option<String>,
+    },
+    /// Set whether a neighbourhood is urban or rural (which emergency attendance limit applies).
+    #[command(
+        after_help = "Example:\n  peel events area --force kent --neighbourhood romney-marsh rural"
+    )]
+    Area {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        force: String,
+        #[arg(long)]
+        neighbourhood: String,
+        /// urban or rural
+        area: AreaKind,
+    },
+}
+
+pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
+    match cmd {
+        EventsCommand::Import { db, files } => {
+            let store = crate::open(&db.database_url).await?;
+            match import_files(&store, &files).await? {
+                Imported::Stored(n) => {
+                    println!("Stored {n} events from {} files.", files.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Imported::Refused(errors) => {
+                    for (file, e) in &errors {
+                        eprintln!(
+                            "{}:{}: {}: {}",
+                            file.display(),
+                            e.line,
+                            field_label(&e.field),
+                            e.message
+                        );
+                    }
+                    eprintln!("{} invalid events; nothing was stored.", errors.len());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        EventsCommand::Compliance {
+            db,
+            force,
+            month,
+            neighbourhood,
+        } => {
+            if peel_core::force::by_id(&force).is_none() {
+                bail!(
+                    "unknown force {force:?}: expected a police.uk force id such as city-of-london"
+                );
+            }
+            let store = crate::open(&db.database_url).await?;
+            let report = store
+                .pledge_compliance(&force, month, neighbourhood.as_deref(), chrono::Utc::now())
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        EventsCommand::Area {
+            db,
+            force,
+            neighbourhood,
+            area,
+        } => {
+            let store = crate::open(&db.database_url).await?;
+            store
+                .set_neighbourhood_area(&force, &neighbourhood, area)
+                .await?;
+            println!("{force}/{neighbourhood} is now {}.", area.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn field_label(field: &str) -> &str {
+    if field.is_empty() { "(line)" } else { field }
+}
+
+/// What importing a set of files did.
+#[derive(Debug)]
+pub enum Imported {
+    /// Every event was valid and stored (this many, after replacements).
+    Stored(usize),
+    /// Nothing was stored; every error, with its file.
+    Refused(Vec<(PathBuf, EventError)>),
+}
+
+/// Reads, checks and stores `files` as one all-or-nothing batch.
+pub async fn import_files(store: &Store, files: &[PathBuf]) -> Result<Imported> {
+    let mut errors = Vec::new();
+    let mut events = Vec::new();
+    for file in files {
+        let batch = parse_body(&read(file)?);
+        let mut file_errors = batch.errors;
+        file_errors.extend(store.pledge_reference_errors(&batch.events).await?);
+        file_errors.sort_by_key(|e| e.line);
+        errors.extend(file_errors.into_iter().map(|e| (file.clone(), e)));
+        events.extend(batch.events.into_iter().map(|e| e.event));
+    }
+    if !errors.is_empty() {
+        return Ok(Imported::Refused(errors));
+    }
+    Ok(Imported::Stored(store.put_pledge_events(&events).await?))
+}
+
+fn read(file: &Path) -> Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peel_store::testing::TestDatabase;
+
+    const FIXTURE: &str = include_str!("../../core/tests/fixtures/pledge-kent-2024-10.ndjson");
+
+    async fn check(store: Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let good = dir.path().join("good.ndjson");
+        // Only events without neighbourhoods: this store has none.
+        let lines: Vec<&str> = FIXTURE
+            .lines()
+            .filter(|l| !l.contains("neighbourhood"))
+            .collect();
+        std::fs::write(&good, lines.join("\n")).expect("write");
+        let bad = dir.path().join("bad.ndjson");
+        std::fs::write(
+            &bad,
+            format!(
+                "{}\n{{\"id\":\"x\",\"force\":\"kent\",\"type\":\"nope\"}}\n",
+                lines[0]
+            ),
+        )
+        .expect("write");
+
+        let Imported::Refused(errors) = import_files(&store, &[good.clone(), bad.clone()])
+            .await
+            .expect("import")
+        else {
+            panic!("a bad file refuses the whole batch");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (
+                errors[0].0.as_path(),
+                errors[0].1.line,
+                errors[0].1.field.as_str()
+            ),
+            (bad.as_path(), 2, "type")
+        );
+        assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+
+        let Imported::Stored(n) = import_files(&store, &[good.clone()]).await.expect("import")
+        else {
+            panic!("the good file is valid");
+        };
+        assert_eq!(n, lines.len());
+        // Importing again replaces rather than duplicates.
+        import_files(&store, &[good]).await.expect("import");
+        assert_eq!(
+            store.pledge_event_count(None).await.expect("count"),
+            lines.len() as i64
+        );
+        assert!(
+            import_files(&store, &[dir.path().join("missing.ndjson")])
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn imports_files_as_one_batch_sqlite() {
+        let db = TestDatabase::sqlite();
+        check(db.store().await).await;
+    }
+
+    #[tokio::test]
+    async fn imports_files_as_one_batch_postgres() {
+        let db = TestDatabase::postgres().await;
+        check(db.store().await).await;
+    }
+}
