@@ -198,7 +198,9 @@ mod tests {
         );
         assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
 
-        let Imported::Stored(n) = import_files(&store, &[good.clone()]).await.expect("import")
+        let Imported::Stored(n) = import_files(&store, std::slice::from_ref(&good))
+            .await
+            .expect("import")
         else {
             panic!("the good file is valid");
         };
