@@ -365,6 +365,27 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_ending_at_midnight_is_not_active_in_the_next_month() {
+        let plan = |end: &str| -> Event {
+            let line = format!(
+                r#"{{"id":"p","force":"kent","type":"victim_plan","crime_ref":"C","agreed_interval_days":7,"start":"2024-09-01T09:00:00Z"{end}}}"#
+            );
+            serde_json::from_str(&line).expect("plan")
+        };
+        let last = |e: Event| e.last_month().map(|m| m.to_string());
+        // Midnight 1 October BST is 23:00 UTC on 30 September.
+        assert_eq!(
+            last(plan(r#","end":"2024-09-30T23:00:00Z""#)).as_deref(),
+            Some("2024-09")
+        );
+        assert_eq!(
+            last(plan(r#","end":"2024-09-30T23:00:01Z""#)).as_deref(),
+            Some("2024-10")
+        );
+        assert_eq!(last(plan("")), None);
+    }
+
+    #[test]
     fn event_types_parse() {
         for t in EventType::ALL {
             assert_eq!(t.as_str().parse::<EventType>(), Ok(t));

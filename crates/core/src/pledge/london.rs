@@ -183,6 +183,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Every instant lies inside the bounds of the month it is given,
+        /// and its London wall time is UTC or UTC+1 as the rule says.
+        #[test]
+        fn instants_fall_inside_their_month(secs in 0i64..4_102_444_800) {
+            let t = DateTime::<Utc>::from_timestamp(secs, 0).expect("in range");
+            let month = month_of(t).expect("a month");
+            proptest::prop_assert!(month_start(month) <= t && t < month_end(month));
+            let offset = (to_local(t) - t.naive_utc()).num_seconds();
+            proptest::prop_assert!(offset == 0 || offset == 3600);
+            proptest::prop_assert_eq!(from_local(to_local(t)).map(|u| u <= t), Some(true));
+        }
+    }
+
     #[test]
     fn local_times_in_the_gap_and_the_overlap() {
         let local =
