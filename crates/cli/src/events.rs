@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use peel_core::Month;
-use peel_core::pledge::{AreaKind, EventError, parse_body};
+use peel_core::pledge::{AreaKind, EventError, generate, parse_body};
 use peel_store::Store;
 
 use crate::DatabaseArg;
@@ -45,6 +45,33 @@ Examples:
         month: Month,
         #[arg(long)]
         neighbourhood: Option<String>,
+    },
+    /// Write generated (made-up) events as NDJSON, for demos: every event is marked
+    /// "generated": true and has an id starting gen-.
+    ///
+    /// Team events are made for each of the force's neighbourhoods in the database,
+    /// so the output imports cleanly into that database. Only what had happened by
+    /// now is written. The same seed gives the same events.
+    #[command(
+        after_help = "Example:\n  peel events generate --force city-of-london --from 2024-01 --to 2024-06 > demo.ndjson\n  \
+                            peel events import demo.ndjson"
+    )]
+    Generate {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        force: String,
+        /// First month (London time), YYYY-MM.
+        #[arg(long)]
+        from: Month,
+        /// Last month, YYYY-MM (default: the first).
+        #[arg(long)]
+        to: Option<Month>,
+        #[arg(long, default_value_t = 2008)]
+        seed: u64,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Set whether a neighbourhood is urban or rural (which emergency attendance limit applies).
     #[command(
@@ -102,6 +129,57 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 .pledge_compliance(&force, month, neighbourhood.as_deref(), chrono::Utc::now())
                 .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        EventsCommand::Generate {
+            db,
+            force,
+            from,
+            to,
+            seed,
+            output,
+        } => {
+            if peel_core::force::by_id(&force).is_none() {
+                bail!(
+                    "unknown force {force:?}: expected a police.uk force id such as city-of-london"
+                );
+            }
+            let store = crate::open(&db.database_url).await?;
+            let hoods: Vec<(String, AreaKind)> = store
+                .neighbourhood_areas(&force)
+                .await?
+                .into_iter()
+                .collect();
+            let mut text = String::new();
+            let mut count = 0;
+            for month in from.through(to.unwrap_or(from)) {
+                let plan = generate::Plan {
+                    force: &force,
+                    month,
+                    neighbourhoods: &hoods,
+                    seed,
+                    now: chrono::Utc::now(),
+                };
+                for event in generate::month(&plan) {
+                    text.push_str(&serde_json::to_string(&event)?);
+                    text.push('\n');
+                    count += 1;
+                }
+            }
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("Wrote {count} generated events to {}.", path.display());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .lock()
+                        .write_all(text.as_bytes())
+                        .context("writing the events")?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         EventsCommand::Area {

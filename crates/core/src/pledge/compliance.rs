@@ -49,6 +49,9 @@ pub struct Report {
     pub month: Month,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub neighbourhood: Option<String>,
+    /// Some counted events were generated, not sent by a force system.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub generated: bool,
     pub commitments: Vec<Figure>,
 }
 
@@ -272,6 +275,7 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
         force: scope.force.to_string(),
         month: scope.month,
         neighbourhood: scope.neighbourhood.map(str::to_string),
+        generated: events.iter().filter(in_scope).any(|e| e.generated),
         commitments: vec![
             answer.figure(set, CommitmentId::Answer999, true),
             emergency.figure(set, CommitmentId::EmergencyAttendance, true),

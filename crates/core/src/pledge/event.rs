@@ -28,6 +28,10 @@ pub struct Event {
     /// The neighbourhood id (police.uk's), where the event belongs to one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neighbourhood: Option<String>,
+    /// Made up (for the demo or tests), not from a force system. Figures
+    /// that count generated events say so, and pages must label them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated: bool,
     #[serde(flatten)]
     pub body: EventBody,
 }

@@ -8,6 +8,7 @@
 
 pub mod compliance;
 pub mod event;
+pub mod generate;
 pub mod london;
 pub mod standard;
 pub mod validate;

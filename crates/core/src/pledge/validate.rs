@@ -137,6 +137,7 @@ pub fn parse_value(line: usize, value: &Value) -> Result<Event, Vec<EventError>>
         );
     }
     let neighbourhood = r.opt_string("neighbourhood");
+    let generated = r.opt_bool("generated");
     let event_type = match r.obj.get("type") {
         None | Some(Value::Null) => {
             r.error("type", "missing field");
@@ -163,12 +164,15 @@ pub fn parse_value(line: usize, value: &Value) -> Result<Event, Vec<EventError>>
             "missing field: this type of event belongs to a neighbourhood",
         );
     }
-    match (id, force, neighbourhood, body) {
-        (Some(id), Some(force), Some(neighbourhood), Some(body)) if r.errors.is_empty() => {
+    match (id, force, neighbourhood, generated, body) {
+        (Some(id), Some(force), Some(neighbourhood), Some(generated), Some(body))
+            if r.errors.is_empty() =>
+        {
             Ok(Event {
                 id,
                 force,
                 neighbourhood,
+                generated: generated.unwrap_or(false),
                 body,
             })
         }
