@@ -125,6 +125,11 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 );
             }
             let store = crate::open(&db.database_url).await?;
+            if let Some(n) = &neighbourhood
+                && store.neighbourhood(&force, n).await?.is_none()
+            {
+                bail!("unknown neighbourhood {n:?} in force {force}");
+            }
             let report = store
                 .pledge_compliance(&force, month, neighbourhood.as_deref(), chrono::Utc::now())
                 .await?;

@@ -630,6 +630,17 @@ mod tests {
     }
 
     #[test]
+    fn generated_is_an_optional_flag() {
+        let marked = CALL.replacen('{', r#"{"generated":true,"#, 1);
+        assert!(parse_line(1, &marked).expect("valid").generated);
+        assert!(!parse_line(1, CALL).expect("valid").generated);
+        assert_eq!(
+            fields(&CALL.replacen('{', r#"{"generated":"yes","#, 1)),
+            ["generated"]
+        );
+    }
+
+    #[test]
     fn team_events_need_a_neighbourhood() {
         let line = r#"{"id":"m","force":"kent","type":"message","received_at":"2024-06-01T09:00:00Z","replied_at":null}"#;
         assert_eq!(fields(line), ["neighbourhood"]);
