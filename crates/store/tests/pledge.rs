@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use peel_core::Month;
 use peel_core::geography::Neighbourhood;
-use peel_core::pledge::{AreaKind, CommitmentId, Limit, Report, Standard, parse_ndjson};
+use peel_core::pledge::{AreaKind, CommitmentId, Limit, Report, Standard, generate, parse_ndjson};
 use peel_store::testing::TestDatabase;
 use peel_store::{IngestError, LocalStandardError, NeighbourhoodDetails, Store};
 
@@ -275,6 +275,53 @@ async fn local_standards_are_layered(store: Store) {
     );
 }
 
+/// Thousands of events go in several statements but one transaction: a
+/// failure in a late chunk leaves nothing of the early ones.
+async fn large_batches_are_chunked_and_atomic(store: Store) {
+    setup(&store).await;
+    let hoods = vec![
+        ("town".to_string(), AreaKind::Urban),
+        ("marsh".to_string(), AreaKind::Rural),
+    ];
+    let plan = generate::Plan {
+        force: "kent",
+        month: october(),
+        neighbourhoods: &hoods,
+        seed: 1,
+        now: after(),
+    };
+    let september = generate::Plan {
+        month: october().plus(-1),
+        ..plan.clone()
+    };
+    let mut events = generate::month(&september);
+    events.extend(generate::month(&plan));
+    // More than one 400-row INSERT.
+    assert!(events.len() > 400, "{}", events.len());
+    // Bypassing validation, an event for a force the database does not
+    // know fails on its foreign key, after earlier chunks were inserted.
+    let mut stray = events[0].clone();
+    stray.force = "gotham".into();
+    events.push(stray);
+    assert!(store.put_pledge_events(&events).await.is_err());
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+    events.pop();
+    assert_eq!(
+        store.put_pledge_events(&events).await.expect("stored"),
+        events.len()
+    );
+    let stored = store
+        .pledge_events("kent", october(), october())
+        .await
+        .expect("events");
+    assert!(stored.iter().all(|e| e.generated));
+    let r = store
+        .pledge_compliance("kent", october(), None, after())
+        .await
+        .expect("compliance");
+    assert!(r.generated);
+}
+
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -298,7 +345,8 @@ on_both_engines!(
     good_batch_is_stored,
     bad_batch_changes_nothing,
     resending_replaces,
-    local_standards_are_layered
+    local_standards_are_layered,
+    large_batches_are_chunked_and_atomic
 );
 
 #[tokio::test]
