@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use peel_core::Month;
-use peel_core::pledge::{AreaKind, EventError, generate, parse_body};
+use peel_core::pledge::{AreaKind, EventError, Standard, generate, parse_body};
 use peel_store::Store;
 
 use crate::DatabaseArg;
@@ -72,6 +72,24 @@ Examples:
         /// Write here instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Show the Pledge standards in force for a force or neighbourhood, or set a local one.
+    ///
+    /// A local standard (JSON, as printed here) replaces the national one, or the
+    /// force's for a neighbourhood, and must be stricter: same kind of limit, a
+    /// shorter time, a higher share or more meetings.
+    #[command(after_help = "Examples:\n  peel events standards --force kent\n  \
+                            peel events standards --force kent --neighbourhood town --set answer-8s.json")]
+    Standards {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        force: String,
+        #[arg(long)]
+        neighbourhood: Option<String>,
+        /// Store this local standard (a JSON file) first.
+        #[arg(long, value_name = "FILE")]
+        set: Option<PathBuf>,
     },
     /// Set whether a neighbourhood is urban or rural (which emergency attendance limit applies).
     #[command(
@@ -185,6 +203,26 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                         .context("writing the events")?;
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        EventsCommand::Standards {
+            db,
+            force,
+            neighbourhood,
+            set,
+        } => {
+            let store = crate::open(&db.database_url).await?;
+            if let Some(file) = set {
+                let standard: Standard = serde_json::from_str(&read(&file)?)
+                    .with_context(|| format!("{} is not a standard", file.display()))?;
+                store
+                    .put_local_standard(&force, neighbourhood.as_deref(), &standard)
+                    .await?;
+            }
+            let standards = store
+                .pledge_standards(&force, neighbourhood.as_deref())
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&standards)?);
             Ok(ExitCode::SUCCESS)
         }
         EventsCommand::Area {

@@ -253,16 +253,26 @@ impl Store {
         neighbourhood: Option<&str>,
         standard: &Standard,
     ) -> Result<(), LocalStandardError> {
-        let (mut force_level, mut hood_level) =
-            self.local_standards(force_id, neighbourhood).await?;
-        let target = if neighbourhood.is_some() {
-            &mut hood_level
-        } else {
-            &mut force_level
+        if let Some(n) = neighbourhood
+            && self.neighbourhood(force_id, n).await?.is_none()
+        {
+            return Err(
+                StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into(),
+            );
+        }
+        let (mut force_level, mut hoods) = self.local_standards(force_id).await?;
+        let target = match neighbourhood {
+            Some(n) => hoods.entry(n.to_string()).or_default(),
+            None => &mut force_level,
         };
         target.retain(|s| s.id != standard.id);
         target.push(standard.clone());
-        StandardSet::layered(&force_level, &hood_level)?;
+        // A force may not tighten past what a neighbourhood already
+        // promises either: every neighbourhood must still layer cleanly.
+        StandardSet::layered(&force_level, &[])?;
+        for hood_level in hoods.values() {
+            StandardSet::layered(&force_level, hood_level)?;
+        }
         let json = serde_json::to_string(standard).map_err(StoreError::from)?;
         on_db!(self, pool => {
             sqlx::query(
@@ -282,32 +292,31 @@ impl Store {
         Ok(())
     }
 
-    /// The force's local standards and, if asked, the neighbourhood's.
+    /// A force's local standards: its own, and each neighbourhood's.
     async fn local_standards(
         &self,
         force_id: &str,
-        neighbourhood: Option<&str>,
-    ) -> Result<(Vec<Standard>, Vec<Standard>), StoreError> {
+    ) -> Result<(Vec<Standard>, BTreeMap<String, Vec<Standard>>), StoreError> {
         let rows: Vec<(String, String)> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT neighbourhood_id, standard FROM pledge_standards \
-                 WHERE force_id = $1 AND (neighbourhood_id = '' OR neighbourhood_id = $2) ORDER BY commitment",
+                "SELECT neighbourhood_id, standard FROM pledge_standards WHERE force_id = $1 \
+                 ORDER BY neighbourhood_id, commitment",
             )
             .bind(force_id)
-            .bind(neighbourhood.unwrap_or(""))
             .fetch_all(pool)
             .await?
         });
-        let (mut force_level, mut hood_level) = (Vec::new(), Vec::new());
+        let mut force_level = Vec::new();
+        let mut hoods: BTreeMap<String, Vec<Standard>> = BTreeMap::new();
         for (hood, json) in rows {
             let s: Standard = serde_json::from_str(&json)?;
             if hood.is_empty() {
-                force_level.push(s)
+                force_level.push(s);
             } else {
-                hood_level.push(s)
+                hoods.entry(hood).or_default().push(s);
             }
         }
-        Ok((force_level, hood_level))
+        Ok((force_level, hoods))
     }
 
     /// The standards in force for a force, or for one of its neighbourhoods.
@@ -316,7 +325,10 @@ impl Store {
         force_id: &str,
         neighbourhood: Option<&str>,
     ) -> Result<StandardSet, StoreError> {
-        let (force_level, hood_level) = self.local_standards(force_id, neighbourhood).await?;
+        let (force_level, mut hoods) = self.local_standards(force_id).await?;
+        let hood_level = neighbourhood
+            .and_then(|n| hoods.remove(n))
+            .unwrap_or_default();
         StandardSet::layered(&force_level, &hood_level)
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     }

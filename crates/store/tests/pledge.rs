@@ -248,6 +248,22 @@ async fn local_standards_are_layered(store: Store) {
             .await,
         Err(LocalStandardError::Standard(_))
     ));
+    // The force cannot now tighten past what town promises.
+    let tighter = local(
+        CommitmentId::Answer999,
+        "kent-2025",
+        Limit::Within { seconds: 6 },
+    );
+    assert!(matches!(
+        store.put_local_standard("kent", None, &tighter).await,
+        Err(LocalStandardError::Standard(_))
+    ));
+    assert!(matches!(
+        store
+            .put_local_standard("kent", Some("nowhere"), &tighter)
+            .await,
+        Err(LocalStandardError::Store(_))
+    ));
     let force = store.pledge_standards("kent", None).await.expect("set");
     assert_eq!(force.get(CommitmentId::Answer999).version, "kent-2024");
     let town = store
