@@ -31,10 +31,8 @@ Examples:
         files: Vec<PathBuf>,
     },
     /// Print a force-month's (or neighbourhood's) Pledge compliance as JSON.
-    #[command(
-        after_help = "Examples:\n  peel events compliance --force kent --month 2024-10\n  \
-                            peel events compliance --force kent --month 2024-10 --neighbourhood town"
-    )]
+    #[command(after_help = "Examples:\n  peel events compliance --force kent --month 2024-10\n  \
+                            peel events compliance --force kent --month 2024-10 --neighbourhood town")]
     Compliance {
         #[command(flatten)]
         db: DatabaseArg,
@@ -92,9 +90,7 @@ Examples:
         set: Option<PathBuf>,
     },
     /// Set whether a neighbourhood is urban or rural (which emergency attendance limit applies).
-    #[command(
-        after_help = "Example:\n  peel events area --force kent --neighbourhood romney-marsh rural"
-    )]
+    #[command(after_help = "Example:\n  peel events area --force kent --neighbourhood romney-marsh rural")]
     Area {
         #[command(flatten)]
         db: DatabaseArg,
@@ -118,29 +114,16 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 }
                 Imported::Refused(errors) => {
                     for (file, e) in &errors {
-                        eprintln!(
-                            "{}:{}: {}: {}",
-                            file.display(),
-                            e.line,
-                            field_label(&e.field),
-                            e.message
-                        );
+                        eprintln!("{}:{}: {}: {}", file.display(), e.line, field_label(&e.field), e.message);
                     }
                     eprintln!("{} invalid events; nothing was stored.", errors.len());
                     Ok(ExitCode::FAILURE)
                 }
             }
         }
-        EventsCommand::Compliance {
-            db,
-            force,
-            month,
-            neighbourhood,
-        } => {
+        EventsCommand::Compliance { db, force, month, neighbourhood } => {
             if peel_core::force::by_id(&force).is_none() {
-                bail!(
-                    "unknown force {force:?}: expected a police.uk force id such as city-of-london"
-                );
+                bail!("unknown force {force:?}: expected a police.uk force id such as city-of-london");
             }
             let store = crate::open(&db.database_url).await?;
             if let Some(n) = &neighbourhood
@@ -148,41 +131,21 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
             {
                 bail!("unknown neighbourhood {n:?} in force {force}");
             }
-            let report = store
-                .pledge_compliance(&force, month, neighbourhood.as_deref(), chrono::Utc::now())
-                .await?;
+            let report = store.pledge_compliance(&force, month, neighbourhood.as_deref(), chrono::Utc::now()).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }
-        EventsCommand::Generate {
-            db,
-            force,
-            from,
-            to,
-            seed,
-            output,
-        } => {
+        EventsCommand::Generate { db, force, from, to, seed, output } => {
             if peel_core::force::by_id(&force).is_none() {
-                bail!(
-                    "unknown force {force:?}: expected a police.uk force id such as city-of-london"
-                );
+                bail!("unknown force {force:?}: expected a police.uk force id such as city-of-london");
             }
             let store = crate::open(&db.database_url).await?;
-            let hoods: Vec<(String, AreaKind)> = store
-                .neighbourhood_areas(&force)
-                .await?
-                .into_iter()
-                .collect();
+            let hoods: Vec<(String, AreaKind)> = store.neighbourhood_areas(&force).await?.into_iter().collect();
             let mut text = String::new();
             let mut count = 0;
             for month in from.through(to.unwrap_or(from)) {
-                let plan = generate::Plan {
-                    force: &force,
-                    month,
-                    neighbourhoods: &hoods,
-                    seed,
-                    now: chrono::Utc::now(),
-                };
+                let plan =
+                    generate::Plan { force: &force, month, neighbourhoods: &hoods, seed, now: chrono::Utc::now() };
                 for event in generate::month(&plan) {
                     text.push_str(&serde_json::to_string(&event)?);
                     text.push('\n');
@@ -191,50 +154,30 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
             }
             match output {
                 Some(path) => {
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("writing {}", path.display()))?;
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
                     eprintln!("Wrote {count} generated events to {}.", path.display());
                 }
                 None => {
                     use std::io::Write;
-                    std::io::stdout()
-                        .lock()
-                        .write_all(text.as_bytes())
-                        .context("writing the events")?;
+                    std::io::stdout().lock().write_all(text.as_bytes()).context("writing the events")?;
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        EventsCommand::Standards {
-            db,
-            force,
-            neighbourhood,
-            set,
-        } => {
+        EventsCommand::Standards { db, force, neighbourhood, set } => {
             let store = crate::open(&db.database_url).await?;
             if let Some(file) = set {
                 let standard: Standard = serde_json::from_str(&read(&file)?)
                     .with_context(|| format!("{} is not a standard", file.display()))?;
-                store
-                    .put_local_standard(&force, neighbourhood.as_deref(), &standard)
-                    .await?;
+                store.put_local_standard(&force, neighbourhood.as_deref(), &standard).await?;
             }
-            let standards = store
-                .pledge_standards(&force, neighbourhood.as_deref())
-                .await?;
+            let standards = store.pledge_standards(&force, neighbourhood.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&standards)?);
             Ok(ExitCode::SUCCESS)
         }
-        EventsCommand::Area {
-            db,
-            force,
-            neighbourhood,
-            area,
-        } => {
+        EventsCommand::Area { db, force, neighbourhood, area } => {
             let store = crate::open(&db.database_url).await?;
-            store
-                .set_neighbourhood_area(&force, &neighbourhood, area)
-                .await?;
+            store.set_neighbourhood_area(&force, &neighbourhood, area).await?;
             println!("{force}/{neighbourhood} is now {}.", area.as_str());
             Ok(ExitCode::SUCCESS)
         }
@@ -279,75 +222,40 @@ fn read(file: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use peel_store::Engine;
     use peel_store::testing::TestDatabase;
 
     const FIXTURE: &str = include_str!("../../core/tests/fixtures/pledge-kent-2024-10.ndjson");
 
-    async fn check(store: Store) {
+    async fn imports_files_as_one_batch(engine: Engine) {
+        let db = TestDatabase::new(engine).await;
+        let store = db.store().await;
         let dir = tempfile::tempdir().expect("tempdir");
         let good = dir.path().join("good.ndjson");
         // Only events without neighbourhoods: this store has none.
-        let lines: Vec<&str> = FIXTURE
-            .lines()
-            .filter(|l| !l.contains("neighbourhood"))
-            .collect();
+        let lines: Vec<&str> = FIXTURE.lines().filter(|l| !l.contains("neighbourhood")).collect();
         std::fs::write(&good, lines.join("\n")).expect("write");
         let bad = dir.path().join("bad.ndjson");
-        std::fs::write(
-            &bad,
-            format!(
-                "{}\n{{\"id\":\"x\",\"force\":\"kent\",\"type\":\"nope\"}}\n",
-                lines[0]
-            ),
-        )
-        .expect("write");
+        std::fs::write(&bad, format!("{}\n{{\"id\":\"x\",\"force\":\"kent\",\"type\":\"nope\"}}\n", lines[0]))
+            .expect("write");
 
-        let Imported::Refused(errors) = import_files(&store, &[good.clone(), bad.clone()])
-            .await
-            .expect("import")
+        let Imported::Refused(errors) = import_files(&store, &[good.clone(), bad.clone()]).await.expect("import")
         else {
             panic!("a bad file refuses the whole batch");
         };
         assert_eq!(errors.len(), 1);
-        assert_eq!(
-            (
-                errors[0].0.as_path(),
-                errors[0].1.line,
-                errors[0].1.field.as_str()
-            ),
-            (bad.as_path(), 2, "type")
-        );
+        assert_eq!((errors[0].0.as_path(), errors[0].1.line, errors[0].1.field.as_str()), (bad.as_path(), 2, "type"));
         assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
 
-        let Imported::Stored(n) = import_files(&store, std::slice::from_ref(&good))
-            .await
-            .expect("import")
-        else {
+        let Imported::Stored(n) = import_files(&store, std::slice::from_ref(&good)).await.expect("import") else {
             panic!("the good file is valid");
         };
         assert_eq!(n, lines.len());
         // Importing again replaces rather than duplicates.
         import_files(&store, &[good]).await.expect("import");
-        assert_eq!(
-            store.pledge_event_count(None).await.expect("count"),
-            lines.len() as i64
-        );
-        assert!(
-            import_files(&store, &[dir.path().join("missing.ndjson")])
-                .await
-                .is_err()
-        );
+        assert_eq!(store.pledge_event_count(None).await.expect("count"), lines.len() as i64);
+        assert!(import_files(&store, &[dir.path().join("missing.ndjson")]).await.is_err());
     }
 
-    #[tokio::test]
-    async fn imports_files_as_one_batch_sqlite() {
-        let db = TestDatabase::sqlite();
-        check(db.store().await).await;
-    }
-
-    #[tokio::test]
-    async fn imports_files_as_one_batch_postgres() {
-        let db = TestDatabase::postgres().await;
-        check(db.store().await).await;
-    }
+    peel_store::on_both_engines!(imports_files_as_one_batch);
 }

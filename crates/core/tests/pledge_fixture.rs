@@ -42,9 +42,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use peel_core::Month;
-use peel_core::pledge::{
-    AreaKind, CommitmentId, Report, Scope, StandardSet, compute, parse_ndjson,
-};
+use peel_core::pledge::{AreaKind, CommitmentId, Report, Scope, StandardSet, compute, parse_ndjson};
 use serde_json::Value;
 
 const EVENTS: &str = include_str!("fixtures/pledge-kent-2024-10.ndjson");
@@ -54,24 +52,11 @@ fn report(neighbourhood: Option<&str>, now: &str) -> Report {
     let batch = parse_ndjson(EVENTS);
     assert_eq!(batch.errors, [], "the fixture is valid");
     let events: Vec<_> = batch.events.into_iter().map(|e| e.event).collect();
-    let hoods = BTreeMap::from([
-        ("town".to_string(), AreaKind::Urban),
-        ("marsh".to_string(), AreaKind::Rural),
-    ]);
+    let hoods = BTreeMap::from([("town".to_string(), AreaKind::Urban), ("marsh".to_string(), AreaKind::Rural)]);
     let standards = StandardSet::national();
     let month: Month = "2024-10".parse().expect("month");
     let now: DateTime<Utc> = now.parse().expect("now");
-    compute(
-        &Scope {
-            force: "kent",
-            month,
-            neighbourhood,
-            neighbourhoods: &hoods,
-            standards: &standards,
-            now,
-        },
-        &events,
-    )
+    compute(&Scope { force: "kent", month, neighbourhood, neighbourhoods: &hoods, standards: &standards, now }, &events)
 }
 
 /// Every field the expectation names must match; the optional times and
@@ -116,21 +101,11 @@ fn just_after_the_month_some_items_are_still_pending() {
     // unacknowledged dissatisfaction of 31 Oct 23:00 and the appointment on
     // 2 Nov are not yet due; everything else is as final.
     let r = report(None, "2024-11-01T12:00:00Z");
-    let get = |id| {
-        r.figure(id)
-            .map(|f| (f.eligible, f.met, f.pending, f.percent))
-            .expect("figure")
-    };
-    assert_eq!(
-        get(CommitmentId::ScheduledAttendance),
-        (4, 2, 1, Some(50.0))
-    );
+    let get = |id| r.figure(id).map(|f| (f.eligible, f.met, f.pending, f.percent)).expect("figure");
+    assert_eq!(get(CommitmentId::ScheduledAttendance), (4, 2, 1, Some(50.0)));
     assert_eq!(get(CommitmentId::TeamMessageReply), (3, 1, 1, Some(33.3)));
     assert_eq!(get(CommitmentId::DissatisfactionAck), (2, 1, 1, Some(50.0)));
-    assert_eq!(
-        get(CommitmentId::EmergencyAttendance),
-        (5, 2, 0, Some(40.0))
-    );
+    assert_eq!(get(CommitmentId::EmergencyAttendance), (5, 2, 0, Some(40.0)));
     assert_eq!(get(CommitmentId::PublicMeetings), (2, 1, 0, Some(50.0)));
     assert_eq!(get(CommitmentId::VictimUpdates), (5, 3, 0, Some(60.0)));
 }

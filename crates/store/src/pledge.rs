@@ -10,8 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use peel_core::Month;
 use peel_core::pledge::{
-    AreaKind, Event, EventError, LineEvent, ParsedBatch, Report, Scope, Standard, StandardError,
-    StandardSet, compute,
+    AreaKind, Event, EventError, LineEvent, ParsedBatch, Report, Scope, Standard, StandardError, StandardSet, compute,
 };
 use sqlx::AssertSqlSafe;
 
@@ -51,15 +50,9 @@ struct Row<'a> {
 impl Store {
     /// Checks what only the store knows: that each named neighbourhood
     /// exists in its force. One error per event naming an unknown one.
-    pub async fn pledge_reference_errors(
-        &self,
-        events: &[LineEvent],
-    ) -> Result<Vec<EventError>, StoreError> {
-        let forces: BTreeSet<&str> = events
-            .iter()
-            .filter(|e| e.event.neighbourhood.is_some())
-            .map(|e| e.event.force.as_str())
-            .collect();
+    pub async fn pledge_reference_errors(&self, events: &[LineEvent]) -> Result<Vec<EventError>, StoreError> {
+        let forces: BTreeSet<&str> =
+            events.iter().filter(|e| e.event.neighbourhood.is_some()).map(|e| e.event.force.as_str()).collect();
         let mut known: HashMap<&str, BTreeSet<String>> = HashMap::new();
         for force in forces {
             let ids: Vec<String> = on_db!(self, pool => {
@@ -70,9 +63,7 @@ impl Store {
         let mut errors = Vec::new();
         for LineEvent { line, event } in events {
             if let Some(n) = &event.neighbourhood
-                && !known
-                    .get(event.force.as_str())
-                    .is_some_and(|ids| ids.contains(n))
+                && !known.get(event.force.as_str()).is_some_and(|ids| ids.contains(n))
             {
                 errors.push(EventError::new(
                     *line,
@@ -104,10 +95,7 @@ impl Store {
         // the same row twice in one statement.
         let mut last: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(events.len());
         for (i, e) in events.iter().enumerate() {
-            last.insert(
-                (e.force.as_str(), e.event_type().as_str(), e.id.as_str()),
-                i,
-            );
+            last.insert((e.force.as_str(), e.event_type().as_str(), e.id.as_str()), i);
         }
         let mut keep: Vec<usize> = last.into_values().collect();
         keep.sort_unstable();
@@ -115,9 +103,9 @@ impl Store {
             .into_iter()
             .map(|i| {
                 let event = &events[i];
-                let month = event.month().ok_or_else(|| {
-                    StoreError::Corrupt(format!("event {} has a time outside 1900-9999", event.id))
-                })?;
+                let month = event
+                    .month()
+                    .ok_or_else(|| StoreError::Corrupt(format!("event {} has a time outside 1900-9999", event.id)))?;
                 Ok(Row {
                     event,
                     month: month.to_string(),
@@ -156,12 +144,7 @@ impl Store {
     /// A force's events for the London months `from..=to`, plus what
     /// compliance for those months also needs: victim plans active in them
     /// (whenever they started) and every earlier victim update.
-    pub async fn pledge_events(
-        &self,
-        force_id: &str,
-        from: Month,
-        to: Month,
-    ) -> Result<Vec<Event>, StoreError> {
+    pub async fn pledge_events(&self, force_id: &str, from: Month, to: Month) -> Result<Vec<Event>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
         let rows: Vec<String> = on_db!(self, pool => {
             sqlx::query_scalar(
@@ -177,9 +160,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.iter()
-            .map(|j| serde_json::from_str(j).map_err(StoreError::from))
-            .collect()
+        rows.iter().map(|j| serde_json::from_str(j).map_err(StoreError::from)).collect()
     }
 
     /// How many events are stored for a force (all forces if `None`).
@@ -194,16 +175,9 @@ impl Store {
     }
 
     /// Sets whether a neighbourhood is urban or rural for the Pledge.
-    pub async fn set_neighbourhood_area(
-        &self,
-        force_id: &str,
-        id: &str,
-        area: AreaKind,
-    ) -> Result<(), StoreError> {
+    pub async fn set_neighbourhood_area(&self, force_id: &str, id: &str, area: AreaKind) -> Result<(), StoreError> {
         if self.neighbourhood(force_id, id).await?.is_none() {
-            return Err(StoreError::NotFound(format!(
-                "neighbourhood {id} in force {force_id}"
-            )));
+            return Err(StoreError::NotFound(format!("neighbourhood {id} in force {force_id}")));
         }
         on_db!(self, pool => {
             sqlx::query(
@@ -220,10 +194,7 @@ impl Store {
     }
 
     /// Every neighbourhood of a force with its area (urban unless set).
-    pub async fn neighbourhood_areas(
-        &self,
-        force_id: &str,
-    ) -> Result<BTreeMap<String, AreaKind>, StoreError> {
+    pub async fn neighbourhood_areas(&self, force_id: &str) -> Result<BTreeMap<String, AreaKind>, StoreError> {
         let rows: Vec<(String, Option<String>)> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT n.id, s.area FROM neighbourhoods n LEFT JOIN pledge_neighbourhood_settings s \
@@ -235,11 +206,7 @@ impl Store {
         });
         rows.into_iter()
             .map(|(id, area)| {
-                let area = area
-                    .as_deref()
-                    .map(str::parse::<AreaKind>)
-                    .transpose()
-                    .map_err(StoreError::Corrupt)?;
+                let area = area.as_deref().map(str::parse::<AreaKind>).transpose().map_err(StoreError::Corrupt)?;
                 Ok((id, area.unwrap_or_default()))
             })
             .collect()
@@ -256,9 +223,7 @@ impl Store {
         if let Some(n) = neighbourhood
             && self.neighbourhood(force_id, n).await?.is_none()
         {
-            return Err(
-                StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into(),
-            );
+            return Err(StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into());
         }
         let (mut force_level, mut hoods) = self.local_standards(force_id).await?;
         let target = match neighbourhood {
@@ -326,11 +291,8 @@ impl Store {
         neighbourhood: Option<&str>,
     ) -> Result<StandardSet, StoreError> {
         let (force_level, mut hoods) = self.local_standards(force_id).await?;
-        let hood_level = neighbourhood
-            .and_then(|n| hoods.remove(n))
-            .unwrap_or_default();
-        StandardSet::layered(&force_level, &hood_level)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        let hood_level = neighbourhood.and_then(|n| hoods.remove(n)).unwrap_or_default();
+        StandardSet::layered(&force_level, &hood_level).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// Compliance with every commitment for a force-month (or one of its

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use peel_core::geography::Neighbourhood;
 use peel_core::pledge::AreaKind;
 use peel_store::testing::TestDatabase;
-use peel_store::{NeighbourhoodDetails, Store};
+use peel_store::{Engine, NeighbourhoodDetails, Store};
 use peel_web::AppState;
 use peel_web::pledge::{IngestConfig, routes_with};
 use serde_json::Value;
@@ -18,47 +18,29 @@ const TOKEN: &str = "test-token";
 
 async fn setup(store: &Store) {
     for id in ["town", "marsh"] {
-        let neighbourhood = Neighbourhood {
-            force_id: "kent".into(),
-            id: id.into(),
-            name: id.into(),
-            ..Default::default()
-        };
+        let neighbourhood =
+            Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
         store
-            .put_neighbourhood(&NeighbourhoodDetails {
-                neighbourhood,
-                ..Default::default()
-            })
+            .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
             .await
             .expect("neighbourhood");
     }
-    store
-        .set_neighbourhood_area("kent", "marsh", AreaKind::Rural)
-        .await
-        .expect("area");
+    store.set_neighbourhood_area("kent", "marsh", AreaKind::Rural).await.expect("area");
 }
 
 fn app(store: &Store, token: Option<&str>) -> Router {
-    routes_with(IngestConfig::with_token(token.map(str::to_string))).with_state(AppState {
-        store: store.clone(),
-    })
+    routes_with(IngestConfig::with_token(token.map(str::to_string))).with_state(AppState { store: store.clone() })
 }
 
 async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Value) {
     let res = app.clone().oneshot(req).await.expect("infallible");
     let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
 fn post(body: &str, token: Option<&str>) -> Request<Body> {
-    let mut req =
-        Request::post("/api/v1/events").header(header::CONTENT_TYPE, "application/x-ndjson");
+    let mut req = Request::post("/api/v1/events").header(header::CONTENT_TYPE, "application/x-ndjson");
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
@@ -78,59 +60,43 @@ fn assert_figures(report: &Value, expected: &Value) {
         for (key, value) in expected[id].as_object().expect("expectation") {
             assert_eq!(&figure[key], value, "{id}.{key}");
         }
-        assert!(
-            figure["standard"].as_str().is_some_and(|s| !s.is_empty()),
-            "{id} standard"
-        );
+        assert!(figure["standard"].as_str().is_some_and(|s| !s.is_empty()), "{id} standard");
         assert_eq!(figure["version"], "national-2008", "{id}");
     }
 }
 
-async fn fixture_round_trip(store: Store) {
+async fn fixture_round_trip(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
     setup(&store).await;
     let app = app(&store, Some(TOKEN));
     let (status, body) = send(&app, post(FIXTURE, Some(TOKEN))).await;
-    assert_eq!(
-        (status, &body["stored"]),
-        (StatusCode::OK, &Value::from(55)),
-        "{body}"
-    );
+    assert_eq!((status, &body["stored"]), (StatusCode::OK, &Value::from(55)), "{body}");
     let expected: Value = serde_json::from_str(EXPECTED).expect("expected");
-    let (status, report) = send(
-        &app,
-        get("/api/v1/pledge/compliance?force=kent&month=2024-10"),
-    )
-    .await;
+    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!(
-        (&report["force"], &report["month"]),
-        (&Value::from("kent"), &Value::from("2024-10"))
-    );
+    assert_eq!((&report["force"], &report["month"]), (&Value::from("kent"), &Value::from("2024-10")));
     assert!(report.get("neighbourhood").is_none());
     assert_figures(&report, &expected["force"]);
-    let (status, town) = send(
-        &app,
-        get("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=town"),
-    )
-    .await;
+    let (status, town) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=town")).await;
     assert_eq!(status, StatusCode::OK, "{town}");
     assert_eq!(town["neighbourhood"], "town");
     assert_figures(&town, &expected["town"]);
 }
 
-async fn json_arrays_are_accepted(store: Store) {
+async fn json_arrays_are_accepted(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
     setup(&store).await;
     let app = app(&store, Some(TOKEN));
     let lines: Vec<&str> = FIXTURE.lines().take(3).collect();
     let (status, body) = send(&app, post(&format!("[{}]", lines.join(",")), Some(TOKEN))).await;
-    assert_eq!(
-        (status, &body["stored"]),
-        (StatusCode::OK, &Value::from(3)),
-        "{body}"
-    );
+    assert_eq!((status, &body["stored"]), (StatusCode::OK, &Value::from(3)), "{body}");
 }
 
-async fn bad_batches_are_refused_whole(store: Store) {
+async fn bad_batches_are_refused_whole(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
     setup(&store).await;
     let app = app(&store, Some(TOKEN));
     send(&app, post(FIXTURE, Some(TOKEN))).await;
@@ -153,10 +119,7 @@ async fn bad_batches_are_refused_whole(store: Store) {
         .iter()
         .map(|e| {
             assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
-            (
-                e["line"].as_u64().expect("line"),
-                e["field"].as_str().expect("field"),
-            )
+            (e["line"].as_u64().expect("line"), e["field"].as_str().expect("field"))
         })
         .collect();
     assert_eq!(
@@ -172,71 +135,36 @@ async fn bad_batches_are_refused_whole(store: Store) {
         ]
     );
     assert_eq!(store.pledge_event_count(None).await.expect("count"), 55);
-    let (_, report) = send(
-        &app,
-        get("/api/v1/pledge/compliance?force=kent&month=2024-10"),
-    )
-    .await;
-    assert_eq!(
-        report["commitments"][0]["breaches"],
-        serde_json::json!(["c-11s", "c-abandoned"])
-    );
+    let (_, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    assert_eq!(report["commitments"][0]["breaches"], serde_json::json!(["c-11s", "c-abandoned"]));
 }
 
-async fn ingestion_needs_the_token(store: Store) {
+async fn ingestion_needs_the_token(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
     let line = FIXTURE.lines().next().expect("line");
     let (status, body) = send(&app(&store, None), post(line, Some(TOKEN))).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|m| m.contains("PEEL_INGEST_TOKEN")),
-        "{body}"
-    );
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("PEEL_INGEST_TOKEN")), "{body}");
     let app = app(&store, Some(TOKEN));
-    let res = app
-        .clone()
-        .oneshot(post(line, None))
-        .await
-        .expect("infallible");
+    let res = app.clone().oneshot(post(line, None)).await.expect("infallible");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        res.headers()
-            .get(header::WWW_AUTHENTICATE)
-            .map(|v| v.as_bytes()),
-        Some(&b"Bearer"[..])
-    );
-    assert_eq!(
-        send(&app, post(line, Some("guess"))).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(res.headers().get(header::WWW_AUTHENTICATE).map(|v| v.as_bytes()), Some(&b"Bearer"[..]));
+    assert_eq!(send(&app, post(line, Some("guess"))).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
 }
 
-async fn compliance_parameters_are_checked(store: Store) {
+async fn compliance_parameters_are_checked(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
     setup(&store).await;
     let app = app(&store, None);
     for (uri, status) in [
-        (
-            "/api/v1/pledge/compliance?month=2024-10",
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            "/api/v1/pledge/compliance?force=kent",
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            "/api/v1/pledge/compliance?force=kent&month=2024-13",
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            "/api/v1/pledge/compliance?force=gotham&month=2024-10",
-            StatusCode::NOT_FOUND,
-        ),
-        (
-            "/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=nowhere",
-            StatusCode::NOT_FOUND,
-        ),
+        ("/api/v1/pledge/compliance?month=2024-10", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/compliance?force=kent", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/compliance?force=kent&month=2024-13", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/compliance?force=gotham&month=2024-10", StatusCode::NOT_FOUND),
+        ("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=nowhere", StatusCode::NOT_FOUND),
     ] {
         let (got, body) = send(&app, get(uri)).await;
         assert_eq!(got, status, "{uri}: {body}");
@@ -244,11 +172,7 @@ async fn compliance_parameters_are_checked(store: Store) {
     }
     // No events: every commitment is listed with nothing eligible, except
     // that each neighbourhood owed a public meeting and held none.
-    let (status, report) = send(
-        &app,
-        get("/api/v1/pledge/compliance?force=kent&month=2024-10"),
-    )
-    .await;
+    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
     assert_eq!(status, StatusCode::OK);
     for f in report["commitments"].as_array().expect("list") {
         if f["id"] == "public-meetings" {
@@ -258,46 +182,21 @@ async fn compliance_parameters_are_checked(store: Store) {
             );
             assert_eq!(f["breaches"], serde_json::json!(["marsh", "town"]));
         } else {
-            assert_eq!(
-                (&f["eligible"], &f["percent"]),
-                (&Value::from(0), &Value::Null),
-                "{f}"
-            );
+            assert_eq!((&f["eligible"], &f["percent"]), (&Value::from(0), &Value::Null), "{f}");
         }
     }
 }
 
-async fn the_app_serves_the_pledge_routes(store: Store) {
+async fn the_app_serves_the_pledge_routes(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
     let app = peel_web::app(AppState { store });
-    let (status, report) = send(
-        &app,
-        get("/api/v1/pledge/compliance?force=kent&month=2024-10"),
-    )
-    .await;
+    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["commitments"][5]["id"], "team-visibility");
 }
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = super::TestDatabase::sqlite();
-                super::$name(db.store().await).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = super::TestDatabase::postgres().await;
-                super::$name(db.store().await).await;
-            })*
-        }
-    };
-}
-
-on_both_engines!(
+peel_store::on_both_engines!(
     fixture_round_trip,
     json_arrays_are_accepted,
     bad_batches_are_refused_whole,

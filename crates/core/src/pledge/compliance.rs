@@ -179,16 +179,8 @@ impl Tally {
             met: self.met,
             pending: self.pending,
             percent: percent(u128::from(self.met), u128::from(self.eligible)),
-            median_seconds: if timed {
-                nearest_rank(&self.times, 50)
-            } else {
-                None
-            },
-            p90_seconds: if timed {
-                nearest_rank(&self.times, 90)
-            } else {
-                None
-            },
+            median_seconds: if timed { nearest_rank(&self.times, 50) } else { None },
+            p90_seconds: if timed { nearest_rank(&self.times, 90) } else { None },
             visible_percent: None,
             breaches: self.breaches,
         }
@@ -209,10 +201,7 @@ fn within_seconds(set: &StandardSet, id: CommitmentId) -> i64 {
 /// so the caller may pass a superset.
 pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
     let in_scope = |e: &&Event| {
-        e.force == scope.force
-            && scope
-                .neighbourhood
-                .is_none_or(|n| e.neighbourhood.as_deref() == Some(n))
+        e.force == scope.force && scope.neighbourhood.is_none_or(|n| e.neighbourhood.as_deref() == Some(n))
     };
     let this_month = |e: &&Event| e.month() == Some(scope.month);
     let month_events: Vec<&Event> = events.iter().filter(in_scope).filter(this_month).collect();
@@ -234,34 +223,20 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
     for e in &month_events {
         match &e.body {
             EventBody::Call(c) if c.channel == Channel::Emergency => {
-                answer.add(
-                    &e.id,
-                    within(c.received_at, c.answered_at, answer_limit, now, true),
-                );
+                answer.add(&e.id, within(c.received_at, c.answered_at, answer_limit, now, true));
             }
             EventBody::Incident(i) if !i.cancelled => match i.grade {
                 Grade::Emergency => {
                     let limit = emergency_limit(scope, e, i);
                     emergency.add(&e.id, within(i.created_at, i.arrived_at, limit, now, false));
                 }
-                Grade::Priority => priority.add(
-                    &e.id,
-                    within(i.created_at, i.arrived_at, priority_limit, now, false),
-                ),
-                Grade::Scheduled => {
-                    scheduled.add(&e.id, scheduled_outcome(i, scheduled_limit, now))
-                }
+                Grade::Priority => priority.add(&e.id, within(i.created_at, i.arrived_at, priority_limit, now, false)),
+                Grade::Scheduled => scheduled.add(&e.id, scheduled_outcome(i, scheduled_limit, now)),
                 Grade::NoDeployment => {}
             },
-            EventBody::Message(m) => reply.add(
-                &e.id,
-                within(m.received_at, m.replied_at, reply_limit, now, false),
-            ),
+            EventBody::Message(m) => reply.add(&e.id, within(m.received_at, m.replied_at, reply_limit, now, false)),
             EventBody::Dissatisfaction(d) => {
-                ack.add(
-                    &e.id,
-                    within(d.received_at, d.acknowledged_at, ack_limit, now, false),
-                );
+                ack.add(&e.id, within(d.received_at, d.acknowledged_at, ack_limit, now, false));
             }
             _ => {}
         }
@@ -295,17 +270,10 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
 fn emergency_limit(scope: &Scope<'_>, e: &Event, i: &Incident) -> i64 {
     let area = i
         .area
-        .or_else(|| {
-            e.neighbourhood
-                .as_ref()
-                .and_then(|n| scope.neighbourhoods.get(n).copied())
-        })
+        .or_else(|| e.neighbourhood.as_ref().and_then(|n| scope.neighbourhoods.get(n).copied()))
         .unwrap_or_default();
     match scope.standards.get(CommitmentId::EmergencyAttendance).limit {
-        Limit::ByArea {
-            urban_seconds,
-            rural_seconds,
-        } => match area {
+        Limit::ByArea { urban_seconds, rural_seconds } => match area {
             AreaKind::Urban => urban_seconds,
             AreaKind::Rural => rural_seconds,
         },
@@ -355,14 +323,7 @@ fn team_visibility(set: &StandardSet, month_events: &[&Event]) -> Figure {
         visible += v;
         total += t;
         let met = v * 100 >= percent_needed * t;
-        tally.add(
-            hood,
-            if met {
-                Outcome::Met(None)
-            } else {
-                Outcome::Breach(None)
-            },
-        );
+        tally.add(hood, if met { Outcome::Met(None) } else { Outcome::Breach(None) });
     }
     let mut figure = tally.figure(set, CommitmentId::TeamVisibility, false);
     figure.visible_percent = percent(visible, total);
@@ -415,17 +376,12 @@ fn victim_updates<'e>(scope: &Scope<'_>, force_events: impl Iterator<Item = &'e 
     let mut updates: BTreeMap<&str, Vec<DateTime<Utc>>> = BTreeMap::new();
     for e in force_events {
         match &e.body {
-            EventBody::VictimPlan(p)
-                if scope
-                    .neighbourhood
-                    .is_none_or(|n| e.neighbourhood.as_deref() == Some(n)) =>
-            {
+            EventBody::VictimPlan(p) if scope.neighbourhood.is_none_or(|n| e.neighbourhood.as_deref() == Some(n)) => {
                 plans.push((e, p));
             }
-            EventBody::VictimUpdate(u) => updates
-                .entry(u.crime_ref.as_str())
-                .or_default()
-                .push(u.at.with_timezone(&Utc)),
+            EventBody::VictimUpdate(u) => {
+                updates.entry(u.crime_ref.as_str()).or_default().push(u.at.with_timezone(&Utc))
+            }
             _ => {}
         }
     }
@@ -434,13 +390,9 @@ fn victim_updates<'e>(scope: &Scope<'_>, force_events: impl Iterator<Item = &'e 
     }
     let mut tally = Tally::default();
     for (e, plan) in plans {
-        let days = cap_days.map_or(plan.agreed_interval_days, |cap| {
-            cap.min(plan.agreed_interval_days)
-        });
+        let days = cap_days.map_or(plan.agreed_interval_days, |cap| cap.min(plan.agreed_interval_days));
         let interval = Duration::days(i64::from(days));
-        let ups = updates
-            .get(plan.crime_ref.as_str())
-            .map_or(&[][..], Vec::as_slice);
+        let ups = updates.get(plan.crime_ref.as_str()).map_or(&[][..], Vec::as_slice);
         if let Some(outcome) = plan_outcome(scope.month, scope.now, plan, interval, ups) {
             tally.add(&e.id, outcome);
         }
@@ -476,18 +428,9 @@ fn plan_outcome(
     // victim is overdue at moments t with t > a + interval; is any such t
     // inside [window_start, min(b, window_end))?
     let mut points = vec![start];
-    points.extend(
-        sorted_updates
-            .iter()
-            .copied()
-            .filter(|&u| u > start && u <= now && u < window_end),
-    );
+    points.extend(sorted_updates.iter().copied().filter(|&u| u > start && u <= now && u < window_end));
     let overdue = points.iter().enumerate().any(|(k, &a)| {
-        let next = points
-            .get(k + 1)
-            .copied()
-            .unwrap_or(window_end)
-            .min(window_end);
+        let next = points.get(k + 1).copied().unwrap_or(window_end).min(window_end);
         (a + interval).max(window_start) < next
     });
     Some(if overdue {

@@ -200,12 +200,8 @@ pub enum MeetingKind {
 }
 
 impl MeetingKind {
-    pub const ALL: [MeetingKind; 4] = [
-        MeetingKind::Public,
-        MeetingKind::Surgery,
-        MeetingKind::StreetBriefing,
-        MeetingKind::Scrutiny,
-    ];
+    pub const ALL: [MeetingKind; 4] =
+        [MeetingKind::Public, MeetingKind::Surgery, MeetingKind::StreetBriefing, MeetingKind::Scrutiny];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -291,13 +287,10 @@ impl FromStr for EventType {
     type Err = String;
 
     fn from_str(s: &str) -> Result<EventType, String> {
-        EventType::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
-                format!("unknown type {s:?}; expected one of {}", known.join(", "))
-            })
+        EventType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+            format!("unknown type {s:?}; expected one of {}", known.join(", "))
+        })
     }
 }
 
@@ -359,12 +352,8 @@ mod tests {
         let line = r#"{"id":"c1","force":"city-of-london","neighbourhood":"ban","type":"call","channel":"999","received_at":"2024-06-01T00:30:00+01:00","answered_at":null}"#;
         let event: Event = serde_json::from_str(line).expect("parse");
         assert_eq!(event.event_type(), EventType::Call);
-        assert_eq!(
-            event.month().map(|m| m.to_string()).as_deref(),
-            Some("2024-06")
-        );
-        let again: Event =
-            serde_json::from_str(&serde_json::to_string(&event).expect("ser")).expect("de");
+        assert_eq!(event.month().map(|m| m.to_string()).as_deref(), Some("2024-06"));
+        let again: Event = serde_json::from_str(&serde_json::to_string(&event).expect("ser")).expect("de");
         assert_eq!(again, event);
     }
 
@@ -378,14 +367,8 @@ mod tests {
         };
         let last = |e: Event| e.last_month().map(|m| m.to_string());
         // Midnight 1 October BST is 23:00 UTC on 30 September.
-        assert_eq!(
-            last(plan(r#","end":"2024-09-30T23:00:00Z""#)).as_deref(),
-            Some("2024-09")
-        );
-        assert_eq!(
-            last(plan(r#","end":"2024-09-30T23:00:01Z""#)).as_deref(),
-            Some("2024-10")
-        );
+        assert_eq!(last(plan(r#","end":"2024-09-30T23:00:00Z""#)).as_deref(), Some("2024-09"));
+        assert_eq!(last(plan(r#","end":"2024-09-30T23:00:01Z""#)).as_deref(), Some("2024-10"));
         assert_eq!(last(plan("")), None);
     }
 

@@ -85,11 +85,7 @@ impl Gen<'_> {
     fn calls(&mut self, hood: Option<&str>, count: usize) {
         for _ in 0..count {
             let received = self.at();
-            let channel = if self.rng.chance(40) {
-                Channel::Emergency
-            } else {
-                Channel::NonEmergency
-            };
+            let channel = if self.rng.chance(40) { Channel::Emergency } else { Channel::NonEmergency };
             let answered = if self.rng.chance(3) {
                 None
             } else if self.rng.chance(90) {
@@ -98,11 +94,7 @@ impl Gen<'_> {
                 Some(received + Duration::seconds(self.rng.range(11, 90)))
             };
             let answered_at = answered.and_then(|a| self.by_now(a));
-            let body = EventBody::Call(Call {
-                channel,
-                received_at: ts(received),
-                answered_at,
-            });
+            let body = EventBody::Call(Call { channel, received_at: ts(received), answered_at });
             self.push("call", hood, body);
         }
     }
@@ -123,8 +115,7 @@ impl Gen<'_> {
                 Grade::Scheduled => (None, self.rng.range(60, 50 * 60)),
                 Grade::NoDeployment => (None, 0),
             };
-            let mut arrived =
-                (grade != Grade::NoDeployment).then(|| created + Duration::minutes(minutes));
+            let mut arrived = (grade != Grade::NoDeployment).then(|| created + Duration::minutes(minutes));
             if grade == Grade::Scheduled && self.rng.chance(50) {
                 let appt = created + Duration::hours(self.rng.range(12, 50));
                 appointment_at = Some(ts(appt));
@@ -145,24 +136,15 @@ impl Gen<'_> {
     fn replies(&mut self, hood: &str, count: usize, dissatisfaction: bool) {
         for _ in 0..count {
             let received = self.at();
-            let hours = if self.rng.chance(85) {
-                self.rng.range(1, 23)
-            } else {
-                self.rng.range(24, 60)
-            };
+            let hours = if self.rng.chance(85) { self.rng.range(1, 23) } else { self.rng.range(24, 60) };
             let minutes = self.rng.range(0, 59);
             let reply = self.by_now(received + Duration::hours(hours) + Duration::minutes(minutes));
             if dissatisfaction {
-                let body = EventBody::Dissatisfaction(Dissatisfaction {
-                    received_at: ts(received),
-                    acknowledged_at: reply,
-                });
+                let body =
+                    EventBody::Dissatisfaction(Dissatisfaction { received_at: ts(received), acknowledged_at: reply });
                 self.push("dissatisfaction", Some(hood), body);
             } else {
-                let body = EventBody::Message(Message {
-                    received_at: ts(received),
-                    replied_at: reply,
-                });
+                let body = EventBody::Message(Message { received_at: ts(received), replied_at: reply });
                 self.push("message", Some(hood), body);
             }
         }
@@ -176,11 +158,7 @@ impl Gen<'_> {
                 if start + Duration::minutes(minutes) > self.plan.now {
                     continue;
                 }
-                let share = if self.rng.chance(75) {
-                    self.rng.range(80, 95)
-                } else {
-                    self.rng.range(55, 79)
-                };
+                let share = if self.rng.chance(75) { self.rng.range(80, 95) } else { self.rng.range(55, 79) };
                 let body = EventBody::Duty(Duty {
                     officer_ref: format!("gen-{hood}-officer-{officer}"),
                     start: ts(start),
@@ -202,15 +180,7 @@ impl Gen<'_> {
             let held = self.at();
             if held <= self.plan.now {
                 let attendance = Some(u32::try_from(self.rng.range(5, 40)).unwrap_or(0));
-                self.push(
-                    "meeting",
-                    Some(hood),
-                    EventBody::Meeting(Meeting {
-                        held_at: ts(held),
-                        kind,
-                        attendance,
-                    }),
-                );
+                self.push("meeting", Some(hood), EventBody::Meeting(Meeting { held_at: ts(held), kind, attendance }));
             }
         }
     }
@@ -236,19 +206,12 @@ impl Gen<'_> {
             let mut last = start;
             loop {
                 // Usually a day or two early; now and then a few days late.
-                let slack = if self.rng.chance(92) {
-                    -self.rng.range(0, 2)
-                } else {
-                    self.rng.range(1, 4)
-                };
+                let slack = if self.rng.chance(92) { -self.rng.range(0, 2) } else { self.rng.range(1, 4) };
                 last += Duration::days(i64::from(days) + slack);
                 if last >= end || last > self.plan.now {
                     break;
                 }
-                let update = VictimUpdate {
-                    crime_ref: crime_ref.clone(),
-                    at: ts(last),
-                };
+                let update = VictimUpdate { crime_ref: crime_ref.clone(), at: ts(last) };
                 self.push("victim-update", Some(hood), EventBody::VictimUpdate(update));
             }
         }
@@ -263,17 +226,8 @@ pub fn month(plan: &Plan<'_>) -> Vec<Event> {
     if seconds <= 0 {
         return Vec::new();
     }
-    let seed = plan.seed
-        ^ u64::try_from(plan.month.index())
-            .unwrap_or(0)
-            .wrapping_mul(0x2545_F491_4F6C_DD1D);
-    let mut g = Gen {
-        plan,
-        rng: Rng(seed),
-        start,
-        seconds,
-        events: Vec::new(),
-    };
+    let seed = plan.seed ^ u64::try_from(plan.month.index()).unwrap_or(0).wrapping_mul(0x2545_F491_4F6C_DD1D);
+    let mut g = Gen { plan, rng: Rng(seed), start, seconds, events: Vec::new() };
     g.calls(None, 60);
     for (hood, area) in plan.neighbourhoods {
         g.calls(Some(hood), 20);
@@ -307,10 +261,7 @@ mod tests {
 
     #[test]
     fn generated_events_are_valid_marked_and_repeatable() {
-        let hoods = vec![
-            ("ban".to_string(), AreaKind::Urban),
-            ("fen".to_string(), AreaKind::Rural),
-        ];
+        let hoods = vec![("ban".to_string(), AreaKind::Urban), ("fen".to_string(), AreaKind::Rural)];
         let events = month(&plan(&hoods, "2025-01-01T00:00:00Z"));
         assert!(events.len() > 200);
         assert_eq!(events, month(&plan(&hoods, "2025-01-01T00:00:00Z")));
@@ -321,12 +272,9 @@ mod tests {
             assert_eq!(parse_line(i + 1, &line).as_ref(), Ok(e), "{line}");
             // Victim updates may follow their plan into later months.
             let month = plan(&hoods, "2025-01-01T00:00:00Z").month;
-            assert!(e.month().is_some_and(
-                |m| m == month || (m > month && e.event_type() == EventType::VictimUpdate)
-            ));
+            assert!(e.month().is_some_and(|m| m == month || (m > month && e.event_type() == EventType::VictimUpdate)));
         }
-        let ids: std::collections::BTreeSet<_> =
-            events.iter().map(|e| (e.event_type(), &e.id)).collect();
+        let ids: std::collections::BTreeSet<_> = events.iter().map(|e| (e.event_type(), &e.id)).collect();
         assert_eq!(ids.len(), events.len(), "ids are unique");
 
         let areas: BTreeMap<String, AreaKind> = hoods.iter().cloned().collect();
@@ -345,12 +293,7 @@ mod tests {
         // Plausible: every commitment has something eligible, mostly met.
         for f in &report.commitments {
             assert!(f.eligible > 0, "{:?}", f.id);
-            assert!(
-                f.percent.is_some_and(|p| p > 30.0),
-                "{:?} {:?}",
-                f.id,
-                f.percent
-            );
+            assert!(f.percent.is_some_and(|p| p > 30.0), "{:?} {:?}", f.id, f.percent);
         }
     }
 

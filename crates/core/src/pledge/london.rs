@@ -52,10 +52,7 @@ pub fn to_local(t: DateTime<Utc>) -> NaiveDateTime {
 /// the range [`Month`] supports.
 pub fn month_of(t: DateTime<Utc>) -> Option<Month> {
     let local = to_local(t);
-    Month::new(
-        u16::try_from(local.year()).ok()?,
-        u8::try_from(local.month()).ok()?,
-    )
+    Month::new(u16::try_from(local.year()).ok()?, u8::try_from(local.month()).ok()?)
 }
 
 /// The UTC instant of a London wall-clock time, or `None` for a wall time
@@ -94,9 +91,7 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("test time")
-            .with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s).expect("test time").with_timezone(&Utc)
     }
 
     fn m(s: &str) -> Month {
@@ -135,10 +130,7 @@ mod tests {
         assert_eq!(month_of(utc("2024-05-31T23:00:00Z")), Some(m("2024-06")));
         assert_eq!(month_of(utc("2024-09-30T23:30:00Z")), Some(m("2024-10")));
         // Any offset in the input is just another way to write the instant.
-        assert_eq!(
-            month_of(utc("2024-06-01T00:30:00+01:00")),
-            Some(m("2024-06"))
-        );
+        assert_eq!(month_of(utc("2024-06-01T00:30:00+01:00")), Some(m("2024-06")));
     }
 
     #[test]
@@ -174,11 +166,7 @@ mod tests {
         for month in m("2023-01").through(m("2028-12")) {
             let start = month_start(month);
             assert_eq!(month_of(start), Some(month), "{month} start");
-            assert_eq!(
-                month_of(start - Duration::seconds(1)),
-                Some(month.plus(-1)),
-                "{month} start - 1s"
-            );
+            assert_eq!(month_of(start - Duration::seconds(1)), Some(month.plus(-1)), "{month} start - 1s");
             assert_eq!(month_end(month), month_start(month.plus(1)));
         }
     }
@@ -199,22 +187,12 @@ mod tests {
 
     #[test]
     fn local_times_in_the_gap_and_the_overlap() {
-        let local =
-            |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("test local");
+        let local = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("test local");
         // 01:30 on 31 March 2024 never happened in London.
         assert_eq!(from_local(local("2024-03-31 01:30:00")), None);
         // 01:30 on 27 October 2024 happened twice; the BST one is first.
-        assert_eq!(
-            from_local(local("2024-10-27 01:30:00")),
-            Some(utc("2024-10-27T00:30:00Z"))
-        );
-        assert_eq!(
-            from_local(local("2024-10-27 02:30:00")),
-            Some(utc("2024-10-27T02:30:00Z"))
-        );
-        assert_eq!(
-            to_local(utc("2024-07-01T12:00:00Z")),
-            local("2024-07-01 13:00:00")
-        );
+        assert_eq!(from_local(local("2024-10-27 01:30:00")), Some(utc("2024-10-27T00:30:00Z")));
+        assert_eq!(from_local(local("2024-10-27 02:30:00")), Some(utc("2024-10-27T02:30:00Z")));
+        assert_eq!(to_local(utc("2024-07-01T12:00:00Z")), local("2024-07-01 13:00:00"));
     }
 }

@@ -99,10 +99,7 @@ pub enum Limit {
     /// Met when done within `seconds`.
     Within { seconds: i64 },
     /// Met when done within the urban or the rural limit.
-    ByArea {
-        urban_seconds: i64,
-        rural_seconds: i64,
-    },
+    ByArea { urban_seconds: i64, rural_seconds: i64 },
     /// Met when a share reaches `percent`.
     AtLeastPercent { percent: u32 },
     /// Met when at least `count` happen in the month.
@@ -128,24 +125,16 @@ impl Limit {
         match (self, base) {
             (Limit::Within { seconds: a }, Limit::Within { seconds: b }) => a <= b,
             (
-                Limit::ByArea {
-                    urban_seconds: au,
-                    rural_seconds: ar,
-                },
-                Limit::ByArea {
-                    urban_seconds: bu,
-                    rural_seconds: br,
-                },
+                Limit::ByArea { urban_seconds: au, rural_seconds: ar },
+                Limit::ByArea { urban_seconds: bu, rural_seconds: br },
             ) => au <= bu && ar <= br,
             (Limit::AtLeastPercent { percent: a }, Limit::AtLeastPercent { percent: b }) => a >= b,
             (Limit::AtLeastCount { count: a }, Limit::AtLeastCount { count: b }) => a >= b,
-            (Limit::AgreedInterval { max_days: a }, Limit::AgreedInterval { max_days: b }) => {
-                match (a, b) {
-                    (_, None) => true,
-                    (Some(a), Some(b)) => a <= b,
-                    (None, Some(_)) => false,
-                }
-            }
+            (Limit::AgreedInterval { max_days: a }, Limit::AgreedInterval { max_days: b }) => match (a, b) {
+                (_, None) => true,
+                (Some(a), Some(b)) => a <= b,
+                (None, Some(_)) => false,
+            },
             _ => false,
         }
     }
@@ -171,19 +160,9 @@ pub enum StandardError {
     #[error("{0:?} is not a Pledge commitment")]
     UnknownCommitment(String),
     #[error("{id}: a {found} limit does not fit this commitment, which takes a {expected} limit")]
-    WrongLimit {
-        id: CommitmentId,
-        expected: &'static str,
-        found: &'static str,
-    },
-    #[error(
-        "{id} version {version}: a local standard may only be stricter than the one it replaces ({base})"
-    )]
-    NotStricter {
-        id: CommitmentId,
-        version: String,
-        base: String,
-    },
+    WrongLimit { id: CommitmentId, expected: &'static str, found: &'static str },
+    #[error("{id} version {version}: a local standard may only be stricter than the one it replaces ({base})")]
+    NotStricter { id: CommitmentId, version: String, base: String },
     #[error("{id}: a standard needs a version")]
     NoVersion { id: CommitmentId },
 }
@@ -230,10 +209,7 @@ impl StandardSet {
                 national(
                     EmergencyAttendance,
                     "Emergencies are attended within 15 minutes in towns and cities, 20 minutes in rural areas.",
-                    Limit::ByArea {
-                        urban_seconds: 15 * MIN,
-                        rural_seconds: 20 * MIN,
-                    },
+                    Limit::ByArea { urban_seconds: 15 * MIN, rural_seconds: 20 * MIN },
                     "Policing Pledge commitment 5; Hansard, 23 February 2010",
                 ),
                 national(
@@ -301,11 +277,7 @@ impl StandardSet {
         }
         let expected = local.id.limit_kind();
         if local.limit.kind() != expected {
-            return Err(StandardError::WrongLimit {
-                id: local.id,
-                expected,
-                found: local.limit.kind(),
-            });
+            return Err(StandardError::WrongLimit { id: local.id, expected, found: local.limit.kind() });
         }
         let base = self.get(local.id);
         if !local.limit.at_least_as_strict_as(&base.limit) {
@@ -323,10 +295,7 @@ impl StandardSet {
 
     /// National defaults, then the force's local standards, then the
     /// neighbourhood's: each layer may only tighten the one below.
-    pub fn layered(
-        force: &[Standard],
-        neighbourhood: &[Standard],
-    ) -> Result<StandardSet, StandardError> {
+    pub fn layered(force: &[Standard], neighbourhood: &[Standard]) -> Result<StandardSet, StandardError> {
         let mut set = StandardSet::national();
         for s in force.iter().chain(neighbourhood) {
             set.override_with(s.clone())?;
@@ -340,13 +309,7 @@ mod tests {
     use super::*;
 
     fn local(id: CommitmentId, limit: Limit) -> Standard {
-        Standard {
-            id,
-            version: "kent-2024".into(),
-            description: "local".into(),
-            limit,
-            source: String::new(),
-        }
+        Standard { id, version: "kent-2024".into(), description: "local".into(), limit, source: String::new() }
     }
 
     #[test]
@@ -354,31 +317,19 @@ mod tests {
         let set = StandardSet::national();
         let ids: Vec<CommitmentId> = set.iter().map(|s| s.id).collect();
         assert_eq!(ids, CommitmentId::ALL);
-        assert_eq!(
-            set.get(CommitmentId::Answer999).limit,
-            Limit::Within { seconds: 10 }
-        );
+        assert_eq!(set.get(CommitmentId::Answer999).limit, Limit::Within { seconds: 10 });
         assert_eq!(
             set.get(CommitmentId::EmergencyAttendance).limit,
-            Limit::ByArea {
-                urban_seconds: 900,
-                rural_seconds: 1200
-            }
+            Limit::ByArea { urban_seconds: 900, rural_seconds: 1200 }
         );
-        assert!(
-            set.iter()
-                .all(|s| s.version == NATIONAL_VERSION && !s.description.is_empty())
-        );
+        assert!(set.iter().all(|s| s.version == NATIONAL_VERSION && !s.description.is_empty()));
     }
 
     #[test]
     fn commitment_ids_parse_and_serialise() {
         for id in CommitmentId::ALL {
             assert_eq!(id.as_str().parse::<CommitmentId>(), Ok(id));
-            assert_eq!(
-                serde_json::to_value(id).expect("ser"),
-                serde_json::json!(id.as_str())
-            );
+            assert_eq!(serde_json::to_value(id).expect("ser"), serde_json::json!(id.as_str()));
         }
         assert!("999".parse::<CommitmentId>().is_err());
     }
@@ -386,76 +337,38 @@ mod tests {
     #[test]
     fn stricter_local_standards_replace_national_ones() {
         let force = [local(CommitmentId::Answer999, Limit::Within { seconds: 8 })];
-        let hood = [local(
-            CommitmentId::PublicMeetings,
-            Limit::AtLeastCount { count: 2 },
-        )];
+        let hood = [local(CommitmentId::PublicMeetings, Limit::AtLeastCount { count: 2 })];
         let set = StandardSet::layered(&force, &hood).expect("stricter");
         assert_eq!(set.get(CommitmentId::Answer999).version, "kent-2024");
-        assert_eq!(
-            set.get(CommitmentId::PublicMeetings).limit,
-            Limit::AtLeastCount { count: 2 }
-        );
-        assert_eq!(
-            set.get(CommitmentId::PriorityAttendance).version,
-            NATIONAL_VERSION
-        );
+        assert_eq!(set.get(CommitmentId::PublicMeetings).limit, Limit::AtLeastCount { count: 2 });
+        assert_eq!(set.get(CommitmentId::PriorityAttendance).version, NATIONAL_VERSION);
     }
 
     #[test]
     fn looser_or_mismatched_standards_are_refused() {
         let mut set = StandardSet::national();
         let looser = local(CommitmentId::Answer999, Limit::Within { seconds: 11 });
-        assert!(matches!(
-            set.override_with(looser),
-            Err(StandardError::NotStricter { .. })
-        ));
-        let lower = local(
-            CommitmentId::TeamVisibility,
-            Limit::AtLeastPercent { percent: 79 },
-        );
-        assert!(matches!(
-            set.override_with(lower),
-            Err(StandardError::NotStricter { .. })
-        ));
+        assert!(matches!(set.override_with(looser), Err(StandardError::NotStricter { .. })));
+        let lower = local(CommitmentId::TeamVisibility, Limit::AtLeastPercent { percent: 79 });
+        assert!(matches!(set.override_with(lower), Err(StandardError::NotStricter { .. })));
         let wrong = local(CommitmentId::TeamVisibility, Limit::Within { seconds: 1 });
-        assert!(matches!(
-            set.override_with(wrong),
-            Err(StandardError::WrongLimit { .. })
-        ));
+        assert!(matches!(set.override_with(wrong), Err(StandardError::WrongLimit { .. })));
         let mut unversioned = local(CommitmentId::Answer999, Limit::Within { seconds: 5 });
         unversioned.version = " ".into();
-        assert!(matches!(
-            set.override_with(unversioned),
-            Err(StandardError::NoVersion { .. })
-        ));
+        assert!(matches!(set.override_with(unversioned), Err(StandardError::NoVersion { .. })));
         // A neighbourhood cannot loosen what its force tightened.
         let force = [local(CommitmentId::Answer999, Limit::Within { seconds: 8 })];
-        let hood = [local(
-            CommitmentId::Answer999,
-            Limit::Within { seconds: 10 },
-        )];
+        let hood = [local(CommitmentId::Answer999, Limit::Within { seconds: 10 })];
         assert!(StandardSet::layered(&force, &hood).is_err());
-        let capped = local(
-            CommitmentId::VictimUpdates,
-            Limit::AgreedInterval { max_days: Some(28) },
-        );
+        let capped = local(CommitmentId::VictimUpdates, Limit::AgreedInterval { max_days: Some(28) });
         assert!(set.override_with(capped).is_ok());
     }
 
     #[test]
     fn standards_serialise_as_data() {
-        let s = local(
-            CommitmentId::EmergencyAttendance,
-            Limit::ByArea {
-                urban_seconds: 600,
-                rural_seconds: 900,
-            },
-        );
+        let s = local(CommitmentId::EmergencyAttendance, Limit::ByArea { urban_seconds: 600, rural_seconds: 900 });
         let json = serde_json::to_string(&s).expect("ser");
-        assert!(
-            json.contains(r#""id":"emergency-attendance""#) && json.contains(r#""kind":"by_area""#)
-        );
+        assert!(json.contains(r#""id":"emergency-attendance""#) && json.contains(r#""kind":"by_area""#));
         assert_eq!(serde_json::from_str::<Standard>(&json).expect("de"), s);
     }
 }

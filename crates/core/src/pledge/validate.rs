@@ -25,11 +25,7 @@ pub struct EventError {
 
 impl EventError {
     pub fn new(line: usize, field: &str, message: impl Into<String>) -> EventError {
-        EventError {
-            line,
-            field: field.to_string(),
-            message: message.into(),
-        }
+        EventError { line, field: field.to_string(), message: message.into() }
     }
 }
 
@@ -55,11 +51,7 @@ impl ParsedBatch {
 
 /// Reads a request body: a JSON array if it starts with `[`, else NDJSON.
 pub fn parse_body(text: &str) -> ParsedBatch {
-    if text.trim_start().starts_with('[') {
-        parse_json_array(text)
-    } else {
-        parse_ndjson(text)
-    }
+    if text.trim_start().starts_with('[') { parse_json_array(text) } else { parse_ndjson(text) }
 }
 
 /// One event per line; blank lines are skipped but still counted, so line
@@ -84,11 +76,7 @@ pub fn parse_json_array(text: &str) -> ParsedBatch {
                 push(&mut batch, i + 1, parse_value(i + 1, v));
             }
         }
-        Err(e) => batch.errors.push(EventError::new(
-            e.line(),
-            "",
-            format!("not a JSON array of events: {e}"),
-        )),
+        Err(e) => batch.errors.push(EventError::new(e.line(), "", format!("not a JSON array of events: {e}"))),
     }
     batch
 }
@@ -104,37 +92,22 @@ fn push(batch: &mut ParsedBatch, line: usize, result: Result<Event, Vec<EventErr
 pub fn parse_line(line: usize, text: &str) -> Result<Event, Vec<EventError>> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => parse_value(line, &v),
-        Err(e) => Err(vec![EventError::new(
-            line,
-            "",
-            format!("not valid JSON: {e}"),
-        )]),
+        Err(e) => Err(vec![EventError::new(line, "", format!("not valid JSON: {e}"))]),
     }
 }
 
 /// Validates one event given as a JSON value.
 pub fn parse_value(line: usize, value: &Value) -> Result<Event, Vec<EventError>> {
     let Some(obj) = value.as_object() else {
-        return Err(vec![EventError::new(
-            line,
-            "",
-            "an event must be a JSON object",
-        )]);
+        return Err(vec![EventError::new(line, "", "an event must be a JSON object")]);
     };
-    let mut r = Reader {
-        obj,
-        line,
-        errors: Vec::new(),
-    };
+    let mut r = Reader { obj, line, errors: Vec::new() };
     let id = r.string("id");
     let force = r.string("force");
     if let Some(f) = &force
         && force::by_id(f).is_none()
     {
-        r.error(
-            "force",
-            format!("unknown force {f:?}: expected a police.uk force id such as city-of-london"),
-        );
+        r.error("force", format!("unknown force {f:?}: expected a police.uk force id such as city-of-london"));
     }
     let neighbourhood = r.opt_string("neighbourhood");
     let generated = r.opt_bool("generated");
@@ -156,25 +129,13 @@ pub fn parse_value(line: usize, value: &Value) -> Result<Event, Vec<EventError>>
         }
     };
     let body = event_type.and_then(|t| body(&mut r, t));
-    if let (Some(EventType::Duty | EventType::Meeting | EventType::Message), Some(None)) =
-        (event_type, &neighbourhood)
+    if let (Some(EventType::Duty | EventType::Meeting | EventType::Message), Some(None)) = (event_type, &neighbourhood)
     {
-        r.error(
-            "neighbourhood",
-            "missing field: this type of event belongs to a neighbourhood",
-        );
+        r.error("neighbourhood", "missing field: this type of event belongs to a neighbourhood");
     }
     match (id, force, neighbourhood, generated, body) {
-        (Some(id), Some(force), Some(neighbourhood), Some(generated), Some(body))
-            if r.errors.is_empty() =>
-        {
-            Ok(Event {
-                id,
-                force,
-                neighbourhood,
-                generated: generated.unwrap_or(false),
-                body,
-            })
+        (Some(id), Some(force), Some(neighbourhood), Some(generated), Some(body)) if r.errors.is_empty() => {
+            Ok(Event { id, force, neighbourhood, generated: generated.unwrap_or(false), body })
         }
         _ => Err(r.errors),
     }
@@ -187,54 +148,29 @@ fn body(r: &mut Reader<'_>, t: EventType) -> Option<EventBody> {
             let channel = r.one_of("channel", &Channel::ALL, Channel::as_str);
             let received_at = r.time("received_at");
             let answered_at = r.nullable_time("answered_at");
-            r.not_before(
-                "answered_at",
-                answered_at.flatten(),
-                "received_at",
-                received_at,
-            );
-            EventBody::Call(Call {
-                channel: channel?,
-                received_at: received_at?,
-                answered_at: answered_at?,
-            })
+            r.not_before("answered_at", answered_at.flatten(), "received_at", received_at);
+            EventBody::Call(Call { channel: channel?, received_at: received_at?, answered_at: answered_at? })
         }
         EventType::Incident => {
-            let grade = r.uint("grade").and_then(|g| {
-                match u8::try_from(g).ok().and_then(|g| Grade::try_from(g).ok()) {
+            let grade =
+                r.uint("grade").and_then(|g| match u8::try_from(g).ok().and_then(|g| Grade::try_from(g).ok()) {
                     Some(g) => Some(g),
                     None => {
-                        r.error(
-                            "grade",
-                            format!("{g} is not a grade: expected 1, 2, 3 or 4"),
-                        );
+                        r.error("grade", format!("{g} is not a grade: expected 1, 2, 3 or 4"));
                         None
                     }
-                }
-            });
+                });
             let created_at = r.time("created_at");
             let arrived_at = r.nullable_time("arrived_at");
             let appointment_at = r.opt_time("appointment_at");
-            let area = r.opt_one_of(
-                "area",
-                &[AreaKind::Urban, AreaKind::Rural],
-                AreaKind::as_str,
-            );
+            let area = r.opt_one_of("area", &[AreaKind::Urban, AreaKind::Rural], AreaKind::as_str);
             let cancelled = r.opt_bool("cancelled");
             r.not_before("arrived_at", arrived_at.flatten(), "created_at", created_at);
-            r.not_before(
-                "appointment_at",
-                appointment_at.flatten(),
-                "created_at",
-                created_at,
-            );
+            r.not_before("appointment_at", appointment_at.flatten(), "created_at", created_at);
             if let (Some(g), Some(Some(_))) = (grade, appointment_at)
                 && g != Grade::Scheduled
             {
-                r.error(
-                    "appointment_at",
-                    "only a grade 3 (scheduled) incident has an appointment",
-                );
+                r.error("appointment_at", "only a grade 3 (scheduled) incident has an appointment");
             }
             EventBody::Incident(Incident {
                 grade: grade?,
@@ -248,16 +184,8 @@ fn body(r: &mut Reader<'_>, t: EventType) -> Option<EventBody> {
         EventType::Message => {
             let received_at = r.time("received_at");
             let replied_at = r.nullable_time("replied_at");
-            r.not_before(
-                "replied_at",
-                replied_at.flatten(),
-                "received_at",
-                received_at,
-            );
-            EventBody::Message(Message {
-                received_at: received_at?,
-                replied_at: replied_at?,
-            })
+            r.not_before("replied_at", replied_at.flatten(), "received_at", received_at);
+            EventBody::Message(Message { received_at: received_at?, replied_at: replied_at? })
         }
         EventType::Duty => {
             let officer_ref = r.string("officer_ref");
@@ -270,10 +198,7 @@ fn body(r: &mut Reader<'_>, t: EventType) -> Option<EventBody> {
                 } else if let Some(m) = minutes
                     && i64::from(m) * 60 > (e - s).num_seconds()
                 {
-                    r.error(
-                        "minutes_in_neighbourhood",
-                        format!("{m} is more than the shift's length"),
-                    );
+                    r.error("minutes_in_neighbourhood", format!("{m} is more than the shift's length"));
                 }
             }
             EventBody::Duty(Duty {
@@ -287,11 +212,7 @@ fn body(r: &mut Reader<'_>, t: EventType) -> Option<EventBody> {
             let held_at = r.time("held_at");
             let kind = r.one_of("kind", &MeetingKind::ALL, MeetingKind::as_str);
             let attendance = r.opt_uint("attendance");
-            EventBody::Meeting(Meeting {
-                held_at: held_at?,
-                kind: kind?,
-                attendance: attendance?,
-            })
+            EventBody::Meeting(Meeting { held_at: held_at?, kind: kind?, attendance: attendance? })
         }
         EventType::VictimPlan => {
             let crime_ref = r.string("crime_ref");
@@ -316,24 +237,13 @@ fn body(r: &mut Reader<'_>, t: EventType) -> Option<EventBody> {
         EventType::VictimUpdate => {
             let crime_ref = r.string("crime_ref");
             let at = r.time("at");
-            EventBody::VictimUpdate(VictimUpdate {
-                crime_ref: crime_ref?,
-                at: at?,
-            })
+            EventBody::VictimUpdate(VictimUpdate { crime_ref: crime_ref?, at: at? })
         }
         EventType::Dissatisfaction => {
             let received_at = r.time("received_at");
             let acknowledged_at = r.nullable_time("acknowledged_at");
-            r.not_before(
-                "acknowledged_at",
-                acknowledged_at.flatten(),
-                "received_at",
-                received_at,
-            );
-            EventBody::Dissatisfaction(Dissatisfaction {
-                received_at: received_at?,
-                acknowledged_at: acknowledged_at?,
-            })
+            r.not_before("acknowledged_at", acknowledged_at.flatten(), "received_at", received_at);
+            EventBody::Dissatisfaction(Dissatisfaction { received_at: received_at?, acknowledged_at: acknowledged_at? })
         }
     })
 }
@@ -379,12 +289,7 @@ impl Reader<'_> {
         }
     }
 
-    fn one_of<T: Copy>(
-        &mut self,
-        field: &str,
-        options: &[T],
-        name: fn(T) -> &'static str,
-    ) -> Option<T> {
+    fn one_of<T: Copy>(&mut self, field: &str, options: &[T], name: fn(T) -> &'static str) -> Option<T> {
         match self.opt_one_of(field, options, name) {
             Some(Some(v)) => Some(v),
             Some(None) => {
@@ -395,12 +300,7 @@ impl Reader<'_> {
         }
     }
 
-    fn opt_one_of<T: Copy>(
-        &mut self,
-        field: &str,
-        options: &[T],
-        name: fn(T) -> &'static str,
-    ) -> Option<Option<T>> {
+    fn opt_one_of<T: Copy>(&mut self, field: &str, options: &[T], name: fn(T) -> &'static str) -> Option<Option<T>> {
         let s = self.opt_string(field)?;
         match s {
             None => Some(None),
@@ -459,7 +359,10 @@ impl Reader<'_> {
                 None
             }
             Err(e) => {
-                self.error(field, format!("{s:?} is not an RFC 3339 time with an offset, e.g. 2024-06-01T09:30:00+01:00 ({e})"));
+                self.error(
+                    field,
+                    format!("{s:?} is not an RFC 3339 time with an offset, e.g. 2024-06-01T09:30:00+01:00 ({e})"),
+                );
                 None
             }
         }
@@ -482,10 +385,7 @@ impl Reader<'_> {
             Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
                 Some(n) => Some(Some(n)),
                 None => {
-                    self.error(
-                        field,
-                        format!("{n} is not a whole number from 0 to {}", u32::MAX),
-                    );
+                    self.error(field, format!("{n} is not a whole number from 0 to {}", u32::MAX));
                     None
                 }
             },
@@ -518,14 +418,7 @@ impl Reader<'_> {
         if let (Some(l), Some(e)) = (later, earlier)
             && l < e
         {
-            self.error(
-                later_name,
-                format!(
-                    "{} is before {earlier_name} ({})",
-                    l.to_rfc3339(),
-                    e.to_rfc3339()
-                ),
-            );
+            self.error(later_name, format!("{} is before {earlier_name} ({})", l.to_rfc3339(), e.to_rfc3339()));
         }
     }
 }
@@ -570,8 +463,7 @@ mod tests {
         ];
         for (i, l) in lines.iter().enumerate() {
             let e = parse_line(i + 1, l).unwrap_or_else(|e| panic!("{l}: {e:?}"));
-            let again: Event =
-                serde_json::from_str(&serde_json::to_string(&e).expect("ser")).expect("de");
+            let again: Event = serde_json::from_str(&serde_json::to_string(&e).expect("ser")).expect("de");
             assert_eq!(again, e);
         }
     }
@@ -586,10 +478,7 @@ mod tests {
 
     #[test]
     fn lists_every_missing_field() {
-        assert_eq!(
-            fields(r#"{"type":"call","channel":"999"}"#),
-            ["id", "force", "received_at", "answered_at"]
-        );
+        assert_eq!(fields(r#"{"type":"call","channel":"999"}"#), ["id", "force", "received_at", "answered_at"]);
         assert_eq!(fields(r#"{"id":"a","force":"kent"}"#), ["type"]);
     }
 
@@ -608,12 +497,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_times() {
-        for bad in [
-            "2024-06-01 09:00:00",
-            "2024-06-01T09:00:00",
-            "yesterday",
-            "2024-13-01T00:00:00Z",
-        ] {
+        for bad in ["2024-06-01 09:00:00", "2024-06-01T09:00:00", "yesterday", "2024-13-01T00:00:00Z"] {
             let line = CALL.replace("2024-06-01T09:00:00+01:00", bad);
             assert_eq!(fields(&line), ["received_at"], "{bad}");
         }
@@ -623,9 +507,7 @@ mod tests {
 
     #[test]
     fn refuses_unknown_force_and_numeric_channel() {
-        let line = CALL
-            .replace("city-of-london", "gotham")
-            .replace("\"999\"", "999");
+        let line = CALL.replace("city-of-london", "gotham").replace("\"999\"", "999");
         assert_eq!(fields(&line), ["force", "channel"]);
     }
 
@@ -634,46 +516,32 @@ mod tests {
         let marked = CALL.replacen('{', r#"{"generated":true,"#, 1);
         assert!(parse_line(1, &marked).expect("valid").generated);
         assert!(!parse_line(1, CALL).expect("valid").generated);
-        assert_eq!(
-            fields(&CALL.replacen('{', r#"{"generated":"yes","#, 1)),
-            ["generated"]
-        );
+        assert_eq!(fields(&CALL.replacen('{', r#"{"generated":"yes","#, 1)), ["generated"]);
     }
 
     #[test]
     fn team_events_need_a_neighbourhood() {
-        let line = r#"{"id":"m","force":"kent","type":"message","received_at":"2024-06-01T09:00:00Z","replied_at":null}"#;
+        let line =
+            r#"{"id":"m","force":"kent","type":"message","received_at":"2024-06-01T09:00:00Z","replied_at":null}"#;
         assert_eq!(fields(line), ["neighbourhood"]);
     }
 
     #[test]
     fn null_if_none_fields_must_be_present() {
-        let line = r#"{"id":"m","force":"kent","neighbourhood":"n","type":"message","received_at":"2024-06-01T09:00:00Z"}"#;
+        let line =
+            r#"{"id":"m","force":"kent","neighbourhood":"n","type":"message","received_at":"2024-06-01T09:00:00Z"}"#;
         assert_eq!(fields(line), ["replied_at"]);
     }
 
     #[test]
     fn incident_rules() {
         let base = r#"{"id":"i","force":"kent","type":"incident","grade":GRADE,"created_at":"2024-06-01T09:00:00Z","arrived_at":ARR,"appointment_at":APPT}"#;
-        let line = |g: &str, arr: &str, appt: &str| {
-            base.replace("GRADE", g)
-                .replace("ARR", arr)
-                .replace("APPT", appt)
-        };
+        let line = |g: &str, arr: &str, appt: &str| base.replace("GRADE", g).replace("ARR", arr).replace("APPT", appt);
         assert_eq!(fields(&line("5", "null", "null")), ["grade"]);
         assert_eq!(fields(&line("\"1\"", "null", "null")), ["grade"]);
-        assert_eq!(
-            fields(&line("1", "\"2024-06-01T08:59:59Z\"", "null")),
-            ["arrived_at"]
-        );
-        assert_eq!(
-            fields(&line("2", "null", "\"2024-06-02T09:00:00Z\"")),
-            ["appointment_at"]
-        );
-        assert_eq!(
-            fields(&line("3", "null", "\"2024-06-01T08:00:00Z\"")),
-            ["appointment_at"]
-        );
+        assert_eq!(fields(&line("1", "\"2024-06-01T08:59:59Z\"", "null")), ["arrived_at"]);
+        assert_eq!(fields(&line("2", "null", "\"2024-06-02T09:00:00Z\"")), ["appointment_at"]);
+        assert_eq!(fields(&line("3", "null", "\"2024-06-01T08:00:00Z\"")), ["appointment_at"]);
         assert!(parse_line(1, &line("3", "null", "null")).is_ok());
     }
 
@@ -682,14 +550,8 @@ mod tests {
         let duty = r#"{"id":"d","force":"kent","neighbourhood":"n","type":"duty","officer_ref":"PC1","start":"2024-06-01T08:00:00Z","end":"END","minutes_in_neighbourhood":MIN}"#;
         let d = |end: &str, min: &str| duty.replace("END", end).replace("MIN", min);
         assert_eq!(fields(&d("2024-06-01T08:00:00Z", "0")), ["end"]);
-        assert_eq!(
-            fields(&d("2024-06-01T09:00:00Z", "61")),
-            ["minutes_in_neighbourhood"]
-        );
-        assert_eq!(
-            fields(&d("2024-06-01T09:00:00Z", "-1")),
-            ["minutes_in_neighbourhood"]
-        );
+        assert_eq!(fields(&d("2024-06-01T09:00:00Z", "61")), ["minutes_in_neighbourhood"]);
+        assert_eq!(fields(&d("2024-06-01T09:00:00Z", "-1")), ["minutes_in_neighbourhood"]);
         assert!(parse_line(1, &d("2024-06-01T09:00:00Z", "60")).is_ok());
         let plan = r#"{"id":"p","force":"kent","type":"victim_plan","crime_ref":"CR1","agreed_interval_days":0,"start":"2024-06-01T09:00:00Z","end":"2024-06-01T09:00:00Z"}"#;
         assert_eq!(fields(plan), ["agreed_interval_days", "end"]);
@@ -697,18 +559,11 @@ mod tests {
 
     #[test]
     fn batches_number_lines_and_keep_going() {
-        let text = format!(
-            "{CALL}\n\n{{\"id\":\"x\"\n{}\n",
-            CALL.replace("\"999\"", "\"fax\"")
-        );
+        let text = format!("{CALL}\n\n{{\"id\":\"x\"\n{}\n", CALL.replace("\"999\"", "\"fax\""));
         let b = parse_body(&text);
         assert_eq!(b.events.len(), 1);
         assert_eq!(b.events[0].line, 1);
-        let lines: Vec<(usize, &str)> = b
-            .errors
-            .iter()
-            .map(|e| (e.line, e.field.as_str()))
-            .collect();
+        let lines: Vec<(usize, &str)> = b.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
         assert_eq!(lines, [(3, ""), (4, "channel")]);
     }
 
@@ -717,14 +572,8 @@ mod tests {
         let text = format!("[{CALL}, {{\"id\":\"y\",\"force\":\"kent\",\"type\":\"nope\"}}]");
         let b = parse_body(&text);
         assert_eq!(b.events.len(), 1);
-        assert_eq!(
-            b.errors,
-            [EventError::new(2, "type", b.errors[0].message.clone())]
-        );
+        assert_eq!(b.errors, [EventError::new(2, "type", b.errors[0].message.clone())]);
         assert!(!parse_body("[1,").is_valid());
-        assert_eq!(
-            parse_body("[3]").errors[0].message,
-            "an event must be a JSON object"
-        );
+        assert_eq!(parse_body("[3]").errors[0].message, "an event must be a JSON object");
     }
 }

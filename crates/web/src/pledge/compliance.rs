@@ -25,29 +25,18 @@ pub(super) async fn compliance(
     State(state): State<AppState>,
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Json<Report>, WebError> {
-    let force_id = q
-        .force
-        .ok_or_else(|| WebError::BadRequest("force is required, e.g. force=kent".into()))?;
+    let force_id = q.force.ok_or_else(|| WebError::BadRequest("force is required, e.g. force=kent".into()))?;
     if force::by_id(&force_id).is_none() {
         return Err(WebError::NotFound(format!("unknown force {force_id:?}")));
     }
-    let month = q
-        .month
-        .ok_or_else(|| WebError::BadRequest("month is required, e.g. month=2024-10".into()))?;
-    let month: Month = month
-        .parse()
-        .map_err(|e: peel_core::month::MonthError| WebError::BadRequest(e.to_string()))?;
+    let month = q.month.ok_or_else(|| WebError::BadRequest("month is required, e.g. month=2024-10".into()))?;
+    let month: Month = month.parse().map_err(|e: peel_core::month::MonthError| WebError::BadRequest(e.to_string()))?;
     let neighbourhood = q.neighbourhood.filter(|n| !n.is_empty());
     if let Some(n) = &neighbourhood
         && state.store.neighbourhood(&force_id, n).await?.is_none()
     {
-        return Err(WebError::NotFound(format!(
-            "unknown neighbourhood {n:?} in force {force_id}"
-        )));
+        return Err(WebError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));
     }
-    let report = state
-        .store
-        .pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now())
-        .await?;
+    let report = state.store.pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
     Ok(Json(report))
 }

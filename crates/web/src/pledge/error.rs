@@ -10,9 +10,7 @@ use crate::WebError;
 #[derive(Debug, thiserror::Error)]
 pub enum PledgeError {
     /// No `PEEL_INGEST_TOKEN` is configured, so nobody may send events.
-    #[error(
-        "event ingestion is disabled: set PEEL_INGEST_TOKEN on the server to enable POST /api/v1/events"
-    )]
+    #[error("event ingestion is disabled: set PEEL_INGEST_TOKEN on the server to enable POST /api/v1/events")]
     IngestDisabled,
     #[error("send the ingest token as: Authorization: Bearer <token>")]
     Unauthorized,

@@ -27,9 +27,7 @@ impl IngestConfig {
     }
 
     pub fn with_token(token: Option<String>) -> IngestConfig {
-        IngestConfig {
-            token: token.filter(|t| !t.trim().is_empty()),
-        }
+        IngestConfig { token: token.filter(|t| !t.trim().is_empty()) }
     }
 
     fn check(&self, headers: &HeaderMap) -> Result<(), PledgeError> {
@@ -62,8 +60,7 @@ pub(super) async fn ingest(
     body: Bytes,
 ) -> Result<Json<Value>, PledgeError> {
     config.check(&headers)?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(&body).map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
     match state.store.ingest_pledge_events(parse_body(text)).await {
         Ok(stored) => Ok(Json(json!({ "stored": stored }))),
         Err(IngestError::Invalid(errors)) => Err(PledgeError::Invalid(errors)),
@@ -86,22 +83,10 @@ mod tests {
         let c = IngestConfig::with_token(Some("s3cret".into()));
         assert!(c.check(&auth("Bearer s3cret")).is_ok());
         assert!(c.check(&auth("bearer s3cret")).is_ok());
-        assert!(matches!(
-            c.check(&auth("Bearer s3cre")),
-            Err(PledgeError::Unauthorized)
-        ));
-        assert!(matches!(
-            c.check(&auth("Basic s3cret")),
-            Err(PledgeError::Unauthorized)
-        ));
-        assert!(matches!(
-            c.check(&HeaderMap::new()),
-            Err(PledgeError::Unauthorized)
-        ));
+        assert!(matches!(c.check(&auth("Bearer s3cre")), Err(PledgeError::Unauthorized)));
+        assert!(matches!(c.check(&auth("Basic s3cret")), Err(PledgeError::Unauthorized)));
+        assert!(matches!(c.check(&HeaderMap::new()), Err(PledgeError::Unauthorized)));
         let off = IngestConfig::with_token(Some("  ".into()));
-        assert!(matches!(
-            off.check(&auth("Bearer  ")),
-            Err(PledgeError::IngestDisabled)
-        ));
+        assert!(matches!(off.check(&auth("Bearer  ")), Err(PledgeError::IngestDisabled)));
     }
 }

@@ -36,10 +36,7 @@ pub fn routes() -> Router<AppState> {
 /// embedding, so nobody has to mutate the process environment).
 pub fn routes_with(config: IngestConfig) -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/events",
-            post(ingest::ingest).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
-        )
+        .route("/api/v1/events", post(ingest::ingest).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)))
         .route("/api/v1/pledge/compliance", get(compliance::compliance))
         .layer(Extension(Arc::new(config)))
 }

@@ -11,9 +11,7 @@ use crate::pledge::validate::parse_line;
 const FORCE: &str = "kent";
 
 fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .expect("test time")
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s).expect("test time").with_timezone(&Utc)
 }
 
 /// An event from a JSON object written without the `force` field.
@@ -36,10 +34,7 @@ impl Case {
             month: "2024-06",
             now: "2024-08-01T00:00:00Z",
             hood: None,
-            hoods: BTreeMap::from([
-                ("n1".to_string(), AreaKind::Urban),
-                ("r1".to_string(), AreaKind::Rural),
-            ]),
+            hoods: BTreeMap::from([("n1".to_string(), AreaKind::Urban), ("r1".to_string(), AreaKind::Rural)]),
             standards: StandardSet::national(),
         }
     }
@@ -62,10 +57,7 @@ impl Case {
     }
 
     fn figure(&self, id: CommitmentId, events: &[Event]) -> Figure {
-        self.run(events)
-            .figure(id)
-            .cloned()
-            .expect("every figure is present")
+        self.run(events).figure(id).cloned().expect("every figure is present")
     }
 }
 
@@ -75,9 +67,7 @@ fn counts(f: &Figure) -> (u64, u64, u64, Option<f64>) {
 
 fn call(id: &str, received: &str, answered: Option<&str>) -> Event {
     let answered = answered.map_or("null".to_string(), |a| format!("\"{a}\""));
-    ev(&format!(
-        r#"{{"id":"{id}","type":"call","channel":"999","received_at":"{received}","answered_at":{answered}}}"#
-    ))
+    ev(&format!(r#"{{"id":"{id}","type":"call","channel":"999","received_at":"{received}","answered_at":{answered}}}"#))
 }
 
 #[test]
@@ -108,11 +98,7 @@ fn nearest_rank_percentiles() {
 fn calls_answered_in_exactly_ten_seconds_are_met() {
     let events = [
         call("ten", "2024-06-10T12:00:00Z", Some("2024-06-10T12:00:10Z")),
-        call(
-            "eleven",
-            "2024-06-10T12:00:00Z",
-            Some("2024-06-10T12:00:11Z"),
-        ),
+        call("eleven", "2024-06-10T12:00:00Z", Some("2024-06-10T12:00:11Z")),
         call("abandoned", "2024-06-10T12:00:00Z", None),
     ];
     let f = Case::june().figure(CommitmentId::Answer999, &events);
@@ -125,17 +111,13 @@ fn calls_answered_in_exactly_ten_seconds_are_met() {
 #[test]
 fn abandoned_calls_are_final_even_when_just_received() {
     let events = [call("a", "2024-06-30T22:59:00Z", None)];
-    let f = Case::june()
-        .now("2024-06-30T22:59:01Z")
-        .figure(CommitmentId::Answer999, &events);
+    let f = Case::june().now("2024-06-30T22:59:01Z").figure(CommitmentId::Answer999, &events);
     assert_eq!(counts(&f), (1, 0, 0, Some(0.0)));
 }
 
 #[test]
 fn non_emergency_channels_do_not_count() {
-    let e = ev(
-        r#"{"id":"x","type":"call","channel":"101","received_at":"2024-06-10T12:00:00Z","answered_at":null}"#,
-    );
+    let e = ev(r#"{"id":"x","type":"call","channel":"101","received_at":"2024-06-10T12:00:00Z","answered_at":null}"#);
     let f = Case::june().figure(CommitmentId::Answer999, &[e]);
     assert_eq!(counts(&f), (0, 0, 0, None));
     assert_eq!((f.median_seconds, f.p90_seconds), (None, None));
@@ -162,63 +144,33 @@ fn elapsed_time_ignores_the_clock_change() {
     // elapsed time is 10 s.
     let mut case = Case::june();
     case.month = "2024-10";
-    let e = call(
-        "c",
-        "2024-10-27T01:59:55+01:00",
-        Some("2024-10-27T01:00:05+00:00"),
-    );
+    let e = call("c", "2024-10-27T01:59:55+01:00", Some("2024-10-27T01:00:05+00:00"));
     let f = case.figure(CommitmentId::Answer999, &[e]);
     assert_eq!(counts(&f), (1, 1, 0, Some(100.0)));
     assert_eq!(f.median_seconds, Some(10));
 }
 
 fn incident(id: &str, extra: &str) -> Event {
-    ev(&format!(
-        r#"{{"id":"{id}","type":"incident","created_at":"2024-06-10T12:00:00Z",{extra}}}"#
-    ))
+    ev(&format!(r#"{{"id":"{id}","type":"incident","created_at":"2024-06-10T12:00:00Z",{extra}}}"#))
 }
 
 #[test]
 fn emergency_attendance_urban_and_rural() {
     let events = [
-        incident(
-            "urban-15",
-            r#""grade":1,"arrived_at":"2024-06-10T12:15:00Z""#,
-        ),
-        incident(
-            "urban-15m1s",
-            r#""grade":1,"arrived_at":"2024-06-10T12:15:01Z""#,
-        ),
-        incident(
-            "rural-20",
-            r#""grade":1,"area":"rural","arrived_at":"2024-06-10T12:20:00Z""#,
-        ),
-        incident(
-            "rural-20m1s",
-            r#""grade":1,"area":"rural","arrived_at":"2024-06-10T12:20:01Z""#,
-        ),
+        incident("urban-15", r#""grade":1,"arrived_at":"2024-06-10T12:15:00Z""#),
+        incident("urban-15m1s", r#""grade":1,"arrived_at":"2024-06-10T12:15:01Z""#),
+        incident("rural-20", r#""grade":1,"area":"rural","arrived_at":"2024-06-10T12:20:00Z""#),
+        incident("rural-20m1s", r#""grade":1,"area":"rural","arrived_at":"2024-06-10T12:20:01Z""#),
         // No area of its own: takes its rural neighbourhood's.
-        incident(
-            "hood-rural",
-            r#""grade":1,"neighbourhood":"r1","arrived_at":"2024-06-10T12:18:00Z""#,
-        ),
+        incident("hood-rural", r#""grade":1,"neighbourhood":"r1","arrived_at":"2024-06-10T12:18:00Z""#),
         // Its own area beats the neighbourhood's.
-        incident(
-            "own-urban",
-            r#""grade":1,"neighbourhood":"r1","area":"urban","arrived_at":"2024-06-10T12:18:00Z""#,
-        ),
-        incident(
-            "cancelled",
-            r#""grade":1,"cancelled":true,"arrived_at":null"#,
-        ),
+        incident("own-urban", r#""grade":1,"neighbourhood":"r1","area":"urban","arrived_at":"2024-06-10T12:18:00Z""#),
+        incident("cancelled", r#""grade":1,"cancelled":true,"arrived_at":null"#),
         incident("never", r#""grade":1,"arrived_at":null"#),
     ];
     let f = Case::june().figure(CommitmentId::EmergencyAttendance, &events);
     assert_eq!(counts(&f), (7, 3, 0, Some(42.9)));
-    assert_eq!(
-        f.breaches,
-        ["never", "own-urban", "rural-20m1s", "urban-15m1s"]
-    );
+    assert_eq!(f.breaches, ["never", "own-urban", "rural-20m1s", "urban-15m1s"]);
     // Times of arrivals only: 900, 901, 1080, 1080, 1200, 1201.
     assert_eq!((f.median_seconds, f.p90_seconds), (Some(1080), Some(1201)));
 }
@@ -227,13 +179,9 @@ fn emergency_attendance_urban_and_rural() {
 fn unarrived_incidents_are_pending_until_the_limit_passes() {
     let events = [incident("p", r#""grade":1,"arrived_at":null"#)];
     let case = Case::june();
-    let at_limit = case
-        .now("2024-06-10T12:15:00Z")
-        .figure(CommitmentId::EmergencyAttendance, &events);
+    let at_limit = case.now("2024-06-10T12:15:00Z").figure(CommitmentId::EmergencyAttendance, &events);
     assert_eq!(counts(&at_limit), (0, 0, 1, None));
-    let after = Case::june()
-        .now("2024-06-10T12:15:01Z")
-        .figure(CommitmentId::EmergencyAttendance, &events);
+    let after = Case::june().now("2024-06-10T12:15:01Z").figure(CommitmentId::EmergencyAttendance, &events);
     assert_eq!(counts(&after), (1, 0, 0, Some(0.0)));
     assert_eq!(after.breaches, ["p"]);
 }
@@ -259,29 +207,17 @@ fn scheduled_attendance_appointments() {
             r#""grade":3,"appointment_at":"2024-06-12T12:00:00Z","arrived_at":"2024-06-12T12:00:00Z""#,
         ),
         // Early is fine.
-        incident(
-            "early",
-            r#""grade":3,"appointment_at":"2024-06-11T12:00:00Z","arrived_at":"2024-06-10T15:00:00Z""#,
-        ),
+        incident("early", r#""grade":3,"appointment_at":"2024-06-11T12:00:00Z","arrived_at":"2024-06-10T15:00:00Z""#),
         // Late for the appointment.
-        incident(
-            "late",
-            r#""grade":3,"appointment_at":"2024-06-11T12:00:00Z","arrived_at":"2024-06-11T12:00:01Z""#,
-        ),
+        incident("late", r#""grade":3,"appointment_at":"2024-06-11T12:00:00Z","arrived_at":"2024-06-11T12:00:01Z""#),
         // Appointment 48 h + 1 s away: not met even if kept.
         incident(
             "appt-far",
             r#""grade":3,"appointment_at":"2024-06-12T12:00:01Z","arrived_at":"2024-06-12T12:00:00Z""#,
         ),
         // No appointment: 48 h from creation.
-        incident(
-            "none-48h",
-            r#""grade":3,"arrived_at":"2024-06-12T12:00:00Z""#,
-        ),
-        incident(
-            "none-late",
-            r#""grade":3,"arrived_at":"2024-06-12T12:00:01Z""#,
-        ),
+        incident("none-48h", r#""grade":3,"arrived_at":"2024-06-12T12:00:00Z""#),
+        incident("none-late", r#""grade":3,"arrived_at":"2024-06-12T12:00:01Z""#),
     ];
     let f = Case::june().figure(CommitmentId::ScheduledAttendance, &events);
     assert_eq!(counts(&f), (6, 3, 0, Some(50.0)));
@@ -291,23 +227,13 @@ fn scheduled_attendance_appointments() {
 #[test]
 fn scheduled_pending_until_the_appointment_passes() {
     let events = [
-        incident(
-            "a",
-            r#""grade":3,"appointment_at":"2024-06-11T12:00:00Z","arrived_at":null"#,
-        ),
-        incident(
-            "far",
-            r#""grade":3,"appointment_at":"2024-06-13T12:00:00Z","arrived_at":null"#,
-        ),
+        incident("a", r#""grade":3,"appointment_at":"2024-06-11T12:00:00Z","arrived_at":null"#),
+        incident("far", r#""grade":3,"appointment_at":"2024-06-13T12:00:00Z","arrived_at":null"#),
     ];
-    let f = Case::june()
-        .now("2024-06-11T12:00:00Z")
-        .figure(CommitmentId::ScheduledAttendance, &events);
+    let f = Case::june().now("2024-06-11T12:00:00Z").figure(CommitmentId::ScheduledAttendance, &events);
     // `far` can never be met, so it is final at once.
     assert_eq!(counts(&f), (1, 0, 1, Some(0.0)));
-    let f = Case::june()
-        .now("2024-06-11T12:00:01Z")
-        .figure(CommitmentId::ScheduledAttendance, &events);
+    let f = Case::june().now("2024-06-11T12:00:01Z").figure(CommitmentId::ScheduledAttendance, &events);
     assert_eq!(counts(&f), (2, 0, 0, Some(0.0)));
 }
 
@@ -322,23 +248,14 @@ fn message(id: &str, received: &str, replied: Option<&str>) -> Event {
 fn messages_replied_in_exactly_24_hours_are_met() {
     let events = [
         message("24h", "2024-06-10T12:00:00Z", Some("2024-06-11T12:00:00Z")),
-        message(
-            "24h1s",
-            "2024-06-10T12:00:00Z",
-            Some("2024-06-11T12:00:01Z"),
-        ),
+        message("24h1s", "2024-06-10T12:00:00Z", Some("2024-06-11T12:00:01Z")),
         message("waiting", "2024-06-30T12:00:00Z", None),
         message("ignored", "2024-06-01T12:00:00Z", None),
     ];
-    let f = Case::june()
-        .now("2024-07-01T12:00:00Z")
-        .figure(CommitmentId::TeamMessageReply, &events);
+    let f = Case::june().now("2024-07-01T12:00:00Z").figure(CommitmentId::TeamMessageReply, &events);
     assert_eq!(counts(&f), (3, 1, 1, Some(33.3)));
     assert_eq!(f.breaches, ["24h1s", "ignored"]);
-    assert_eq!(
-        (f.median_seconds, f.p90_seconds),
-        (Some(86_400), Some(86_401))
-    );
+    assert_eq!((f.median_seconds, f.p90_seconds), (Some(86_400), Some(86_401)));
 }
 
 #[test]
@@ -347,11 +264,7 @@ fn a_day_across_the_clock_change_is_24_elapsed_hours() {
     // the Sunday, which is 25 elapsed hours.
     let mut case = Case::june();
     case.month = "2024-10";
-    let events = [message(
-        "m",
-        "2024-10-26T12:00:00+01:00",
-        Some("2024-10-27T12:00:00+00:00"),
-    )];
+    let events = [message("m", "2024-10-26T12:00:00+01:00", Some("2024-10-27T12:00:00+00:00"))];
     let f = case.figure(CommitmentId::TeamMessageReply, &events);
     assert_eq!(counts(&f), (1, 0, 0, Some(0.0)));
     assert_eq!(f.median_seconds, Some(25 * 3600));
@@ -364,18 +277,10 @@ fn dissatisfaction_acknowledged_within_24_hours() {
             r#"{{"id":"{id}","type":"dissatisfaction","received_at":"2024-06-10T12:00:00Z","acknowledged_at":{ack}}}"#
         ))
     };
-    let events = [
-        d("ok", "\"2024-06-11T12:00:00Z\""),
-        d("late", "\"2024-06-11T12:00:01Z\""),
-        d("open", "null"),
-    ];
-    let f = Case::june()
-        .now("2024-06-11T12:00:00Z")
-        .figure(CommitmentId::DissatisfactionAck, &events);
+    let events = [d("ok", "\"2024-06-11T12:00:00Z\""), d("late", "\"2024-06-11T12:00:01Z\""), d("open", "null")];
+    let f = Case::june().now("2024-06-11T12:00:00Z").figure(CommitmentId::DissatisfactionAck, &events);
     assert_eq!(counts(&f), (2, 1, 1, Some(50.0)));
-    let f = Case::june()
-        .now("2024-06-11T12:00:01Z")
-        .figure(CommitmentId::DissatisfactionAck, &events);
+    let f = Case::june().now("2024-06-11T12:00:01Z").figure(CommitmentId::DissatisfactionAck, &events);
     assert_eq!(counts(&f), (3, 1, 0, Some(33.3)));
     assert_eq!(f.breaches, ["late", "open"]);
 }
@@ -390,28 +295,10 @@ fn duty(id: &str, hood: &str, start: &str, end: &str, minutes: u32) -> Event {
 fn team_visibility_exactly_eighty_percent_is_met() {
     let events = [
         // n1: 480 of 600 minutes = 80% exactly.
-        duty(
-            "a",
-            "n1",
-            "2024-06-10T08:00:00Z",
-            "2024-06-10T13:00:00Z",
-            240,
-        ),
-        duty(
-            "b",
-            "n1",
-            "2024-06-11T08:00:00Z",
-            "2024-06-11T13:00:00Z",
-            240,
-        ),
+        duty("a", "n1", "2024-06-10T08:00:00Z", "2024-06-10T13:00:00Z", 240),
+        duty("b", "n1", "2024-06-11T08:00:00Z", "2024-06-11T13:00:00Z", 240),
         // r1: 479 of 600 = 79.8%.
-        duty(
-            "c",
-            "r1",
-            "2024-06-10T08:00:00Z",
-            "2024-06-10T18:00:00Z",
-            479,
-        ),
+        duty("c", "r1", "2024-06-10T08:00:00Z", "2024-06-10T18:00:00Z", 479),
     ];
     let f = Case::june().figure(CommitmentId::TeamVisibility, &events);
     assert_eq!(counts(&f), (2, 1, 0, Some(50.0)));
@@ -424,27 +311,16 @@ fn team_visibility_exactly_eighty_percent_is_met() {
 #[test]
 fn duty_belongs_to_the_month_of_its_start() {
     // Starts 23:30 BST on 30 June (22:30 UTC): June, though it ends in July.
-    let events = [duty(
-        "night",
-        "n1",
-        "2024-06-30T22:30:00Z",
-        "2024-07-01T06:30:00Z",
-        400,
-    )];
+    let events = [duty("night", "n1", "2024-06-30T22:30:00Z", "2024-07-01T06:30:00Z", 400)];
     let june = Case::june().figure(CommitmentId::TeamVisibility, &events);
     assert_eq!(counts(&june), (1, 1, 0, Some(100.0)));
     let mut july = Case::june();
     july.month = "2024-07";
-    assert_eq!(
-        july.figure(CommitmentId::TeamVisibility, &events).eligible,
-        0
-    );
+    assert_eq!(july.figure(CommitmentId::TeamVisibility, &events).eligible, 0);
 }
 
 fn meeting(id: &str, hood: &str, at: &str, kind: &str) -> Event {
-    ev(&format!(
-        r#"{{"id":"{id}","type":"meeting","neighbourhood":"{hood}","held_at":"{at}","kind":"{kind}"}}"#
-    ))
+    ev(&format!(r#"{{"id":"{id}","type":"meeting","neighbourhood":"{hood}","held_at":"{at}","kind":"{kind}"}}"#))
 }
 
 #[test]
@@ -458,9 +334,7 @@ fn public_meetings_per_neighbourhood() {
     assert_eq!(counts(&f), (2, 1, 0, Some(50.0)));
     assert_eq!(f.breaches, ["r1"]);
     // Mid-month, a neighbourhood without its meeting yet is pending.
-    let f = Case::june()
-        .now("2024-06-20T00:00:00Z")
-        .figure(CommitmentId::PublicMeetings, &events);
+    let f = Case::june().now("2024-06-20T00:00:00Z").figure(CommitmentId::PublicMeetings, &events);
     assert_eq!(counts(&f), (1, 1, 1, Some(100.0)));
 }
 
@@ -472,9 +346,7 @@ fn plan(id: &str, start: &str, end: Option<&str>, days: u32) -> Event {
 }
 
 fn update(plan_id: &str, n: u32, at: &str) -> Event {
-    ev(&format!(
-        r#"{{"id":"{plan_id}-u{n}","type":"victim_update","crime_ref":"CR-{plan_id}","at":"{at}"}}"#
-    ))
+    ev(&format!(r#"{{"id":"{plan_id}-u{n}","type":"victim_update","crime_ref":"CR-{plan_id}","at":"{at}"}}"#))
 }
 
 #[test]
@@ -502,19 +374,9 @@ fn victim_updates_gaps_within_the_interval() {
         // 1 June: a breach in June too.
         plan("stale", "2024-04-01T09:00:00Z", None, 30),
         // Ended in May: not active in June.
-        plan(
-            "ended",
-            "2024-04-01T09:00:00Z",
-            Some("2024-05-31T23:00:00Z"),
-            30,
-        ),
+        plan("ended", "2024-04-01T09:00:00Z", Some("2024-05-31T23:00:00Z"), 30),
         // Ends mid-June; the gap to its end is what counts, not to month end.
-        plan(
-            "short",
-            "2024-06-01T09:00:00Z",
-            Some("2024-06-08T09:00:00Z"),
-            7,
-        ),
+        plan("short", "2024-06-01T09:00:00Z", Some("2024-06-08T09:00:00Z"), 7),
     ];
     let f = Case::june().figure(CommitmentId::VictimUpdates, &events);
     assert_eq!(f.breaches, ["slipped", "stale"]);
@@ -524,13 +386,9 @@ fn victim_updates_gaps_within_the_interval() {
 #[test]
 fn victim_plans_in_progress_are_pending_until_overdue() {
     let events = [plan("p", "2024-06-03T09:00:00Z", None, 14)];
-    let f = Case::june()
-        .now("2024-06-17T09:00:00Z")
-        .figure(CommitmentId::VictimUpdates, &events);
+    let f = Case::june().now("2024-06-17T09:00:00Z").figure(CommitmentId::VictimUpdates, &events);
     assert_eq!(counts(&f), (0, 0, 1, None));
-    let f = Case::june()
-        .now("2024-06-17T09:00:01Z")
-        .figure(CommitmentId::VictimUpdates, &events);
+    let f = Case::june().now("2024-06-17T09:00:01Z").figure(CommitmentId::VictimUpdates, &events);
     assert_eq!(counts(&f), (1, 0, 0, Some(0.0)));
 }
 
@@ -548,21 +406,14 @@ fn a_local_cap_on_the_interval_applies() {
         .expect("stricter");
     let events = [plan("p", "2024-06-01T09:00:00Z", None, 60)];
     let f = case.figure(CommitmentId::VictimUpdates, &events);
-    assert_eq!(
-        (counts(&f), f.version.as_str()),
-        ((1, 0, 0, Some(0.0)), "kent-2024")
-    );
+    assert_eq!((counts(&f), f.version.as_str()), ((1, 0, 0, Some(0.0)), "kent-2024"));
 }
 
 #[test]
 fn neighbourhood_level_counts_only_events_naming_it() {
     let events = [
         message("in", "2024-06-10T12:00:00Z", Some("2024-06-10T13:00:00Z")),
-        call(
-            "nowhere",
-            "2024-06-10T12:00:00Z",
-            Some("2024-06-10T12:00:05Z"),
-        ),
+        call("nowhere", "2024-06-10T12:00:00Z", Some("2024-06-10T12:00:05Z")),
         meeting("m", "n1", "2024-06-10T19:00:00Z", "public"),
     ];
     let mut case = Case::june();
@@ -575,14 +426,8 @@ fn neighbourhood_level_counts_only_events_naming_it() {
     assert_eq!(get(CommitmentId::PublicMeetings), (1, 1, 0, Some(100.0)));
     case.hood = Some("r1");
     let r = case.run(&events);
-    assert_eq!(
-        r.figure(CommitmentId::PublicMeetings).map(counts),
-        Some((1, 0, 0, Some(0.0)))
-    );
-    assert_eq!(
-        r.figure(CommitmentId::TeamMessageReply).map(counts),
-        Some((0, 0, 0, None))
-    );
+    assert_eq!(r.figure(CommitmentId::PublicMeetings).map(counts), Some((1, 0, 0, Some(0.0))));
+    assert_eq!(r.figure(CommitmentId::TeamMessageReply).map(counts), Some((0, 0, 0, None)));
 }
 
 #[test]
@@ -595,10 +440,7 @@ fn other_forces_are_ignored_and_every_commitment_is_listed() {
     let r = Case::june().run(&[other]);
     let ids: Vec<CommitmentId> = r.commitments.iter().map(|f| f.id).collect();
     assert_eq!(ids, CommitmentId::ALL);
-    assert_eq!(
-        r.figure(CommitmentId::Answer999).map(|f| f.eligible),
-        Some(0)
-    );
+    assert_eq!(r.figure(CommitmentId::Answer999).map(|f| f.eligible), Some(0));
     let json = serde_json::to_value(&r).expect("ser");
     assert_eq!(json["commitments"][0]["id"], "999-answer");
     assert!(json["commitments"][0]["percent"].is_null());
