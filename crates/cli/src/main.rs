@@ -1,6 +1,7 @@
 //! The `peel` command.
 
 mod bench;
+mod events;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -98,6 +99,9 @@ Examples:
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Policing Pledge events: import them, see compliance, configure neighbourhoods.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
     /// Benchmarks (not tests): print throughput and ratios against a baseline.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -165,6 +169,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Events(cmd) => events::run(cmd).await,
         Command::Bench(cmd) => {
             bench::run(cmd).await?;
             Ok(ExitCode::SUCCESS)

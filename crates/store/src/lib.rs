@@ -9,6 +9,7 @@ mod bench;
 mod error;
 mod geography;
 mod open_data;
+mod pledge;
 mod queries;
 mod schema;
 mod statistics;
@@ -24,6 +25,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
+pub use pledge::{IngestError, LocalStandardError};
 pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
 pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
 

@@ -5,6 +5,7 @@ pub mod api;
 mod error;
 mod health;
 mod index;
+pub mod pledge;
 pub mod portal;
 mod security_headers;
 
@@ -31,6 +32,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::routes())
         .merge(api::routes())
         .merge(portal::routes())
+        .merge(pledge::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(security_headers::layer())
