@@ -29,7 +29,8 @@ async fn setup(store: &Store) {
 }
 
 fn app(store: &Store, token: Option<&str>) -> Router {
-    routes_with(IngestConfig::with_token(token.map(str::to_string))).with_state(AppState { store: store.clone() })
+    routes_with(IngestConfig::with_token(token.map(str::to_string)))
+        .with_state(AppState { store: store.clone(), index: peel_web::SharedIndex::default() })
 }
 
 async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Value) {
@@ -190,7 +191,7 @@ async fn compliance_parameters_are_checked(engine: Engine) {
 async fn the_app_serves_the_pledge_routes(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let app = peel_web::app(AppState { store });
+    let app = peel_web::app(AppState { store, index: peel_web::SharedIndex::default() });
     let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["commitments"][5]["id"], "team-visibility");
