@@ -226,6 +226,7 @@ async fn import(rows: u64, postgres: &str, sqlite_only: bool) -> Result<()> {
     let result = async {
         let pg = Store::open(&with_database(postgres, &name)).await?;
         let t_pg = import_into(&pg, rows).await?;
+        println!("  peel import → PostgreSQL: {:>10.0} rows/s ({:.1} s)", rate(rows, t_pg), t_pg.as_secs_f64());
         let t_copy = copy_baseline(&pg, rows).await?;
         pg.close().await;
         Ok::<_, anyhow::Error>((t_pg, t_copy))
@@ -233,7 +234,6 @@ async fn import(rows: u64, postgres: &str, sqlite_only: bool) -> Result<()> {
     .await;
     admin.drop_database(&name).await?;
     let (t_pg, t_copy) = result?;
-    println!("  peel import → PostgreSQL: {:>10.0} rows/s ({:.1} s)", rate(rows, t_pg), t_pg.as_secs_f64());
     println!(
         "  baseline COPY → PostgreSQL (same rows, same indexes): {:>10.0} rows/s ({:.1} s)",
         rate(rows, t_copy),

@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod events;
 mod users;
 
 use std::net::SocketAddr;
@@ -103,6 +104,9 @@ Examples:
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Policing Pledge events: import them, see compliance, configure neighbourhoods.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
     /// Benchmarks (not tests): print throughput and ratios against a baseline.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -179,6 +183,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Events(cmd) => events::run(cmd).await,
         Command::Bench(cmd) => {
             bench::run(cmd).await?;
             Ok(ExitCode::SUCCESS)
@@ -201,8 +206,10 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(store: Store, listen: SocketAddr) -> Result<()> {
+    // The API's spatial index is built from the store before listening.
+    let state = peel_web::AppState::load(store).await?;
     println!("peel is serving on http://{listen}/  (Ctrl-C to stop)");
-    peel_web::serve(peel_web::AppState { store }, listen).await?;
+    peel_web::serve(state, listen).await?;
     Ok(())
 }
 

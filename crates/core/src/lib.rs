@@ -9,6 +9,7 @@ pub mod geo;
 pub mod geography;
 pub mod month;
 pub mod outcome;
+pub mod pledge;
 pub mod records;
 
 pub use category::{CategoryFilter, CrimeCategory};

@@ -254,11 +254,11 @@ fn parse_month(field: &'static str, s: &str, ctx: &RowContext) -> Result<Month, 
 }
 
 fn parse_force(reported_by: &str, ctx: &RowContext) -> Result<&'static KnownForce, RowError> {
-    match (ctx.force, force::by_name(reported_by)) {
-        (Some(file_force), _) => Ok(file_force),
-        (None, Some(f)) => Ok(f),
-        (None, None) => Err(row_err("Reported by", format!("{reported_by:?} is not a known police force"))),
+    if let Some(file_force) = ctx.force {
+        return Ok(file_force);
     }
+    force::by_name(reported_by)
+        .ok_or_else(|| row_err("Reported by", format!("{reported_by:?} is not a known police force")))
 }
 
 fn parse_persistent_id(s: &str) -> Result<Option<String>, RowError> {

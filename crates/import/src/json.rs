@@ -11,6 +11,7 @@ use serde_json::Value;
 /// What a JSON file turned out to be.
 pub enum JsonInput {
     ForceAreas(Vec<(String, Area)>),
+    Areas(Box<AreasFile>),
     Neighbourhoods(Box<NeighbourhoodFile>),
 }
 
@@ -114,6 +115,79 @@ impl NeighbourhoodFile {
     }
 }
 
+/// peel's areas file: a force's basic command units, the community safety
+/// partnerships (one per local authority) in each, and the force's commentary.
+///
+/// ```json
+/// {"peel": "areas", "force": "bedfordshire", "sample": true, "commentary": "...",
+///  "bcus": [{"id": "luton", "name": "Luton", "commentary": "...",
+///            "csps": [{"id": "luton", "name": "Community Safety Luton", "local_authority": "Luton",
+///                      "local_authority_code": "E06000032", "population": 225300}]}]}
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreasFile {
+    pub peel: String,
+    pub force: String,
+    #[serde(default)]
+    pub sample: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub commentary: Option<String>,
+    pub bcus: Vec<BcuEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BcuEntry {
+    pub id: String,
+    pub name: String,
+    pub commentary: Option<String>,
+    pub csps: Vec<CspEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CspEntry {
+    pub id: String,
+    pub name: String,
+    pub local_authority: String,
+    pub local_authority_code: Option<String>,
+    pub population: Option<i64>,
+}
+
+impl AreasFile {
+    pub fn records(&self) -> (Vec<peel_store::Bcu>, Vec<peel_store::Csp>) {
+        let bcus = self
+            .bcus
+            .iter()
+            .map(|b| peel_store::Bcu {
+                force_id: self.force.clone(),
+                id: b.id.clone(),
+                name: b.name.clone(),
+                commentary: b.commentary.clone(),
+                sample: self.sample,
+            })
+            .collect();
+        let csps = self
+            .bcus
+            .iter()
+            .flat_map(|b| {
+                b.csps.iter().map(move |c| peel_store::Csp {
+                    force_id: self.force.clone(),
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    bcu_id: b.id.clone(),
+                    local_authority: c.local_authority.clone(),
+                    local_authority_code: c.local_authority_code.clone(),
+                    population: c.population,
+                })
+            })
+            .collect();
+        (bcus, csps)
+    }
+}
+
 pub fn parse(bytes: &[u8]) -> Result<JsonInput, String> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
     if value.get("peel").and_then(Value::as_str) == Some("neighbourhoods") {
@@ -123,10 +197,17 @@ pub fn parse(bytes: &[u8]) -> Result<JsonInput, String> {
         }
         return Ok(JsonInput::Neighbourhoods(Box::new(file)));
     }
+    if value.get("peel").and_then(Value::as_str) == Some("areas") {
+        let file: AreasFile = serde_json::from_value(value).map_err(|e| format!("areas file: {e}"))?;
+        if force::by_id(&file.force).is_none() {
+            return Err(format!("{:?} is not a police.uk force id", file.force));
+        }
+        return Ok(JsonInput::Areas(Box::new(file)));
+    }
     if value.get("type").and_then(Value::as_str) == Some("FeatureCollection") {
         return force_areas(&value).map(JsonInput::ForceAreas);
     }
-    Err("expected a peel neighbourhood file or a GeoJSON FeatureCollection of police force areas".into())
+    Err("expected a peel neighbourhood or areas file, or a GeoJSON FeatureCollection of police force areas".into())
 }
 
 fn force_areas(value: &Value) -> Result<Vec<(String, Area)>, String> {

@@ -320,6 +320,11 @@ impl<'s> Importer<'s> {
                 }
                 summary.force_boundaries += areas.len();
             }
+            json::JsonInput::Areas(file) => {
+                let (bcus, csps) = file.records();
+                self.store.put_areas(&file.force, file.commentary.as_deref(), &bcus, &csps).await.map_err(store_err)?;
+                summary.forces.insert(file.force.clone());
+            }
             json::JsonInput::Neighbourhoods(file) => {
                 if let Some((force, people)) = file.force_record() {
                     self.store.put_force(&force, &people).await.map_err(store_err)?;

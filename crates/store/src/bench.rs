@@ -14,9 +14,11 @@ impl Store {
             return Err(StoreError::Corrupt("the COPY baseline needs PostgreSQL".into()));
         };
         sqlx::query("DROP TABLE IF EXISTS bench_copy_crimes").execute(pool).await?;
-        sqlx::query("CREATE TABLE bench_copy_crimes (LIKE crimes INCLUDING DEFAULTS INCLUDING INDEXES)")
-            .execute(pool)
-            .await?;
+        sqlx::query(
+            "CREATE TABLE bench_copy_crimes (LIKE crimes INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)",
+        )
+        .execute(pool)
+        .await?;
         Ok(())
     }
 

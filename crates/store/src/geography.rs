@@ -409,13 +409,7 @@ impl Store {
                 let mut sql = String::from(
                     "INSERT INTO postcodes (postcode, latitude, longitude, admin_district, ward) VALUES ",
                 );
-                for i in 0..chunk.len() {
-                    let b = i * 5;
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("(${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-                }
+                sql.push_str(&crate::open_data::placeholders(self.engine(), 5, chunk.len()));
                 sql.push_str(
                     " ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude, \
                      admin_district = excluded.admin_district, ward = excluded.ward",

@@ -11,7 +11,10 @@ mod bench;
 mod error;
 mod geography;
 mod open_data;
+mod pledge;
+mod queries;
 mod schema;
+mod statistics;
 pub mod testing;
 
 use std::str::FromStr;
@@ -26,6 +29,9 @@ pub use audit::{AuditQuery, AuditVerification};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
+pub use pledge::{IngestError, LocalStandardError};
+pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
+pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
 
 /// The engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +99,12 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30));
+                .busy_timeout(Duration::from_secs(30))
+                // A month of a large force is tens of MB of pages: with the
+                // 2 MB default cache SQLite spilled pages mid-transaction and
+                // spent its time in kernel reads and writes.
+                .pragma("cache_size", "-131072")
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)

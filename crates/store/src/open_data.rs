@@ -12,7 +12,7 @@ use peel_core::geo::LatLng;
 use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, StreetCrime};
 use sqlx::AssertSqlSafe;
 
-use crate::{Store, StoreError, on_db};
+use crate::{Engine, Store, StoreError, on_db};
 
 /// One parsed force-month file, ready to store.
 #[derive(Debug, Clone, Copy)]
@@ -97,8 +97,10 @@ impl LocationCache {
 /// small enough to stay far below both engines' bind-parameter limits.
 const CHUNK: usize = 400;
 
-/// `($1,$2,$3),($4,$5,$6)…` for `rows` rows of `cols` columns.
-fn placeholders(cols: usize, rows: usize) -> String {
+/// `($1,$2,$3),($4,$5,$6)…` for `rows` rows of `cols` columns; `(?,?,?),…`
+/// on SQLite, where sqlx looks up each `$N` by name, a cost that grows with
+/// the square of the parameter count and dominated bulk inserts.
+pub(crate) fn placeholders(engine: Engine, cols: usize, rows: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         s.push_str(if r == 0 { "(" } else { ",(" });
@@ -106,8 +108,13 @@ fn placeholders(cols: usize, rows: usize) -> String {
             if c > 0 {
                 s.push(',');
             }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            match engine {
+                Engine::Sqlite => s.push('?'),
+                Engine::Postgres => {
+                    s.push('$');
+                    s.push_str(&(r * cols + c + 1).to_string());
+                }
+            }
         }
         s.push(')');
     }
@@ -138,6 +145,7 @@ impl Store {
         batch: OpenDataBatch<'_>,
         cache: &mut LocationCache,
     ) -> Result<ReplaceResult, StoreError> {
+        let engine = self.engine();
         let kind = table(batch.kind());
         let kind_label = batch.kind().file_suffix();
         let month_s = month.to_string();
@@ -186,7 +194,7 @@ impl Store {
                      ON CONFLICT (latitude, longitude) DO UPDATE SET street_name = \
                      CASE WHEN locations.street_name = '' THEN excluded.street_name ELSE locations.street_name END \
                      RETURNING id, latitude, longitude, street_name",
-                    placeholders(3, chunk.len())
+                    placeholders(engine, 3, chunk.len())
                 );
                 let mut q = sqlx::query_as::<_, (i64, f64, f64, String)>(AssertSqlSafe(sql));
                 for (at, name) in chunk {
@@ -227,7 +235,7 @@ impl Store {
                         let sql = format!(
                             "INSERT INTO crimes (force_id, month, persistent_id, category, location_id, lsoa_code, \
                              lsoa_name, last_outcome, context, reported_by, falls_within) VALUES {}",
-                            placeholders(11, chunk.len())
+                            placeholders(engine, 11, chunk.len())
                         );
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for c in chunk {
@@ -252,7 +260,7 @@ impl Store {
                         let sql = format!(
                             "INSERT INTO outcomes (force_id, month, persistent_id, outcome, location_id, lsoa_code, \
                              lsoa_name) VALUES {}",
-                            placeholders(7, chunk.len())
+                            placeholders(engine, 7, chunk.len())
                         );
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for o in chunk {
@@ -275,7 +283,7 @@ impl Store {
                              location_id, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity, \
                              legislation, object_of_search, outcome, outcome_linked_to_object_of_search, \
                              removal_of_more_than_outer_clothing) VALUES {}",
-                            placeholders(16, chunk.len())
+                            placeholders(engine, 16, chunk.len())
                         );
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for s in chunk {
@@ -413,6 +421,7 @@ impl Store {
 mod tests {
     #[test]
     fn placeholder_numbering() {
-        assert_eq!(super::placeholders(2, 2), "($1,$2),($3,$4)");
+        assert_eq!(super::placeholders(super::Engine::Postgres, 2, 2), "($1,$2),($3,$4)");
+        assert_eq!(super::placeholders(super::Engine::Sqlite, 2, 2), "(?,?),(?,?)");
     }
 }

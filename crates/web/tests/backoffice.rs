@@ -96,7 +96,7 @@ impl Harness {
         let (clock, manual) = Clock::manual(t0());
         let mut cfg = BackofficeConfig { clock, ..BackofficeConfig::default() };
         tweak(&mut cfg);
-        let app = app_with(AppState { store: store.clone() }, cfg);
+        let app = app_with(AppState { store: store.clone(), index: peel_web::SharedIndex::default() }, cfg);
         let org =
             accounts::add_organisation(&store, "test", "Bedfordshire Police", OrgKind::Force, t0()).await.unwrap();
         Harness { _db: db, store, app, clock: manual, org_id: org.id }

@@ -1,0 +1,203 @@
+//! Pledge event storage on both engines: each test body is written once
+//! and run on SQLite and on PostgreSQL. (The contract tests check that both
+//! engines' migrations, 0002_pledge_events included, make the same schema.)
+
+use chrono::{DateTime, Utc};
+use peel_core::Month;
+use peel_core::geography::Neighbourhood;
+use peel_core::pledge::{AreaKind, CommitmentId, Limit, Report, Standard, generate, parse_ndjson};
+use peel_store::testing::TestDatabase;
+use peel_store::{Engine, IngestError, LocalStandardError, NeighbourhoodDetails, Store};
+
+const FIXTURE: &str = include_str!("../../core/tests/fixtures/pledge-kent-2024-10.ndjson");
+const FIXTURE_EVENTS: i64 = 55;
+
+fn october() -> Month {
+    "2024-10".parse().expect("month")
+}
+
+fn after() -> DateTime<Utc> {
+    "2025-01-01T00:00:00Z".parse().expect("time")
+}
+
+/// Kent's two fixture neighbourhoods: `town` (urban) and `marsh` (rural).
+async fn setup(store: &Store) {
+    for id in ["town", "marsh"] {
+        let neighbourhood =
+            Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
+        store
+            .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
+            .await
+            .expect("neighbourhood");
+    }
+    store.set_neighbourhood_area("kent", "marsh", AreaKind::Rural).await.expect("area");
+}
+
+async fn ingest(store: &Store, text: &str) -> Result<usize, IngestError> {
+    store.ingest_pledge_events(parse_ndjson(text)).await
+}
+
+fn counts(r: &Report, id: CommitmentId) -> (u64, u64, u64, Option<f64>) {
+    r.figure(id).map(|f| (f.eligible, f.met, f.pending, f.percent)).expect("figure")
+}
+
+async fn good_batch_is_stored(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    assert_eq!(ingest(&store, FIXTURE).await.expect("valid batch"), FIXTURE_EVENTS as usize);
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS);
+    assert_eq!(store.pledge_event_count(Some("essex")).await.expect("count"), 1);
+    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(counts(&r, CommitmentId::Answer999), (5, 3, 0, Some(60.0)));
+    // marsh is rural by its setting, so i1-rural-20 is met.
+    assert_eq!(counts(&r, CommitmentId::EmergencyAttendance), (5, 2, 0, Some(40.0)));
+    // Plans that began in August and updates from September are read too.
+    assert_eq!(counts(&r, CommitmentId::VictimUpdates), (5, 3, 0, Some(60.0)));
+    assert_eq!(counts(&r, CommitmentId::PublicMeetings), (2, 1, 0, Some(50.0)));
+    let town = store.pledge_compliance("kent", october(), Some("town"), after()).await.expect("compliance");
+    assert_eq!(counts(&town, CommitmentId::TeamMessageReply), (2, 1, 0, Some(50.0)));
+    // The month range reads victim plans active in it and their updates.
+    let events = store.pledge_events("kent", october(), october()).await.expect("events");
+    assert!(events.iter().any(|e| e.id == "vp-prev") && events.iter().any(|e| e.id == "vu-4a"));
+    assert!(!events.iter().any(|e| e.id == "c-nov" || e.id == "c-sept" || e.id == "vp-ended"));
+}
+
+async fn bad_batch_changes_nothing(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    ingest(&store, FIXTURE).await.expect("valid batch");
+    let bad = [
+        // 1: valid, and would replace c-abandoned; must not be written.
+        r#"{"id":"c-abandoned","force":"kent","type":"call","channel":"999","received_at":"2024-10-11T12:00:00Z","answered_at":"2024-10-11T12:00:01Z"}"#,
+        // 2: unknown type
+        r#"{"id":"x1","force":"kent","type":"parade"}"#,
+        // 3: missing field
+        r#"{"id":"x2","force":"kent","type":"call","channel":"999","answered_at":null}"#,
+        // 4: answered before received
+        r#"{"id":"x3","force":"kent","type":"call","channel":"999","received_at":"2024-10-11T12:00:00Z","answered_at":"2024-10-11T11:59:59Z"}"#,
+        // 5: unknown force
+        r#"{"id":"x4","force":"gotham","type":"call","channel":"999","received_at":"2024-10-11T12:00:00Z","answered_at":null}"#,
+        // 6: unknown neighbourhood (valid otherwise)
+        r#"{"id":"x5","force":"kent","neighbourhood":"nowhere","type":"message","received_at":"2024-10-11T12:00:00Z","replied_at":null}"#,
+        // 7: bad time
+        r#"{"id":"x6","force":"kent","type":"dissatisfaction","received_at":"11/10/2024 12:00","acknowledged_at":null}"#,
+    ]
+    .join("\n");
+    let Err(IngestError::Invalid(errors)) = ingest(&store, &bad).await else {
+        panic!("the batch must be refused");
+    };
+    let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+    assert_eq!(
+        got,
+        [(2, "type"), (3, "received_at"), (4, "answered_at"), (5, "force"), (6, "neighbourhood"), (7, "received_at")]
+    );
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS);
+    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    let answer = r.figure(CommitmentId::Answer999).expect("figure");
+    assert!(answer.breaches.contains(&"c-abandoned".to_string()), "c-abandoned was not replaced");
+}
+
+async fn resending_replaces(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let waiting = r#"{"id":"m1","force":"kent","neighbourhood":"town","type":"message","received_at":"2024-10-10T09:00:00Z","replied_at":null}"#;
+    let replied = waiting.replace(r#""replied_at":null"#, r#""replied_at":"2024-10-10T10:00:00Z""#);
+    ingest(&store, waiting).await.expect("valid");
+    let before = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(counts(&before, CommitmentId::TeamMessageReply), (1, 0, 0, Some(0.0)));
+    ingest(&store, &replied).await.expect("valid");
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 1);
+    let after_reply = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(counts(&after_reply, CommitmentId::TeamMessageReply), (1, 1, 0, Some(100.0)));
+    // Within one batch the last of a key wins, and a different type with the
+    // same id is a different event.
+    let both = format!(
+        "{replied}\n{waiting}\n{}",
+        waiting.replace(r#""type":"message""#, r#""type":"dissatisfaction""#).replace("replied_at", "acknowledged_at")
+    );
+    assert_eq!(ingest(&store, &both).await.expect("valid"), 2);
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 2);
+    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(counts(&r, CommitmentId::TeamMessageReply), (1, 0, 0, Some(0.0)));
+}
+
+async fn local_standards_are_layered(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let local = |id, version: &str, limit| Standard {
+        id,
+        version: version.into(),
+        description: "Kent answers 999 calls within 8 seconds.".into(),
+        limit,
+        source: "Kent Policing Pledge".into(),
+    };
+    store
+        .put_local_standard("kent", None, &local(CommitmentId::Answer999, "kent-2024", Limit::Within { seconds: 8 }))
+        .await
+        .expect("stricter");
+    let stricter = local(CommitmentId::Answer999, "town-2024", Limit::Within { seconds: 7 });
+    assert!(store.put_local_standard("kent", Some("town"), &stricter).await.is_ok());
+    let too_loose = local(CommitmentId::Answer999, "marsh-2024", Limit::Within { seconds: 9 });
+    assert!(matches!(
+        store.put_local_standard("kent", Some("marsh"), &too_loose).await,
+        Err(LocalStandardError::Standard(_))
+    ));
+    // The force cannot now tighten past what town promises.
+    let tighter = local(CommitmentId::Answer999, "kent-2025", Limit::Within { seconds: 6 });
+    assert!(matches!(store.put_local_standard("kent", None, &tighter).await, Err(LocalStandardError::Standard(_))));
+    assert!(matches!(
+        store.put_local_standard("kent", Some("nowhere"), &tighter).await,
+        Err(LocalStandardError::Store(_))
+    ));
+    let force = store.pledge_standards("kent", None).await.expect("set");
+    assert_eq!(force.get(CommitmentId::Answer999).version, "kent-2024");
+    let town = store.pledge_standards("kent", Some("town")).await.expect("set");
+    assert_eq!(town.get(CommitmentId::Answer999).limit, Limit::Within { seconds: 7 });
+    assert_eq!(town.get(CommitmentId::PublicMeetings).version, "national-2008");
+    let essex = store.pledge_standards("essex", None).await.expect("set");
+    assert_eq!(essex.get(CommitmentId::Answer999).version, "national-2008");
+    let areas = store.neighbourhood_areas("kent").await.expect("areas");
+    assert_eq!(areas.get("town"), Some(&AreaKind::Urban));
+    assert_eq!(areas.get("marsh"), Some(&AreaKind::Rural));
+    assert!(store.set_neighbourhood_area("kent", "nowhere", AreaKind::Rural).await.is_err());
+}
+
+/// Thousands of events go in several statements but one transaction: a
+/// failure in a late chunk leaves nothing of the early ones.
+async fn large_batches_are_chunked_and_atomic(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let hoods = vec![("town".to_string(), AreaKind::Urban), ("marsh".to_string(), AreaKind::Rural)];
+    let plan = generate::Plan { force: "kent", month: october(), neighbourhoods: &hoods, seed: 1, now: after() };
+    let september = generate::Plan { month: october().plus(-1), ..plan.clone() };
+    let mut events = generate::month(&september);
+    events.extend(generate::month(&plan));
+    // More than one 400-row INSERT.
+    assert!(events.len() > 400, "{}", events.len());
+    // Bypassing validation, an event for a force the database does not
+    // know fails on its foreign key, after earlier chunks were inserted.
+    let mut stray = events[0].clone();
+    stray.force = "gotham".into();
+    events.push(stray);
+    assert!(store.put_pledge_events(&events).await.is_err());
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+    events.pop();
+    assert_eq!(store.put_pledge_events(&events).await.expect("stored"), events.len());
+    let stored = store.pledge_events("kent", october(), october()).await.expect("events");
+    assert!(stored.iter().all(|e| e.generated));
+    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert!(r.generated);
+}
+
+peel_store::on_both_engines!(
+    good_batch_is_stored,
+    bad_batch_changes_nothing,
+    resending_replaces,
+    local_standards_are_layered,
+    large_batches_are_chunked_and_atomic
+);

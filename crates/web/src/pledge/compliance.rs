@@ -1,0 +1,42 @@
+//! `GET /api/v1/pledge/compliance`.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::Utc;
+use peel_core::Month;
+use peel_core::force;
+use peel_core::pledge::Report;
+use serde::Deserialize;
+
+use crate::{AppState, WebError};
+
+/// Query parameters; all strings so a missing or bad one gets a message
+/// that says what to send, rather than the extractor's generic answer.
+#[derive(Debug, Deserialize)]
+pub(super) struct ComplianceQuery {
+    force: Option<String>,
+    month: Option<String>,
+    neighbourhood: Option<String>,
+}
+
+/// The nine figures for a force-month, or for one of its neighbourhoods,
+/// as at the time of asking (so items not yet due are pending).
+pub(super) async fn compliance(
+    State(state): State<AppState>,
+    Query(q): Query<ComplianceQuery>,
+) -> Result<Json<Report>, WebError> {
+    let force_id = q.force.ok_or_else(|| WebError::BadRequest("force is required, e.g. force=kent".into()))?;
+    if force::by_id(&force_id).is_none() {
+        return Err(WebError::NotFound(format!("unknown force {force_id:?}")));
+    }
+    let month = q.month.ok_or_else(|| WebError::BadRequest("month is required, e.g. month=2024-10".into()))?;
+    let month: Month = month.parse().map_err(|e: peel_core::month::MonthError| WebError::BadRequest(e.to_string()))?;
+    let neighbourhood = q.neighbourhood.filter(|n| !n.is_empty());
+    if let Some(n) = &neighbourhood
+        && state.store.neighbourhood(&force_id, n).await?.is_none()
+    {
+        return Err(WebError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));
+    }
+    let report = state.store.pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
+    Ok(Json(report))
+}

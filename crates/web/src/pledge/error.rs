@@ -1,0 +1,43 @@
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use peel_core::pledge::EventError;
+use serde_json::json;
+
+use crate::WebError;
+
+/// Answers the Pledge API gives besides the generic [`WebError`] ones.
+#[derive(Debug, thiserror::Error)]
+pub enum PledgeError {
+    /// No `PEEL_INGEST_TOKEN` is configured, so nobody may send events.
+    #[error("event ingestion is disabled: set PEEL_INGEST_TOKEN on the server to enable POST /api/v1/events")]
+    IngestDisabled,
+    #[error("send the ingest token as: Authorization: Bearer <token>")]
+    Unauthorized,
+    /// The batch was refused whole; each error names its line and field.
+    #[error("{} invalid events; nothing was stored", .0.len())]
+    Invalid(Vec<EventError>),
+    #[error(transparent)]
+    Web(#[from] WebError),
+}
+
+impl IntoResponse for PledgeError {
+    fn into_response(self) -> Response {
+        match self {
+            PledgeError::IngestDisabled => {
+                (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": self.to_string() }))).into_response()
+            }
+            PledgeError::Unauthorized => {
+                let mut r = (StatusCode::UNAUTHORIZED, Json(json!({ "error": self.to_string() }))).into_response();
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                r
+            }
+            PledgeError::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": format!("{} invalid events; nothing was stored", errors.len()), "errors": errors })),
+            )
+                .into_response(),
+            PledgeError::Web(e) => e.into_response(),
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The Policing Pledge API: event ingestion and compliance figures.
+//!
+//! - `POST /api/v1/events`: NDJSON or a JSON array of events, all or
+//!   nothing, authenticated by the bearer token in `PEEL_INGEST_TOKEN`
+//!   (until peel has user accounts);
+//! - `GET /api/v1/pledge/compliance?force=F&month=YYYY-MM[&neighbourhood=N]`.
+//!
+//! Handlers only translate HTTP: the rules live in `peel_core::pledge` and
+//! the batch handling in `peel_store`.
+
+mod compliance;
+mod error;
+mod ingest;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+
+pub use error::PledgeError;
+pub use ingest::IngestConfig;
+
+use crate::AppState;
+
+/// Largest accepted batch. Generous (a busy force-day of telephony events
+/// is a few MB), but bounded so one request cannot exhaust memory.
+const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
+
+/// The Pledge routes, with the ingest token read from the environment.
+pub fn routes() -> Router<AppState> {
+    routes_with(IngestConfig::from_env())
+}
+
+/// The Pledge routes with an explicit ingest configuration (for tests and
+/// embedding, so nobody has to mutate the process environment).
+pub fn routes_with(config: IngestConfig) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/events", post(ingest::ingest).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)))
+        .route("/api/v1/pledge/compliance", get(compliance::compliance))
+        .layer(Extension(Arc::new(config)))
+}

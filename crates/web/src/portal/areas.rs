@@ -1,0 +1,203 @@
+//! Force, BCU and CSP pages: counts, 12-month trends and commentary at the
+//! white paper's upper three levels.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use peel_core::force;
+use peel_store::{Csp, MonthCount};
+
+use super::figures::{AreaFigures, figures, window};
+use super::svg::area_map;
+use super::{PageError, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "area.html")]
+pub struct AreaPage {
+    pub title: String,
+    pub caption: Option<String>,
+    pub crumbs: Vec<(String, String)>,
+    pub notes: Vec<String>,
+    pub intro: Vec<String>,
+    pub commentary: Option<String>,
+    pub commentary_sample: bool,
+    pub figures: Option<AreaFigures>,
+    pub map_svg: String,
+    pub map_caption: String,
+    /// (heading, [(href, text)])
+    pub links: Vec<(String, Vec<(String, String)>)>,
+}
+
+async fn force_or_404(state: &AppState, id: &str) -> Result<peel_core::geography::Force, PageError> {
+    if force::by_id(id).is_none() {
+        return Err(PageError::NotFound(format!("a police force called “{id}”")));
+    }
+    state.store.force(id).await?.ok_or_else(|| PageError::NotFound(format!("a police force called “{id}”")))
+}
+
+async fn csp_counts(state: &AppState, csp: &Csp, latest: peel_core::Month) -> Result<Vec<MonthCount>, PageError> {
+    let (from, to) = window(latest);
+    Ok(state.store.local_authority_counts(&csp.force_id, &csp.local_authority, from, to).await?)
+}
+
+pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let f = force_or_404(&state, &id).await?;
+    let latest = state.store.latest_month().await?;
+    let figs = match latest {
+        Some(latest) => {
+            let (from, to) = window(latest);
+            let counts = state.store.force_counts(Some(&id), from, to).await?;
+            (!counts.is_empty()).then(|| figures(&f.name, &counts, latest))
+        }
+        None => None,
+    };
+    let bcus = state.store.bcus(&id).await?;
+    let csps = state.store.csps(&id).await?;
+    let hoods = state.store.neighbourhoods(&id).await?;
+    let mut notes = Vec::new();
+    if figs.is_none() {
+        notes.push(format!("peel holds no street-level crime data for {} yet.", f.name));
+    }
+    if hoods.is_empty() {
+        notes.push(format!(
+            "Neighbourhood boundaries for {} are not loaded, so there are no neighbourhood pages.",
+            f.name
+        ));
+    }
+    let boundary = state.store.force_boundary(&id).await?;
+    let map_svg =
+        boundary.as_ref().map(|b| area_map(&format!("The {} area", f.name), Some(b), &[])).unwrap_or_default();
+    let mut links = Vec::new();
+    if !bcus.is_empty() {
+        links.push((
+            "Basic command units".to_string(),
+            bcus.iter().map(|b| (format!("/forces/{id}/bcus/{}", b.id), b.name.clone())).collect(),
+        ));
+    }
+    if !csps.is_empty() {
+        links.push((
+            "Community safety partnerships".to_string(),
+            csps.iter().map(|c| (format!("/forces/{id}/csps/{}", c.id), c.name.clone())).collect(),
+        ));
+    }
+    if !hoods.is_empty() {
+        let mut items: Vec<(String, String)> =
+            hoods.iter().map(|n| (format!("/neighbourhoods/{id}/{}", n.id), n.name.clone())).collect();
+        items.push((format!("/forces/{id}/neighbourhoods"), "Compare these neighbourhoods".into()));
+        links.push(("Neighbourhoods".to_string(), items));
+    }
+    links.push((
+        "More".to_string(),
+        vec![
+            ("/compare".into(), "Compare forces".into()),
+            (format!("/forces/{id}/complain"), format!("How to complain about {}", f.name)),
+        ],
+    ));
+    let commentary = state.store.force_commentary(&id).await?;
+    let commentary_sample = commentary.is_some() && bcus.iter().any(|b| b.sample);
+    render(&AreaPage {
+        title: f.name.clone(),
+        caption: Some("Police force".into()),
+        crumbs: vec![],
+        notes,
+        intro: f.description.iter().map(|d| super::format::strip_tags(d)).collect(),
+        commentary,
+        commentary_sample,
+        figures: figs,
+        map_svg,
+        map_caption: format!("The {} force area.", f.name),
+        links,
+    })
+}
+
+pub async fn bcu(
+    State(state): State<AppState>,
+    Path((fid, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let f = force_or_404(&state, &fid).await?;
+    let bcu = state
+        .store
+        .bcus(&fid)
+        .await?
+        .into_iter()
+        .find(|b| b.id == id)
+        .ok_or_else(|| PageError::NotFound(format!("a basic command unit called “{id}” in {}", f.name)))?;
+    let csps: Vec<Csp> = state.store.csps(&fid).await?.into_iter().filter(|c| c.bcu_id == id).collect();
+    let latest = state.store.latest_month().await?;
+    let mut counts = Vec::new();
+    if let Some(latest) = latest {
+        for c in &csps {
+            counts.extend(csp_counts(&state, c, latest).await?);
+        }
+    }
+    let figs = latest.filter(|_| !counts.is_empty()).map(|l| figures(&bcu.name, &counts, l));
+    let names: Vec<&str> = csps.iter().map(|c| c.local_authority.as_str()).collect();
+    render(&AreaPage {
+        title: format!("{} basic command unit", bcu.name),
+        caption: Some(f.name.clone()),
+        crumbs: vec![(format!("/forces/{fid}"), f.name.clone())],
+        notes: if bcu.sample {
+            vec!["This grouping of local authorities is sample configuration for the peel demo.".into()]
+        } else {
+            vec![]
+        },
+        intro: vec![format!(
+            "This basic command unit covers {}. Crimes are counted where their LSOA lies in these local authorities.",
+            names.join(" and ")
+        )],
+        commentary: bcu.commentary.clone(),
+        commentary_sample: bcu.sample,
+        figures: figs,
+        map_svg: String::new(),
+        map_caption: String::new(),
+        links: vec![(
+            "Community safety partnerships".into(),
+            csps.iter().map(|c| (format!("/forces/{fid}/csps/{}", c.id), c.name.clone())).collect(),
+        )],
+    })
+}
+
+pub async fn csp(
+    State(state): State<AppState>,
+    Path((fid, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let f = force_or_404(&state, &fid).await?;
+    let csp =
+        state.store.csps(&fid).await?.into_iter().find(|c| c.id == id).ok_or_else(|| {
+            PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))
+        })?;
+    let latest = state.store.latest_month().await?;
+    let figs = match latest {
+        Some(l) => {
+            let counts = csp_counts(&state, &csp, l).await?;
+            (!counts.is_empty()).then(|| figures(&csp.name, &counts, l))
+        }
+        None => None,
+    };
+    let bcu_name = state.store.bcus(&fid).await?.into_iter().find(|b| b.id == csp.bcu_id).map(|b| b.name);
+    let mut crumbs = vec![(format!("/forces/{fid}"), f.name.clone())];
+    if let Some(b) = &bcu_name {
+        crumbs.push((format!("/forces/{fid}/bcus/{}", csp.bcu_id), b.clone()));
+    }
+    let mut intro = vec![format!(
+        "The {} brings together the council, police and other agencies in {} to reduce crime and disorder.",
+        csp.name, csp.local_authority
+    )];
+    if let Some(p) = csp.population {
+        intro.push(format!("About {} people live here.", super::format::thousands(p)));
+    }
+    render(&AreaPage {
+        title: csp.name.clone(),
+        caption: Some("Community safety partnership".into()),
+        crumbs,
+        notes: vec![],
+        intro,
+        commentary: None,
+        commentary_sample: false,
+        figures: figs,
+        map_svg: String::new(),
+        map_caption: String::new(),
+        links: vec![("More".into(), vec![(format!("/forces/{fid}"), f.name.clone())])],
+    })
+}

@@ -1,0 +1,234 @@
+//! Comparisons: every force against the national average, and the
+//! neighbourhoods of a force against each other. Tables sort by a link per
+//! column (no JavaScript); a bar chart shows the same figures.
+
+use std::fmt::Write;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use peel_core::Month;
+use serde::Deserialize;
+
+use super::format::{one_decimal, thousands};
+use super::svg::escape;
+use super::{PageError, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+pub struct ComparePage {
+    title: String,
+    crumbs: Vec<(String, String)>,
+    month_name: String,
+    explanation: String,
+    /// (label, sort key, numeric, sorted by this)
+    headers: Vec<(&'static str, &'static str, bool, bool)>,
+    rows: Vec<Row>,
+    chart_svg: String,
+    chart_caption: String,
+}
+
+struct Row {
+    name: String,
+    href: String,
+    count: String,
+    per_1000: String,
+    per_km2: String,
+    highlight: bool,
+}
+
+struct Figure {
+    name: String,
+    href: String,
+    count: i64,
+    population: Option<i64>,
+    km2: Option<f64>,
+    highlight: bool,
+}
+
+impl Figure {
+    fn per_1000(&self) -> Option<f64> {
+        self.population.filter(|p| *p > 0).map(|p| self.count as f64 * 1000.0 / p as f64)
+    }
+
+    fn per_km2(&self) -> Option<f64> {
+        self.km2.filter(|a| *a > 0.0).map(|a| self.count as f64 / a)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SortQuery {
+    sort: Option<String>,
+}
+
+fn headers(sort: &str) -> Vec<(&'static str, &'static str, bool, bool)> {
+    [
+        ("Area", "name", false),
+        ("Crimes", "count", true),
+        ("Per 1,000 residents", "per1000", true),
+        ("Per km²", "perkm2", true),
+    ]
+    .into_iter()
+    .map(|(l, k, num)| (l, k, num, k == sort))
+    .collect()
+}
+
+fn sort_figures(figs: &mut [Figure], sort: &str) {
+    let key = |f: &Figure| match sort {
+        "count" => Some(f.count as f64),
+        "per1000" => f.per_1000(),
+        "perkm2" => f.per_km2(),
+        _ => None,
+    };
+    if sort == "name" {
+        figs.sort_by(|a, b| a.name.cmp(&b.name));
+    } else {
+        figs.sort_by(|a, b| key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.name.cmp(&b.name)));
+    }
+}
+
+fn bar_chart(title: &str, figs: &[Figure], per_km2: bool) -> String {
+    let values: Vec<(&str, f64)> = figs
+        .iter()
+        .filter_map(|f| if per_km2 { f.per_km2() } else { f.per_1000() }.map(|v| (f.name.as_str(), v)))
+        .collect();
+    if values.is_empty() {
+        return String::new();
+    }
+    let max = values.iter().map(|v| v.1).fold(0.0, f64::max).max(1e-9);
+    let (w, bar, gap, label_w) = (640.0, 22.0, 8.0, 230.0);
+    let h = (bar + gap) * values.len() as f64 + gap;
+    let mut s = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="bars-title" xmlns="http://www.w3.org/2000/svg"><title id="bars-title">{}</title>"#,
+        escape(title)
+    );
+    for (i, (name, v)) in values.iter().enumerate() {
+        let y = gap + i as f64 * (bar + gap);
+        let len = (w - label_w - 70.0) * v / max;
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{:.1}" text-anchor="end" font-size="13" fill="#0b0c0c">{}</text><rect x="{label_w}" y="{y:.1}" width="{len:.1}" height="{bar}" fill="#1d70b8"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#0b0c0c">{}</text>"##,
+            label_w - 8.0,
+            y + bar * 0.7,
+            escape(name),
+            label_w + len + 6.0,
+            y + bar * 0.7,
+            one_decimal(*v)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn rows(figs: &[Figure]) -> Vec<Row> {
+    figs.iter()
+        .map(|f| Row {
+            name: f.name.clone(),
+            href: f.href.clone(),
+            count: thousands(f.count),
+            per_1000: f.per_1000().map_or("Not known".into(), one_decimal),
+            per_km2: f.per_km2().map_or("Not known".into(), one_decimal),
+            highlight: f.highlight,
+        })
+        .collect()
+}
+
+async fn latest(state: &AppState) -> Result<Option<Month>, PageError> {
+    Ok(state.store.latest_month().await?)
+}
+
+pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -> Result<Response, PageError> {
+    let sort = q.sort.unwrap_or_else(|| "perkm2".into());
+    let mut figs = Vec::new();
+    let month = latest(&state).await?;
+    if let Some(month) = month {
+        let names = state.store.forces().await?;
+        for (force_id, count) in state.store.force_totals(month).await? {
+            let population: i64 = state.store.csps(&force_id).await?.iter().filter_map(|c| c.population).sum();
+            let km2 = state.store.force_boundary(&force_id).await?.map(|a| a.area_km2());
+            let name = names.iter().find(|f| f.id == force_id).map_or(force_id.clone(), |f| f.name.clone());
+            figs.push(Figure {
+                name,
+                href: format!("/forces/{force_id}"),
+                count,
+                population: (population > 0).then_some(population),
+                km2,
+                highlight: false,
+            });
+        }
+        if !figs.is_empty() {
+            // The average over the forces peel holds data for, weighted by size.
+            let with_pop: Vec<&Figure> = figs.iter().filter(|f| f.population.is_some()).collect();
+            let with_area: Vec<&Figure> = figs.iter().filter(|f| f.km2.is_some()).collect();
+            let total: i64 = figs.iter().map(|f| f.count).sum();
+            let average = Figure {
+                name: "Average of these forces".into(),
+                href: String::new(),
+                count: total,
+                population: (with_pop.len() == figs.len()).then(|| with_pop.iter().filter_map(|f| f.population).sum()),
+                km2: (with_area.len() == figs.len()).then(|| with_area.iter().filter_map(|f| f.km2).sum()),
+                highlight: true,
+            };
+            figs.push(average);
+        }
+    }
+    sort_figures(&mut figs, &sort);
+    let chart_svg = bar_chart("Crimes per square kilometre by force", &figs, true);
+    render(&ComparePage {
+        title: "Compare police forces".into(),
+        crumbs: vec![],
+        month_name: month.map(Month::long_name).unwrap_or_default(),
+        explanation: "Rates are per 1,000 residents where the population of the force's community safety partnerships is configured, and per square kilometre of the force boundary. The average covers the forces this copy of peel holds data for.".into(),
+        headers: headers(&sort),
+        rows: rows(&figs),
+        chart_svg,
+        chart_caption: "Crimes per square kilometre; the table gives every figure.".into(),
+    })
+}
+
+pub async fn neighbourhoods(
+    State(state): State<AppState>,
+    Path(force_id): Path<String>,
+    Query(q): Query<SortQuery>,
+) -> Result<Response, PageError> {
+    let sort = q.sort.unwrap_or_else(|| "perkm2".into());
+    let force = state
+        .store
+        .force(&force_id)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("a police force called “{force_id}”")))?;
+    let month = latest(&state).await?;
+    let mut figs = Vec::new();
+    if let Some(month) = month {
+        let boundaries = state.store.neighbourhood_boundaries().await?;
+        let hoods = state.store.neighbourhoods(&force_id).await?;
+        for (f, id, area) in boundaries.iter().filter(|(f, _, _)| *f == force_id) {
+            let Some(bbox) = area.bbox() else { continue };
+            let count =
+                state.store.crimes_in_bbox(bbox, month, month).await?.iter().filter(|c| area.contains(c.at)).count()
+                    as i64;
+            let n = hoods.iter().find(|n| &n.id == id);
+            figs.push(Figure {
+                name: n.map_or(id.clone(), |n| n.name.clone()),
+                href: format!("/neighbourhoods/{f}/{id}"),
+                count,
+                population: n.and_then(|n| n.population).and_then(|p| i64::try_from(p).ok()),
+                km2: Some(area.area_km2()),
+                highlight: false,
+            });
+        }
+    }
+    sort_figures(&mut figs, &sort);
+    let chart_svg = bar_chart(&format!("Crimes per square kilometre by neighbourhood in {}", force.name), &figs, true);
+    render(&ComparePage {
+        title: format!("Compare neighbourhoods in {}", force.name),
+        crumbs: vec![(format!("/forces/{force_id}"), force.name.clone())],
+        month_name: month.map(Month::long_name).unwrap_or_default(),
+        explanation: "Rates are per 1,000 residents where the neighbourhood's population is published, and per square kilometre of its boundary.".into(),
+        headers: headers(&sort),
+        rows: rows(&figs),
+        chart_svg,
+        chart_caption: "Crimes per square kilometre; the table gives every figure.".into(),
+    })
+}

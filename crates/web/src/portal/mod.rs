@@ -1,0 +1,116 @@
+//! The public portal: server-rendered pages that work without JavaScript.
+//! "Type in your postcode" → neighbourhood, team, priorities, meetings,
+//! crime, trends, map, outcomes, comparisons, and how to complain.
+
+mod areas;
+mod calendar;
+mod compare;
+mod figures;
+pub(crate) mod format;
+mod info;
+mod locate;
+mod neighbourhood;
+mod search;
+pub(crate) mod svg;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use peel_store::StoreError;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(search::home))
+        .route("/search", get(search::search))
+        .route("/locate", get(search::locate_point))
+        .route("/neighbourhoods/{force}/{id}", get(neighbourhood::page))
+        .route("/neighbourhoods/{force}/{id}/events.ics", get(calendar::events))
+        .route("/forces/{force}", get(areas::force))
+        .route("/forces/{force}/bcus/{id}", get(areas::bcu))
+        .route("/forces/{force}/csps/{id}", get(areas::csp))
+        .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))
+        .route("/forces/{force}/complain", get(info::complain))
+        .route("/compare", get(compare::forces))
+        .route("/about", get(info::about))
+        .route("/accessibility", get(info::accessibility))
+        .route("/assets/peel.css", get(stylesheet))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("../../assets/peel.css"),
+    )
+        .into_response()
+}
+
+/// Why a page could not be shown; rendered as a page a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("template: {0}")]
+    Render(#[from] askama::Error),
+}
+
+#[derive(Template)]
+#[template(path = "page.html")]
+pub(crate) struct TextPage {
+    pub title: String,
+    /// (heading, paragraphs, numbered steps)
+    pub sections: Vec<(String, Vec<String>, Vec<String>)>,
+    pub links: Vec<(String, String)>,
+}
+
+pub(crate) fn render<T: Template>(t: &T) -> Result<Response, PageError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// The page for any address peel does not know.
+pub fn not_found_page(what: &str) -> Response {
+    let page = TextPage {
+        title: "Page not found".into(),
+        sections: vec![(
+            String::new(),
+            vec![
+                format!("We could not find {what}."),
+                "If you typed the web address, check it is correct. If you followed a link, the area or page may have moved.".into(),
+            ],
+            vec![],
+        )],
+        links: vec![("/".into(), "Search for your area by postcode".into()), ("/compare".into(), "Compare forces".into())],
+    };
+    let body = page.render().unwrap_or_else(|_| "Page not found".into());
+    (StatusCode::NOT_FOUND, Html(body)).into_response()
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::NotFound(what) => not_found_page(&what),
+            other => {
+                tracing::error!(error = %other, "page failed");
+                let page = TextPage {
+                    title: "Sorry, there is a problem with the service".into(),
+                    sections: vec![(
+                        String::new(),
+                        vec!["Try again later. The problem has been logged.".into()],
+                        vec![],
+                    )],
+                    links: vec![("/".into(), "Go to the start page".into())],
+                };
+                let body = page.render().unwrap_or_else(|_| "Sorry, there is a problem with the service".into());
+                (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The start page and search: a postcode (any spacing or case), or a street
+//! or place name.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use peel_core::geo::LatLng;
+use peel_core::geography::Postcode;
+use peel_store::PlaceMatch;
+use serde::Deserialize;
+
+use super::areas::AreaPage;
+use super::locate::{csp_for_district, locate};
+use super::{PageError, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub query: String,
+    pub error: Option<String>,
+    pub matches: Vec<MatchLink>,
+    pub forces: Vec<(String, String)>,
+}
+
+pub struct MatchLink {
+    pub href: String,
+    pub label: String,
+    pub kind: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn forces_with_data(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
+    let Some(latest) = state.store.latest_month().await? else { return Ok(vec![]) };
+    let with_data: Vec<String> = state.store.force_totals(latest).await?.into_iter().map(|(f, _)| f).collect();
+    Ok(state.store.forces().await?.into_iter().filter(|f| with_data.contains(&f.id)).map(|f| (f.id, f.name)).collect())
+}
+
+pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
+    render(&HomePage { query: String::new(), error: None, matches: vec![], forces: forces_with_data(&state).await? })
+}
+
+async fn home_with(
+    state: &AppState,
+    query: &str,
+    error: Option<String>,
+    matches: Vec<MatchLink>,
+) -> Result<Response, PageError> {
+    let page = HomePage { query: query.to_string(), error, matches, forces: forces_with_data(state).await? };
+    let status = if page.error.is_some() { axum::http::StatusCode::BAD_REQUEST } else { axum::http::StatusCode::OK };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// A postcode attempt: one or two letters then a digit ("EC2V…", "lu1…").
+fn looks_like_postcode(q: &str) -> bool {
+    let b = q.trim().as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    (1..=2).contains(&letters) && b.get(letters).is_some_and(u8::is_ascii_digit)
+}
+
+pub async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
+    let query = q.q.trim().to_string();
+    if query.is_empty() {
+        return home_with(&state, "", Some("Enter a postcode, street or place".into()), vec![]).await;
+    }
+    if query.chars().count() > 100 {
+        return home_with(&state, "", Some("Enter no more than 100 characters".into()), vec![]).await;
+    }
+    if looks_like_postcode(&query) {
+        let Ok(postcode) = Postcode::parse(&query) else {
+            return home_with(&state, &query, Some("Enter a real postcode, like EC2V 7HH".into()), vec![]).await;
+        };
+        let Some(point) = state.store.postcode(&postcode).await? else {
+            let msg =
+                format!("We have no information for {postcode}. peel only holds the areas its operator has loaded.");
+            return home_with(&state, &query, Some(msg), vec![]).await;
+        };
+        return point_page(&state, point.at, Some(postcode.to_string()), point.admin_district.as_deref()).await;
+    }
+    let found = state.store.search_places(&query, 20).await?;
+    let mut matches: Vec<MatchLink> = found
+        .into_iter()
+        .map(|m| match m {
+            PlaceMatch::Neighbourhood { force_id, id, name } => {
+                MatchLink { href: format!("/neighbourhoods/{force_id}/{id}"), label: name, kind: "neighbourhood" }
+            }
+            PlaceMatch::Street { name, at } => {
+                MatchLink { href: format!("/locate?lat={:.6}&lng={:.6}", at.lat, at.lng), label: name, kind: "street" }
+            }
+        })
+        .collect();
+    if matches.len() == 1 {
+        return Ok(Redirect::to(&matches.remove(0).href).into_response());
+    }
+    if matches.is_empty() {
+        let msg =
+            format!("No postcode, street or neighbourhood matches “{query}”. Check the spelling, or try a postcode.");
+        return home_with(&state, &query, Some(msg), vec![]).await;
+    }
+    home_with(&state, &query, None, matches).await
+}
+
+#[derive(Deserialize)]
+pub struct PointQuery {
+    lat: String,
+    lng: String,
+}
+
+pub async fn locate_point(State(state): State<AppState>, Query(q): Query<PointQuery>) -> Result<Response, PageError> {
+    match LatLng::parse(&q.lat, &q.lng) {
+        Ok(at) => point_page(&state, at, None, None).await,
+        Err(e) => home_with(&state, "", Some(format!("That location is not valid: {e}")), vec![]).await,
+    }
+}
+
+/// Sends a point to its neighbourhood page, or explains what peel has for it.
+async fn point_page(
+    state: &AppState,
+    at: LatLng,
+    postcode: Option<String>,
+    district: Option<&str>,
+) -> Result<Response, PageError> {
+    let located = locate(state, at).await?;
+    if let Some((force, id)) = located.neighbourhood {
+        return Ok(Redirect::to(&format!("/neighbourhoods/{force}/{id}")).into_response());
+    }
+    let csp = csp_for_district(&state.store, district).await?;
+    let force_id = located.force_id.or_else(|| csp.as_ref().map(|c| c.force_id.clone()));
+    let Some(force_id) = force_id else {
+        let what = postcode.as_deref().unwrap_or("that place");
+        return home_with(
+            state,
+            postcode.as_deref().unwrap_or(""),
+            Some(format!("{what} is outside the areas peel holds data for.")),
+            vec![],
+        )
+        .await;
+    };
+    let force = state.store.force(&force_id).await?.ok_or_else(|| PageError::NotFound(format!("force {force_id}")))?;
+    let mut links =
+        vec![(format!("/forces/{}", force.id), format!("{} – crime figures for the whole force", force.name))];
+    if let Some(c) = &csp {
+        links.push((
+            format!("/forces/{}/csps/{}", c.force_id, c.id),
+            format!("{} – crime figures for {}", c.name, c.local_authority),
+        ));
+    }
+    let place = postcode.unwrap_or_else(|| "This place".into());
+    let page = AreaPage {
+        title: format!("{place}: {}", force.name),
+        caption: Some("Your area".into()),
+        crumbs: vec![],
+        notes: vec![format!(
+            "Neighbourhood boundaries for {} are not loaded in this copy of peel, so we cannot show your neighbourhood team. The force and community safety partnership figures below cover your area.",
+            force.name
+        )],
+        intro: vec![format!("{place} is policed by {}.", force.name)],
+        commentary: None,
+        commentary_sample: false,
+        figures: None,
+        map_svg: String::new(),
+        map_caption: String::new(),
+        links: vec![("Figures for your area".into(), links)],
+    };
+    render(&page)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tells_postcodes_from_places() {
+        for q in ["EC2V 7HH", "ec2v", "LU1", "m1 1ae", "E1"] {
+            assert!(super::looks_like_postcode(q), "{q}");
+        }
+        for q in ["Cheapside", "Luton", "1 High Street", "Bank"] {
+            assert!(!super::looks_like_postcode(q), "{q}");
+        }
+    }
+}

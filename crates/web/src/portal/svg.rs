@@ -1,0 +1,216 @@
+//! Server-rendered SVG: the trend chart and the area map. Both work without
+//! JavaScript, carry a title and description for screen readers, and are
+//! always accompanied on the page by a table of the same numbers.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use peel_core::geo::{Area, BBox, LatLng};
+use peel_core::{CrimeCategory, Month};
+
+use super::format::thousands;
+
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// A line chart of monthly totals.
+pub fn trend_chart(title: &str, points: &[(Month, i64)]) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 260.0, 56.0, 16.0, 16.0, 48.0);
+    let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1) as f64;
+    let nice_max = nice_ceiling(max);
+    let n = points.len().max(2) as f64;
+    let x = |i: usize| left + (w - left - right) * i as f64 / (n - 1.0);
+    let y = |v: i64| top + (h - top - bottom) * (1.0 - v as f64 / nice_max);
+    let mut s = String::new();
+    let first = points.first().map(|p| p.0.long_name()).unwrap_or_default();
+    let last = points.last().map(|p| p.0.long_name()).unwrap_or_default();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title><desc id="chart-desc">Line chart of crimes recorded each month from {} to {}. The same figures are in the table below.</desc>"#,
+        escape(title),
+        escape(&first),
+        escape(&last)
+    );
+    for i in 0..=4 {
+        let v = (nice_max * f64::from(i) / 4.0).round() as i64;
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#b1b4b6" stroke-width="1"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#0b0c0c">{}</text>"##,
+            w - right,
+            left - 6.0,
+            yy + 4.0,
+            thousands(v)
+        );
+    }
+    let path: Vec<String> = points.iter().enumerate().map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.1))).collect();
+    let _ = write!(s, r##"<polyline fill="none" stroke="#1d70b8" stroke-width="3" points="{}"/>"##, path.join(" "));
+    for (i, p) in points.iter().enumerate() {
+        let _ = write!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#1d70b8"><title>{}: {}</title></circle>"##,
+            x(i),
+            y(p.1),
+            escape(&p.0.long_name()),
+            thousands(p.1)
+        );
+        if i % 2 == 0 || points.len() <= 6 {
+            let label = p.0.long_name();
+            let short = format!("{} {}", &label[..3], p.0.year() % 100);
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="12" fill="#0b0c0c">{}</text>"##,
+                x(i),
+                h - bottom + 18.0,
+                escape(&short)
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn nice_ceiling(v: f64) -> f64 {
+    let mag = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if v <= m * mag {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+/// Colours for the map's categories (distinguishable, and each also named in
+/// the legend, so colour is never the only cue).
+fn colour(c: CrimeCategory) -> &'static str {
+    use CrimeCategory::*;
+    match c {
+        AntiSocialBehaviour => "#f47738",
+        ViolentCrime => "#d4351c",
+        OtherTheft | TheftFromThePerson | Shoplifting | BicycleTheft => "#1d70b8",
+        Burglary | Robbery => "#4c2c92",
+        VehicleCrime => "#00703c",
+        CriminalDamageArson => "#b58840",
+        Drugs | PossessionOfWeapons => "#912b88",
+        PublicOrder | OtherCrime => "#505a5f",
+    }
+}
+
+fn legend_group(c: CrimeCategory) -> &'static str {
+    use CrimeCategory::*;
+    match c {
+        AntiSocialBehaviour => "Anti-social behaviour",
+        ViolentCrime => "Violence and sexual offences",
+        OtherTheft | TheftFromThePerson | Shoplifting | BicycleTheft => "Theft and shoplifting",
+        Burglary | Robbery => "Burglary and robbery",
+        VehicleCrime => "Vehicle crime",
+        CriminalDamageArson => "Criminal damage and arson",
+        Drugs | PossessionOfWeapons => "Drugs and weapons",
+        PublicOrder | OtherCrime => "Public order and other crime",
+    }
+}
+
+/// A map of an area's boundary and the month's crimes, one circle per
+/// published point sized by how many crimes it holds.
+pub fn area_map(label: &str, boundary: Option<&Area>, crimes: &[(LatLng, CrimeCategory)]) -> String {
+    let (w, h, pad) = (640.0, 480.0, 12.0);
+    let mut pts: Vec<LatLng> = boundary.map(|a| a.outline().copied().collect()).unwrap_or_default();
+    pts.extend(crimes.iter().map(|c| c.0));
+    let Some(b) = BBox::of_points(&pts) else {
+        return String::new();
+    };
+    let k = b.centre().lat.to_radians().cos();
+    let (dx, dy) = (((b.max_lng - b.min_lng) * k).max(1e-6), (b.max_lat - b.min_lat).max(1e-6));
+    let scale = ((w - 2.0 * pad) / dx).min((h - 2.0 * pad) / dy);
+    let ox = pad + ((w - 2.0 * pad) - dx * scale) / 2.0;
+    let oy = pad + ((h - 2.0 * pad) - dy * scale) / 2.0;
+    let px = |p: &LatLng| (ox + (p.lng - b.min_lng) * k * scale, oy + (b.max_lat - p.lat) * scale);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg class="map" viewBox="0 0 {w} {h}" role="img" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title><desc id="map-desc">Map of the area's boundary with a circle at each published crime location, larger where more crimes were recorded; colours show the kind of crime as in the key. The same crimes are listed by category and street in the tables on this page.</desc><rect width="{w}" height="{h}" fill="#f3f2f1"/>"##,
+        escape(label)
+    );
+    if let Some(area) = boundary {
+        for poly in &area.polygons {
+            let ring: Vec<String> = poly
+                .outer
+                .iter()
+                .map(|p| {
+                    let (x, y) = px(p);
+                    format!("{x:.1},{y:.1}")
+                })
+                .collect();
+            let _ = write!(
+                s,
+                r##"<polygon points="{}" fill="#ffffff" stroke="#0b0c0c" stroke-width="2"/>"##,
+                ring.join(" ")
+            );
+        }
+    }
+    /// Crimes at one published point, by legend group.
+    type AtPoint = (LatLng, BTreeMap<&'static str, (CrimeCategory, usize)>);
+    let mut at_point: BTreeMap<(i64, i64), AtPoint> = BTreeMap::new();
+    for (p, c) in crimes {
+        let key = ((p.lat * 1e6) as i64, (p.lng * 1e6) as i64);
+        let entry = at_point.entry(key).or_insert((*p, BTreeMap::new()));
+        entry.1.entry(legend_group(*c)).or_insert((*c, 0)).1 += 1;
+    }
+    for (p, groups) in at_point.values() {
+        let (x, y) = px(p);
+        let total: usize = groups.values().map(|g| g.1).sum();
+        let (main, _) = groups.values().max_by_key(|g| g.1).copied().unwrap_or((CrimeCategory::OtherCrime, 0));
+        let r = 3.0 + (total as f64).sqrt() * 1.8;
+        let _ = write!(
+            s,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{}" fill-opacity="0.75" stroke="#0b0c0c" stroke-width="0.5"><title>{} {}</title></circle>"##,
+            colour(main),
+            total,
+            if total == 1 { "crime" } else { "crimes" }
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The key for [`area_map`]: (colour, label) pairs for the groups shown.
+pub fn map_legend(crimes: &[(LatLng, CrimeCategory)]) -> Vec<(&'static str, &'static str)> {
+    let mut seen: Vec<(&'static str, &'static str)> = Vec::new();
+    for c in CrimeCategory::ALL {
+        if crimes.iter().any(|x| x.1 == c) {
+            let item = (colour(c), legend_group(c));
+            if !seen.contains(&item) {
+                seen.push(item);
+            }
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_are_labelled_and_escaped() {
+        let m: Month = "2025-01".parse().unwrap();
+        let svg = trend_chart("Crime in <Bank>", &[(m, 10), (m.plus(1), 1234)]);
+        assert!(svg.contains("<title id=\"chart-title\">Crime in &lt;Bank&gt;</title>"));
+        assert!(svg.contains("1,234"));
+        assert!(!svg.contains("<Bank>"));
+    }
+
+    #[test]
+    fn maps_points_and_boundary() {
+        let a =
+            Area { polygons: vec![peel_core::Polygon::parse_police_uk("51.5,-0.1:51.5,-0.09:51.51,-0.09").unwrap()] };
+        let crimes = [(LatLng { lat: 51.505, lng: -0.095 }, CrimeCategory::Burglary); 3];
+        let svg = area_map("Bank", Some(&a), &crimes);
+        assert!(svg.contains("<polygon"));
+        assert_eq!(svg.matches("<circle").count(), 1, "three crimes at one point make one circle");
+        assert!(svg.contains("3 crimes"));
+        assert_eq!(map_legend(&crimes), vec![("#4c2c92", "Burglary and robbery")]);
+        assert_eq!(nice_ceiling(730.0), 1000.0);
+    }
+}

@@ -1,0 +1,207 @@
+//! The Pledge API in-process (`tower::ServiceExt::oneshot`), on both engines.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use peel_core::geography::Neighbourhood;
+use peel_core::pledge::AreaKind;
+use peel_store::testing::TestDatabase;
+use peel_store::{Engine, NeighbourhoodDetails, Store};
+use peel_web::AppState;
+use peel_web::pledge::{IngestConfig, routes_with};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const FIXTURE: &str = include_str!("../../core/tests/fixtures/pledge-kent-2024-10.ndjson");
+const EXPECTED: &str = include_str!("../../core/tests/fixtures/pledge-kent-2024-10.expected.json");
+const TOKEN: &str = "test-token";
+
+async fn setup(store: &Store) {
+    for id in ["town", "marsh"] {
+        let neighbourhood =
+            Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
+        store
+            .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
+            .await
+            .expect("neighbourhood");
+    }
+    store.set_neighbourhood_area("kent", "marsh", AreaKind::Rural).await.expect("area");
+}
+
+fn app(store: &Store, token: Option<&str>) -> Router {
+    routes_with(IngestConfig::with_token(token.map(str::to_string)))
+        .with_state(AppState { store: store.clone(), index: peel_web::SharedIndex::default() })
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Value) {
+    let res = app.clone().oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn post(body: &str, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::post("/api/v1/events").header(header::CONTENT_TYPE, "application/x-ndjson");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    req.body(Body::from(body.to_string())).expect("request")
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).expect("request")
+}
+
+/// Every field the expectation names must match the API's figure.
+fn assert_figures(report: &Value, expected: &Value) {
+    let figures = report["commitments"].as_array().expect("commitments");
+    assert_eq!(figures.len(), 9);
+    for figure in figures {
+        let id = figure["id"].as_str().expect("id");
+        for (key, value) in expected[id].as_object().expect("expectation") {
+            assert_eq!(&figure[key], value, "{id}.{key}");
+        }
+        assert!(figure["standard"].as_str().is_some_and(|s| !s.is_empty()), "{id} standard");
+        assert_eq!(figure["version"], "national-2008", "{id}");
+    }
+}
+
+async fn fixture_round_trip(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let app = app(&store, Some(TOKEN));
+    let (status, body) = send(&app, post(FIXTURE, Some(TOKEN))).await;
+    assert_eq!((status, &body["stored"]), (StatusCode::OK, &Value::from(55)), "{body}");
+    let expected: Value = serde_json::from_str(EXPECTED).expect("expected");
+    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!((&report["force"], &report["month"]), (&Value::from("kent"), &Value::from("2024-10")));
+    assert!(report.get("neighbourhood").is_none());
+    assert_figures(&report, &expected["force"]);
+    let (status, town) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=town")).await;
+    assert_eq!(status, StatusCode::OK, "{town}");
+    assert_eq!(town["neighbourhood"], "town");
+    assert_figures(&town, &expected["town"]);
+}
+
+async fn json_arrays_are_accepted(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let app = app(&store, Some(TOKEN));
+    let lines: Vec<&str> = FIXTURE.lines().take(3).collect();
+    let (status, body) = send(&app, post(&format!("[{}]", lines.join(",")), Some(TOKEN))).await;
+    assert_eq!((status, &body["stored"]), (StatusCode::OK, &Value::from(3)), "{body}");
+}
+
+async fn bad_batches_are_refused_whole(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let app = app(&store, Some(TOKEN));
+    send(&app, post(FIXTURE, Some(TOKEN))).await;
+    let bad = [
+        r#"{"id":"c-abandoned","force":"kent","type":"call","channel":"999","received_at":"2024-10-11T12:00:00Z","answered_at":"2024-10-11T12:00:01Z"}"#,
+        r#"{"id":"x1","force":"kent","type":"parade"}"#,
+        r#"{"id":"x2","force":"kent","type":"call","channel":"999","answered_at":null}"#,
+        r#"{"id":"x3","force":"kent","type":"call","channel":"999","received_at":"2024-10-11T12:00:00Z","answered_at":"2024-10-11T11:59:59Z"}"#,
+        r#"{"id":"x4","force":"gotham","type":"call","channel":"999","received_at":"2024-10-11T12:00:00Z","answered_at":null}"#,
+        r#"{"id":"x5","force":"kent","neighbourhood":"nowhere","type":"message","received_at":"2024-10-11T12:00:00Z","replied_at":null}"#,
+        r#"{"id":"x6","force":"kent","type":"dissatisfaction","received_at":"2024-10-11T25:00:00Z","acknowledged_at":null}"#,
+        "not json",
+    ]
+    .join("\n");
+    let (status, body) = send(&app, post(&bad, Some(TOKEN))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let errors: Vec<(u64, &str)> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+            (e["line"].as_u64().expect("line"), e["field"].as_str().expect("field"))
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (2, "type"),
+            (3, "received_at"),
+            (4, "answered_at"),
+            (5, "force"),
+            (6, "neighbourhood"),
+            (7, "received_at"),
+            (8, "")
+        ]
+    );
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 55);
+    let (_, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    assert_eq!(report["commitments"][0]["breaches"], serde_json::json!(["c-11s", "c-abandoned"]));
+}
+
+async fn ingestion_needs_the_token(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let line = FIXTURE.lines().next().expect("line");
+    let (status, body) = send(&app(&store, None), post(line, Some(TOKEN))).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("PEEL_INGEST_TOKEN")), "{body}");
+    let app = app(&store, Some(TOKEN));
+    let res = app.clone().oneshot(post(line, None)).await.expect("infallible");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers().get(header::WWW_AUTHENTICATE).map(|v| v.as_bytes()), Some(&b"Bearer"[..]));
+    assert_eq!(send(&app, post(line, Some("guess"))).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+}
+
+async fn compliance_parameters_are_checked(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let app = app(&store, None);
+    for (uri, status) in [
+        ("/api/v1/pledge/compliance?month=2024-10", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/compliance?force=kent", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/compliance?force=kent&month=2024-13", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/compliance?force=gotham&month=2024-10", StatusCode::NOT_FOUND),
+        ("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=nowhere", StatusCode::NOT_FOUND),
+    ] {
+        let (got, body) = send(&app, get(uri)).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert!(body["error"].is_string(), "{uri}: {body}");
+    }
+    // No events: every commitment is listed with nothing eligible, except
+    // that each neighbourhood owed a public meeting and held none.
+    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    assert_eq!(status, StatusCode::OK);
+    for f in report["commitments"].as_array().expect("list") {
+        if f["id"] == "public-meetings" {
+            assert_eq!(
+                (&f["eligible"], &f["met"], &f["percent"]),
+                (&Value::from(2), &Value::from(0), &Value::from(0.0))
+            );
+            assert_eq!(f["breaches"], serde_json::json!(["marsh", "town"]));
+        } else {
+            assert_eq!((&f["eligible"], &f["percent"]), (&Value::from(0), &Value::Null), "{f}");
+        }
+    }
+}
+
+async fn the_app_serves_the_pledge_routes(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let app = peel_web::app(AppState { store, index: peel_web::SharedIndex::default() });
+    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["commitments"][5]["id"], "team-visibility");
+}
+
+peel_store::on_both_engines!(
+    fixture_round_trip,
+    json_arrays_are_accepted,
+    bad_batches_are_refused_whole,
+    ingestion_needs_the_token,
+    compliance_parameters_are_checked,
+    the_app_serves_the_pledge_routes,
+);

@@ -1,0 +1,183 @@
+//! Every portal page, in process, against the bundled sample on both engines.
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use peel_import::{ImportOptions, Importer};
+use peel_store::Engine;
+use peel_store::testing::TestDatabase;
+use peel_web::{AppState, app};
+use tower::ServiceExt;
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    content_type: String,
+    csp: Option<String>,
+    body: String,
+}
+
+async fn get(app: &axum::Router, uri: &str) -> Page {
+    let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let h = |n: header::HeaderName| res.headers().get(n).map(|v| v.to_str().unwrap().to_string());
+    let (location, content_type, csp) =
+        (h(header::LOCATION), h(header::CONTENT_TYPE).unwrap_or_default(), h(header::CONTENT_SECURITY_POLICY));
+    let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+    Page { status, location, content_type, csp, body: String::from_utf8(bytes.to_vec()).unwrap() }
+}
+
+fn assert_page(p: &Page, uri: &str, needles: &[&str]) {
+    assert_eq!(p.status, StatusCode::OK, "{uri}: {}", p.body);
+    assert!(p.content_type.starts_with("text/html"), "{uri}: {}", p.content_type);
+    assert!(p.csp.as_deref().is_some_and(|c| c.contains("default-src 'self'")), "{uri}: no CSP");
+    for n in needles {
+        assert!(p.body.contains(n), "{uri} lacks {n:?}");
+    }
+    // Accessibility basics on every page.
+    for n in ["<html lang=\"en-GB\">", "<main id=\"main-content\"", "Skip to main content", "<h1>"] {
+        assert!(p.body.contains(n), "{uri} lacks {n:?}");
+    }
+    assert_eq!(p.body.matches("<h1>").count(), 1, "{uri}: one h1");
+    // Imported HTML is shown as text, never as markup, and no style or script is inline.
+    assert!(!p.body.contains("&lt;p&gt;"), "{uri}: imported markup shown");
+    assert!(!p.body.contains("style=\"") && !p.body.contains("<script"), "{uri}: inline style or script");
+}
+
+async fn every_page(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
+        .import_paths(&[sample])
+        .await
+        .unwrap();
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let app = app(AppState::load(store).await.unwrap());
+
+    let home = get(&app, "/").await;
+    assert_page(
+        &home,
+        "/",
+        &["Postcode, street or place", "<label for=\"q\"", "Bedfordshire Police", "City of London Police"],
+    );
+
+    // A City of London postcode in any spacing lands on its neighbourhood.
+    for q in ["EC2V%207HH", "ec2v7hh", "%20Ec2V%20%207hh"] {
+        let p = get(&app, &format!("/search?q={q}")).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{q}");
+        assert_eq!(p.location.as_deref(), Some("/neighbourhoods/city-of-london/bar"), "{q}");
+    }
+    // A Bedfordshire postcode gets its force and CSP, and a plain note.
+    let p = get(&app, "/search?q=LU1%201AA").await;
+    let luton_or_any = &p.body;
+    assert_page(
+        &p,
+        "LU1 1AA",
+        &[
+            "Bedfordshire Police",
+            "Neighbourhood boundaries for Bedfordshire Police are not loaded",
+            "/forces/bedfordshire",
+        ],
+    );
+    assert!(luton_or_any.contains("/forces/bedfordshire/csps/"), "a CSP link");
+    // Bad input gets a clear message.
+    let p = get(&app, "/search?q=EC2V%207").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Enter a real postcode"), "{}", p.body);
+    let p = get(&app, "/search?q=M1%201AE").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("We have no information for M1 1AE"));
+    let p = get(&app, "/search?q=").await;
+    assert!(p.body.contains("Enter a postcode, street or place"));
+    let p = get(&app, "/search?q=Xyzzyville").await;
+    assert!(p.body.contains("No postcode, street or neighbourhood matches"));
+    // Several matches are listed; one match goes straight there.
+    let p = get(&app, "/search?q=street").await;
+    assert_page(&p, "street", &["places match", "/locate?lat="]);
+    let p = get(&app, "/search?q=Fenchurch").await;
+    assert_eq!(p.location.as_deref(), Some("/neighbourhoods/city-of-london/fen"));
+
+    let uri = "/neighbourhoods/city-of-london/ban";
+    let p = get(&app, uri).await;
+    assert_page(
+        &p,
+        uri,
+        &[
+            "<h1>Bank</h1>",
+            "Sample content.",
+            "Sgt Sam Okafor",
+            "you said, we did",
+            "What we did",
+            "Neighbourhood priorities meeting",
+            "events.ics",
+            "Crime in December 2025",
+            "The last 12 months",
+            "January 2025",
+            "<svg class=\"chart\"",
+            "<svg class=\"map\"",
+            "<polygon",
+            "What happened next",
+            "How it compares",
+            "per 1,000 residents",
+            "/forces/city-of-london/complain",
+            "Safer City Partnership",
+        ],
+    );
+    assert!(p.body.len() < 150_000, "neighbourhood page is {} bytes", p.body.len());
+    let ics = get(&app, "/neighbourhoods/city-of-london/ban/events.ics").await;
+    assert!(ics.content_type.starts_with("text/calendar"));
+    assert!(
+        ics.body.starts_with("BEGIN:VCALENDAR\r\n") && ics.body.contains("DTSTART;TZID=Europe/London:20261209T183000")
+    );
+
+    for (uri, needles) in [
+        (
+            "/forces/bedfordshire",
+            &[
+                "<h1>Bedfordshire Police</h1>",
+                "Commentary from the force",
+                "Community Safety Luton",
+                "Neighbourhood boundaries for Bedfordshire Police are not loaded",
+            ][..],
+        ),
+        ("/forces/city-of-london", &["Compare these neighbourhoods", "Bank"][..]),
+        ("/forces/bedfordshire/bcus/luton", &["Luton basic command unit", "The last 12 months"][..]),
+        (
+            "/forces/bedfordshire/csps/central-bedfordshire",
+            &["Central Bedfordshire Community Safety Partnership", "294,454"][..],
+        ),
+        ("/compare", &["Compare police forces", "Average of these forces", "Per km²", "?sort=name"][..]),
+        ("/compare?sort=name", &["aria-sort=\"descending\"><a href=\"?sort=name\""][..]),
+        (
+            "/forces/city-of-london/neighbourhoods",
+            &["Compare neighbourhoods in City of London Police", "Fleet Street"][..],
+        ),
+        (
+            "/forces/city-of-london/complain",
+            &["escalate", "inspector", "Independent Office for Police Conduct", "28 days"][..],
+        ),
+        ("/about", &["Open Government Licence v3.0"][..]),
+        ("/accessibility", &["WCAG"][..]),
+    ] {
+        let p = get(&app, uri).await;
+        assert_page(&p, uri, needles);
+    }
+    // Figures are the recount of the sample: December 2025 City of London street rows.
+    let p = get(&app, "/forces/city-of-london").await;
+    assert!(p.body.contains("<strong>810</strong> crimes"), "force total for December 2025");
+
+    for uri in ["/nope", "/forces/atlantis", "/neighbourhoods/city-of-london/zzz", "/forces/bedfordshire/csps/nowhere"]
+    {
+        let p = get(&app, uri).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(p.body.contains("Page not found") && p.body.contains("Search for your area"), "{uri}");
+    }
+    let p = get(&app, "/api/nope").await;
+    assert_eq!((p.status, p.body.as_str()), (StatusCode::NOT_FOUND, "Not Found"));
+    let css = get(&app, "/assets/peel.css").await;
+    assert!(css.content_type.starts_with("text/css"));
+}
+
+peel_store::on_both_engines!(every_page);

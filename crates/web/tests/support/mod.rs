@@ -1,0 +1,114 @@
+//! Shared helpers for the API tests: a database with the bundled sample
+//! imported, on either engine, and one-line request helpers.
+
+#![allow(dead_code)]
+
+pub mod sample_csv;
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use peel_import::{ImportOptions, Importer};
+use peel_store::testing::TestDatabase;
+use peel_store::{Engine, Store};
+use peel_web::AppState;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample")
+}
+
+/// The app over a fresh database of `engine` holding the sample's open data,
+/// neighbourhood boundaries and neighbourhood details. The database lives as
+/// long as the returned guard.
+pub struct TestApp {
+    pub db: TestDatabase,
+    pub store: Store,
+    pub app: Router,
+}
+
+pub async fn sample_app(engine: Engine) -> TestApp {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let dir = sample_dir();
+    let paths = [dir.join("police-uk"), dir.join("boundaries/neighbourhoods"), dir.join("neighbourhoods")];
+    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
+        .import_paths(&paths)
+        .await
+        .expect("import the sample");
+    assert!(summary.failed.is_empty(), "sample files failed: {:?}", summary.failed);
+    let state = AppState::load(store.clone()).await.expect("build the index");
+    TestApp { db, store, app: peel_web::app(state) }
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The body as a JSON array, asserting 200.
+    pub fn list(&self) -> Vec<Value> {
+        assert_eq!(self.status, StatusCode::OK, "body: {}", self.body);
+        match self.json() {
+            Value::Array(a) => a,
+            other => panic!("expected a list, got {other}"),
+        }
+    }
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.expect("infallible service");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+    let bytes = axum::body::to_bytes(response.into_body(), 256 * 1024 * 1024).await.expect("read body");
+    Answer { status, headers, content_type, body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body") }
+}
+
+pub async fn get(app: &Router, uri: &str) -> Answer {
+    send(app, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+pub async fn post_form(app: &Router, uri: &str, form: &str) -> Answer {
+    let request = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .expect("request");
+    send(app, request).await
+}
+
+pub async fn post_json(app: &Router, uri: &str, json: &str) -> Answer {
+    let request = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json.to_string()))
+        .expect("request");
+    send(app, request).await
+}
+
+/// Writes one test body for both engines: `both!(check_x)` makes
+/// `mod check_x { sqlite, postgres }`, each calling `check_x(engine)`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(peel_store::Engine::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(peel_store::Engine::Postgres).await
+            }
+        }
+    )*};
+}
