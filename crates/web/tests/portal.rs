@@ -168,8 +168,36 @@ async fn every_page(engine: Engine) {
     let p = get(&app, "/forces/city-of-london").await;
     assert!(p.body.contains("<strong>810</strong> crimes"), "force total for December 2025");
 
-    for uri in ["/nope", "/forces/atlantis", "/neighbourhoods/city-of-london/zzz", "/forces/bedfordshire/csps/nowhere"]
-    {
+    // One crime with its outcome history, linked from its neighbourhood page.
+    let nb = get(&app, "/neighbourhoods/city-of-london/ban").await;
+    let href =
+        nb.body.split("href=\"/crimes/").nth(1).and_then(|s| s.split('"').next()).expect("a crime link").to_string();
+    let p = get(&app, &format!("/crimes/{href}")).await;
+    assert_page(
+        &p,
+        "crime",
+        &["What happened next", "Latest outcome", "City of London Police", "/neighbourhoods/city-of-london/"],
+    );
+    // A crime from the outcomes files shows its history in order.
+    let uri = "/crimes/87285a8be04d2f9c2baf5a0319a6d492be8b66ac97a03efe06787ed29b89c896";
+    let p = get(&app, uri).await;
+    assert_page(
+        &p,
+        uri,
+        &["<h1>Burglary in January 2024</h1>", "On or near Corbet Court", "Unable to prosecute suspect (July 2024)"],
+    );
+    let first = p.body.find("Investigation complete; no suspect identified").expect("first outcome");
+    let second = p.body.rfind("Unable to prosecute suspect").expect("second outcome");
+    assert!(first < second, "history oldest first");
+
+    for uri in [
+        "/nope",
+        "/forces/atlantis",
+        "/crimes/zzz",
+        "/crimes/0000000000000000000000000000000000000000000000000000000000000000",
+        "/neighbourhoods/city-of-london/zzz",
+        "/forces/bedfordshire/csps/nowhere",
+    ] {
         let p = get(&app, uri).await;
         assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(p.body.contains("Page not found") && p.body.contains("Search for your area"), "{uri}");

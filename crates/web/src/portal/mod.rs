@@ -5,6 +5,7 @@
 mod areas;
 mod calendar;
 mod compare;
+mod crime;
 mod figures;
 pub(crate) mod format;
 mod info;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))
         .route("/forces/{force}/complain", get(info::complain))
         .route("/compare", get(compare::forces))
+        .route("/crimes/{persistent_id}", get(crime::page))
         .route("/about", get(info::about))
         .route("/accessibility", get(info::accessibility))
         .route("/assets/peel.css", get(stylesheet))

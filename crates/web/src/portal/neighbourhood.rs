@@ -38,6 +38,8 @@ pub struct NeighbourhoodPage {
     legend: Vec<(&'static str, &'static str)>,
     streets: Vec<(String, String)>,
     outcomes: Vec<(String, String)>,
+    /// (href, category, street, latest outcome) of the month's crimes with a reference.
+    crime_links: Vec<(String, &'static str, String, &'static str)>,
     rate_unit: String,
     comparison: Vec<(String, String, String)>,
 }
@@ -244,6 +246,19 @@ pub async fn page(
         map_svg,
         streets: streets.into_iter().take(10).map(|(s, n)| (s.to_string(), thousands(n))).collect(),
         outcomes: outcomes.into_iter().map(|(o, n)| (o.to_string(), thousands(n))).collect(),
+        crime_links: this_month
+            .iter()
+            .filter_map(|c| {
+                let pid = c.persistent_id.as_deref()?;
+                Some((
+                    format!("/crimes/{pid}"),
+                    c.category.name(),
+                    c.street_name.clone(),
+                    c.last_outcome.map_or("No outcome published", Outcome::name),
+                ))
+            })
+            .take(100)
+            .collect(),
         rate_unit,
         comparison,
         force_id,
