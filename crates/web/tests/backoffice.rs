@@ -665,6 +665,7 @@ async fn route_role_matrix(engine: Engine) {
         assert_eq!(holders, listed, "{method} {template}");
     }
     let mut checked = 0;
+    let mut denied = 0;
     let mut n = 0;
     for (kind, method, path, form, allowed, ok) in &routes {
         // Anonymous first.
@@ -718,12 +719,21 @@ async fn route_role_matrix(engine: Engine) {
             let csp = reply.headers.get("content-security-policy").unwrap().to_str().unwrap();
             assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
             if expect == StatusCode::FORBIDDEN {
+                denied += 1;
                 assert!(!reply.body.contains("target@example.org"), "a refusal leaks nothing: {role} {path}");
             }
             checked += 1;
         }
     }
     assert_eq!(checked, routes.len() * (Role::ALL.len() + 1));
+    // Every refusal was written to the audit log, naming the route.
+    let q = AuditQuery { limit: Some(1000), ..Default::default() };
+    let entries = h.store.search_audit(&q).await.unwrap();
+    let refusals: Vec<_> = entries.iter().filter(|e| e.action == "access.denied").collect();
+    assert_eq!(refusals.len(), denied);
+    assert!(refusals.iter().any(|e| e.actor == "user:officer@example.org" && e.subject == "route:GET /admin/users"));
+    assert!(refusals.iter().any(|e| e.subject == "route:GET /api/v1/audit" && e.details.contains("api-token")));
+    assert!(h.store.verify_audit().await.unwrap().is_ok());
 }
 
 // ---- audit of reads ------------------------------------------------------------

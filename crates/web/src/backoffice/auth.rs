@@ -141,6 +141,20 @@ pub async fn bearer_user(
     Ok(Some(Authed { user, via: Via::Token { id: t.id, name: t.name } }))
 }
 
+/// Writes an `access.denied` audit entry: someone signed in tried a route
+/// their role does not allow. A failure to write it is logged, and the
+/// refusal stands either way.
+async fn record_denial(state: &AppState, bo: &Backoffice, a: &Authed, parts: &Parts, p: Permission) {
+    let subject = format!("route:{} {}", parts.method, parts.uri.path());
+    let mut details = a.via_details();
+    details["permission"] = p.slug().into();
+    if let Err(e) =
+        super::accounts::audit(&state.store, bo.now(), &a.actor(), "access.denied", &subject, "security", details).await
+    {
+        tracing::error!(error = %e, "cannot write an access.denied audit entry");
+    }
+}
+
 fn backoffice(parts: &Parts) -> Result<Backoffice, StatusCode> {
     parts.extensions.get::<Backoffice>().cloned().ok_or_else(|| {
         tracing::error!("back-office route without its configuration layer");
@@ -170,6 +184,7 @@ impl<N: Needs> FromRequestParts<AppState> for Page<N> {
             return Err(Redirect::to(&target).into_response());
         };
         if !a.may(N::PERMISSION) {
+            record_denial(state, &bo, &a, parts, N::PERMISSION).await;
             return Err(html::message_page(
                 StatusCode::FORBIDDEN,
                 "You do not have permission to see this page",
@@ -210,6 +225,7 @@ impl<N: Needs> FromRequestParts<AppState> for Api<N> {
             ));
         };
         if !a.may(N::PERMISSION) {
+            record_denial(state, &bo, &a, parts, N::PERMISSION).await;
             return Err(api_error(
                 StatusCode::FORBIDDEN,
                 &format!("the role {} may not {}", a.user.role.slug(), N::PERMISSION.describe()),
