@@ -61,6 +61,23 @@ Passwords: at least 12 characters, not containing the email address.")]
         /// The email address they sign in with.
         email: String,
     },
+    /// List accounts (written to the audit log, as it shows personal data).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Disable an account: it can no longer sign in, its sessions end and its API tokens are revoked.
+    Disable {
+        #[command(flatten)]
+        db: DatabaseArg,
+        email: String,
+    },
+    /// Enable a disabled account again (its old API tokens stay revoked).
+    Enable {
+        #[command(flatten)]
+        db: DatabaseArg,
+        email: String,
+    },
     /// Make an API token for an account, for machines using /api/v1/. It is printed once.
     #[command(after_help = "Example:\n  peel user token --name \"nightly audit export\" auditor@council.example")]
     Token {
@@ -129,6 +146,14 @@ pub async fn run_org(cmd: OrgCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+async fn set_disabled(db: &DatabaseArg, email: &str, disabled: bool) -> Result<()> {
+    let store = crate::open(&db.database_url).await?;
+    let user = store.user_by_email(email).await?.ok_or_else(|| anyhow!("there is no account {email:?}"))?;
+    accounts::set_disabled(&store, ACTOR, user.id, disabled, Utc::now()).await.map_err(explain)?;
+    println!("{} is now {}.", user.email, if disabled { "disabled" } else { "enabled" });
+    Ok(())
+}
+
 pub async fn run_user(cmd: UserCommand) -> Result<ExitCode> {
     match cmd {
         UserCommand::Add { db, org, role, name, email } => {
@@ -157,6 +182,41 @@ pub async fn run_user(cmd: UserCommand) -> Result<ExitCode> {
                 user.id
             );
         }
+        UserCommand::List { db } => {
+            let store = crate::open(&db.database_url).await?;
+            let users = store.users().await?;
+            accounts::audit(
+                &store,
+                Utc::now(),
+                ACTOR,
+                "user.list",
+                "users",
+                "account administration",
+                serde_json::json!({ "count": users.len() }),
+            )
+            .await?;
+            let now = Utc::now();
+            for u in users {
+                let status = if u.disabled {
+                    "disabled"
+                } else if u.login.is_locked(now) {
+                    "locked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:>5}  {:<32} {:<19} {:<9} {} ({})",
+                    u.id,
+                    u.email,
+                    u.role.slug(),
+                    status,
+                    u.display_name,
+                    u.organisation_name
+                );
+            }
+        }
+        UserCommand::Disable { db, email } => set_disabled(&db, &email, true).await?,
+        UserCommand::Enable { db, email } => set_disabled(&db, &email, false).await?,
         UserCommand::Token { db, name, email } => {
             let store = crate::open(&db.database_url).await?;
             let user = store.user_by_email(&email).await?.ok_or_else(|| anyhow!("there is no account {email:?}"))?;

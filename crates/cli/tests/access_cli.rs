@@ -68,6 +68,24 @@ async fn bootstrap_organisations_users_and_tokens(engine: Engine) {
     let head = out.lines().find_map(|l| l.strip_prefix("Head: ")).unwrap().to_string();
     let again = peel(&url, &["audit", "verify", "--expect", &head]);
     assert!(again.status.success(), "{:?}", text(&again));
+
+    let list = peel(&url, &["user", "list"]);
+    let (out, _) = text(&list);
+    assert!(out.contains("sam@example.org") && out.contains("auditor") && out.contains("active"), "{out}");
+    let off = peel(&url, &["user", "disable", "SAM@example.org"]);
+    assert!(off.status.success(), "{:?}", text(&off));
+    assert!(store.use_api_token(&hash, chrono::Utc::now()).await.unwrap().is_none(), "tokens revoked");
+    assert!(text(&peel(&url, &["user", "list"])).0.contains("disabled"));
+    assert!(peel(&url, &["user", "enable", "sam@example.org"]).status.success());
+    assert!(!peel(&url, &["user", "disable", "nobody@example.org"]).status.success());
+    let actions: Vec<String> = store
+        .audit_entries_after(3, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {}", e.actor, e.action))
+        .collect();
+    assert_eq!(actions, ["cli user.list", "cli user.disable", "cli user.list", "cli user.enable"]);
     store.close().await;
 }
 
