@@ -49,6 +49,8 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: String,
     pub expires_at: String,
+    /// Moves on each use; see [`Store::live_session`].
+    pub last_seen_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,32 +322,39 @@ impl Store {
     pub async fn create_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&s.token_hash)
             .bind(s.user_id)
             .bind(&s.csrf_token)
             .bind(&s.created_at)
             .bind(&s.expires_at)
+            .bind(&s.last_seen_at)
             .execute(pool)
             .await?;
         });
         Ok(())
     }
 
-    /// The unexpired session with this token hash.
+    /// The live session with this token hash, marked as used at `now`. A
+    /// session is live until `expires_at`, and while it was last used after
+    /// `idle_since` (so `now - idle timeout`).
     pub async fn live_session(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
+        idle_since: DateTime<Utc>,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        let row: Option<(String, i64, String, String, String)> = on_db!(self, pool => {
+        let row: Option<(String, i64, String, String, String, String)> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions \
-                 WHERE token_hash = $1 AND expires_at > $2",
+                "UPDATE sessions SET last_seen_at = $2 \
+                 WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3 \
+                 RETURNING token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at",
             )
             .bind(token_hash)
             .bind(time::format(now))
+            .bind(time::format(idle_since))
             .fetch_optional(pool)
             .await?
         });
@@ -355,6 +364,7 @@ impl Store {
             csrf_token: r.2,
             created_at: r.3,
             expires_at: r.4,
+            last_seen_at: r.5,
         }))
     }
 

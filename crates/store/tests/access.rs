@@ -125,6 +125,7 @@ fn session(user_id: i64, hash: &str, expires: DateTime<Utc>) -> SessionRecord {
         csrf_token: format!("csrf-{hash}"),
         created_at: peel_core::access::time::format(t0()),
         expires_at: peel_core::access::time::format(expires),
+        last_seen_at: peel_core::access::time::format(t0()),
     }
 }
 
@@ -134,15 +135,35 @@ async fn sessions_expire(engine: Engine) {
     let u = user(&store, "a@example.org", Role::Officer).await;
     store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
     store.create_session(&session(u.id, "h2", t0() + Duration::minutes(1))).await.unwrap();
-    let live = store.live_session("h1", t0() + Duration::hours(7)).await.unwrap().unwrap();
+    let live = store.live_session("h1", t0() + Duration::hours(7), t0() - Duration::days(1)).await.unwrap().unwrap();
     assert_eq!(live.user_id, u.id);
     assert_eq!(live.csrf_token, "csrf-h1");
-    assert!(store.live_session("h1", t0() + Duration::hours(8)).await.unwrap().is_none(), "expired at expires_at");
-    assert!(store.live_session("nope", t0()).await.unwrap().is_none());
+    assert!(
+        store.live_session("h1", t0() + Duration::hours(8), t0() - Duration::days(1)).await.unwrap().is_none(),
+        "expired at expires_at"
+    );
+    assert!(store.live_session("nope", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
     assert_eq!(store.delete_expired_sessions(t0() + Duration::minutes(2)).await.unwrap(), 1);
-    assert!(store.live_session("h2", t0()).await.unwrap().is_none(), "deleted");
+    assert!(store.live_session("h2", t0(), t0() - Duration::days(1)).await.unwrap().is_none(), "deleted");
     store.delete_session("h1").await.unwrap();
-    assert!(store.live_session("h1", t0()).await.unwrap().is_none());
+    assert!(store.live_session("h1", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
+}
+
+async fn idle_sessions_end(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "a@example.org", Role::Officer).await;
+    store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
+    let idle = Duration::minutes(60);
+    let at = |m: i64| t0() + Duration::minutes(m);
+    // Used every 50 minutes, it lives on; each use moves last_seen_at.
+    for m in [50, 100, 150] {
+        let s = store.live_session("h1", at(m), at(m) - idle).await.unwrap().expect("live");
+        assert_eq!(s.last_seen_at, peel_core::access::time::format(at(m)));
+    }
+    // Unused for exactly the idle time, it has ended.
+    assert!(store.live_session("h1", at(210), at(210) - idle).await.unwrap().is_none());
+    assert!(store.live_session("h1", at(151), at(151) - idle).await.unwrap().is_some(), "a miss does not touch it");
 }
 
 async fn api_tokens_are_used_and_revoked(engine: Engine) {
@@ -168,7 +189,7 @@ async fn disabling_ends_sessions_and_tokens(engine: Engine) {
     store.create_api_token(u.id, "t", "tokhash", t0()).await.unwrap();
     store.set_user_disabled(u.id, true).await.unwrap();
     assert!(store.user(u.id).await.unwrap().unwrap().disabled);
-    assert!(store.live_session("h1", t0()).await.unwrap().is_none());
+    assert!(store.live_session("h1", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
     assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none());
     store.set_user_disabled(u.id, false).await.unwrap();
     assert!(!store.user(u.id).await.unwrap().unwrap().disabled);
@@ -316,6 +337,7 @@ peel_store::on_both_engines!(
     login_state_round_trips,
     login_state_updates_are_atomic,
     sessions_expire,
+    idle_sessions_end,
     api_tokens_are_used_and_revoked,
     disabling_ends_sessions_and_tokens,
     audit_appends_chain_and_verify,

@@ -32,13 +32,15 @@ CREATE TABLE users (
 CREATE INDEX users_organisation ON users (organisation_id);
 
 -- Only the SHA-256 of the session token is kept: a copy of this table does
--- not let anyone sign in.
+-- not let anyone sign in. A session ends at expires_at, or earlier when
+-- unused for the configured idle time (last_seen_at moves on each use).
 CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id    BIGINT NOT NULL REFERENCES users(id),
-    csrf_token TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
+    token_hash   TEXT PRIMARY KEY,
+    user_id      BIGINT NOT NULL REFERENCES users(id),
+    csrf_token   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
 );
 CREATE INDEX sessions_user ON sessions (user_id);
 CREATE INDEX sessions_expiry ON sessions (expires_at);

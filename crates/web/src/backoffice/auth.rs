@@ -114,7 +114,8 @@ pub async fn session_user(
 ) -> Result<Option<Authed>, crate::WebError> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let hash = token_hash(token);
-    let Some(session) = state.store.live_session(&hash, bo.now()).await? else { return Ok(None) };
+    let now = bo.now();
+    let Some(session) = state.store.live_session(&hash, now, now - bo.session_idle).await? else { return Ok(None) };
     let Some(user) = state.store.user(session.user_id).await? else { return Ok(None) };
     if user.disabled {
         return Ok(None);

@@ -141,6 +141,7 @@ pub async fn login(
             csrf_token: csrf,
             created_at: time::format(now),
             expires_at: time::format(now + bo.session_ttl),
+            last_seen_at: time::format(now),
         })
         .await?;
     audit(

@@ -72,6 +72,8 @@ pub struct BackofficeConfig {
     pub secure_cookies: bool,
     /// How long a session lasts from sign-in.
     pub session_ttl: Duration,
+    /// A session unused for this long ends.
+    pub session_idle: Duration,
     pub lockout: LockoutPolicy,
     pub password_policy: PasswordPolicy,
     pub clock: Clock,
@@ -82,6 +84,7 @@ impl Default for BackofficeConfig {
         BackofficeConfig {
             secure_cookies: false,
             session_ttl: Duration::hours(8),
+            session_idle: Duration::minutes(60),
             lockout: LockoutPolicy::default(),
             password_policy: PasswordPolicy::default(),
             clock: Clock::system(),
@@ -90,7 +93,8 @@ impl Default for BackofficeConfig {
 }
 
 impl BackofficeConfig {
-    /// Defaults, with `PEEL_SECURE_COOKIES=true` and `PEEL_SESSION_HOURS=N` read from the environment.
+    /// Defaults, with `PEEL_SECURE_COOKIES=true`, `PEEL_SESSION_HOURS=N` and
+    /// `PEEL_SESSION_IDLE_MINUTES=N` read from the environment.
     pub fn from_env() -> BackofficeConfig {
         let mut c = BackofficeConfig::default();
         if let Ok(v) = std::env::var("PEEL_SECURE_COOKIES") {
@@ -98,6 +102,9 @@ impl BackofficeConfig {
         }
         if let Some(h) = std::env::var("PEEL_SESSION_HOURS").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
             c.session_ttl = Duration::hours(h.clamp(1, 24 * 7));
+        }
+        if let Some(m) = std::env::var("PEEL_SESSION_IDLE_MINUTES").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
+            c.session_idle = Duration::minutes(m.clamp(5, 24 * 60));
         }
         c
     }
