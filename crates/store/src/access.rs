@@ -7,6 +7,9 @@ use chrono::{DateTime, Utc};
 use peel_core::access::time;
 use peel_core::access::{LoginState, OrgKind, Role};
 
+use serde_json::json;
+
+use crate::audit::{By, append_audit_in};
 use crate::{Store, StoreError, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +42,6 @@ pub struct NewUser<'a> {
     pub organisation_id: i64,
     pub role: Role,
     pub password_hash: &'a str,
-    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,21 +117,29 @@ fn conflict(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
 impl Store {
     // ---- organisations -------------------------------------------------
 
+    /// Adds an organisation (audited as `organisation.create`).
     pub async fn create_organisation(
         &self,
         name: &str,
         kind: OrgKind,
-        at: DateTime<Utc>,
+        by: &By<'_>,
     ) -> Result<Organisation, StoreError> {
         let name = name.trim();
         let row: OrgRow = on_db!(self, pool => {
-            sqlx::query_as("INSERT INTO organisations (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id, name, kind, created_at")
-                .bind(name)
-                .bind(kind.slug())
-                .bind(time::format(at))
-                .fetch_one(pool)
-                .await
-                .map_err(|e| conflict(e, || format!("an organisation called {name:?} already exists")))?
+            let mut tx = pool.begin().await?;
+            let row: OrgRow = sqlx::query_as(
+                "INSERT INTO organisations (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id, name, kind, created_at",
+            )
+            .bind(name)
+            .bind(kind.slug())
+            .bind(time::format(by.at))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| conflict(e, || format!("an organisation called {name:?} already exists")))?;
+            let entry = by.entry("organisation.create", format!("organisation:{}", row.0), json!({ "name": row.1, "kind": row.2 }));
+            append_audit_in!(tx, &entry);
+            tx.commit().await?;
+            row
         });
         org_from_row(row)
     }
@@ -161,12 +171,13 @@ impl Store {
 
     // ---- users ---------------------------------------------------------
 
-    /// Creates an account. The email is stored lower-case.
-    pub async fn create_user(&self, u: &NewUser<'_>) -> Result<UserRecord, StoreError> {
+    /// Creates an account (audited as `user.create`). The email is stored lower-case.
+    pub async fn create_user(&self, u: &NewUser<'_>, by: &By<'_>) -> Result<UserRecord, StoreError> {
         let email = u.email.trim().to_lowercase();
-        let at = time::format(u.at);
+        let at = time::format(by.at);
         let id: i64 = on_db!(self, pool => {
-            sqlx::query_scalar(
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (email, display_name, organisation_id, role, password_hash, created_at, password_set_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
             )
@@ -176,9 +187,14 @@ impl Store {
             .bind(u.role.slug())
             .bind(u.password_hash)
             .bind(&at)
-            .fetch_one(pool)
+            .fetch_one(&mut *tx)
             .await
-            .map_err(|e| conflict(e, || format!("a user with the email address {email} already exists")))?
+            .map_err(|e| conflict(e, || format!("a user with the email address {email} already exists")))?;
+            let details = json!({ "email": email, "role": u.role.slug(), "organisation_id": u.organisation_id });
+            let entry = by.entry("user.create", format!("user:{id}"), details);
+            append_audit_in!(tx, &entry);
+            tx.commit().await?;
+            id
         });
         self.user(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
     }
@@ -271,9 +287,9 @@ impl Store {
         Ok(result)
     }
 
-    /// Disables or re-enables an account. Disabling ends its sessions and
-    /// revokes its API tokens.
-    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
+    /// Disables or re-enables an account (audited as `user.disable` or
+    /// `user.enable`). Disabling ends its sessions and revokes its API tokens.
+    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool, by: &By<'_>) -> Result<(), StoreError> {
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
@@ -289,13 +305,22 @@ impl Store {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
                 sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             }
+            let action = if disabled { "user.disable" } else { "user.enable" };
+            append_audit_in!(tx, &by.entry(action, format!("user:{user_id}"), json!({})));
             tx.commit().await?;
         });
         Ok(())
     }
 
-    /// Sets a new password, clears any lock-out and ends every session.
-    pub async fn set_password_hash(&self, user_id: i64, hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    /// Sets a new password, clears any lock-out and ends every session,
+    /// audited as `action` (a reset by someone else, or a change by the person).
+    pub async fn set_password_hash(
+        &self,
+        user_id: i64,
+        hash: &str,
+        action: &str,
+        by: &By<'_>,
+    ) -> Result<(), StoreError> {
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
@@ -304,7 +329,7 @@ impl Store {
             )
             .bind(user_id)
             .bind(hash)
-            .bind(time::format(at))
+            .bind(time::format(by.at))
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -312,6 +337,7 @@ impl Store {
                 return Err(StoreError::NotFound(format!("user {user_id}")));
             }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            append_audit_in!(tx, &by.entry(action, format!("user:{user_id}"), json!({})));
             tx.commit().await?;
         });
         Ok(())
@@ -385,24 +411,30 @@ impl Store {
 
     // ---- API tokens ----------------------------------------------------
 
+    /// Stores a new API token's hash (audited as `api_token.create`).
     pub async fn create_api_token(
         &self,
         user_id: i64,
         name: &str,
         token_hash: &str,
-        at: DateTime<Utc>,
+        by: &By<'_>,
     ) -> Result<ApiTokenRecord, StoreError> {
         let row: TokenRow = on_db!(self, pool => {
-            sqlx::query_as(
+            let mut tx = pool.begin().await?;
+            let row: TokenRow = sqlx::query_as(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
                  RETURNING id, user_id, name, created_at, last_used_at, revoked",
             )
             .bind(user_id)
             .bind(name.trim())
             .bind(token_hash)
-            .bind(time::format(at))
-            .fetch_one(pool)
-            .await?
+            .bind(time::format(by.at))
+            .fetch_one(&mut *tx)
+            .await?;
+            let entry = by.entry("api_token.create", format!("user:{user_id}"), json!({ "token_id": row.0, "name": row.2 }));
+            append_audit_in!(tx, &entry);
+            tx.commit().await?;
+            row
         });
         Ok(token_from_row(row))
     }
@@ -438,13 +470,18 @@ impl Store {
         Ok(rows.into_iter().map(token_from_row).collect())
     }
 
-    pub async fn revoke_api_token(&self, id: i64) -> Result<(), StoreError> {
-        let n = on_db!(self, pool => {
-            sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
+    /// Revokes a token (audited as `api_token.revoke`).
+    pub async fn revoke_api_token(&self, id: i64, by: &By<'_>) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let user_id: Option<i64> = sqlx::query_scalar("UPDATE api_tokens SET revoked = TRUE WHERE id = $1 RETURNING user_id")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(user_id) = user_id else { return Err(StoreError::NotFound(format!("API token {id}"))) };
+            append_audit_in!(tx, &by.entry("api_token.revoke", format!("user:{user_id}"), json!({ "token_id": id })));
+            tx.commit().await?;
         });
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("API token {id}")));
-        }
         Ok(())
     }
 }

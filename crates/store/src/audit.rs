@@ -9,8 +9,62 @@ use chrono::{DateTime, Utc};
 use peel_core::access::audit::ChainVerifier;
 use peel_core::access::time;
 use peel_core::access::{AuditEntry, ChainBreak, NewAuditEntry};
+use serde_json::Value;
 
 use crate::{Store, StoreError, on_db};
+
+/// Who makes a change, why and when. Each change the store makes writes its
+/// audit entry in the same transaction, so no change goes unrecorded.
+#[derive(Debug, Clone, Copy)]
+pub struct By<'a> {
+    pub actor: &'a str,
+    pub purpose: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+impl By<'_> {
+    pub(crate) fn entry(&self, action: &str, subject: String, details: Value) -> NewAuditEntry {
+        NewAuditEntry {
+            at: self.at,
+            actor: self.actor.to_string(),
+            action: action.to_string(),
+            subject,
+            purpose: self.purpose.to_string(),
+            details,
+        }
+    }
+}
+
+/// Appends an entry inside the open transaction `$tx` and evaluates to the
+/// sealed entry. The first statement updates the head row, which takes the
+/// lock that serialises appends.
+macro_rules! append_audit_in {
+    ($tx:ident, $new:expr) => {{
+        let (seq, prev): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *$tx)
+                .await?;
+        let e = peel_core::access::AuditEntry::seal($new, seq, &prev);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, purpose, details, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(e.seq)
+        .bind(&e.at)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.subject)
+        .bind(&e.purpose)
+        .bind(&e.details)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&e.hash).execute(&mut *$tx).await?;
+        e
+    }};
+}
+pub(crate) use append_audit_in;
 
 /// Filters for searching the log. Empty fields match everything.
 #[derive(Debug, Clone, Default)]
@@ -62,28 +116,7 @@ impl Store {
     pub async fn append_audit(&self, new: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         let entry = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            // A write first: it takes the lock before anything is read.
-            let (seq, prev): (i64, String) =
-                sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let e = AuditEntry::seal(new, seq, &prev);
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor, action, subject, purpose, details, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(e.seq)
-            .bind(&e.at)
-            .bind(&e.actor)
-            .bind(&e.action)
-            .bind(&e.subject)
-            .bind(&e.purpose)
-            .bind(&e.details)
-            .bind(&e.prev_hash)
-            .bind(&e.hash)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&e.hash).execute(&mut *tx).await?;
+            let e = append_audit_in!(tx, new);
             tx.commit().await?;
             e
         });

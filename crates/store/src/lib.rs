@@ -25,7 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecord};
-pub use audit::{AuditQuery, AuditVerification};
+pub use audit::{AuditQuery, AuditVerification, By};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};

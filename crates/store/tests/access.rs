@@ -4,27 +4,33 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use peel_core::access::audit::BreakKind;
 use peel_core::access::{LoginState, NewAuditEntry, OrgKind, Role};
 use peel_store::testing::TestDatabase;
-use peel_store::{AuditQuery, Engine, NewUser, SessionRecord, Store, StoreError};
+use peel_store::{AuditQuery, By, Engine, NewUser, SessionRecord, Store, StoreError};
 use serde_json::json;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap()
 }
 
+fn by() -> By<'static> {
+    By { actor: "test", purpose: "testing", at: t0() }
+}
+
 async fn user(store: &Store, email: &str, role: Role) -> peel_store::UserRecord {
     let org = match store.organisation_by_name("Test Council").await.unwrap() {
         Some(o) => o,
-        None => store.create_organisation("Test Council", OrgKind::Council, t0()).await.unwrap(),
+        None => store.create_organisation("Test Council", OrgKind::Council, &by()).await.unwrap(),
     };
     store
-        .create_user(&NewUser {
-            email,
-            display_name: "Test Person",
-            organisation_id: org.id,
-            role,
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
-            at: t0(),
-        })
+        .create_user(
+            &NewUser {
+                email,
+                display_name: "Test Person",
+                organisation_id: org.id,
+                role,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+            },
+            &by(),
+        )
         .await
         .unwrap()
 }
@@ -32,13 +38,13 @@ async fn user(store: &Store, email: &str, role: Role) -> peel_store::UserRecord 
 async fn organisations_are_unique_by_name(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let a = store.create_organisation("  Bedford Borough Council ", OrgKind::Council, t0()).await.unwrap();
+    let a = store.create_organisation("  Bedford Borough Council ", OrgKind::Council, &by()).await.unwrap();
     assert_eq!(a.name, "Bedford Borough Council");
     assert_eq!(a.kind, OrgKind::Council);
-    store.create_organisation("Bedfordshire Police", OrgKind::Force, t0()).await.unwrap();
-    let err = store.create_organisation("Bedford Borough Council", OrgKind::HousingProvider, t0()).await.unwrap_err();
+    store.create_organisation("Bedfordshire Police", OrgKind::Force, &by()).await.unwrap();
+    let err = store.create_organisation("Bedford Borough Council", OrgKind::HousingProvider, &by()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("already exists")), "{err}");
-    let err = store.create_organisation("BEDFORD BOROUGH COUNCIL", OrgKind::Council, t0()).await.unwrap_err();
+    let err = store.create_organisation("BEDFORD BOROUGH COUNCIL", OrgKind::Council, &by()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "names are unique ignoring case: {err}");
     let names: Vec<_> = store.organisations().await.unwrap().into_iter().map(|o| o.name).collect();
     assert_eq!(names, ["Bedford Borough Council", "Bedfordshire Police"]);
@@ -60,14 +66,16 @@ async fn users_are_found_by_email_ignoring_case(engine: Engine) {
     assert!(store.user_by_email("bob@example.org").await.unwrap().is_none());
     let org = store.organisation_by_name("Test Council").await.unwrap().unwrap();
     let dup = store
-        .create_user(&NewUser {
-            email: "alice.smith@EXAMPLE.org",
-            display_name: "Other",
-            organisation_id: org.id,
-            role: Role::Auditor,
-            password_hash: "x",
-            at: t0(),
-        })
+        .create_user(
+            &NewUser {
+                email: "alice.smith@EXAMPLE.org",
+                display_name: "Other",
+                organisation_id: org.id,
+                role: Role::Auditor,
+                password_hash: "x",
+            },
+            &by(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
@@ -82,11 +90,14 @@ async fn login_state_round_trips(engine: Engine) {
         LoginState { failed_attempts: 3, failed_since: Some(t0()), locked_until: Some(t0() + Duration::minutes(15)) };
     store.set_login_state(u.id, &s).await.unwrap();
     assert_eq!(store.user(u.id).await.unwrap().unwrap().login, s);
-    store.set_password_hash(u.id, "new-hash", t0()).await.unwrap();
+    store.set_password_hash(u.id, "new-hash", "user.password_reset", &by()).await.unwrap();
     let after = store.user(u.id).await.unwrap().unwrap();
     assert_eq!(after.login, LoginState::default(), "a reset clears the lock-out");
     assert_eq!(after.password_hash, "new-hash");
-    assert!(matches!(store.set_password_hash(999, "x", t0()).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.set_password_hash(999, "x", "user.password_reset", &by()).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn login_state_updates_are_atomic(engine: Engine) {
@@ -116,6 +127,40 @@ async fn login_state_updates_are_atomic(engine: Engine) {
     assert_eq!(seen, (0..16).collect::<Vec<_>>(), "every update saw the one before it");
     assert_eq!(store.user(u.id).await.unwrap().unwrap().login.failed_attempts, 16);
     assert!(store.update_login_state(999, |s| s).await.unwrap().is_none());
+}
+
+async fn changes_and_their_audit_entries_are_one_transaction(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let u = user(&store, "a@example.org", Role::Officer).await;
+    let t = store.create_api_token(u.id, "t", "tokhash", &by()).await.unwrap();
+    store.revoke_api_token(t.id, &by()).await.unwrap();
+    store.set_user_disabled(u.id, true, &by()).await.unwrap();
+    store.set_password_hash(u.id, "h", "user.password_reset", &by()).await.unwrap();
+    let log = store.audit_entries_after(0, 100).await.unwrap();
+    let got: Vec<_> = log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.subject.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("test", "organisation.create", "organisation:1"),
+            ("test", "user.create", "user:1"),
+            ("test", "api_token.create", "user:1"),
+            ("test", "api_token.revoke", "user:1"),
+            ("test", "user.disable", "user:1"),
+            ("test", "user.password_reset", "user:1"),
+        ]
+    );
+    assert!(log.iter().all(|e| e.purpose == "testing" && e.at == "2026-06-01T09:00:00.000000Z"));
+    // A refused change writes no entry.
+    assert!(store.create_organisation("test council", OrgKind::Council, &by()).await.is_err());
+    assert!(store.set_user_disabled(999, true, &by()).await.is_err());
+    assert_eq!(store.audit_head().await.unwrap().0, 6);
+    // And a change whose entry cannot be written does not happen.
+    store.execute_raw_sql_for_tests("DELETE FROM audit_head").await.unwrap();
+    assert!(store.create_organisation("Luton", OrgKind::Council, &by()).await.is_err());
+    assert!(store.organisation_by_name("Luton").await.unwrap().is_none());
+    assert!(store.set_user_disabled(u.id, false, &by()).await.is_err());
+    assert!(store.user(u.id).await.unwrap().unwrap().disabled, "rolled back");
 }
 
 fn session(user_id: i64, hash: &str, expires: DateTime<Utc>) -> SessionRecord {
@@ -170,13 +215,13 @@ async fn api_tokens_are_used_and_revoked(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let u = user(&store, "a@example.org", Role::Auditor).await;
-    let t = store.create_api_token(u.id, "nightly export", "tokhash", t0()).await.unwrap();
+    let t = store.create_api_token(u.id, "nightly export", "tokhash", &by()).await.unwrap();
     assert_eq!(t.last_used_at, None);
     let used = store.use_api_token("tokhash", t0() + Duration::hours(1)).await.unwrap().unwrap();
     assert_eq!(used.id, t.id);
     assert_eq!(used.last_used_at.as_deref(), Some("2026-06-01T10:00:00.000000Z"));
     assert!(store.use_api_token("other", t0()).await.unwrap().is_none());
-    store.revoke_api_token(t.id).await.unwrap();
+    store.revoke_api_token(t.id, &by()).await.unwrap();
     assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none());
     assert!(store.api_tokens(u.id).await.unwrap()[0].revoked);
 }
@@ -186,15 +231,15 @@ async fn disabling_ends_sessions_and_tokens(engine: Engine) {
     let store = db.store().await;
     let u = user(&store, "a@example.org", Role::Officer).await;
     store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
-    store.create_api_token(u.id, "t", "tokhash", t0()).await.unwrap();
-    store.set_user_disabled(u.id, true).await.unwrap();
+    store.create_api_token(u.id, "t", "tokhash", &by()).await.unwrap();
+    store.set_user_disabled(u.id, true, &by()).await.unwrap();
     assert!(store.user(u.id).await.unwrap().unwrap().disabled);
     assert!(store.live_session("h1", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
     assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none());
-    store.set_user_disabled(u.id, false).await.unwrap();
+    store.set_user_disabled(u.id, false, &by()).await.unwrap();
     assert!(!store.user(u.id).await.unwrap().unwrap().disabled);
     assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none(), "re-enabling does not revive tokens");
-    assert!(matches!(store.set_user_disabled(999, true).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.set_user_disabled(999, true, &by()).await, Err(StoreError::NotFound(_))));
 }
 
 fn entry(i: i64) -> NewAuditEntry {
@@ -336,6 +381,7 @@ peel_store::on_both_engines!(
     users_are_found_by_email_ignoring_case,
     login_state_round_trips,
     login_state_updates_are_atomic,
+    changes_and_their_audit_entries_are_one_transaction,
     sessions_expire,
     idle_sessions_end,
     api_tokens_are_used_and_revoked,

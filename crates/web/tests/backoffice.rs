@@ -20,6 +20,10 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap()
 }
 
+fn by() -> peel_store::By<'static> {
+    peel_store::By { actor: "test", purpose: "testing", at: t0() }
+}
+
 struct Reply {
     status: StatusCode,
     headers: HeaderMap,
@@ -232,7 +236,7 @@ async fn one_message_for_every_failure(engine: Engine) {
     let h = Harness::new(engine).await;
     let u = h.user("officer@example.org", Role::Officer).await;
     let disabled = h.user("gone@example.org", Role::Officer).await;
-    h.store.set_user_disabled(disabled.id, true).await.unwrap();
+    h.store.set_user_disabled(disabled.id, true, &by()).await.unwrap();
     let wrong = h.try_login("officer@example.org", "not the password at all").await;
     let unknown = h.try_login("nobody@example.org", PASSWORD).await;
     let off = h.try_login("gone@example.org", PASSWORD).await;
@@ -556,10 +560,10 @@ async fn bearer_tokens(engine: Engine) {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let used = h.store.api_tokens(u.id).await.unwrap();
     assert!(used[0].last_used_at.is_some());
-    h.store.revoke_api_token(used[0].id).await.unwrap();
+    h.store.revoke_api_token(used[0].id, &by()).await.unwrap();
     assert_eq!(h.api("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED, "revoked");
     let again = h.token(&u).await;
-    h.store.set_user_disabled(u.id, true).await.unwrap();
+    h.store.set_user_disabled(u.id, true, &by()).await.unwrap();
     assert_eq!(h.api("/api/v1/me", Some(&again)).await.status, StatusCode::UNAUTHORIZED, "disabled user");
 }
 

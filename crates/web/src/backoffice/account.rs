@@ -91,7 +91,7 @@ pub async fn change_password(
     let hash = secrets::hash_password_blocking(form.new_password.clone())
         .await
         .map_err(|e| crate::WebError::Internal(e.to_string()))?;
-    store.set_password_hash(a.user.id, &hash, now).await?;
-    audit(store, now, &a.actor(), "user.password_change", &subject, "security", json!({})).await?;
+    let by = peel_store::By { actor: &a.actor(), purpose: "security", at: now };
+    store.set_password_hash(a.user.id, &hash, "user.password_change", &by).await?;
     Ok(Redirect::to("/login?changed=1").into_response())
 }

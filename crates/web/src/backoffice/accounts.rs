@@ -1,10 +1,11 @@
 //! Account operations shared by the pages, the API and the `peel` command:
-//! each checks its input before anything is stored, and writes an audit entry.
+//! each checks its input before anything is stored; the store writes each
+//! change's audit entry in the same transaction as the change.
 
 use chrono::{DateTime, Utc};
 use peel_core::access::{NewAuditEntry, OrgKind, PasswordPolicy, Role};
-use peel_store::{ApiTokenRecord, NewUser, Organisation, Store, StoreError, UserRecord};
-use serde_json::{Value, json};
+use peel_store::{ApiTokenRecord, By, NewUser, Organisation, Store, StoreError, UserRecord};
+use serde_json::Value;
 
 use super::secrets::{self, SecretError};
 
@@ -19,6 +20,9 @@ pub enum AccountError {
     #[error(transparent)]
     Secret(#[from] SecretError),
 }
+
+/// The purpose recorded for account changes.
+const PURPOSE: &str = "account administration";
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
     AccountError::Invalid { field, message: message.into() }
@@ -82,20 +86,11 @@ pub async fn add_organisation(
     now: DateTime<Utc>,
 ) -> Result<Organisation, AccountError> {
     let name = check_name("name", "the organisation's name", name)?;
-    let org = store.create_organisation(&name, kind, now).await.map_err(|e| match e {
+    let by = By { actor, purpose: PURPOSE, at: now };
+    let org = store.create_organisation(&name, kind, &by).await.map_err(|e| match e {
         StoreError::Conflict(m) => invalid("name", format!("{}.", capitalise(&m))),
         e => e.into(),
     })?;
-    audit(
-        store,
-        now,
-        actor,
-        "organisation.create",
-        &format!("organisation:{}", org.id),
-        "account administration",
-        json!({ "name": org.name, "kind": kind.slug() }),
-    )
-    .await?;
     Ok(org)
 }
 
@@ -123,29 +118,21 @@ pub async fn add_user(
     policy.check(a.password, &email).map_err(|p| invalid("password", p.to_string()))?;
     let hash = secrets::hash_password_blocking(a.password.to_string()).await?;
     let user = store
-        .create_user(&NewUser {
-            email: &email,
-            display_name: &display_name,
-            organisation_id: a.organisation_id,
-            role: a.role,
-            password_hash: &hash,
-            at: now,
-        })
+        .create_user(
+            &NewUser {
+                email: &email,
+                display_name: &display_name,
+                organisation_id: a.organisation_id,
+                role: a.role,
+                password_hash: &hash,
+            },
+            &By { actor, purpose: PURPOSE, at: now },
+        )
         .await
         .map_err(|e| match e {
             StoreError::Conflict(m) => invalid("email", format!("{}.", capitalise(&m))),
             e => e.into(),
         })?;
-    audit(
-        store,
-        now,
-        actor,
-        "user.create",
-        &format!("user:{}", user.id),
-        "account administration",
-        json!({ "email": user.email, "role": user.role.slug(), "organisation_id": user.organisation_id }),
-    )
-    .await?;
     Ok(user)
 }
 
@@ -160,9 +147,7 @@ pub async fn reset_password(
     let user = store.user(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
     policy.check(password, &user.email).map_err(|p| invalid("password", p.to_string()))?;
     let hash = secrets::hash_password_blocking(password.to_string()).await?;
-    store.set_password_hash(user_id, &hash, now).await?;
-    audit(store, now, actor, "user.password_reset", &format!("user:{user_id}"), "account administration", json!({}))
-        .await?;
+    store.set_password_hash(user_id, &hash, "user.password_reset", &By { actor, purpose: PURPOSE, at: now }).await?;
     Ok(user)
 }
 
@@ -173,9 +158,7 @@ pub async fn set_disabled(
     disabled: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AccountError> {
-    store.set_user_disabled(user_id, disabled).await?;
-    let action = if disabled { "user.disable" } else { "user.enable" };
-    audit(store, now, actor, action, &format!("user:{user_id}"), "account administration", json!({})).await?;
+    store.set_user_disabled(user_id, disabled, &By { actor, purpose: PURPOSE, at: now }).await?;
     Ok(())
 }
 
@@ -193,17 +176,8 @@ pub async fn issue_api_token(
         return Err(invalid("email", format!("The account {} is disabled.", user.email)));
     }
     let token = secrets::new_api_token()?;
-    let record = store.create_api_token(user.id, &name, &secrets::token_hash(&token), now).await?;
-    audit(
-        store,
-        now,
-        actor,
-        "api_token.create",
-        &format!("user:{}", user.id),
-        "account administration",
-        json!({ "token_id": record.id, "name": name }),
-    )
-    .await?;
+    let by = By { actor, purpose: PURPOSE, at: now };
+    let record = store.create_api_token(user.id, &name, &secrets::token_hash(&token), &by).await?;
     Ok((token, record))
 }
 
