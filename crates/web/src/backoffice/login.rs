@@ -91,7 +91,12 @@ pub async fn login(
             let policy = bo.lockout;
             store.update_login_state(u.id, |s| if s.is_locked(now) { s } else { policy.after_failure(s, now) }).await?
         }
-        _ => None,
+        _ => {
+            // The same database work as for a real account, so timing does
+            // not tell which email addresses exist.
+            store.update_login_state(-1, |s| s).await?;
+            None
+        }
     };
     let usable = reserved.is_some_and(|(before, _)| !before.is_locked(now));
     let phc = user.as_ref().filter(|_| usable).map(|u| u.password_hash.clone());
