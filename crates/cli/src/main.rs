@@ -80,6 +80,9 @@ Examples:
         /// Address to listen on.
         #[arg(long, env = "PEEL_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Limit each client to this many /api/ requests a second, with bursts (police.uk: 15/30). Off by default.
+        #[arg(long, env = "PEEL_RATE_LIMIT", value_name = "PER_SECOND/BURST")]
+        rate_limit: Option<peel_web::rate_limit::RateLimit>,
     },
     /// Run the demo: create ./peel-demo.db, import the bundled sample, serve it.
     ///
@@ -155,9 +158,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print_summary(&summary);
             Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Serve { db, listen } => {
+        Command::Serve { db, listen, rate_limit } => {
             let store = open(&db.database_url).await?;
-            serve(store, listen).await?;
+            serve(store, listen, rate_limit).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { database_url, listen, data, no_serve } => {
@@ -172,7 +175,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            serve(store, listen).await?;
+            serve(store, listen, None).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {
@@ -205,11 +208,11 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(store: Store, listen: SocketAddr) -> Result<()> {
+async fn serve(store: Store, listen: SocketAddr, rate_limit: Option<peel_web::rate_limit::RateLimit>) -> Result<()> {
     // The API's spatial index is built from the store before listening.
     let state = peel_web::AppState::load(store).await?;
     println!("peel is serving on http://{listen}/  (Ctrl-C to stop)");
-    peel_web::serve(state, listen).await?;
+    peel_web::serve(state, listen, rate_limit).await?;
     Ok(())
 }
 

@@ -6,8 +6,10 @@ pub mod backoffice;
 mod error;
 mod health;
 mod index;
+mod metrics;
 pub mod pledge;
 pub mod portal;
+pub mod rate_limit;
 mod security_headers;
 
 use std::net::SocketAddr;
@@ -30,12 +32,23 @@ pub struct AppState {
 /// The whole application: every route peel serves. Back-office settings
 /// come from the environment (see [`backoffice::BackofficeConfig::from_env`]).
 pub fn app(state: AppState) -> Router {
-    app_with(state, backoffice::BackofficeConfig::from_env())
+    app_with(state, None)
 }
 
-/// The whole application with explicit back-office settings (tests use a manual clock).
-pub fn app_with(state: AppState, backoffice: backoffice::BackofficeConfig) -> Router {
-    Router::new()
+/// The application with an optional rate limit on `/api/` (off by default).
+/// Back-office settings come from the environment.
+pub fn app_with(state: AppState, rate_limit: Option<rate_limit::RateLimit>) -> Router {
+    app_with_backoffice(state, rate_limit, backoffice::BackofficeConfig::from_env())
+}
+
+/// The application with explicit back-office settings (tests use a manual clock).
+pub fn app_with_backoffice(
+    state: AppState,
+    rate_limit: Option<rate_limit::RateLimit>,
+    backoffice: backoffice::BackofficeConfig,
+) -> Router {
+    let metrics = metrics::Metrics::default();
+    let mut router = Router::new()
         .merge(health::routes())
         .merge(api::routes())
         .merge(portal::routes())
@@ -43,7 +56,15 @@ pub fn app_with(state: AppState, backoffice: backoffice::BackofficeConfig) -> Ro
         .merge(backoffice::routes(&state, backoffice))
         .fallback(not_found)
         .with_state(state)
+        .route("/metrics", axum::routing::get(metrics::endpoint).with_state(metrics.clone()))
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::track));
+    if let Some(limit) = rate_limit {
+        router =
+            router.layer(axum::middleware::from_fn_with_state(rate_limit::Limiter::new(limit), rate_limit::enforce));
+    }
+    router
         .layer(security_headers::layer())
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 
@@ -57,14 +78,23 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
-/// Serves `app` on `addr` until Ctrl-C or SIGTERM.
-pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), WebError> {
+/// Serves the application on `addr` until Ctrl-C or SIGTERM.
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    rate_limit: Option<rate_limit::RateLimit>,
+) -> Result<(), WebError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Bind(addr, e))?;
-    serve_on(state, listener).await
+    serve_on(state, listener, rate_limit).await
 }
 
-pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), WebError> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await.map_err(WebError::Serve)
+pub async fn serve_on(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    rate_limit: Option<rate_limit::RateLimit>,
+) -> Result<(), WebError> {
+    let app = app_with(state, rate_limit).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(WebError::Serve)
 }
 
 async fn shutdown() {

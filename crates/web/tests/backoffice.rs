@@ -11,7 +11,7 @@ use peel_store::testing::TestDatabase;
 use peel_store::{AuditQuery, Engine, Store, UserRecord};
 use peel_web::backoffice::accounts::{self, NewAccount};
 use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
-use peel_web::{AppState, app_with};
+use peel_web::{AppState, app_with_backoffice};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -100,7 +100,8 @@ impl Harness {
         let (clock, manual) = Clock::manual(t0());
         let mut cfg = BackofficeConfig { clock, ..BackofficeConfig::default() };
         tweak(&mut cfg);
-        let app = app_with(AppState { store: store.clone(), index: peel_web::SharedIndex::default() }, cfg);
+        let app =
+            app_with_backoffice(AppState { store: store.clone(), index: peel_web::SharedIndex::default() }, None, cfg);
         let org =
             accounts::add_organisation(&store, "test", "Bedfordshire Police", OrgKind::Force, t0()).await.unwrap();
         Harness { _db: db, store, app, clock: manual, org_id: org.id }
@@ -211,6 +212,19 @@ async fn sign_in_and_out(engine: Engine) {
     let b = h.login("officer@example.org").await;
     let home = h.get("/backoffice", Some(&b.cookie)).await;
     assert!(home.body.contains("Officer person") && home.body.contains("Bedfordshire Police"));
+    // Pages holding a CSRF token are never compressed (BREACH).
+    let gz = h
+        .send(
+            Request::get("/backoffice")
+                .header(header::COOKIE, &b.cookie)
+                .header(header::ACCEPT_ENCODING, "gzip, br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(gz.status, StatusCode::OK);
+    assert_eq!(gz.headers.get(header::CONTENT_ENCODING).unwrap(), "identity");
+    assert!(gz.body.contains("Officer person"), "plain HTML");
     assert!(home.body.contains("<label for=\"") || home.body.contains("<h1>Your account</h1>"));
 
     let out = h.post("/logout", Some(&b.cookie), &[("csrf_token", &b.csrf)]).await;

@@ -237,8 +237,15 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
 
 /// Headers on every back-office answer: no framing, no sniffing, no
 /// referrer, only this site's resources, and nothing cached.
+///
+/// `Content-Encoding: identity` keeps the application's compression layer
+/// off these answers: pages that hold a CSRF token and echo what was typed
+/// must not be compressed (the BREACH attack).
 pub async fn security_headers(mut r: Response) -> Response {
     let h = r.headers_mut();
+    if !h.contains_key(header::CONTENT_ENCODING) {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("identity"));
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
