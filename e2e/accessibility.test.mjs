@@ -1,11 +1,12 @@
 // Every type of page, at phone and desktop widths: it loads with the expected
 // status and heading, breaks none of its own Content-Security-Policy, is kept
-// as a screenshot, and axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation.
+// as a screenshot, shows focus on every control with readable text, does not
+// scroll sideways, and axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { VIEWPORTS, describeViolations, launch, newContext, runAxe, screenshot, watchProblems } from './lib.mjs';
+import { VIEWPORTS, auditFocusStyles, describeViolations, launch, newContext, runAxe, screenshot, watchProblems } from './lib.mjs';
 import { PAGES } from './pages.mjs';
 
 let browser;
@@ -41,6 +42,7 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
         assert.equal((await page.locator('h1').innerText()).trim(), p.h1);
         await screenshot(page, `${p.name}-${width}`);
         assert.deepEqual(problems, [], `${p.path} reported problems`);
+        assert.deepEqual(await auditFocusStyles(page), [], `${p.path}: focus styles`);
         // Nothing is wider than the screen: no sideways scrolling (WCAG 1.4.10 reflow).
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${p.path} scrolls sideways by ${overflow}px at ${viewport.width}px wide`);

@@ -126,3 +126,57 @@ export function focused(page) {
     };
   });
 }
+
+// Focuses, in turn, every element in the tab order and reports any that shows
+// no change of style when focused (WCAG 2.4.7 focus visible) or whose text
+// is then below 4.5:1 contrast against its background (WCAG 1.4.3). axe-core
+// checks a page only as it stands, with nothing focused.
+export function auditFocusStyles(page) {
+  return page.evaluate(() => {
+    const rgba = (css) => {
+      const m = css.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return { r, g, b, a };
+    };
+    const luminance = ({ r, g, b }) => {
+      const [R, G, B] = [r, g, b].map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const look = (el) => {
+      const s = getComputedStyle(el);
+      return [s.color, s.backgroundColor, s.boxShadow, s.outlineStyle, s.outlineColor, s.outlineWidth, s.textDecorationLine, s.borderColor].join('|');
+    };
+    const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.innerText || el.value || '').trim().slice(0, 40)}"`;
+    const problems = [];
+    const focusables = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')].filter(
+      (el) => el.tabIndex >= 0 && !el.disabled,
+    );
+    for (const el of focusables) {
+      document.activeElement?.blur();
+      const before = look(el);
+      el.focus();
+      if (document.activeElement !== el) continue; // not focusable as the page stands, e.g. inside closed details
+      if (look(el) === before) problems.push(`${describe(el)} looks the same when focused`);
+      const text = (el.innerText || el.value || '').trim();
+      if (text) {
+        const fg = rgba(getComputedStyle(el).color);
+        const [hi, lo] = [luminance(fg), luminance(background(el))].sort((a, b) => b - a);
+        const ratio = (hi + 0.05) / (lo + 0.05);
+        if (ratio < 4.5) problems.push(`${describe(el)} has text contrast ${ratio.toFixed(2)}:1 when focused`);
+      }
+    }
+    document.activeElement?.blur();
+    return problems;
+  });
+}
