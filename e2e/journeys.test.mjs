@@ -182,8 +182,13 @@ describe('with JavaScript turned off', () => {
   test('tables sort and open, and the keyboard journey works', async () => {
     const page = await context.newPage();
     await page.goto('/compare');
+    const sorted = page.locator('th[aria-sort]');
+    assert.deepEqual([await sorted.innerText(), await sorted.getAttribute('aria-sort')], ['Per km²', 'descending']);
     await Promise.all([page.waitForURL(/sort=name/), page.getByRole('link', { name: 'Area', exact: true }).click()]);
-    assert.equal(await page.locator('th[aria-sort]').innerText(), 'Area');
+    // aria-sort tells a screen reader the order the rows are really in.
+    assert.deepEqual([await sorted.innerText(), await sorted.getAttribute('aria-sort')], ['Area', 'ascending']);
+    const names = await page.locator('tbody th').allInnerTexts();
+    assert.deepEqual(names, [...names].sort(), 'rows A to Z');
 
     await page.goto('/');
     await page.keyboard.press('Tab');

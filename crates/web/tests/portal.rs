@@ -149,7 +149,8 @@ async fn every_page(engine: Engine) {
             &["Central Bedfordshire Community Safety Partnership", "294,454"][..],
         ),
         ("/compare", &["Compare police forces", "Average of these forces", "Per km²", "?sort=name"][..]),
-        ("/compare?sort=name", &["aria-sort=\"descending\"><a href=\"?sort=name\""][..]),
+        ("/compare?sort=name", &["aria-sort=\"ascending\"><a href=\"?sort=name\""][..]),
+        ("/compare?sort=count", &["aria-sort=\"descending\"><a href=\"?sort=count\""][..]),
         (
             "/forces/city-of-london/neighbourhoods",
             &["Compare neighbourhoods in City of London Police", "Fleet Street"][..],
