@@ -76,7 +76,8 @@ describe('searching by postcode', () => {
   test('a postcode peel cannot place gets an error summary linked to the field', async () => {
     const page = await context.newPage();
     await searchFor(page, 'EC2V 7');
-    assert.match(await page.title(), /Find crime/);
+    // The title says so first, for screen reader users as the page loads.
+    assert.match(await page.title(), /^Error: Find crime/);
     const summary = page.getByRole('alert');
     assert.match(await summary.innerText(), /There is a problem\s+Enter a real postcode, like EC2V 7HH/);
     await summary.getByRole('link').click();
