@@ -62,3 +62,27 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
     }
   });
 }
+
+// WCAG 1.4.10: content reflows at 320 CSS pixels wide (1280 pixels at 400%
+// zoom) without the page scrolling sideways; a wide table scrolls on its own.
+describe('reflow at 320 CSS pixels wide', () => {
+  let context;
+  before(async () => {
+    context = await newContext(browser, { viewport: { width: 320, height: 640 } });
+  });
+  after(async () => {
+    await context?.close();
+  });
+
+  test('no page scrolls sideways', async () => {
+    const page = await context.newPage();
+    const wide = [];
+    for (const p of PAGES) {
+      await page.goto(p.path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) wide.push(`${p.path} by ${overflow}px`);
+    }
+    await page.close();
+    assert.deepEqual(wide, [], 'pages that scroll sideways at 320px');
+  });
+});

@@ -146,6 +146,19 @@ describe('keyboard only', () => {
     await page.close();
   });
 
+  test('a comparison table too wide for a phone scrolls from the keyboard', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto('/compare');
+    const region = page.getByRole('region', { name: /^Compare police forces/ });
+    await region.focus();
+    assert.equal((await focused(page)).tag, 'div', 'the table region takes focus');
+    assert.ok(await region.evaluate((el) => el.scrollWidth > el.clientWidth), 'the table is wider than the screen');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.querySelector('.table-scroll').scrollLeft > 0);
+    await page.close();
+  });
+
   test('the figures table behind "Show the figures as a table" opens from the keyboard', async () => {
     const page = await context.newPage();
     await page.goto('/forces/city-of-london');
