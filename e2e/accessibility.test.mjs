@@ -1,12 +1,23 @@
 // Every type of page, at phone and desktop widths: it loads with the expected
 // status and heading, breaks none of its own Content-Security-Policy, is kept
-// as a screenshot, shows focus on every control with readable text, does not
-// scroll sideways, and axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation.
+// as a screenshot, shows focus on every control with readable text (with every
+// <details> open), does not scroll sideways, and axe-core finds no WCAG
+// 2.0/2.1/2.2 A or AA violation, on what <details> hide as well.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { VIEWPORTS, auditFocusStyles, describeViolations, launch, newContext, runAxe, screenshot, watchProblems } from './lib.mjs';
+import {
+  VIEWPORTS,
+  auditFocusStyles,
+  describeViolations,
+  launch,
+  newContext,
+  openAllDetails,
+  runAxe,
+  screenshot,
+  watchProblems,
+} from './lib.mjs';
 import { PAGES } from './pages.mjs';
 
 let browser;
@@ -42,6 +53,7 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
         assert.equal((await page.locator('h1').innerText()).trim(), p.h1);
         await screenshot(page, `${p.name}-${width}`);
         assert.deepEqual(problems, [], `${p.path} reported problems`);
+        await openAllDetails(page);
         assert.deepEqual(await auditFocusStyles(page), [], `${p.path}: focus styles`);
         // Nothing is wider than the screen: no sideways scrolling (WCAG 1.4.10 reflow).
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -50,6 +62,8 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
 
         const audited = await auditor.newPage();
         await audited.goto(p.path);
+        // Audit what the page's <details> hide as well as what it shows.
+        await openAllDetails(audited);
         const results = await runAxe(audited);
         await audited.close();
         assert.ok(results.passes.length > 10, `axe-core ran its rules on ${p.path}`);
@@ -79,6 +93,7 @@ describe('reflow at 320 CSS pixels wide', () => {
     const wide = [];
     for (const p of PAGES) {
       await page.goto(p.path);
+      await openAllDetails(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       if (overflow > 0) wide.push(`${p.path} by ${overflow}px`);
     }

@@ -187,6 +187,13 @@ describe('with JavaScript turned off', () => {
     await searchFor(page, 'EC2V 7HH');
     await assertOnBarbican(page);
     await screenshot(page, 'no-javascript-neighbourhood-desktop');
+    // Each of the month's crimes opens on its own page.
+    await page.getByText('Show each crime and its outcome').click();
+    const crime = page.locator('main a[href^="/crimes/"]').first();
+    await Promise.all([page.waitForURL(/\/crimes\//), crime.click()]);
+    assert.match(await page.locator('h1').innerText(), / in \w+ \d{4}$/);
+    assert.ok(await page.getByRole('heading', { name: 'What happened next' }).isVisible());
+    assert.match(await page.getByRole('navigation', { name: 'Breadcrumb' }).innerText(), /Barbican/);
     await searchFor(page, 'LU1 1AA');
     await assertBedfordshireArea(page);
     assert.deepEqual(problems, []);

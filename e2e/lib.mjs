@@ -180,3 +180,10 @@ export function auditFocusStyles(page) {
     return problems;
   });
 }
+
+// Opens every <details> so that audits see what they hide.
+export function openAllDetails(page) {
+  return page.evaluate(() => {
+    for (const d of document.querySelectorAll('details')) d.open = true;
+  });
+}

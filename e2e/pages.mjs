@@ -15,6 +15,13 @@ export const PAGES = [
     status: 200,
     h1: 'Central Bedfordshire Community Safety Partnership',
   },
+  // One crime by its police.uk persistent id, with its outcome history.
+  {
+    name: 'crime',
+    path: '/crimes/87285a8be04d2f9c2baf5a0319a6d492be8b66ac97a03efe06787ed29b89c896',
+    status: 200,
+    h1: 'Burglary in January 2024',
+  },
   { name: 'compare', path: '/compare', status: 200, h1: 'Compare police forces' },
   {
     name: 'neighbourhood-comparison',
