@@ -86,6 +86,7 @@ async fn every_page(engine: Engine) {
     let p = get(&app, "/search?q=EC2V%207").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("Enter a real postcode"), "{}", p.body);
+    assert!(p.body.contains("<title>Error: "), "the title says there is an error");
     let p = get(&app, "/search?q=M1%201AE").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("We have no information for M1 1AE"));
@@ -149,7 +150,8 @@ async fn every_page(engine: Engine) {
             &["Central Bedfordshire Community Safety Partnership", "294,454"][..],
         ),
         ("/compare", &["Compare police forces", "Average of these forces", "Per km²", "?sort=name"][..]),
-        ("/compare?sort=name", &["aria-sort=\"descending\"><a href=\"?sort=name\""][..]),
+        ("/compare?sort=name", &["aria-sort=\"ascending\"><a href=\"?sort=name\""][..]),
+        ("/compare?sort=count", &["aria-sort=\"descending\"><a href=\"?sort=count\""][..]),
         (
             "/forces/city-of-london/neighbourhoods",
             &["Compare neighbourhoods in City of London Police", "Fleet Street"][..],

@@ -22,8 +22,8 @@ pub struct ComparePage {
     crumbs: Vec<(String, String)>,
     month_name: String,
     explanation: String,
-    /// (label, sort key, numeric, sorted by this)
-    headers: Vec<(&'static str, &'static str, bool, bool)>,
+    /// (label, sort key, numeric, `aria-sort` when sorted by this)
+    headers: Vec<(&'static str, &'static str, bool, Option<&'static str>)>,
     rows: Vec<Row>,
     chart_svg: String,
     chart_caption: String,
@@ -62,7 +62,9 @@ pub struct SortQuery {
     sort: Option<String>,
 }
 
-fn headers(sort: &str) -> Vec<(&'static str, &'static str, bool, bool)> {
+/// The column headings; the one sorted by says which way, as `sort_figures`
+/// orders: names A to Z, figures largest first.
+fn headers(sort: &str) -> Vec<(&'static str, &'static str, bool, Option<&'static str>)> {
     [
         ("Area", "name", false),
         ("Crimes", "count", true),
@@ -70,7 +72,7 @@ fn headers(sort: &str) -> Vec<(&'static str, &'static str, bool, bool)> {
         ("Per km²", "perkm2", true),
     ]
     .into_iter()
-    .map(|(l, k, num)| (l, k, num, k == sort))
+    .map(|(l, k, num)| (l, k, num, (k == sort).then_some(if k == "name" { "ascending" } else { "descending" })))
     .collect()
 }
 

@@ -1,0 +1,36 @@
+// One address for each type of page the portal serves, on the bundled sample.
+
+export const PAGES = [
+  { name: 'home', path: '/', status: 200, h1: 'Find crime and policing information for your area' },
+  { name: 'search-error', path: '/search?q=EC2V%207', status: 400, h1: 'Find crime and policing information for your area' },
+  { name: 'search-results', path: '/search?q=street', status: 200, h1: 'Find crime and policing information for your area' },
+  { name: 'neighbourhood', path: '/neighbourhoods/city-of-london/bar', status: 200, h1: 'Barbican' },
+  // A postcode outside the loaded neighbourhood boundaries: its force and CSP.
+  { name: 'postcode-area', path: '/search?q=LU1%201AA', status: 200, h1: 'LU1 1AA: Bedfordshire Police' },
+  { name: 'force', path: '/forces/bedfordshire', status: 200, h1: 'Bedfordshire Police' },
+  { name: 'bcu', path: '/forces/bedfordshire/bcus/luton', status: 200, h1: 'Luton basic command unit' },
+  {
+    name: 'csp',
+    path: '/forces/bedfordshire/csps/central-bedfordshire',
+    status: 200,
+    h1: 'Central Bedfordshire Community Safety Partnership',
+  },
+  // One crime by its police.uk persistent id, with its outcome history.
+  {
+    name: 'crime',
+    path: '/crimes/87285a8be04d2f9c2baf5a0319a6d492be8b66ac97a03efe06787ed29b89c896',
+    status: 200,
+    h1: 'Burglary in January 2024',
+  },
+  { name: 'compare', path: '/compare', status: 200, h1: 'Compare police forces' },
+  {
+    name: 'neighbourhood-comparison',
+    path: '/forces/city-of-london/neighbourhoods',
+    status: 200,
+    h1: 'Compare neighbourhoods in City of London Police',
+  },
+  { name: 'complain', path: '/forces/city-of-london/complain', status: 200, h1: 'How to complain about City of London Police, and how to escalate' },
+  { name: 'about', path: '/about', status: 200, h1: 'About peel and its data' },
+  { name: 'accessibility', path: '/accessibility', status: 200, h1: 'Accessibility statement' },
+  { name: 'not-found', path: '/no-such-page', status: 404, h1: 'Page not found' },
+];
