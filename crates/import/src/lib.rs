@@ -166,7 +166,7 @@ impl<'s> Importer<'s> {
             return self.import_bulk(&input, kind, summary, progress).await;
         }
         if let Some(cols) = postcodes::Columns::from_header(&header) {
-            return self.import_postcodes(&input, cols, summary).await;
+            return self.import_postcodes(&input, cols, summary, progress).await;
         }
         Err(unrecognised(&format!(
             "its header ({}) is not a police.uk street, outcomes or stop-and-search header, nor a postcode table",
@@ -207,19 +207,7 @@ impl<'s> Importer<'s> {
         }
         let ctx = RowContext { month: from_name.as_ref().map(|n| n.month), force: from_name.as_ref().map(|n| n.force) };
         let (parsed, problems) = bulk_csv::parse(kind, &input.bytes, &input.name, &ctx);
-        if !problems.is_empty() {
-            if !self.options.skip_invalid {
-                let total = problems.len();
-                return Err(ImportError::InvalidRows {
-                    problems: problems.into_iter().take(error::MAX_LISTED).collect(),
-                    total,
-                });
-            }
-            for p in &problems {
-                progress.note(&format!("skipped {p}"));
-            }
-            summary.skipped.extend(problems);
-        }
+        self.refuse_or_skip(problems, summary, progress)?;
         // A file is one force-month; without police.uk's file name the rows say which.
         let (force_id, month, force_name) = match (&parsed, &from_name) {
             (_, Some(n)) => (n.force.id, n.month, first_falls_within(&parsed)),
@@ -257,23 +245,40 @@ impl<'s> Importer<'s> {
         Ok(rows)
     }
 
+    /// Strict mode refuses a file with any bad row (listing the first few);
+    /// `--skip-invalid` reports each and lets the rest through.
+    fn refuse_or_skip(
+        &self,
+        problems: Vec<RowProblem>,
+        summary: &mut Summary,
+        progress: &Progress,
+    ) -> Result<(), ImportError> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        if !self.options.skip_invalid {
+            let total = problems.len();
+            return Err(ImportError::InvalidRows {
+                problems: problems.into_iter().take(error::MAX_LISTED).collect(),
+                total,
+            });
+        }
+        for p in &problems {
+            progress.note(&format!("skipped {p}"));
+        }
+        summary.skipped.extend(problems);
+        Ok(())
+    }
+
     async fn import_postcodes(
         &mut self,
         input: &Input,
         cols: postcodes::Columns,
         summary: &mut Summary,
+        progress: &mut Progress,
     ) -> Result<u64, ImportError> {
         let (points, problems) = postcodes::parse(&input.bytes, &input.name, cols);
-        if !problems.is_empty() {
-            if !self.options.skip_invalid {
-                let total = problems.len();
-                return Err(ImportError::InvalidRows {
-                    problems: problems.into_iter().take(error::MAX_LISTED).collect(),
-                    total,
-                });
-            }
-            summary.skipped.extend(problems);
-        }
+        self.refuse_or_skip(problems, summary, progress)?;
         self.store
             .put_postcodes(&points)
             .await

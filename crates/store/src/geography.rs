@@ -39,6 +39,13 @@ type ForceRow = (String, String, Option<String>, Option<String>, Option<String>,
 const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
      contact_details, links, locations, bcu_id, csp_id";
 
+/// name, rank, bio, contact details (JSON): the shape of both people tables.
+type OfficerRow = (String, String, Option<String>, String);
+
+fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, StoreError> {
+    Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact)? })
+}
+
 fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
     Ok(Neighbourhood {
         force_id: r.0,
@@ -141,15 +148,13 @@ impl Store {
 
     /// A force's senior officers, as police.uk's `forces/{id}/people` lists them.
     pub async fn force_people(&self, force_id: &str) -> Result<Vec<Officer>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, String)> = on_db!(self, pool => {
+        let rows: Vec<OfficerRow> = on_db!(self, pool => {
             sqlx::query_as("SELECT name, rank, bio, contact_details FROM force_people WHERE force_id = $1 ORDER BY position")
                 .bind(force_id)
                 .fetch_all(pool)
                 .await?
         });
-        rows.into_iter()
-            .map(|(name, rank, bio, c)| Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&c)? }))
-            .collect()
+        rows.into_iter().map(officer_from_row).collect()
     }
 
     /// Sets a force's boundary (from police.uk KML or the ONS force areas).
@@ -330,7 +335,7 @@ impl Store {
     }
 
     pub async fn neighbourhood_team(&self, force_id: &str, id: &str) -> Result<Vec<Officer>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, String)> = on_db!(self, pool => {
+        let rows: Vec<OfficerRow> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT name, rank, bio, contact_details FROM neighbourhood_people \
                  WHERE force_id = $1 AND neighbourhood_id = $2 ORDER BY position",
@@ -340,9 +345,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter()
-            .map(|(name, rank, bio, c)| Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&c)? }))
-            .collect()
+        rows.into_iter().map(officer_from_row).collect()
     }
 
     pub async fn neighbourhood_priorities(&self, force_id: &str, id: &str) -> Result<Vec<Priority>, StoreError> {
