@@ -73,11 +73,15 @@ impl LatLng {
 }
 
 fn parse_decimal(s: &str) -> Result<f64, GeoError> {
-    // `f64::from_str` also takes "inf", "NaN" and "1e5"; coordinates are plain decimals.
-    let plain = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
-        && s.bytes().any(|b| b.is_ascii_digit());
-    let v: f64 = if plain { s.parse().ok() } else { None }.ok_or_else(|| GeoError::NotANumber(s.to_string()))?;
+    // `f64::from_str` also takes "inf" and "NaN"; coordinates are numbers. The
+    // exponent form stays: police.uk's boundary KML writes points near the
+    // Greenwich meridian as "-2.78113836816e-05".
+    let numeric = !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && s.bytes().next().is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
+    let v: f64 = if numeric { s.parse().ok() } else { None }
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| GeoError::NotANumber(s.to_string()))?;
     Ok(v)
 }
 
@@ -273,7 +277,9 @@ mod tests {
     fn coordinates_are_plain_decimals() {
         assert!(LatLng::parse("NaN", "0").is_err());
         assert!(LatLng::parse("inf", "0").is_err());
-        assert!(LatLng::parse("1e1", "0").is_err());
+        assert!(LatLng::parse("1e999", "0").is_err());
+        assert!(LatLng::parse("e5", "0").is_err());
+        assert_eq!(LatLng::parse("51.5", "-2.78113836816e-05").unwrap().lng, -2.78113836816e-05);
         assert!(LatLng::parse("91", "0").is_err());
         assert!(LatLng::parse("51.5", "-0.1").is_ok());
     }

@@ -114,6 +114,14 @@ mod tests {
     }
 
     #[test]
+    fn reads_exponents_near_the_meridian() {
+        // As in police.uk's Metropolitan boundaries (E05009318).
+        let kml = b"<kml><Polygon><outerBoundaryIs><coordinates>-2.78113836816e-05,51.5106473331,0 0.01,51.51,0 0.01,51.52,0</coordinates></outerBoundaryIs></Polygon></kml>";
+        let area = parse(kml).unwrap();
+        assert_eq!(area.polygons[0].outer[0].lng, -2.78113836816e-05);
+    }
+
+    #[test]
     fn refuses_what_is_not_a_boundary() {
         assert_eq!(parse(b"<kml></kml>"), Err(KmlError::NoPolygon));
         assert!(matches!(
