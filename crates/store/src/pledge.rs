@@ -163,6 +163,27 @@ impl Store {
         rows.iter().map(|j| serde_json::from_str(j).map_err(StoreError::from)).collect()
     }
 
+    /// The latest London month holding an event for a force (or one of its
+    /// neighbourhoods), not counting victim updates, which may follow their
+    /// plan into months with nothing else yet.
+    pub async fn pledge_latest_month(
+        &self,
+        force_id: &str,
+        neighbourhood: Option<&str>,
+    ) -> Result<Option<Month>, StoreError> {
+        let latest: Option<String> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT MAX(month) FROM pledge_events WHERE force_id = $1 AND type <> 'victim_update' \
+                 AND ($2 IS NULL OR neighbourhood_id = $2)",
+            )
+            .bind(force_id)
+            .bind(neighbourhood)
+            .fetch_one(pool)
+            .await?
+        });
+        latest.map(|m| m.parse().map_err(|e| StoreError::Corrupt(format!("pledge event month {m:?}: {e}")))).transpose()
+    }
+
     /// How many events are stored for a force (all forces if `None`).
     pub async fn pledge_event_count(&self, force_id: Option<&str>) -> Result<i64, StoreError> {
         let n: i64 = on_db!(self, pool => {
@@ -293,6 +314,35 @@ impl Store {
         let (force_level, mut hoods) = self.local_standards(force_id).await?;
         let hood_level = neighbourhood.and_then(|n| hoods.remove(n)).unwrap_or_default();
         StandardSet::layered(&force_level, &hood_level).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Compliance for each month `from..=to` (a force's or one of its
+    /// neighbourhoods'), as at `now`, reading the events once.
+    pub async fn pledge_compliance_months(
+        &self,
+        force_id: &str,
+        from: Month,
+        to: Month,
+        neighbourhood: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Report>, StoreError> {
+        let events = self.pledge_events(force_id, from, to).await?;
+        let neighbourhoods = self.neighbourhood_areas(force_id).await?;
+        let standards = self.pledge_standards(force_id, neighbourhood).await?;
+        Ok(from
+            .through(to)
+            .map(|month| {
+                let scope = Scope {
+                    force: force_id,
+                    month,
+                    neighbourhood,
+                    neighbourhoods: &neighbourhoods,
+                    standards: &standards,
+                    now,
+                };
+                compute(&scope, &events)
+            })
+            .collect())
     }
 
     /// Compliance with every commitment for a force-month (or one of its
