@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use peel_core::Month;
+use peel_core::pledge::stored::from_stored_json;
 use peel_core::pledge::{
     AreaKind, Event, EventError, LineEvent, ParsedBatch, Report, Scope, Standard, StandardError, StandardSet, compute,
 };
@@ -143,7 +144,9 @@ impl Store {
 
     /// A force's events for the London months `from..=to`, plus what
     /// compliance for those months also needs: victim plans active in them
-    /// (whenever they started) and every earlier victim update.
+    /// (whenever they started) and the victim updates since the earliest of
+    /// those plans began (an update before its plan's start never counts).
+    /// In no particular order: compliance does not depend on it.
     pub async fn pledge_events(&self, force_id: &str, from: Month, to: Month) -> Result<Vec<Event>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
         let rows: Vec<String> = on_db!(self, pool => {
@@ -151,8 +154,9 @@ impl Store {
                 "SELECT event FROM pledge_events WHERE force_id = $1 AND ( \
                    (month >= $2 AND month <= $3 AND type <> 'victim_plan' AND type <> 'victim_update') \
                    OR (type = 'victim_plan' AND month <= $3 AND (last_month IS NULL OR last_month >= $2)) \
-                   OR (type = 'victim_update' AND month <= $3)) \
-                 ORDER BY month, type, id",
+                   OR (type = 'victim_update' AND month <= $3 AND month >= ( \
+                     SELECT MIN(month) FROM pledge_events WHERE force_id = $1 AND type = 'victim_plan' \
+                     AND month <= $3 AND (last_month IS NULL OR last_month >= $2))))",
             )
             .bind(force_id)
             .bind(&from)
@@ -160,7 +164,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.iter().map(|j| serde_json::from_str(j).map_err(StoreError::from)).collect()
+        rows.iter().map(|j| from_stored_json(j).map_err(StoreError::from)).collect()
     }
 
     /// The latest London month holding an event for a force (or one of its
