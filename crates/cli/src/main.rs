@@ -2,6 +2,7 @@
 
 mod bench;
 mod events;
+mod pledge_bench;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
