@@ -149,12 +149,24 @@ impl Store {
     /// In no particular order: compliance does not depend on it.
     pub async fn pledge_events(&self, force_id: &str, from: Month, to: Month) -> Result<Vec<Event>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
+        // Three plain range queries rather than one with an OR, which kept
+        // SQLite from using the (force_id, month) index: every event of the
+        // months (plans and updates included), plans begun earlier and still
+        // active, and earlier updates since the earliest such plan began.
         let rows: Vec<String> = on_db!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT event FROM pledge_events WHERE force_id = $1 AND ( \
-                   (month >= $2 AND month <= $3 AND type <> 'victim_plan' AND type <> 'victim_update') \
-                   OR (type = 'victim_plan' AND month <= $3 AND (last_month IS NULL OR last_month >= $2)) \
-                   OR (type = 'victim_update' AND month <= $3 AND month >= ( \
+            let mut rows: Vec<String> = sqlx::query_scalar(
+                "SELECT event FROM pledge_events WHERE force_id = $1 AND month >= $2 AND month <= $3",
+            )
+            .bind(force_id)
+            .bind(&from)
+            .bind(&to)
+            .fetch_all(pool)
+            .await?;
+            let earlier: Vec<String> = sqlx::query_scalar(
+                "SELECT event FROM pledge_events WHERE force_id = $1 AND month < $2 \
+                 AND type IN ('victim_plan', 'victim_update') AND ( \
+                   (type = 'victim_plan' AND month < $2 AND (last_month IS NULL OR last_month >= $2)) \
+                   OR (type = 'victim_update' AND month < $2 AND month >= ( \
                      SELECT MIN(month) FROM pledge_events WHERE force_id = $1 AND type = 'victim_plan' \
                      AND month <= $3 AND (last_month IS NULL OR last_month >= $2))))",
             )
@@ -162,7 +174,9 @@ impl Store {
             .bind(&from)
             .bind(&to)
             .fetch_all(pool)
-            .await?
+            .await?;
+            rows.extend(earlier);
+            rows
         });
         rows.iter().map(|j| from_stored_json(j).map_err(StoreError::from)).collect()
     }
