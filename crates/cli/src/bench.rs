@@ -35,11 +35,33 @@ pub enum BenchCommand {
         #[arg(long)]
         sqlite_only: bool,
     },
+    /// Policing Pledge events: NDJSON ingest into SQLite and PostgreSQL, and one force-month's compliance.
+    ///
+    /// Generates N events for one force-month with `peel events generate`'s generator
+    /// (100 neighbourhoods, repeated with fresh ids until N), writes them as NDJSON, imports
+    /// the file through the same path as `peel events import` (parse, validate, check
+    /// neighbourhoods, store in one transaction) into a scratch SQLite file and a scratch
+    /// PostgreSQL database, then computes that force-month's compliance from each.
+    #[command(after_help = "Example:\n  peel bench pledge --events 1000000")]
+    Pledge {
+        /// Events to generate, all in one force-month.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        /// PostgreSQL server for the PostgreSQL runs (a scratch database is created and dropped there).
+        #[arg(long, env = "PEEL_BENCH_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres: String,
+        /// Skip the PostgreSQL runs.
+        #[arg(long)]
+        sqlite_only: bool,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Import { rows, postgres, sqlite_only } => import(rows, &postgres, sqlite_only).await,
+        BenchCommand::Pledge { events, postgres, sqlite_only } => {
+            crate::pledge_bench::run(events, &postgres, sqlite_only).await
+        }
     }
 }
 

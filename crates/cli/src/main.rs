@@ -3,6 +3,7 @@
 mod audit;
 mod bench;
 mod events;
+mod pledge_bench;
 mod users;
 
 use std::net::SocketAddr;
@@ -87,7 +88,8 @@ Examples:
     /// Run the demo: create ./peel-demo.db, import the bundled sample, serve it.
     ///
     /// The sample is real police.uk data (City of London and Bedfordshire) with a few
-    /// neighbourhood teams, priorities and events written as sample content.
+    /// neighbourhood teams, priorities and events written as sample content, and
+    /// generated Policing Pledge events (data/sample/pledge) so the Pledge pages have figures.
     Demo {
         /// Database for the demo.
         #[arg(long, default_value = "sqlite:peel-demo.db")]
@@ -167,11 +169,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let dir = sample_dir(data)?;
             let store = open(&database_url).await?;
             eprintln!("Importing the sample from {} into {database_url} …", dir.display());
-            let summary = Importer::new(&store, ImportOptions::default()).import_paths(&[dir]).await?;
+            let summary =
+                Importer::new(&store, ImportOptions::default()).import_paths(std::slice::from_ref(&dir)).await?;
             print_summary(&summary);
             if !summary.failed.is_empty() {
                 bail!("the sample did not import cleanly");
             }
+            import_demo_events(&store, &dir).await?;
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
@@ -214,6 +218,33 @@ async fn serve(store: Store, listen: SocketAddr, rate_limit: Option<peel_web::ra
     println!("peel is serving on http://{listen}/  (Ctrl-C to stop)");
     peel_web::serve(state, listen, rate_limit).await?;
     Ok(())
+}
+
+/// Imports the sample's generated Pledge events (`pledge/*.ndjson`), after
+/// the neighbourhoods they name. Re-running replaces them, changing nothing.
+async fn import_demo_events(store: &Store, dir: &Path) -> Result<()> {
+    let folder = dir.join("pledge");
+    let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(()) };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ndjson"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Ok(());
+    }
+    match events::import_files(store, &files).await? {
+        events::Imported::Stored(n) => {
+            println!("Imported {n} generated Policing Pledge events (demo figures, marked as generated).");
+            Ok(())
+        }
+        events::Imported::Refused(errors) => {
+            for (file, e) in errors.iter().take(20) {
+                eprintln!("{}:{}: {}: {}", file.display(), e.line, e.field, e.message);
+            }
+            bail!("the sample's Pledge events did not import ({} errors)", errors.len())
+        }
+    }
 }
 
 /// Finds the bundled sample: `--data`, else `data/sample` here, else in the

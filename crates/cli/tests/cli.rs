@@ -122,6 +122,7 @@ async fn demo_imports_the_sample(engine: Engine) {
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
     assert!(t.contains("street crimes") && t.contains("bedfordshire, city-of-london"), "{t}");
+    assert!(t.contains("Imported 8715 generated Policing Pledge events"), "{t}");
     // Running the demo again finds everything unchanged.
     let o = peel().args(["demo", "--no-serve", "--database-url", &db.url, "--data"]).arg(sample()).output().unwrap();
     assert!(o.status.success());

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use peel_core::Month;
+use peel_core::pledge::stored::from_stored_json;
 use peel_core::pledge::{
     AreaKind, Event, EventError, LineEvent, ParsedBatch, Report, Scope, Standard, StandardError, StandardSet, compute,
 };
@@ -143,24 +144,62 @@ impl Store {
 
     /// A force's events for the London months `from..=to`, plus what
     /// compliance for those months also needs: victim plans active in them
-    /// (whenever they started) and every earlier victim update.
+    /// (whenever they started) and the victim updates since the earliest of
+    /// those plans began (an update before its plan's start never counts).
+    /// In no particular order: compliance does not depend on it.
     pub async fn pledge_events(&self, force_id: &str, from: Month, to: Month) -> Result<Vec<Event>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
+        // Three plain range queries rather than one with an OR, which kept
+        // SQLite from using the (force_id, month) index: every event of the
+        // months (plans and updates included), plans begun earlier and still
+        // active, and earlier updates since the earliest such plan began.
         let rows: Vec<String> = on_db!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT event FROM pledge_events WHERE force_id = $1 AND ( \
-                   (month >= $2 AND month <= $3 AND type <> 'victim_plan' AND type <> 'victim_update') \
-                   OR (type = 'victim_plan' AND month <= $3 AND (last_month IS NULL OR last_month >= $2)) \
-                   OR (type = 'victim_update' AND month <= $3)) \
-                 ORDER BY month, type, id",
+            let mut rows: Vec<String> = sqlx::query_scalar(
+                "SELECT event FROM pledge_events WHERE force_id = $1 AND month >= $2 AND month <= $3",
             )
             .bind(force_id)
             .bind(&from)
             .bind(&to)
             .fetch_all(pool)
+            .await?;
+            let earlier: Vec<String> = sqlx::query_scalar(
+                "SELECT event FROM pledge_events WHERE force_id = $1 AND month < $2 \
+                 AND type IN ('victim_plan', 'victim_update') AND ( \
+                   (type = 'victim_plan' AND month < $2 AND (last_month IS NULL OR last_month >= $2)) \
+                   OR (type = 'victim_update' AND month < $2 AND month >= ( \
+                     SELECT MIN(month) FROM pledge_events WHERE force_id = $1 AND type = 'victim_plan' \
+                     AND month <= $3 AND (last_month IS NULL OR last_month >= $2))))",
+            )
+            .bind(force_id)
+            .bind(&from)
+            .bind(&to)
+            .fetch_all(pool)
+            .await?;
+            rows.extend(earlier);
+            rows
+        });
+        rows.iter().map(|j| from_stored_json(j).map_err(StoreError::from)).collect()
+    }
+
+    /// The latest London month holding an event for a force (or one of its
+    /// neighbourhoods), not counting victim updates, which may follow their
+    /// plan into months with nothing else yet.
+    pub async fn pledge_latest_month(
+        &self,
+        force_id: &str,
+        neighbourhood: Option<&str>,
+    ) -> Result<Option<Month>, StoreError> {
+        let latest: Option<String> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT MAX(month) FROM pledge_events WHERE force_id = $1 AND type <> 'victim_update' \
+                 AND ($2 IS NULL OR neighbourhood_id = $2)",
+            )
+            .bind(force_id)
+            .bind(neighbourhood)
+            .fetch_one(pool)
             .await?
         });
-        rows.iter().map(|j| serde_json::from_str(j).map_err(StoreError::from)).collect()
+        latest.map(|m| m.parse().map_err(|e| StoreError::Corrupt(format!("pledge event month {m:?}: {e}")))).transpose()
     }
 
     /// How many events are stored for a force (all forces if `None`).
@@ -293,6 +332,35 @@ impl Store {
         let (force_level, mut hoods) = self.local_standards(force_id).await?;
         let hood_level = neighbourhood.and_then(|n| hoods.remove(n)).unwrap_or_default();
         StandardSet::layered(&force_level, &hood_level).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Compliance for each month `from..=to` (a force's or one of its
+    /// neighbourhoods'), as at `now`, reading the events once.
+    pub async fn pledge_compliance_months(
+        &self,
+        force_id: &str,
+        from: Month,
+        to: Month,
+        neighbourhood: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Report>, StoreError> {
+        let events = self.pledge_events(force_id, from, to).await?;
+        let neighbourhoods = self.neighbourhood_areas(force_id).await?;
+        let standards = self.pledge_standards(force_id, neighbourhood).await?;
+        Ok(from
+            .through(to)
+            .map(|month| {
+                let scope = Scope {
+                    force: force_id,
+                    month,
+                    neighbourhood,
+                    neighbourhoods: &neighbourhoods,
+                    standards: &standards,
+                    now,
+                };
+                compute(&scope, &events)
+            })
+            .collect())
     }
 
     /// Compliance with every commitment for a force-month (or one of its

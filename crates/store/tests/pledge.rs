@@ -61,6 +61,17 @@ async fn good_batch_is_stored(engine: Engine) {
     let events = store.pledge_events("kent", october(), october()).await.expect("events");
     assert!(events.iter().any(|e| e.id == "vp-prev") && events.iter().any(|e| e.id == "vu-4a"));
     assert!(!events.iter().any(|e| e.id == "c-nov" || e.id == "c-sept" || e.id == "vp-ended"));
+    // Updates from before the earliest active plan began are not read.
+    ingest(
+        &store,
+        r#"{"id":"vu-2023","force":"kent","type":"victim_update","crime_ref":"old","at":"2023-01-05T00:00:00Z"}"#,
+    )
+    .await
+    .expect("valid");
+    let events = store.pledge_events("kent", october(), october()).await.expect("events");
+    assert!(!events.iter().any(|e| e.id == "vu-2023") && events.iter().any(|e| e.id == "vu-4a"));
+    let again = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(again, r, "the figures do not change");
 }
 
 async fn bad_batch_changes_nothing(engine: Engine) {

@@ -210,4 +210,110 @@ async fn every_page(engine: Engine) {
     assert!(css.content_type.starts_with("text/css"));
 }
 
-peel_store::on_both_engines!(every_page);
+/// The public Pledge pages: figures for the latest month with events, a
+/// trend per commitment, the standards explained, the demo labelled, and
+/// never an event id.
+async fn pledge_pages(engine: Engine) {
+    use peel_core::pledge::{AreaKind, generate};
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let hoods_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample/neighbourhoods/city-of-london.json");
+    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
+        .import_paths(&[hoods_file])
+        .await
+        .unwrap();
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let app = app(AppState::load(store.clone()).await.unwrap());
+
+    // Before any events: the page says so plainly.
+    let uri = "/forces/city-of-london/pledge";
+    let p = get(&app, uri).await;
+    assert_page(&p, uri, &["Policing Pledge: City of London Police", "no Policing Pledge records"]);
+    assert!(!p.body.contains("Demo figures"), "no events, no demo label");
+
+    let hoods: Vec<(String, AreaKind)> =
+        store.neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
+    let mut events = Vec::new();
+    for month in ["2025-05", "2025-06"] {
+        let plan = generate::Plan {
+            force: "city-of-london",
+            month: month.parse().unwrap(),
+            neighbourhoods: &hoods,
+            seed: 7,
+            now: "2026-01-01T00:00:00Z".parse().unwrap(),
+        };
+        events.extend(generate::month(&plan));
+    }
+    store.put_pledge_events(&events).await.unwrap();
+    let report = store
+        .pledge_compliance("city-of-london", "2025-06".parse().unwrap(), Some("ban"), chrono::Utc::now())
+        .await
+        .unwrap();
+    let answer = &report.commitments[0];
+
+    for (uri, name) in [
+        ("/forces/city-of-london/pledge", "City of London Police"),
+        ("/neighbourhoods/city-of-london/ban/pledge", "Bank"),
+    ] {
+        let p = get(&app, uri).await;
+        assert_page(
+            &p,
+            uri,
+            &[
+                &format!("Policing Pledge: {name}"),
+                "Demo figures",
+                "generated events",
+                "June 2025",
+                "July 2024",
+                "999 calls are answered within 10 seconds.",
+                "Hansard, 23 February 2010",
+                "national-2008",
+                "Answering 999 calls",
+                "Keeping victims informed",
+                "<caption>Policing Pledge standards met in June 2025",
+                "<th scope=\"col\">Standard</th>",
+                "<th scope=\"row\"><a href=\"#999-answer\">",
+                "role=\"img\" aria-labelledby=\"pledge-999-answer-title pledge-999-answer-desc\"",
+                "Show the figures as a table",
+                "Half were answered within",
+            ],
+        );
+        // Headings in order: h1, then h2s each followed by its h3.
+        let levels: Vec<char> = p
+            .body
+            .match_indices("<h")
+            .filter_map(|(i, _)| p.body[i + 2..].chars().next())
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert_eq!(levels.first(), Some(&'1'), "{uri}");
+        assert!(levels.windows(2).all(|w| (w[1] as u8) <= (w[0] as u8) + 1), "{uri}: heading levels skip: {levels:?}");
+        // Nine charts, and every id on the page is unique.
+        assert_eq!(p.body.matches("<svg class=\"chart\"").count(), 9, "{uri}");
+        let ids: Vec<&str> = p.body.split(" id=\"").skip(1).filter_map(|t| t.split('"').next()).collect();
+        let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "{uri}: duplicate ids");
+        // No event ids, breaches or personal data on a public page.
+        for e in &events {
+            assert!(!p.body.contains(&e.id), "{uri} shows event id {}", e.id);
+        }
+        assert!(!p.body.contains("gen-"), "{uri}: generated ids or officer refs");
+    }
+    // The neighbourhood figures are the store's for the latest month.
+    let uri = "/neighbourhoods/city-of-london/ban/pledge";
+    let p = get(&app, uri).await;
+    let row = format!(
+        "<th scope=\"row\"><a href=\"#999-answer\">Answering 999 calls</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        answer.met, answer.eligible
+    );
+    assert!(p.body.contains(&row), "{uri} lacks {row}");
+    // Linked from the force and neighbourhood pages.
+    let p = get(&app, "/forces/city-of-london").await;
+    assert!(p.body.contains("href=\"/forces/city-of-london/pledge\""));
+    let p = get(&app, "/neighbourhoods/city-of-london/ban").await;
+    assert!(p.body.contains("href=\"/neighbourhoods/city-of-london/ban/pledge\""));
+    for uri in ["/forces/atlantis/pledge", "/neighbourhoods/city-of-london/zzz/pledge"] {
+        assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+peel_store::on_both_engines!(every_page, pledge_pages);

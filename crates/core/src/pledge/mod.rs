@@ -11,6 +11,7 @@ pub mod event;
 pub mod generate;
 pub mod london;
 pub mod standard;
+pub mod stored;
 pub mod validate;
 
 pub use compliance::{Figure, Report, Scope, compute};

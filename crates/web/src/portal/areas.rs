@@ -90,6 +90,7 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
     links.push((
         "More".to_string(),
         vec![
+            (format!("/forces/{id}/pledge"), format!("How {} is meeting the Policing Pledge", f.name)),
             ("/compare".into(), "Compare forces".into()),
             (format!("/forces/{id}/complain"), format!("How to complain about {}", f.name)),
         ],

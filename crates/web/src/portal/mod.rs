@@ -11,6 +11,7 @@ pub(crate) mod format;
 mod info;
 mod locate;
 mod neighbourhood;
+mod pledge;
 mod search;
 pub(crate) mod svg;
 
@@ -30,7 +31,9 @@ pub fn routes() -> Router<AppState> {
         .route("/locate", get(search::locate_point))
         .route("/neighbourhoods/{force}/{id}", get(neighbourhood::page))
         .route("/neighbourhoods/{force}/{id}/events.ics", get(calendar::events))
+        .route("/neighbourhoods/{force}/{id}/pledge", get(pledge::neighbourhood_page))
         .route("/forces/{force}", get(areas::force))
+        .route("/forces/{force}/pledge", get(pledge::force_page))
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
         .route("/forces/{force}/csps/{id}", get(areas::csp))
         .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))

@@ -71,6 +71,70 @@ pub fn trend_chart(title: &str, points: &[(Month, i64)]) -> String {
     s
 }
 
+/// A line chart of monthly percentages on a fixed 0–100% scale, with a gap
+/// for each month without a figure. `id` keeps the title and description
+/// ids unique when a page has several charts.
+pub fn percent_chart(id: &str, title: &str, desc: &str, points: &[(Month, Option<f64>)]) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 220.0, 56.0, 16.0, 16.0, 48.0);
+    let n = points.len().max(2) as f64;
+    let x = |i: usize| left + (w - left - right) * i as f64 / (n - 1.0);
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - v.clamp(0.0, 100.0) / 100.0);
+    let id = escape(id);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(desc)
+    );
+    for i in 0..=4 {
+        let v = 25.0 * f64::from(i);
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#b1b4b6" stroke-width="1"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#0b0c0c">{v:.0}%</text>"##,
+            w - right,
+            left - 6.0,
+            yy + 4.0
+        );
+    }
+    // One polyline per run of months with figures.
+    let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+    for (i, p) in points.iter().enumerate() {
+        match p.1 {
+            Some(v) => runs.last_mut().into_iter().for_each(|r| r.push(format!("{:.1},{:.1}", x(i), y(v)))),
+            None => runs.push(Vec::new()),
+        }
+    }
+    for run in runs.iter().filter(|r| r.len() > 1) {
+        let _ = write!(s, r##"<polyline fill="none" stroke="#1d70b8" stroke-width="3" points="{}"/>"##, run.join(" "));
+    }
+    for (i, p) in points.iter().enumerate() {
+        if let Some(v) = p.1 {
+            let _ = write!(
+                s,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#1d70b8"><title>{}: {v:.1}%</title></circle>"##,
+                x(i),
+                y(v),
+                escape(&p.0.long_name())
+            );
+        }
+        if i % 2 == 0 || points.len() <= 6 {
+            let label = p.0.long_name();
+            let short = format!("{} {}", label.get(..3).unwrap_or_default(), p.0.year() % 100);
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="12" fill="#0b0c0c">{}</text>"##,
+                x(i),
+                h - bottom + 18.0,
+                escape(&short)
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
 fn nice_ceiling(v: f64) -> f64 {
     let mag = 10f64.powf(v.log10().floor());
     for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
@@ -212,5 +276,21 @@ mod tests {
         assert!(svg.contains("3 crimes"));
         assert_eq!(map_legend(&crimes), vec![("#4c2c92", "Burglary and robbery")]);
         assert_eq!(nice_ceiling(730.0), 1000.0);
+    }
+
+    #[test]
+    fn percent_charts_have_unique_ids_and_gaps() {
+        let m: Month = "2025-01".parse().unwrap();
+        let svg = percent_chart(
+            "c1",
+            "Answered <fast>",
+            "Desc",
+            &[(m, Some(90.0)), (m.plus(1), None), (m.plus(2), Some(80.5))],
+        );
+        assert!(svg.contains("aria-labelledby=\"c1-title c1-desc\""));
+        assert!(svg.contains("&lt;fast&gt;"));
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert_eq!(svg.matches("<polyline").count(), 0, "single points are not joined across a gap");
+        assert!(svg.contains("80.5%"));
     }
 }

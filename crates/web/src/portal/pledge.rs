@@ -1,0 +1,295 @@
+//! The public Policing Pledge pages for a force and a neighbourhood: each
+//! commitment's figure for the latest month with events, its 12-month trend
+//! and what the standard means. Figures only: never event ids (breaches) or
+//! anything about a person.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::Utc;
+use peel_core::Month;
+use peel_core::force;
+use peel_core::pledge::{CommitmentId, Figure, Report, StandardSet};
+
+use super::figures::window;
+use super::format::thousands;
+use super::svg::percent_chart;
+use super::{PageError, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "pledge.html")]
+pub struct PledgePage {
+    title: String,
+    caption: String,
+    crumbs: Vec<(String, String)>,
+    /// Whose figures these are, in a sentence: "City of London Police".
+    whose: String,
+    /// Figures from generated (demo) events.
+    generated: bool,
+    /// `None` when no events are held at all.
+    latest_name: Option<String>,
+    first_name: String,
+    commitments: Vec<CommitmentView>,
+}
+
+struct CommitmentView {
+    anchor: String,
+    heading: String,
+    standard: String,
+    measured: &'static str,
+    source: String,
+    version: String,
+    /// "12 of 14 met (85.7%)", or that nothing was eligible.
+    summary: String,
+    percent: String,
+    met: String,
+    eligible: String,
+    median: String,
+    p90: String,
+    /// Sentences about times and shares, for the timed commitments.
+    details: Vec<String>,
+    chart_svg: String,
+    /// (month, percent, met, eligible)
+    trend_rows: Vec<(String, String, String, String)>,
+}
+
+/// A short heading and how the figure is measured, in plain English.
+fn about(id: CommitmentId) -> (&'static str, &'static str) {
+    match id {
+        CommitmentId::Answer999 => (
+            "Answering 999 calls",
+            "Every 999 call received in the month counts. A call is met if it was answered within the limit. A call where the caller hung up before it was answered counts as not met.",
+        ),
+        CommitmentId::EmergencyAttendance => (
+            "Attending emergencies",
+            "Every emergency (grade 1) incident created in the month counts, unless it was cancelled. It is met if an officer arrived within the limit: the rural limit applies in rural areas. An incident still waiting for an officer counts only once its limit has passed.",
+        ),
+        CommitmentId::PriorityAttendance => (
+            "Attending priority calls",
+            "Every priority (grade 2) incident created in the month counts, unless it was cancelled. It is met if an officer arrived within the limit.",
+        ),
+        CommitmentId::ScheduledAttendance => (
+            "Scheduled appointments",
+            "Every incident where attendance could be scheduled (grade 3) counts, unless it was cancelled. It is met if the appointment offered was within 48 hours and an officer arrived by the appointment; without an appointment, if an officer arrived within 48 hours.",
+        ),
+        CommitmentId::TeamMessageReply => (
+            "Replies to messages to the neighbourhood team",
+            "Every message received by a neighbourhood team in the month counts. It is met if it was answered within the limit. A message still waiting for a reply counts only once its limit has passed.",
+        ),
+        CommitmentId::TeamVisibility => (
+            "Time the team spends in the neighbourhood",
+            "Each neighbourhood whose officers recorded shifts in the month counts once. It is met if the time they spent in the neighbourhood was at least the required share of all their shift time.",
+        ),
+        CommitmentId::PublicMeetings => (
+            "Public meetings",
+            "Each neighbourhood counts once a month. It is met if at least the required number of public meetings was held there that month.",
+        ),
+        CommitmentId::VictimUpdates => (
+            "Keeping victims informed",
+            "Every agreement to keep a victim of crime updated that was active in the month counts. It is met if the victim was never left waiting longer than the interval agreed with them.",
+        ),
+        CommitmentId::DissatisfactionAck => (
+            "Acknowledging dissatisfaction",
+            "Every expression of dissatisfaction received in the month counts. It is met if it was acknowledged within the limit.",
+        ),
+    }
+}
+
+/// 42 → "42 seconds", 5400 → "1 hour 30 minutes", 93600 → "1 day 2 hours".
+pub fn duration(seconds: i64) -> String {
+    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{} {unit}s", thousands(n)) };
+    let s = seconds.max(0);
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    match (d, h, m) {
+        (0, 0, 0) => plural(s, "second"),
+        (0, 0, m) if s % 60 == 0 => plural(m, "minute"),
+        (0, 0, m) => format!("{} {}", plural(m, "minute"), plural(s % 60, "second")),
+        (0, h, 0) => plural(h, "hour"),
+        (0, h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+        (d, 0, _) => plural(d, "day"),
+        (d, h, _) => format!("{} {}", plural(d, "day"), plural(h, "hour")),
+    }
+}
+
+fn percent_text(p: Option<f64>) -> String {
+    p.map_or_else(|| "–".to_string(), |p| format!("{p:.1}%"))
+}
+
+fn summary(f: &Figure, month: &str) -> String {
+    match f.percent {
+        None => format!("Nothing counted towards this standard in {month}."),
+        Some(p) => {
+            format!("{} of {} met in {month}: {p:.1}%.", thousands(f.met as i64), thousands(f.eligible as i64))
+        }
+    }
+}
+
+fn details(f: &Figure) -> Vec<String> {
+    let mut out = Vec::new();
+    let verb = match f.id {
+        CommitmentId::Answer999 => "answered",
+        CommitmentId::TeamMessageReply => "answered",
+        CommitmentId::DissatisfactionAck => "acknowledged",
+        _ => "attended",
+    };
+    if let (Some(m), Some(p)) = (f.median_seconds, f.p90_seconds) {
+        out.push(format!("Half were {verb} within {}, and 9 in 10 within {}.", duration(m), duration(p)));
+    }
+    if let Some(v) = f.visible_percent {
+        out.push(format!("Across all their shifts, officers spent {v:.1}% of their time in their neighbourhoods."));
+    }
+    if f.pending > 0 {
+        out.push(format!(
+            "{} more {} not yet due, so {} not counted yet.",
+            thousands(f.pending as i64),
+            if f.pending == 1 { "is" } else { "are" },
+            if f.pending == 1 { "it is" } else { "they are" }
+        ));
+    }
+    out
+}
+
+fn build(
+    whose: &str,
+    latest: Option<Month>,
+    reports: &[Report],
+    standards: &StandardSet,
+) -> (Option<String>, String, Vec<CommitmentView>) {
+    let Some(latest) = latest else { return (None, String::new(), vec![]) };
+    let (first, _) = window(latest);
+    let latest_name = latest.long_name();
+    let Some(current) = reports.iter().find(|r| r.month == latest) else {
+        return (None, String::new(), vec![]);
+    };
+    let views = current
+        .commitments
+        .iter()
+        .map(|f| {
+            let (heading, measured) = about(f.id);
+            let trend: Vec<(Month, Option<&Figure>)> =
+                reports.iter().map(|r| (r.month, r.figure(f.id))).collect();
+            let points: Vec<(Month, Option<f64>)> = trend.iter().map(|(m, t)| (*m, t.and_then(|t| t.percent))).collect();
+            let chart_svg = percent_chart(
+                &format!("pledge-{}", f.id.as_str()),
+                &format!("{heading}: percentage met each month in {whose}"),
+                &format!(
+                    "Line chart of the percentage met each month from {} to {}, on a scale of 0 to 100%. Months with nothing to count are left out. The same figures are in the table below.",
+                    first.long_name(),
+                    latest_name
+                ),
+                &points,
+            );
+            CommitmentView {
+                anchor: f.id.as_str().to_string(),
+                heading: heading.to_string(),
+                standard: f.standard.clone(),
+                measured,
+                source: standards.get(f.id).source.clone(),
+                version: f.version.clone(),
+                summary: summary(f, &latest_name),
+                percent: percent_text(f.percent),
+                met: thousands(f.met as i64),
+                eligible: thousands(f.eligible as i64),
+                median: f.median_seconds.map(duration).unwrap_or_else(|| "–".into()),
+                p90: f.p90_seconds.map(duration).unwrap_or_else(|| "–".into()),
+                details: details(f),
+                chart_svg,
+                trend_rows: trend
+                    .iter()
+                    .map(|(m, t)| {
+                        (
+                            m.long_name(),
+                            percent_text(t.and_then(|t| t.percent)),
+                            t.map(|t| thousands(t.met as i64)).unwrap_or_default(),
+                            t.map(|t| thousands(t.eligible as i64)).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    (Some(latest_name), first.long_name(), views)
+}
+
+async fn figures(
+    state: &AppState,
+    force_id: &str,
+    neighbourhood: Option<&str>,
+) -> Result<(Option<Month>, Vec<Report>, StandardSet), PageError> {
+    let store = &state.store;
+    let latest = store.pledge_latest_month(force_id, neighbourhood).await?;
+    let standards = store.pledge_standards(force_id, neighbourhood).await?;
+    let reports = match latest {
+        Some(latest) => {
+            let (from, to) = window(latest);
+            store.pledge_compliance_months(force_id, from, to, neighbourhood, Utc::now()).await?
+        }
+        None => vec![],
+    };
+    Ok((latest, reports, standards))
+}
+
+pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let not_found = || PageError::NotFound(format!("a police force called “{id}”"));
+    if force::by_id(&id).is_none() {
+        return Err(not_found());
+    }
+    let f = state.store.force(&id).await?.ok_or_else(not_found)?;
+    let (latest, reports, standards) = figures(&state, &id, None).await?;
+    let (latest_name, first_name, commitments) = build(&f.name, latest, &reports, &standards);
+    render(&PledgePage {
+        title: format!("Policing Pledge: {}", f.name),
+        caption: f.name.clone(),
+        crumbs: vec![(format!("/forces/{id}"), f.name.clone())],
+        whose: f.name.clone(),
+        generated: reports.iter().any(|r| r.generated),
+        latest_name,
+        first_name,
+        commitments,
+    })
+}
+
+pub async fn neighbourhood_page(
+    State(state): State<AppState>,
+    Path((force_id, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let store = &state.store;
+    let n = store
+        .neighbourhood(&force_id, &id)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("a neighbourhood “{id}” in “{force_id}”")))?;
+    let f = store.force(&force_id).await?.ok_or_else(|| PageError::NotFound(format!("force {force_id}")))?;
+    let (latest, reports, standards) = figures(&state, &force_id, Some(&id)).await?;
+    let (latest_name, first_name, commitments) = build(&n.name, latest, &reports, &standards);
+    render(&PledgePage {
+        title: format!("Policing Pledge: {}", n.name),
+        caption: f.name.clone(),
+        crumbs: vec![
+            (format!("/forces/{force_id}"), f.name.clone()),
+            (format!("/neighbourhoods/{force_id}/{id}"), n.name.clone()),
+        ],
+        whose: n.name.clone(),
+        generated: reports.iter().any(|r| r.generated),
+        latest_name,
+        first_name,
+        commitments,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(1), "1 second");
+        assert_eq!(duration(42), "42 seconds");
+        assert_eq!(duration(60), "1 minute");
+        assert_eq!(duration(754), "12 minutes 34 seconds");
+        assert_eq!(duration(5400), "1 hour 30 minutes");
+        assert_eq!(duration(7200), "2 hours");
+        assert_eq!(duration(93_600), "1 day 2 hours");
+        assert_eq!(duration(172_800), "2 days");
+    }
+}
