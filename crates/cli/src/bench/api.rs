@@ -130,8 +130,8 @@ async fn run_in(args: &ApiArgs, sample: &Path, shared: Option<&Path>, dir: &Path
             }
             Err(e) => {
                 println!(
-                    "  PostGIS: not available ({e:#}); skipping the PostGIS half. \
-                     Install it with: apt-get install postgresql-15-postgis-3"
+                    "  PostGIS: not available ({e:#}); skipping the PostGIS half. It needs a reachable \
+                     PostgreSQL (--postgres) with PostGIS installed (Debian: postgresql-15-postgis-3)"
                 );
                 None
             }
@@ -183,7 +183,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
         let pts: Vec<LatLng> = store.all_locations().await?.into_iter().map(|(_, at)| at).collect();
         (pts, "the sample's real map points")
     } else {
-        (met_points, "real Metropolitan stop-and-search points (shared data)")
+        (met_points, "real Metropolitan stop-and-search points, shared data")
     };
     if anchors.is_empty() {
         bail!("no real points to place the generated crimes at");
@@ -232,7 +232,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
     }
     describe.push_str(&format!(
         "; generated: {generated} street crimes for {month} (real category/outcome distributions), \
-         {dense_n} of them Metropolitan at {} {anchor_source}, the rest on a grid per force",
+         {dense_n} of them Metropolitan at {} points ({anchor_source}), the rest on a grid per force",
         anchors.len()
     ));
 
