@@ -158,8 +158,8 @@ pub async fn page(
     outcomes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
 
     // How it compares: per 1,000 residents where populations are known, else per km².
-    let force_count: i64 =
-        store.force_totals(latest).await?.into_iter().filter(|(f, _)| *f == force_id).map(|(_, n)| n).sum();
+    // One force-month through the (force_id, month) index, not every force's month.
+    let force_count: i64 = store.force_counts(Some(&force_id), latest, latest).await?.iter().map(|c| c.count).sum();
     let force_pop: i64 = csps.iter().filter_map(|c| c.population).sum();
     let count = this_month.len() as i64;
     let (rate_unit, comparison) = match n.population.filter(|p| *p > 0) {
