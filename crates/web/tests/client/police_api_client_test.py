@@ -1,4 +1,4 @@
-"""Drives peel with a real police.uk client library from PyPI
+"""Drives peel with a real police.uk client library from a package registry
 (police-api-client, the client built to power police.uk), pointed at peel by
 base URL only. Run by crates/web/tests/python_client.rs with PEEL_BASE_URL set.
 """
