@@ -385,4 +385,44 @@ impl Store {
         };
         Ok(compute(&scope, &events))
     }
+
+    /// Compliance for a basic command unit's force-month: the force's rules
+    /// applied to the events that name one of its neighbourhoods (victim
+    /// updates, which name none, are matched to plans by crime reference),
+    /// with only its neighbourhoods expected to hold meetings. `None` when the
+    /// force has no such BCU.
+    pub async fn pledge_compliance_bcu(
+        &self,
+        force_id: &str,
+        month: Month,
+        bcu_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Report>, StoreError> {
+        let Some(members) = self.bcu_neighbourhoods(force_id, bcu_id).await? else {
+            return Ok(None);
+        };
+        let events: Vec<Event> = self
+            .pledge_events(force_id, month, month)
+            .await?
+            .into_iter()
+            .filter(|e| {
+                matches!(e.body, peel_core::pledge::EventBody::VictimUpdate(_))
+                    || e.neighbourhood.as_ref().is_some_and(|n| members.contains(n))
+            })
+            .collect();
+        let neighbourhoods: BTreeMap<String, AreaKind> =
+            self.neighbourhood_areas(force_id).await?.into_iter().filter(|(n, _)| members.contains(n)).collect();
+        let standards = self.pledge_standards(force_id, None).await?;
+        let scope = Scope {
+            force: force_id,
+            month,
+            neighbourhood: None,
+            neighbourhoods: &neighbourhoods,
+            standards: &standards,
+            now,
+        };
+        let mut report = compute(&scope, &events);
+        report.bcu = Some(bcu_id.to_string());
+        Ok(Some(report))
+    }
 }

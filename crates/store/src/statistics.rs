@@ -209,6 +209,33 @@ impl Store {
         Ok(())
     }
 
+    /// The neighbourhoods of a BCU, or `None` when the force has no such BCU.
+    /// A neighbourhood belongs by its own `bcu_id`, else through its CSP's
+    /// BCU, else (where the force has a single CSP) through that CSP's BCU,
+    /// the same rule the portal's pages follow.
+    pub async fn bcu_neighbourhoods(
+        &self,
+        force_id: &str,
+        bcu_id: &str,
+    ) -> Result<Option<std::collections::BTreeSet<String>>, StoreError> {
+        if !self.bcus(force_id).await?.iter().any(|b| b.id == bcu_id) {
+            return Ok(None);
+        }
+        let csps = self.csps(force_id).await?;
+        let only_csp = if csps.len() == 1 { csps.first() } else { None };
+        Ok(Some(
+            self.neighbourhoods(force_id)
+                .await?
+                .into_iter()
+                .filter(|n| {
+                    let via_csp = n.csp_id.as_ref().and_then(|c| csps.iter().find(|x| &x.id == c)).or(only_csp);
+                    n.bcu_id.clone().or_else(|| via_csp.map(|c| c.bcu_id.clone())).as_deref() == Some(bcu_id)
+                })
+                .map(|n| n.id)
+                .collect(),
+        ))
+    }
+
     pub async fn force_commentary(&self, force_id: &str) -> Result<Option<String>, StoreError> {
         let c: Option<Option<String>> = on_db!(self, pool => {
             sqlx::query_scalar("SELECT commentary FROM forces WHERE id = $1").bind(force_id).fetch_optional(pool).await?

@@ -49,6 +49,10 @@ pub struct Report {
     pub month: Month,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub neighbourhood: Option<String>,
+    /// Set for a basic command unit's figures (see the store's
+    /// `pledge_compliance_bcu`), which cover its neighbourhoods only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bcu: Option<String>,
     /// Some counted events were generated, not sent by a force system.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub generated: bool,
@@ -250,6 +254,7 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
         force: scope.force.to_string(),
         month: scope.month,
         neighbourhood: scope.neighbourhood.map(str::to_string),
+        bcu: None,
         generated: events.iter().filter(in_scope).any(|e| e.generated),
         commitments: vec![
             answer.figure(set, CommitmentId::Answer999, true),

@@ -17,10 +17,11 @@ pub(super) struct ComplianceQuery {
     force: Option<String>,
     month: Option<String>,
     neighbourhood: Option<String>,
+    bcu: Option<String>,
 }
 
-/// The nine figures for a force-month, or for one of its neighbourhoods,
-/// as at the time of asking (so items not yet due are pending).
+/// The nine figures for a force-month, or for one of its basic command units
+/// or neighbourhoods, as at the time of asking (so items not yet due are pending).
 pub(super) async fn compliance(
     State(state): State<AppState>,
     Query(q): Query<ComplianceQuery>,
@@ -32,6 +33,15 @@ pub(super) async fn compliance(
     let month = q.month.ok_or_else(|| WebError::BadRequest("month is required, e.g. month=2024-10".into()))?;
     let month: Month = month.parse().map_err(|e: peel_core::month::MonthError| WebError::BadRequest(e.to_string()))?;
     let neighbourhood = q.neighbourhood.filter(|n| !n.is_empty());
+    if let Some(bcu) = q.bcu.filter(|b| !b.is_empty()) {
+        if neighbourhood.is_some() {
+            return Err(WebError::BadRequest("give a bcu or a neighbourhood, not both".into()));
+        }
+        return match state.store.pledge_compliance_bcu(&force_id, month, &bcu, Utc::now()).await? {
+            Some(report) => Ok(Json(report)),
+            None => Err(WebError::NotFound(format!("unknown basic command unit {bcu:?} in force {force_id}"))),
+        };
+    }
     if let Some(n) = &neighbourhood
         && state.store.neighbourhood(&force_id, n).await?.is_none()
     {

@@ -3,7 +3,7 @@
 //! - `POST /api/v1/events`: NDJSON or a JSON array of events, all or
 //!   nothing, authenticated by the bearer token in `PEEL_INGEST_TOKEN`
 //!   (until peel has user accounts);
-//! - `GET /api/v1/pledge/compliance?force=F&month=YYYY-MM[&neighbourhood=N]`.
+//! - `GET /api/v1/pledge/compliance?force=F&month=YYYY-MM[&bcu=B | &neighbourhood=N]`.
 //!
 //! Handlers only translate HTTP: the rules live in `peel_core::pledge` and
 //! the batch handling in `peel_store`.
