@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use peel_core::force;
 use peel_store::{Csp, MonthCount};
 
 use super::figures::{AreaFigures, figures, window};
+use super::lookup::force_or_404;
 use super::svg::area_map;
 use super::{PageError, render};
 use crate::AppState;
@@ -29,20 +29,13 @@ pub struct AreaPage {
     pub links: Vec<(String, Vec<(String, String)>)>,
 }
 
-async fn force_or_404(state: &AppState, id: &str) -> Result<peel_core::geography::Force, PageError> {
-    if force::by_id(id).is_none() {
-        return Err(PageError::NotFound(format!("a police force called “{id}”")));
-    }
-    state.store.force(id).await?.ok_or_else(|| PageError::NotFound(format!("a police force called “{id}”")))
-}
-
 async fn csp_counts(state: &AppState, csp: &Csp, latest: peel_core::Month) -> Result<Vec<MonthCount>, PageError> {
     let (from, to) = window(latest);
     Ok(state.store.local_authority_counts(&csp.force_id, &csp.local_authority, from, to).await?)
 }
 
 pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
-    let f = force_or_404(&state, &id).await?;
+    let f = force_or_404(&state.store, &id).await?;
     let latest = state.store.latest_month().await?;
     let figs = match latest {
         Some(latest) => {
@@ -116,7 +109,7 @@ pub async fn bcu(
     State(state): State<AppState>,
     Path((fid, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let f = force_or_404(&state, &fid).await?;
+    let f = force_or_404(&state.store, &fid).await?;
     let bcu = state
         .store
         .bcus(&fid)
@@ -163,7 +156,7 @@ pub async fn csp(
     State(state): State<AppState>,
     Path((fid, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let f = force_or_404(&state, &fid).await?;
+    let f = force_or_404(&state.store, &fid).await?;
     let csp =
         state.store.csps(&fid).await?.into_iter().find(|c| c.id == id).ok_or_else(|| {
             PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::PageError;
+use super::lookup::neighbourhood_or_404;
 use crate::AppState;
 
 /// RFC 5545 text escaping.
@@ -39,11 +40,7 @@ pub async fn events(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let n = state
-        .store
-        .neighbourhood(&force_id, &id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("a neighbourhood “{id}” in “{force_id}”")))?;
+    let n = neighbourhood_or_404(&state.store, &force_id, &id).await?;
     let events = state.store.neighbourhood_events(&force_id, &id).await?;
     let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let mut ics = String::new();

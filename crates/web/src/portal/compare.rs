@@ -11,6 +11,7 @@ use peel_core::Month;
 use serde::Deserialize;
 
 use super::format::{one_decimal, thousands};
+use super::lookup::force_or_404;
 use super::svg::escape;
 use super::{PageError, render};
 use crate::AppState;
@@ -195,11 +196,7 @@ pub async fn neighbourhoods(
     Query(q): Query<SortQuery>,
 ) -> Result<Response, PageError> {
     let sort = q.sort.unwrap_or_else(|| "perkm2".into());
-    let force = state
-        .store
-        .force(&force_id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("a police force called “{force_id}”")))?;
+    let force = force_or_404(&state.store, &force_id).await?;
     let month = latest(&state).await?;
     let mut figs = Vec::new();
     if let Some(month) = month {

@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::lookup::force_or_404;
 use super::{PageError, TextPage, render};
 use crate::AppState;
 
@@ -98,11 +99,7 @@ pub async fn accessibility() -> Result<Response, PageError> {
 }
 
 pub async fn complain(State(state): State<AppState>, Path(force_id): Path<String>) -> Result<Response, PageError> {
-    let force = state
-        .store
-        .force(&force_id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("a police force called “{force_id}”")))?;
+    let force = force_or_404(&state.store, &force_id).await?;
     let phone = force.telephone.clone().unwrap_or_else(|| s("101"));
     let name = force.name.clone();
     render(&TextPage {

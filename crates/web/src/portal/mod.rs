@@ -10,6 +10,7 @@ mod figures;
 pub(crate) mod format;
 mod info;
 mod locate;
+mod lookup;
 mod neighbourhood;
 mod pledge;
 mod search;

@@ -13,6 +13,7 @@ use peel_store::{MappedCrime, MonthCount};
 
 use super::figures::{AreaFigures, figures, window};
 use super::format::{long_date, one_decimal, strip_tags, thousands, time_of_day};
+use super::lookup::{force_or_404, neighbourhood_or_404};
 use super::svg::{area_map, map_legend};
 use super::{PageError, render};
 use crate::AppState;
@@ -110,11 +111,8 @@ pub async fn page(
     Path((force_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let store = &state.store;
-    let n = store
-        .neighbourhood(&force_id, &id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("a neighbourhood “{id}” in “{force_id}”")))?;
-    let force = store.force(&force_id).await?.ok_or_else(|| PageError::NotFound(format!("force {force_id}")))?;
+    let n = neighbourhood_or_404(store, &force_id, &id).await?;
+    let force = force_or_404(store, &force_id).await?;
     let boundary = store.neighbourhood_boundary(&force_id, &id).await?;
     let sample = store.neighbourhood_is_sample(&force_id, &id).await?;
     let team = store.neighbourhood_team(&force_id, &id).await?;

@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
 use peel_core::Month;
-use peel_core::force;
 use peel_core::pledge::{CommitmentId, Figure, Report, StandardSet};
 
 use super::figures::window;
 use super::format::thousands;
+use super::lookup::{force_or_404, neighbourhood_or_404};
 use super::svg::percent_chart;
 use super::{PageError, render};
 use crate::AppState;
@@ -231,11 +231,7 @@ async fn figures(
 }
 
 pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
-    let not_found = || PageError::NotFound(format!("a police force called “{id}”"));
-    if force::by_id(&id).is_none() {
-        return Err(not_found());
-    }
-    let f = state.store.force(&id).await?.ok_or_else(not_found)?;
+    let f = force_or_404(&state.store, &id).await?;
     let (latest, reports, standards) = figures(&state, &id, None).await?;
     let (latest_name, first_name, commitments) = build(&f.name, latest, &reports, &standards);
     render(&PledgePage {
@@ -255,11 +251,8 @@ pub async fn neighbourhood_page(
     Path((force_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let store = &state.store;
-    let n = store
-        .neighbourhood(&force_id, &id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("a neighbourhood “{id}” in “{force_id}”")))?;
-    let f = store.force(&force_id).await?.ok_or_else(|| PageError::NotFound(format!("force {force_id}")))?;
+    let n = neighbourhood_or_404(store, &force_id, &id).await?;
+    let f = force_or_404(store, &force_id).await?;
     let (latest, reports, standards) = figures(&state, &force_id, Some(&id)).await?;
     let (latest_name, first_name, commitments) = build(&n.name, latest, &reports, &standards);
     render(&PledgePage {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::areas::AreaPage;
 use super::locate::{csp_for_district, locate};
+use super::lookup::force_or_404;
 use super::{PageError, render};
 use crate::AppState;
 
@@ -141,7 +142,7 @@ async fn point_page(
         )
         .await;
     };
-    let force = state.store.force(&force_id).await?.ok_or_else(|| PageError::NotFound(format!("force {force_id}")))?;
+    let force = force_or_404(&state.store, &force_id).await?;
     let mut links =
         vec![(format!("/forces/{}", force.id), format!("{} – crime figures for the whole force", force.name))];
     if let Some(c) = &csp {

@@ -1,0 +1,23 @@
+//! Finding the force or neighbourhood a page is about, or the page a person
+//! gets when it does not exist. One place, so every page words it the same.
+
+use peel_core::force;
+use peel_core::geography::{Force, Neighbourhood};
+use peel_store::Store;
+
+use super::PageError;
+
+pub async fn force_or_404(store: &Store, id: &str) -> Result<Force, PageError> {
+    let missing = || PageError::NotFound(format!("a police force called “{id}”"));
+    if force::by_id(id).is_none() {
+        return Err(missing());
+    }
+    store.force(id).await?.ok_or_else(missing)
+}
+
+pub async fn neighbourhood_or_404(store: &Store, force_id: &str, id: &str) -> Result<Neighbourhood, PageError> {
+    store
+        .neighbourhood(force_id, id)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("a neighbourhood “{id}” in “{force_id}”")))
+}
