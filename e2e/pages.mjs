@@ -23,6 +23,14 @@ export const PAGES = [
     h1: 'Burglary in January 2024',
   },
   { name: 'compare', path: '/compare', status: 200, h1: 'Compare police forces' },
+  // Policing Pledge figures (generated demo events) for a force and a BCU.
+  { name: 'pledge-force', path: '/forces/city-of-london/pledge', status: 200, h1: 'Policing Pledge: City of London Police' },
+  {
+    name: 'pledge-bcu',
+    path: '/forces/city-of-london/bcus/city/pledge',
+    status: 200,
+    h1: 'Policing Pledge: City of London basic command unit',
+  },
   {
     name: 'neighbourhood-comparison',
     path: '/forces/city-of-london/neighbourhoods',

@@ -398,11 +398,27 @@ impl Store {
         bcu_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Report>, StoreError> {
+        Ok(self
+            .pledge_compliance_bcu_months(force_id, month, month, bcu_id, now)
+            .await?
+            .and_then(|r| r.into_iter().next()))
+    }
+
+    /// [`Store::pledge_compliance_bcu`] for each month `from..=to`, reading
+    /// the events once (the public BCU page's 12-month trend).
+    pub async fn pledge_compliance_bcu_months(
+        &self,
+        force_id: &str,
+        from: Month,
+        to: Month,
+        bcu_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Report>>, StoreError> {
         let Some(members) = self.bcu_neighbourhoods(force_id, bcu_id).await? else {
             return Ok(None);
         };
         let events: Vec<Event> = self
-            .pledge_events(force_id, month, month)
+            .pledge_events(force_id, from, to)
             .await?
             .into_iter()
             .filter(|e| {
@@ -413,16 +429,22 @@ impl Store {
         let neighbourhoods: BTreeMap<String, AreaKind> =
             self.neighbourhood_areas(force_id).await?.into_iter().filter(|(n, _)| members.contains(n)).collect();
         let standards = self.pledge_standards(force_id, None).await?;
-        let scope = Scope {
-            force: force_id,
-            month,
-            neighbourhood: None,
-            neighbourhoods: &neighbourhoods,
-            standards: &standards,
-            now,
-        };
-        let mut report = compute(&scope, &events);
-        report.bcu = Some(bcu_id.to_string());
-        Ok(Some(report))
+        Ok(Some(
+            from.through(to)
+                .map(|month| {
+                    let scope = Scope {
+                        force: force_id,
+                        month,
+                        neighbourhood: None,
+                        neighbourhoods: &neighbourhoods,
+                        standards: &standards,
+                        now,
+                    };
+                    let mut report = compute(&scope, &events);
+                    report.bcu = Some(bcu_id.to_string());
+                    report
+                })
+                .collect(),
+        ))
     }
 }

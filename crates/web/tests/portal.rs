@@ -217,11 +217,10 @@ async fn pledge_pages(engine: Engine) {
     use peel_core::pledge::{AreaKind, generate};
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let hoods_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample/neighbourhoods/city-of-london.json");
-    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
-        .import_paths(&[hoods_file])
-        .await
-        .unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+    let files = [sample.join("neighbourhoods/city-of-london.json"), sample.join("areas/city-of-london.json")];
+    let summary =
+        Importer::new(&store, ImportOptions { quiet: true, ..Default::default() }).import_paths(&files).await.unwrap();
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     let app = app(AppState::load(store.clone()).await.unwrap());
 
@@ -253,6 +252,7 @@ async fn pledge_pages(engine: Engine) {
 
     for (uri, name) in [
         ("/forces/city-of-london/pledge", "City of London Police"),
+        ("/forces/city-of-london/bcus/city/pledge", "City of London basic command unit"),
         ("/neighbourhoods/city-of-london/ban/pledge", "Bank"),
     ] {
         let p = get(&app, uri).await;
@@ -306,12 +306,37 @@ async fn pledge_pages(engine: Engine) {
         answer.met, answer.eligible
     );
     assert!(p.body.contains(&row), "{uri} lacks {row}");
+    // The BCU figures are the store's for its neighbourhoods, and it links
+    // to each neighbourhood's page.
+    let bcu = store
+        .pledge_compliance_bcu("city-of-london", "2025-06".parse().unwrap(), "city", chrono::Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let uri = "/forces/city-of-london/bcus/city/pledge";
+    let p = get(&app, uri).await;
+    for f in &bcu.commitments {
+        let row = format!("<td class=\"num\">{}</td><td class=\"num\">{}</td>", f.met, f.eligible);
+        assert!(p.body.contains(&row), "{uri} lacks {} {row}", f.id.as_str());
+    }
+    assert!(p.body.contains("count the records that name one of the"), "{uri}: how the BCU is counted");
+    assert!(p.body.contains("href=\"/neighbourhoods/city-of-london/ban/pledge\""), "{uri}: links to Bank");
+    assert!(p.body.contains("href=\"/forces/city-of-london/bcus/city\""), "{uri}: breadcrumb to the BCU");
+    let p = get(&app, "/forces/city-of-london/pledge").await;
+    assert!(p.body.contains("href=\"/forces/city-of-london/bcus/city/pledge\""), "force page links to its BCUs");
+    let p = get(&app, "/forces/city-of-london/bcus/city").await;
+    assert!(p.body.contains("href=\"/forces/city-of-london/bcus/city/pledge\""), "BCU page links to its Pledge page");
     // Linked from the force and neighbourhood pages.
     let p = get(&app, "/forces/city-of-london").await;
     assert!(p.body.contains("href=\"/forces/city-of-london/pledge\""));
     let p = get(&app, "/neighbourhoods/city-of-london/ban").await;
     assert!(p.body.contains("href=\"/neighbourhoods/city-of-london/ban/pledge\""));
-    for uri in ["/forces/atlantis/pledge", "/neighbourhoods/city-of-london/zzz/pledge"] {
+    for uri in [
+        "/forces/atlantis/pledge",
+        "/neighbourhoods/city-of-london/zzz/pledge",
+        "/forces/city-of-london/bcus/nowhere/pledge",
+        "/forces/atlantis/bcus/city/pledge",
+    ] {
         assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
     }
 }

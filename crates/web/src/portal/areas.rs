@@ -7,7 +7,7 @@ use axum::response::Response;
 use peel_store::{Csp, MonthCount};
 
 use super::figures::{AreaFigures, figures, window};
-use super::lookup::force_or_404;
+use super::lookup::{bcu_or_404, force_or_404};
 use super::svg::area_map;
 use super::{PageError, render};
 use crate::AppState;
@@ -110,13 +110,7 @@ pub async fn bcu(
     Path((fid, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let f = force_or_404(&state.store, &fid).await?;
-    let bcu = state
-        .store
-        .bcus(&fid)
-        .await?
-        .into_iter()
-        .find(|b| b.id == id)
-        .ok_or_else(|| PageError::NotFound(format!("a basic command unit called “{id}” in {}", f.name)))?;
+    let bcu = bcu_or_404(&state.store, &f, &id).await?;
     let csps: Vec<Csp> = state.store.csps(&fid).await?.into_iter().filter(|c| c.bcu_id == id).collect();
     let latest = state.store.latest_month().await?;
     let mut counts = Vec::new();
@@ -145,10 +139,16 @@ pub async fn bcu(
         figures: figs,
         map_svg: String::new(),
         map_caption: String::new(),
-        links: vec![(
-            "Community safety partnerships".into(),
-            csps.iter().map(|c| (format!("/forces/{fid}/csps/{}", c.id), c.name.clone())).collect(),
-        )],
+        links: vec![
+            (
+                "Community safety partnerships".into(),
+                csps.iter().map(|c| (format!("/forces/{fid}/csps/{}", c.id), c.name.clone())).collect(),
+            ),
+            (
+                "Service standards".into(),
+                vec![(format!("/forces/{fid}/bcus/{id}/pledge"), format!("How {} met the Policing Pledge", bcu.name))],
+            ),
+        ],
     })
 }
 

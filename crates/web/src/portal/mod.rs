@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}", get(areas::force))
         .route("/forces/{force}/pledge", get(pledge::force_page))
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
+        .route("/forces/{force}/bcus/{id}/pledge", get(pledge::bcu_page))
         .route("/forces/{force}/csps/{id}", get(areas::csp))
         .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))
         .route("/forces/{force}/complain", get(info::complain))

@@ -1,4 +1,5 @@
-//! The public Policing Pledge pages for a force and a neighbourhood: each
+//! The public Policing Pledge pages for a force, a basic command unit and a
+//! neighbourhood: each
 //! commitment's figure for the latest month with events, its 12-month trend
 //! and what the standard means. Figures only: never event ids (breaches) or
 //! anything about a person.
@@ -12,7 +13,7 @@ use peel_core::pledge::{CommitmentId, Figure, Report, StandardSet};
 
 use super::figures::window;
 use super::format::thousands;
-use super::lookup::{force_or_404, neighbourhood_or_404};
+use super::lookup::{bcu_or_404, force_or_404, neighbourhood_or_404};
 use super::svg::percent_chart;
 use super::{PageError, render};
 use crate::AppState;
@@ -31,6 +32,10 @@ pub struct PledgePage {
     latest_name: Option<String>,
     first_name: String,
     commitments: Vec<CommitmentView>,
+    /// How the figures are put together, where that is not obvious (a BCU).
+    scope_note: Option<String>,
+    /// The smaller areas with their own Pledge pages: (href, name).
+    parts: Vec<(String, String)>,
 }
 
 struct CommitmentView {
@@ -234,6 +239,13 @@ pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -
     let f = force_or_404(&state.store, &id).await?;
     let (latest, reports, standards) = figures(&state, &id, None).await?;
     let (latest_name, first_name, commitments) = build(&f.name, latest, &reports, &standards);
+    let parts = state
+        .store
+        .bcus(&id)
+        .await?
+        .into_iter()
+        .map(|b| (format!("/forces/{id}/bcus/{}/pledge", b.id), format!("{} basic command unit", b.name)))
+        .collect();
     render(&PledgePage {
         title: format!("Policing Pledge: {}", f.name),
         caption: f.name.clone(),
@@ -243,6 +255,8 @@ pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -
         latest_name,
         first_name,
         commitments,
+        scope_note: None,
+        parts,
     })
 }
 
@@ -267,6 +281,64 @@ pub async fn neighbourhood_page(
         latest_name,
         first_name,
         commitments,
+        scope_note: None,
+        parts: vec![],
+    })
+}
+
+/// A basic command unit's figures: the force's standards over the events of
+/// its neighbourhoods (see `Store::pledge_compliance_bcu_months`).
+pub async fn bcu_page(
+    State(state): State<AppState>,
+    Path((force_id, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let store = &state.store;
+    let f = force_or_404(store, &force_id).await?;
+    let bcu = bcu_or_404(store, &f, &id).await?;
+    let members = store.bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
+    let latest = store.pledge_latest_month(&force_id, None).await?;
+    let standards = store.pledge_standards(&force_id, None).await?;
+    let reports = match latest {
+        Some(latest) => {
+            let (from, to) = window(latest);
+            store.pledge_compliance_bcu_months(&force_id, from, to, &id, Utc::now()).await?.unwrap_or_default()
+        }
+        None => vec![],
+    };
+    let whose = format!("{} basic command unit", bcu.name);
+    let (latest_name, first_name, commitments) = build(&whose, latest, &reports, &standards);
+    let mut parts = Vec::new();
+    for n in &members {
+        if let Some(hood) = store.neighbourhood(&force_id, n).await? {
+            parts.push((format!("/neighbourhoods/{force_id}/{n}/pledge"), hood.name));
+        }
+    }
+    parts.sort_by(|a, b| a.1.cmp(&b.1));
+    let scope_note = Some(if members.is_empty() {
+        format!(
+            "peel knows of no neighbourhoods in the {whose}, so only records that name none of them (updates to victims) could count here."
+        )
+    } else {
+        format!(
+            "These figures count the records that name one of the {} neighbourhoods in the {whose}, measured against {}'s standards. Public meetings count each of those neighbourhoods once a month.",
+            thousands(members.len() as i64),
+            f.name
+        )
+    });
+    render(&PledgePage {
+        title: format!("Policing Pledge: {whose}"),
+        caption: f.name.clone(),
+        crumbs: vec![
+            (format!("/forces/{force_id}"), f.name.clone()),
+            (format!("/forces/{force_id}/bcus/{id}"), bcu.name.clone()),
+        ],
+        whose,
+        generated: reports.iter().any(|r| r.generated),
+        latest_name,
+        first_name,
+        commitments,
+        scope_note,
+        parts,
     })
 }
 
