@@ -3,6 +3,7 @@
 //! isolation and every other crate shares one definition of each concept.
 
 pub mod access;
+pub mod asb;
 pub mod category;
 pub mod force;
 pub mod geo;
