@@ -6,6 +6,7 @@
 //! the dialects differ the difference is spelt out next to the query.
 
 mod access;
+pub mod asb;
 mod audit;
 mod bench;
 mod error;

@@ -37,6 +37,14 @@ slugged! {
     }
 }
 
+/// Checks a case's title: a short line saying what the case is about.
+pub fn check_title(title: &str) -> Result<String, Problems> {
+    text(title, "title", "a title for the case", true, 200, false).map_err(|e| Problems(vec![e]))
+}
+
+/// Most reports one request may put into a case.
+pub const MAX_REPORTS_PER_REQUEST: usize = 50;
+
 /// A checked action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAction {
