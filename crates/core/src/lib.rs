@@ -9,6 +9,7 @@ pub mod force;
 pub mod geo;
 pub mod geography;
 pub mod month;
+pub mod open311;
 pub mod outcome;
 pub mod pledge;
 pub mod records;

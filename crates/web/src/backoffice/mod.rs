@@ -171,7 +171,8 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/api/v1/me", get(login::api_me))
         .route("/api/v1/audit", get(audit_log::api_audit))
         .route("/api/v1/admin/users", get(admin::api_users))
-        .route("/api/v1/admin/organisations", get(admin::api_organisations));
+        .route("/api/v1/admin/organisations", get(admin::api_organisations))
+        .merge(crate::open311::routes());
     pages
         .merge(api)
         .layer(middleware::map_response(security_headers))
