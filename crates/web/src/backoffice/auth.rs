@@ -82,7 +82,16 @@ pub mod need {
             }
         )*};
     }
-    needs!(ViewOwnAccount, ManageOrganisations, ManageUsers, ReadAuditLog);
+    needs!(
+        ViewOwnAccount,
+        ManageOrganisations,
+        ManageUsers,
+        ReadAuditLog,
+        RecordReport,
+        ViewCases,
+        ManageCases,
+        SuperviseCases
+    );
 }
 
 /// Reads one cookie's value.
