@@ -13,6 +13,7 @@ pub mod open311;
 pub mod outcome;
 pub mod pledge;
 pub mod records;
+pub mod retention;
 
 pub use category::{CategoryFilter, CrimeCategory};
 pub use geo::{Area, BBox, LatLng, Polygon};

@@ -14,6 +14,7 @@ mod geography;
 mod open311;
 mod open_data;
 mod pledge;
+mod privacy;
 mod queries;
 mod schema;
 mod statistics;
@@ -33,6 +34,7 @@ pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use open311::RequestSearch;
 pub use pledge::{IngestError, LocalStandardError};
+pub use privacy::{RetentionDue, Subject, SubjectAccessError};
 pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
 pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
 
