@@ -4,6 +4,7 @@ mod audit;
 mod bench;
 mod events;
 mod pledge_bench;
+mod privacy;
 mod users;
 
 use std::net::SocketAddr;
@@ -124,6 +125,9 @@ Examples:
     /// The audit log: verify it has not been tampered with.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Data protection: apply the retention policy, export what is held on a person.
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCommand),
 }
 
 fn main() -> ExitCode {
@@ -198,6 +202,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Org(cmd) => users::run_org(cmd).await,
         Command::User(cmd) => users::run_user(cmd).await,
         Command::Audit(cmd) => audit::run(cmd).await,
+        Command::Privacy(cmd) => privacy::run(cmd).await,
     }
 }
 

@@ -3,14 +3,17 @@
 //! isolation and every other crate shares one definition of each concept.
 
 pub mod access;
+pub mod asb;
 pub mod category;
 pub mod force;
 pub mod geo;
 pub mod geography;
 pub mod month;
+pub mod open311;
 pub mod outcome;
 pub mod pledge;
 pub mod records;
+pub mod retention;
 
 pub use category::{CategoryFilter, CrimeCategory};
 pub use geo::{Area, BBox, LatLng, Polygon};

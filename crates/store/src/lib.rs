@@ -6,12 +6,15 @@
 //! the dialects differ the difference is spelt out next to the query.
 
 mod access;
+pub mod asb;
 mod audit;
 mod bench;
 mod error;
 mod geography;
+mod open311;
 mod open_data;
 mod pledge;
+mod privacy;
 mod queries;
 mod schema;
 mod statistics;
@@ -29,7 +32,9 @@ pub use audit::{AuditQuery, AuditVerification, By};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
+pub use open311::RequestSearch;
 pub use pledge::{IngestError, LocalStandardError};
+pub use privacy::{RetentionDue, Subject, SubjectAccessError};
 pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
 pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
 

@@ -7,6 +7,7 @@ mod error;
 mod health;
 mod index;
 mod metrics;
+pub mod open311;
 pub mod pledge;
 pub mod portal;
 pub mod rate_limit;

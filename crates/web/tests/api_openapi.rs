@@ -134,7 +134,15 @@ async fn check_openapi(engine: Engine) {
         ("/api/stops-force", "/api/stops-force?force=city-of-london&date=2024-01".into()),
         ("/api/openapi.json", "/api/openapi.json".into()),
     ];
-    let mut documented: Vec<&str> = spec["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
+    // The back-office API (`/api/v1/asb/…`, bearer tokens) is checked route
+    // by route in tests/asb.rs against the back office's route table.
+    let mut documented: Vec<&str> = spec["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !p.starts_with("/api/v1/asb/"))
+        .collect();
     let mut exercised: Vec<&str> = examples.iter().map(|(p, _)| *p).collect();
     documented.sort_unstable();
     exercised.sort_unstable();

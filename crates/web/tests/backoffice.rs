@@ -150,6 +150,18 @@ impl Harness {
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
+    async fn api_send(&self, method: &Method, path: &str, token: Option<&str>, json: &str) -> Reply {
+        if *method == Method::GET {
+            return self.api(path, token).await;
+        }
+        let mut b =
+            Request::builder().method(method.clone()).uri(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::from(json.to_string())).unwrap()).await
+    }
+
     /// Fills in the sign-in form as a browser would.
     async fn try_login(&self, email: &str, password: &str) -> Reply {
         let form = self.get("/login", None).await;
@@ -589,6 +601,64 @@ enum Kind {
     Api,
 }
 
+/// Whether `path` is an instance of the route `template` (`{…}` matches a
+/// number, or a placeholder such as `CLOSE_CASE` filled in per request).
+fn fits(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
+    let param = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == '_');
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t == p || (t.starts_with('{') && param(p)))
+}
+
+/// ASB fixtures for the matrix, recorded by an officer of the harness's
+/// organisation (where every matrix user works): a report in a case, a
+/// partner organisation to share with, and fresh reports and cases for the
+/// rows that use one up (opening a case, closing one).
+struct AsbFixtures {
+    report: i64,
+    case: i64,
+    partner_org: i64,
+    fresh_reports: Vec<i64>,
+    fresh_cases: Vec<i64>,
+}
+
+async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
+    use peel_core::asb::{RawPerson, RawReport};
+    let v = peel_store::asb::Viewer {
+        user_id: officer.id,
+        org_id: h.org_id,
+        role: Role::Officer,
+        actor: "test",
+        purpose: "testing",
+        at: t0(),
+    };
+    let raw = RawReport {
+        channel: "phone".into(),
+        category: "nuisance".into(),
+        occurred_at: "2026-08-31T20:00".into(),
+        location: "Park Street".into(),
+        description: "Shouting".into(),
+        reporter: RawPerson { name: "A Caller".into(), ..Default::default() },
+        victims: vec![RawPerson { name: "A Caller".into(), ..Default::default() }],
+        ..Default::default()
+    };
+    let checked = raw.check(t0()).unwrap();
+    let record = async || h.store.record_asb_report(&checked, &v).await.unwrap().id;
+    let report = record().await;
+    let mut fresh_reports = Vec::new();
+    for _ in 0..14 {
+        fresh_reports.push(record().await);
+    }
+    let mut fresh_cases = Vec::new();
+    for _ in 0..14 {
+        let r = record().await;
+        fresh_cases.push(h.store.create_asb_case("To close", &[r], &v).await.unwrap());
+    }
+    let case = h.store.create_asb_case("Matrix case", &[report], &v).await.unwrap();
+    let partner_org =
+        accounts::add_organisation(&h.store, "test", "Luton Council", OrgKind::Council, t0()).await.unwrap().id;
+    AsbFixtures { report, case, partner_org, fresh_reports, fresh_cases }
+}
+
 async fn route_role_matrix(engine: Engine) {
     use Role::*;
     let h = Harness::new(engine).await;
@@ -602,7 +672,25 @@ async fn route_role_matrix(engine: Engine) {
         tokens.push((*r, h.token(&u).await));
     }
     let t = target.id;
+    let asb = asb_fixtures(&h, &target).await;
+    let (rep, case, partner) = (asb.report, asb.case, asb.partner_org);
+    let fresh_reports = std::cell::RefCell::new(asb.fresh_reports.clone());
+    let fresh_cases = std::cell::RefCell::new(asb.fresh_cases.clone());
     let every: &[Role] = Role::ALL;
+    let recorders: &[Role] = &[CallHandler, Officer, Supervisor, PartnerCaseworker, AsbCoordinator];
+    let caseworkers: &[Role] = &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator];
+    let supervisors: &[Role] = &[Supervisor, AsbCoordinator];
+    let answers = peel_core::asb::RuleSet::shipped().questionnaire.questions;
+    let risk_form: Vec<(String, String)> = answers.iter().map(|q| (format!("answers.{}", q.id), "no".into())).collect();
+    let risk_json = format!(
+        "{{\"answers\": {{{}}}}}",
+        answers.iter().map(|q| format!("\"{}\": false", q.id)).collect::<Vec<_>>().join(", ")
+    );
+    let json = |s: &str| vec![("json".to_string(), s.to_string())];
+    let report_json = r#"{"channel": "online", "category": "environmental", "occurred_at": "2026-08-30T10:00",
+        "location": "Canal path", "description": "Fly-tipping", "reporter": {"name": "B Walker"},
+        "victims": [{"name": "B Walker"}]}"#;
+    let kv = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
     // (kind, method, path, form, roles allowed, status when allowed). The roles
     // are written out here, not derived from the permission table.
     type Route<'a> = (Kind, Method, String, Vec<(String, String)>, &'a [Role], StatusCode);
@@ -664,6 +752,166 @@ async fn route_role_matrix(engine: Engine) {
         (Kind::Api, Method::GET, "/api/v1/audit?subject=user:1".into(), vec![], &[Auditor], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/users".into(), vec![], &[Administrator], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/organisations".into(), vec![], &[Administrator], StatusCode::OK),
+        // ASB casework.
+        (Kind::Page, Method::GET, "/asb/reports/new".into(), vec![], recorders, StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/reports".into(),
+            kv(&[
+                ("channel", "phone"),
+                ("category", "nuisance"),
+                ("occurred_at", "2026-08-31T20:00"),
+                ("location", "Park Street"),
+                ("description", "Music at night"),
+                ("reporter_name", "C Neighbour"),
+                ("reporter_is_victim", "yes"),
+            ]),
+            recorders,
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, "/asb/reports".into(), vec![], caseworkers, StatusCode::OK),
+        (Kind::Page, Method::GET, format!("/asb/reports/{rep}"), vec![], caseworkers, StatusCode::OK),
+        (Kind::Page, Method::GET, format!("/asb/reports/{rep}/risk"), vec![], recorders, StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/reports/{rep}/risk"),
+            risk_form.clone(),
+            recorders,
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, "/asb/cases".into(), vec![], caseworkers, StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/cases".into(),
+            kv(&[("title", "Opened in the matrix"), ("report_id", "NEW_REPORT")]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, format!("/asb/cases/{case}"), vec![], caseworkers, StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/cases/{case}/reports"),
+            kv(&[("link_report_id", &rep.to_string())]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/cases/{case}/shares"),
+            kv(&[("share_organisation_id", &partner.to_string())]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/cases/{case}/unshare"),
+            kv(&[("organisation_id", &partner.to_string())]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/cases/{case}/actions"),
+            kv(&[("action_kind", "visit"), ("action_taken_on", "2026-09-01"), ("action_description", "Visited")]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/cases/{case}/tools"),
+            kv(&[("tool_tool", "warning-letter"), ("tool_used_on", "2026-09-01")]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/cases/CLOSE_CASE/close".into(),
+            kv(&[("close_outcome", "resolved"), ("close_notes", "Stopped")]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, "/asb/reviews?due_by=2026-12-31".into(), vec![], supervisors, StatusCode::OK),
+        (Kind::Api, Method::GET, "/api/v1/asb/rules".into(), vec![], recorders, StatusCode::OK),
+        (Kind::Api, Method::POST, "/api/v1/asb/reports".into(), json(report_json), recorders, StatusCode::CREATED),
+        (Kind::Api, Method::GET, "/api/v1/asb/reports".into(), vec![], caseworkers, StatusCode::OK),
+        (Kind::Api, Method::GET, format!("/api/v1/asb/reports/{rep}"), vec![], caseworkers, StatusCode::OK),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/reports/{rep}/risk"),
+            json(&risk_json),
+            recorders,
+            StatusCode::CREATED,
+        ),
+        (Kind::Api, Method::GET, format!("/api/v1/asb/reports/{rep}/risk"), vec![], caseworkers, StatusCode::OK),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/cases".into(),
+            json(r#"{"title": "Opened by API", "report_ids": [NEW_REPORT]}"#),
+            caseworkers,
+            StatusCode::CREATED,
+        ),
+        (Kind::Api, Method::GET, "/api/v1/asb/cases".into(), vec![], caseworkers, StatusCode::OK),
+        (Kind::Api, Method::GET, format!("/api/v1/asb/cases/{case}"), vec![], caseworkers, StatusCode::OK),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/cases/{case}/reports"),
+            json(&format!(r#"{{"report_id": {rep}}}"#)),
+            caseworkers,
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/cases/{case}/shares"),
+            json(&format!(r#"{{"organisation_id": {partner}}}"#)),
+            caseworkers,
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/cases/{case}/unshare"),
+            json(&format!(r#"{{"organisation_id": {partner}}}"#)),
+            caseworkers,
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/cases/{case}/actions"),
+            json(r#"{"kind": "letter", "taken_on": "2026-09-01", "description": "Wrote to the household"}"#),
+            caseworkers,
+            StatusCode::CREATED,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/cases/{case}/tools"),
+            json(r#"{"tool": "community-protection-notice", "used_on": "2026-09-01"}"#),
+            caseworkers,
+            StatusCode::CREATED,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/cases/CLOSE_CASE/close".into(),
+            json(r#"{"outcome": "improved", "notes": "Victim satisfied"}"#),
+            caseworkers,
+            StatusCode::OK,
+        ),
+        (Kind::Api, Method::GET, "/api/v1/asb/reviews?due_by=2026-12-31".into(), vec![], supervisors, StatusCode::OK),
         (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
         // Last, as these end each session.
         (
@@ -684,9 +932,7 @@ async fn route_role_matrix(engine: Engine) {
     // whose holders the table lists.
     for (method, template, permission) in peel_web::backoffice::ROUTES {
         let Some(permission) = permission else { continue };
-        let row = routes.iter().find(|r| {
-            r.1.as_str() == *method && r.2.split('?').next().unwrap() == template.replace("{id}", &t.to_string())
-        });
+        let row = routes.iter().find(|r| r.1.as_str() == *method && fits(template, r.2.split('?').next().unwrap()));
         let row = row.unwrap_or_else(|| panic!("{method} {template} is missing from the matrix"));
         let mut holders = permission.roles().to_vec();
         let mut listed = row.4.to_vec();
@@ -699,8 +945,10 @@ async fn route_role_matrix(engine: Engine) {
     let mut n = 0;
     for (kind, method, path, form, allowed, ok) in &routes {
         // Anonymous first.
+        let take = |pool: &std::cell::RefCell<Vec<i64>>| pool.borrow_mut().pop().expect("enough fixtures").to_string();
+        let body_json = form.iter().find(|(k, _)| k == "json").map(|(_, v)| v.clone()).unwrap_or_default();
         let anon = match (kind, method.clone()) {
-            (Kind::Api, _) => h.api(path, None).await,
+            (Kind::Api, m) => h.api_send(&m, path, None, &body_json).await,
             (Kind::Page, Method::GET) => h.get(path, None).await,
             (Kind::Page, _) => {
                 let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -717,19 +965,34 @@ async fn route_role_matrix(engine: Engine) {
         checked += 1;
         for (i, role) in Role::ALL.iter().enumerate() {
             n += 1;
+            let path = &if path.contains("CLOSE_CASE") {
+                path.replace("CLOSE_CASE", &take(&fresh_cases))
+            } else {
+                path.clone()
+            };
             let reply = match (kind, method.clone()) {
-                (Kind::Api, _) => h.api(path, Some(&tokens[i].1)).await,
+                (Kind::Api, m) => {
+                    let b = if body_json.contains("NEW_REPORT") {
+                        body_json.replace("NEW_REPORT", &take(&fresh_reports))
+                    } else {
+                        body_json.clone()
+                    };
+                    h.api_send(&m, path, Some(&tokens[i].1), &b).await
+                }
                 (Kind::Page, Method::GET) => h.get(path, Some(&browsers[i].1.cookie)).await,
                 (Kind::Page, _) => {
                     let b = &browsers[i].1;
                     let unique_org = format!("Organisation {n}");
                     let unique_email = format!("made{n}@example.org");
+                    let new_report =
+                        if form.iter().any(|(_, v)| v == "NEW_REPORT") { take(&fresh_reports) } else { String::new() };
                     let mut f: Vec<(&str, &str)> = form
                         .iter()
                         .map(|(k, v)| {
                             let v = match v.as_str() {
                                 "ORG" => unique_org.as_str(),
                                 "EMAIL" => unique_email.as_str(),
+                                "NEW_REPORT" => new_report.as_str(),
                                 v => v,
                             };
                             (k.as_str(), v)

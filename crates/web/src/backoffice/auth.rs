@@ -82,7 +82,16 @@ pub mod need {
             }
         )*};
     }
-    needs!(ViewOwnAccount, ManageOrganisations, ManageUsers, ReadAuditLog);
+    needs!(
+        ViewOwnAccount,
+        ManageOrganisations,
+        ManageUsers,
+        ReadAuditLog,
+        RecordReport,
+        ViewCases,
+        ManageCases,
+        SuperviseCases
+    );
 }
 
 /// Reads one cookie's value.
@@ -134,7 +143,13 @@ pub async fn bearer_user(
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Ok(None);
     }
-    let Some(t) = state.store.use_api_token(&token_hash(token.trim()), bo.now()).await? else { return Ok(None) };
+    token_user(state, bo, token.trim()).await
+}
+
+/// The person an API token belongs to, however it was sent (Open311 sends it
+/// as `api_key`), if the token is live and the account usable.
+pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Result<Option<Authed>, crate::WebError> {
+    let Some(t) = state.store.use_api_token(&token_hash(token), bo.now()).await? else { return Ok(None) };
     let Some(user) = state.store.user(t.user_id).await? else { return Ok(None) };
     if user.disabled {
         return Ok(None);

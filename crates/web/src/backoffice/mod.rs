@@ -16,6 +16,7 @@ pub mod accounts;
 mod admin;
 mod audit_log;
 pub mod auth;
+pub mod cases;
 pub mod html;
 mod login;
 pub mod secrets;
@@ -150,6 +151,40 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("GET", "/api/v1/audit", Some(Permission::ReadAuditLog)),
     ("GET", "/api/v1/admin/users", Some(Permission::ManageUsers)),
     ("GET", "/api/v1/admin/organisations", Some(Permission::ManageOrganisations)),
+    // ASB casework (see `cases`). Cases are further limited to those owned
+    // by or shared with the person's organisation.
+    ("GET", "/asb/reports/new", Some(Permission::RecordReport)),
+    ("POST", "/asb/reports", Some(Permission::RecordReport)),
+    ("GET", "/asb/reports", Some(Permission::ViewCases)),
+    ("GET", "/asb/reports/{id}", Some(Permission::ViewCases)),
+    ("GET", "/asb/reports/{id}/risk", Some(Permission::RecordReport)),
+    ("POST", "/asb/reports/{id}/risk", Some(Permission::RecordReport)),
+    ("GET", "/asb/cases", Some(Permission::ViewCases)),
+    ("POST", "/asb/cases", Some(Permission::ManageCases)),
+    ("GET", "/asb/cases/{id}", Some(Permission::ViewCases)),
+    ("POST", "/asb/cases/{id}/reports", Some(Permission::ManageCases)),
+    ("POST", "/asb/cases/{id}/shares", Some(Permission::ManageCases)),
+    ("POST", "/asb/cases/{id}/unshare", Some(Permission::ManageCases)),
+    ("POST", "/asb/cases/{id}/actions", Some(Permission::ManageCases)),
+    ("POST", "/asb/cases/{id}/tools", Some(Permission::ManageCases)),
+    ("POST", "/asb/cases/{id}/close", Some(Permission::ManageCases)),
+    ("GET", "/asb/reviews", Some(Permission::SuperviseCases)),
+    ("GET", "/api/v1/asb/rules", Some(Permission::RecordReport)),
+    ("POST", "/api/v1/asb/reports", Some(Permission::RecordReport)),
+    ("GET", "/api/v1/asb/reports", Some(Permission::ViewCases)),
+    ("GET", "/api/v1/asb/reports/{id}", Some(Permission::ViewCases)),
+    ("POST", "/api/v1/asb/reports/{id}/risk", Some(Permission::RecordReport)),
+    ("GET", "/api/v1/asb/reports/{id}/risk", Some(Permission::ViewCases)),
+    ("POST", "/api/v1/asb/cases", Some(Permission::ManageCases)),
+    ("GET", "/api/v1/asb/cases", Some(Permission::ViewCases)),
+    ("GET", "/api/v1/asb/cases/{id}", Some(Permission::ViewCases)),
+    ("POST", "/api/v1/asb/cases/{id}/reports", Some(Permission::ManageCases)),
+    ("POST", "/api/v1/asb/cases/{id}/shares", Some(Permission::ManageCases)),
+    ("POST", "/api/v1/asb/cases/{id}/unshare", Some(Permission::ManageCases)),
+    ("POST", "/api/v1/asb/cases/{id}/actions", Some(Permission::ManageCases)),
+    ("POST", "/api/v1/asb/cases/{id}/tools", Some(Permission::ManageCases)),
+    ("POST", "/api/v1/asb/cases/{id}/close", Some(Permission::ManageCases)),
+    ("GET", "/api/v1/asb/reviews", Some(Permission::SuperviseCases)),
 ];
 
 /// Every back-office route. Pages go through the CSRF guard; the API does not
@@ -166,12 +201,15 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(admin::enable_user))
         .route("/admin/users/{id}/reset", get(admin::reset_form).post(admin::reset_password))
         .route("/audit", get(audit_log::audit_page))
+        .merge(cases::page_routes())
         .layer(middleware::from_fn_with_state(state.clone(), csrf_guard));
     let api = Router::new()
         .route("/api/v1/me", get(login::api_me))
         .route("/api/v1/audit", get(audit_log::api_audit))
         .route("/api/v1/admin/users", get(admin::api_users))
-        .route("/api/v1/admin/organisations", get(admin::api_organisations));
+        .route("/api/v1/admin/organisations", get(admin::api_organisations))
+        .merge(cases::api_routes())
+        .merge(crate::open311::routes());
     pages
         .merge(api)
         .layer(middleware::map_response(security_headers))

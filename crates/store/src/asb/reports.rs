@@ -1,0 +1,454 @@
+//! Reports: recording (with the repeat-victim check), reading and listing,
+//! and risk assessments.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Days, Utc};
+use peel_core::access::time;
+use peel_core::asb::report::OCCURRED_FORMAT;
+use peel_core::asb::{Assessment, FieldAccess, Identity, NewReport, Problems, RuleSet};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{AsbError, REPORT_VISIBLE, Viewer};
+use crate::audit::append_audit_in;
+use crate::{Store, StoreError, on_db};
+
+/// A person on a report. Phone and email are `None` in the restricted view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonView {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: String,
+    pub postcode: String,
+    /// Victims: whether the repeat-victim rule flagged them, and on how many
+    /// reports in its window (this one included).
+    pub repeat_victim: bool,
+    pub reports_in_window: i64,
+    /// The earlier reports that counted, those the viewer may see.
+    pub earlier_reports: Vec<i64>,
+}
+
+/// A risk assessment. `answers` is `None` in the restricted view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskView {
+    pub id: i64,
+    pub rules_version: String,
+    pub score: i64,
+    pub band: String,
+    pub answers: Option<BTreeMap<String, bool>>,
+    pub escalated_by: Vec<String>,
+    /// High risk: the multi-agency review is due by this date.
+    pub review_due_on: Option<String>,
+    pub assessed_at: String,
+}
+
+/// A report as a viewer may see it. `reporter` is `None` in the restricted view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportView {
+    pub id: i64,
+    pub channel: String,
+    pub referred_by: String,
+    pub category: String,
+    pub hate_related: bool,
+    pub occurred_at: String,
+    pub location: String,
+    pub location_postcode: String,
+    pub description: String,
+    pub recorded_at: String,
+    pub recorded_by_organisation: String,
+    /// The rule set whose repeat-victim rule judged this report.
+    pub rules_version: String,
+    pub repeat_victim: bool,
+    pub case_id: Option<i64>,
+    pub reporter: Option<PersonView>,
+    pub victims: Vec<PersonView>,
+    /// The latest assessment, if any.
+    pub risk: Option<RiskView>,
+    /// `full` or `restricted`.
+    pub access: String,
+}
+
+/// A line in a list of reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportSummary {
+    pub id: i64,
+    pub recorded_at: String,
+    pub category: String,
+    pub hate_related: bool,
+    pub location: String,
+    pub repeat_victim: bool,
+    pub band: Option<String>,
+    pub case_id: Option<i64>,
+}
+
+type ReportRow =
+    (i64, String, String, String, bool, String, String, String, String, String, i64, String, String, bool, Option<i64>);
+type PersonRow = (i64, String, String, String, String, String, String, i64, bool);
+/// An earlier report's person: report id, when recorded, the person's keys, the report's location key.
+type CandidateRow = (i64, String, String, String, String, String, String, String);
+type RiskRow = (i64, String, i64, String, String, String, Option<String>, String);
+
+const REPORT_SELECT: &str = "SELECT r.id, r.channel, r.referred_by, r.category, r.hate_related, r.occurred_at, \
+     r.location, r.location_postcode, r.description, r.recorded_at, r.recorded_by_org_id, o.name, r.rules_version, \
+     r.repeat_victim, r.case_id FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id";
+
+fn risk_from_row(r: RiskRow, access: FieldAccess) -> Result<RiskView, StoreError> {
+    let answers: BTreeMap<String, bool> = serde_json::from_str(&r.4)?;
+    let escalated_by: Vec<String> = serde_json::from_str(&r.5)?;
+    Ok(RiskView {
+        id: r.0,
+        rules_version: r.1,
+        score: r.2,
+        band: r.3,
+        answers: access.is_full().then_some(answers),
+        escalated_by,
+        review_due_on: r.6,
+        assessed_at: r.7,
+    })
+}
+
+impl Store {
+    /// Records a report and judges each victim with the current repeat-victim
+    /// rule, in one transaction (audited as `asb.report.create`). Earlier
+    /// reports are searched across every organisation: a victim who called
+    /// the council twice and the police once is a repeat victim.
+    pub async fn record_asb_report(&self, r: &NewReport, v: &Viewer<'_>) -> Result<ReportView, AsbError> {
+        let rules = self.current_asb_rules().await?;
+        let start = time::format(rules.repeat.window_start(v.at));
+        let now = time::format(v.at);
+        let mut findings = Vec::new();
+        for victim in &r.victims {
+            let me = victim.identity();
+            let rows: Vec<CandidateRow> = on_db!(self, pool => {
+                sqlx::query_as(
+                    "SELECT r.id, r.recorded_at, p.name_key, p.postcode, p.phone_key, p.email_key, p.address_key, \
+                     r.location_key FROM asb_reports r JOIN asb_report_people p ON p.report_id = r.id \
+                     WHERE r.recorded_at >= $1 AND r.recorded_at <= $2 \
+                     AND ((p.name_key = $3 AND $3 <> '') OR (p.address_key = $4 AND $4 <> '') \
+                     OR (r.location_key = $4 AND $4 <> ''))",
+                )
+                .bind(&start)
+                .bind(&now)
+                .bind(&me.name_key)
+                .bind(&me.address_key)
+                .fetch_all(pool)
+                .await?
+            });
+            let mut earlier: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
+            for (id, at, name_key, postcode, phone_key, email_key, address_key, location_key) in rows {
+                let other = Identity { name_key, postcode, phone_key, email_key, address_key };
+                let place = !me.address_key.is_empty() && location_key == me.address_key;
+                if me.same_person(&other) || me.same_address(&other) || place {
+                    let at = time::parse(&at).ok_or_else(|| StoreError::Corrupt(format!("report {id}: bad time")))?;
+                    earlier.insert(id, at);
+                }
+            }
+            let times: Vec<_> = earlier.values().copied().collect();
+            findings.push((me, rules.repeat.assess(v.at, &times), earlier.into_keys().collect::<Vec<_>>()));
+        }
+        let any_repeat = findings.iter().any(|f| f.1.repeat);
+        let location_key = r.location_identity().address_key;
+        let id: i64 = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO asb_reports (channel, referred_by, category, hate_related, occurred_at, location, \
+                 location_postcode, location_key, description, recorded_at, recorded_by_user_id, recorded_by_org_id, \
+                 rules_version, repeat_victim) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                 RETURNING id",
+            )
+            .bind(r.channel.slug())
+            .bind(&r.referred_by)
+            .bind(r.category.slug())
+            .bind(r.hate_related)
+            .bind(r.occurred_at.format(OCCURRED_FORMAT).to_string())
+            .bind(&r.location)
+            .bind(&r.location_postcode)
+            .bind(&location_key)
+            .bind(&r.description)
+            .bind(&now)
+            .bind(v.user_id)
+            .bind(v.org_id)
+            .bind(&rules.version)
+            .bind(any_repeat)
+            .fetch_one(&mut *tx)
+            .await?;
+            let people = std::iter::once(("reporter", &r.reporter, None))
+                .chain(r.victims.iter().zip(&findings).map(|(p, f)| ("victim", p, Some(f))));
+            for (position, (role, p, finding)) in people.enumerate() {
+                let key = p.identity();
+                let (count, repeat) = finding.map_or((0, false), |f| (i64::from(f.1.reports_in_window), f.1.repeat));
+                let person_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO asb_report_people (report_id, role, position, name, phone, email, address, postcode, \
+                     name_key, phone_key, email_key, address_key, repeat_count, repeat_victim) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                )
+                .bind(id)
+                .bind(role)
+                .bind(position as i64)
+                .bind(&p.name)
+                .bind(&p.phone)
+                .bind(&p.email)
+                .bind(&p.address)
+                .bind(&p.postcode)
+                .bind(&key.name_key)
+                .bind(&key.phone_key)
+                .bind(&key.email_key)
+                .bind(&key.address_key)
+                .bind(count)
+                .bind(repeat)
+                .fetch_one(&mut *tx)
+                .await?;
+                for earlier in finding.map(|f| f.2.as_slice()).unwrap_or_default() {
+                    sqlx::query("INSERT INTO asb_repeat_matches (person_id, earlier_report_id) VALUES ($1, $2)")
+                        .bind(person_id)
+                        .bind(earlier)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            let details = json!({
+                "channel": r.channel.slug(),
+                "category": r.category.slug(),
+                "victims": r.victims.len(),
+                "repeat_victim": any_repeat,
+                "rules_version": rules.version,
+            });
+            append_audit_in!(tx, &v.by().entry("asb.report.create", format!("asb_report:{id}"), details));
+            tx.commit().await?;
+            id
+        });
+        // The recorder sees what they typed; the create entry records it.
+        self.load_report(id, v.org_id, FieldAccess::Full).await
+    }
+
+    /// The organisation that recorded a report and the case it is in, if it exists.
+    async fn report_owner(&self, id: i64, viewer_org: i64) -> Result<Option<(i64, bool)>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT r.recorded_by_org_id, {REPORT_VISIBLE} FROM asb_reports r WHERE r.id = $2"
+        ));
+        let row: Option<(i64, bool)> = on_db!(self, pool => {
+            sqlx::query_as(sql).bind(viewer_org).bind(id).fetch_optional(pool).await?
+        });
+        Ok(row)
+    }
+
+    /// Checks `v` may see report `id` and returns the access they get:
+    /// full for the recording organisation's own staff (unless partners),
+    /// else as for the case it is in. A refusal is audited.
+    pub(crate) async fn report_access(&self, id: i64, v: &Viewer<'_>) -> Result<FieldAccess, AsbError> {
+        let Some((recorder, visible)) = self.report_owner(id, v.org_id).await? else {
+            return Err(AsbError::NotFound(format!("report {id}")));
+        };
+        if !visible {
+            self.audit_refusal(&format!("asb_report:{id}"), v).await?;
+            return Err(AsbError::NotShared(format!(
+                "report {id} is not shared with your organisation: ask the organisation that owns it"
+            )));
+        }
+        if recorder == v.org_id {
+            return Ok(v.access(recorder));
+        }
+        let owner: Option<i64> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT c.owner_org_id FROM asb_cases c JOIN asb_reports r ON r.case_id = c.id WHERE r.id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(v.access(owner.unwrap_or(recorder)))
+    }
+
+    pub(crate) async fn audit_refusal(&self, subject: &str, v: &Viewer<'_>) -> Result<(), StoreError> {
+        let entry = v.by().entry("access.denied", subject.to_string(), json!({ "reason": "not shared" }));
+        self.append_audit(&entry).await.map(|_| ())
+    }
+
+    /// One report, audited as `asb.report.read` before it is returned.
+    pub async fn asb_report(&self, id: i64, v: &Viewer<'_>) -> Result<ReportView, AsbError> {
+        let access = self.report_access(id, v).await?;
+        let details = json!({ "access": if access.is_full() { "full" } else { "restricted" } });
+        self.append_audit(&v.by().entry("asb.report.read", format!("asb_report:{id}"), details)).await?;
+        self.load_report(id, v.org_id, access).await
+    }
+
+    /// The reports `v` may see, newest first (audited as `asb.report.list`).
+    pub async fn asb_reports(&self, v: &Viewer<'_>, limit: i64) -> Result<Vec<ReportSummary>, AsbError> {
+        self.append_audit(&v.by().entry("asb.report.list", "asb_reports".into(), json!({}))).await?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT r.id, r.recorded_at, r.category, r.hate_related, r.location, r.repeat_victim, \
+             (SELECT a.band FROM asb_risk_assessments a WHERE a.report_id = r.id ORDER BY a.id DESC LIMIT 1), \
+             r.case_id FROM asb_reports r WHERE {REPORT_VISIBLE} ORDER BY r.id DESC LIMIT $2"
+        ));
+        type Row = (i64, String, String, bool, String, bool, Option<String>, Option<i64>);
+        let rows: Vec<Row> = on_db!(self, pool => {
+            sqlx::query_as(sql).bind(v.org_id).bind(limit.clamp(1, 1000)).fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| ReportSummary {
+                id: r.0,
+                recorded_at: r.1,
+                category: r.2,
+                hate_related: r.3,
+                location: r.4,
+                repeat_victim: r.5,
+                band: r.6,
+                case_id: r.7,
+            })
+            .collect())
+    }
+
+    /// A report's data, shaped for `access`. No audit entry: callers write it.
+    pub(crate) async fn load_report(
+        &self,
+        id: i64,
+        viewer_org: i64,
+        access: FieldAccess,
+    ) -> Result<ReportView, AsbError> {
+        let sql = sqlx::AssertSqlSafe(format!("{REPORT_SELECT} WHERE r.id = $1"));
+        let row: Option<ReportRow> = on_db!(self, pool => { sqlx::query_as(sql).bind(id).fetch_optional(pool).await? });
+        let Some(r) = row else { return Err(AsbError::NotFound(format!("report {id}"))) };
+        let people: Vec<PersonRow> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, role, name, phone, email, address, postcode, repeat_count, repeat_victim \
+                 FROM asb_report_people WHERE report_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT m.person_id, m.earlier_report_id FROM asb_repeat_matches m \
+             JOIN asb_report_people p ON p.id = m.person_id JOIN asb_reports r ON r.id = m.earlier_report_id \
+             WHERE p.report_id = $2 AND {REPORT_VISIBLE} ORDER BY m.earlier_report_id"
+        ));
+        let matches: Vec<(i64, i64)> = on_db!(self, pool => {
+            sqlx::query_as(sql).bind(viewer_org).bind(id).fetch_all(pool).await?
+        });
+        let full = access.is_full();
+        let mut reporter = None;
+        let mut victims = Vec::new();
+        for p in people {
+            let view = PersonView {
+                name: p.2,
+                phone: full.then_some(p.3),
+                email: full.then_some(p.4),
+                address: p.5,
+                postcode: p.6,
+                repeat_victim: p.8,
+                reports_in_window: p.7,
+                earlier_reports: matches.iter().filter(|m| m.0 == p.0).map(|m| m.1).collect(),
+            };
+            if p.1 == "reporter" {
+                reporter = full.then_some(view);
+            } else {
+                victims.push(view);
+            }
+        }
+        let risk = self.risk_rows(id, 1).await?.into_iter().next().map(|r| risk_from_row(r, access)).transpose()?;
+        Ok(ReportView {
+            id: r.0,
+            channel: r.1,
+            referred_by: r.2,
+            category: r.3,
+            hate_related: r.4,
+            occurred_at: r.5,
+            location: r.6,
+            location_postcode: r.7,
+            description: r.8,
+            recorded_at: r.9,
+            recorded_by_organisation: r.11,
+            rules_version: r.12,
+            repeat_victim: r.13,
+            case_id: r.14,
+            reporter,
+            victims,
+            risk,
+            access: if full { "full" } else { "restricted" }.into(),
+        })
+    }
+
+    async fn risk_rows(&self, report_id: i64, limit: i64) -> Result<Vec<RiskRow>, StoreError> {
+        let rows: Vec<RiskRow> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, rules_version, score, band, answers, escalated_by, review_due_on, assessed_at \
+                 FROM asb_risk_assessments WHERE report_id = $1 ORDER BY id DESC LIMIT $2",
+            )
+            .bind(report_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// Scores `answers` with the current rules and stores the assessment
+    /// (audited as `asb.risk.assess`). High risk sets the date by which a
+    /// multi-agency review is due.
+    pub async fn assess_asb_risk(
+        &self,
+        report_id: i64,
+        answers: &BTreeMap<String, bool>,
+        v: &Viewer<'_>,
+    ) -> Result<(Assessment, RiskView, RuleSet), AsbError> {
+        let access = self.report_access(report_id, v).await?;
+        let rules = self.current_asb_rules().await?;
+        let a = rules.questionnaire.assess(&rules.version, answers).map_err(AsbError::Invalid)?;
+        let due = (a.band == peel_core::asb::Band::High)
+            .then(|| v.at.date_naive().checked_add_days(Days::new(u64::from(rules.high_risk_review_days))))
+            .flatten()
+            .map(|d| d.format("%Y-%m-%d").to_string());
+        let escalated = serde_json::to_string(&a.escalated_by)?;
+        let row: RiskRow = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: RiskRow = sqlx::query_as(
+                "INSERT INTO asb_risk_assessments (report_id, rules_version, answers, score, band, escalated_by, \
+                 review_due_on, assessed_at, assessed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 RETURNING id, rules_version, score, band, answers, escalated_by, review_due_on, assessed_at",
+            )
+            .bind(report_id)
+            .bind(&a.rules_version)
+            .bind(serde_json::to_string(&a.answers)?)
+            .bind(i64::from(a.score))
+            .bind(a.band.slug())
+            .bind(&escalated)
+            .bind(&due)
+            .bind(time::format(v.at))
+            .bind(v.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let details = json!({ "band": a.band.slug(), "score": a.score, "rules_version": a.rules_version });
+            append_audit_in!(tx, &v.by().entry("asb.risk.assess", format!("asb_report:{report_id}"), details));
+            tx.commit().await?;
+            row
+        });
+        let view = risk_from_row(row, access)?;
+        Ok((a, view, rules))
+    }
+
+    /// Every assessment of a report, newest first (audited as `asb.risk.read`).
+    pub async fn asb_risk_assessments(&self, report_id: i64, v: &Viewer<'_>) -> Result<Vec<RiskView>, AsbError> {
+        let access = self.report_access(report_id, v).await?;
+        self.append_audit(&v.by().entry("asb.risk.read", format!("asb_report:{report_id}"), json!({}))).await?;
+        let rows = self.risk_rows(report_id, 1000).await?;
+        Ok(rows.into_iter().map(|r| risk_from_row(r, access)).collect::<Result<_, _>>()?)
+    }
+
+    /// Report ids that exist but that `v` may not see, among `ids`.
+    pub(crate) async fn reports_hidden_from(&self, ids: &[i64], v: &Viewer<'_>) -> Result<BTreeSet<i64>, AsbError> {
+        let mut hidden = BTreeSet::new();
+        for id in ids {
+            match self.report_owner(*id, v.org_id).await? {
+                None => {
+                    return Err(AsbError::Invalid(Problems::one("report_ids", format!("There is no report {id}."))));
+                }
+                Some((_, false)) => {
+                    hidden.insert(*id);
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(hidden)
+    }
+}

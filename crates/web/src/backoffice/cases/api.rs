@@ -1,0 +1,333 @@
+//! `/api/v1/asb/…`: ASB casework for programs, with bearer tokens. Bad
+//! input gets 422 with every problem named by field; cases not shared with
+//! the caller's organisation get 403; nothing is stored on any refusal.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use peel_core::asb::tools::RawToolUse;
+use peel_core::asb::{NewAction, NewClosure, Problems, RawReport};
+use peel_store::asb::AsbError;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::viewer;
+use crate::AppState;
+use crate::backoffice::auth::{Api, api_error, need};
+
+/// An error answer a program can act on.
+pub struct ApiError(Box<Response>);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<AsbError> for ApiError {
+    fn from(e: AsbError) -> ApiError {
+        ApiError(Box::new(match e {
+            AsbError::Invalid(p) => problems(&p),
+            AsbError::NotFound(what) => api_error(StatusCode::NOT_FOUND, &format!("{what} was not found")),
+            AsbError::NotShared(m) => api_error(StatusCode::FORBIDDEN, &m),
+            AsbError::Conflict(m) => api_error(StatusCode::CONFLICT, &m),
+            AsbError::Store(s) => crate::WebError::Store(s).into_response(),
+        }))
+    }
+}
+
+impl From<peel_store::StoreError> for ApiError {
+    fn from(e: peel_store::StoreError) -> ApiError {
+        ApiError(Box::new(crate::WebError::Store(e).into_response()))
+    }
+}
+
+impl From<Problems> for ApiError {
+    fn from(p: Problems) -> ApiError {
+        ApiError(Box::new(problems(&p)))
+    }
+}
+
+fn problems(p: &Problems) -> Response {
+    let list: Vec<Value> = p.0.iter().map(|x| json!({ "field": x.field, "message": x.message })).collect();
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": p.to_string(), "problems": list }))).into_response()
+}
+
+type Answer = Result<Response, ApiError>;
+
+fn ok(status: StatusCode, v: Value) -> Answer {
+    Ok((status, Json(v)).into_response())
+}
+
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| Problems::one("body", format!("Send a JSON object as the request body: {e}.")).into())
+}
+
+fn id(raw: &str) -> Result<i64, ApiError> {
+    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError(Box::new(api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a report or case number"))))
+    })
+}
+
+pub async fn rules(State(state): State<AppState>, Api(..): Api<need::RecordReport>) -> Answer {
+    let r = state.store.current_asb_rules().await?;
+    ok(StatusCode::OK, serde_json::to_value(&r).unwrap_or_default())
+}
+
+pub async fn record_report(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::RecordReport>,
+    raw: Bytes,
+) -> Answer {
+    let raw: RawReport = body(&raw)?;
+    let now = bo.now();
+    let checked = raw.check(now)?;
+    let actor = a.actor();
+    let r = state.store.record_asb_report(&checked, &viewer(&a, &actor, now)).await?;
+    ok(StatusCode::CREATED, json!({ "report": r }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    limit: Option<i64>,
+}
+
+pub async fn reports(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ViewCases>,
+    Query(p): Query<ListParams>,
+) -> Answer {
+    let actor = a.actor();
+    let list = state.store.asb_reports(&viewer(&a, &actor, bo.now()), p.limit.unwrap_or(100)).await?;
+    ok(StatusCode::OK, json!({ "reports": list }))
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ViewCases>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let actor = a.actor();
+    let r = state.store.asb_report(id(&raw)?, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "report": r }))
+}
+
+#[derive(Deserialize)]
+struct RiskBody {
+    answers: BTreeMap<String, bool>,
+}
+
+pub async fn assess_risk(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::RecordReport>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let report_id = id(&raw)?;
+    let b: RiskBody = body(&b)?;
+    let actor = a.actor();
+    let (assessment, view, rules) =
+        state.store.assess_asb_risk(report_id, &b.answers, &viewer(&a, &actor, bo.now())).await?;
+    let review = view
+        .review_due_on
+        .as_ref()
+        .map(|d| format!("High risk: hold a multi-agency review by {d} (rule set {}).", rules.version));
+    ok(
+        StatusCode::CREATED,
+        json!({
+            "assessment": view,
+            "band": assessment.band,
+            "score": assessment.score,
+            "rules_version": assessment.rules_version,
+            "multi_agency_review": review,
+        }),
+    )
+}
+
+pub async fn risk(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ViewCases>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let actor = a.actor();
+    let list = state.store.asb_risk_assessments(id(&raw)?, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "assessments": list }))
+}
+
+#[derive(Deserialize)]
+struct NewCaseBody {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    report_ids: Vec<i64>,
+}
+
+pub async fn create_case(State(state): State<AppState>, Api(a, bo, ..): Api<need::ManageCases>, b: Bytes) -> Answer {
+    let b: NewCaseBody = body(&b)?;
+    let actor = a.actor();
+    let id = state.store.create_asb_case(&b.title, &b.report_ids, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::CREATED, json!({ "case_id": id, "href": format!("/api/v1/asb/cases/{id}") }))
+}
+
+pub async fn cases(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
+    let actor = a.actor();
+    let list = state.store.asb_cases(&viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "cases": list }))
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ViewCases>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let actor = a.actor();
+    let c = state.store.asb_case(id(&raw)?, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "case": c }))
+}
+
+#[derive(Deserialize)]
+struct ReportRef {
+    report_id: i64,
+}
+
+pub async fn link_report(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: ReportRef = body(&b)?;
+    let actor = a.actor();
+    state.store.link_asb_report(case_id, b.report_id, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "case_id": case_id, "report_id": b.report_id }))
+}
+
+#[derive(Deserialize)]
+struct OrgRef {
+    organisation_id: i64,
+}
+
+pub async fn share(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: OrgRef = body(&b)?;
+    let actor = a.actor();
+    let changed = state.store.share_asb_case(case_id, b.organisation_id, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "case_id": case_id, "organisation_id": b.organisation_id, "changed": changed }))
+}
+
+pub async fn unshare(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: OrgRef = body(&b)?;
+    let actor = a.actor();
+    let changed = state.store.unshare_asb_case(case_id, b.organisation_id, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "case_id": case_id, "organisation_id": b.organisation_id, "changed": changed }))
+}
+
+#[derive(Deserialize)]
+struct ActionBody {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    taken_on: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: ActionBody = body(&b)?;
+    let now = bo.now();
+    let action = NewAction::check(&b.kind, &b.taken_on, &b.description, now.date_naive())?;
+    let actor = a.actor();
+    let action_id = state.store.add_asb_action(case_id, &action, &viewer(&a, &actor, now)).await?;
+    ok(StatusCode::CREATED, json!({ "case_id": case_id, "action_id": action_id }))
+}
+
+pub async fn add_tool(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: RawToolUse = body(&b)?;
+    let now = bo.now();
+    let t = b.check(now.date_naive())?;
+    let actor = a.actor();
+    let tool_id = state.store.add_asb_tool(case_id, &t, &viewer(&a, &actor, now)).await?;
+    ok(
+        StatusCode::CREATED,
+        json!({ "case_id": case_id, "tool_id": tool_id, "review_on": t.review_on.format("%Y-%m-%d").to_string() }),
+    )
+}
+
+#[derive(Deserialize)]
+struct CloseBody {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    notes: String,
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: CloseBody = body(&b)?;
+    let c = NewClosure::check(&b.outcome, &b.notes)?;
+    let actor = a.actor();
+    state.store.close_asb_case(case_id, &c, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "case_id": case_id, "status": "closed", "outcome": c.outcome }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewParams {
+    #[serde(default)]
+    due_by: String,
+}
+
+/// The last day a review may fall on to be listed: `due_by`, else 14 days from today.
+pub fn due_by(raw: &str, today: NaiveDate) -> Result<NaiveDate, Problems> {
+    if raw.trim().is_empty() {
+        return Ok(today + chrono::Days::new(14));
+    }
+    peel_core::asb::parse_date(raw, "due_by", "the last due date").map_err(|e| Problems(vec![e]))
+}
+
+pub async fn reviews(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::SuperviseCases>,
+    Query(p): Query<ReviewParams>,
+) -> Answer {
+    let now = bo.now();
+    let due = due_by(&p.due_by, now.date_naive())?;
+    let actor = a.actor();
+    let list = state.store.asb_due_reviews(due, &viewer(&a, &actor, now)).await?;
+    ok(StatusCode::OK, json!({ "due_by": due.format("%Y-%m-%d").to_string(), "reviews": list }))
+}

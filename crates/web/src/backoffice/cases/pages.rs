@@ -1,0 +1,860 @@
+//! `/asb/…`: the casework pages. Forms carry the session's CSRF token (the
+//! guard in front of every page checks it); bad input re-shows the form
+//! with an error summary linked to each field, and stores nothing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use peel_core::access::Permission;
+use peel_core::asb::case::ActionKind;
+use peel_core::asb::report::{Category, Channel};
+use peel_core::asb::tools::RawToolUse;
+use peel_core::asb::{Band, ClosureOutcome, NewAction, NewClosure, Problems, RawPerson, RawReport, RuleSet, Tool};
+use peel_store::asb::{AsbError, CaseSummary, CaseView, DueReview, ReportSummary, ReportView};
+use serde::Deserialize;
+
+use super::viewer;
+use crate::AppState;
+use crate::backoffice::auth::{Authed, Page, need};
+use crate::backoffice::html::{self, PageError};
+
+/// The signed-in person and what the navigation offers them.
+pub struct Chrome {
+    name: String,
+    role: &'static str,
+    org: String,
+    csrf: String,
+    can_report: bool,
+    can_view: bool,
+    can_manage: bool,
+    can_supervise: bool,
+}
+
+impl Chrome {
+    fn of(a: &Authed) -> Chrome {
+        Chrome {
+            name: a.user.display_name.clone(),
+            role: a.user.role.label(),
+            org: a.user.organisation_name.clone(),
+            csrf: a.csrf().to_string(),
+            can_report: a.may(Permission::RecordReport),
+            can_view: a.may(Permission::ViewCases),
+            can_manage: a.may(Permission::ManageCases),
+            can_supervise: a.may(Permission::SuperviseCases),
+        }
+    }
+}
+
+/// One form field, rendered by `asb_field.html`.
+pub struct Field {
+    id: String,
+    label: String,
+    hint: String,
+    /// An input type, or `select`, `textarea`, `checkbox`, `yesno`.
+    kind: &'static str,
+    value: String,
+    options: Vec<(String, String)>,
+    error: Option<String>,
+    autocomplete: &'static str,
+    described_by: String,
+}
+
+fn field(id: &str, label: &str, kind: &'static str, value: &str) -> Field {
+    Field {
+        id: id.into(),
+        label: label.into(),
+        hint: String::new(),
+        kind,
+        value: value.into(),
+        options: Vec::new(),
+        error: None,
+        autocomplete: "",
+        described_by: String::new(),
+    }
+}
+
+impl Field {
+    fn hint(mut self, h: &str) -> Field {
+        self.hint = h.into();
+        self
+    }
+
+    fn options(mut self, o: Vec<(String, String)>) -> Field {
+        self.options = o;
+        self
+    }
+
+    fn auto(mut self, a: &'static str) -> Field {
+        self.autocomplete = a;
+        self
+    }
+}
+
+/// (field id, message) pairs for the error summary.
+type Errors = Vec<(String, String)>;
+
+fn errors_of(p: &Problems, prefix: &str) -> Errors {
+    p.0.iter().map(|x| (format!("{prefix}{}", x.field), x.message.clone())).collect()
+}
+
+/// Marks each field with its error and links its hint and error for screen readers.
+fn mark(fields: &mut [Field], errors: &Errors) {
+    for f in fields {
+        f.error = errors.iter().find(|e| e.0 == f.id).map(|e| e.1.clone());
+        let mut ids = Vec::new();
+        if !f.hint.is_empty() {
+            ids.push(format!("{}-hint", f.id));
+        }
+        if f.error.is_some() {
+            ids.push(format!("{}-error", f.id));
+        }
+        f.described_by = ids.join(" ");
+    }
+}
+
+fn choices<T: Copy>(all: &[T], slug: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+    let mut v = vec![(String::new(), "Choose…".to_string())];
+    v.extend(all.iter().map(|t| (slug(*t).to_string(), label(*t).to_string())));
+    v
+}
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Result<Response, PageError> {
+    let body = t.render().map_err(|e| crate::WebError::Internal(e.to_string()))?;
+    Ok(html::respond(status, body))
+}
+
+/// The page for a refusal, a missing record or a conflict.
+fn refusal(e: AsbError, a: &Authed) -> Result<Response, PageError> {
+    Ok(match e {
+        AsbError::NotShared(m) => html::message_page(
+            StatusCode::FORBIDDEN,
+            "You cannot see or change this",
+            Some(a),
+            &format!("{}.", capitalise(&m)),
+        ),
+        AsbError::NotFound(what) => html::message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            Some(a),
+            &format!("{} was not found.", capitalise(&what)),
+        ),
+        AsbError::Conflict(m) => {
+            html::message_page(StatusCode::CONFLICT, "This cannot be done", Some(a), &format!("{}.", capitalise(&m)))
+        }
+        AsbError::Invalid(p) => {
+            html::message_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", Some(a), &p.to_string())
+        }
+        AsbError::Store(s) => return Err(s.into()),
+    })
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+fn number(raw: &str) -> Option<i64> {
+    raw.trim().parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+fn not_a_number(a: &Authed, raw: &str) -> Result<Response, PageError> {
+    refusal(AsbError::NotFound(format!("{raw:?}")), a)
+}
+
+// ---- recording a report ------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportForm {
+    channel: String,
+    referred_by: String,
+    category: String,
+    hate_related: String,
+    occurred_at: String,
+    location: String,
+    location_postcode: String,
+    description: String,
+    reporter_name: String,
+    reporter_phone: String,
+    reporter_email: String,
+    reporter_address: String,
+    reporter_postcode: String,
+    reporter_is_victim: String,
+    victim0_name: String,
+    victim0_phone: String,
+    victim0_email: String,
+    victim0_address: String,
+    victim0_postcode: String,
+}
+
+impl ReportForm {
+    fn raw(&self) -> RawReport {
+        let reporter = RawPerson {
+            name: self.reporter_name.clone(),
+            phone: self.reporter_phone.clone(),
+            email: self.reporter_email.clone(),
+            address: self.reporter_address.clone(),
+            postcode: self.reporter_postcode.clone(),
+        };
+        let victim = if self.reporter_is_victim == "yes" && self.victim0_name.trim().is_empty() {
+            reporter.clone()
+        } else {
+            RawPerson {
+                name: self.victim0_name.clone(),
+                phone: self.victim0_phone.clone(),
+                email: self.victim0_email.clone(),
+                address: self.victim0_address.clone(),
+                postcode: self.victim0_postcode.clone(),
+            }
+        };
+        RawReport {
+            channel: self.channel.clone(),
+            referred_by: self.referred_by.clone(),
+            category: self.category.clone(),
+            hate_related: self.hate_related == "yes",
+            occurred_at: self.occurred_at.clone(),
+            location: self.location.clone(),
+            location_postcode: self.location_postcode.clone(),
+            description: self.description.clone(),
+            reporter,
+            victims: vec![victim],
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "asb_report_form.html")]
+struct ReportFormPage {
+    chrome: Chrome,
+    errors: Errors,
+    groups: Vec<(String, Vec<Field>)>,
+}
+
+fn person_fields(prefix: &str, who: &str, f: [&str; 5]) -> Vec<Field> {
+    vec![
+        field(&format!("{prefix}_name"), &format!("{who}'s full name"), "text", f[0]).auto("off"),
+        field(&format!("{prefix}_phone"), &format!("{who}'s phone number (optional)"), "tel", f[1]).auto("off"),
+        field(&format!("{prefix}_email"), &format!("{who}'s email address (optional)"), "email", f[2]).auto("off"),
+        field(&format!("{prefix}_address"), &format!("{who}'s address (optional)"), "text", f[3]).auto("off"),
+        field(&format!("{prefix}_postcode"), &format!("{who}'s postcode (optional)"), "text", f[4])
+            .auto("off")
+            .hint("Used with the address to find earlier reports at the same address."),
+    ]
+}
+
+fn report_form_page(a: &Authed, form: &ReportForm, errors: Errors) -> ReportFormPage {
+    let mut incident = vec![
+        field("channel", "How was it reported?", "select", &form.channel).options(choices(
+            Channel::ALL,
+            Channel::slug,
+            Channel::label,
+        )),
+        field("referred_by", "Partner agency that made the report", "text", &form.referred_by)
+            .hint("Only for reports from a partner agency."),
+        field("category", "Kind of anti-social behaviour", "select", &form.category)
+            .options(choices(Category::ALL, Category::slug, Category::label))
+            .hint("Personal: aimed at a person or group. Nuisance: the community at large. Environmental: the place."),
+        field("hate_related", "It is hate-related", "checkbox", &form.hate_related)
+            .hint("The victim or anyone else thinks it was motivated by hostility to who they are."),
+        field("occurred_at", "When did it happen?", "datetime-local", &form.occurred_at)
+            .hint("For example 2026-09-01T21:30."),
+        field("location", "Where did it happen?", "text", &form.location)
+            .hint("An address or a description of the place."),
+        field("location_postcode", "Postcode where it happened (optional)", "text", &form.location_postcode),
+        field("description", "What happened?", "textarea", &form.description),
+    ];
+    let mut reporter = person_fields(
+        "reporter",
+        "Reporter",
+        [
+            &form.reporter_name,
+            &form.reporter_phone,
+            &form.reporter_email,
+            &form.reporter_address,
+            &form.reporter_postcode,
+        ],
+    );
+    reporter.push(
+        field("reporter_is_victim", "The reporter is the victim", "checkbox", &form.reporter_is_victim)
+            .hint("Leave the victim's details empty and the reporter's are used."),
+    );
+    let mut victim = person_fields(
+        "victim0",
+        "Victim",
+        [&form.victim0_name, &form.victim0_phone, &form.victim0_email, &form.victim0_address, &form.victim0_postcode],
+    );
+    for g in [&mut incident, &mut reporter, &mut victim] {
+        mark(g, &errors);
+    }
+    ReportFormPage {
+        chrome: Chrome::of(a),
+        errors,
+        groups: vec![
+            ("What happened".into(), incident),
+            ("Who reported it".into(), reporter),
+            ("Who it happened to".into(), victim),
+        ],
+    }
+}
+
+pub async fn report_form(Page(a, ..): Page<need::RecordReport>) -> Result<Response, PageError> {
+    let form = ReportForm { channel: "phone".into(), ..Default::default() };
+    render(StatusCode::OK, &report_form_page(&a, &form, Vec::new()))
+}
+
+pub async fn record_report(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::RecordReport>,
+    Form(form): Form<ReportForm>,
+) -> Result<Response, PageError> {
+    let now = bo.now();
+    let checked = match form.raw().check(now) {
+        Ok(r) => r,
+        Err(p) => return render(StatusCode::UNPROCESSABLE_ENTITY, &report_form_page(&a, &form, errors_of(&p, ""))),
+    };
+    let actor = a.actor();
+    match state.store.record_asb_report(&checked, &viewer(&a, &actor, now)).await {
+        Ok(r) => Ok(Redirect::to(&format!("/asb/reports/{}/risk", r.id)).into_response()),
+        Err(e) => refusal(e, &a),
+    }
+}
+
+// ---- repeat flag and risk ------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "asb_risk.html")]
+struct RiskPage {
+    chrome: Chrome,
+    errors: Errors,
+    report: ReportView,
+    repeat_rule: String,
+    band_label: String,
+    rules_version: String,
+    bands: String,
+    questions: Vec<Field>,
+}
+
+async fn risk_page(
+    state: &AppState,
+    a: &Authed,
+    report: ReportView,
+    answers: &HashMap<String, String>,
+    errors: Errors,
+) -> Result<RiskPage, PageError> {
+    let rules = state.store.current_asb_rules().await?;
+    let decided = state.store.asb_rules_version(&report.rules_version).await?.unwrap_or_else(RuleSet::shipped);
+    let q = &rules.questionnaire;
+    let mut questions: Vec<Field> = q
+        .questions
+        .iter()
+        .map(|x| {
+            let id = format!("answers.{}", x.id);
+            let value = answers.get(&id).cloned().unwrap_or_default();
+            field(&id, &x.text, "yesno", &value)
+        })
+        .collect();
+    mark(&mut questions, &errors);
+    let band_label = report
+        .risk
+        .as_ref()
+        .and_then(|r| Band::parse(&r.band, "band").ok())
+        .map(|b| b.label().to_string())
+        .unwrap_or_default();
+    Ok(RiskPage {
+        chrome: Chrome::of(a),
+        errors,
+        repeat_rule: format!(
+            "a repeat victim has {} or more reports within {} months",
+            decided.repeat.min_reports, decided.repeat.window_months
+        ),
+        band_label,
+        rules_version: rules.version.clone(),
+        bands: format!(
+            "a score of {} or more is medium risk and {} or more is high risk (highest possible {}).",
+            q.bands.medium_from,
+            q.bands.high_from,
+            q.max_score()
+        ),
+        report,
+        questions,
+    })
+}
+
+pub async fn risk_form(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::RecordReport>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
+    let actor = a.actor();
+    let report = match state.store.asb_report(id, &viewer(&a, &actor, bo.now())).await {
+        Ok(r) => r,
+        Err(e) => return refusal(e, &a),
+    };
+    render(StatusCode::OK, &risk_page(&state, &a, report, &HashMap::new(), Vec::new()).await?)
+}
+
+pub async fn assess_risk(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::RecordReport>,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
+    let mut answers = BTreeMap::new();
+    let mut bad = Vec::new();
+    for (k, v) in &form {
+        if let Some(q) = k.strip_prefix("answers.") {
+            match v.as_str() {
+                "yes" => {
+                    answers.insert(q.to_string(), true);
+                }
+                "no" => {
+                    answers.insert(q.to_string(), false);
+                }
+                _ => bad.push((k.clone(), "Answer yes or no.".to_string())),
+            }
+        }
+    }
+    let actor = a.actor();
+    let v = viewer(&a, &actor, bo.now());
+    let result = if bad.is_empty() {
+        state.store.assess_asb_risk(id, &answers, &v).await.map(|_| ())
+    } else {
+        Err(AsbError::Invalid(Problems(Vec::new())))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/asb/reports/{id}/risk")).into_response()),
+        Err(AsbError::Invalid(p)) => {
+            let mut errors = errors_of(&p, "");
+            errors.extend(bad);
+            let report = match state.store.asb_report(id, &v).await {
+                Ok(r) => r,
+                Err(e) => return refusal(e, &a),
+            };
+            render(StatusCode::UNPROCESSABLE_ENTITY, &risk_page(&state, &a, report, &form, errors).await?)
+        }
+        Err(e) => refusal(e, &a),
+    }
+}
+
+// ---- reports -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "asb_reports.html")]
+struct ReportsPage {
+    chrome: Chrome,
+    reports: Vec<ReportSummary>,
+}
+
+pub async fn reports(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ViewCases>,
+) -> Result<Response, PageError> {
+    let actor = a.actor();
+    match state.store.asb_reports(&viewer(&a, &actor, bo.now()), 200).await {
+        Ok(reports) => render(StatusCode::OK, &ReportsPage { chrome: Chrome::of(&a), reports }),
+        Err(e) => refusal(e, &a),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "asb_report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    errors: Errors,
+    r: ReportView,
+    case_fields: Vec<Field>,
+}
+
+fn report_page(a: &Authed, r: ReportView, title: &str, errors: Errors) -> ReportPage {
+    let mut case_fields =
+        vec![field("title", "Case title", "text", title).hint("A short line saying what the case is about.")];
+    mark(&mut case_fields, &errors);
+    ReportPage { chrome: Chrome::of(a), errors, r, case_fields }
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ViewCases>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
+    let actor = a.actor();
+    match state.store.asb_report(id, &viewer(&a, &actor, bo.now())).await {
+        Ok(r) => render(StatusCode::OK, &report_page(&a, r, "", Vec::new())),
+        Err(e) => refusal(e, &a),
+    }
+}
+
+// ---- cases ------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewCaseForm {
+    title: String,
+    report_id: String,
+}
+
+pub async fn create_case(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Form(form): Form<NewCaseForm>,
+) -> Result<Response, PageError> {
+    let Some(report_id) = number(&form.report_id) else { return not_a_number(&a, &form.report_id) };
+    let actor = a.actor();
+    let v = viewer(&a, &actor, bo.now());
+    match state.store.create_asb_case(&form.title, &[report_id], &v).await {
+        Ok(id) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
+        Err(AsbError::Invalid(p)) => match state.store.asb_report(report_id, &v).await {
+            Ok(r) => render(StatusCode::UNPROCESSABLE_ENTITY, &report_page(&a, r, &form.title, errors_of(&p, ""))),
+            Err(e) => refusal(e, &a),
+        },
+        Err(e) => refusal(e, &a),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "asb_cases.html")]
+struct CasesPage {
+    chrome: Chrome,
+    cases: Vec<CaseSummary>,
+}
+
+pub async fn cases(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ViewCases>,
+) -> Result<Response, PageError> {
+    let actor = a.actor();
+    match state.store.asb_cases(&viewer(&a, &actor, bo.now())).await {
+        Ok(cases) => render(StatusCode::OK, &CasesPage { chrome: Chrome::of(&a), cases }),
+        Err(e) => refusal(e, &a),
+    }
+}
+
+/// One of the forms on the case page.
+pub struct FormView {
+    title: String,
+    action: &'static str,
+    button: &'static str,
+    fields: Vec<Field>,
+}
+
+#[derive(Template)]
+#[template(path = "asb_case.html")]
+struct CasePage {
+    chrome: Chrome,
+    errors: Errors,
+    c: CaseView,
+    forms: Vec<FormView>,
+    owner: bool,
+}
+
+/// Everything typed into the case page's forms (each form sends its own fields).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CaseForms {
+    action_kind: String,
+    action_taken_on: String,
+    action_description: String,
+    tool_tool: String,
+    tool_used_on: String,
+    tool_review_on: String,
+    tool_notes: String,
+    link_report_id: String,
+    share_organisation_id: String,
+    close_outcome: String,
+    close_notes: String,
+    organisation_id: String,
+}
+
+async fn case_page(
+    state: &AppState,
+    a: &Authed,
+    c: CaseView,
+    f: &CaseForms,
+    errors: Errors,
+) -> Result<CasePage, PageError> {
+    let owner = c.owner_organisation_id == a.user.organisation_id;
+    let tool_hint = Tool::ALL
+        .iter()
+        .map(|t| format!("{}: {} days", t.label(), t.default_review_days()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut forms = vec![
+        FormView {
+            title: "Record an action".into(),
+            action: "actions",
+            button: "Record the action",
+            fields: vec![
+                field("action_kind", "Action", "select", &f.action_kind).options(choices(
+                    ActionKind::ALL,
+                    ActionKind::slug,
+                    ActionKind::label,
+                )),
+                field("action_taken_on", "Date", "date", &f.action_taken_on).hint("For example 2026-09-01."),
+                field("action_description", "What was done", "textarea", &f.action_description),
+            ],
+        },
+        FormView {
+            title: "Record a tool or power".into(),
+            action: "tools",
+            button: "Record the tool or power",
+            fields: vec![
+                field("tool_tool", "Tool or power", "select", &f.tool_tool).options(choices(
+                    Tool::ALL,
+                    Tool::slug,
+                    Tool::label,
+                )),
+                field("tool_used_on", "Date used", "date", &f.tool_used_on),
+                field("tool_review_on", "Review by (optional)", "date", &f.tool_review_on)
+                    .hint(&format!("Leave empty for the default review period. {tool_hint}.")),
+                field("tool_notes", "Notes (optional)", "textarea", &f.tool_notes),
+            ],
+        },
+        FormView {
+            title: "Add a report to this case".into(),
+            action: "reports",
+            button: "Add the report",
+            fields: vec![field("link_report_id", "Report number", "text", &f.link_report_id).auto("off")],
+        },
+    ];
+    if owner {
+        let mut orgs = vec![(String::new(), "Choose…".to_string())];
+        for o in state.store.organisations().await? {
+            if o.id != c.owner_organisation_id {
+                orgs.push((o.id.to_string(), format!("{} ({})", o.name, o.kind.label())));
+            }
+        }
+        forms.push(FormView {
+            title: "Share this case".into(),
+            action: "shares",
+            button: "Share the case",
+            fields: vec![
+                field("share_organisation_id", "Organisation", "select", &f.share_organisation_id)
+                    .options(orgs)
+                    .hint("Its staff will see the case, the victims' names and addresses, and the work done."),
+            ],
+        });
+        forms.push(FormView {
+            title: "Close this case".into(),
+            action: "close",
+            button: "Close the case",
+            fields: vec![
+                field("close_outcome", "Outcome", "select", &f.close_outcome).options(choices(
+                    ClosureOutcome::ALL,
+                    ClosureOutcome::slug,
+                    ClosureOutcome::label,
+                )),
+                field("close_notes", "Why the case is being closed", "textarea", &f.close_notes),
+            ],
+        });
+    }
+    for form in &mut forms {
+        mark(&mut form.fields, &errors);
+    }
+    Ok(CasePage { chrome: Chrome::of(a), errors, c, forms, owner })
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ViewCases>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
+    let actor = a.actor();
+    match state.store.asb_case(id, &viewer(&a, &actor, bo.now())).await {
+        Ok(c) => render(StatusCode::OK, &case_page(&state, &a, c, &CaseForms::default(), Vec::new()).await?),
+        Err(e) => refusal(e, &a),
+    }
+}
+
+/// Runs one change to a case from its page: back to the case on success,
+/// the case page with the form's errors on bad input.
+#[allow(clippy::too_many_arguments)]
+async fn change_case<'a, F, Fut>(
+    state: &AppState,
+    a: &Authed,
+    bo: &crate::backoffice::Backoffice,
+    actor: &'a str,
+    raw: &str,
+    form: &CaseForms,
+    prefix: &str,
+    change: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce(i64, peel_store::asb::Viewer<'a>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AsbError>> + 'a,
+{
+    let Some(id) = number(raw) else { return not_a_number(a, raw) };
+    let v = viewer(a, actor, bo.now());
+    match change(id, v).await {
+        Ok(()) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
+        Err(AsbError::Invalid(p)) => match state.store.asb_case(id, &v).await {
+            Ok(c) => {
+                render(StatusCode::UNPROCESSABLE_ENTITY, &case_page(state, a, c, form, errors_of(&p, prefix)).await?)
+            }
+            Err(e) => refusal(e, a),
+        },
+        Err(e) => refusal(e, a),
+    }
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let today = bo.now().date_naive();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "action_", |id, v| async move {
+        let action = NewAction::check(&g.action_kind, &g.action_taken_on, &g.action_description, today)?;
+        store.add_asb_action(id, &action, &v).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn add_tool(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let today = bo.now().date_naive();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "tool_", |id, v| async move {
+        let t =
+            RawToolUse { tool: g.tool_tool, used_on: g.tool_used_on, review_on: g.tool_review_on, notes: g.tool_notes }
+                .check(today)?;
+        store.add_asb_tool(id, &t, &v).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn link_report(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "link_", |id, v| async move {
+        let Some(report_id) = number(&g.link_report_id) else {
+            return Err(Problems::one("report_id", "Enter the report's number, like 12.").into());
+        };
+        store.link_asb_report(id, report_id, &v).await
+    })
+    .await
+}
+
+pub async fn share(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "share_", |id, v| async move {
+        let Some(org) = number(&g.share_organisation_id) else {
+            return Err(Problems::one("organisation_id", "Choose the organisation to share the case with.").into());
+        };
+        store.share_asb_case(id, org, &v).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn unshare(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "unshare_", |id, v| async move {
+        let Some(org) = number(&g.organisation_id) else {
+            return Err(Problems::one("organisation_id", "Choose the organisation to stop sharing with.").into());
+        };
+        store.unshare_asb_case(id, org, &v).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "close_", |id, v| async move {
+        let c = NewClosure::check(&g.close_outcome, &g.close_notes)?;
+        store.close_asb_case(id, &c, &v).await
+    })
+    .await
+}
+
+// ---- reviews ----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "asb_reviews.html")]
+struct ReviewsPage {
+    chrome: Chrome,
+    errors: Errors,
+    due_by: String,
+    today: String,
+    reviews: Vec<DueReview>,
+    fields: Vec<Field>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewParams {
+    due_by: String,
+}
+
+pub async fn reviews(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::SuperviseCases>,
+    Query(p): Query<ReviewParams>,
+) -> Result<Response, PageError> {
+    let now = bo.now();
+    let today = now.date_naive();
+    let (due, errors, status) = match super::api::due_by(&p.due_by, today) {
+        Ok(d) => (d, Vec::new(), StatusCode::OK),
+        Err(e) => (today + chrono::Days::new(14), errors_of(&e, ""), StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let actor = a.actor();
+    let reviews = match state.store.asb_due_reviews(due, &viewer(&a, &actor, now)).await {
+        Ok(r) => r,
+        Err(e) => return refusal(e, &a),
+    };
+    let mut fields =
+        vec![field("due_by", "Due on or before", "date", &p.due_by).hint("Leave empty for the next 14 days.")];
+    mark(&mut fields, &errors);
+    let page = ReviewsPage {
+        chrome: Chrome::of(&a),
+        errors,
+        due_by: due.format("%Y-%m-%d").to_string(),
+        today: today.format("%Y-%m-%d").to_string(),
+        reviews,
+        fields,
+    };
+    render(status, &page)
+}

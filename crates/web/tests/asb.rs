@@ -1,0 +1,383 @@
+//! ASB casework end to end, in-process, on SQLite and PostgreSQL: a call
+//! handler records reports until the victim is flagged as a repeat victim
+//! and assessed as high risk; an officer opens a case and shares it with a
+//! council; the council's caseworker sees only that case, and only the
+//! fields a partner needs; every read is in the audit log; bad input is
+//! refused with nothing stored.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use peel_core::access::{OrgKind, Role};
+use peel_store::testing::TestDatabase;
+use peel_store::{AuditQuery, Engine, Store};
+use peel_web::backoffice::accounts::{self, NewAccount};
+use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
+use peel_web::{AppState, app_with_backoffice};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap()
+}
+
+struct Reply {
+    status: StatusCode,
+    location: String,
+    cookies: Vec<String>,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    fn cookie(&self, name: &str) -> String {
+        self.cookies
+            .iter()
+            .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|v| v.split(';').next().unwrap_or("").to_string()))
+            .unwrap_or_else(|| panic!("no {name} cookie"))
+    }
+}
+
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+struct Harness {
+    _db: TestDatabase,
+    store: Store,
+    app: Router,
+    clock: ManualClock,
+}
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+fn csrf_in(body: &str) -> String {
+    let key = "name=\"csrf_token\" value=\"";
+    let at = body.find(key).expect("a CSRF field") + key.len();
+    body[at..at + body[at..].find('"').unwrap()].to_string()
+}
+
+impl Harness {
+    async fn new(engine: Engine) -> Harness {
+        let db = TestDatabase::new(engine).await;
+        let store = db.store().await;
+        let (clock, manual) = Clock::manual(t0());
+        let cfg = BackofficeConfig { clock, ..BackofficeConfig::default() };
+        let app =
+            app_with_backoffice(AppState { store: store.clone(), index: peel_web::SharedIndex::default() }, None, cfg);
+        Harness { _db: db, store, app, clock: manual }
+    }
+
+    async fn send(&self, method: Method, path: &str, cookie: Option<&str>, token: Option<&str>, body: &str) -> Reply {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}")).header(header::CONTENT_TYPE, "application/json");
+        }
+        let resp = self.app.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+        let status = resp.status();
+        let location =
+            resp.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let cookies =
+            resp.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        Reply { status, location, cookies, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn page(&self, b: &Browser, path: &str) -> Reply {
+        self.send(Method::GET, path, Some(&b.cookie), None, "").await
+    }
+
+    async fn submit(&self, b: &Browser, path: &str, form: &[(&str, &str)]) -> Reply {
+        let mut f = form.to_vec();
+        f.push(("csrf_token", &b.csrf));
+        self.send(Method::POST, path, Some(&b.cookie), None, &encode(&f)).await
+    }
+
+    async fn get(&self, token: &str, path: &str) -> Reply {
+        self.send(Method::GET, path, None, Some(token), "").await
+    }
+
+    async fn post(&self, token: &str, path: &str, body: &Value) -> Reply {
+        self.send(Method::POST, path, None, Some(token), &body.to_string()).await
+    }
+
+    async fn org(&self, name: &str, kind: OrgKind) -> i64 {
+        accounts::add_organisation(&self.store, "test", name, kind, t0()).await.unwrap().id
+    }
+
+    /// A user, signed in both ways: a browser session and an API token.
+    async fn user(&self, org: i64, email: &str, role: Role) -> (Browser, String) {
+        let new = NewAccount { email, display_name: email, organisation_id: org, role, password: PASSWORD };
+        let u = accounts::add_user(&self.store, "test", &new, &Default::default(), t0()).await.unwrap();
+        let token = accounts::issue_api_token(&self.store, "test", &u, "t", t0()).await.unwrap().0;
+        let form = self.send(Method::GET, "/login", None, None, "").await;
+        let login_csrf = form.cookie("peel_login_csrf");
+        let r = self
+            .send(
+                Method::POST,
+                "/login",
+                Some(&format!("peel_login_csrf={login_csrf}")),
+                None,
+                &encode(&[("csrf_token", &login_csrf), ("email", email), ("password", PASSWORD), ("next", "")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let cookie = format!("peel_session={}", r.cookie("peel_session"));
+        let home = self.send(Method::GET, "/backoffice", Some(&cookie), None, "").await;
+        (Browser { csrf: csrf_in(&home.body), cookie }, token)
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        let n = self.store.execute_raw_sql_for_tests(&format!("UPDATE {table} SET id = id")).await.unwrap();
+        i64::try_from(n).unwrap()
+    }
+
+    async fn audit(&self, actor: &str) -> Vec<(String, String, String)> {
+        let q = AuditQuery { actor: Some(actor.into()), limit: Some(1000), ..Default::default() };
+        let mut v: Vec<_> =
+            self.store.search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject, e.purpose)).collect();
+        v.reverse();
+        v
+    }
+}
+
+const REPORT_FORM: &[(&str, &str)] = &[
+    ("channel", "phone"),
+    ("category", "personal"),
+    ("occurred_at", "2026-08-31T21:30"),
+    ("location", "Outside 12 High Street, Luton"),
+    ("location_postcode", "LU1 1AA"),
+    ("description", "Stones thrown at the window"),
+    ("reporter_name", "Jane Smith"),
+    ("reporter_phone", "07700 900123"),
+    ("reporter_address", "12 High Street, Luton"),
+    ("reporter_postcode", "lu1 1aa"),
+    ("reporter_is_victim", "yes"),
+];
+
+async fn report_to_shared_case(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let police = h.org("Bedfordshire Police", OrgKind::Force).await;
+    let council = h.org("Luton Borough Council", OrgKind::Council).await;
+    let (handler, _) = h.user(police, "handler@police.example", Role::CallHandler).await;
+    let (officer_page, officer) = h.user(police, "officer@police.example", Role::Officer).await;
+    let (partner_page, partner) = h.user(council, "cw@council.example", Role::PartnerCaseworker).await;
+
+    // Three reports in a month: the third flags Jane as a repeat victim.
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let r = h.submit(&handler, "/asb/reports", REPORT_FORM).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let id: i64 = r.location.trim_start_matches("/asb/reports/").trim_end_matches("/risk").parse().unwrap();
+        ids.push(id);
+        let risk = h.page(&handler, &r.location).await;
+        assert_eq!(risk.status, StatusCode::OK);
+        if i < 2 {
+            assert!(risk.body.contains("not a repeat victim"), "{}", risk.body);
+        } else {
+            assert!(risk.body.contains("<strong>repeat victim</strong>"), "{}", risk.body);
+            assert!(risk.body.contains("3 reports in the rule"));
+        }
+        assert!(risk.body.contains("rule set peel-default-1"));
+        h.clock.advance(Duration::minutes(1));
+    }
+    // The risk questions: a yes to the question that is always high risk.
+    let rules = h.store.current_asb_rules().await.unwrap();
+    let names: Vec<String> = rules.questionnaire.questions.iter().map(|q| format!("answers.{}", q.id)).collect();
+    let mut answers: Vec<(&str, &str)> =
+        names.iter().map(|n| (n.as_str(), if n == "answers.self_harm" { "yes" } else { "no" })).collect();
+    let last = ids[2];
+    let risk_path = format!("/asb/reports/{last}/risk");
+    // One question unanswered: refused, and the question is named.
+    let missing = answers.pop().unwrap();
+    let r = h.submit(&handler, &risk_path, &answers).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(&format!("href=\"#{}\"", missing.0)), "{}", r.body);
+    answers.push(missing);
+    let r = h.submit(&handler, &risk_path, &answers).await;
+    assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, risk_path.as_str()));
+    let shown = h.page(&handler, &risk_path).await;
+    assert!(shown.body.contains("High risk"), "{}", shown.body);
+    assert!(shown.body.contains("arrange a multi-agency review by 2026-09-08"), "{}", shown.body);
+
+    // The officer sees the flags through the API and opens a case.
+    let rep = h.get(&officer, &format!("/api/v1/asb/reports/{last}")).await.json();
+    assert_eq!(rep["report"]["repeat_victim"], true);
+    assert_eq!(rep["report"]["rules_version"], "peel-default-1");
+    assert_eq!(rep["report"]["risk"]["band"], "high");
+    assert_eq!(rep["report"]["victims"][0]["phone"], "07700 900123");
+    let created =
+        h.post(&officer, "/api/v1/asb/cases", &json!({ "title": "Jane Smith, High Street", "report_ids": ids })).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let case = created.json()["case_id"].as_i64().unwrap();
+    let due = h.get(&officer, "/api/v1/asb/reviews").await;
+    assert_eq!(due.status, StatusCode::FORBIDDEN, "officers do not supervise");
+    // A second case, not shared.
+    let ann: Vec<(&str, &str)> =
+        REPORT_FORM.iter().map(|&(k, v)| if k == "reporter_name" { (k, "Ann Other") } else { (k, v) }).collect();
+    let other = h.submit(&handler, "/asb/reports", &ann).await;
+    let other_report: i64 = other.location.split('/').nth(3).unwrap().parse().unwrap();
+    let private =
+        h.submit(&officer_page, "/asb/cases", &[("title", "Private"), ("report_id", &other_report.to_string())]).await;
+    assert_eq!(private.status, StatusCode::SEE_OTHER, "{}", private.body);
+    let private: i64 = private.location.trim_start_matches("/asb/cases/").parse().unwrap();
+
+    // Not yet shared: the partner is refused, on the API and the page.
+    assert_eq!(h.get(&partner, &format!("/api/v1/asb/cases/{case}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.page(&partner_page, &format!("/asb/cases/{case}")).await.status, StatusCode::FORBIDDEN);
+    // Shared from the case page.
+    let shared = h
+        .submit(&officer_page, &format!("/asb/cases/{case}/shares"), &[("share_organisation_id", &council.to_string())])
+        .await;
+    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
+
+    // The partner sees only the shared case, with restricted fields.
+    let list = h.get(&partner, "/api/v1/asb/cases").await.json();
+    let listed: Vec<i64> = list["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(listed, [case]);
+    let c = h.get(&partner, &format!("/api/v1/asb/cases/{case}")).await.json();
+    assert_eq!(c["case"]["access"], "restricted");
+    let r0 = &c["case"]["reports"][0];
+    assert!(r0["reporter"].is_null());
+    assert!(r0["victims"][0]["phone"].is_null());
+    assert_eq!(r0["victims"][0]["name"], "Jane Smith");
+    let assessed = c["case"]["reports"].as_array().unwrap().iter().find(|r| r["id"] == last).unwrap();
+    assert!(assessed["risk"]["answers"].is_null(), "partners see the band, not the answers");
+    assert_eq!(assessed["risk"]["band"], "high");
+    let page = h.page(&partner_page, &format!("/asb/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Jane Smith") && !page.body.contains("07700 900123"), "no phone numbers for partners");
+    assert!(!page.body.contains("Close this case"), "only the owner may close");
+    assert_eq!(h.get(&partner, &format!("/api/v1/asb/cases/{private}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.page(&partner_page, &format!("/asb/cases/{private}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.get(&partner, &format!("/api/v1/asb/reports/{other_report}")).await.status, StatusCode::FORBIDDEN);
+    // The partner records a visit on the shared case.
+    let visit = h
+        .submit(
+            &partner_page,
+            &format!("/asb/cases/{case}/actions"),
+            &[("action_kind", "visit"), ("action_taken_on", "2026-09-01"), ("action_description", "Visited Jane")],
+        )
+        .await;
+    assert_eq!(visit.status, StatusCode::SEE_OTHER, "{}", visit.body);
+
+    // Every read is in the audit log, with who, what and why.
+    let partner_log = h.audit("cw@council").await;
+    for (action, subject) in [
+        ("access.denied", format!("asb_case:{case}")),
+        ("asb.case.list", "asb_cases".to_string()),
+        ("asb.case.read", format!("asb_case:{case}")),
+        ("access.denied", format!("asb_case:{private}")),
+        ("access.denied", format!("asb_report:{other_report}")),
+        ("asb.case.action", format!("asb_case:{case}")),
+    ] {
+        assert!(partner_log.iter().any(|e| e.0 == action && e.1 == subject), "{action} {subject} in {partner_log:?}");
+    }
+    let officer_log = h.audit("officer@police").await;
+    assert!(officer_log.iter().any(|e| e.0 == "asb.report.read" && e.1 == format!("asb_report:{last}")));
+    assert!(officer_log.iter().any(|e| e.0 == "asb.case.share" && e.1 == format!("asb_case:{case}")));
+    let handler_log = h.audit("handler@police").await;
+    assert_eq!(handler_log.iter().filter(|e| e.0 == "asb.report.create").count(), 4);
+    assert!(handler_log.iter().any(|e| e.0 == "asb.risk.assess"));
+    assert!(partner_log.iter().chain(&officer_log).filter(|e| e.0.starts_with("asb.")).all(|e| e.2 == "ASB casework"));
+    assert!(h.store.verify_audit().await.unwrap().is_ok());
+}
+
+async fn bad_input_is_refused_and_stores_nothing(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let police = h.org("Bedfordshire Police", OrgKind::Force).await;
+    let (page, token) = h.user(police, "officer@police.example", Role::Officer).await;
+    let before = h.count("asb_reports").await;
+
+    let r = h.submit(&page, "/asb/reports", &[("channel", "fax"), ("reporter_postcode", "nowhere")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for f in ["channel", "category", "occurred_at", "location", "description", "reporter_name", "reporter_postcode"] {
+        assert!(r.body.contains(&format!("href=\"#{f}\"")), "{f}: error summary links to the field");
+        assert!(r.body.contains(&format!("id=\"{f}-error\"")), "{f}: message by the field");
+    }
+    assert!(r.body.contains("There is a problem") && r.body.contains("<title>Error: "));
+    let api = h.post(&token, "/api/v1/asb/reports", &json!({ "channel": "phone", "victims": [{}] })).await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems = api.json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert!(
+        problems.contains(&"victim0_name".to_string()) && problems.contains(&"category".to_string()),
+        "{problems:?}"
+    );
+    let garbage = h.send(Method::POST, "/api/v1/asb/reports", None, Some(&token), "{not json").await;
+    assert_eq!(garbage.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(garbage.json()["error"].as_str().unwrap().contains("JSON"));
+    assert_eq!(h.count("asb_reports").await, before, "nothing stored");
+
+    // A good report and case, then bad changes to it.
+    let ok = h.submit(&page, "/asb/reports", REPORT_FORM).await;
+    let report: i64 = ok.location.split('/').nth(3).unwrap().parse().unwrap();
+    let c = h.post(&token, "/api/v1/asb/cases", &json!({ "title": "Case", "report_ids": [report] })).await.json();
+    let case = c["case_id"].as_i64().unwrap();
+    let bad_tool = h
+        .submit(&page, &format!("/asb/cases/{case}/tools"), &[("tool_tool", "asbo"), ("tool_used_on", "2027-01-01")])
+        .await;
+    assert_eq!(bad_tool.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_tool.body.contains("href=\"#tool_tool\"") && bad_tool.body.contains("href=\"#tool_used_on\""));
+    let bad_close = h.post(&token, &format!("/api/v1/asb/cases/{case}/close"), &json!({ "outcome": "fixed" })).await;
+    assert_eq!(bad_close.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_share =
+        h.post(&token, &format!("/api/v1/asb/cases/{case}/shares"), &json!({ "organisation_id": 999 })).await;
+    assert_eq!(bad_share.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = h.get(&token, "/api/v1/asb/cases/999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let word = h.get(&token, "/api/v1/asb/cases/abc").await;
+    assert_eq!(word.status, StatusCode::NOT_FOUND);
+    let v = h.get(&token, &format!("/api/v1/asb/cases/{case}")).await.json();
+    assert_eq!(v["case"]["status"], "open");
+    assert!(v["case"]["tools"].as_array().unwrap().is_empty());
+    assert!(v["case"]["shared_with"].as_array().unwrap().is_empty());
+    let twice = h.post(&token, "/api/v1/asb/cases", &json!({ "title": "Again", "report_ids": [report] })).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(h.count("asb_cases").await, 1);
+}
+
+/// Every ASB API route is in the OpenAPI document, with its method.
+#[test]
+fn asb_api_is_documented() {
+    let spec: Value = serde_json::from_str(include_str!("../src/api/openapi.json")).unwrap();
+    let mut n = 0;
+    for (method, path, _) in peel_web::backoffice::ROUTES {
+        if let Some(rest) = path.strip_prefix("/api/v1/asb") {
+            let op = &spec["paths"][format!("/api/v1/asb{rest}")][method.to_lowercase()];
+            assert!(op.is_object(), "{method} {path} is documented");
+            assert!(op["responses"]["403"].is_object() || op["responses"]["401"].is_object(), "{method} {path} errors");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 16);
+}
+
+peel_store::on_both_engines!(report_to_shared_case, bad_input_is_refused_and_stores_nothing);

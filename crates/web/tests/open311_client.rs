@@ -1,0 +1,49 @@
+//! A real Open311 GeoReport v2 client library from a package registry (the
+//! Python `georeport`) reads a running peel by base URL, in JSON and XML, on
+//! both engines; reports are posted with `requests` as the specification
+//! describes (the library itself only reads). See
+//! `tests/client/open311_client_test.py`.
+
+use chrono::Utc;
+use peel_core::access::{OrgKind, Role};
+use peel_store::Engine;
+use peel_store::testing::TestDatabase;
+use peel_web::AppState;
+use peel_web::backoffice::accounts::{self, NewAccount};
+
+mod support;
+
+use support::python::{run_script, venv_with};
+
+async fn open311_client_drives_peel(engine: Engine) {
+    let python =
+        tokio::task::spawn_blocking(|| venv_with("python-georeport-0.3.1", &["georeport==0.3.1"])).await.unwrap();
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    let org = accounts::add_organisation(&store, "test", "Luton Borough Council", OrgKind::Council, now).await.unwrap();
+    let new = NewAccount {
+        email: "street-app@luton.example",
+        display_name: "Street reporting app",
+        organisation_id: org.id,
+        role: Role::CallHandler,
+        password: "correct horse battery staple",
+    };
+    let user = accounts::add_user(&store, "test", &new, &Default::default(), now).await.unwrap();
+    let key = accounts::issue_api_token(&store, "test", &user, "street app", now).await.unwrap().0;
+    let state = AppState::load(store).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(peel_web::serve_on(state, listener, None));
+    let base = format!("http://127.0.0.1:{port}/open311/v2");
+    let result = tokio::task::spawn_blocking(move || {
+        run_script(&python, "open311_client_test.py", &[("PEEL_OPEN311_URL", base), ("PEEL_API_KEY", key)])
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let text = result.unwrap_or_else(|text| panic!("the Open311 client failed against peel:\n{text}"));
+    assert!(text.contains("Ran 4 tests"), "{text}");
+}
+
+peel_store::on_both_engines!(open311_client_drives_peel);
