@@ -11,6 +11,7 @@ pub mod month;
 pub mod outcome;
 pub mod pledge;
 pub mod records;
+pub mod trigger;
 
 pub use category::{CategoryFilter, CrimeCategory};
 pub use geo::{Area, BBox, LatLng, Polygon};
