@@ -16,6 +16,7 @@ mod queries;
 mod schema;
 mod statistics;
 pub mod testing;
+mod trigger;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -32,6 +33,7 @@ pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use pledge::{IngestError, LocalStandardError};
 pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
 pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
+pub use trigger::{CaseReview, CaseReviewError, Decision, StepInput, StepRecord, StoredProcedure};
 
 /// The engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

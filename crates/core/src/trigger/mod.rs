@@ -22,4 +22,4 @@ pub use complaint::{Complaint, Discretion};
 pub use evaluate::{ComplaintVerdict, Evaluation, RuleResult, ThresholdInput, evaluate};
 pub use figures::{AnnualFigures, ApplicationFacts, ReportingYear, annual_figures};
 pub use procedure::{Procedure, ProcedureError};
-pub use timeline::{DueItem, Status, Step, StepError, Timeline, schedule};
+pub use timeline::{DueItem, Recommendation, Status, Step, StepError, Timeline, schedule};

@@ -61,6 +61,14 @@ impl Step {
     }
 }
 
+/// A review's recommendation and the body it is made to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    pub recipient: String,
+    pub action: String,
+}
+
 /// What has happened so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timeline {
