@@ -150,6 +150,14 @@ impl Harness {
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
+    async fn api_post(&self, path: &str, token: Option<&str>, json: &str) -> Reply {
+        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::from(json.to_string())).unwrap()).await
+    }
+
     /// Fills in the sign-in form as a browser would.
     async fn try_login(&self, email: &str, password: &str) -> Reply {
         let form = self.get("/login", None).await;
@@ -602,6 +610,7 @@ async fn route_role_matrix(engine: Engine) {
         tokens.push((*r, h.token(&u).await));
     }
     let t = target.id;
+    let review = case_review_for_matrix(&h).await;
     let every: &[Role] = Role::ALL;
     // (kind, method, path, form, roles allowed, status when allowed). The roles
     // are written out here, not derived from the permission table.
@@ -664,6 +673,66 @@ async fn route_role_matrix(engine: Engine) {
         (Kind::Api, Method::GET, "/api/v1/audit?subject=user:1".into(), vec![], &[Auditor], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/users".into(), vec![], &[Administrator], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/organisations".into(), vec![], &[Administrator], StatusCode::OK),
+        (Kind::Page, Method::GET, "/asb/case-reviews".into(), vec![], &[AsbCoordinator], StatusCode::OK),
+        (Kind::Page, Method::GET, "/asb/case-reviews/new".into(), vec![], &[AsbCoordinator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/case-reviews".into(),
+            case_review_form(),
+            &[AsbCoordinator],
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, format!("/asb/case-reviews/{review}"), vec![], &[AsbCoordinator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/case-reviews/{review}/steps"),
+            vec![("step".into(), "acknowledged".into()), ("on".into(), "2026-09-01".into())],
+            &[AsbCoordinator],
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Api, Method::GET, "/api/v1/asb/case-reviews".into(), vec![], &[AsbCoordinator], StatusCode::OK),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/case-reviews".into(),
+            vec![("json".into(), case_review_json())],
+            &[AsbCoordinator],
+            StatusCode::CREATED,
+        ),
+        (
+            Kind::Api,
+            Method::GET,
+            format!("/api/v1/asb/case-reviews/{review}"),
+            vec![],
+            &[AsbCoordinator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/case-reviews/{review}/steps"),
+            vec![("json".into(), r#"{"step": "decided", "on": "2026-09-01"}"#.into())],
+            &[AsbCoordinator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::GET,
+            "/api/v1/asb/procedures/bedfordshire/luton".into(),
+            vec![],
+            &[AsbCoordinator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/procedures/bedfordshire/luton".into(),
+            vec![("json".into(), peel_core::trigger::Procedure::local_example().to_json())],
+            &[AsbCoordinator],
+            StatusCode::CREATED,
+        ),
         (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
         // Last, as these end each session.
         (
@@ -685,7 +754,12 @@ async fn route_role_matrix(engine: Engine) {
     for (method, template, permission) in peel_web::backoffice::ROUTES {
         let Some(permission) = permission else { continue };
         let row = routes.iter().find(|r| {
-            r.1.as_str() == *method && r.2.split('?').next().unwrap() == template.replace("{id}", &t.to_string())
+            let path = template
+                .replace("{id}", &t.to_string())
+                .replace("{review}", &review.to_string())
+                .replace("{force}", "bedfordshire")
+                .replace("{csp}", "luton");
+            r.1.as_str() == *method && r.2.split('?').next().unwrap() == path
         });
         let row = row.unwrap_or_else(|| panic!("{method} {template} is missing from the matrix"));
         let mut holders = permission.roles().to_vec();
@@ -699,8 +773,10 @@ async fn route_role_matrix(engine: Engine) {
     let mut n = 0;
     for (kind, method, path, form, allowed, ok) in &routes {
         // Anonymous first.
+        let json = form.iter().find(|(k, _)| k == "json").map(|(_, v)| v.as_str()).unwrap_or("");
         let anon = match (kind, method.clone()) {
-            (Kind::Api, _) => h.api(path, None).await,
+            (Kind::Api, Method::GET) => h.api(path, None).await,
+            (Kind::Api, _) => h.api_post(path, None, json).await,
             (Kind::Page, Method::GET) => h.get(path, None).await,
             (Kind::Page, _) => {
                 let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -718,7 +794,8 @@ async fn route_role_matrix(engine: Engine) {
         for (i, role) in Role::ALL.iter().enumerate() {
             n += 1;
             let reply = match (kind, method.clone()) {
-                (Kind::Api, _) => h.api(path, Some(&tokens[i].1)).await,
+                (Kind::Api, Method::GET) => h.api(path, Some(&tokens[i].1)).await,
+                (Kind::Api, _) => h.api_post(path, Some(&tokens[i].1), json).await,
                 (Kind::Page, Method::GET) => h.get(path, Some(&browsers[i].1.cookie)).await,
                 (Kind::Page, _) => {
                     let b = &browsers[i].1;
@@ -764,6 +841,68 @@ async fn route_role_matrix(engine: Engine) {
     assert!(refusals.iter().any(|e| e.actor == "user:officer@example.org" && e.subject == "route:GET /admin/users"));
     assert!(refusals.iter().any(|e| e.subject == "route:GET /api/v1/audit" && e.details.contains("api-token")));
     assert!(h.store.verify_audit().await.unwrap().is_ok());
+}
+
+/// A partnership and one application, for the case review rows of the matrix.
+async fn case_review_for_matrix(h: &Harness) -> i64 {
+    let bcu = peel_store::Bcu {
+        force_id: "bedfordshire".into(),
+        id: "west".into(),
+        name: "West".into(),
+        commentary: None,
+        sample: false,
+    };
+    let csp = peel_store::Csp {
+        force_id: "bedfordshire".into(),
+        id: "luton".into(),
+        name: "Luton".into(),
+        bcu_id: "west".into(),
+        local_authority: "Luton".into(),
+        local_authority_code: None,
+        population: None,
+    };
+    h.store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    let app: peel_core::trigger::NewApplication = serde_json::from_value(
+        serde_json::from_str::<serde_json::Value>(&case_review_json()).unwrap()["application"].clone(),
+    )
+    .unwrap();
+    h.store.record_case_review("bedfordshire", "luton", app, t0().date_naive(), &by()).await.unwrap().id
+}
+
+fn case_review_json() -> String {
+    serde_json::json!({
+        "force": "bedfordshire",
+        "csp": "luton",
+        "application": {
+            "received_on": "2026-08-20",
+            "applicant_name": "Jo Bloggs",
+            "applicant_contact": "07700 900123",
+            "summary": "Threats and noise from the flat above",
+            "complaints": [
+                { "complainant": "Jo Bloggs", "agency": "Luton Borough Council", "incident": "LBC-1",
+                  "behaviour_on": "2026-08-01", "complained_on": "2026-08-02" }
+            ]
+        }
+    })
+    .to_string()
+}
+
+fn case_review_form() -> Vec<(String, String)> {
+    [
+        ("csp", "bedfordshire/luton"),
+        ("received_on", "2026-08-20"),
+        ("applicant_name", "Sam Bloggs"),
+        ("applicant_contact", "sam@example.org"),
+        ("summary", "Drug dealing on the stairs"),
+        ("c1-complainant", "Sam Bloggs"),
+        ("c1-agency", "Bedfordshire Police"),
+        ("c1-incident", "BP-7"),
+        ("c1-behaviour_on", "2026-08-10"),
+        ("c1-complained_on", "2026-08-11"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+    .collect()
 }
 
 // ---- audit of reads ------------------------------------------------------------

@@ -83,6 +83,7 @@ pub mod need {
         )*};
     }
     needs!(ViewOwnAccount, ManageOrganisations, ManageUsers, ReadAuditLog);
+    needs!(RunCaseReviews);
 }
 
 /// Reads one cookie's value.
