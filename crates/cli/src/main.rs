@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod case_reviews;
 mod events;
 mod pledge_bench;
 mod users;
@@ -124,6 +125,9 @@ Examples:
     /// The audit log: verify it has not been tampered with.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Community Trigger case reviews: load a partnership's procedure.
+    #[command(subcommand, name = "case-review")]
+    CaseReview(case_reviews::CaseReviewCommand),
 }
 
 fn main() -> ExitCode {
@@ -198,6 +202,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Org(cmd) => users::run_org(cmd).await,
         Command::User(cmd) => users::run_user(cmd).await,
         Command::Audit(cmd) => audit::run(cmd).await,
+        Command::CaseReview(cmd) => case_reviews::run(cmd).await,
     }
 }
 
