@@ -90,10 +90,10 @@ async fn partnership(
     };
     let d = &p.procedure.deadlines;
     let timescales = vec![
-        format!("Your application is acknowledged within {}.", d.acknowledge.describe()),
-        format!("You are told whether a review will happen within {}.", d.decide.describe()),
-        format!("The review meeting is held within {}.", d.meeting.describe()),
-        format!("Recommendations are made within {}.", d.recommendations.describe()),
+        format!("Your application is acknowledged no later than {}.", d.acknowledge.describe()),
+        format!("You are told whether a review will happen no later than {}.", d.decide.describe()),
+        format!("The review meeting is held no later than {}.", d.meeting.describe()),
+        format!("Recommendations are made no later than {}.", d.recommendations.describe()),
     ];
     render(&PartnershipPage {
         name: p.csp.name,

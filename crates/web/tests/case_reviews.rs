@@ -431,7 +431,7 @@ async fn public_pages_publish_figures_and_nothing_personal(engine: Engine) {
     let page = h.public("/community-trigger/bedfordshire/luton").await;
     assert!(page.body.contains("Community Safety Team") && page.body.contains("community.safety@example.gov.uk"));
     assert!(page.body.contains("1 hate incident or crime in 6 months"));
-    assert!(page.body.contains("Appeals are answered within 15 working days"));
+    assert!(page.body.contains("Appeals are answered no later than 15 working days after the appeal was made"));
     assert!(
         page.body.contains(
             "<th scope=\"row\">2026-27</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td>"
