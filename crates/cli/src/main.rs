@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod case_reviews;
 mod events;
 mod pledge_bench;
 mod privacy;
@@ -128,6 +129,9 @@ Examples:
     /// Data protection: apply the retention policy, export what is held on a person.
     #[command(subcommand)]
     Privacy(privacy::PrivacyCommand),
+    /// Community Trigger case reviews: load a partnership's procedure.
+    #[command(subcommand, name = "case-review")]
+    CaseReview(case_reviews::CaseReviewCommand),
 }
 
 fn main() -> ExitCode {
@@ -203,6 +207,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(cmd) => users::run_user(cmd).await,
         Command::Audit(cmd) => audit::run(cmd).await,
         Command::Privacy(cmd) => privacy::run(cmd).await,
+        Command::CaseReview(cmd) => case_reviews::run(cmd).await,
     }
 }
 

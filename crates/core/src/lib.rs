@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod pledge;
 pub mod records;
 pub mod retention;
+pub mod trigger;
 
 pub use category::{CategoryFilter, CrimeCategory};
 pub use geo::{Area, BBox, LatLng, Polygon};

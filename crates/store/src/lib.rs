@@ -19,6 +19,7 @@ mod queries;
 mod schema;
 mod statistics;
 pub mod testing;
+mod trigger;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -37,6 +38,7 @@ pub use pledge::{IngestError, LocalStandardError};
 pub use privacy::{RetentionDue, Subject, SubjectAccessError};
 pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
 pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
+pub use trigger::{CaseReview, CaseReviewError, Decision, StepInput, StepRecord, StoredProcedure};
 
 /// The engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod backoffice;
+pub mod community_trigger;
 mod error;
 mod health;
 mod index;
@@ -54,6 +55,7 @@ pub fn app_with_backoffice(
         .merge(api::routes())
         .merge(portal::routes())
         .merge(pledge::routes())
+        .merge(community_trigger::routes())
         .merge(backoffice::routes(&state, backoffice))
         .fallback(not_found)
         .with_state(state)

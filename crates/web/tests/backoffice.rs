@@ -606,7 +606,9 @@ enum Kind {
 fn fits(template: &str, path: &str) -> bool {
     let (t, p): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
     let param = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == '_');
-    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t == p || (t.starts_with('{') && param(p)))
+    // Force and partnership ids are lower-case slugs.
+    let slug = |t: &str, p: &str| matches!(t, "{force}" | "{csp}") && !p.is_empty();
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t == p || (t.starts_with('{') && (param(p) || slug(t, p))))
 }
 
 /// ASB fixtures for the matrix, recorded by an officer of the harness's
@@ -676,6 +678,7 @@ async fn route_role_matrix(engine: Engine) {
     let (rep, case, partner) = (asb.report, asb.case, asb.partner_org);
     let fresh_reports = std::cell::RefCell::new(asb.fresh_reports.clone());
     let fresh_cases = std::cell::RefCell::new(asb.fresh_cases.clone());
+    let review = case_review_for_matrix(&h).await;
     let every: &[Role] = Role::ALL;
     let recorders: &[Role] = &[CallHandler, Officer, Supervisor, PartnerCaseworker, AsbCoordinator];
     let caseworkers: &[Role] = &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator];
@@ -912,6 +915,66 @@ async fn route_role_matrix(engine: Engine) {
             StatusCode::OK,
         ),
         (Kind::Api, Method::GET, "/api/v1/asb/reviews?due_by=2026-12-31".into(), vec![], supervisors, StatusCode::OK),
+        (Kind::Page, Method::GET, "/asb/case-reviews".into(), vec![], &[AsbCoordinator], StatusCode::OK),
+        (Kind::Page, Method::GET, "/asb/case-reviews/new".into(), vec![], &[AsbCoordinator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/case-reviews".into(),
+            case_review_form(),
+            &[AsbCoordinator],
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Page, Method::GET, format!("/asb/case-reviews/{review}"), vec![], &[AsbCoordinator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/case-reviews/{review}/steps"),
+            vec![("step".into(), "acknowledged".into()), ("on".into(), "2026-09-01".into())],
+            &[AsbCoordinator],
+            StatusCode::SEE_OTHER,
+        ),
+        (Kind::Api, Method::GET, "/api/v1/asb/case-reviews".into(), vec![], &[AsbCoordinator], StatusCode::OK),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/case-reviews".into(),
+            vec![("json".into(), case_review_json())],
+            &[AsbCoordinator],
+            StatusCode::CREATED,
+        ),
+        (
+            Kind::Api,
+            Method::GET,
+            format!("/api/v1/asb/case-reviews/{review}"),
+            vec![],
+            &[AsbCoordinator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/case-reviews/{review}/steps"),
+            vec![("json".into(), r#"{"step": "decided", "on": "2026-09-01"}"#.into())],
+            &[AsbCoordinator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::GET,
+            "/api/v1/asb/procedures/bedfordshire/luton".into(),
+            vec![],
+            &[AsbCoordinator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/procedures/bedfordshire/luton".into(),
+            vec![("json".into(), peel_core::trigger::Procedure::local_example().to_json())],
+            &[AsbCoordinator],
+            StatusCode::CREATED,
+        ),
         (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
         // Last, as these end each session.
         (
@@ -1029,6 +1092,67 @@ async fn route_role_matrix(engine: Engine) {
     assert!(h.store.verify_audit().await.unwrap().is_ok());
 }
 
+/// A partnership and one application, for the case review rows of the matrix.
+async fn case_review_for_matrix(h: &Harness) -> i64 {
+    let bcu = peel_store::Bcu {
+        force_id: "bedfordshire".into(),
+        id: "west".into(),
+        name: "West".into(),
+        commentary: None,
+        sample: false,
+    };
+    let csp = peel_store::Csp {
+        force_id: "bedfordshire".into(),
+        id: "luton".into(),
+        name: "Luton".into(),
+        bcu_id: "west".into(),
+        local_authority: "Luton".into(),
+        local_authority_code: None,
+        population: None,
+    };
+    h.store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    let app: peel_core::trigger::NewApplication = serde_json::from_value(
+        serde_json::from_str::<serde_json::Value>(&case_review_json()).unwrap()["application"].clone(),
+    )
+    .unwrap();
+    h.store.record_case_review("bedfordshire", "luton", app, t0().date_naive(), &by()).await.unwrap().id
+}
+
+fn case_review_json() -> String {
+    serde_json::json!({
+        "force": "bedfordshire",
+        "csp": "luton",
+        "application": {
+            "received_on": "2026-08-20",
+            "applicant_name": "Jo Bloggs",
+            "applicant_contact": "07700 900123",
+            "summary": "Threats and noise from the flat above",
+            "complaints": [
+                { "complainant": "Jo Bloggs", "agency": "Luton Borough Council", "incident": "LBC-1",
+                  "behaviour_on": "2026-08-01", "complained_on": "2026-08-02" }
+            ]
+        }
+    })
+    .to_string()
+}
+
+fn case_review_form() -> Vec<(String, String)> {
+    [
+        ("csp", "bedfordshire/luton"),
+        ("received_on", "2026-08-20"),
+        ("applicant_name", "Sam Bloggs"),
+        ("applicant_contact", "sam@example.org"),
+        ("summary", "Drug dealing on the stairs"),
+        ("c1-complainant", "Sam Bloggs"),
+        ("c1-agency", "Bedfordshire Police"),
+        ("c1-incident", "BP-7"),
+        ("c1-behaviour_on", "2026-08-10"),
+        ("c1-complained_on", "2026-08-11"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+    .collect()
+}
 // ---- audit of reads ------------------------------------------------------------
 
 async fn reads_of_personal_data_are_audited(engine: Engine) {

@@ -92,6 +92,7 @@ pub mod need {
         ManageCases,
         SuperviseCases
     );
+    needs!(RunCaseReviews);
 }
 
 /// Reads one cookie's value.

@@ -43,6 +43,9 @@ pub fn page(title: &str, who: Option<&Authed>, body: &str) -> String {
         if role.has(Permission::ReadAuditLog) {
             nav.push_str("<li><a href=\"/audit\">Audit log</a></li>");
         }
+        if role.has(Permission::RunCaseReviews) {
+            nav.push_str("<li><a href=\"/asb/case-reviews\">Case reviews</a></li>");
+        }
         nav.push_str("</ul>");
         let _ = write!(
             nav,

@@ -197,6 +197,9 @@ pub async fn home(Page(a, ..): Page<need::ViewOwnAccount>) -> Response {
     if a.may(Permission::ReadAuditLog) {
         links.push_str("<li><a href=\"/audit\">Search the audit log</a></li>");
     }
+    if a.may(Permission::RunCaseReviews) {
+        links.push_str("<li><a href=\"/asb/case-reviews\">Case reviews (Community Trigger)</a></li>");
+    }
     let can: String =
         a.user.role.permissions().iter().map(|p| format!("<li>{}</li>", esc(&capital(p.describe())))).collect();
     let body = format!(

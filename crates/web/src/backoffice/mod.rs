@@ -16,6 +16,7 @@ pub mod accounts;
 mod admin;
 mod audit_log;
 pub mod auth;
+pub mod case_reviews;
 pub mod cases;
 pub mod html;
 mod login;
@@ -185,6 +186,17 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/api/v1/asb/cases/{id}/tools", Some(Permission::ManageCases)),
     ("POST", "/api/v1/asb/cases/{id}/close", Some(Permission::ManageCases)),
     ("GET", "/api/v1/asb/reviews", Some(Permission::SuperviseCases)),
+    ("GET", "/asb/case-reviews", Some(Permission::RunCaseReviews)),
+    ("POST", "/asb/case-reviews", Some(Permission::RunCaseReviews)),
+    ("GET", "/asb/case-reviews/new", Some(Permission::RunCaseReviews)),
+    ("GET", "/asb/case-reviews/{review}", Some(Permission::RunCaseReviews)),
+    ("POST", "/asb/case-reviews/{review}/steps", Some(Permission::RunCaseReviews)),
+    ("GET", "/api/v1/asb/case-reviews", Some(Permission::RunCaseReviews)),
+    ("POST", "/api/v1/asb/case-reviews", Some(Permission::RunCaseReviews)),
+    ("GET", "/api/v1/asb/case-reviews/{review}", Some(Permission::RunCaseReviews)),
+    ("POST", "/api/v1/asb/case-reviews/{review}/steps", Some(Permission::RunCaseReviews)),
+    ("GET", "/api/v1/asb/procedures/{force}/{csp}", Some(Permission::RunCaseReviews)),
+    ("POST", "/api/v1/asb/procedures/{force}/{csp}", Some(Permission::RunCaseReviews)),
 ];
 
 /// Every back-office route. Pages go through the CSRF guard; the API does not
@@ -202,6 +214,10 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/admin/users/{id}/reset", get(admin::reset_form).post(admin::reset_password))
         .route("/audit", get(audit_log::audit_page))
         .merge(cases::page_routes())
+        .route("/asb/case-reviews", get(case_reviews::pages::list).post(case_reviews::pages::create))
+        .route("/asb/case-reviews/new", get(case_reviews::pages::new_form))
+        .route("/asb/case-reviews/{review}", get(case_reviews::pages::show))
+        .route("/asb/case-reviews/{review}/steps", post(case_reviews::pages::record_step))
         .layer(middleware::from_fn_with_state(state.clone(), csrf_guard));
     let api = Router::new()
         .route("/api/v1/me", get(login::api_me))
@@ -209,7 +225,14 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/api/v1/admin/users", get(admin::api_users))
         .route("/api/v1/admin/organisations", get(admin::api_organisations))
         .merge(cases::api_routes())
-        .merge(crate::open311::routes());
+        .merge(crate::open311::routes())
+        .route("/api/v1/asb/case-reviews", get(case_reviews::api::list).post(case_reviews::api::create))
+        .route("/api/v1/asb/case-reviews/{review}", get(case_reviews::api::show))
+        .route("/api/v1/asb/case-reviews/{review}/steps", post(case_reviews::api::record_step))
+        .route(
+            "/api/v1/asb/procedures/{force}/{csp}",
+            get(case_reviews::api::procedure).post(case_reviews::api::adopt_procedure),
+        );
     pages
         .merge(api)
         .layer(middleware::map_response(security_headers))

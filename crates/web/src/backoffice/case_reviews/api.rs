@@ -1,0 +1,234 @@
+//! `/api/v1/asb/…`: case reviews as JSON, for programs holding a bearer
+//! token of a role that may run case reviews.
+//!
+//! - `GET /api/v1/asb/case-reviews[?force=F&csp=C]`, `POST /api/v1/asb/case-reviews`
+//! - `GET /api/v1/asb/case-reviews/{review}`, `POST /api/v1/asb/case-reviews/{review}/steps`
+//! - `GET` and `POST /api/v1/asb/procedures/{force}/{csp}`: the procedure in
+//!   force, and adopting a new version.
+//!
+//! Bad input is answered 422 with `{"error", "problems": [{field, message}]}`
+//! and changes nothing.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use peel_core::trigger::application::Problem;
+use peel_core::trigger::{NewApplication, Procedure, Recommendation, Step};
+use peel_store::{CaseReviewError, StepInput};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::view::review_json;
+use super::{actor, by, today};
+use crate::AppState;
+use crate::backoffice::auth::{Api, api_error, need};
+
+fn problems(status: StatusCode, problems: Vec<Problem>) -> Response {
+    let message = problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; ");
+    (status, Json(json!({ "error": message, "problems": problems }))).into_response()
+}
+
+fn one(field: &str, message: impl Into<String>) -> Vec<Problem> {
+    vec![Problem { field: field.into(), message: message.into() }]
+}
+
+fn error(e: CaseReviewError) -> Response {
+    match e {
+        CaseReviewError::Invalid(p) => problems(StatusCode::UNPROCESSABLE_ENTITY, p),
+        CaseReviewError::UnknownCsp(..) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("csp", e.to_string())),
+        CaseReviewError::Step(_) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("step", e.to_string())),
+        CaseReviewError::Procedure(_) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("procedure", e.to_string())),
+        CaseReviewError::NotFound(_) => api_error(StatusCode::NOT_FOUND, &e.to_string()),
+        CaseReviewError::Store(s) => crate::WebError::Store(s).into_response(),
+    }
+}
+
+/// A JSON body, or a 422 saying what is wrong with it.
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, Vec<Problem>> {
+    b.map(|Json(v)| v).map_err(|e| one("body", e.body_text()))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    force: Option<String>,
+    csp: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::RunCaseReviews>,
+    Query(p): Query<ListParams>,
+) -> Response {
+    let scope = match (p.force.as_deref(), p.csp.as_deref()) {
+        (Some(f), Some(c)) => Some((f, c)),
+        (None, None) => None,
+        _ => return problems(StatusCode::BAD_REQUEST, one("csp", "give both force and csp, or neither")),
+    };
+    let who = actor(&a);
+    match state.store.case_reviews(scope, &by(&who, &bo)).await {
+        Ok(list) => {
+            let now = today(&bo);
+            Json(json!({ "case_reviews": list.iter().map(|r| review_json(r, now)).collect::<Vec<_>>() }))
+                .into_response()
+        }
+        Err(e) => error(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    force: String,
+    csp: String,
+    application: NewApplication,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::RunCaseReviews>,
+    b: Result<Json<CreateBody>, JsonRejection>,
+) -> Response {
+    let b = match body(b) {
+        Ok(b) => b,
+        Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
+    };
+    let who = actor(&a);
+    match state.store.record_case_review(&b.force, &b.csp, b.application, today(&bo), &by(&who, &bo)).await {
+        Ok(r) => (StatusCode::CREATED, Json(review_json(&r, today(&bo)))).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Api(a, bo, ..): Api<need::RunCaseReviews>,
+) -> Response {
+    let who = actor(&a);
+    match state.store.case_review(id, &by(&who, &bo)).await {
+        Ok(Some(r)) => Json(review_json(&r, today(&bo))).into_response(),
+        Ok(None) => api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
+        Err(e) => error(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    step: String,
+    on: NaiveDate,
+    #[serde(default)]
+    notes: String,
+    /// For `appeal-decided`: `upheld` or `not-upheld`.
+    #[serde(default)]
+    outcome: Option<String>,
+    /// For `decided`: `true`/`false` to decide against the rules (with a
+    /// reason), absent to take the rules' answer.
+    #[serde(default)]
+    threshold_met: Option<bool>,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    recommendations: Vec<Recommendation>,
+}
+
+pub async fn record_step(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Api(a, bo, ..): Api<need::RunCaseReviews>,
+    b: Result<Json<StepBody>, JsonRejection>,
+) -> Response {
+    let b = match body(b) {
+        Ok(b) => b,
+        Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
+    };
+    let Some(step) = Step::from_slug(&b.step) else {
+        let choices = Step::ALL.iter().map(|s| s.slug()).collect::<Vec<_>>().join(", ");
+        return problems(StatusCode::UNPROCESSABLE_ENTITY, one("step", format!("step must be one of: {choices}")));
+    };
+    let who = actor(&a);
+    let by = by(&who, &bo);
+    let now = today(&bo);
+    let result = if step == Step::Decided {
+        if b.outcome.is_some() || !b.recommendations.is_empty() {
+            return problems(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                one("step", "a decision takes threshold_met and reason, not an outcome or recommendations"),
+            );
+        }
+        state.store.record_decision(id, Some(b.on), b.threshold_met, &b.reason, now, &by).await
+    } else {
+        if b.threshold_met.is_some() || !b.reason.trim().is_empty() {
+            return problems(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                one("threshold_met", "only the decided step takes threshold_met and reason"),
+            );
+        }
+        let input =
+            StepInput { on: Some(b.on), notes: b.notes, outcome: b.outcome, recommendations: b.recommendations };
+        state.store.record_step(id, step, &input, now, &by).await
+    };
+    if let Err(e) = result {
+        return error(e);
+    }
+    match state.store.case_review(id, &by).await {
+        Ok(Some(r)) => Json(review_json(&r, now)).into_response(),
+        Ok(None) => api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
+        Err(e) => error(e),
+    }
+}
+
+fn procedure_json(p: &peel_store::StoredProcedure) -> Value {
+    json!({
+        "force": p.force_id,
+        "csp": p.csp_id,
+        "adopted_at": p.adopted_at,
+        "adopted_by": p.adopted_by,
+        "procedure": p.procedure,
+    })
+}
+
+pub async fn procedure(
+    State(state): State<AppState>,
+    Path((force, csp)): Path<(String, String)>,
+    Api(..): Api<need::RunCaseReviews>,
+) -> Response {
+    match state.store.csp(&force, &csp).await {
+        Ok(None) => {
+            return api_error(StatusCode::NOT_FOUND, &format!("there is no partnership {csp} in force {force}"));
+        }
+        Err(e) => return crate::WebError::Store(e).into_response(),
+        Ok(Some(_)) => {}
+    }
+    match state.store.procedure_for(&force, &csp).await {
+        Ok(Some(p)) => Json(json!({ "default": false, "current": procedure_json(&p) })).into_response(),
+        Ok(None) => Json(json!({
+            "default": true,
+            "current": { "force": force, "csp": csp, "adopted_at": null, "adopted_by": null, "procedure": Procedure::national_default() },
+        }))
+        .into_response(),
+        Err(e) => crate::WebError::Store(e).into_response(),
+    }
+}
+
+pub async fn adopt_procedure(
+    State(state): State<AppState>,
+    Path((force, csp)): Path<(String, String)>,
+    Api(a, bo, ..): Api<need::RunCaseReviews>,
+    text: String,
+) -> Response {
+    let procedure = match Procedure::from_json(&text) {
+        Ok(p) => p,
+        Err(e) => return problems(StatusCode::UNPROCESSABLE_ENTITY, one("procedure", e.to_string())),
+    };
+    let who = actor(&a);
+    match state.store.adopt_procedure(&force, &csp, &procedure, &by(&who, &bo)).await {
+        Ok(p) => {
+            (StatusCode::CREATED, Json(json!({ "default": false, "current": procedure_json(&p) }))).into_response()
+        }
+        Err(e) => error(e),
+    }
+}
