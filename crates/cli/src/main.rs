@@ -1,5 +1,6 @@
 //! The `peel` command.
 
+mod asb;
 mod audit;
 mod bench;
 mod events;
@@ -124,6 +125,9 @@ Examples:
     /// The audit log: verify it has not been tampered with.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Anti-social behaviour casework: the versioned repeat-victim rule and risk questionnaire.
+    #[command(subcommand)]
+    Asb(asb::AsbCommand),
 }
 
 fn main() -> ExitCode {
@@ -198,6 +202,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Org(cmd) => users::run_org(cmd).await,
         Command::User(cmd) => users::run_user(cmd).await,
         Command::Audit(cmd) => audit::run(cmd).await,
+        Command::Asb(cmd) => asb::run(cmd).await,
     }
 }
 
