@@ -1,5 +1,6 @@
 //! The `peel` command.
 
+mod asb;
 mod audit;
 mod bench;
 mod case_reviews;
@@ -132,6 +133,9 @@ Examples:
     /// Community Trigger case reviews: load a partnership's procedure.
     #[command(subcommand, name = "case-review")]
     CaseReview(case_reviews::CaseReviewCommand),
+    /// Anti-social behaviour casework: the versioned repeat-victim rule and risk questionnaire.
+    #[command(subcommand)]
+    Asb(asb::AsbCommand),
 }
 
 fn main() -> ExitCode {
@@ -208,6 +212,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(cmd) => audit::run(cmd).await,
         Command::Privacy(cmd) => privacy::run(cmd).await,
         Command::CaseReview(cmd) => case_reviews::run(cmd).await,
+        Command::Asb(cmd) => asb::run(cmd).await,
     }
 }
 

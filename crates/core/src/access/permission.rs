@@ -16,11 +16,11 @@ pub enum Permission {
     ManageUsers,
     /// Search the audit log.
     ReadAuditLog,
-    /// Record a new anti-social behaviour report (later milestones).
+    /// Record a new anti-social behaviour report and its risk assessment.
     RecordReport,
-    /// Read cases owned by or shared with one's organisation (later milestones).
+    /// Read reports and cases owned by or shared with one's organisation.
     ViewCases,
-    /// Change cases: actions, tools and powers, closure (later milestones).
+    /// Change cases: open, share, actions, tools and powers, closure.
     ManageCases,
     /// Assign and review cases, see overdue work (later milestones).
     SuperviseCases,

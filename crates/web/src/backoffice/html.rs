@@ -43,6 +43,15 @@ pub fn page(title: &str, who: Option<&Authed>, body: &str) -> String {
         if role.has(Permission::ReadAuditLog) {
             nav.push_str("<li><a href=\"/audit\">Audit log</a></li>");
         }
+        if role.has(Permission::RecordReport) {
+            nav.push_str("<li><a href=\"/asb/reports/new\">Record an ASB report</a></li>");
+        }
+        if role.has(Permission::ViewCases) {
+            nav.push_str("<li><a href=\"/asb/cases\">ASB cases</a></li>");
+        }
+        if role.has(Permission::SuperviseCases) {
+            nav.push_str("<li><a href=\"/asb/reviews\">Reviews due</a></li>");
+        }
         if role.has(Permission::RunCaseReviews) {
             nav.push_str("<li><a href=\"/asb/case-reviews\">Case reviews</a></li>");
         }

@@ -1,0 +1,105 @@
+//! `peel asb rules …`: see and load the versioned ASB rule set (the
+//! repeat-victim rule and the risk questionnaire).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::Utc;
+use clap::Subcommand;
+use peel_core::access::Role;
+use peel_core::asb::RuleSet;
+use peel_store::By;
+use peel_store::asb::AsbError;
+
+use crate::DatabaseArg;
+
+#[derive(Subcommand)]
+pub enum AsbCommand {
+    /// The rule set: repeat-victim rule, risk questions, weights and bands.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// Print a rule set as JSON (the current one unless --version is given):
+    /// a starting point for a new version.
+    #[command(
+        after_help = "Examples:\n  peel asb rules show > luton-2027-1.json\n  peel asb rules show --version peel-default-1"
+    )]
+    Show {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// List every version, oldest first; the last is current.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Load a new version and make it current. It needs a version name not
+    /// used before; decisions already made keep the version that made them.
+    #[command(after_help = "Example:\n  peel asb rules load --by coordinator@luton.example luton-2027-1.json")]
+    Load {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The email address of the ASB coordinator loading it (recorded in the audit log).
+        #[arg(long)]
+        by: String,
+        /// A rule-set document (JSON), as `peel asb rules show` prints.
+        file: PathBuf,
+    },
+}
+
+pub async fn run(cmd: AsbCommand) -> Result<ExitCode> {
+    let AsbCommand::Rules(cmd) = cmd;
+    match cmd {
+        RulesCommand::Show { db, version } => {
+            let store = crate::open(&db.database_url).await?;
+            let rules = match version {
+                Some(v) => store.asb_rules_version(&v).await?.ok_or_else(|| anyhow!("there is no rule set {v:?}"))?,
+                None => store.current_asb_rules().await?,
+            };
+            println!("{}", rules.to_json());
+        }
+        RulesCommand::List { db } => {
+            let store = crate::open(&db.database_url).await?;
+            for r in store.asb_rule_versions().await? {
+                if r.loaded_at.is_empty() {
+                    println!("{}\tshipped with peel\t{}", r.version, r.title);
+                } else {
+                    println!("{}\tloaded {} by {}\t{}", r.version, r.loaded_at, r.loaded_by, r.title);
+                }
+            }
+        }
+        RulesCommand::Load { db, by, file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let rules = match RuleSet::parse(&text) {
+                Ok(r) => r,
+                Err(p) => {
+                    for x in &p.0 {
+                        eprintln!("{}: {}", x.field, x.message);
+                    }
+                    bail!("{} is not a usable rule set; nothing was loaded", file.display());
+                }
+            };
+            let store = crate::open(&db.database_url).await?;
+            let user = store.user_by_email(&by).await?.ok_or_else(|| anyhow!("there is no account {by}"))?;
+            // Loading rules is the ASB coordinator's job (docs/asb.md); no
+            // route offers it, so the role is checked here.
+            if user.role != Role::AsbCoordinator || user.disabled {
+                bail!("{by} is not an active ASB coordinator; only ASB coordinators load rule sets");
+            }
+            let actor = format!("cli:{}", user.email);
+            let at = Utc::now();
+            match store.load_asb_rules(&rules, &By { actor: &actor, purpose: "ASB rule set", at }).await {
+                Ok(()) => println!("rule set {} is now current", rules.version),
+                Err(AsbError::Conflict(m)) => bail!("{m}"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,68 @@
+//! `peel asb rules …`, run as an ASB coordinator would, on both engines.
+
+use std::process::{Command, Output};
+
+use peel_store::testing::TestDatabase;
+use peel_store::{Engine, Store};
+
+fn peel(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_peel"))
+        .args(args)
+        .arg("--database-url")
+        .arg(url)
+        .env("PEEL_USER_PASSWORD", "a long enough passphrase")
+        .env("PEEL_LOG", "warn")
+        .output()
+        .expect("run peel")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+async fn coordinators_load_new_rule_versions(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let url = db.url.clone();
+    assert!(peel(&url, &["org", "add", "--kind", "council", "Luton Council"]).status.success());
+    for (role, email) in [("asb-coordinator", "co@luton.example"), ("officer", "pc@luton.example")] {
+        let o = peel(&url, &["user", "add", "--org", "Luton Council", "--role", role, email]);
+        assert!(o.status.success(), "{:?}", text(&o));
+    }
+    let shown = peel(&url, &["asb", "rules", "show"]);
+    let (json, _) = text(&shown);
+    assert!(json.contains("\"version\": \"peel-default-1\""), "{json}");
+    let dir = std::env::temp_dir().join(format!("peel-asb-cli-{}-{:?}", std::process::id(), engine));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("v2.json");
+    std::fs::write(
+        &file,
+        json.replace("peel-default-1", "luton-2027-1").replace("\"min_reports\": 3", "\"min_reports\": 2"),
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+
+    let officer = peel(&url, &["asb", "rules", "load", "--by", "pc@luton.example", path]);
+    assert!(!officer.status.success());
+    assert!(text(&officer).1.contains("only ASB coordinators"), "{:?}", text(&officer));
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, json.replace("\"weight\": 3", "\"weight\": 0").replace("peel-default-1", "bad-1")).unwrap();
+    let refused = peel(&url, &["asb", "rules", "load", "--by", "co@luton.example", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).1.contains("weight must be from 1 to 100"), "{:?}", text(&refused));
+
+    let ok = peel(&url, &["asb", "rules", "load", "--by", "co@luton.example", path]);
+    assert!(ok.status.success(), "{:?}", text(&ok));
+    assert!(text(&ok).0.contains("rule set luton-2027-1 is now current"));
+    let again = peel(&url, &["asb", "rules", "load", "--by", "co@luton.example", path]);
+    assert!(text(&again).1.contains("already been loaded"), "{:?}", text(&again));
+    let list = text(&peel(&url, &["asb", "rules", "list"])).0;
+    let versions: Vec<_> = list.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(versions, ["peel-default-1", "luton-2027-1"]);
+    assert!(list.contains("by cli:co@luton.example"));
+
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.current_asb_rules().await.unwrap().repeat.min_reports, 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+peel_store::on_both_engines!(coordinators_load_new_rule_versions);
