@@ -458,9 +458,11 @@ impl Store {
             let procedure_id: i64 = match &existing {
                 Some(p) => p.id,
                 None => {
-                    let pid: i64 = sqlx::query_scalar(
+                    // Two first applications at once both adopt the default:
+                    // the second finds the first's row.
+                    let inserted: Option<i64> = sqlx::query_scalar(
                         "INSERT INTO trigger_procedures (force_id, csp_id, version, document, adopted_at, adopted_by) \
-                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (force_id, csp_id, version) DO NOTHING RETURNING id",
                     )
                     .bind(force_id)
                     .bind(csp_id)
@@ -468,15 +470,29 @@ impl Store {
                     .bind(&document)
                     .bind(&at)
                     .bind(by.actor)
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                    let entry = by.entry(
-                        "case_review.procedure.adopt",
-                        format!("csp:{force_id}/{csp_id}"),
-                        json!({ "procedure_id": pid, "version": procedure.version, "default": true }),
-                    );
-                    append_audit_in!(tx, &entry);
-                    pid
+                    match inserted {
+                        Some(pid) => {
+                            let entry = by.entry(
+                                "case_review.procedure.adopt",
+                                format!("csp:{force_id}/{csp_id}"),
+                                json!({ "procedure_id": pid, "version": procedure.version, "default": true }),
+                            );
+                            append_audit_in!(tx, &entry);
+                            pid
+                        }
+                        None => {
+                            sqlx::query_scalar(
+                                "SELECT id FROM trigger_procedures WHERE force_id = $1 AND csp_id = $2 AND version = $3",
+                            )
+                            .bind(force_id)
+                            .bind(csp_id)
+                            .bind(&procedure.version)
+                            .fetch_one(&mut *tx)
+                            .await?
+                        }
+                    }
                 }
             };
             let id: i64 = sqlx::query_scalar(

@@ -348,7 +348,21 @@ async fn discretion_is_stored(engine: Engine) {
     assert!(r.application.vulnerable);
 }
 
+async fn two_first_applications_at_once_share_the_default(engine: Engine) {
+    let (_db, store) = with_csps(engine).await;
+    let who = by();
+    let (a, b) = tokio::join!(
+        store.record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &who),
+        store.record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &who),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.procedure.id, b.procedure.id);
+    let adopted = actions(&store).await.into_iter().filter(|(a, _)| a == "case_review.procedure.adopt").count();
+    assert_eq!(adopted, 1);
+}
+
 peel_store::on_both_engines!(
+    two_first_applications_at_once_share_the_default,
     applications_use_the_procedure_in_force,
     bad_applications_store_nothing,
     one_incident_to_three_agencies_is_stored_as_counted_once,

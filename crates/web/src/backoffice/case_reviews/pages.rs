@@ -405,28 +405,29 @@ fn review_view(r: &CaseReview, now: NaiveDate) -> ReviewView {
             })
             .collect(),
         due_problem,
-        done: r
-            .steps
-            .iter()
-            .map(|s| {
-                let mut line = format!("{}: {}", view::step_label(s.step), long_date(s.on));
-                if let Some(o) = &s.outcome {
-                    let _ = write!(line, " ({})", if o == "upheld" { "upheld" } else { "not upheld" });
-                }
-                if !s.notes.is_empty() {
-                    let _ = write!(line, ". {}", s.notes);
-                }
-                line
-            })
-            .chain(r.decision.iter().map(|d| {
-                format!(
-                    "{}: {} ({})",
-                    view::step_label(Step::Decided),
-                    long_date(d.decided_on),
-                    if d.threshold_met { "met" } else { "not met" }
-                )
-            }))
-            .collect(),
+        done: {
+            let mut done: Vec<(NaiveDate, String)> = r
+                .steps
+                .iter()
+                .map(|s| {
+                    let mut line = format!("{}: {}", view::step_label(s.step), long_date(s.on));
+                    if let Some(o) = &s.outcome {
+                        let _ = write!(line, " ({})", if o == "upheld" { "upheld" } else { "not upheld" });
+                    }
+                    if !s.notes.is_empty() {
+                        let _ = write!(line, ". {}", s.notes);
+                    }
+                    (s.on, line)
+                })
+                .chain(r.decision.iter().map(|d| {
+                    let met = if d.threshold_met { "met" } else { "not met" };
+                    (d.decided_on, format!("{}: {} ({met})", view::step_label(Step::Decided), long_date(d.decided_on)))
+                }))
+                .collect();
+            // In the order they happened (a stable sort keeps same-day steps in step order).
+            done.sort_by_key(|(on, _)| *on);
+            done.into_iter().map(|(_, line)| line).collect()
+        },
         recommendations: r.recommendations.iter().map(|x| (x.recipient.clone(), x.action.clone())).collect(),
     }
 }
