@@ -38,6 +38,19 @@ export const PAGES = [
     h1: 'Compare neighbourhoods in City of London Police',
   },
   { name: 'complain', path: '/forces/city-of-london/complain', status: 200, h1: 'How to complain about City of London Police, and how to escalate' },
+  // The Community Trigger: how to apply, and each partnership's published figures.
+  {
+    name: 'community-trigger',
+    path: '/community-trigger',
+    status: 200,
+    h1: 'Anti-social behaviour case reviews (the Community Trigger)',
+  },
+  {
+    name: 'community-trigger-csp',
+    path: '/community-trigger/city-of-london/city-of-london',
+    status: 200,
+    h1: 'Case reviews in Safer City Partnership',
+  },
   { name: 'about', path: '/about', status: 200, h1: 'About peel and its data' },
   { name: 'accessibility', path: '/accessibility', status: 200, h1: 'Accessibility statement' },
   { name: 'not-found', path: '/no-such-page', status: 404, h1: 'Page not found' },

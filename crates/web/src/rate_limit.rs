@@ -51,7 +51,7 @@ impl Limiter {
     }
 
     /// Takes one request from `ip`'s bucket; on refusal, the seconds to wait.
-    fn take(&self, ip: IpAddr, now: Instant) -> Result<(), f64> {
+    pub(crate) fn take(&self, ip: IpAddr, now: Instant) -> Result<(), f64> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_CLIENTS {
             let horizon = self.limit.burst / self.limit.per_second;
@@ -69,11 +69,17 @@ impl Limiter {
     }
 }
 
+/// The address a request came from (0.0.0.0 when served without one, as in
+/// in-process tests).
+pub fn client_ip(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
 pub async fn enforce(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let ip = client_ip(req.extensions());
     match limiter.take(ip, Instant::now()) {
         Ok(()) => next.run(req).await,
         Err(wait) => {

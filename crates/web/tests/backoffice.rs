@@ -304,6 +304,32 @@ async fn lock_out_after_five_failures(engine: Engine) {
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 7);
 }
 
+/// One address trying passwords on many accounts is slowed down, whatever
+/// the accounts: the lock-out only protects one account at a time.
+async fn sign_in_attempts_are_limited_per_address(engine: Engine) {
+    use peel_web::rate_limit::{Limiter, RateLimit};
+    let h = Harness::with(engine, |c| {
+        c.sign_in_limit = Some(Limiter::new(RateLimit { per_second: 0.001, burst: 3.0 }));
+    })
+    .await;
+    let u = h.user("officer@example.org", Role::Officer).await;
+    for email in ["a@example.org", "b@example.org", "c@example.org"] {
+        let r = h.try_login(email, "a guess at someone's password").await;
+        assert_eq!(r.status, StatusCode::OK, "{email}: an ordinary refusal");
+    }
+    // The fourth attempt, even with the right password, waits.
+    let r = h.try_login("officer@example.org", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("too many attempts to sign in from your network"), "{}", r.body);
+    assert!(r.headers.get(header::RETRY_AFTER).is_some());
+    assert!(r.cookie("peel_session").is_none());
+    // Throttling counts against no account, and is audited.
+    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login, Default::default());
+    let actions = h.audit_actions("anonymous").await;
+    assert_eq!(actions.iter().filter(|(a, _)| a == "auth.throttled").count(), 1);
+    assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 3);
+}
+
 async fn parallel_guesses_cannot_pass_the_limit(engine: Engine) {
     let h = Harness::new(engine).await;
     let u = h.user("officer@example.org", Role::Officer).await;
@@ -1326,6 +1352,7 @@ peel_store::on_both_engines!(
     one_message_for_every_failure,
     lock_out_after_five_failures,
     parallel_guesses_cannot_pass_the_limit,
+    sign_in_attempts_are_limited_per_address,
     an_administrator_reset_clears_a_lock,
     sessions_expire,
     disabling_ends_sessions,

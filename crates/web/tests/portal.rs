@@ -270,7 +270,7 @@ async fn pledge_pages(engine: Engine) {
                 "national-2008",
                 "Answering 999 calls",
                 "Keeping victims informed",
-                "<caption>Policing Pledge standards met in June 2025",
+                "<caption id=\"summary-caption\">Policing Pledge standards met in June 2025",
                 "<th scope=\"col\">Standard</th>",
                 "<th scope=\"row\"><a href=\"#999-answer\">",
                 "role=\"img\" aria-labelledby=\"pledge-999-answer-title pledge-999-answer-desc\"",

@@ -26,51 +26,62 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A whole page. `who` is the signed-in person, if any (for the navigation
-/// and the sign-out button).
-pub fn page(title: &str, who: Option<&Authed>, body: &str) -> String {
-    let mut nav = String::new();
-    if let Some(a) = who {
-        let role = a.user.role;
-        nav.push_str("<nav aria-label=\"Back office\"><ul>");
-        nav.push_str("<li><a href=\"/backoffice\">Home</a></li>");
-        if role.has(Permission::ManageOrganisations) {
-            nav.push_str("<li><a href=\"/admin/organisations\">Organisations</a></li>");
-        }
-        if role.has(Permission::ManageUsers) {
-            nav.push_str("<li><a href=\"/admin/users\">Users</a></li>");
-        }
-        if role.has(Permission::ReadAuditLog) {
-            nav.push_str("<li><a href=\"/audit\">Audit log</a></li>");
-        }
-        if role.has(Permission::RecordReport) {
-            nav.push_str("<li><a href=\"/asb/reports/new\">Record an ASB report</a></li>");
-        }
-        if role.has(Permission::ViewCases) {
-            nav.push_str("<li><a href=\"/asb/cases\">ASB cases</a></li>");
-        }
-        if role.has(Permission::SuperviseCases) {
-            nav.push_str("<li><a href=\"/asb/reviews\">Reviews due</a></li>");
-        }
-        if role.has(Permission::RunCaseReviews) {
-            nav.push_str("<li><a href=\"/asb/case-reviews\">Case reviews</a></li>");
-        }
-        nav.push_str("</ul>");
-        let _ = write!(
-            nav,
-            "<p>Signed in as {} ({}, {})</p>{}</nav>",
-            esc(&a.user.display_name),
-            esc(role.label()),
-            esc(&a.user.organisation_name),
-            post_button("/logout", a.csrf(), "Sign out")
-        );
+/// The back-office navigation for a signed-in person: only the links their
+/// role may follow. Shared by every back-office page, whether written here
+/// or by a template (`asb_base.html`), so the two never drift apart.
+pub fn nav(a: &Authed) -> String {
+    let role = a.user.role;
+    let mut nav = String::from("<nav aria-label=\"Back office\"><ul class=\"nav\">");
+    nav.push_str("<li><a href=\"/backoffice\">Home</a></li>");
+    if role.has(Permission::ManageOrganisations) {
+        nav.push_str("<li><a href=\"/admin/organisations\">Organisations</a></li>");
     }
+    if role.has(Permission::ManageUsers) {
+        nav.push_str("<li><a href=\"/admin/users\">Users</a></li>");
+    }
+    if role.has(Permission::ReadAuditLog) {
+        nav.push_str("<li><a href=\"/audit\">Audit log</a></li>");
+    }
+    if role.has(Permission::RecordReport) {
+        nav.push_str("<li><a href=\"/asb/reports/new\">Record an ASB report</a></li>");
+    }
+    if role.has(Permission::ViewCases) {
+        nav.push_str("<li><a href=\"/asb/reports\">ASB reports</a></li>");
+        nav.push_str("<li><a href=\"/asb/cases\">ASB cases</a></li>");
+    }
+    if role.has(Permission::SuperviseCases) {
+        nav.push_str("<li><a href=\"/asb/reviews\">Reviews due</a></li>");
+    }
+    if role.has(Permission::RunCaseReviews) {
+        nav.push_str("<li><a href=\"/asb/case-reviews\">Case reviews</a></li>");
+    }
+    nav.push_str("</ul></nav>");
+    nav
+}
+
+/// "Signed in as …" and the sign-out button, under the header.
+pub fn signed_in(a: &Authed) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<div class=\"signed-in\"><p class=\"hint\">Signed in as {} ({}, {})</p>{}</div>",
+        esc(&a.user.display_name),
+        esc(a.user.role.label()),
+        esc(&a.user.organisation_name),
+        post_button("/logout", a.csrf(), "Sign out")
+    )
+}
+
+/// A whole page, in the same look as the public pages. `who` is the
+/// signed-in person, if any (for the navigation and the sign-out button).
+pub fn page(title: &str, who: Option<&Authed>, body: &str) -> String {
+    let (nav, signed_in) = who.map(|a| (nav(a), signed_in(a))).unwrap_or_default();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} – peel back office</title>\n</head>\n<body>\n\
-         <a href=\"#main\">Skip to main content</a>\n<header>\n<p><strong>peel</strong> back office</p>\n{nav}\n</header>\n\
-         <main id=\"main\">\n<h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
+         <title>{title} – peel back office</title>\n<link rel=\"stylesheet\" href=\"/assets/peel.css\">\n</head>\n<body>\n\
+         <a href=\"#main\" class=\"skip-link\">Skip to main content</a>\n\
+         <header class=\"header\" role=\"banner\">\n<div class=\"width-container header-inner\">\n\
+         <a href=\"/backoffice\" class=\"service-name\">peel <span>back office</span></a>\n{nav}\n</div>\n</header>\n\
+         <div class=\"width-container\">\n{signed_in}\n<main id=\"main\" role=\"main\" tabindex=\"-1\">\n<h1>{title}</h1>\n{body}\n</main>\n</div>\n</body>\n</html>\n",
         title = esc(title),
     )
 }

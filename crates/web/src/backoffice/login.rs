@@ -78,11 +78,33 @@ pub async fn login(
     State(state): State<AppState>,
     Extension(bo): Extension<Backoffice>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let now = bo.now();
     let store = &state.store;
     let next = auth::safe_next(Some(&form.next));
+    let client = crate::rate_limit::client_ip(&extensions);
+    if let Some(limiter) = &bo.sign_in_limit
+        && let Err(wait) = limiter.take(client, std::time::Instant::now())
+    {
+        let secs = wait.ceil().max(1.0) as u64;
+        tracing::warn!(%client, "sign-in attempts throttled");
+        audit(store, now, "anonymous", "auth.throttled", "sign-in", "security", json!({ "retry_after": secs })).await?;
+        let errors = [FieldError {
+            field: "email".into(),
+            message: format!(
+                "There have been too many attempts to sign in from your network. Wait {secs} seconds, then try again."
+            ),
+        }];
+        let csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_string();
+        let mut r =
+            html::respond(StatusCode::TOO_MANY_REQUESTS, login_page(&csrf, form.email.trim(), &next, &errors, ""));
+        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(r);
+    }
     let user = if form.email.trim().is_empty() { None } else { store.user_by_email(&form.email).await? };
     // Each attempt is counted before the password is checked, atomically,
     // so parallel guesses cannot get past the lock-out limit.

@@ -79,6 +79,10 @@ pub struct BackofficeConfig {
     pub lockout: LockoutPolicy,
     pub password_policy: PasswordPolicy,
     pub clock: Clock,
+    /// Sign-in attempts allowed per client address, whatever the accounts
+    /// tried: the lock-out protects one account, this stops one address
+    /// trying a few passwords on every account. `None`: no limit.
+    pub sign_in_limit: Option<crate::rate_limit::Limiter>,
 }
 
 impl Default for BackofficeConfig {
@@ -90,15 +94,30 @@ impl Default for BackofficeConfig {
             lockout: LockoutPolicy::default(),
             password_policy: PasswordPolicy::default(),
             clock: Clock::system(),
+            sign_in_limit: None,
         }
     }
 }
 
 impl BackofficeConfig {
     /// Defaults, with `PEEL_SECURE_COOKIES=true`, `PEEL_SESSION_HOURS=N` and
-    /// `PEEL_SESSION_IDLE_MINUTES=N` read from the environment.
+    /// `PEEL_SESSION_IDLE_MINUTES=N` read from the environment, and a limit of
+    /// sign-in attempts per client address (`PEEL_SIGN_IN_LIMIT`, attempts a
+    /// second/burst; default 0.2/20, one every 5 seconds after 20; `off` for none).
     pub fn from_env() -> BackofficeConfig {
         let mut c = BackofficeConfig::default();
+        let limit = std::env::var("PEEL_SIGN_IN_LIMIT").unwrap_or_default();
+        c.sign_in_limit = match limit.trim() {
+            "off" | "none" => None,
+            "" => Some(crate::rate_limit::Limiter::new(DEFAULT_SIGN_IN_LIMIT)),
+            v => match v.parse() {
+                Ok(l) => Some(crate::rate_limit::Limiter::new(l)),
+                Err(e) => {
+                    tracing::warn!("PEEL_SIGN_IN_LIMIT: {e}; using the default");
+                    Some(crate::rate_limit::Limiter::new(DEFAULT_SIGN_IN_LIMIT))
+                }
+            },
+        };
         if let Ok(v) = std::env::var("PEEL_SECURE_COOKIES") {
             c.secure_cookies = matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on");
         }
@@ -111,6 +130,10 @@ impl BackofficeConfig {
         c
     }
 }
+
+/// Sign-in attempts per client address: bursts of 20, then one every 5 seconds.
+pub const DEFAULT_SIGN_IN_LIMIT: crate::rate_limit::RateLimit =
+    crate::rate_limit::RateLimit { per_second: 0.2, burst: 20.0 };
 
 /// The configuration as handlers see it (a request extension).
 #[derive(Clone)]

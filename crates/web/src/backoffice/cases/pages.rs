@@ -24,27 +24,24 @@ use crate::backoffice::html::{self, PageError};
 
 /// The signed-in person and what the navigation offers them.
 pub struct Chrome {
-    name: String,
-    role: &'static str,
-    org: String,
     csrf: String,
     can_report: bool,
     can_view: bool,
     can_manage: bool,
-    can_supervise: bool,
+    /// The shared back-office navigation and sign-out (see `html::nav`).
+    nav: String,
+    signed_in: String,
 }
 
 impl Chrome {
     fn of(a: &Authed) -> Chrome {
         Chrome {
-            name: a.user.display_name.clone(),
-            role: a.user.role.label(),
-            org: a.user.organisation_name.clone(),
             csrf: a.csrf().to_string(),
             can_report: a.may(Permission::RecordReport),
             can_view: a.may(Permission::ViewCases),
             can_manage: a.may(Permission::ManageCases),
-            can_supervise: a.may(Permission::SuperviseCases),
+            nav: super::super::html::nav(a),
+            signed_in: super::super::html::signed_in(a),
         }
     }
 }
