@@ -52,7 +52,8 @@ pub fn app_with_backoffice(
         .merge(health::routes())
         .merge(api::routes())
         .merge(portal::routes())
-        .merge(pledge::routes())
+        // Ingest takes back-office API tokens too, so it needs their settings.
+        .merge(pledge::routes().layer(axum::Extension(backoffice::Backoffice(std::sync::Arc::new(backoffice.clone())))))
         .merge(backoffice::routes(&state, backoffice))
         .fallback(not_found)
         .with_state(state)

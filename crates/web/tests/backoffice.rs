@@ -142,6 +142,14 @@ impl Harness {
         self.send(b.body(Body::from(encode(form))).unwrap()).await
     }
 
+    async fn api_post(&self, path: &str, token: Option<&str>, body: &str) -> Reply {
+        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/x-ndjson");
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::from(body.to_string())).unwrap()).await
+    }
+
     async fn api(&self, path: &str, token: Option<&str>) -> Reply {
         let mut b = Request::get(path);
         if let Some(t) = token {
@@ -587,6 +595,8 @@ async fn bearer_tokens(engine: Engine) {
 enum Kind {
     Page,
     Api,
+    /// A POST to the API; the body is the form's one value.
+    ApiPost,
 }
 
 async fn route_role_matrix(engine: Engine) {
@@ -664,6 +674,14 @@ async fn route_role_matrix(engine: Engine) {
         (Kind::Api, Method::GET, "/api/v1/audit?subject=user:1".into(), vec![], &[Auditor], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/users".into(), vec![], &[Administrator], StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/admin/organisations".into(), vec![], &[Administrator], StatusCode::OK),
+        (
+            Kind::ApiPost,
+            Method::POST,
+            "/api/v1/events".into(),
+            vec![("body".into(), EVENT.into())],
+            &[EventFeed],
+            StatusCode::OK,
+        ),
         (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
         // Last, as these end each session.
         (
@@ -701,6 +719,7 @@ async fn route_role_matrix(engine: Engine) {
         // Anonymous first.
         let anon = match (kind, method.clone()) {
             (Kind::Api, _) => h.api(path, None).await,
+            (Kind::ApiPost, _) => h.api_post(path, None, &form[0].1).await,
             (Kind::Page, Method::GET) => h.get(path, None).await,
             (Kind::Page, _) => {
                 let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -712,13 +731,16 @@ async fn route_role_matrix(engine: Engine) {
                 assert_eq!(anon.status, StatusCode::SEE_OTHER, "anonymous {method} {path}");
                 assert!(anon.location().starts_with("/login"), "anonymous {method} {path}: {}", anon.location());
             }
-            Kind::Api => assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}"),
+            Kind::Api | Kind::ApiPost => {
+                assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}")
+            }
         }
         checked += 1;
         for (i, role) in Role::ALL.iter().enumerate() {
             n += 1;
             let reply = match (kind, method.clone()) {
                 (Kind::Api, _) => h.api(path, Some(&tokens[i].1)).await,
+                (Kind::ApiPost, _) => h.api_post(path, Some(&tokens[i].1), &form[0].1).await,
                 (Kind::Page, Method::GET) => h.get(path, Some(&browsers[i].1.cookie)).await,
                 (Kind::Page, _) => {
                     let b = &browsers[i].1;
@@ -933,7 +955,55 @@ async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
     assert_eq!(h.store.organisations().await.unwrap().len(), 1);
 }
 
+// ---- Policing Pledge events with an API token ---------------------------------
+
+/// One valid event, for a force every database has.
+const EVENT: &str = r#"{"id":"feed-1","force":"kent","type":"call","channel":"999","received_at":"2024-10-01T09:00:00Z","answered_at":null}"#;
+
+async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let feed = h.user("feed@kent.example.org", Role::EventFeed).await;
+    let officer = h.user("officer@example.org", Role::Officer).await;
+    let feed_token = h.token(&feed).await;
+    let officer_token = h.token(&officer).await;
+    let batch = format!("{EVENT}\n{}\n{}", EVENT.replace("feed-1", "feed-2"), EVENT.replace("kent", "essex"));
+
+    let r = h.api_post("/api/v1/events", Some(&feed_token), &batch).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["stored"], 3);
+    assert_eq!(h.store.pledge_event_count(Some("kent")).await.unwrap(), 2);
+    // The batch is in the audit log: who, how many, for which forces.
+    let q = AuditQuery { actor: Some("user:feed@kent.example.org".into()), limit: Some(10), ..Default::default() };
+    let entries = h.store.search_audit(&q).await.unwrap();
+    let entry = entries.iter().find(|e| e.action == "events.ingest").expect("an events.ingest entry");
+    assert_eq!(entry.subject, "force:essex force:kent");
+    let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap();
+    assert_eq!(details["stored"], 3);
+    assert_eq!(details["forces"], serde_json::json!({ "essex": 1, "kent": 2 }));
+    assert_eq!(details["via"], "api-token");
+
+    // An officer's token is refused with a message, and the refusal audited.
+    let r = h.api_post("/api/v1/events", Some(&officer_token), &EVENT.replace("feed-1", "officer-1")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let message = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["error"].as_str().unwrap().to_string();
+    assert!(message.contains("officer") && message.contains("Policing Pledge events"), "{message}");
+    assert!(
+        h.audit_actions("user:officer@").await.contains(&("access.denied".into(), "route:POST /api/v1/events".into()))
+    );
+    // No token, or a revoked-looking one: 401.
+    assert_eq!(h.api_post("/api/v1/events", None, EVENT).await.status, StatusCode::UNAUTHORIZED);
+    let r = h.api_post("/api/v1/events", Some("peel_not-a-token"), EVENT).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // An invalid batch from the feed is refused whole, and not audited as stored.
+    let r = h.api_post("/api/v1/events", Some(&feed_token), &EVENT.replace("999", "fax")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 3);
+    let ingests = h.audit_actions("user:feed@").await.iter().filter(|(a, _)| a == "events.ingest").count();
+    assert_eq!(ingests, 1);
+}
+
 peel_store::on_both_engines!(
+    event_feeds_ingest_with_api_tokens,
     sign_in_and_out,
     secure_cookies_when_configured,
     one_message_for_every_failure,

@@ -82,7 +82,7 @@ pub mod need {
             }
         )*};
     }
-    needs!(ViewOwnAccount, ManageOrganisations, ManageUsers, ReadAuditLog);
+    needs!(ViewOwnAccount, ManageOrganisations, ManageUsers, ReadAuditLog, IngestEvents);
 }
 
 /// Reads one cookie's value.

@@ -150,6 +150,8 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("GET", "/api/v1/audit", Some(Permission::ReadAuditLog)),
     ("GET", "/api/v1/admin/users", Some(Permission::ManageUsers)),
     ("GET", "/api/v1/admin/organisations", Some(Permission::ManageOrganisations)),
+    // Served by `crate::pledge`, which also takes its shared ingest token.
+    ("POST", "/api/v1/events", Some(Permission::IngestEvents)),
 ];
 
 /// Every back-office route. Pages go through the CSRF guard; the API does not
