@@ -107,7 +107,7 @@ async fn measure(label: &str, store: &Store, file: &Path, total: usize) -> Resul
         t_ingest.as_secs_f64()
     );
     let start = Instant::now();
-    let events = store.pledge_events(FORCE, month(), month()).await?;
+    let events = store.pledge_facts(FORCE, month(), month()).await?;
     let t_load = start.elapsed();
     let start = Instant::now();
     let report = store.pledge_compliance(FORCE, month(), None, now()).await?;

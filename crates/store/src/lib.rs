@@ -141,6 +141,8 @@ impl Store {
             Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
+        // Version 8 added columns that rows stored earlier fill from their JSON.
+        self.fill_pledge_columns().await?;
         self.seed_forces().await
     }
 

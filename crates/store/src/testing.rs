@@ -141,6 +141,36 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stores events as peel did before schema version 8 (key, month and
+    /// JSON only), to prove that such a database upgrades to the same figures.
+    pub async fn put_pledge_events_before_version_8(
+        &self,
+        events: &[peel_core::pledge::Event],
+    ) -> Result<(), crate::StoreError> {
+        for e in events {
+            let month = e.month().map(|m| m.to_string()).unwrap_or_default();
+            let json = serde_json::to_string(e)?;
+            crate::on_db!(self, pool => {
+                sqlx::query(
+                    "INSERT INTO pledge_events (force_id, type, id, month, last_month, neighbourhood_id, event) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&e.force)
+                .bind(e.event_type().as_str())
+                .bind(&e.id)
+                .bind(&month)
+                .bind(e.last_month().map(|m| m.to_string()))
+                .bind(&e.neighbourhood)
+                .bind(&json)
+                .execute(pool)
+                .await?;
+            });
+        }
+        Ok(())
+    }
+}
+
 fn identifier(name: &str) -> Result<&str, crate::StoreError> {
     let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok { Ok(name) } else { Err(crate::StoreError::BadUrl(name.to_string(), "not a plain database name".into())) }

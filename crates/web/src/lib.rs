@@ -54,7 +54,8 @@ pub fn app_with_backoffice(
         .merge(health::routes())
         .merge(api::routes())
         .merge(portal::routes())
-        .merge(pledge::routes())
+        // Ingest takes back-office API tokens too, so it needs their settings.
+        .merge(pledge::routes().layer(axum::Extension(backoffice::Backoffice(std::sync::Arc::new(backoffice.clone())))))
         .merge(community_trigger::routes())
         .merge(backoffice::routes(&state, backoffice))
         .fallback(not_found)

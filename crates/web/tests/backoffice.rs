@@ -142,6 +142,14 @@ impl Harness {
         self.send(b.body(Body::from(encode(form))).unwrap()).await
     }
 
+    async fn api_post(&self, path: &str, token: Option<&str>, body: &str) -> Reply {
+        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/x-ndjson");
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::from(body.to_string())).unwrap()).await
+    }
+
     async fn api(&self, path: &str, token: Option<&str>) -> Reply {
         let mut b = Request::get(path);
         if let Some(t) = token {
@@ -625,6 +633,8 @@ async fn bearer_tokens(engine: Engine) {
 enum Kind {
     Page,
     Api,
+    /// A POST to the API; the body is the form's one value.
+    ApiPost,
 }
 
 /// Whether `path` is an instance of the route `template` (`{…}` matches a
@@ -673,11 +683,11 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
     let record = async || h.store.record_asb_report(&checked, &v).await.unwrap().id;
     let report = record().await;
     let mut fresh_reports = Vec::new();
-    for _ in 0..14 {
+    for _ in 0..2 * Role::ALL.len() {
         fresh_reports.push(record().await);
     }
     let mut fresh_cases = Vec::new();
-    for _ in 0..14 {
+    for _ in 0..2 * Role::ALL.len() {
         let r = record().await;
         fresh_cases.push(h.store.create_asb_case("To close", &[r], &v).await.unwrap());
     }
@@ -1001,6 +1011,14 @@ async fn route_role_matrix(engine: Engine) {
             &[AsbCoordinator],
             StatusCode::CREATED,
         ),
+        (
+            Kind::ApiPost,
+            Method::POST,
+            "/api/v1/events".into(),
+            vec![("body".into(), EVENT.into())],
+            &[EventFeed],
+            StatusCode::OK,
+        ),
         (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
         // Last, as these end each session.
         (
@@ -1038,6 +1056,7 @@ async fn route_role_matrix(engine: Engine) {
         let body_json = form.iter().find(|(k, _)| k == "json").map(|(_, v)| v.clone()).unwrap_or_default();
         let anon = match (kind, method.clone()) {
             (Kind::Api, m) => h.api_send(&m, path, None, &body_json).await,
+            (Kind::ApiPost, _) => h.api_post(path, None, &form[0].1).await,
             (Kind::Page, Method::GET) => h.get(path, None).await,
             (Kind::Page, _) => {
                 let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -1049,7 +1068,9 @@ async fn route_role_matrix(engine: Engine) {
                 assert_eq!(anon.status, StatusCode::SEE_OTHER, "anonymous {method} {path}");
                 assert!(anon.location().starts_with("/login"), "anonymous {method} {path}: {}", anon.location());
             }
-            Kind::Api => assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}"),
+            Kind::Api | Kind::ApiPost => {
+                assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}")
+            }
         }
         checked += 1;
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -1060,6 +1081,7 @@ async fn route_role_matrix(engine: Engine) {
                 path.clone()
             };
             let reply = match (kind, method.clone()) {
+                (Kind::ApiPost, _) => h.api_post(path, Some(&tokens[i].1), &form[0].1).await,
                 (Kind::Api, m) => {
                     let b = if body_json.contains("NEW_REPORT") {
                         body_json.replace("NEW_REPORT", &take(&fresh_reports))
@@ -1179,6 +1201,53 @@ fn case_review_form() -> Vec<(String, String)> {
     .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
     .collect()
 }
+// ---- Policing Pledge events with an API token ---------------------------------
+
+/// One valid event, for a force every database has.
+const EVENT: &str = r#"{"id":"feed-1","force":"kent","type":"call","channel":"999","received_at":"2024-10-01T09:00:00Z","answered_at":null}"#;
+
+async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let feed = h.user("feed@kent.example.org", Role::EventFeed).await;
+    let officer = h.user("officer@example.org", Role::Officer).await;
+    let feed_token = h.token(&feed).await;
+    let officer_token = h.token(&officer).await;
+    let batch = format!("{EVENT}\n{}\n{}", EVENT.replace("feed-1", "feed-2"), EVENT.replace("kent", "essex"));
+
+    let r = h.api_post("/api/v1/events", Some(&feed_token), &batch).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["stored"], 3);
+    assert_eq!(h.store.pledge_event_count(Some("kent")).await.unwrap(), 2);
+    // The batch is in the audit log: who, how many, for which forces.
+    let q = AuditQuery { actor: Some("user:feed@kent.example.org".into()), limit: Some(10), ..Default::default() };
+    let entries = h.store.search_audit(&q).await.unwrap();
+    let entry = entries.iter().find(|e| e.action == "events.ingest").expect("an events.ingest entry");
+    assert_eq!(entry.subject, "force:essex force:kent");
+    let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap();
+    assert_eq!(details["stored"], 3);
+    assert_eq!(details["forces"], serde_json::json!({ "essex": 1, "kent": 2 }));
+    assert_eq!(details["via"], "api-token");
+
+    // An officer's token is refused with a message, and the refusal audited.
+    let r = h.api_post("/api/v1/events", Some(&officer_token), &EVENT.replace("feed-1", "officer-1")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let message = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["error"].as_str().unwrap().to_string();
+    assert!(message.contains("officer") && message.contains("Policing Pledge events"), "{message}");
+    assert!(
+        h.audit_actions("user:officer@").await.contains(&("access.denied".into(), "route:POST /api/v1/events".into()))
+    );
+    // No token, or a revoked-looking one: 401.
+    assert_eq!(h.api_post("/api/v1/events", None, EVENT).await.status, StatusCode::UNAUTHORIZED);
+    let r = h.api_post("/api/v1/events", Some("peel_not-a-token"), EVENT).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // An invalid batch from the feed is refused whole, and not audited as stored.
+    let r = h.api_post("/api/v1/events", Some(&feed_token), &EVENT.replace("999", "fax")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 3);
+    let ingests = h.audit_actions("user:feed@").await.iter().filter(|(a, _)| a == "events.ingest").count();
+    assert_eq!(ingests, 1);
+}
+
 // ---- audit of reads ------------------------------------------------------------
 
 async fn reads_of_personal_data_are_audited(engine: Engine) {
@@ -1364,4 +1433,5 @@ peel_store::on_both_engines!(
     route_role_matrix,
     reads_of_personal_data_are_audited,
     bad_input_is_explained_and_stores_nothing,
+    event_feeds_ingest_with_api_tokens,
 );

@@ -26,6 +26,8 @@ pub enum Permission {
     SuperviseCases,
     /// Run Community Trigger case reviews (later milestones).
     RunCaseReviews,
+    /// Send Policing Pledge events (`POST /api/v1/events`) with an API token.
+    IngestEvents,
 }
 
 impl Permission {
@@ -39,6 +41,7 @@ impl Permission {
         Permission::ManageCases,
         Permission::SuperviseCases,
         Permission::RunCaseReviews,
+        Permission::IngestEvents,
     ];
 
     /// The roles holding this permission.
@@ -53,6 +56,7 @@ impl Permission {
             Permission::ManageCases => &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
             Permission::SuperviseCases => &[Supervisor, AsbCoordinator],
             Permission::RunCaseReviews => &[AsbCoordinator],
+            Permission::IngestEvents => &[EventFeed],
         }
     }
 
@@ -68,6 +72,7 @@ impl Permission {
             Permission::ManageCases => "manage-cases",
             Permission::SuperviseCases => "supervise-cases",
             Permission::RunCaseReviews => "run-case-reviews",
+            Permission::IngestEvents => "ingest-events",
         }
     }
 
@@ -83,6 +88,7 @@ impl Permission {
             Permission::ManageCases => "change cases",
             Permission::SuperviseCases => "supervise cases",
             Permission::RunCaseReviews => "run case reviews",
+            Permission::IngestEvents => "send Policing Pledge events",
         }
     }
 }
@@ -117,6 +123,7 @@ mod tests {
             ),
             (Role::Auditor, &[ViewOwnAccount, ReadAuditLog]),
             (Role::Administrator, &[ViewOwnAccount, ManageOrganisations, ManageUsers]),
+            (Role::EventFeed, &[ViewOwnAccount, IngestEvents]),
         ];
         assert_eq!(expect.len(), Role::ALL.len());
         for (role, perms) in expect {

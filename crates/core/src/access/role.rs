@@ -64,6 +64,7 @@ slug_enum! {
         AsbCoordinator => "asb-coordinator", "ASB coordinator";
         Auditor => "auditor", "Auditor";
         Administrator => "administrator", "Administrator";
+        EventFeed => "event-feed", "Event feed (a force system's machine account)";
     }
 }
 
@@ -89,7 +90,7 @@ mod tests {
             assert!(seen.insert(r.slug()));
             assert!(!r.label().is_empty());
         }
-        assert_eq!(Role::ALL.len(), 7);
+        assert_eq!(Role::ALL.len(), 8);
     }
 
     #[test]
@@ -104,7 +105,8 @@ mod tests {
                 "partner-caseworker",
                 "asb-coordinator",
                 "auditor",
-                "administrator"
+                "administrator",
+                "event-feed"
             ]
         );
     }

@@ -16,12 +16,13 @@
 //!   eligible items that have a time: the value at rank `⌈p/100 × n⌉` of the
 //!   sorted times (so the median of an even count is the lower middle one).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::event::*;
+use super::fact::{Fact, FactBody, IncidentFact, PlanFact};
 use super::london;
 use super::standard::{CommitmentId, Limit, StandardSet};
 use crate::Month;
@@ -121,15 +122,15 @@ enum Outcome {
 }
 
 /// Elapsed seconds from `a` to `b`.
-fn secs(a: Timestamp, b: Timestamp) -> i64 {
+fn secs(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
     (b - a).num_seconds()
 }
 
 /// Done within `limit` seconds of `start`? If not done: a final breach when
 /// `missing_is_final`, else pending until the limit has passed at `now`.
 fn within(
-    start: Timestamp,
-    done: Option<Timestamp>,
+    start: DateTime<Utc>,
+    done: Option<DateTime<Utc>>,
     limit: i64,
     now: DateTime<Utc>,
     missing_is_final: bool,
@@ -138,7 +139,7 @@ fn within(
         Some(d) if secs(start, d) <= limit => Outcome::Met(Some(secs(start, d))),
         Some(d) => Outcome::Breach(Some(secs(start, d))),
         None if missing_is_final => Outcome::Breach(None),
-        None if (now - start.with_timezone(&Utc)).num_seconds() > limit => Outcome::Breach(None),
+        None if (now - start).num_seconds() > limit => Outcome::Breach(None),
         None => Outcome::Pending,
     }
 }
@@ -204,11 +205,16 @@ fn within_seconds(set: &StandardSet, id: CommitmentId) -> i64 {
 /// other neighbourhoods (at neighbourhood level) or other months are ignored,
 /// so the caller may pass a superset.
 pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
-    let in_scope = |e: &&Event| {
-        e.force == scope.force && scope.neighbourhood.is_none_or(|n| e.neighbourhood.as_deref() == Some(n))
-    };
-    let this_month = |e: &&Event| e.month() == Some(scope.month);
-    let month_events: Vec<&Event> = events.iter().filter(in_scope).filter(this_month).collect();
+    let facts: Vec<Fact> = events.iter().filter(|e| e.force == scope.force).filter_map(Fact::of).collect();
+    compute_facts(scope, &facts)
+}
+
+/// [`compute`] over the facts of the scope's force's events (the store reads
+/// them from typed columns). Facts of other neighbourhoods (at neighbourhood
+/// level) or other months are ignored.
+pub fn compute_facts(scope: &Scope<'_>, facts: &[Fact]) -> Report {
+    let in_scope = |e: &&Fact| scope.neighbourhood.is_none_or(|n| e.neighbourhood.as_deref() == Some(n));
+    let month_facts: Vec<&Fact> = facts.iter().filter(in_scope).filter(|e| e.month == scope.month).collect();
     let set = scope.standards;
     let now = scope.now;
 
@@ -224,12 +230,12 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
     let reply_limit = within_seconds(set, CommitmentId::TeamMessageReply);
     let ack_limit = within_seconds(set, CommitmentId::DissatisfactionAck);
 
-    for e in &month_events {
+    for e in &month_facts {
         match &e.body {
-            EventBody::Call(c) if c.channel == Channel::Emergency => {
-                answer.add(&e.id, within(c.received_at, c.answered_at, answer_limit, now, true));
+            FactBody::Call { channel: Channel::Emergency, received_at, answered_at } => {
+                answer.add(&e.id, within(*received_at, *answered_at, answer_limit, now, true));
             }
-            EventBody::Incident(i) if !i.cancelled => match i.grade {
+            FactBody::Incident(i) if !i.cancelled => match i.grade {
                 Grade::Emergency => {
                     let limit = emergency_limit(scope, e, i);
                     emergency.add(&e.id, within(i.created_at, i.arrived_at, limit, now, false));
@@ -238,24 +244,26 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
                 Grade::Scheduled => scheduled.add(&e.id, scheduled_outcome(i, scheduled_limit, now)),
                 Grade::NoDeployment => {}
             },
-            EventBody::Message(m) => reply.add(&e.id, within(m.received_at, m.replied_at, reply_limit, now, false)),
-            EventBody::Dissatisfaction(d) => {
-                ack.add(&e.id, within(d.received_at, d.acknowledged_at, ack_limit, now, false));
+            FactBody::Message { received_at, replied_at } => {
+                reply.add(&e.id, within(*received_at, *replied_at, reply_limit, now, false))
+            }
+            FactBody::Dissatisfaction { received_at, acknowledged_at } => {
+                ack.add(&e.id, within(*received_at, *acknowledged_at, ack_limit, now, false));
             }
             _ => {}
         }
     }
 
-    let visibility = team_visibility(set, &month_events);
-    let meetings = public_meetings(scope, &month_events);
-    let victims = victim_updates(scope, events.iter().filter(|e| e.force == scope.force));
+    let visibility = team_visibility(set, &month_facts);
+    let meetings = public_meetings(scope, &month_facts);
+    let victims = victim_updates(scope, facts);
 
     Report {
         force: scope.force.to_string(),
         month: scope.month,
         neighbourhood: scope.neighbourhood.map(str::to_string),
         bcu: None,
-        generated: events.iter().filter(in_scope).any(|e| e.generated),
+        generated: facts.iter().filter(in_scope).any(|e| e.generated),
         commitments: vec![
             answer.figure(set, CommitmentId::Answer999, true),
             emergency.figure(set, CommitmentId::EmergencyAttendance, true),
@@ -272,7 +280,7 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
 
 /// The attendance limit for a grade 1 incident: rural or urban by the
 /// incident's own `area`, else its neighbourhood's setting, else urban.
-fn emergency_limit(scope: &Scope<'_>, e: &Event, i: &Incident) -> i64 {
+fn emergency_limit(scope: &Scope<'_>, e: &Fact, i: &IncidentFact) -> i64 {
     let area = i
         .area
         .or_else(|| e.neighbourhood.as_ref().and_then(|n| scope.neighbourhoods.get(n).copied()))
@@ -289,7 +297,7 @@ fn emergency_limit(scope: &Scope<'_>, e: &Event, i: &Incident) -> i64 {
 /// Grade 3: with an appointment, met when the appointment was set within the
 /// limit of creation and kept (arrival by the appointment; early is fine);
 /// without one, met on arrival within the limit.
-fn scheduled_outcome(i: &Incident, limit: i64, now: DateTime<Utc>) -> Outcome {
+fn scheduled_outcome(i: &IncidentFact, limit: i64, now: DateTime<Utc>) -> Outcome {
     let Some(appt) = i.appointment_at else {
         return within(i.created_at, i.arrived_at, limit, now, false);
     };
@@ -301,25 +309,25 @@ fn scheduled_outcome(i: &Incident, limit: i64, now: DateTime<Utc>) -> Outcome {
     match i.arrived_at {
         Some(a) if a <= appt => Outcome::Met(took),
         Some(_) => Outcome::Breach(took),
-        None if now > appt.with_timezone(&Utc) => Outcome::Breach(None),
+        None if now > appt => Outcome::Breach(None),
         None => Outcome::Pending,
     }
 }
 
 /// Per neighbourhood with duty records: met when the month's summed minutes
 /// in the neighbourhood reach the standard's share of its summed duty time.
-fn team_visibility(set: &StandardSet, month_events: &[&Event]) -> Figure {
+fn team_visibility(set: &StandardSet, month_facts: &[&Fact]) -> Figure {
     let percent_needed = match set.get(CommitmentId::TeamVisibility).limit {
         Limit::AtLeastPercent { percent } => u128::from(percent),
         _ => 0,
     };
     // neighbourhood -> (visible seconds, duty seconds)
     let mut by_hood: BTreeMap<&str, (u128, u128)> = BTreeMap::new();
-    for e in month_events {
-        if let (EventBody::Duty(d), Some(n)) = (&e.body, e.neighbourhood.as_deref()) {
+    for e in month_facts {
+        if let (FactBody::Duty { seconds, minutes_in_neighbourhood }, Some(n)) = (&e.body, e.neighbourhood.as_deref()) {
             let entry = by_hood.entry(n).or_default();
-            entry.0 += u128::from(d.minutes_in_neighbourhood) * 60;
-            entry.1 += u128::try_from(d.seconds()).unwrap_or(0);
+            entry.0 += u128::from(*minutes_in_neighbourhood) * 60;
+            entry.1 += u128::try_from(*seconds).unwrap_or(0);
         }
     }
     let mut tally = Tally::default();
@@ -338,7 +346,7 @@ fn team_visibility(set: &StandardSet, month_events: &[&Event]) -> Figure {
 /// Per neighbourhood in scope: met when enough public meetings were held in
 /// the month. Until the month is over, a neighbourhood still short of its
 /// meetings is pending, and only meetings already held (at `now`) count.
-fn public_meetings(scope: &Scope<'_>, month_events: &[&Event]) -> Tally {
+fn public_meetings(scope: &Scope<'_>, month_facts: &[&Fact]) -> Tally {
     let needed = match scope.standards.get(CommitmentId::PublicMeetings).limit {
         Limit::AtLeastCount { count } => u64::from(count),
         _ => 1,
@@ -348,10 +356,10 @@ fn public_meetings(scope: &Scope<'_>, month_events: &[&Event]) -> Tally {
         None => scope.neighbourhoods.keys().map(String::as_str).collect(),
     };
     let mut held: BTreeMap<&str, u64> = BTreeMap::new();
-    for e in month_events {
-        if let (EventBody::Meeting(m), Some(n)) = (&e.body, e.neighbourhood.as_deref())
-            && m.kind == MeetingKind::Public
-            && m.held_at.with_timezone(&Utc) <= scope.now
+    for e in month_facts {
+        if let (FactBody::Meeting { held_at, kind: MeetingKind::Public }, Some(n)) =
+            (&e.body, e.neighbourhood.as_deref())
+            && *held_at <= scope.now
         {
             *held.entry(n).or_default() += 1;
         }
@@ -372,21 +380,19 @@ fn public_meetings(scope: &Scope<'_>, month_events: &[&Event]) -> Tally {
 /// Victim plans active in the month: met when at no moment of the month
 /// within the plan's active period had more than the agreed interval passed
 /// since the plan started or the last update (earlier months' updates count).
-fn victim_updates<'e>(scope: &Scope<'_>, force_events: impl Iterator<Item = &'e Event>) -> Tally {
+fn victim_updates(scope: &Scope<'_>, facts: &[Fact]) -> Tally {
     let cap_days = match scope.standards.get(CommitmentId::VictimUpdates).limit {
         Limit::AgreedInterval { max_days } => max_days,
         _ => None,
     };
-    let mut plans: Vec<(&Event, &VictimPlan)> = Vec::new();
-    let mut updates: BTreeMap<&str, Vec<DateTime<Utc>>> = BTreeMap::new();
-    for e in force_events {
+    let mut plans: Vec<(&Fact, &PlanFact)> = Vec::new();
+    let mut updates: HashMap<&str, Vec<DateTime<Utc>>> = HashMap::new();
+    for e in facts {
         match &e.body {
-            EventBody::VictimPlan(p) if scope.neighbourhood.is_none_or(|n| e.neighbourhood.as_deref() == Some(n)) => {
+            FactBody::VictimPlan(p) if scope.neighbourhood.is_none_or(|n| e.neighbourhood.as_deref() == Some(n)) => {
                 plans.push((e, p));
             }
-            EventBody::VictimUpdate(u) => {
-                updates.entry(u.crime_ref.as_str()).or_default().push(u.at.with_timezone(&Utc))
-            }
+            FactBody::VictimUpdate { crime_ref, at } => updates.entry(crime_ref.as_str()).or_default().push(*at),
             _ => {}
         }
     }
@@ -409,14 +415,14 @@ fn victim_updates<'e>(scope: &Scope<'_>, force_events: impl Iterator<Item = &'e 
 fn plan_outcome(
     month: Month,
     now: DateTime<Utc>,
-    plan: &VictimPlan,
+    plan: &PlanFact,
     interval: Duration,
     sorted_updates: &[DateTime<Utc>],
 ) -> Option<Outcome> {
-    let start = plan.start.with_timezone(&Utc);
+    let start = plan.start;
     let month_start = london::month_start(month);
     let month_end = london::month_end(month);
-    let plan_end = plan.end.map_or(month_end, |e| e.with_timezone(&Utc));
+    let plan_end = plan.end.unwrap_or(month_end);
     // The moments of the month within the plan: [window_start, natural_end).
     let window_start = start.max(month_start);
     let natural_end = plan_end.min(month_end);

@@ -8,13 +8,16 @@
 
 pub mod compliance;
 pub mod event;
+pub mod fact;
 pub mod generate;
 pub mod london;
+pub mod one_pass;
 pub mod standard;
 pub mod stored;
 pub mod validate;
 
-pub use compliance::{Figure, Report, Scope, compute};
+pub use compliance::{Figure, Report, Scope, compute, compute_facts};
 pub use event::{AreaKind, Event, EventBody, EventType};
+pub use fact::{Fact, FactBody};
 pub use standard::{CommitmentId, Limit, Standard, StandardError, StandardSet};
 pub use validate::{EventError, LineEvent, ParsedBatch, parse_body, parse_ndjson};

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::event::*;
-use super::london;
+use super::{london, one_pass};
 use crate::force;
 
 /// One problem with one event: the line (or array position, from 1), the
@@ -88,8 +88,17 @@ fn push(batch: &mut ParsedBatch, line: usize, result: Result<Event, Vec<EventErr
     }
 }
 
-/// Parses and validates one NDJSON line.
+/// Parses and validates one NDJSON line: in one pass when it is valid,
+/// else field by field to name every error.
 pub fn parse_line(line: usize, text: &str) -> Result<Event, Vec<EventError>> {
+    match one_pass::parse(text) {
+        Some(event) => Ok(event),
+        None => parse_line_by_field(line, text),
+    }
+}
+
+/// [`parse_line`] without the one-pass shortcut: every error, by field.
+pub fn parse_line_by_field(line: usize, text: &str) -> Result<Event, Vec<EventError>> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => parse_value(line, &v),
         Err(e) => Err(vec![EventError::new(line, "", format!("not valid JSON: {e}"))]),

@@ -93,6 +93,7 @@ pub mod need {
         SuperviseCases
     );
     needs!(RunCaseReviews);
+    needs!(IngestEvents);
 }
 
 /// Reads one cookie's value.

@@ -220,6 +220,8 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/api/v1/asb/case-reviews/{review}/steps", Some(Permission::RunCaseReviews)),
     ("GET", "/api/v1/asb/procedures/{force}/{csp}", Some(Permission::RunCaseReviews)),
     ("POST", "/api/v1/asb/procedures/{force}/{csp}", Some(Permission::RunCaseReviews)),
+    // Served by `crate::pledge`, which also takes its shared ingest token.
+    ("POST", "/api/v1/events", Some(Permission::IngestEvents)),
 ];
 
 /// Every back-office route. Pages go through the CSRF guard; the API does not

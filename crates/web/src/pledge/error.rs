@@ -9,10 +9,17 @@ use crate::WebError;
 /// Answers the Pledge API gives besides the generic [`WebError`] ones.
 #[derive(Debug, thiserror::Error)]
 pub enum PledgeError {
-    /// No `PEEL_INGEST_TOKEN` is configured, so nobody may send events.
-    #[error("event ingestion is disabled: set PEEL_INGEST_TOKEN on the server to enable POST /api/v1/events")]
+    /// No `PEEL_INGEST_TOKEN` is configured, so the shared token is refused
+    /// (back-office API tokens still work).
+    #[error(
+        "ingestion with a shared token is disabled: set PEEL_INGEST_TOKEN on the server, or send the API token \
+         of an account with the event-feed role"
+    )]
     IngestDisabled,
-    #[error("send the ingest token as: Authorization: Bearer <token>")]
+    #[error(
+        "send the ingest token, or the API token of an account with the event-feed role, as: \
+         Authorization: Bearer <token>"
+    )]
     Unauthorized,
     /// The batch was refused whole; each error names its line and field.
     #[error("{} invalid events; nothing was stored", .0.len())]

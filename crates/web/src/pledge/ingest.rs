@@ -1,20 +1,28 @@
 //! `POST /api/v1/events`.
 
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use axum::{Extension, Json};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use peel_core::pledge::parse_body;
 use peel_store::IngestError;
 use serde_json::{Value, json};
 
 use super::PledgeError;
+use crate::backoffice::auth::{Api, Authed, need};
+use crate::backoffice::secrets::API_TOKEN_PREFIX;
+use crate::backoffice::{Backoffice, BackofficeConfig, accounts};
 use crate::{AppState, WebError};
 
-/// Who may send events. `None` disables ingestion rather than leaving it
-/// open: a server nobody configured must not accept figures from anyone.
+/// The shared token that may send events. `None` refuses every shared
+/// token rather than leaving ingestion open: a server nobody configured must
+/// not accept figures from anyone. Back-office API tokens are checked apart.
 #[derive(Debug, Clone, Default)]
 pub struct IngestConfig {
     token: Option<String>,
@@ -51,18 +59,112 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Who sent a batch: the shared ingest token, or a back-office API token
+/// whose user's role may ingest events (a force system's machine account).
+pub(super) enum Sender {
+    IngestToken,
+    User(Box<Authed>, Backoffice),
+}
+
+impl Sender {
+    /// The audit log's name for the sender.
+    fn actor(&self) -> String {
+        match self {
+            Sender::IngestToken => "ingest-token".to_string(),
+            Sender::User(a, _) => a.actor(),
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            Sender::IngestToken => json!({ "via": "ingest-token" }),
+            Sender::User(a, _) => a.via_details(),
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        match self {
+            Sender::IngestToken => Utc::now(),
+            Sender::User(_, bo) => bo.now(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Sender {
+    type Rejection = Response;
+
+    /// The shared token if it matches; else a `peel_…` API token, checked
+    /// (401, 403 and the audit of a refusal) exactly as every back-office
+    /// API route checks it; else the shared token's own answers.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Sender, Response> {
+        let config = parts.extensions.get::<Arc<IngestConfig>>().cloned().unwrap_or_default();
+        let Some(token) = bearer(&parts.headers) else {
+            return Err(PledgeError::Unauthorized.into_response());
+        };
+        if config.token.as_deref().is_some_and(|expected| same(token.as_bytes(), expected.as_bytes())) {
+            return Ok(Sender::IngestToken);
+        }
+        if token.starts_with(API_TOKEN_PREFIX) {
+            // Mounted without the back office (as some tests do): its defaults.
+            if parts.extensions.get::<Backoffice>().is_none() {
+                parts.extensions.insert(Backoffice(Arc::new(BackofficeConfig::default())));
+            }
+            let Api(authed, bo, _) = Api::<need::IngestEvents>::from_request_parts(parts, state).await?;
+            return Ok(Sender::User(Box::new(authed), bo));
+        }
+        config.check(&parts.headers).map_err(IntoResponse::into_response)?;
+        Ok(Sender::IngestToken)
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
 /// Stores a batch (NDJSON, or a JSON array if the body starts with `[`)
-/// or refuses it whole with every error listed.
+/// or refuses it whole with every error listed. Each stored batch is
+/// written to the audit log: who sent it, and how many events per force.
 pub(super) async fn ingest(
     State(state): State<AppState>,
-    Extension(config): Extension<Arc<IngestConfig>>,
-    headers: HeaderMap,
+    sender: Sender,
     body: Bytes,
 ) -> Result<Json<Value>, PledgeError> {
-    config.check(&headers)?;
     let text = std::str::from_utf8(&body).map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
-    match state.store.ingest_pledge_events(parse_body(text)).await {
-        Ok(stored) => Ok(Json(json!({ "stored": stored }))),
+    let batch = parse_body(text);
+    let mut keys = HashSet::new();
+    let mut forces: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &batch.events {
+        if keys.insert((e.event.force.as_str(), e.event.event_type(), e.event.id.as_str())) {
+            *forces.entry(e.event.force.clone()).or_default() += 1;
+        }
+    }
+    drop(keys);
+    match state.store.ingest_pledge_events(batch).await {
+        Ok(stored) => {
+            let mut details = sender.details();
+            details["stored"] = stored.into();
+            details["forces"] = json!(forces);
+            let subjects: Vec<String> = forces.keys().map(|f| format!("force:{f}")).collect();
+            accounts::audit(
+                &state.store,
+                sender.now(),
+                &sender.actor(),
+                "events.ingest",
+                &subjects.join(" "),
+                "pledge",
+                details,
+            )
+            .await
+            .map_err(WebError::from)?;
+            Ok(Json(json!({ "stored": stored })))
+        }
         Err(IngestError::Invalid(errors)) => Err(PledgeError::Invalid(errors)),
         Err(IngestError::Store(e)) => Err(WebError::from(e).into()),
     }

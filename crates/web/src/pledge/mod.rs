@@ -1,8 +1,9 @@
 //! The Policing Pledge API: event ingestion and compliance figures.
 //!
 //! - `POST /api/v1/events`: NDJSON or a JSON array of events, all or
-//!   nothing, authenticated by the bearer token in `PEEL_INGEST_TOKEN`
-//!   (until peel has user accounts);
+//!   nothing, authenticated by the shared bearer token in
+//!   `PEEL_INGEST_TOKEN` or by a back-office API token whose user's role
+//!   holds `IngestEvents` (the `event-feed` role);
 //! - `GET /api/v1/pledge/compliance?force=F&month=YYYY-MM[&bcu=B | &neighbourhood=N]`.
 //!
 //! Handlers only translate HTTP: the rules live in `peel_core::pledge` and
@@ -36,7 +37,13 @@ pub fn routes() -> Router<AppState> {
 /// embedding, so nobody has to mutate the process environment).
 pub fn routes_with(config: IngestConfig) -> Router<AppState> {
     Router::new()
-        .route("/api/v1/events", post(ingest::ingest).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)))
+        .route(
+            "/api/v1/events",
+            post(ingest::ingest)
+                .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES))
+                // Authenticated like the back office, so answered like it.
+                .layer(axum::middleware::map_response(crate::backoffice::security_headers)),
+        )
         .route("/api/v1/pledge/compliance", get(compliance::compliance))
         .layer(Extension(Arc::new(config)))
 }
