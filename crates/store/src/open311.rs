@@ -101,30 +101,24 @@ impl Store {
     /// Requests taken over Open311, newest first, at most
     /// [`MAX_LIST`]: by id, or by service, status and the time they were made.
     pub async fn open311_requests(&self, q: &RequestSearch) -> Result<Vec<PublicRequest>, StoreError> {
-        let rows: Vec<Row> = if q.ids.is_empty() {
-            let from = q.from.map(time::format).unwrap_or_default();
-            let to = q.to.map(time::format).unwrap_or_else(|| "9".into());
-            let sql = format!("{SELECT} AND r.recorded_at >= $1 AND r.recorded_at <= $2 ORDER BY r.id DESC");
-            on_db!(self, pool => {
-                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?
-            })
-        } else {
-            let mut rows = Vec::new();
-            for id in &q.ids {
-                let sql = format!("{SELECT} AND r.id = $1");
-                let row: Option<Row> = on_db!(self, pool => {
-                    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
-                });
-                rows.extend(row);
+        if !q.ids.is_empty() {
+            let mut out = Vec::new();
+            for id in q.ids.iter().take(MAX_LIST as usize) {
+                out.extend(self.open311_request(*id).await?);
             }
-            rows
-        };
+            return Ok(out);
+        }
+        let from = q.from.map(time::format).unwrap_or_default();
+        let to = q.to.map(time::format).unwrap_or_else(|| "9".into());
+        let sql = format!("{SELECT} AND r.recorded_at >= $1 AND r.recorded_at <= $2 ORDER BY r.id DESC");
+        let rows: Vec<Row> = on_db!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?
+        });
         let mut out = Vec::new();
         for row in rows {
             let r = public(row)?;
-            let wanted = !q.ids.is_empty()
-                || ((q.service_codes.is_empty() || q.service_codes.iter().any(|c| c == r.service_code))
-                    && (q.statuses.is_empty() || q.statuses.contains(&r.status)));
+            let wanted = (q.service_codes.is_empty() || q.service_codes.iter().any(|c| c == r.service_code))
+                && (q.statuses.is_empty() || q.statuses.contains(&r.status));
             if wanted {
                 out.push(r);
             }

@@ -75,6 +75,18 @@ pub fn client_ip(extensions: &axum::http::Extensions) -> IpAddr {
     extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
+/// A refused bucket's wait in whole seconds, at least 1.
+pub fn retry_after_secs(wait: f64) -> u64 {
+    wait.ceil().max(1.0) as u64
+}
+
+/// Tells the client how long to wait (`Retry-After`).
+pub fn set_retry_after(res: &mut Response, secs: u64) {
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+}
+
 pub async fn enforce(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
@@ -83,11 +95,8 @@ pub async fn enforce(State(limiter): State<Limiter>, req: Request, next: Next) -
     match limiter.take(ip, Instant::now()) {
         Ok(()) => next.run(req).await,
         Err(wait) => {
-            let secs = wait.ceil().max(1.0) as u64;
             let mut res = (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            set_retry_after(&mut res, retry_after_secs(wait));
             res
         }
     }

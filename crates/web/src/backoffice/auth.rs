@@ -140,12 +140,16 @@ pub async fn bearer_user(
     bo: &Backoffice,
     headers: &HeaderMap,
 ) -> Result<Option<Authed>, crate::WebError> {
-    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else { return Ok(None) };
-    let Some((scheme, token)) = value.trim().split_once(' ') else { return Ok(None) };
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Ok(None);
-    }
-    token_user(state, bo, token.trim()).await
+    let Some(token) = bearer_token(headers) else { return Ok(None) };
+    token_user(state, bo, token).await
+}
+
+/// The token of an `Authorization: Bearer …` header, if there is one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The person an API token belongs to, however it was sent (Open311 sends it
@@ -162,8 +166,8 @@ pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Resul
 /// Writes an `access.denied` audit entry: someone signed in tried a route
 /// their role does not allow. A failure to write it is logged, and the
 /// refusal stands either way.
-async fn record_denial(state: &AppState, bo: &Backoffice, a: &Authed, parts: &Parts, p: Permission) {
-    let subject = format!("route:{} {}", parts.method, parts.uri.path());
+pub async fn record_denial(state: &AppState, bo: &Backoffice, a: &Authed, route: &str, p: Permission) {
+    let subject = format!("route:{route}");
     let mut details = a.via_details();
     details["permission"] = p.slug().into();
     if let Err(e) =
@@ -202,7 +206,7 @@ impl<N: Needs> FromRequestParts<AppState> for Page<N> {
             return Err(Redirect::to(&target).into_response());
         };
         if !a.may(N::PERMISSION) {
-            record_denial(state, &bo, &a, parts, N::PERMISSION).await;
+            record_denial(state, &bo, &a, &format!("{} {}", parts.method, parts.uri.path()), N::PERMISSION).await;
             return Err(html::message_page(
                 StatusCode::FORBIDDEN,
                 "You do not have permission to see this page",
@@ -243,7 +247,7 @@ impl<N: Needs> FromRequestParts<AppState> for Api<N> {
             ));
         };
         if !a.may(N::PERMISSION) {
-            record_denial(state, &bo, &a, parts, N::PERMISSION).await;
+            record_denial(state, &bo, &a, &format!("{} {}", parts.method, parts.uri.path()), N::PERMISSION).await;
             return Err(api_error(
                 StatusCode::FORBIDDEN,
                 &format!("the role {} may not {}", a.user.role.slug(), N::PERMISSION.describe()),

@@ -88,7 +88,7 @@ pub async fn login(
     if let Some(limiter) = &bo.sign_in_limit
         && let Err(wait) = limiter.take(client, std::time::Instant::now())
     {
-        let secs = wait.ceil().max(1.0) as u64;
+        let secs = crate::rate_limit::retry_after_secs(wait);
         tracing::warn!(%client, "sign-in attempts throttled");
         audit(store, now, "anonymous", "auth.throttled", "sign-in", "security", json!({ "retry_after": secs })).await?;
         let errors = [FieldError {
@@ -100,9 +100,7 @@ pub async fn login(
         let csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_string();
         let mut r =
             html::respond(StatusCode::TOO_MANY_REQUESTS, login_page(&csrf, form.email.trim(), &next, &errors, ""));
-        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+        crate::rate_limit::set_retry_after(&mut r, secs);
         return Ok(r);
     }
     let user = if form.email.trim().is_empty() { None } else { store.user_by_email(&form.email).await? };

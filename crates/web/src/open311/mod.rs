@@ -24,7 +24,7 @@ use peel_store::asb::{AsbError, Viewer};
 
 use crate::AppState;
 use crate::backoffice::Backoffice;
-use crate::backoffice::auth::token_user;
+use crate::backoffice::auth::{bearer_token, record_denial, token_user};
 use crate::backoffice::secrets::random_token;
 use format::{Format, Value, errors, split};
 
@@ -303,42 +303,20 @@ async fn submit(
         Ok(text) => all.extend(pairs(text)),
         Err(_) => return errors(StatusCode::BAD_REQUEST, format, &["the form body is not UTF-8 text".into()]),
     }
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string());
-    let Some(key) = param(&all, "api_key").map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).or(bearer)
-    else {
+    let Some(key) = param(&all, "api_key").map(str::trim).filter(|k| !k.is_empty()).or(bearer_token(&headers)) else {
         return errors(
             StatusCode::FORBIDDEN,
             format,
             &["send api_key: an API token made with `peel user token` for an account that may record reports".into()],
         );
     };
-    let user = match token_user(&state, &bo, &key).await {
+    let user = match token_user(&state, &bo, key).await {
         Ok(Some(u)) => u,
         Ok(None) => return errors(StatusCode::FORBIDDEN, format, &["api_key is not a valid API token".into()]),
         Err(e) => return server_error(format, e),
     };
     if !user.may(Permission::RecordReport) {
-        let mut details = user.via_details();
-        details["permission"] = Permission::RecordReport.slug().into();
-        let subject = "route:POST /open311/v2/requests";
-        if let Err(e) = crate::backoffice::accounts::audit(
-            &state.store,
-            bo.now(),
-            &user.actor(),
-            "access.denied",
-            subject,
-            "security",
-            details,
-        )
-        .await
-        {
-            tracing::error!(error = %e, "cannot write an access.denied audit entry");
-        }
+        record_denial(&state, &bo, &user, "POST /open311/v2/requests", Permission::RecordReport).await;
         return errors(
             StatusCode::FORBIDDEN,
             format,
