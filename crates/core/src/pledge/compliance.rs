@@ -256,14 +256,16 @@ pub fn compute_facts(scope: &Scope<'_>, facts: &[Fact]) -> Report {
 
     let visibility = team_visibility(set, &month_facts);
     let meetings = public_meetings(scope, &month_facts);
-    let victims = victim_updates(scope, facts);
+    let (victims, generated_plans) = victim_updates(scope, facts);
 
     Report {
         force: scope.force.to_string(),
         month: scope.month,
         neighbourhood: scope.neighbourhood.map(str::to_string),
         bcu: None,
-        generated: facts.iter().filter(in_scope).any(|e| e.generated),
+        // Only what this month's figures count: a demo plan of another
+        // month must not mark a real month as generated.
+        generated: generated_plans || month_facts.iter().any(|e| e.generated),
         commitments: vec![
             answer.figure(set, CommitmentId::Answer999, true),
             emergency.figure(set, CommitmentId::EmergencyAttendance, true),
@@ -380,7 +382,8 @@ fn public_meetings(scope: &Scope<'_>, month_facts: &[&Fact]) -> Tally {
 /// Victim plans active in the month: met when at no moment of the month
 /// within the plan's active period had more than the agreed interval passed
 /// since the plan started or the last update (earlier months' updates count).
-fn victim_updates(scope: &Scope<'_>, facts: &[Fact]) -> Tally {
+/// The victim-updates tally, and whether any plan it counts was generated.
+fn victim_updates(scope: &Scope<'_>, facts: &[Fact]) -> (Tally, bool) {
     let cap_days = match scope.standards.get(CommitmentId::VictimUpdates).limit {
         Limit::AgreedInterval { max_days } => max_days,
         _ => None,
@@ -400,15 +403,17 @@ fn victim_updates(scope: &Scope<'_>, facts: &[Fact]) -> Tally {
         list.sort_unstable();
     }
     let mut tally = Tally::default();
+    let mut generated = false;
     for (e, plan) in plans {
         let days = cap_days.map_or(plan.agreed_interval_days, |cap| cap.min(plan.agreed_interval_days));
         let interval = Duration::days(i64::from(days));
         let ups = updates.get(plan.crime_ref.as_str()).map_or(&[][..], Vec::as_slice);
         if let Some(outcome) = plan_outcome(scope.month, scope.now, plan, interval, ups) {
             tally.add(&e.id, outcome);
+            generated |= e.generated;
         }
     }
-    tally
+    (tally, generated)
 }
 
 /// One plan in one month; `None` when the plan is not active in the month.

@@ -446,3 +446,20 @@ fn other_forces_are_ignored_and_every_commitment_is_listed() {
     assert!(json["commitments"][0]["percent"].is_null());
     assert!(json.get("neighbourhood").is_none());
 }
+
+#[test]
+fn only_what_the_month_counts_marks_it_generated() {
+    let mut demo_july = call("demo", "2024-07-10T12:00:00Z", Some("2024-07-10T12:00:05Z"));
+    demo_july.generated = true;
+    let real_june = call("real", "2024-06-10T12:00:00Z", Some("2024-06-10T12:00:05Z"));
+    assert!(!Case::june().run(&[real_june.clone(), demo_july.clone()]).generated);
+
+    // A generated plan still active in June marks June.
+    let mut demo_plan = plan("p", "2024-05-01T00:00:00Z", None, 30);
+    demo_plan.generated = true;
+    assert!(Case::june().run(&[real_june.clone(), demo_plan.clone()]).generated);
+    // Not once it has ended before June.
+    let mut ended = plan("q", "2024-05-01T00:00:00Z", Some("2024-05-20T00:00:00Z"), 30);
+    ended.generated = true;
+    assert!(!Case::june().run(&[real_june, ended]).generated);
+}
