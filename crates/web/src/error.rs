@@ -18,6 +18,10 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Well-formed, but refused by a rule (e.g. a local standard looser
+    /// than the one it would replace).
+    #[error("{0}")]
+    Unprocessable(String),
     /// Something on our side failed; the cause is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -28,6 +32,7 @@ impl IntoResponse for WebError {
         let status = match &self {
             WebError::NotFound(_) | WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -107,6 +107,8 @@ async fn check_openapi(engine: Engine) {
     let stop_location = &stops[0]["location"]["street"]["id"];
     let poly = "51.5200,-0.0950:51.5190,-0.0720:51.5080,-0.0750:51.5090,-0.0960";
     let token = case_review_setup(&t.store).await;
+    let feed = token_for(&t.store, peel_core::access::Role::EventFeed, "feed@example.org").await;
+    let admin = token_for(&t.store, peel_core::access::Role::Administrator, "admin@example.org").await;
     let examples: Vec<(&str, String)> = vec![
         ("/api/forces", "/api/forces".into()),
         ("/api/forces/{force}", "/api/forces/city-of-london".into()),
@@ -136,6 +138,8 @@ async fn check_openapi(engine: Engine) {
         ("/api/openapi.json", "/api/openapi.json".into()),
         ("/api/v1/community-trigger", "/api/v1/community-trigger".into()),
         ("/api/v1/community-trigger/{force}/{csp}", "/api/v1/community-trigger/city-of-london/city".into()),
+        ("/api/v1/pledge/compliance", "/api/v1/pledge/compliance?force=city-of-london&month=2024-06".into()),
+        ("/api/v1/pledge/standards", "/api/v1/pledge/standards?force=city-of-london&neighbourhood=ban".into()),
     ];
     // The case review API needs a bearer token: (path, method, uri, body, status).
     let review_body = serde_json::json!({
@@ -177,6 +181,35 @@ async fn check_openapi(engine: Engine) {
             201,
         ),
     ];
+    // Pledge routes, each with a token of a role that may use it:
+    // (path, method, uri, body, token, status).
+    let standard = serde_json::json!({
+        "force": "city-of-london",
+        "neighbourhood": "ban",
+        "standard": {"id": "999-answer", "version": "ban-2024", "description": "999 calls answered within 8 seconds.",
+            "limit": {"kind": "within", "seconds": 8}}
+    });
+    let event = r#"{"id":"c1","force":"city-of-london","type":"call","channel":"999","received_at":"2024-06-10T12:00:00Z","answered_at":"2024-06-10T12:00:05Z"}"#;
+    let pledge: Vec<(&str, &str, String, String, &str, u16)> = vec![
+        ("/api/v1/events", "post", "/api/v1/events".into(), event.into(), &feed, 200),
+        (
+            "/api/v1/pledge/compliance",
+            "get",
+            "/api/v1/pledge/compliance?force=city-of-london&month=2024-06".into(),
+            String::new(),
+            &admin,
+            200,
+        ),
+        ("/api/v1/pledge/standards", "post", "/api/v1/pledge/standards".into(), standard.to_string(), &admin, 200),
+        (
+            "/api/v1/pledge/areas",
+            "post",
+            "/api/v1/pledge/areas".into(),
+            r#"{"force": "city-of-london", "neighbourhood": "ban", "area": "urban"}"#.into(),
+            &admin,
+            200,
+        ),
+    ];
     // The back-office API (`/api/v1/asb/…`, bearer tokens) is checked route
     // by route in tests/asb.rs against the back office's route table; the
     // case review answers are still checked against their schemas below.
@@ -189,6 +222,7 @@ async fn check_openapi(engine: Engine) {
         .collect();
     let mut exercised: Vec<&str> = examples.iter().map(|(p, _)| *p).collect();
     exercised.extend(secured.iter().map(|s| s.0).filter(|p| !p.starts_with("/api/v1/asb/")));
+    exercised.extend(pledge.iter().map(|s| s.0));
     documented.sort_unstable();
     exercised.sort_unstable();
     exercised.dedup();
@@ -219,18 +253,50 @@ async fn check_openapi(engine: Engine) {
         check(&spec, schema, &answer.json(), path, &mut errors);
         assert!(errors.is_empty(), "{method} {uri} does not match its schema:\n{}", errors.join("\n"));
     }
+    for (path, method, uri, body, token, status) in &pledge {
+        let request = axum::http::Request::builder()
+            .method(method.to_uppercase().as_str())
+            .uri(uri.as_str())
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.clone()))
+            .unwrap();
+        let answer = send(app, request).await;
+        assert_eq!(answer.status.as_u16(), *status, "{method} {uri}: {}", answer.body);
+        let op = &spec["paths"][path][method];
+        let bearer = op["security"].as_array().is_some_and(|s| s.iter().any(|o| o.get("bearer").is_some()));
+        assert!(bearer, "{method} {path} states its bearer token");
+        let schema = &op["responses"][status.to_string()]["content"]["application/json"]["schema"];
+        let mut errors = Vec::new();
+        check(&spec, schema, &answer.json(), path, &mut errors);
+        assert!(errors.is_empty(), "{method} {uri} does not match its schema:\n{}", errors.join("\n"));
+    }
     // The POST variants are documented too.
     for path in ["/api/crimes-street/{category}", "/api/outcomes-at-location", "/api/stops-street"] {
         assert!(spec["paths"][path]["post"]["requestBody"].is_object(), "{path} POST");
     }
 }
 
+/// The API token of a new account with `role`, in its own organisation.
+async fn token_for(store: &peel_store::Store, role: peel_core::access::Role, email: &str) -> String {
+    use peel_web::backoffice::accounts::{self, NewAccount};
+    let at = chrono::Utc::now();
+    let org =
+        accounts::add_organisation(store, "test", email, peel_core::access::OrgKind::Force, at).await.expect("org");
+    let new = NewAccount {
+        email,
+        display_name: "Staff",
+        organisation_id: org.id,
+        role,
+        password: "correct horse battery staple",
+    };
+    let user = accounts::add_user(store, "test", &new, &Default::default(), at).await.expect("user");
+    accounts::issue_api_token(store, "test", &user, "openapi", at).await.expect("token").0
+}
+
 /// A community safety partnership in the sample force and a case review
 /// coordinator's API token.
 async fn case_review_setup(store: &peel_store::Store) -> String {
-    use peel_core::access::{OrgKind, Role};
-    use peel_web::backoffice::accounts::{self, NewAccount};
-    let at = chrono::Utc::now();
     let bcu = peel_store::Bcu {
         force_id: "city-of-london".into(),
         id: "city".into(),
@@ -248,18 +314,7 @@ async fn case_review_setup(store: &peel_store::Store) -> String {
         population: None,
     };
     store.put_areas("city-of-london", None, &[bcu], &[csp]).await.expect("areas");
-    let org = accounts::add_organisation(store, "test", "City of London Corporation", OrgKind::Council, at)
-        .await
-        .expect("org");
-    let new = NewAccount {
-        email: "coordinator@example.org",
-        display_name: "Casey Coordinator",
-        organisation_id: org.id,
-        role: Role::AsbCoordinator,
-        password: "correct horse battery staple",
-    };
-    let user = accounts::add_user(store, "test", &new, &Default::default(), at).await.expect("user");
-    accounts::issue_api_token(store, "test", &user, "openapi", at).await.expect("token").0
+    token_for(store, peel_core::access::Role::AsbCoordinator, "coordinator@example.org").await
 }
 
 both!(check_openapi);

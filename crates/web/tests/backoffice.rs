@@ -1019,6 +1019,57 @@ async fn route_role_matrix(engine: Engine) {
             &[EventFeed],
             StatusCode::OK,
         ),
+        (
+            Kind::Page,
+            Method::GET,
+            "/admin/pledge-standards?force=bedfordshire&neighbourhood=luton-north".into(),
+            vec![],
+            &[Administrator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/admin/pledge-standards".into(),
+            kv(&[
+                ("force", "bedfordshire"),
+                ("commitment", "999-answer"),
+                ("version", "bedfordshire-2026"),
+                ("description", "999 calls are answered within 9 seconds."),
+                ("amount", "9"),
+                ("unit", "seconds"),
+            ]),
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/admin/pledge-standards/area".into(),
+            kv(&[("force", "bedfordshire"), ("neighbourhood", "luton-north"), ("area", "rural")]),
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/pledge/standards".into(),
+            json(
+                r#"{"force": "bedfordshire", "neighbourhood": "luton-north", "standard": {"id": "public-meetings",
+                "version": "luton-north-2026", "description": "Two public meetings a month.",
+                "limit": {"kind": "at_least_count", "count": 2}}}"#,
+            ),
+            &[Administrator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/pledge/areas".into(),
+            json(r#"{"force": "bedfordshire", "neighbourhood": "luton-north", "area": "urban"}"#),
+            &[Administrator],
+            StatusCode::OK,
+        ),
         (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
         // Last, as these end each session.
         (
@@ -1159,6 +1210,14 @@ async fn case_review_for_matrix(h: &Harness) -> i64 {
         population: None,
     };
     h.store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    // A neighbourhood for the Pledge area rows.
+    let neighbourhood = peel_core::geography::Neighbourhood {
+        force_id: "bedfordshire".into(),
+        id: "luton-north".into(),
+        name: "Luton North".into(),
+        ..Default::default()
+    };
+    h.store.put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
     let app: peel_core::trigger::NewApplication = serde_json::from_value(
         serde_json::from_str::<serde_json::Value>(&case_review_json()).unwrap()["application"].clone(),
     )
@@ -1434,4 +1493,75 @@ peel_store::on_both_engines!(
     reads_of_personal_data_are_audited,
     bad_input_is_explained_and_stores_nothing,
     event_feeds_ingest_with_api_tokens,
+    pledge_standards_page,
 );
+
+async fn pledge_standards_page(engine: Engine) {
+    let h = Harness::new(engine).await;
+    case_review_for_matrix(&h).await; // Bedfordshire's areas and a neighbourhood
+    h.user("admin@example.org", Role::Administrator).await;
+    let admin = h.login("admin@example.org").await;
+    let page = h.get("/admin/pledge-standards", Some(&admin.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Show the standards"), "{}", page.body);
+    let page = h.get("/admin/pledge-standards?force=bedfordshire", Some(&admin.cookie)).await;
+    assert!(page.body.contains("national-2008") && page.body.contains("within 10 seconds"), "{}", page.body);
+    assert!(page.body.contains("Luton North"), "the force's neighbourhoods are offered");
+
+    let form = |amount: &'static str, unit: &'static str| {
+        vec![
+            ("csrf_token", admin.csrf.as_str()),
+            ("force", "bedfordshire"),
+            ("neighbourhood", "luton-north"),
+            ("commitment", "999-answer"),
+            ("version", "luton-north-2026"),
+            ("description", "999 calls are answered within 8 seconds."),
+            ("amount", amount),
+            ("unit", unit),
+        ]
+    };
+    // Looser than the national 10 seconds, and nonsense: explained, nothing stored.
+    for (amount, unit, says) in [
+        ("11", "seconds", "stricter"),
+        ("eight", "seconds", "whole number"),
+        ("8", "weeks", "seconds, minutes or hours"),
+    ] {
+        let r = h.post("/admin/pledge-standards", Some(&admin.cookie), &form(amount, unit)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{amount} {unit}");
+        assert!(r.body.contains("There is a problem") && r.body.contains(says), "{amount} {unit}: {}", r.body);
+        assert!(r.body.contains("value=\"luton-north-2026\""), "the form keeps what was typed");
+    }
+    let set = h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap();
+    assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
+
+    let r = h.post("/admin/pledge-standards", Some(&admin.cookie), &form("8", "seconds")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = h.get(r.location(), Some(&admin.cookie)).await;
+    assert!(page.body.contains("Saved:") && page.body.contains("luton-north-2026"), "{}", page.body);
+    assert!(page.body.contains("within 8 seconds"), "{}", page.body);
+    // The force level is unchanged.
+    let set = h.store.pledge_standards("bedfordshire", None).await.unwrap();
+    assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
+
+    let r = h
+        .post(
+            "/admin/pledge-standards/area",
+            Some(&admin.cookie),
+            &[
+                ("csrf_token", &admin.csrf),
+                ("force", "bedfordshire"),
+                ("neighbourhood", "luton-north"),
+                ("area", "rural"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = h.get(r.location(), Some(&admin.cookie)).await;
+    assert!(page.body.contains("is <strong>rural</strong>"), "{}", page.body);
+    let q = AuditQuery { actor: Some("admin@example.org".into()), limit: Some(20), ..Default::default() };
+    let actions: Vec<String> = h.store.search_audit(&q).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"pledge.standard.set".to_string()) && actions.contains(&"pledge.area.set".to_string()));
+    // An unknown force is a page that says so.
+    let r = h.get("/admin/pledge-standards?force=gotham", Some(&admin.cookie)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -3,11 +3,13 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use peel_core::access::{OrgKind, Role};
 use peel_core::geography::Neighbourhood;
 use peel_core::pledge::AreaKind;
 use peel_store::testing::TestDatabase;
 use peel_store::{Engine, NeighbourhoodDetails, Store};
 use peel_web::AppState;
+use peel_web::backoffice::accounts::{self, NewAccount};
 use peel_web::pledge::{IngestConfig, routes_with};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -52,6 +54,41 @@ fn get(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).expect("request")
 }
 
+/// A GET with a back-office API token.
+fn get_as(uri: &str, token: &str) -> Request<Body> {
+    Request::get(uri).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request")
+}
+
+fn post_json(uri: &str, body: &Value, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    req.body(Body::from(body.to_string())).expect("request")
+}
+
+/// The API token of a new account with `role` (its own organisation).
+async fn token_for(store: &Store, role: Role) -> String {
+    let at = chrono::Utc::now();
+    let org = accounts::add_organisation(store, "test", &format!("Kent {}", role.slug()), OrgKind::Force, at)
+        .await
+        .expect("organisation");
+    let email = format!("{}@kent.example.org", role.slug());
+    let new = NewAccount {
+        email: &email,
+        display_name: "Staff",
+        organisation_id: org.id,
+        role,
+        password: "correct horse battery staple",
+    };
+    let user = accounts::add_user(store, "test", &new, &Default::default(), at).await.expect("user");
+    accounts::issue_api_token(store, "test", &user, "pledge", at).await.expect("token").0
+}
+
+fn has_breaches(report: &Value) -> bool {
+    report["commitments"].as_array().expect("commitments").iter().any(|f| f.get("breaches").is_some())
+}
+
 /// Every field the expectation names must match the API's figure.
 fn assert_figures(report: &Value, expected: &Value) {
     let figures = report["commitments"].as_array().expect("commitments");
@@ -74,12 +111,23 @@ async fn fixture_round_trip(engine: Engine) {
     let (status, body) = send(&app, post(FIXTURE, Some(TOKEN))).await;
     assert_eq!((status, &body["stored"]), (StatusCode::OK, &Value::from(55)), "{body}");
     let expected: Value = serde_json::from_str(EXPECTED).expect("expected");
-    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    // The public see the figures; which events breached is for staff.
+    let (status, public) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    assert_eq!(status, StatusCode::OK, "{public}");
+    assert!(!has_breaches(&public), "{public}");
+    let officer = token_for(&store, Role::Officer).await;
+    let (status, report) = send(&app, get_as("/api/v1/pledge/compliance?force=kent&month=2024-10", &officer)).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!((&report["force"], &report["month"]), (&Value::from("kent"), &Value::from("2024-10")));
     assert!(report.get("neighbourhood").is_none());
     assert_figures(&report, &expected["force"]);
-    let (status, town) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=town")).await;
+    let mut without = report.clone();
+    for f in without["commitments"].as_array_mut().expect("list") {
+        f.as_object_mut().expect("figure").remove("breaches");
+    }
+    assert_eq!(without, public, "the public answer is the staff answer less the breaches");
+    let uri = "/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=town";
+    let (status, town) = send(&app, get_as(uri, &officer)).await;
     assert_eq!(status, StatusCode::OK, "{town}");
     assert_eq!(town["neighbourhood"], "town");
     assert_figures(&town, &expected["town"]);
@@ -136,7 +184,8 @@ async fn bad_batches_are_refused_whole(engine: Engine) {
         ]
     );
     assert_eq!(store.pledge_event_count(None).await.expect("count"), 55);
-    let (_, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    let staff = token_for(&store, Role::Supervisor).await;
+    let (_, report) = send(&app, get_as("/api/v1/pledge/compliance?force=kent&month=2024-10", &staff)).await;
     assert_eq!(report["commitments"][0]["breaches"], serde_json::json!(["c-11s", "c-abandoned"]));
 }
 
@@ -173,7 +222,8 @@ async fn compliance_parameters_are_checked(engine: Engine) {
     }
     // No events: every commitment is listed with nothing eligible, except
     // that each neighbourhood owed a public meeting and held none.
-    let (status, report) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10")).await;
+    let auditor = token_for(&store, Role::Auditor).await;
+    let (status, report) = send(&app, get_as("/api/v1/pledge/compliance?force=kent&month=2024-10", &auditor)).await;
     assert_eq!(status, StatusCode::OK);
     for f in report["commitments"].as_array().expect("list") {
         if f["id"] == "public-meetings" {
@@ -197,7 +247,110 @@ async fn the_app_serves_the_pledge_routes(engine: Engine) {
     assert_eq!(report["commitments"][5]["id"], "team-visibility");
 }
 
+async fn breaches_need_a_staff_token(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let app = app(&store, Some(TOKEN));
+    let uri = "/api/v1/pledge/compliance?force=kent&month=2024-10";
+    // A wrong token is refused, not quietly answered as if public.
+    let (status, body) = send(&app, get_as(uri, "peel_not-a-real-token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let feed = token_for(&store, Role::EventFeed).await;
+    let (status, body) = send(&app, get_as(uri, &feed)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("breached")), "{body}");
+    let (status, body) = send(&app, get_as(uri, TOKEN)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the ingest token only sends events: {body}");
+    let denied = store.search_audit(&Default::default()).await.expect("audit");
+    assert!(denied.iter().any(|e| e.action == "access.denied"), "refusals are audited");
+}
+
+async fn local_standards_over_http(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let app = app(&store, Some(TOKEN));
+    let (status, body) = send(&app, get("/api/v1/pledge/standards?force=kent&neighbourhood=marsh")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["neighbourhood"], "marsh");
+    assert_eq!(body["standards"].as_array().map(Vec::len), Some(9));
+    assert_eq!(body["standards"][0]["version"], "national-2008");
+    for (uri, status) in [
+        ("/api/v1/pledge/standards", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/standards?force=gotham", StatusCode::NOT_FOUND),
+        ("/api/v1/pledge/standards?force=kent&neighbourhood=nowhere", StatusCode::NOT_FOUND),
+    ] {
+        assert_eq!(send(&app, get(uri)).await.0, status, "{uri}");
+    }
+
+    let stricter = serde_json::json!({
+        "force": "kent",
+        "neighbourhood": "marsh",
+        "standard": {
+            "id": "team-message-reply", "version": "marsh-agreement-2024",
+            "description": "Messages to the Marsh team are answered within 12 hours.",
+            "limit": {"kind": "within", "seconds": 43200}, "source": "Marsh Neighbourhood Agreement"
+        }
+    });
+    let (status, _) = send(&app, post_json("/api/v1/pledge/standards", &stricter, None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let officer = token_for(&store, Role::Officer).await;
+    let (status, body) = send(&app, post_json("/api/v1/pledge/standards", &stricter, Some(&officer))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let admin = token_for(&store, Role::Administrator).await;
+    let (status, body) = send(&app, post_json("/api/v1/pledge/standards", &stricter, Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["standards"][4]["version"], "marsh-agreement-2024");
+    // The force level is untouched; the neighbourhood's figure names it.
+    let (_, force) = send(&app, get("/api/v1/pledge/standards?force=kent")).await;
+    assert_eq!(force["standards"][4]["version"], "national-2008");
+    let (_, marsh) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=marsh")).await;
+    assert_eq!(marsh["commitments"][4]["version"], "marsh-agreement-2024");
+
+    // Refusals: looser than the national 24 hours, wrong kind of limit, no
+    // description, bad JSON. (Renegotiating within the national minimum is
+    // allowed; every figure names the version it used.)
+    let mut looser = stricter.clone();
+    looser["standard"]["limit"]["seconds"] = 86_401.into();
+    looser["standard"]["version"] = "looser".into();
+    let mut wrong_kind = stricter.clone();
+    wrong_kind["standard"]["limit"] = serde_json::json!({"kind": "at_least_count", "count": 3});
+    let mut undescribed = stricter.clone();
+    undescribed["standard"]["description"] = " ".into();
+    for (body, status) in [
+        (looser, StatusCode::UNPROCESSABLE_ENTITY),
+        (wrong_kind, StatusCode::UNPROCESSABLE_ENTITY),
+        (undescribed, StatusCode::UNPROCESSABLE_ENTITY),
+        (serde_json::json!({"force": "kent"}), StatusCode::BAD_REQUEST),
+        (serde_json::json!({"force": "gotham", "standard": stricter["standard"]}), StatusCode::NOT_FOUND),
+    ] {
+        let (got, answer) = send(&app, post_json("/api/v1/pledge/standards", &body, Some(&admin))).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert!(answer["error"].as_str().is_some_and(|m| !m.is_empty()), "{answer}");
+    }
+    let (_, marsh) = send(&app, get("/api/v1/pledge/standards?force=kent&neighbourhood=marsh")).await;
+    assert_eq!(marsh["standards"][4]["limit"]["seconds"], 43200, "refusals changed nothing");
+
+    // Areas.
+    let area = serde_json::json!({"force": "kent", "neighbourhood": "town", "area": "rural"});
+    let (status, body) = send(&app, post_json("/api/v1/pledge/areas", &area, Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(store.neighbourhood_areas("kent").await.expect("areas")["town"], AreaKind::Rural);
+    let bad = serde_json::json!({"force": "kent", "neighbourhood": "town", "area": "suburban"});
+    let (status, body) = send(&app, post_json("/api/v1/pledge/areas", &bad, Some(&admin))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(send(&app, post_json("/api/v1/pledge/areas", &area, Some(&officer))).await.0, StatusCode::FORBIDDEN);
+
+    let log = store.search_audit(&Default::default()).await.expect("audit");
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "pledge.standard.set").count(), 1, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "pledge.area.set").count(), 1, "{actions:?}");
+}
+
 peel_store::on_both_engines!(
+    breaches_need_a_staff_token,
+    local_standards_over_http,
     fixture_round_trip,
     json_arrays_are_accepted,
     bad_batches_are_refused_whole,

@@ -28,6 +28,12 @@ pub enum Permission {
     RunCaseReviews,
     /// Send Policing Pledge events (`POST /api/v1/events`) with an API token.
     IngestEvents,
+    /// See which events breached a Pledge standard (event ids), which the
+    /// public figures leave out: for the force's own staff.
+    ViewPledgeBreaches,
+    /// Set a force's or a neighbourhood's stricter local Pledge standards and
+    /// a neighbourhood's urban or rural setting.
+    SetPledgeStandards,
 }
 
 impl Permission {
@@ -42,6 +48,8 @@ impl Permission {
         Permission::SuperviseCases,
         Permission::RunCaseReviews,
         Permission::IngestEvents,
+        Permission::ViewPledgeBreaches,
+        Permission::SetPledgeStandards,
     ];
 
     /// The roles holding this permission.
@@ -57,6 +65,8 @@ impl Permission {
             Permission::SuperviseCases => &[Supervisor, AsbCoordinator],
             Permission::RunCaseReviews => &[AsbCoordinator],
             Permission::IngestEvents => &[EventFeed],
+            Permission::ViewPledgeBreaches => &[Officer, Supervisor, Auditor, Administrator],
+            Permission::SetPledgeStandards => &[Administrator],
         }
     }
 
@@ -73,6 +83,8 @@ impl Permission {
             Permission::SuperviseCases => "supervise-cases",
             Permission::RunCaseReviews => "run-case-reviews",
             Permission::IngestEvents => "ingest-events",
+            Permission::ViewPledgeBreaches => "view-pledge-breaches",
+            Permission::SetPledgeStandards => "set-pledge-standards",
         }
     }
 
@@ -89,6 +101,8 @@ impl Permission {
             Permission::SuperviseCases => "supervise cases",
             Permission::RunCaseReviews => "run case reviews",
             Permission::IngestEvents => "send Policing Pledge events",
+            Permission::ViewPledgeBreaches => "see which events breached a Pledge standard",
+            Permission::SetPledgeStandards => "set local Pledge standards",
         }
     }
 }
@@ -114,15 +128,21 @@ mod tests {
     fn the_permission_matrix() {
         let expect: &[(Role, &[Permission])] = &[
             (Role::CallHandler, &[ViewOwnAccount, RecordReport]),
-            (Role::Officer, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases]),
-            (Role::Supervisor, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases]),
+            (Role::Officer, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, ViewPledgeBreaches]),
+            (
+                Role::Supervisor,
+                &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, ViewPledgeBreaches],
+            ),
             (Role::PartnerCaseworker, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases]),
             (
                 Role::AsbCoordinator,
                 &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, RunCaseReviews],
             ),
-            (Role::Auditor, &[ViewOwnAccount, ReadAuditLog]),
-            (Role::Administrator, &[ViewOwnAccount, ManageOrganisations, ManageUsers]),
+            (Role::Auditor, &[ViewOwnAccount, ReadAuditLog, ViewPledgeBreaches]),
+            (
+                Role::Administrator,
+                &[ViewOwnAccount, ManageOrganisations, ManageUsers, ViewPledgeBreaches, SetPledgeStandards],
+            ),
             (Role::EventFeed, &[ViewOwnAccount, IngestEvents]),
         ];
         assert_eq!(expect.len(), Role::ALL.len());

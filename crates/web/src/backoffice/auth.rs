@@ -94,6 +94,7 @@ pub mod need {
     );
     needs!(RunCaseReviews);
     needs!(IngestEvents);
+    needs!(ViewPledgeBreaches, SetPledgeStandards);
 }
 
 /// Reads one cookie's value.

@@ -39,6 +39,9 @@ pub fn nav(a: &Authed) -> String {
     if role.has(Permission::ManageUsers) {
         nav.push_str("<li><a href=\"/admin/users\">Users</a></li>");
     }
+    if role.has(Permission::SetPledgeStandards) {
+        nav.push_str("<li><a href=\"/admin/pledge-standards\">Pledge standards</a></li>");
+    }
     if role.has(Permission::ReadAuditLog) {
         nav.push_str("<li><a href=\"/audit\">Audit log</a></li>");
     }

@@ -20,6 +20,7 @@ pub mod case_reviews;
 pub mod cases;
 pub mod html;
 mod login;
+mod pledge_standards;
 pub mod secrets;
 
 use std::sync::{Arc, Mutex};
@@ -220,8 +221,14 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/api/v1/asb/case-reviews/{review}/steps", Some(Permission::RunCaseReviews)),
     ("GET", "/api/v1/asb/procedures/{force}/{csp}", Some(Permission::RunCaseReviews)),
     ("POST", "/api/v1/asb/procedures/{force}/{csp}", Some(Permission::RunCaseReviews)),
+    ("GET", "/admin/pledge-standards", Some(Permission::SetPledgeStandards)),
+    ("POST", "/admin/pledge-standards", Some(Permission::SetPledgeStandards)),
+    ("POST", "/admin/pledge-standards/area", Some(Permission::SetPledgeStandards)),
     // Served by `crate::pledge`, which also takes its shared ingest token.
     ("POST", "/api/v1/events", Some(Permission::IngestEvents)),
+    // Served by `crate::pledge`: the standards themselves are public (GET).
+    ("POST", "/api/v1/pledge/standards", Some(Permission::SetPledgeStandards)),
+    ("POST", "/api/v1/pledge/areas", Some(Permission::SetPledgeStandards)),
 ];
 
 /// Every back-office route. Pages go through the CSRF guard; the API does not
@@ -238,6 +245,8 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(admin::enable_user))
         .route("/admin/users/{id}/reset", get(admin::reset_form).post(admin::reset_password))
         .route("/audit", get(audit_log::audit_page))
+        .route("/admin/pledge-standards", get(pledge_standards::show).post(pledge_standards::save_standard))
+        .route("/admin/pledge-standards/area", post(pledge_standards::save_area))
         .merge(cases::page_routes())
         .route("/asb/case-reviews", get(case_reviews::pages::list).post(case_reviews::pages::create))
         .route("/asb/case-reviews/new", get(case_reviews::pages::new_form))

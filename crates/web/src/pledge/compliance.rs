@@ -1,14 +1,54 @@
 //! `GET /api/v1/pledge/compliance`.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::Response;
 use chrono::Utc;
 use peel_core::Month;
 use peel_core::force;
 use peel_core::pledge::Report;
 use serde::Deserialize;
+use serde_json::Value;
 
+use super::Staff;
+use crate::backoffice::auth::need;
 use crate::{AppState, WebError};
+
+/// Who asks. The figures are public; which events breached (their ids) is
+/// for the force's own staff, who send an API token.
+pub(super) enum Audience {
+    Public,
+    Staff,
+}
+
+impl FromRequestParts<AppState> for Audience {
+    type Rejection = Response;
+
+    /// Without an `Authorization` header, the public. With one, it must be
+    /// a live token of a role that may see breaches: a wrong token is
+    /// refused rather than quietly answered as if public.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Audience, Response> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Audience::Public);
+        }
+        Staff::<need::ViewPledgeBreaches>::from_request_parts(parts, state).await?;
+        Ok(Audience::Staff)
+    }
+}
+
+/// The report as `audience` may see it: the public answer has no
+/// `breaches` lists at all.
+fn for_audience(report: &Report, audience: &Audience) -> Result<Json<Value>, WebError> {
+    let mut value = serde_json::to_value(report).map_err(|e| WebError::Internal(e.to_string()))?;
+    if let (Audience::Public, Some(figures)) = (audience, value.get_mut("commitments").and_then(Value::as_array_mut)) {
+        for figure in figures.iter_mut().filter_map(Value::as_object_mut) {
+            figure.remove("breaches");
+        }
+    }
+    Ok(Json(value))
+}
 
 /// Query parameters; all strings so a missing or bad one gets a message
 /// that says what to send, rather than the extractor's generic answer.
@@ -24,8 +64,9 @@ pub(super) struct ComplianceQuery {
 /// or neighbourhoods, as at the time of asking (so items not yet due are pending).
 pub(super) async fn compliance(
     State(state): State<AppState>,
+    audience: Audience,
     Query(q): Query<ComplianceQuery>,
-) -> Result<Json<Report>, WebError> {
+) -> Result<Json<Value>, WebError> {
     let force_id = q.force.ok_or_else(|| WebError::BadRequest("force is required, e.g. force=kent".into()))?;
     if force::by_id(&force_id).is_none() {
         return Err(WebError::NotFound(format!("unknown force {force_id:?}")));
@@ -38,7 +79,7 @@ pub(super) async fn compliance(
             return Err(WebError::BadRequest("give a bcu or a neighbourhood, not both".into()));
         }
         return match state.store.pledge_compliance_bcu(&force_id, month, &bcu, Utc::now()).await? {
-            Some(report) => Ok(Json(report)),
+            Some(report) => for_audience(&report, &audience),
             None => Err(WebError::NotFound(format!("unknown basic command unit {bcu:?} in force {force_id}"))),
         };
     }
@@ -48,5 +89,5 @@ pub(super) async fn compliance(
         return Err(WebError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));
     }
     let report = state.store.pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
-    Ok(Json(report))
+    for_audience(&report, &audience)
 }

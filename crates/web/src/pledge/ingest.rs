@@ -6,18 +6,18 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use peel_core::pledge::parse_body;
 use peel_store::IngestError;
 use serde_json::{Value, json};
 
-use super::PledgeError;
-use crate::backoffice::auth::{Api, Authed, need};
+use super::{PledgeError, Staff};
+use crate::backoffice::auth::{Authed, bearer_token, need};
 use crate::backoffice::secrets::API_TOKEN_PREFIX;
-use crate::backoffice::{Backoffice, BackofficeConfig, accounts};
+use crate::backoffice::{Backoffice, accounts};
 use crate::{AppState, WebError};
 
 /// The shared token that may send events. `None` refuses every shared
@@ -40,13 +40,7 @@ impl IngestConfig {
 
     fn check(&self, headers: &HeaderMap) -> Result<(), PledgeError> {
         let expected = self.token.as_deref().ok_or(PledgeError::IngestDisabled)?;
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        match given {
+        match bearer_token(headers) {
             Some(t) if same(t.as_bytes(), expected.as_bytes()) => Ok(()),
             _ => Err(PledgeError::Unauthorized),
         }
@@ -98,34 +92,19 @@ impl FromRequestParts<AppState> for Sender {
     /// API route checks it; else the shared token's own answers.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Sender, Response> {
         let config = parts.extensions.get::<Arc<IngestConfig>>().cloned().unwrap_or_default();
-        let Some(token) = bearer(&parts.headers) else {
+        let Some(token) = bearer_token(&parts.headers) else {
             return Err(PledgeError::Unauthorized.into_response());
         };
         if config.token.as_deref().is_some_and(|expected| same(token.as_bytes(), expected.as_bytes())) {
             return Ok(Sender::IngestToken);
         }
         if token.starts_with(API_TOKEN_PREFIX) {
-            // Mounted without the back office (as some tests do): its defaults.
-            if parts.extensions.get::<Backoffice>().is_none() {
-                parts.extensions.insert(Backoffice(Arc::new(BackofficeConfig::default())));
-            }
-            let Api(authed, bo, _) = Api::<need::IngestEvents>::from_request_parts(parts, state).await?;
+            let Staff(authed, bo, _) = Staff::<need::IngestEvents>::from_request_parts(parts, state).await?;
             return Ok(Sender::User(Box::new(authed), bo));
         }
         config.check(&parts.headers).map_err(IntoResponse::into_response)?;
         Ok(Sender::IngestToken)
     }
-}
-
-/// The token of an `Authorization: Bearer …` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|t| !t.is_empty())
 }
 
 /// Stores a batch (NDJSON, or a JSON array if the body starts with `[`)
@@ -172,6 +151,8 @@ pub(super) async fn ingest(
 
 #[cfg(test)]
 mod tests {
+    use axum::http::header;
+
     use super::*;
 
     fn auth(value: &str) -> HeaderMap {
