@@ -44,7 +44,8 @@ Examples:
   peel user add --org \"Bedfordshire Police\" --role administrator admin@police.example
   PEEL_USER_PASSWORD='a long passphrase' peel user add --org 1 --role auditor --name \"Sam Auditor\" sam@council.example
 
-Roles: call-handler, officer, supervisor, partner-caseworker, asb-coordinator, auditor, administrator.
+Roles: call-handler, officer, supervisor, partner-caseworker, asb-coordinator, auditor, administrator,
+event-feed (a force system sending Policing Pledge events).
 Passwords: at least 12 characters, not containing the email address.")]
     Add {
         #[command(flatten)]

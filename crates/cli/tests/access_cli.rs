@@ -169,3 +169,13 @@ peel_store::on_both_engines!(
     audit_verify_detects_reordered_entries,
     audit_verify_detects_a_cut_tail_with_an_expected_head,
 );
+
+/// `peel user add --help` names every role `--role` accepts.
+#[test]
+fn user_add_help_lists_every_role() {
+    let o = Command::new(env!("CARGO_BIN_EXE_peel")).args(["user", "add", "--help"]).output().expect("run peel");
+    let help = String::from_utf8_lossy(&o.stdout);
+    for role in peel_core::access::Role::ALL {
+        assert!(help.contains(role.slug()), "--help lacks {}: {help}", role.slug());
+    }
+}

@@ -589,7 +589,7 @@ async fn bearer_tokens(engine: Engine) {
     let v: serde_json::Value = serde_json::from_str(&me.body).unwrap();
     assert_eq!(v["email"], "auditor@example.org");
     assert_eq!(v["role"], "auditor");
-    assert_eq!(v["permissions"], serde_json::json!(["view-own-account", "read-audit-log"]));
+    assert_eq!(v["permissions"], serde_json::json!(["view-own-account", "read-audit-log", "view-pledge-breaches"]));
     assert!(v.get("password_hash").is_none());
 
     for bad in [None, Some("peel_0000"), Some("")] {

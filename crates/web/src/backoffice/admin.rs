@@ -45,9 +45,12 @@ fn organisations_page(a: &Authed, orgs: &[Organisation], form: &OrgForm, errors:
     let table = if orgs.is_empty() {
         "<p>There are no organisations yet.</p>".to_string()
     } else {
-        format!(
-            "<table><caption>Organisations</caption><thead><tr><th scope=\"col\">Name</th>\
-             <th scope=\"col\">Kind</th></tr></thead><tbody>{rows}</tbody></table>"
+        html::table(
+            "Organisations",
+            &format!(
+                "<caption>Organisations</caption><thead><tr><th scope=\"col\">Name</th>\
+                 <th scope=\"col\">Kind</th></tr></thead><tbody>{rows}</tbody>"
+            ),
         )
     };
     let kinds: Vec<(String, String)> = OrgKind::ALL.iter().map(|k| (k.slug().into(), k.label().into())).collect();
@@ -157,10 +160,13 @@ fn users_page(
             esc(&u.email),
         );
     }
-    let table = format!(
-        "<table><caption>User accounts</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Email address</th>\
-         <th scope=\"col\">Role</th><th scope=\"col\">Organisation</th><th scope=\"col\">Status</th>\
-         <th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody></table>"
+    let table = html::table(
+        "User accounts",
+        &format!(
+            "<caption>User accounts</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Email address</th>\
+             <th scope=\"col\">Role</th><th scope=\"col\">Organisation</th><th scope=\"col\">Status</th>\
+             <th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody>"
+        ),
     );
     let orgs: Vec<(String, String)> = orgs.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
     let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.slug().into(), r.label().into())).collect();

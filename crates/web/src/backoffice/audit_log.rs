@@ -90,12 +90,15 @@ fn audit_page_html(a: &Authed, p: &AuditParams, entries: &[AuditEntry], errors: 
     } else if entries.is_empty() {
         "<p>No entries match.</p>".to_string()
     } else {
-        format!(
-            "<table><caption>{} entries, newest first</caption><thead><tr><th scope=\"col\">Number</th>\
-             <th scope=\"col\">When (UTC)</th><th scope=\"col\">Who</th><th scope=\"col\">What</th>\
-             <th scope=\"col\">About</th><th scope=\"col\">Purpose</th><th scope=\"col\">Details</th></tr></thead>\
-             <tbody>{rows}</tbody></table>",
-            entries.len()
+        html::table(
+            "Audit log entries",
+            &format!(
+                "<caption>{} entries, newest first</caption><thead><tr><th scope=\"col\">Number</th>\
+                 <th scope=\"col\">When (UTC)</th><th scope=\"col\">Who</th><th scope=\"col\">What</th>\
+                 <th scope=\"col\">About</th><th scope=\"col\">Purpose</th><th scope=\"col\">Details</th></tr></thead>\
+                 <tbody>{rows}</tbody>",
+                entries.len()
+            ),
         )
     };
     let body = format!(

@@ -89,6 +89,16 @@ pub fn page(title: &str, who: Option<&Authed>, body: &str) -> String {
     )
 }
 
+/// A table that scrolls on its own when wider than the screen, rather than
+/// the page sideways (WCAG 1.4.10). It takes focus so a keyboard can scroll
+/// it. `inner` is everything inside `<table>`, caption first.
+pub fn table(label: &str, inner: &str) -> String {
+    format!(
+        "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table class=\"table\">{inner}</table></div>",
+        esc(label)
+    )
+}
+
 /// A form with one button that POSTs to `action` with the CSRF token.
 pub fn post_button(action: &str, csrf: &str, label: &str) -> String {
     format!(

@@ -207,18 +207,24 @@ async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, Pag
             esc(&s.source)
         );
     }
+    let place = esc(&place);
     let _ = write!(
         body,
-        "<h2>In force for {place}</h2><table><caption>The standards in force for {place}</caption><thead><tr>\
-         <th scope=\"col\">Commitment</th><th scope=\"col\">What the public is promised</th>\
-         <th scope=\"col\">Limit</th><th scope=\"col\">Version</th><th scope=\"col\">Source</th></tr></thead>\
-         <tbody>{rows}</tbody></table>",
-        place = esc(&place),
+        "<h2>In force for {place}</h2>{}",
+        html::table(
+            "The standards in force",
+            &format!(
+                "<caption>The standards in force for {place}</caption><thead><tr>\
+                 <th scope=\"col\">Commitment</th><th scope=\"col\">What the public is promised</th>\
+                 <th scope=\"col\">Limit</th><th scope=\"col\">Version</th><th scope=\"col\">Source</th></tr></thead>\
+                 <tbody>{rows}</tbody>"
+            )
+        ),
     );
 
     let f = v.form;
     let commitments: Vec<(String, String)> =
-        CommitmentId::ALL.iter().map(|c| (c.as_str().to_string(), set.get(*c).description.clone())).collect();
+        CommitmentId::ALL.iter().map(|c| (c.as_str().to_string(), c.as_str().to_string())).collect();
     let units: Vec<(String, String)> =
         ["seconds", "minutes", "hours"].iter().map(|u| (u.to_string(), u.to_string())).collect();
     let hidden = format!(
@@ -236,7 +242,6 @@ async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, Pag
          meetings a number a month; victim updates the longest interval between updates.</p>\
          {amount}{unit}{urban}{rural}{percent}{count}{max_days}</fieldset>\
          <button type=\"submit\">Save the standard</button></form>",
-        place = esc(&place),
         csrf = html::csrf_field(a.csrf()),
         commitment = html::select("commitment", "Commitment", &commitments, &f.commitment, v.errors),
         version = html::input("version", "Version (e.g. kent-2025-04)", "text", &f.version, "off", v.errors),
@@ -283,7 +288,6 @@ async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, Pag
              the {current} limit unless an incident says otherwise.</p>\
              <form method=\"post\" action=\"{PATH}/area\">{csrf}{hidden}{select}\
              <button type=\"submit\">Save the setting</button></form>",
-            place = esc(&place),
             current = current.as_str(),
             csrf = html::csrf_field(a.csrf()),
             select = html::select("area", "Setting", &options, current.as_str(), &[]),
