@@ -110,6 +110,7 @@ const WORK = [
     pages: () => [
       ['case-reviews', '/asb/case-reviews'],
       ['new-case-review', '/asb/case-reviews/new'],
+      ['rules', '/asb/rules'],
     ],
   },
   {

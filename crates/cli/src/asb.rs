@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use peel_core::access::Role;
+use peel_core::access::Permission;
 use peel_core::asb::RuleSet;
 use peel_store::By;
 use peel_store::asb::AsbError;
@@ -87,9 +87,9 @@ pub async fn run(cmd: AsbCommand) -> Result<ExitCode> {
             };
             let store = crate::open(&db.database_url).await?;
             let user = store.user_by_email(&by).await?.ok_or_else(|| anyhow!("there is no account {by}"))?;
-            // Loading rules is the ASB coordinator's job (docs/asb.md); no
-            // route offers it, so the role is checked here.
-            if user.role != Role::AsbCoordinator || user.disabled {
+            // Loading rules is the ASB coordinator's job (docs/asb.md): the
+            // same permission as the page and the API.
+            if !user.role.has(Permission::ManageAsbRules) || user.disabled {
                 bail!("{by} is not an active ASB coordinator; only ASB coordinators load rule sets");
             }
             let actor = format!("cli:{}", user.email);

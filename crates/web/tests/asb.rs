@@ -377,7 +377,71 @@ fn asb_api_is_documented() {
             n += 1;
         }
     }
-    assert_eq!(n, 22, "16 casework and 6 case review routes");
+    assert_eq!(n, 24, "18 casework and 6 case review routes");
 }
 
-peel_store::on_both_engines!(report_to_shared_case, bad_input_is_refused_and_stores_nothing);
+/// A rule-set document: the shipped one under a new version.
+fn rules_json(version: &str) -> String {
+    let mut r = peel_core::asb::RuleSet::shipped();
+    r.version = version.into();
+    r.title = format!("Luton rules {version}");
+    r.repeat.min_reports = 2;
+    r.to_json()
+}
+
+async fn coordinators_load_rule_sets(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let council = h.org("Luton Borough Council", OrgKind::Council).await;
+    let (coordinator, token) = h.user(council, "asb@luton.example", Role::AsbCoordinator).await;
+    let (officer_browser, officer) = h.user(council, "officer@luton.example", Role::Officer).await;
+
+    // The API: refusals first, each storing nothing.
+    let send = async |t: &str, body: String| h.send(Method::POST, "/api/v1/asb/rules", None, Some(t), &body).await;
+    assert_eq!(send(&officer, rules_json("luton-1")).await.status, StatusCode::FORBIDDEN);
+    let bad = send(&token, rules_json("luton 1").replace("\"min_reports\": 2", "\"min_reports\": 0")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let fields: Vec<String> =
+        bad.json()["problems"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap().to_string()).collect();
+    assert!(fields.contains(&"version".to_string()) && fields.iter().any(|f| f.starts_with("repeat")), "{fields:?}");
+    assert_eq!(send(&token, "{not json".into()).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let shipped = peel_core::asb::RuleSet::shipped().version;
+    assert_eq!(send(&token, rules_json(&shipped)).await.status, StatusCode::CONFLICT);
+    assert_eq!(h.store.current_asb_rules().await.unwrap().version, shipped, "refusals changed nothing");
+
+    let ok = send(&token, rules_json("luton-1")).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(ok.json()["version"], "luton-1");
+    assert_eq!(send(&token, rules_json("luton-1")).await.status, StatusCode::CONFLICT, "versions are never reused");
+    let versions = h.get(&token, "/api/v1/asb/rules/versions").await.json();
+    assert_eq!(versions["current"], "luton-1");
+    assert_eq!(versions["versions"][0]["loaded_at"], Value::Null, "the shipped version comes first");
+    assert_eq!(h.get(&officer, "/api/v1/asb/rules").await.json()["repeat"]["min_reports"], 2);
+    assert!(
+        h.audit("asb@luton.example").await.iter().any(|(a, s, _)| a == "asb.rules.load" && s == "asb_rules:luton-1")
+    );
+
+    // The page: the rules in force, every version, and the document to edit.
+    assert_eq!(h.page(&officer_browser, "/asb/rules").await.status, StatusCode::FORBIDDEN);
+    let page = h.page(&coordinator, "/asb/rules").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Version <strong>luton-1</strong>") && page.body.contains("2 or more reports"));
+    assert!(page.body.contains("&quot;version&quot;: &quot;luton-1&quot;"), "the document in force, to start from");
+    let pasted = rules_json("luton-1");
+    let again = h.submit(&coordinator, "/asb/rules", &[("document", &pasted)]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("There is a problem") && again.body.contains("already been loaded"), "{}", again.body);
+    let broken = h.submit(&coordinator, "/asb/rules", &[("document", "{\"version\": \"x\"")]).await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken.body.contains("{&quot;version&quot;: &quot;x&quot;"), "what was pasted is kept");
+    let loaded = h.submit(&coordinator, "/asb/rules", &[("document", &rules_json("luton-2"))]).await;
+    assert_eq!(loaded.status, StatusCode::SEE_OTHER, "{}", loaded.body);
+    let page = h.page(&coordinator, &loaded.location).await;
+    assert!(page.body.contains("rule set luton-2 is now in force"), "{}", page.body);
+    assert_eq!(h.store.current_asb_rules().await.unwrap().version, "luton-2");
+}
+
+peel_store::on_both_engines!(
+    report_to_shared_case,
+    bad_input_is_refused_and_stores_nothing,
+    coordinators_load_rule_sets
+);

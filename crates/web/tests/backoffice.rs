@@ -1070,6 +1070,24 @@ async fn route_role_matrix(engine: Engine) {
             &[Administrator],
             StatusCode::OK,
         ),
+        (Kind::Page, Method::GET, "/asb/rules".into(), vec![], &[AsbCoordinator], StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/rules".into(),
+            vec![("document".into(), matrix_rules("matrix-page-1"))],
+            &[AsbCoordinator],
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/rules".into(),
+            json(&matrix_rules("matrix-api-1")),
+            &[AsbCoordinator],
+            StatusCode::CREATED,
+        ),
+        (Kind::Api, Method::GET, "/api/v1/asb/rules/versions".into(), vec![], &[AsbCoordinator], StatusCode::OK),
         (Kind::Page, Method::GET, "/account/password".into(), vec![], every, StatusCode::OK),
         // Last, as these end each session.
         (
@@ -1223,6 +1241,13 @@ async fn case_review_for_matrix(h: &Harness) -> i64 {
     )
     .unwrap();
     h.store.record_case_review("bedfordshire", "luton", app, t0().date_naive(), &by()).await.unwrap().id
+}
+
+/// The shipped ASB rule set under a new version, for the load rows.
+fn matrix_rules(version: &str) -> String {
+    let mut r = peel_core::asb::RuleSet::shipped();
+    r.version = version.into();
+    r.to_json()
 }
 
 fn case_review_json() -> String {

@@ -26,6 +26,9 @@ pub enum Permission {
     SuperviseCases,
     /// Run Community Trigger case reviews (later milestones).
     RunCaseReviews,
+    /// Load a new version of the ASB rule set (repeat-victim rule, risk
+    /// questionnaire): a partnership decision, so the coordinator's.
+    ManageAsbRules,
     /// Send Policing Pledge events (`POST /api/v1/events`) with an API token.
     IngestEvents,
     /// See which events breached a Pledge standard (event ids), which the
@@ -47,6 +50,7 @@ impl Permission {
         Permission::ManageCases,
         Permission::SuperviseCases,
         Permission::RunCaseReviews,
+        Permission::ManageAsbRules,
         Permission::IngestEvents,
         Permission::ViewPledgeBreaches,
         Permission::SetPledgeStandards,
@@ -64,6 +68,7 @@ impl Permission {
             Permission::ManageCases => &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
             Permission::SuperviseCases => &[Supervisor, AsbCoordinator],
             Permission::RunCaseReviews => &[AsbCoordinator],
+            Permission::ManageAsbRules => &[AsbCoordinator],
             Permission::IngestEvents => &[EventFeed],
             Permission::ViewPledgeBreaches => &[Officer, Supervisor, Auditor, Administrator],
             Permission::SetPledgeStandards => &[Administrator],
@@ -82,6 +87,7 @@ impl Permission {
             Permission::ManageCases => "manage-cases",
             Permission::SuperviseCases => "supervise-cases",
             Permission::RunCaseReviews => "run-case-reviews",
+            Permission::ManageAsbRules => "manage-asb-rules",
             Permission::IngestEvents => "ingest-events",
             Permission::ViewPledgeBreaches => "view-pledge-breaches",
             Permission::SetPledgeStandards => "set-pledge-standards",
@@ -100,6 +106,7 @@ impl Permission {
             Permission::ManageCases => "change cases",
             Permission::SuperviseCases => "supervise cases",
             Permission::RunCaseReviews => "run case reviews",
+            Permission::ManageAsbRules => "load ASB rule sets",
             Permission::IngestEvents => "send Policing Pledge events",
             Permission::ViewPledgeBreaches => "see which events breached a Pledge standard",
             Permission::SetPledgeStandards => "set local Pledge standards",
@@ -136,7 +143,7 @@ mod tests {
             (Role::PartnerCaseworker, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases]),
             (
                 Role::AsbCoordinator,
-                &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, RunCaseReviews],
+                &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, RunCaseReviews, ManageAsbRules],
             ),
             (Role::Auditor, &[ViewOwnAccount, ReadAuditLog, ViewPledgeBreaches]),
             (

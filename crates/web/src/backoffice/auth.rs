@@ -92,7 +92,7 @@ pub mod need {
         ManageCases,
         SuperviseCases
     );
-    needs!(RunCaseReviews);
+    needs!(RunCaseReviews, ManageAsbRules);
     needs!(IngestEvents);
     needs!(ViewPledgeBreaches, SetPledgeStandards);
 }

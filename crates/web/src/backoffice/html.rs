@@ -58,6 +58,9 @@ pub fn nav(a: &Authed) -> String {
     if role.has(Permission::RunCaseReviews) {
         nav.push_str("<li><a href=\"/asb/case-reviews\">Case reviews</a></li>");
     }
+    if role.has(Permission::ManageAsbRules) {
+        nav.push_str("<li><a href=\"/asb/rules\">ASB rule set</a></li>");
+    }
     nav.push_str("</ul></nav>");
     nav
 }

@@ -59,9 +59,9 @@ fn problems(p: &Problems) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": p.to_string(), "problems": list }))).into_response()
 }
 
-type Answer = Result<Response, ApiError>;
+pub(super) type Answer = Result<Response, ApiError>;
 
-fn ok(status: StatusCode, v: Value) -> Answer {
+pub(super) fn ok(status: StatusCode, v: Value) -> Answer {
     Ok((status, Json(v)).into_response())
 }
 

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod pages;
+mod rules;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -37,12 +38,14 @@ pub fn page_routes() -> Router<AppState> {
         .route("/asb/cases/{id}/tools", post(pages::add_tool))
         .route("/asb/cases/{id}/close", post(pages::close))
         .route("/asb/reviews", get(pages::reviews))
+        .route("/asb/rules", get(rules::page).post(rules::load_page))
 }
 
 /// The API (bearer tokens only).
 pub fn api_routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/asb/rules", get(api::rules))
+        .route("/api/v1/asb/rules", get(api::rules).post(rules::load_api))
+        .route("/api/v1/asb/rules/versions", get(rules::versions))
         .route("/api/v1/asb/reports", get(api::reports).post(api::record_report))
         .route("/api/v1/asb/reports/{id}", get(api::report))
         .route("/api/v1/asb/reports/{id}/risk", get(api::risk).post(api::assess_risk))
