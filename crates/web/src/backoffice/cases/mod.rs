@@ -5,6 +5,7 @@
 
 pub mod api;
 mod pages;
+mod standards;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -37,6 +38,8 @@ pub fn page_routes() -> Router<AppState> {
         .route("/asb/cases/{id}/tools", post(pages::add_tool))
         .route("/asb/cases/{id}/close", post(pages::close))
         .route("/asb/reviews", get(pages::reviews))
+        .route("/asb/cases/{id}/contacts", post(pages::add_contact))
+        .route("/asb/due", get(standards::due))
 }
 
 /// The API (bearer tokens only).
@@ -55,4 +58,11 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/v1/asb/cases/{id}/tools", post(api::add_tool))
         .route("/api/v1/asb/cases/{id}/close", post(api::close))
         .route("/api/v1/asb/reviews", get(api::reviews))
+        .route("/api/v1/asb/due", get(standards::api_due))
+        .route("/api/v1/asb/cases/{id}/service", get(standards::api_service))
+        .route("/api/v1/asb/cases/{id}/contacts", post(standards::api_add_contact))
+        .route(
+            "/api/v1/asb/standards/{force}/{csp}",
+            get(standards::api_standards).post(standards::api_adopt_standards),
+        )
 }
