@@ -321,7 +321,12 @@ async fn cases_from_before_version_11_use_the_national_default(engine: Engine) {
     // Giving it a partnership afterwards keeps the standards of its opening.
     let by = By { actor: "cli", purpose: "ASB service standards", at: now };
     store.adopt_asb_standards("bedfordshire", "luton", &luton("luton-1", 48), &by).await.unwrap();
+    let e = store.set_asb_case_csp(case, "bedfordshire", "atlantis", &officer.at(now)).await.unwrap_err();
+    assert!(matches!(e, AsbError::Invalid(_)), "{e}");
     store.set_asb_case_csp(case, "bedfordshire", "luton", &officer.at(now)).await.unwrap();
+    let e = store.set_asb_case_csp(case, "bedfordshire", "bedford", &officer.at(now)).await.unwrap_err();
+    assert!(matches!(e, AsbError::Conflict(_)), "set once: {e}");
+    assert!(store.asb_case(case, &officer.at(now)).await.unwrap().timeline.iter().any(|e| e.kind == "csp"));
     let s = store.asb_case_service(case, &officer.at(now)).await.unwrap();
     assert_eq!(s.standards.csp_id.as_deref(), Some("luton"));
     assert_eq!(s.judgement.standards_version, "national-default-1", "luton-1 came after the case opened");

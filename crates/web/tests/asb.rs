@@ -377,7 +377,7 @@ fn asb_api_is_documented() {
             n += 1;
         }
     }
-    assert_eq!(n, 27, "16 casework, 6 case review and 5 service standards routes");
+    assert_eq!(n, 28, "16 casework, 6 case review and 6 service standards routes");
 }
 
 peel_store::on_both_engines!(report_to_shared_case, bad_input_is_refused_and_stores_nothing);

@@ -350,6 +350,35 @@ async fn standards_from_adoption_to_redress(engine: Engine) {
     assert!(service["service"]["redress"].is_object());
     let page = h.page(&officer_page, &case_path).await;
     assert!(page.body.contains("Victim contacted (phone call) on 1 September 2026 at 20:30"), "{}", page.body);
+
+    // A case opened with no partnership uses the national default, and its
+    // owner may choose the partnership once.
+    let r = h.submit(&officer_page, "/asb/reports", REPORT_FORM).await;
+    let report: i64 = r.location.trim_start_matches("/asb/reports/").trim_end_matches("/risk").parse().unwrap();
+    let r = h
+        .submit(&officer_page, "/asb/cases", &[("report_id", &report.to_string()), ("title", "Park"), ("csp", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location.clone();
+    let page = h.page(&officer_page, &path).await;
+    assert!(page.body.contains("the national default: the case is not handled under"), "{}", page.body);
+    assert!(page.body.contains("Choose the partnership"));
+    let r = h.submit(&officer_page, &format!("{path}/csp"), &[("csp", "nowhere")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#csp\""), "{}", r.body);
+    let r = h.submit(&officer_page, &format!("{path}/csp"), &[("csp", "bedfordshire/luton")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = h.page(&officer_page, &path).await;
+    assert!(page.body.contains("luton-2026-1"), "{}", page.body);
+    assert!(!page.body.contains("Choose the partnership"));
+    let again = h
+        .post(
+            &officer,
+            &format!("/api/v1/asb/cases{}/csp", path.trim_start_matches("/asb/cases")),
+            r#"{"csp": "bedfordshire/bedford"}"#,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
 }
 
 peel_store::on_both_engines!(standards_from_adoption_to_redress);

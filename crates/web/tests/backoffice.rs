@@ -687,7 +687,8 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
         fresh_reports.push(record().await);
     }
     let mut fresh_cases = Vec::new();
-    for _ in 0..2 * Role::ALL.len() {
+    // Two close rows and two partnership rows, each taking one per role.
+    for _ in 0..4 * Role::ALL.len() {
         let r = record().await;
         fresh_cases.push(h.store.create_asb_case("To close", &[r], &v).await.unwrap());
     }
@@ -964,6 +965,22 @@ async fn route_role_matrix(engine: Engine) {
             ]),
             caseworkers,
             StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/cases/CLOSE_CASE/csp".into(),
+            kv(&[("csp", "bedfordshire/luton")]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/cases/CLOSE_CASE/csp".into(),
+            json(r#"{"csp": "bedfordshire/luton"}"#),
+            caseworkers,
+            StatusCode::OK,
         ),
         (Kind::Api, Method::GET, "/api/v1/asb/due".into(), vec![], caseworkers, StatusCode::OK),
         (Kind::Api, Method::GET, format!("/api/v1/asb/cases/{case}/service"), vec![], caseworkers, StatusCode::OK),

@@ -426,9 +426,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Sets the partnership of a case opened without one (owner only;
+    /// Sets the partnership of a case opened without one (owner only, once;
     /// audited as `asb.case.csp`). The standards that then apply are the
-    /// partnership's as they were when the case was opened.
+    /// partnership's as they were when the case was opened, so choosing one
+    /// late cannot pick kinder standards adopted since.
     pub async fn set_asb_case_csp(
         &self,
         case_id: i64,
@@ -442,12 +443,16 @@ impl Store {
         };
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE asb_cases SET force_id = $2, csp_id = $3 WHERE id = $1")
+            let n = sqlx::query("UPDATE asb_cases SET force_id = $2, csp_id = $3 WHERE id = $1 AND force_id IS NULL")
                 .bind(case_id)
                 .bind(force_id)
                 .bind(csp_id)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(AsbError::Conflict(format!("case {case_id} is already handled under a partnership")));
+            }
             sqlx::query("INSERT INTO asb_case_events (case_id, at, actor, kind, summary) VALUES ($1, $2, $3, $4, $5)")
                 .bind(case_id)
                 .bind(time::format(v.at))

@@ -222,10 +222,12 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/api/v1/asb/procedures/{force}/{csp}", Some(Permission::RunCaseReviews)),
     // Local ASB service standards (see `cases::standards`).
     ("POST", "/asb/cases/{id}/contacts", Some(Permission::ManageCases)),
+    ("POST", "/asb/cases/{id}/csp", Some(Permission::ManageCases)),
     ("GET", "/asb/due", Some(Permission::ViewCases)),
     ("GET", "/api/v1/asb/due", Some(Permission::ViewCases)),
     ("GET", "/api/v1/asb/cases/{id}/service", Some(Permission::ViewCases)),
     ("POST", "/api/v1/asb/cases/{id}/contacts", Some(Permission::ManageCases)),
+    ("POST", "/api/v1/asb/cases/{id}/csp", Some(Permission::ManageCases)),
     ("GET", "/api/v1/asb/standards/{force}/{csp}", Some(Permission::ViewCases)),
     ("POST", "/api/v1/asb/standards/{force}/{csp}", Some(Permission::RunCaseReviews)),
     // Served by `crate::pledge`, which also takes its shared ingest token.

@@ -39,6 +39,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/asb/cases/{id}/close", post(pages::close))
         .route("/asb/reviews", get(pages::reviews))
         .route("/asb/cases/{id}/contacts", post(pages::add_contact))
+        .route("/asb/cases/{id}/csp", post(pages::set_csp))
         .route("/asb/due", get(standards::due))
 }
 
@@ -61,6 +62,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/v1/asb/due", get(standards::api_due))
         .route("/api/v1/asb/cases/{id}/service", get(standards::api_service))
         .route("/api/v1/asb/cases/{id}/contacts", post(standards::api_add_contact))
+        .route("/api/v1/asb/cases/{id}/csp", post(standards::api_set_csp))
         .route(
             "/api/v1/asb/standards/{force}/{csp}",
             get(standards::api_standards).post(standards::api_adopt_standards),

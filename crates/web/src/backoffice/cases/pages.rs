@@ -567,6 +567,8 @@ struct CasePage {
     /// The service standards panel (see `super::standards`).
     service: CaseService,
     contact_fields: Vec<Field>,
+    /// For the owner of a case with no partnership: the chooser.
+    csp_fields: Vec<Field>,
 }
 
 /// Everything typed into the case page's forms (each form sends its own fields).
@@ -588,6 +590,7 @@ pub struct CaseForms {
     pub(super) contact_contacted_at: String,
     pub(super) contact_method: String,
     pub(super) contact_note: String,
+    csp: String,
 }
 
 async fn case_page(
@@ -606,6 +609,14 @@ async fn case_page(
     };
     let mut contact_fields = super::standards::contact_fields(f, now);
     mark(&mut contact_fields, &errors);
+    let owner_here = c.owner_organisation_id == a.user.organisation_id;
+    let mut csp_fields = match c.reports.first() {
+        Some(r) if owner_here && service.standards.csp_id.is_none() => {
+            vec![super::standards::csp_field(state, r.id, (!f.csp.is_empty()).then_some(f.csp.as_str())).await?]
+        }
+        _ => Vec::new(),
+    };
+    mark(&mut csp_fields, &errors);
     let owner = c.owner_organisation_id == a.user.organisation_id;
     let tool_hint = Tool::ALL
         .iter()
@@ -684,7 +695,7 @@ async fn case_page(
     for form in &mut forms {
         mark(&mut form.fields, &errors);
     }
-    Ok(CasePage { chrome: Chrome::of(a), errors, c, forms, owner, service, contact_fields })
+    Ok(CasePage { chrome: Chrome::of(a), errors, c, forms, owner, service, contact_fields, csp_fields })
 }
 
 pub async fn case(
@@ -745,6 +756,24 @@ pub async fn add_contact(
     change_case(&state, &a, &bo, &actor, &raw, &f, "contact_", |id, v| async move {
         let c = NewContact::check(&g.contact_contacted_at, &g.contact_method, &g.contact_note, now)?;
         store.record_victim_contact(id, &c, &v).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn set_csp(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "", |id, v| async move {
+        let Some((force, csp)) = g.csp.trim().split_once('/') else {
+            return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
+        };
+        store.set_asb_case_csp(id, force, csp, &v).await
     })
     .await
 }

@@ -166,6 +166,34 @@ fn standards_json(force: &str, csp: &str, s: Option<&StoredStandards>) -> Value 
     }
 }
 
+#[derive(Deserialize)]
+struct CspBody {
+    #[serde(default)]
+    csp: String,
+}
+
+/// Gives a case opened without a partnership its partnership (owner only, once).
+pub async fn api_set_csp(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case = case_id(&raw)?;
+    let b: CspBody = serde_json::from_slice(&b)
+        .map_err(|e| peel_core::asb::Problems::one("body", format!("Send a JSON object as the request body: {e}.")))?;
+    let Some((force, csp)) = b.csp.trim().split_once('/') else {
+        return Err(peel_core::asb::Problems::one(
+            "csp",
+            "Give the partnership as force/csp, like bedfordshire/luton.",
+        )
+        .into());
+    };
+    let actor = a.actor();
+    state.store.set_asb_case_csp(case, force, csp, &viewer(&a, &actor, bo.now())).await?;
+    Ok(Json(json!({ "case_id": case, "csp": format!("{force}/{csp}") })).into_response())
+}
+
 /// The standards a partnership publishes now (the national default until it adopts its own).
 pub async fn api_standards(
     State(state): State<AppState>,
