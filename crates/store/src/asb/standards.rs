@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use peel_core::access::{Role, time};
-use peel_core::asb::standards::{CaseFacts, Judgement, NewContact, Redress, Standards, ToolReview, evaluate};
+use peel_core::asb::standards::{
+    CaseFacts, ContactMethod, Judgement, NewContact, Redress, Standards, ToolReview, evaluate,
+};
 use peel_core::asb::{Problems, Tool};
 use serde::Serialize;
 use serde_json::json;
@@ -53,7 +55,10 @@ pub struct AppliedStandards {
 pub struct ContactView {
     pub id: i64,
     pub contacted_at: String,
+    /// `phone`, `visit`, `letter` or `email`.
     pub method: String,
+    /// The method in plain English, for pages.
+    pub method_label: String,
     pub note: String,
     pub recorded_by: String,
 }
@@ -285,7 +290,16 @@ impl Store {
             redress,
             contacts: rows
                 .into_iter()
-                .map(|r| ContactView { id: r.0, contacted_at: r.1, method: r.2, note: r.3, recorded_by: r.4 })
+                .map(|r| ContactView {
+                    id: r.0,
+                    contacted_at: r.1,
+                    method_label: ContactMethod::parse(&r.2, "method")
+                        .map(|m| m.label().to_string())
+                        .unwrap_or_else(|_| r.2.clone()),
+                    method: r.2,
+                    note: r.3,
+                    recorded_by: r.4,
+                })
                 .collect(),
         })
     }
