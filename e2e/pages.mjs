@@ -51,6 +51,14 @@ export const PAGES = [
     status: 200,
     h1: 'Case reviews in Safer City Partnership',
   },
+  // Each partnership's published ASB service standards and redress.
+  { name: 'asb-standards', path: '/asb-standards', status: 200, h1: 'Anti-social behaviour: what you can expect' },
+  {
+    name: 'asb-standards-csp',
+    path: '/asb-standards/city-of-london/city-of-london',
+    status: 200,
+    h1: 'What you can expect in Safer City Partnership',
+  },
   { name: 'about', path: '/about', status: 200, h1: 'About peel and its data' },
   { name: 'accessibility', path: '/accessibility', status: 200, h1: 'Accessibility statement' },
   { name: 'not-found', path: '/no-such-page', status: 404, h1: 'Page not found' },

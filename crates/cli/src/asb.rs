@@ -19,6 +19,9 @@ pub enum AsbCommand {
     /// The rule set: repeat-victim rule, risk questions, weights and bands.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// A partnership's local service standards: contact, updates, closure and redress.
+    #[command(subcommand)]
+    Standards(crate::asb_standards::StandardsCommand),
 }
 
 #[derive(Subcommand)]
@@ -54,7 +57,10 @@ pub enum RulesCommand {
 }
 
 pub async fn run(cmd: AsbCommand) -> Result<ExitCode> {
-    let AsbCommand::Rules(cmd) = cmd;
+    let cmd = match cmd {
+        AsbCommand::Rules(cmd) => cmd,
+        AsbCommand::Standards(cmd) => return crate::asb_standards::run(cmd).await,
+    };
     match cmd {
         RulesCommand::Show { db, version } => {
             let store = crate::open(&db.database_url).await?;

@@ -1,6 +1,7 @@
 //! The `peel` command.
 
 mod asb;
+mod asb_standards;
 mod audit;
 mod bench;
 mod case_reviews;

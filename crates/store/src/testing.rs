@@ -171,6 +171,37 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Opens a case as peel did before schema version 11 (no partnership),
+    /// holding `report_id`, to prove such cases upgrade to the national default.
+    pub async fn put_asb_case_before_version_11(
+        &self,
+        title: &str,
+        report_id: i64,
+        owner_org_id: i64,
+        owner_user_id: i64,
+        opened_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, crate::StoreError> {
+        let at = peel_core::access::time::format(opened_at);
+        let id: i64 = crate::on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO asb_cases (title, status, owner_org_id, owner_user_id, opened_at) \
+                 VALUES ($1, 'open', $2, $3, $4) RETURNING id",
+            )
+            .bind(title)
+            .bind(owner_org_id)
+            .bind(owner_user_id)
+            .bind(&at)
+            .fetch_one(pool)
+            .await?
+        });
+        crate::on_db!(self, pool => {
+            sqlx::query("UPDATE asb_reports SET case_id = $1 WHERE id = $2").bind(id).bind(report_id).execute(pool).await?;
+        });
+        Ok(id)
+    }
+}
+
 fn identifier(name: &str) -> Result<&str, crate::StoreError> {
     let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok { Ok(name) } else { Err(crate::StoreError::BadUrl(name.to_string(), "not a plain database name".into())) }

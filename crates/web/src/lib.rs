@@ -2,6 +2,7 @@
 //! HTTP answers a person or a program can act on.
 
 pub mod api;
+pub mod asb_standards;
 pub mod backoffice;
 pub mod community_trigger;
 mod error;
@@ -57,6 +58,7 @@ pub fn app_with_backoffice(
         // Ingest takes back-office API tokens too, so it needs their settings.
         .merge(pledge::routes().layer(axum::Extension(backoffice::Backoffice(std::sync::Arc::new(backoffice.clone())))))
         .merge(community_trigger::routes())
+        .merge(asb_standards::routes())
         .merge(backoffice::routes(&state, backoffice))
         .fallback(not_found)
         .with_state(state)

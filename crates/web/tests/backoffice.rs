@@ -687,7 +687,8 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
         fresh_reports.push(record().await);
     }
     let mut fresh_cases = Vec::new();
-    for _ in 0..2 * Role::ALL.len() {
+    // Two close rows and two partnership rows, each taking one per role.
+    for _ in 0..4 * Role::ALL.len() {
         let r = record().await;
         fresh_cases.push(h.store.create_asb_case("To close", &[r], &v).await.unwrap());
     }
@@ -951,6 +952,62 @@ async fn route_role_matrix(engine: Engine) {
             StatusCode::OK,
         ),
         (Kind::Api, Method::GET, "/api/v1/asb/reviews?due_by=2026-12-31".into(), vec![], supervisors, StatusCode::OK),
+        // Local ASB service standards.
+        (Kind::Page, Method::GET, "/asb/due".into(), vec![], caseworkers, StatusCode::OK),
+        (
+            Kind::Page,
+            Method::POST,
+            format!("/asb/cases/{case}/contacts"),
+            kv(&[
+                ("contact_contacted_at", "2026-09-01T07:30"),
+                ("contact_method", "phone"),
+                ("contact_note", "Rang back"),
+            ]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/cases/CLOSE_CASE/csp".into(),
+            kv(&[("csp", "bedfordshire/luton")]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/cases/CLOSE_CASE/csp".into(),
+            json(r#"{"csp": "bedfordshire/luton"}"#),
+            caseworkers,
+            StatusCode::OK,
+        ),
+        (Kind::Api, Method::GET, "/api/v1/asb/due".into(), vec![], caseworkers, StatusCode::OK),
+        (Kind::Api, Method::GET, format!("/api/v1/asb/cases/{case}/service"), vec![], caseworkers, StatusCode::OK),
+        (
+            Kind::Api,
+            Method::POST,
+            format!("/api/v1/asb/cases/{case}/contacts"),
+            json(r#"{"contacted_at": "2026-09-01T07:45", "method": "visit", "note": "Visited"}"#),
+            caseworkers,
+            StatusCode::CREATED,
+        ),
+        (
+            Kind::Api,
+            Method::GET,
+            "/api/v1/asb/standards/bedfordshire/luton".into(),
+            vec![],
+            caseworkers,
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/standards/bedfordshire/luton".into(),
+            json(&peel_core::asb::Standards::national_default().to_json()),
+            &[AsbCoordinator],
+            StatusCode::CREATED,
+        ),
         (Kind::Page, Method::GET, "/asb/case-reviews".into(), vec![], &[AsbCoordinator], StatusCode::OK),
         (Kind::Page, Method::GET, "/asb/case-reviews/new".into(), vec![], &[AsbCoordinator], StatusCode::OK),
         (

@@ -11,6 +11,7 @@ pub mod repeat;
 pub mod report;
 pub mod risk;
 pub mod rules;
+pub mod standards;
 pub mod tools;
 
 pub use case::{ActionKind, CaseStatus, ClosureOutcome, FieldAccess, NewAction, NewClosure};
@@ -19,6 +20,7 @@ pub use repeat::{RepeatFinding, RepeatRule};
 pub use report::{Category, Channel, NewReport, Person, RawPerson, RawReport};
 pub use risk::{Assessment, Band, Questionnaire};
 pub use rules::RuleSet;
+pub use standards::{CaseFacts, ContactMethod, Judgement, NewContact, Standards};
 pub use tools::{NewToolUse, RawToolUse, Tool};
 
 /// One problem with input: the field it is about (a form field id or a JSON

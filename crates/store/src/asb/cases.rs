@@ -113,7 +113,7 @@ macro_rules! event_in {
 
 /// What a change needs of the case.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Need {
+pub(super) enum Need {
     /// Owned by or shared with the viewer's organisation.
     Visible,
     /// Owned by the viewer's organisation.
@@ -122,7 +122,13 @@ enum Need {
 
 impl Store {
     /// (owner organisation, status) if `v` may act on the case as `need` says.
-    async fn case_for(&self, id: i64, v: &Viewer<'_>, need: Need, open: bool) -> Result<(i64, String), AsbError> {
+    pub(super) async fn case_for(
+        &self,
+        id: i64,
+        v: &Viewer<'_>,
+        need: Need,
+        open: bool,
+    ) -> Result<(i64, String), AsbError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT c.owner_org_id, c.status, {CASE_VISIBLE} FROM asb_cases c WHERE c.id = $2"
         ));
@@ -149,7 +155,24 @@ impl Store {
     /// Opens a case owned by `v` and their organisation, holding `report_ids`
     /// (audited as `asb.case.create`). Returns the case's id.
     pub async fn create_asb_case(&self, title: &str, report_ids: &[i64], v: &Viewer<'_>) -> Result<i64, AsbError> {
+        self.create_asb_case_under(title, report_ids, None, v).await
+    }
+
+    /// Opens a case as [`Store::create_asb_case`] does, handled under the
+    /// partnership `csp` (force id, CSP id), whose service standards then apply.
+    pub async fn create_asb_case_under(
+        &self,
+        title: &str,
+        report_ids: &[i64],
+        csp: Option<(&str, &str)>,
+        v: &Viewer<'_>,
+    ) -> Result<i64, AsbError> {
         let title = check_title(title)?;
+        if let Some((force, id)) = csp
+            && self.csp(force, id).await?.is_none()
+        {
+            return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
+        }
         if report_ids.is_empty() {
             return Err(Problems::one("report_ids", "Choose at least one report to open the case with.").into());
         }
@@ -169,13 +192,15 @@ impl Store {
         let id: i64 = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO asb_cases (title, status, owner_org_id, owner_user_id, opened_at) \
-                 VALUES ($1, 'open', $2, $3, $4) RETURNING id",
+                "INSERT INTO asb_cases (title, status, owner_org_id, owner_user_id, opened_at, force_id, csp_id) \
+                 VALUES ($1, 'open', $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(&title)
             .bind(v.org_id)
             .bind(v.user_id)
             .bind(&at)
+            .bind(csp.map(|c| c.0))
+            .bind(csp.map(|c| c.1))
             .fetch_one(&mut *tx)
             .await?;
             event_in!(tx, id, v, "opened", format!("Case opened: {title}"));
@@ -191,7 +216,7 @@ impl Store {
                 }
                 event_in!(tx, id, v, "report-linked", format!("Report {r} added"));
             }
-            let details = json!({ "title": title, "report_ids": report_ids });
+            let details = json!({ "title": title, "report_ids": report_ids, "csp": csp.map(|c| format!("{}/{}", c.0, c.1)) });
             append_audit_in!(tx, &v.by().entry("asb.case.create", format!("asb_case:{id}"), details));
             tx.commit().await?;
             id

@@ -10,6 +10,7 @@
 mod cases;
 mod reports;
 mod rules;
+mod standards;
 
 use chrono::{DateTime, Utc};
 use peel_core::access::Role;
@@ -21,6 +22,7 @@ use crate::audit::By;
 pub use cases::{ActionView, CaseSummary, CaseView, DueReview, EventView, ShareView, ToolView};
 pub use reports::{PersonView, ReportSummary, ReportView, RiskView};
 pub use rules::RuleSetRecord;
+pub use standards::{AppliedStandards, CaseService, ContactView, DueCase, StoredStandards};
 
 /// Who is reading or changing casework, why, and when.
 #[derive(Debug, Clone, Copy)]

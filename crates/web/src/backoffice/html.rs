@@ -51,6 +51,7 @@ pub fn nav(a: &Authed) -> String {
     if role.has(Permission::ViewCases) {
         nav.push_str("<li><a href=\"/asb/reports\">ASB reports</a></li>");
         nav.push_str("<li><a href=\"/asb/cases\">ASB cases</a></li>");
+        nav.push_str("<li><a href=\"/asb/due\">Due and overdue</a></li>");
     }
     if role.has(Permission::SuperviseCases) {
         nav.push_str("<li><a href=\"/asb/reviews\">Reviews due</a></li>");

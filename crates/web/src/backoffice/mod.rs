@@ -228,6 +228,16 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("GET", "/admin/pledge-standards", Some(Permission::SetPledgeStandards)),
     ("POST", "/admin/pledge-standards", Some(Permission::SetPledgeStandards)),
     ("POST", "/admin/pledge-standards/area", Some(Permission::SetPledgeStandards)),
+    // Local ASB service standards (see `cases::standards`).
+    ("POST", "/asb/cases/{id}/contacts", Some(Permission::ManageCases)),
+    ("POST", "/asb/cases/{id}/csp", Some(Permission::ManageCases)),
+    ("GET", "/asb/due", Some(Permission::ViewCases)),
+    ("GET", "/api/v1/asb/due", Some(Permission::ViewCases)),
+    ("GET", "/api/v1/asb/cases/{id}/service", Some(Permission::ViewCases)),
+    ("POST", "/api/v1/asb/cases/{id}/contacts", Some(Permission::ManageCases)),
+    ("POST", "/api/v1/asb/cases/{id}/csp", Some(Permission::ManageCases)),
+    ("GET", "/api/v1/asb/standards/{force}/{csp}", Some(Permission::ViewCases)),
+    ("POST", "/api/v1/asb/standards/{force}/{csp}", Some(Permission::RunCaseReviews)),
     // Served by `crate::pledge`, which also takes its shared ingest token.
     ("POST", "/api/v1/events", Some(Permission::IngestEvents)),
     // Served by `crate::pledge`: the standards themselves are public (GET).

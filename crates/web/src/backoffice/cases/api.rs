@@ -167,12 +167,22 @@ struct NewCaseBody {
     title: String,
     #[serde(default)]
     report_ids: Vec<i64>,
+    /// The partnership the case is handled under, as `force/csp`.
+    #[serde(default)]
+    csp: Option<String>,
 }
 
 pub async fn create_case(State(state): State<AppState>, Api(a, bo, ..): Api<need::ManageCases>, b: Bytes) -> Answer {
     let b: NewCaseBody = body(&b)?;
     let actor = a.actor();
-    let id = state.store.create_asb_case(&b.title, &b.report_ids, &viewer(&a, &actor, bo.now())).await?;
+    let csp = match b.csp.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            c.split_once('/')
+                .ok_or_else(|| Problems::one("csp", "Give the partnership as force/csp, like bedfordshire/luton."))?,
+        ),
+    };
+    let id = state.store.create_asb_case_under(&b.title, &b.report_ids, csp, &viewer(&a, &actor, bo.now())).await?;
     ok(StatusCode::CREATED, json!({ "case_id": id, "href": format!("/api/v1/asb/cases/{id}") }))
 }
 

@@ -6,6 +6,7 @@
 pub mod api;
 mod pages;
 mod rules;
+mod standards;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -39,6 +40,9 @@ pub fn page_routes() -> Router<AppState> {
         .route("/asb/cases/{id}/close", post(pages::close))
         .route("/asb/reviews", get(pages::reviews))
         .route("/asb/rules", get(rules::page).post(rules::load_page))
+        .route("/asb/cases/{id}/contacts", post(pages::add_contact))
+        .route("/asb/cases/{id}/csp", post(pages::set_csp))
+        .route("/asb/due", get(standards::due))
 }
 
 /// The API (bearer tokens only).
@@ -58,4 +62,12 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/v1/asb/cases/{id}/tools", post(api::add_tool))
         .route("/api/v1/asb/cases/{id}/close", post(api::close))
         .route("/api/v1/asb/reviews", get(api::reviews))
+        .route("/api/v1/asb/due", get(standards::api_due))
+        .route("/api/v1/asb/cases/{id}/service", get(standards::api_service))
+        .route("/api/v1/asb/cases/{id}/contacts", post(standards::api_add_contact))
+        .route("/api/v1/asb/cases/{id}/csp", post(standards::api_set_csp))
+        .route(
+            "/api/v1/asb/standards/{force}/{csp}",
+            get(standards::api_standards).post(standards::api_adopt_standards),
+        )
 }

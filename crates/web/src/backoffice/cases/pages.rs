@@ -13,8 +13,10 @@ use peel_core::access::Permission;
 use peel_core::asb::case::ActionKind;
 use peel_core::asb::report::{Category, Channel};
 use peel_core::asb::tools::RawToolUse;
-use peel_core::asb::{Band, ClosureOutcome, NewAction, NewClosure, Problems, RawPerson, RawReport, RuleSet, Tool};
-use peel_store::asb::{AsbError, CaseSummary, CaseView, DueReview, ReportSummary, ReportView};
+use peel_core::asb::{
+    Band, ClosureOutcome, NewAction, NewClosure, NewContact, Problems, RawPerson, RawReport, RuleSet, Tool,
+};
+use peel_store::asb::{AsbError, CaseService, CaseSummary, CaseView, DueReview, ReportSummary, ReportView};
 use serde::Deserialize;
 
 use super::viewer;
@@ -24,17 +26,17 @@ use crate::backoffice::html::{self, PageError};
 
 /// The signed-in person and what the navigation offers them.
 pub struct Chrome {
-    csrf: String,
-    can_report: bool,
-    can_view: bool,
-    can_manage: bool,
+    pub(super) csrf: String,
+    pub(super) can_report: bool,
+    pub(super) can_view: bool,
+    pub(super) can_manage: bool,
     /// The shared back-office navigation and sign-out (see `html::nav`).
-    nav: String,
-    signed_in: String,
+    pub(super) nav: String,
+    pub(super) signed_in: String,
 }
 
 impl Chrome {
-    fn of(a: &Authed) -> Chrome {
+    pub(super) fn of(a: &Authed) -> Chrome {
         Chrome {
             csrf: a.csrf().to_string(),
             can_report: a.may(Permission::RecordReport),
@@ -60,7 +62,7 @@ pub struct Field {
     described_by: String,
 }
 
-fn field(id: &str, label: &str, kind: &'static str, value: &str) -> Field {
+pub(super) fn field(id: &str, label: &str, kind: &'static str, value: &str) -> Field {
     Field {
         id: id.into(),
         label: label.into(),
@@ -75,12 +77,12 @@ fn field(id: &str, label: &str, kind: &'static str, value: &str) -> Field {
 }
 
 impl Field {
-    fn hint(mut self, h: &str) -> Field {
+    pub(super) fn hint(mut self, h: &str) -> Field {
         self.hint = h.into();
         self
     }
 
-    fn options(mut self, o: Vec<(String, String)>) -> Field {
+    pub(super) fn options(mut self, o: Vec<(String, String)>) -> Field {
         self.options = o;
         self
     }
@@ -92,14 +94,14 @@ impl Field {
 }
 
 /// (field id, message) pairs for the error summary.
-type Errors = Vec<(String, String)>;
+pub(super) type Errors = Vec<(String, String)>;
 
-fn errors_of(p: &Problems, prefix: &str) -> Errors {
+pub(super) fn errors_of(p: &Problems, prefix: &str) -> Errors {
     p.0.iter().map(|x| (format!("{prefix}{}", x.field), x.message.clone())).collect()
 }
 
 /// Marks each field with its error and links its hint and error for screen readers.
-fn mark(fields: &mut [Field], errors: &Errors) {
+pub(super) fn mark(fields: &mut [Field], errors: &Errors) {
     for f in fields {
         f.error = errors.iter().find(|e| e.0 == f.id).map(|e| e.1.clone());
         let mut ids = Vec::new();
@@ -113,19 +115,23 @@ fn mark(fields: &mut [Field], errors: &Errors) {
     }
 }
 
-fn choices<T: Copy>(all: &[T], slug: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+pub(super) fn choices<T: Copy>(
+    all: &[T],
+    slug: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), "Choose…".to_string())];
     v.extend(all.iter().map(|t| (slug(*t).to_string(), label(*t).to_string())));
     v
 }
 
-fn render<T: Template>(status: StatusCode, t: &T) -> Result<Response, PageError> {
+pub(super) fn render<T: Template>(status: StatusCode, t: &T) -> Result<Response, PageError> {
     let body = t.render().map_err(|e| crate::WebError::Internal(e.to_string()))?;
     Ok(html::respond(status, body))
 }
 
 /// The page for a refusal, a missing record or a conflict.
-fn refusal(e: AsbError, a: &Authed) -> Result<Response, PageError> {
+pub(super) fn refusal(e: AsbError, a: &Authed) -> Result<Response, PageError> {
     Ok(match e {
         AsbError::NotShared(m) => html::message_page(
             StatusCode::FORBIDDEN,
@@ -154,11 +160,11 @@ fn capitalise(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-fn number(raw: &str) -> Option<i64> {
+pub(super) fn number(raw: &str) -> Option<i64> {
     raw.trim().parse::<i64>().ok().filter(|n| *n > 0)
 }
 
-fn not_a_number(a: &Authed, raw: &str) -> Result<Response, PageError> {
+pub(super) fn not_a_number(a: &Authed, raw: &str) -> Result<Response, PageError> {
     refusal(AsbError::NotFound(format!("{raw:?}")), a)
 }
 
@@ -468,9 +474,9 @@ struct ReportPage {
     case_fields: Vec<Field>,
 }
 
-fn report_page(a: &Authed, r: ReportView, title: &str, errors: Errors) -> ReportPage {
+fn report_page(a: &Authed, r: ReportView, title: &str, csp: Field, errors: Errors) -> ReportPage {
     let mut case_fields =
-        vec![field("title", "Case title", "text", title).hint("A short line saying what the case is about.")];
+        vec![field("title", "Case title", "text", title).hint("A short line saying what the case is about."), csp];
     mark(&mut case_fields, &errors);
     ReportPage { chrome: Chrome::of(a), errors, r, case_fields }
 }
@@ -483,7 +489,10 @@ pub async fn report(
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
     let actor = a.actor();
     match state.store.asb_report(id, &viewer(&a, &actor, bo.now())).await {
-        Ok(r) => render(StatusCode::OK, &report_page(&a, r, "", Vec::new())),
+        Ok(r) => {
+            let csp = super::standards::csp_field(&state, id, None).await?;
+            render(StatusCode::OK, &report_page(&a, r, "", csp, Vec::new()))
+        }
         Err(e) => refusal(e, &a),
     }
 }
@@ -495,6 +504,8 @@ pub async fn report(
 pub struct NewCaseForm {
     title: String,
     report_id: String,
+    /// `force/csp`, or empty for none.
+    csp: String,
 }
 
 pub async fn create_case(
@@ -505,10 +516,14 @@ pub async fn create_case(
     let Some(report_id) = number(&form.report_id) else { return not_a_number(&a, &form.report_id) };
     let actor = a.actor();
     let v = viewer(&a, &actor, bo.now());
-    match state.store.create_asb_case(&form.title, &[report_id], &v).await {
+    let csp = form.csp.trim().split_once('/');
+    match state.store.create_asb_case_under(&form.title, &[report_id], csp, &v).await {
         Ok(id) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
         Err(AsbError::Invalid(p)) => match state.store.asb_report(report_id, &v).await {
-            Ok(r) => render(StatusCode::UNPROCESSABLE_ENTITY, &report_page(&a, r, &form.title, errors_of(&p, ""))),
+            Ok(r) => {
+                let csp = super::standards::csp_field(&state, report_id, Some(&form.csp)).await?;
+                render(StatusCode::UNPROCESSABLE_ENTITY, &report_page(&a, r, &form.title, csp, errors_of(&p, "")))
+            }
             Err(e) => refusal(e, &a),
         },
         Err(e) => refusal(e, &a),
@@ -549,6 +564,11 @@ struct CasePage {
     c: CaseView,
     forms: Vec<FormView>,
     owner: bool,
+    /// The service standards panel (see `super::standards`).
+    service: CaseService,
+    contact_fields: Vec<Field>,
+    /// For the owner of a case with no partnership: the chooser.
+    csp_fields: Vec<Field>,
 }
 
 /// Everything typed into the case page's forms (each form sends its own fields).
@@ -567,6 +587,10 @@ pub struct CaseForms {
     close_outcome: String,
     close_notes: String,
     organisation_id: String,
+    pub(super) contact_contacted_at: String,
+    pub(super) contact_method: String,
+    pub(super) contact_note: String,
+    csp: String,
 }
 
 async fn case_page(
@@ -575,7 +599,24 @@ async fn case_page(
     c: CaseView,
     f: &CaseForms,
     errors: Errors,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<CasePage, PageError> {
+    let actor = a.actor();
+    let service = match state.store.asb_case_service(c.id, &viewer(a, &actor, now)).await {
+        Ok(s) => s,
+        Err(AsbError::Store(e)) => return Err(crate::WebError::Store(e).into()),
+        Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
+    };
+    let mut contact_fields = super::standards::contact_fields(f, now);
+    mark(&mut contact_fields, &errors);
+    let owner_here = c.owner_organisation_id == a.user.organisation_id;
+    let mut csp_fields = match c.reports.first() {
+        Some(r) if owner_here && service.standards.csp_id.is_none() => {
+            vec![super::standards::csp_field(state, r.id, (!f.csp.is_empty()).then_some(f.csp.as_str())).await?]
+        }
+        _ => Vec::new(),
+    };
+    mark(&mut csp_fields, &errors);
     let owner = c.owner_organisation_id == a.user.organisation_id;
     let tool_hint = Tool::ALL
         .iter()
@@ -654,7 +695,7 @@ async fn case_page(
     for form in &mut forms {
         mark(&mut form.fields, &errors);
     }
-    Ok(CasePage { chrome: Chrome::of(a), errors, c, forms, owner })
+    Ok(CasePage { chrome: Chrome::of(a), errors, c, forms, owner, service, contact_fields, csp_fields })
 }
 
 pub async fn case(
@@ -665,7 +706,7 @@ pub async fn case(
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
     let actor = a.actor();
     match state.store.asb_case(id, &viewer(&a, &actor, bo.now())).await {
-        Ok(c) => render(StatusCode::OK, &case_page(&state, &a, c, &CaseForms::default(), Vec::new()).await?),
+        Ok(c) => render(StatusCode::OK, &case_page(&state, &a, c, &CaseForms::default(), Vec::new(), bo.now()).await?),
         Err(e) => refusal(e, &a),
     }
 }
@@ -693,12 +734,48 @@ where
         Ok(()) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
         Err(AsbError::Invalid(p)) => match state.store.asb_case(id, &v).await {
             Ok(c) => {
-                render(StatusCode::UNPROCESSABLE_ENTITY, &case_page(state, a, c, form, errors_of(&p, prefix)).await?)
+                let page = case_page(state, a, c, form, errors_of(&p, prefix), bo.now()).await?;
+                render(StatusCode::UNPROCESSABLE_ENTITY, &page)
             }
             Err(e) => refusal(e, a),
         },
         Err(e) => refusal(e, a),
     }
+}
+
+pub async fn add_contact(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let now = bo.now();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "contact_", |id, v| async move {
+        let c = NewContact::check(&g.contact_contacted_at, &g.contact_method, &g.contact_note, now)?;
+        store.record_victim_contact(id, &c, &v).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn set_csp(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "", |id, v| async move {
+        let Some((force, csp)) = g.csp.trim().split_once('/') else {
+            return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
+        };
+        store.set_asb_case_csp(id, force, csp, &v).await
+    })
+    .await
 }
 
 pub async fn add_action(

@@ -1,0 +1,96 @@
+//! `peel asb standards …`, run as an ASB coordinator would, on both engines.
+
+use std::process::{Command, Output};
+
+use peel_store::testing::TestDatabase;
+use peel_store::{Bcu, Csp, Engine};
+
+fn peel(url: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_peel"));
+    c.args(args).env("PEEL_USER_PASSWORD", "a long enough passphrase").env("PEEL_LOG", "warn");
+    if !url.is_empty() {
+        c.arg("--database-url").arg(url);
+    }
+    c.output().expect("run peel")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+async fn coordinators_adopt_standards_from_a_file(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let url = db.url.clone();
+    assert!(peel(&url, &["org", "add", "--kind", "council", "Luton Council"]).status.success());
+    for (role, email) in [("asb-coordinator", "cora@luton.example"), ("officer", "pc@luton.example")] {
+        let o = peel(&url, &["user", "add", "--org", "Luton Council", "--role", role, email]);
+        assert!(o.status.success(), "{:?}", text(&o));
+    }
+    let example = peel("", &["asb", "standards", "example"]);
+    assert!(example.status.success(), "{:?}", text(&example));
+    let mut v: serde_json::Value = serde_json::from_slice(&example.stdout).expect("the example is JSON");
+    assert_eq!(v["version"], "national-default-1");
+    v["version"] = "luton-2027-1".into();
+    v["first_contact_hours"] = 12.into();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("luton.json");
+    std::fs::write(&file, v.to_string()).unwrap();
+    let path = file.to_str().unwrap();
+    let adopt = |by: &str| {
+        let args = ["asb", "standards", "adopt", "--force", "bedfordshire", "--csp", "luton", "--by", by, path];
+        peel(&url, &args)
+    };
+    let show = ["asb", "standards", "show", "--force", "bedfordshire", "--csp", "luton"];
+
+    let no_csp = adopt("cora@luton.example");
+    assert!(!no_csp.status.success());
+    assert!(text(&no_csp).1.contains("import the force's areas"), "{:?}", text(&no_csp));
+    let bcu = Bcu {
+        force_id: "bedfordshire".into(),
+        id: "west".into(),
+        name: "West".into(),
+        commentary: None,
+        sample: false,
+    };
+    let csp = Csp {
+        force_id: "bedfordshire".into(),
+        id: "luton".into(),
+        name: "Luton".into(),
+        bcu_id: "west".into(),
+        local_authority: "Luton".into(),
+        local_authority_code: None,
+        population: None,
+    };
+    store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    let before = peel(&url, &show);
+    assert!(text(&before).1.contains("the national default applies"), "{:?}", text(&before));
+    assert!(text(&before).0.contains("\"version\": \"national-default-1\""));
+
+    let officer = adopt("pc@luton.example");
+    assert!(!officer.status.success());
+    assert!(text(&officer).1.contains("only ASB coordinators adopt standards"), "{:?}", text(&officer));
+    let ok = adopt("cora@luton.example");
+    assert!(ok.status.success(), "{:?}", text(&ok));
+    assert!(text(&ok).0.contains("bedfordshire/luton now publishes standards version luton-2027-1"), "{:?}", text(&ok));
+    let again = adopt("cora@luton.example");
+    assert!(!again.status.success());
+    assert!(text(&again).1.contains("give the new one its own version"), "{:?}", text(&again));
+    let after = peel(&url, &show);
+    assert!(text(&after).0.contains("\"first_contact_hours\": 12"), "{:?}", text(&after));
+    assert!(text(&after).1.contains("by cli:cora@luton.example"), "{:?}", text(&after));
+
+    v["first_contact_hours"] = 0.into();
+    v["redress"]["offer"] = "".into();
+    std::fs::write(&file, v.to_string()).unwrap();
+    let bad = adopt("cora@luton.example");
+    assert!(!bad.status.success());
+    let (_, err) = text(&bad);
+    assert!(err.contains("first_contact_hours:") && err.contains("redress.offer:"), "{err}");
+    assert!(err.contains("nothing was adopted"), "{err}");
+
+    let help = peel("", &["asb", "standards", "adopt", "--help"]);
+    assert!(text(&help).0.contains("every problem is listed"), "{:?}", text(&help));
+}
+
+peel_store::on_both_engines!(coordinators_adopt_standards_from_a_file);
