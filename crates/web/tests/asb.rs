@@ -133,6 +133,11 @@ impl Harness {
         let new = NewAccount { email, display_name: email, organisation_id: org, role, password: PASSWORD };
         let u = accounts::add_user(&self.store, "test", &new, &Default::default(), t0()).await.unwrap();
         let token = accounts::issue_api_token(&self.store, "test", &u, "t", t0()).await.unwrap().0;
+        (self.sign_in(email).await, token)
+    }
+
+    /// A fresh browser session for `email`.
+    async fn sign_in(&self, email: &str) -> Browser {
         let form = self.send(Method::GET, "/login", None, None, "").await;
         let login_csrf = form.cookie("peel_login_csrf");
         let r = self
@@ -147,7 +152,7 @@ impl Harness {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let cookie = format!("peel_session={}", r.cookie("peel_session"));
         let home = self.send(Method::GET, "/backoffice", Some(&cookie), None, "").await;
-        (Browser { csrf: csrf_in(&home.body), cookie }, token)
+        Browser { csrf: csrf_in(&home.body), cookie }
     }
 
     async fn count(&self, table: &str) -> i64 {
@@ -364,6 +369,180 @@ async fn bad_input_is_refused_and_stores_nothing(engine: Engine) {
     assert_eq!(h.count("asb_cases").await, 1);
 }
 
+/// A JSON report for Jane Smith at 12 High Street, the behaviour at `occurred_at`.
+fn jane(occurred_at: &str) -> Value {
+    json!({
+        "channel": "phone", "category": "personal", "hate_related": false, "occurred_at": occurred_at,
+        "location": "12 High Street, Luton", "location_postcode": "LU1 1AA", "description": "Shouting and threats",
+        "reporter": {"name": "Jane Smith", "phone": "07700 900123", "address": "12 High Street", "postcode": "LU1 1AA"},
+        "victims": [{"name": "Jane Smith", "phone": "07700 900123", "address": "12 High Street", "postcode": "LU1 1AA"}]
+    })
+}
+
+async fn community_trigger_from_stored_reports(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let bcu = peel_store::Bcu {
+        force_id: "bedfordshire".into(),
+        id: "west".into(),
+        name: "West".into(),
+        commentary: None,
+        sample: false,
+    };
+    let csp = peel_store::Csp {
+        force_id: "bedfordshire".into(),
+        id: "luton".into(),
+        name: "Luton".into(),
+        bcu_id: "west".into(),
+        local_authority: "Luton".into(),
+        local_authority_code: None,
+        population: None,
+    };
+    h.store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    let police = h.org("Bedfordshire Police", OrgKind::Force).await;
+    let council = h.org("Luton Borough Council", OrgKind::Council).await;
+    let (_, officer) = h.user(police, "officer@police.example", Role::Officer).await;
+    let (_, cora) = h.user(council, "cora@council.example", Role::AsbCoordinator).await;
+    let record = |token: String, at: &'static str| {
+        let h = &h;
+        async move {
+            let r = h.post(&token, "/api/v1/asb/reports", &jane(at)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()["report"].clone()
+        }
+    };
+    // One night's shouting, told to the police and the next day to the council.
+    let r1 = record(officer.clone(), "2026-09-01T07:00").await;
+    h.clock.advance(Duration::days(1));
+    let r2 = record(cora.clone(), "2026-09-01T07:30").await;
+    // Another night, to the police.
+    h.clock.advance(Duration::days(10));
+    let r3 = record(officer.clone(), "2026-09-11T22:00").await;
+    let check = &r3["victims"][0]["case_review"];
+    assert_eq!(check["may_be_entitled"], false, "three reports but two incidents: {check}");
+    assert_eq!(check["reports_checked"], 3);
+    assert_eq!(check["qualifying_incidents"], 2);
+    assert_eq!(check["rules_version"], peel_core::trigger::Procedure::national_default().version);
+    // A third incident, to the council: the threshold may be met.
+    h.clock.advance(Duration::days(20));
+    let r4 = record(cora.clone(), "2026-10-01T21:00").await;
+    let ids: Vec<i64> = [&r1, &r2, &r3, &r4].iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let check = &r4["victims"][0]["case_review"];
+    assert_eq!(check["may_be_entitled"], true, "{check}");
+    assert_eq!(check["qualifying_incidents"], 3);
+    assert_eq!(check["report_ids"], json!([ids[1], ids[3]]), "only the reports the council may see");
+    // Sessions end when idle; sign in again after the weeks that passed.
+    let officer_page = h.sign_in("officer@police.example").await;
+    let cora_page = h.sign_in("cora@council.example").await;
+    // The police see it too, on their own report, with their reports named.
+    let seen = h.get(&officer, &format!("/api/v1/asb/reports/{}", ids[0])).await.json();
+    assert_eq!(seen["report"]["victims"][0]["case_review"]["report_ids"], json!([ids[0], ids[2]]));
+    let page = h.page(&officer_page, &format!("/asb/reports/{}", ids[0])).await;
+    assert!(page.body.contains("may be entitled to an ASB case review"), "{} {}", page.status, page.body);
+    assert!(page.body.contains("ask your ASB coordinator"), "officers cannot start an application");
+    // The coordinator's page links to an application citing the reports.
+    let page = h.page(&cora_page, &format!("/asb/reports/{}", ids[3])).await;
+    let link = format!("/asb/case-reviews/new?report={}&amp;report={}", ids[1], ids[3]);
+    assert!(page.body.contains(&link), "{}", page.body);
+    let form = h.page(&cora_page, &link.replace("&amp;", "&")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    for expected in [
+        format!("name=\"c1-report_id\" value=\"{}\"", ids[1]),
+        format!("name=\"c2-report_id\" value=\"{}\"", ids[3]),
+        "value=\"Luton Borough Council\"".to_string(),
+        "value=\"2026-09-01\"".to_string(),
+        "value=\"2026-09-02\"".to_string(),
+        "value=\"2026-10-01\"".to_string(),
+        format!("value=\"ASB report {}\"", ids[1]),
+    ] {
+        assert!(form.body.contains(&expected), "{expected} in {}", form.body);
+    }
+    // The police's own report cannot be cited by the council: refused and audited.
+    let hidden = h.page(&cora_page, &format!("/asb/case-reviews/new?report={}", ids[0])).await;
+    assert_eq!(hidden.status, StatusCode::FORBIDDEN);
+    let api = h
+        .post(
+            &cora,
+            "/api/v1/asb/case-reviews",
+            &json!({"force": "bedfordshire", "csp": "luton", "report_ids": [ids[0]], "application": {
+                "received_on": "2026-10-02", "applicant_name": "Jane Smith", "applicant_contact": "07700 900123",
+                "summary": "Shouting and threats"}}),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN, "{}", api.body);
+    let log = h.audit("cora@council").await;
+    assert!(log.iter().any(|e| e.0 == "access.denied" && e.1 == format!("asb_report:{}", ids[0])), "{log:?}");
+    assert!(log.iter().any(|e| e.0 == "asb.report.read" && e.1 == format!("asb_report:{}", ids[1])));
+
+    // Submitting the pre-filled form records the application with the links.
+    let mut fields: Vec<(String, String)> = vec![
+        ("csp".into(), "bedfordshire/luton".into()),
+        ("received_on".into(), "2026-10-02".into()),
+        ("applicant_name".into(), "Jane Smith".into()),
+        ("applicant_contact".into(), "07700 900123".into()),
+        ("summary".into(), "Shouting and threats".into()),
+    ];
+    for (n, id) in [(1, ids[1]), (2, ids[3])] {
+        let c = |x: &str| format!("c{n}-{x}");
+        let r = if n == 1 { &r2 } else { &r4 };
+        let day = |k: &str| r[k].as_str().unwrap()[..10].to_string();
+        fields.extend([
+            (c("complainant"), "Jane Smith".into()),
+            (c("agency"), "Luton Borough Council".into()),
+            (c("incident"), format!("ASB report {id}")),
+            (c("behaviour_on"), day("occurred_at")),
+            (c("complained_on"), day("recorded_at")),
+            (c("report_id"), id.to_string()),
+        ]);
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let made = h.submit(&cora_page, "/asb/case-reviews", &pairs).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let shown = h.page(&cora_page, &made.location).await;
+    assert!(shown.body.contains(&format!("<a href=\"/asb/reports/{}\">stored report {}</a>", ids[3], ids[3])));
+    // The same through the API: report ids become complaint rows.
+    let api = h
+        .post(
+            &cora,
+            "/api/v1/asb/case-reviews",
+            &json!({"force": "bedfordshire", "csp": "luton", "report_ids": [ids[3], ids[1]], "application": {
+                "received_on": "2026-10-02", "applicant_name": "Jane Smith", "applicant_contact": "07700 900123",
+                "summary": "Shouting and threats"}}),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::CREATED, "{}", api.body);
+    let complaints = api.json()["complaints"].clone();
+    assert_eq!(complaints[0]["report_id"], ids[1], "in the order recorded: {complaints}");
+    assert_eq!(complaints[1]["report_id"], ids[3]);
+    assert_eq!(complaints[1]["agency"], "Luton Borough Council");
+    // A report id that does not exist is refused, on a typed row too.
+    let bad = h
+        .post(
+            &cora,
+            "/api/v1/asb/case-reviews",
+            &json!({"force": "bedfordshire", "csp": "luton", "application": {
+                "received_on": "2026-10-02", "applicant_name": "Jane Smith", "applicant_contact": "07700 900123",
+                "summary": "x", "complaints": [{"complainant": "Jane", "agency": "Police", "incident": "1",
+                "behaviour_on": "2026-09-01", "complained_on": "2026-09-01", "report_id": 999}]}}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+    // The council's complaint about the first night (2 September) qualifies
+    // for six months: still on 2 March, not on 3 March.
+    let last = ids[3];
+    let entitled = |days: i64| {
+        let h = &h;
+        let cora = cora.clone();
+        async move {
+            h.clock.advance(Duration::days(days));
+            let later = h.get(&cora, &format!("/api/v1/asb/reports/{last}")).await.json();
+            later["report"]["victims"][0]["case_review"]["may_be_entitled"].as_bool().unwrap()
+        }
+    };
+    assert!(entitled(151).await, "2 March 2027");
+    assert!(!entitled(1).await, "3 March 2027");
+}
+
 /// Every ASB API route is in the OpenAPI document, with its method.
 #[test]
 fn asb_api_is_documented() {
@@ -380,4 +559,8 @@ fn asb_api_is_documented() {
     assert_eq!(n, 22, "16 casework and 6 case review routes");
 }
 
-peel_store::on_both_engines!(report_to_shared_case, bad_input_is_refused_and_stores_nothing);
+peel_store::on_both_engines!(
+    report_to_shared_case,
+    bad_input_is_refused_and_stores_nothing,
+    community_trigger_from_stored_reports
+);

@@ -7,6 +7,7 @@
 //! cases their organisation owns or was given, and partners get the
 //! restricted view ([`FieldAccess`]).
 
+mod case_review_links;
 mod cases;
 mod reports;
 mod rules;
@@ -18,6 +19,7 @@ use peel_core::asb::{FieldAccess, Problems};
 use crate::StoreError;
 use crate::audit::By;
 
+pub use case_review_links::CaseReviewCheck;
 pub use cases::{ActionView, CaseSummary, CaseView, DueReview, EventView, ShareView, ToolView};
 pub use reports::{PersonView, ReportSummary, ReportView, RiskView};
 pub use rules::RuleSetRecord;

@@ -28,6 +28,8 @@ pub struct Chrome {
     can_report: bool,
     can_view: bool,
     can_manage: bool,
+    /// May start a Community Trigger application from a victim's reports.
+    can_run_reviews: bool,
     /// The shared back-office navigation and sign-out (see `html::nav`).
     nav: String,
     signed_in: String,
@@ -40,6 +42,7 @@ impl Chrome {
             can_report: a.may(Permission::RecordReport),
             can_view: a.may(Permission::ViewCases),
             can_manage: a.may(Permission::ManageCases),
+            can_run_reviews: a.may(Permission::RunCaseReviews),
             nav: super::super::html::nav(a),
             signed_in: super::super::html::signed_in(a),
         }
