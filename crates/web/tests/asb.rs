@@ -543,6 +543,87 @@ async fn community_trigger_from_stored_reports(engine: Engine) {
     assert!(!entitled(1).await, "3 March 2027");
 }
 
+async fn reassign_and_reopen_cases(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let police = h.org("Bedfordshire Police", OrgKind::Force).await;
+    let council = h.org("Luton Borough Council", OrgKind::Council).await;
+    let (_, officer) = h.user(police, "officer@police.example", Role::Officer).await;
+    let (sarge_page, sarge) = h.user(police, "sarge@police.example", Role::Supervisor).await;
+    let (_, handler) = h.user(police, "handler@police.example", Role::CallHandler).await;
+    let (pat_page, pat) = h.user(council, "pat@council.example", Role::PartnerCaseworker).await;
+    let pat_id = h.store.user_by_email("pat@council.example").await.unwrap().unwrap().id;
+    let handler_id = h.store.user_by_email("handler@police.example").await.unwrap().unwrap().id;
+    let report =
+        h.post(&handler, "/api/v1/asb/reports", &jane("2026-08-31T21:30")).await.json()["report"]["id"].clone();
+    let case = h.post(&officer, "/api/v1/asb/cases", &json!({"title": "Jane", "report_ids": [report]})).await.json()
+        ["case_id"]
+        .as_i64()
+        .unwrap();
+    h.post(&officer, &format!("/api/v1/asb/cases/{case}/shares"), &json!({"organisation_id": council})).await;
+    let path = format!("/api/v1/asb/cases/{case}/reassign");
+
+    // The case page offers the sergeant the people who could take it.
+    let page = h.page(&sarge_page, &format!("/asb/cases/{case}")).await;
+    assert!(page.body.contains("Reassign this case"), "{}", page.body);
+    assert!(page.body.contains(&format!("<option value=\"{pat_id}\"")), "council caseworkers are offered");
+    assert!(!page.body.contains(&format!("<option value=\"{handler_id}\"")), "call handlers cannot own cases");
+    // Only supervisors and coordinators may reassign; a reason and a caseworker are needed.
+    let r = h.post(&officer, &path, &json!({"user_id": pat_id, "reason": "Council leads"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = h.post(&sarge, &path, &json!({"user_id": pat_id, "reason": " "})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["problems"][0]["field"], "reason");
+    let r = h.post(&sarge, &path, &json!({"user_id": handler_id, "reason": "Why not"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = h.post(&sarge, &path, &json!({"user_id": pat_id, "organisation_id": police, "reason": "Slip"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the person is not in that organisation");
+    let r = h.submit(&sarge_page, &format!("/asb/cases/{case}/reassign"), &[("reassign_reason", "x")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#reassign_user_id\""), "{}", r.body);
+    let unchanged = h.get(&sarge, &format!("/api/v1/asb/cases/{case}")).await.json();
+    assert_eq!(unchanged["case"]["owner_organisation_id"], police, "nothing changed");
+
+    // Handed to the council: the police keep it shared.
+    let r =
+        h.post(&sarge, &path, &json!({"user_id": pat_id, "organisation_id": council, "reason": "Council leads"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let c = &r.json()["case"];
+    assert_eq!(c["owner_organisation_id"], council);
+    let shared: Vec<i64> =
+        c["shared_with"].as_array().unwrap().iter().map(|s| s["organisation_id"].as_i64().unwrap()).collect();
+    assert_eq!(shared, [police]);
+    let line = c["timeline"].as_array().unwrap().last().unwrap()["summary"].as_str().unwrap().to_string();
+    assert!(line.contains("Council leads") && line.contains("still shared with Bedfordshire Police"), "{line}");
+    let again = h.post(&sarge, &path, &json!({"user_id": pat_id, "reason": "Again"})).await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN, "no longer the owner");
+
+    // The council closes it, then reopens it with a reason.
+    let closed = h
+        .post(&pat, &format!("/api/v1/asb/cases/{case}/close"), &json!({"outcome": "resolved", "notes": "Quiet"}))
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let page = h.page(&pat_page, &format!("/asb/cases/{case}")).await;
+    assert!(page.body.contains("Reopen this case") && !page.body.contains("Record an action"), "{}", page.body);
+    let r = h.submit(&pat_page, &format!("/asb/cases/{case}/reopen"), &[("reopen_reason", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#reopen_reason\""), "{}", r.body);
+    let r = h.post(&sarge, &format!("/api/v1/asb/cases/{case}/reopen"), &json!({"reason": "Not ours"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "only the owner may reopen");
+    let r = h.submit(&pat_page, &format!("/asb/cases/{case}/reopen"), &[("reopen_reason", "Stones again")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = h.get(&pat, &format!("/api/v1/asb/cases/{case}")).await.json();
+    assert_eq!(c["case"]["status"], "open");
+    assert!(c["case"]["outcome"].is_null());
+    let lines: Vec<&str> =
+        c["case"]["timeline"].as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    assert!(lines.iter().any(|l| l.starts_with("Closed")) && lines.last() == Some(&"Reopened: Stones again"));
+    let twice = h.post(&pat, &format!("/api/v1/asb/cases/{case}/reopen"), &json!({"reason": "Again"})).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let log = h.audit("sarge@police").await;
+    assert!(log.iter().any(|e| e.0 == "asb.case.reassign" && e.1 == format!("asb_case:{case}")));
+    assert!(h.audit("pat@council").await.iter().any(|e| e.0 == "asb.case.reopen"));
+}
+
 /// Every ASB API route is in the OpenAPI document, with its method.
 #[test]
 fn asb_api_is_documented() {
@@ -556,11 +637,12 @@ fn asb_api_is_documented() {
             n += 1;
         }
     }
-    assert_eq!(n, 22, "16 casework and 6 case review routes");
+    assert_eq!(n, 24, "18 casework and 6 case review routes");
 }
 
 peel_store::on_both_engines!(
     report_to_shared_case,
     bad_input_is_refused_and_stores_nothing,
-    community_trigger_from_stored_reports
+    community_trigger_from_stored_reports,
+    reassign_and_reopen_cases
 );

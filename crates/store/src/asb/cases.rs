@@ -113,7 +113,7 @@ macro_rules! event_in {
 
 /// What a change needs of the case.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Need {
+pub(super) enum Need {
     /// Owned by or shared with the viewer's organisation.
     Visible,
     /// Owned by the viewer's organisation.
@@ -122,7 +122,13 @@ enum Need {
 
 impl Store {
     /// (owner organisation, status) if `v` may act on the case as `need` says.
-    async fn case_for(&self, id: i64, v: &Viewer<'_>, need: Need, open: bool) -> Result<(i64, String), AsbError> {
+    pub(super) async fn case_for(
+        &self,
+        id: i64,
+        v: &Viewer<'_>,
+        need: Need,
+        open: bool,
+    ) -> Result<(i64, String), AsbError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT c.owner_org_id, c.status, {CASE_VISIBLE} FROM asb_cases c WHERE c.id = $2"
         ));

@@ -9,6 +9,7 @@
 
 mod case_review_links;
 mod cases;
+mod ownership;
 mod reports;
 mod rules;
 
@@ -21,6 +22,7 @@ use crate::audit::By;
 
 pub use case_review_links::CaseReviewCheck;
 pub use cases::{ActionView, CaseSummary, CaseView, DueReview, EventView, ShareView, ToolView};
+pub use ownership::OwnerCandidate;
 pub use reports::{PersonView, ReportSummary, ReportView, RiskView};
 pub use rules::RuleSetRecord;
 

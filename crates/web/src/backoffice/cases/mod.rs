@@ -36,6 +36,8 @@ pub fn page_routes() -> Router<AppState> {
         .route("/asb/cases/{id}/actions", post(pages::add_action))
         .route("/asb/cases/{id}/tools", post(pages::add_tool))
         .route("/asb/cases/{id}/close", post(pages::close))
+        .route("/asb/cases/{id}/reassign", post(pages::reassign))
+        .route("/asb/cases/{id}/reopen", post(pages::reopen))
         .route("/asb/reviews", get(pages::reviews))
 }
 
@@ -54,5 +56,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/v1/asb/cases/{id}/actions", post(api::add_action))
         .route("/api/v1/asb/cases/{id}/tools", post(api::add_tool))
         .route("/api/v1/asb/cases/{id}/close", post(api::close))
+        .route("/api/v1/asb/cases/{id}/reassign", post(api::reassign))
+        .route("/api/v1/asb/cases/{id}/reopen", post(api::reopen))
         .route("/api/v1/asb/reviews", get(api::reviews))
 }

@@ -13,7 +13,9 @@ use peel_core::access::Permission;
 use peel_core::asb::case::ActionKind;
 use peel_core::asb::report::{Category, Channel};
 use peel_core::asb::tools::RawToolUse;
-use peel_core::asb::{Band, ClosureOutcome, NewAction, NewClosure, Problems, RawPerson, RawReport, RuleSet, Tool};
+use peel_core::asb::{
+    Band, ClosureOutcome, NewAction, NewClosure, Problems, RawPerson, RawReport, Reassignment, RuleSet, Tool,
+};
 use peel_store::asb::{AsbError, CaseSummary, CaseView, DueReview, ReportSummary, ReportView};
 use serde::Deserialize;
 
@@ -570,6 +572,9 @@ pub struct CaseForms {
     close_outcome: String,
     close_notes: String,
     organisation_id: String,
+    reassign_user_id: String,
+    reassign_reason: String,
+    reopen_reason: String,
 }
 
 async fn case_page(
@@ -578,6 +583,7 @@ async fn case_page(
     c: CaseView,
     f: &CaseForms,
     errors: Errors,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<CasePage, PageError> {
     let owner = c.owner_organisation_id == a.user.organisation_id;
     let tool_hint = Tool::ALL
@@ -623,7 +629,40 @@ async fn case_page(
             fields: vec![field("link_report_id", "Report number", "text", &f.link_report_id).auto("off")],
         },
     ];
-    if owner {
+    if c.status != "open" {
+        // A closed case takes no work; its owner may reopen it.
+        forms.clear();
+        if owner {
+            forms.push(FormView {
+                title: "Reopen this case".into(),
+                action: "reopen",
+                button: "Reopen the case",
+                fields: vec![field("reopen_reason", "Why the case is being reopened", "textarea", &f.reopen_reason)],
+            });
+        }
+    } else if owner && a.may(Permission::SuperviseCases) {
+        let actor = a.actor();
+        let v = viewer(a, &actor, now);
+        let mut people = vec![(String::new(), "Choose…".to_string())];
+        match state.store.asb_case_owner_candidates(c.id, &v).await {
+            Ok(list) => people
+                .extend(list.into_iter().map(|p| (p.user_id.to_string(), format!("{} ({})", p.name, p.organisation)))),
+            Err(AsbError::Store(e)) => return Err(e.into()),
+            Err(_) => {}
+        }
+        forms.push(FormView {
+            title: "Reassign this case".into(),
+            action: "reassign",
+            button: "Reassign the case",
+            fields: vec![
+                field("reassign_user_id", "New owner", "select", &f.reassign_user_id)
+                    .options(people)
+                    .hint("Caseworkers of your organisation and of the organisations the case is shared with."),
+                field("reassign_reason", "Why the case is changing hands", "textarea", &f.reassign_reason),
+            ],
+        });
+    }
+    if owner && c.status == "open" {
         let mut orgs = vec![(String::new(), "Choose…".to_string())];
         for o in state.store.organisations().await? {
             if o.id != c.owner_organisation_id {
@@ -668,7 +707,7 @@ pub async fn case(
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
     let actor = a.actor();
     match state.store.asb_case(id, &viewer(&a, &actor, bo.now())).await {
-        Ok(c) => render(StatusCode::OK, &case_page(&state, &a, c, &CaseForms::default(), Vec::new()).await?),
+        Ok(c) => render(StatusCode::OK, &case_page(&state, &a, c, &CaseForms::default(), Vec::new(), bo.now()).await?),
         Err(e) => refusal(e, &a),
     }
 }
@@ -695,9 +734,10 @@ where
     match change(id, v).await {
         Ok(()) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
         Err(AsbError::Invalid(p)) => match state.store.asb_case(id, &v).await {
-            Ok(c) => {
-                render(StatusCode::UNPROCESSABLE_ENTITY, &case_page(state, a, c, form, errors_of(&p, prefix)).await?)
-            }
+            Ok(c) => render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &case_page(state, a, c, form, errors_of(&p, prefix), bo.now()).await?,
+            ),
             Err(e) => refusal(e, a),
         },
         Err(e) => refusal(e, a),
@@ -806,6 +846,37 @@ pub async fn close(
     change_case(&state, &a, &bo, &actor, &raw, &f, "close_", |id, v| async move {
         let c = NewClosure::check(&g.close_outcome, &g.close_notes)?;
         store.close_asb_case(id, &c, &v).await
+    })
+    .await
+}
+
+pub async fn reassign(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::SuperviseCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "reassign_", |id, v| async move {
+        let r = Reassignment::check(number(&g.reassign_user_id), None, &g.reassign_reason)?;
+        store.reassign_asb_case(id, &r, &v).await
+    })
+    .await
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "reopen_", |id, v| async move {
+        store.reopen_asb_case(id, &g.reopen_reason, &v).await
     })
     .await
 }
