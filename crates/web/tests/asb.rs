@@ -624,6 +624,50 @@ async fn reassign_and_reopen_cases(engine: Engine) {
     assert!(h.audit("pat@council").await.iter().any(|e| e.0 == "asb.case.reopen"));
 }
 
+async fn several_victims_on_the_page(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let police = h.org("Bedfordshire Police", OrgKind::Force).await;
+    let (page, token) = h.user(police, "officer@police.example", Role::Officer).await;
+    let form = h.page(&page, "/asb/reports/new").await;
+    assert!(form.body.contains("name=\"victim0_name\"") && !form.body.contains("name=\"victim1_name\""));
+    assert!(form.body.contains("name=\"add_victim\""), "{}", form.body);
+    let mut typed: Vec<(&str, &str)> = REPORT_FORM.to_vec();
+    typed.extend([("victim_count", "1"), ("victim0_name", "Jane Smith"), ("add_victim", "yes")]);
+    // "Add another victim" shows a second set of fields, keeps what was typed and saves nothing.
+    let before = h.count("asb_reports").await;
+    let more = h.submit(&page, "/asb/reports", &typed).await;
+    assert_eq!(more.status, StatusCode::OK, "{}", more.body);
+    assert!(more.body.contains("name=\"victim1_name\"") && !more.body.contains("name=\"victim2_name\""));
+    assert!(more.body.contains("<legend class=\"label\" id=\"victim1-heading\">Victim 2"), "{}", more.body);
+    assert!(more.body.contains("value=\"Jane Smith\""));
+    assert!(more.body.contains("formaction=\"/asb/reports#victim2-heading\""));
+    assert_eq!(h.count("asb_reports").await, before, "nothing saved");
+    // A mistake in the second victim is shown against its own fields.
+    typed.retain(|(k, _)| *k != "add_victim" && *k != "victim_count");
+    typed.extend([("victim_count", "3"), ("victim1_name", "Sam Smith"), ("victim1_postcode", "nowhere")]);
+    let bad = h.submit(&page, "/asb/reports", &typed).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#victim1_postcode\""), "{}", bad.body);
+    assert_eq!(h.count("asb_reports").await, before);
+    // Saved with both; the empty third set is ignored.
+    typed.retain(|(k, _)| *k != "victim1_postcode");
+    let saved = h.submit(&page, "/asb/reports", &typed).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = saved.location.split('/').nth(3).unwrap();
+    let r = h.get(&token, &format!("/api/v1/asb/reports/{id}")).await.json();
+    let names: Vec<&str> =
+        r["report"]["victims"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Jane Smith", "Sam Smith"]);
+    // Ten at most: no button on a form with ten.
+    let mut ten: Vec<(String, String)> =
+        vec![("victim_count".into(), "10".into()), ("add_victim".into(), "yes".into())];
+    ten.extend(REPORT_FORM.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let pairs: Vec<(&str, &str)> = ten.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let full = h.submit(&page, "/asb/reports", &pairs).await;
+    assert!(full.body.contains("name=\"victim9_name\"") && !full.body.contains("name=\"victim10_name\""));
+    assert!(!full.body.contains("name=\"add_victim\""));
+}
+
 /// Every ASB API route is in the OpenAPI document, with its method.
 #[test]
 fn asb_api_is_documented() {
@@ -644,5 +688,6 @@ peel_store::on_both_engines!(
     report_to_shared_case,
     bad_input_is_refused_and_stores_nothing,
     community_trigger_from_stored_reports,
-    reassign_and_reopen_cases
+    reassign_and_reopen_cases,
+    several_victims_on_the_page
 );
