@@ -666,6 +666,18 @@ async fn several_victims_on_the_page(engine: Engine) {
     let full = h.submit(&page, "/asb/reports", &pairs).await;
     assert!(full.body.contains("name=\"victim9_name\"") && !full.body.contains("name=\"victim10_name\""));
     assert!(!full.body.contains("name=\"add_victim\""));
+
+    // A media link sent with a report is shown to staff as a plain link.
+    let mut with_media = jane("2026-08-31T21:30");
+    with_media["media_url"] = json!("https://photos.example.org/1.jpg");
+    let r = h.post(&token, "/api/v1/asb/reports", &with_media).await.json();
+    assert_eq!(r["report"]["media_url"], "https://photos.example.org/1.jpg");
+    let shown = h.page(&page, &format!("/asb/reports/{}", r["report"]["id"])).await;
+    assert!(
+        shown.body.contains("<a href=\"https://photos.example.org/1.jpg\" rel=\"noreferrer noopener nofollow\">"),
+        "{}",
+        shown.body
+    );
 }
 
 /// Every ASB API route is in the OpenAPI document, with its method.

@@ -68,6 +68,9 @@ pub struct ReportView {
     pub case_id: Option<i64>,
     pub reporter: Option<PersonView>,
     pub victims: Vec<PersonView>,
+    /// A link to a photo or video sent with the report; `None` in the
+    /// restricted view (it may show or name the reporter).
+    pub media_url: Option<String>,
     /// The latest assessment, if any.
     pub risk: Option<RiskView>,
     /// `full` or `restricted`.
@@ -87,8 +90,24 @@ pub struct ReportSummary {
     pub case_id: Option<i64>,
 }
 
-type ReportRow =
-    (i64, String, String, String, bool, String, String, String, String, String, i64, String, String, bool, Option<i64>);
+type ReportRow = (
+    i64,
+    String,
+    String,
+    String,
+    bool,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    bool,
+    Option<i64>,
+    Option<String>,
+);
 type PersonRow = (i64, String, String, String, String, String, String, i64, bool);
 /// An earlier report's person: report id, when recorded, the person's keys, the report's location key.
 type CandidateRow = (i64, String, String, String, String, String, String, String);
@@ -96,7 +115,7 @@ type RiskRow = (i64, String, i64, String, String, String, Option<String>, String
 
 const REPORT_SELECT: &str = "SELECT r.id, r.channel, r.referred_by, r.category, r.hate_related, r.occurred_at, \
      r.location, r.location_postcode, r.description, r.recorded_at, r.recorded_by_org_id, o.name, r.rules_version, \
-     r.repeat_victim, r.case_id FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id";
+     r.repeat_victim, r.case_id, r.media_url FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id";
 
 fn risk_from_row(r: RiskRow, access: FieldAccess) -> Result<RiskView, StoreError> {
     let answers: BTreeMap<String, bool> = serde_json::from_str(&r.4)?;
@@ -136,8 +155,8 @@ impl Store {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO asb_reports (channel, referred_by, category, hate_related, occurred_at, location, \
                  location_postcode, location_key, description, recorded_at, recorded_by_user_id, recorded_by_org_id, \
-                 rules_version, repeat_victim) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                 RETURNING id",
+                 rules_version, repeat_victim, media_url) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             )
             .bind(r.channel.slug())
             .bind(&r.referred_by)
@@ -153,6 +172,7 @@ impl Store {
             .bind(v.org_id)
             .bind(&rules.version)
             .bind(any_repeat)
+            .bind(r.media_url.as_deref())
             .fetch_one(&mut *tx)
             .await?;
             let people = std::iter::once(("reporter", &r.reporter, None))
@@ -388,6 +408,7 @@ impl Store {
             case_id: r.14,
             reporter,
             victims,
+            media_url: if full { r.15 } else { None },
             risk,
             access: if full { "full" } else { "restricted" }.into(),
         })

@@ -260,6 +260,7 @@ impl ReportForm {
             description: self.description.clone(),
             reporter,
             victims,
+            media_url: String::new(),
         };
         (raw, slots)
     }
