@@ -316,16 +316,16 @@ pub async fn new_form(
 
 /// A refusal to cite stored reports, as a page.
 fn asb_refusal(e: AsbError, a: &Authed) -> Result<Response, PageError> {
-    let (status, title) = match &e {
-        AsbError::NotShared(_) => (StatusCode::FORBIDDEN, "You cannot see or change this"),
-        AsbError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
-        AsbError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "There is a problem"),
-        AsbError::Conflict(_) => (StatusCode::CONFLICT, "This cannot be done"),
-        AsbError::Store(_) => {
-            return Err(PageError(crate::WebError::Internal("reading the cited reports".into())));
-        }
+    let (status, title, text) = match e {
+        AsbError::Store(s) => return Err(s.into()),
+        AsbError::NotShared(m) => (StatusCode::FORBIDDEN, "You cannot see or change this", m),
+        AsbError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", format!("{m} was not found")),
+        AsbError::Invalid(p) => (StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", p.to_string()),
+        AsbError::Conflict(m) => (StatusCode::CONFLICT, "This cannot be done", m),
     };
-    Ok(html::message_page(status, title, Some(a), &format!("{e}.")))
+    let mut chars = text.chars();
+    let text: String = chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    Ok(html::message_page(status, title, Some(a), &format!("{}.", text.trim_end_matches('.'))))
 }
 
 pub async fn create(
