@@ -130,6 +130,8 @@ pub struct RawRequest {
     pub last_name: String,
     pub phone: String,
     pub description: String,
+    /// A link to a photo or video, kept on the report for staff.
+    pub media_url: String,
     /// `attribute[code]` values.
     pub attributes: BTreeMap<String, String>,
 }
@@ -286,6 +288,7 @@ impl RawRequest {
             description: self.description.clone(),
             reporter,
             victims: vec![victim],
+            media_url: self.media_url.clone(),
         };
         if let Err(Problems(more)) = report.check(now) {
             for p in more {

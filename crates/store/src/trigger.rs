@@ -168,7 +168,7 @@ type ApplicationRow = (
     String,
     String,
 );
-type ComplaintRow = (String, String, String, String, String, bool);
+type ComplaintRow = (String, String, String, String, String, bool, Option<i64>);
 type DecisionRow = (String, bool, Option<String>, String, String, String, String);
 type StepRow = (String, String, Option<String>, String, String);
 
@@ -207,7 +207,7 @@ macro_rules! load_review_in {
                         .fetch_optional(&mut *$tx)
                         .await?;
                 let complaints: Vec<ComplaintRow> = sqlx::query_as(
-                    "SELECT complainant, agency, incident, behaviour_on, complained_on, hate_related \
+                    "SELECT complainant, agency, incident, behaviour_on, complained_on, hate_related, report_id \
                      FROM trigger_complaints WHERE application_id = $1 ORDER BY number",
                 )
                 .bind(id)
@@ -258,6 +258,7 @@ fn assemble(
                 behaviour_on: day(&c.3, "behaviour")?,
                 complained_on: day(&c.4, "complaint")?,
                 hate_related: c.5,
+                report_id: c.6,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -438,6 +439,22 @@ impl Store {
         if self.csp(force_id, csp_id).await?.is_none() {
             return Err(CaseReviewError::UnknownCsp(csp_id.into(), force_id.into()));
         }
+        let mut missing = Vec::new();
+        for (i, c) in application.complaints.iter().enumerate() {
+            let Some(report_id) = c.report_id else { continue };
+            let found: Option<i64> = on_db!(self, pool => {
+                sqlx::query_scalar("SELECT id FROM asb_reports WHERE id = $1").bind(report_id).fetch_optional(pool).await?
+            });
+            if found.is_none() {
+                missing.push(Problem {
+                    field: format!("complaints[{}].report_id", i + 1),
+                    message: format!("Complaint {}: there is no ASB report {report_id}", i + 1),
+                });
+            }
+        }
+        if !missing.is_empty() {
+            return Err(CaseReviewError::Invalid(missing));
+        }
         let existing = self.procedure_for(force_id, csp_id).await?;
         let procedure = existing.as_ref().map(|p| p.procedure.clone()).unwrap_or_else(Procedure::national_default);
         let evaluation = evaluate(
@@ -521,7 +538,7 @@ impl Store {
             for (i, c) in a.complaints.iter().enumerate() {
                 sqlx::query(
                     "INSERT INTO trigger_complaints (application_id, number, complainant, agency, incident, \
-                     behaviour_on, complained_on, hate_related) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     behaviour_on, complained_on, hate_related, report_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(id)
                 .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
@@ -531,6 +548,7 @@ impl Store {
                 .bind(c.behaviour_on.to_string())
                 .bind(c.complained_on.to_string())
                 .bind(c.hate_related)
+                .bind(c.report_id)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -53,6 +53,7 @@ fn complaint(who: &str, agency: &str, incident: &str, behaviour: &str, complaine
         behaviour_on: d(behaviour),
         complained_on: d(complained),
         hate_related: false,
+        report_id: None,
     }
 }
 

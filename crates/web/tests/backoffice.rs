@@ -657,6 +657,8 @@ struct AsbFixtures {
     partner_org: i64,
     fresh_reports: Vec<i64>,
     fresh_cases: Vec<i64>,
+    /// Closed cases, for the rows that reopen one.
+    closed_cases: Vec<i64>,
 }
 
 async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
@@ -687,15 +689,24 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
         fresh_reports.push(record().await);
     }
     let mut fresh_cases = Vec::new();
-    // Two close rows and two partnership rows, each taking one per role.
-    for _ in 0..4 * Role::ALL.len() {
+    // Closing, choosing a partnership and reassigning, each on a page and
+    // through the API, each taking one case per role.
+    for _ in 0..6 * Role::ALL.len() {
         let r = record().await;
         fresh_cases.push(h.store.create_asb_case("To close", &[r], &v).await.unwrap());
+    }
+    let mut closed_cases = Vec::new();
+    let closure = peel_core::asb::NewClosure::check("resolved", "Stopped").unwrap();
+    for _ in 0..2 * Role::ALL.len() {
+        let r = record().await;
+        let c = h.store.create_asb_case("To reopen", &[r], &v).await.unwrap();
+        h.store.close_asb_case(c, &closure, &v).await.unwrap();
+        closed_cases.push(c);
     }
     let case = h.store.create_asb_case("Matrix case", &[report], &v).await.unwrap();
     let partner_org =
         accounts::add_organisation(&h.store, "test", "Luton Council", OrgKind::Council, t0()).await.unwrap().id;
-    AsbFixtures { report, case, partner_org, fresh_reports, fresh_cases }
+    AsbFixtures { report, case, partner_org, fresh_reports, fresh_cases, closed_cases }
 }
 
 async fn route_role_matrix(engine: Engine) {
@@ -715,6 +726,8 @@ async fn route_role_matrix(engine: Engine) {
     let (rep, case, partner) = (asb.report, asb.case, asb.partner_org);
     let fresh_reports = std::cell::RefCell::new(asb.fresh_reports.clone());
     let fresh_cases = std::cell::RefCell::new(asb.fresh_cases.clone());
+    let closed_cases = std::cell::RefCell::new(asb.closed_cases.clone());
+    let heir = h.user("heir@example.org", Role::Officer).await.id;
     let review = case_review_for_matrix(&h).await;
     let every: &[Role] = Role::ALL;
     let recorders: &[Role] = &[CallHandler, Officer, Supervisor, PartnerCaseworker, AsbCoordinator];
@@ -879,6 +892,22 @@ async fn route_role_matrix(engine: Engine) {
             caseworkers,
             StatusCode::SEE_OTHER,
         ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/cases/CLOSE_CASE/reassign".into(),
+            kv(&[("reassign_user_id", &heir.to_string()), ("reassign_reason", "Leave")]),
+            supervisors,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/asb/cases/CLOSED_CASE/reopen".into(),
+            kv(&[("reopen_reason", "New reports")]),
+            caseworkers,
+            StatusCode::SEE_OTHER,
+        ),
         (Kind::Page, Method::GET, "/asb/reviews?due_by=2026-12-31".into(), vec![], supervisors, StatusCode::OK),
         (Kind::Api, Method::GET, "/api/v1/asb/rules".into(), vec![], recorders, StatusCode::OK),
         (Kind::Api, Method::POST, "/api/v1/asb/reports".into(), json(report_json), recorders, StatusCode::CREATED),
@@ -948,6 +977,22 @@ async fn route_role_matrix(engine: Engine) {
             Method::POST,
             "/api/v1/asb/cases/CLOSE_CASE/close".into(),
             json(r#"{"outcome": "improved", "notes": "Victim satisfied"}"#),
+            caseworkers,
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/cases/CLOSE_CASE/reassign".into(),
+            json(&format!(r#"{{"user_id": {heir}, "reason": "Caseload"}}"#)),
+            supervisors,
+            StatusCode::OK,
+        ),
+        (
+            Kind::Api,
+            Method::POST,
+            "/api/v1/asb/cases/CLOSED_CASE/reopen".into(),
+            json(r#"{"reason": "New reports"}"#),
             caseworkers,
             StatusCode::OK,
         ),
@@ -1203,6 +1248,8 @@ async fn route_role_matrix(engine: Engine) {
             n += 1;
             let path = &if path.contains("CLOSE_CASE") {
                 path.replace("CLOSE_CASE", &take(&fresh_cases))
+            } else if path.contains("CLOSED_CASE") {
+                path.replace("CLOSED_CASE", &take(&closed_cases))
             } else {
                 path.clone()
             };

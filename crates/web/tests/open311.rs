@@ -335,4 +335,39 @@ async fn refusals_store_nothing(engine: Engine) {
     assert_eq!(h.get(&format!("/open311/v2/requests/{}.json", phoned.id)).await.status, StatusCode::NOT_FOUND);
 }
 
-peel_store::on_both_engines!(discovery_and_services, submit_follow_and_close, refusals_store_nothing);
+/// `media_url` is kept on the report for the recording organisation's
+/// staff, and never given in a public answer.
+async fn media_links_reach_staff_only(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let (app_user, key) = h.user("app@luton.example", Role::CallHandler).await;
+    let link = "https://photos.example.org/ab12/shouting.jpg";
+    let mut f = good(&key);
+    f.push(("media_url", link));
+    let r = h.post("/open311/v2/requests.json", form(&f)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id: i64 = r.json()[0]["service_request_id"].as_str().unwrap().parse().unwrap();
+    let stored = h.store.asb_report(id, &h.viewer(&app_user, "user:test")).await.unwrap();
+    assert_eq!(stored.media_url.as_deref(), Some(link));
+    for path in [format!("/open311/v2/requests/{id}.json"), "/open311/v2/requests.json".to_string()] {
+        let public = h.get(&path).await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert!(!public.body.contains("photos.example.org"), "{path}: {}", public.body);
+    }
+    let xml = h.get(&format!("/open311/v2/requests/{id}.xml")).await;
+    assert!(!xml.body.contains("photos.example.org"));
+    // Only http and https links, refused by name and nothing stored.
+    let before = h.report_count(&app_user).await;
+    let mut bad = good(&key);
+    bad.push(("media_url", "javascript:alert(1)"));
+    let r = h.post("/open311/v2/requests.json", form(&bad)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()[0]["description"].as_str().unwrap().starts_with("media_url:"), "{}", r.body);
+    assert_eq!(h.report_count(&app_user).await, before);
+}
+
+peel_store::on_both_engines!(
+    discovery_and_services,
+    submit_follow_and_close,
+    refusals_store_nothing,
+    media_links_reach_staff_only
+);

@@ -31,7 +31,7 @@ async fn open311_client_drives_peel(engine: Engine) {
     };
     let user = accounts::add_user(&store, "test", &new, &Default::default(), now).await.unwrap();
     let key = accounts::issue_api_token(&store, "test", &user, "street app", now).await.unwrap().0;
-    let state = AppState::load(store).await.unwrap();
+    let state = AppState::load(store.clone()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = tokio::spawn(peel_web::serve_on(state, listener, None));
@@ -44,6 +44,20 @@ async fn open311_client_drives_peel(engine: Engine) {
     server.abort();
     let text = result.unwrap_or_else(|text| panic!("the Open311 client failed against peel:\n{text}"));
     assert!(text.contains("Ran 4 tests"), "{text}");
+    // The photo link the app sent is on the stored reports, for staff.
+    let v = peel_store::asb::Viewer {
+        user_id: user.id,
+        org_id: user.organisation_id,
+        role: user.role,
+        actor: "user:test",
+        purpose: "testing",
+        at: Utc::now(),
+    };
+    let mut links = Vec::new();
+    for r in store.asb_reports(&v, 100).await.unwrap() {
+        links.extend(store.asb_report(r.id, &v).await.unwrap().media_url);
+    }
+    assert!(!links.is_empty() && links.iter().all(|l| l == "https://photos.example.org/shouting.jpg"), "{links:?}");
 }
 
 peel_store::on_both_engines!(open311_client_drives_peel);

@@ -7,6 +7,7 @@
 
 pub mod case;
 pub mod identity;
+pub mod reassign;
 pub mod repeat;
 pub mod report;
 pub mod risk;
@@ -16,6 +17,7 @@ pub mod tools;
 
 pub use case::{ActionKind, CaseStatus, ClosureOutcome, FieldAccess, NewAction, NewClosure};
 pub use identity::Identity;
+pub use reassign::Reassignment;
 pub use repeat::{RepeatFinding, RepeatRule};
 pub use report::{Category, Channel, NewReport, Person, RawPerson, RawReport};
 pub use risk::{Assessment, Band, Questionnaire};

@@ -63,6 +63,8 @@ pub struct RawReport {
     pub description: String,
     pub reporter: RawPerson,
     pub victims: Vec<RawPerson>,
+    /// A link to a photo or video the reporter sent (Open311's `media_url`).
+    pub media_url: String,
 }
 
 /// A checked person.
@@ -95,6 +97,40 @@ pub struct NewReport {
     pub description: String,
     pub reporter: Person,
     pub victims: Vec<Person>,
+    /// An `http` or `https` link to a photo or video, as sent; not fetched.
+    pub media_url: Option<String>,
+}
+
+/// The longest media link kept.
+pub const MAX_MEDIA_URL: usize = 2000;
+
+/// Checks a link to a photo or video: an absolute `http` or `https` URL
+/// with a host, on one line. peel keeps the link and never fetches it, so
+/// staff follow it knowing it came from the reporter's app.
+pub fn check_media_url(raw: &str) -> Result<Option<String>, Invalid> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        Invalid::new(
+            "media_url",
+            format!(
+                "media_url must be an http or https link of at most {MAX_MEDIA_URL} characters, like https://example.org/photo.jpg."
+            ),
+        )
+    };
+    if t.chars().count() > MAX_MEDIA_URL || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let lower = t.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).ok_or_else(bad)?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') {
+        return Err(bad());
+    }
+    Ok(Some(t.to_string()))
 }
 
 /// The stored form of [`NewReport::occurred_at`].
@@ -207,6 +243,10 @@ impl RawReport {
             .enumerate()
             .map(|(i, v)| person(v, &format!("victim{i}"), "victim", &mut problems))
             .collect();
+        let media_url = check_media_url(&self.media_url).unwrap_or_else(|e| {
+            problems.push(e);
+            None
+        });
         match (channel, category, occurred_at) {
             (Some(channel), Some(category), Some(occurred_at)) if problems.is_empty() => Ok(NewReport {
                 channel,
@@ -219,6 +259,7 @@ impl RawReport {
                 description,
                 reporter,
                 victims,
+                media_url,
             }),
             _ => Err(Problems(problems)),
         }
@@ -239,6 +280,29 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 9, 1, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn media_links_are_http_or_https_with_a_host() {
+        assert_eq!(check_media_url("  ").unwrap(), None);
+        let ok = "https://photos.example.org/a/b.jpg?x=1";
+        assert_eq!(check_media_url(ok).unwrap().as_deref(), Some(ok));
+        assert!(check_media_url("HTTP://example.org").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://example.org/x",
+            "https://",
+            "https:///x",
+            "example.org/photo.jpg",
+            "https://exa mple.org",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert_eq!(check_media_url(bad).unwrap_err().field, "media_url", "{bad}");
+        }
+        assert!(check_media_url(&format!("https://example.org/{}", "a".repeat(MAX_MEDIA_URL))).is_err());
+        let mut r = good();
+        r.media_url = "javascript:alert(1)".into();
+        assert_eq!(r.check(now()).unwrap_err().0[0].field, "media_url");
     }
 
     pub(crate) fn good() -> RawReport {

@@ -193,6 +193,7 @@ mod tests {
                 behaviour_on: d("2025-04-01"),
                 complained_on: d("2025-04-02"),
                 hate_related: false,
+                report_id: None,
             }],
         }
     }

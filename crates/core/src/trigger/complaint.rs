@@ -1,8 +1,8 @@
 //! The complaints an application cites, and who may apply.
 //!
 //! A cited complaint names the incident it was about, so that one incident
-//! reported to several agencies counts once. It will later also point at a
-//! stored ASB report; until then the applicant's account is what is held.
+//! reported to several agencies counts once. It may also point at the stored
+//! ASB report it came from, so the review can go back to the record.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,9 @@ pub struct Complaint {
     pub complained_on: NaiveDate,
     #[serde(default)]
     pub hate_related: bool,
+    /// The stored ASB report this complaint is, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<i64>,
 }
 
 /// A senior manager's decision to review for a vulnerable victim, whatever

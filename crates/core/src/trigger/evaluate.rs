@@ -304,6 +304,7 @@ mod tests {
             behaviour_on: d(behaviour),
             complained_on: d(complained),
             hate_related: false,
+            report_id: None,
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod application;
 pub mod calendar;
 pub mod complaint;
+pub mod detect;
 pub mod evaluate;
 pub mod figures;
 pub mod procedure;
@@ -19,6 +20,7 @@ pub mod timeline;
 pub use application::{NewApplication, Problem};
 pub use calendar::{BankHolidays, CalendarError};
 pub use complaint::{Complaint, Discretion};
+pub use detect::{Detection, StoredReport, complaints_from_reports, detect};
 pub use evaluate::{ComplaintVerdict, Evaluation, RuleResult, ThresholdInput, evaluate};
 pub use figures::{AnnualFigures, ApplicationFacts, ReportingYear, annual_figures};
 pub use procedure::{Procedure, ProcedureError};

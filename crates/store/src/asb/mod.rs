@@ -7,7 +7,9 @@
 //! cases their organisation owns or was given, and partners get the
 //! restricted view ([`FieldAccess`]).
 
+mod case_review_links;
 mod cases;
+mod ownership;
 mod reports;
 mod rules;
 mod standards;
@@ -19,7 +21,9 @@ use peel_core::asb::{FieldAccess, Problems};
 use crate::StoreError;
 use crate::audit::By;
 
+pub use case_review_links::CaseReviewCheck;
 pub use cases::{ActionView, CaseSummary, CaseView, DueReview, EventView, ShareView, ToolView};
+pub use ownership::OwnerCandidate;
 pub use reports::{PersonView, ReportSummary, ReportView, RiskView};
 pub use rules::RuleSetRecord;
 pub use standards::{AppliedStandards, CaseService, ContactView, DueCase, StoredStandards};

@@ -28,6 +28,10 @@ pub struct PersonView {
     pub reports_in_window: i64,
     /// The earlier reports that counted, those the viewer may see.
     pub earlier_reports: Vec<i64>,
+    /// Victims, when a report is read on its own: whether their reports may
+    /// already meet the Community Trigger threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_review: Option<super::CaseReviewCheck>,
 }
 
 /// A risk assessment. `answers` is `None` in the restricted view.
@@ -64,6 +68,9 @@ pub struct ReportView {
     pub case_id: Option<i64>,
     pub reporter: Option<PersonView>,
     pub victims: Vec<PersonView>,
+    /// A link to a photo or video sent with the report; `None` in the
+    /// restricted view (it may show or name the reporter).
+    pub media_url: Option<String>,
     /// The latest assessment, if any.
     pub risk: Option<RiskView>,
     /// `full` or `restricted`.
@@ -83,8 +90,24 @@ pub struct ReportSummary {
     pub case_id: Option<i64>,
 }
 
-type ReportRow =
-    (i64, String, String, String, bool, String, String, String, String, String, i64, String, String, bool, Option<i64>);
+type ReportRow = (
+    i64,
+    String,
+    String,
+    String,
+    bool,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    bool,
+    Option<i64>,
+    Option<String>,
+);
 type PersonRow = (i64, String, String, String, String, String, String, i64, bool);
 /// An earlier report's person: report id, when recorded, the person's keys, the report's location key.
 type CandidateRow = (i64, String, String, String, String, String, String, String);
@@ -92,7 +115,7 @@ type RiskRow = (i64, String, i64, String, String, String, Option<String>, String
 
 const REPORT_SELECT: &str = "SELECT r.id, r.channel, r.referred_by, r.category, r.hate_related, r.occurred_at, \
      r.location, r.location_postcode, r.description, r.recorded_at, r.recorded_by_org_id, o.name, r.rules_version, \
-     r.repeat_victim, r.case_id FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id";
+     r.repeat_victim, r.case_id, r.media_url FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id";
 
 fn risk_from_row(r: RiskRow, access: FieldAccess) -> Result<RiskView, StoreError> {
     let answers: BTreeMap<String, bool> = serde_json::from_str(&r.4)?;
@@ -121,30 +144,7 @@ impl Store {
         let mut findings = Vec::new();
         for victim in &r.victims {
             let me = victim.identity();
-            let rows: Vec<CandidateRow> = on_db!(self, pool => {
-                sqlx::query_as(
-                    "SELECT r.id, r.recorded_at, p.name_key, p.postcode, p.phone_key, p.email_key, p.address_key, \
-                     r.location_key FROM asb_reports r JOIN asb_report_people p ON p.report_id = r.id \
-                     WHERE r.recorded_at >= $1 AND r.recorded_at <= $2 \
-                     AND ((p.name_key = $3 AND $3 <> '') OR (p.address_key = $4 AND $4 <> '') \
-                     OR (r.location_key = $4 AND $4 <> ''))",
-                )
-                .bind(&start)
-                .bind(&now)
-                .bind(&me.name_key)
-                .bind(&me.address_key)
-                .fetch_all(pool)
-                .await?
-            });
-            let mut earlier: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
-            for (id, at, name_key, postcode, phone_key, email_key, address_key, location_key) in rows {
-                let other = Identity { name_key, postcode, phone_key, email_key, address_key };
-                let place = !me.address_key.is_empty() && location_key == me.address_key;
-                if me.same_person(&other) || me.same_address(&other) || place {
-                    let at = time::parse(&at).ok_or_else(|| StoreError::Corrupt(format!("report {id}: bad time")))?;
-                    earlier.insert(id, at);
-                }
-            }
+            let earlier = self.reports_about(&me, &start, &now).await?;
             let times: Vec<_> = earlier.values().copied().collect();
             findings.push((me, rules.repeat.assess(v.at, &times), earlier.into_keys().collect::<Vec<_>>()));
         }
@@ -155,8 +155,8 @@ impl Store {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO asb_reports (channel, referred_by, category, hate_related, occurred_at, location, \
                  location_postcode, location_key, description, recorded_at, recorded_by_user_id, recorded_by_org_id, \
-                 rules_version, repeat_victim) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                 RETURNING id",
+                 rules_version, repeat_victim, media_url) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             )
             .bind(r.channel.slug())
             .bind(&r.referred_by)
@@ -172,6 +172,7 @@ impl Store {
             .bind(v.org_id)
             .bind(&rules.version)
             .bind(any_repeat)
+            .bind(r.media_url.as_deref())
             .fetch_one(&mut *tx)
             .await?;
             let people = std::iter::once(("reporter", &r.reporter, None))
@@ -220,11 +221,51 @@ impl Store {
             id
         });
         // The recorder sees what they typed; the create entry records it.
-        self.load_report(id, v.org_id, FieldAccess::Full).await
+        let mut view = self.load_report(id, v.org_id, FieldAccess::Full).await?;
+        self.add_case_review_checks(&mut view, v).await?;
+        Ok(view)
+    }
+
+    /// Reports recorded from `start` to `end` (instants in the stored form)
+    /// about the person `me` or their address: a reporter or victim who is
+    /// the same person or at the same address, or it happened at their
+    /// address. Across every organisation; callers show only what the
+    /// viewer may see.
+    pub(crate) async fn reports_about(
+        &self,
+        me: &Identity,
+        start: &str,
+        end: &str,
+    ) -> Result<BTreeMap<i64, DateTime<Utc>>, StoreError> {
+        let rows: Vec<CandidateRow> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT r.id, r.recorded_at, p.name_key, p.postcode, p.phone_key, p.email_key, p.address_key, \
+                 r.location_key FROM asb_reports r JOIN asb_report_people p ON p.report_id = r.id \
+                 WHERE r.recorded_at >= $1 AND r.recorded_at <= $2 \
+                 AND ((p.name_key = $3 AND $3 <> '') OR (p.address_key = $4 AND $4 <> '') \
+                 OR (r.location_key = $4 AND $4 <> ''))",
+            )
+            .bind(start)
+            .bind(end)
+            .bind(&me.name_key)
+            .bind(&me.address_key)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut found: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
+        for (id, at, name_key, postcode, phone_key, email_key, address_key, location_key) in rows {
+            let other = Identity { name_key, postcode, phone_key, email_key, address_key };
+            let place = !me.address_key.is_empty() && location_key == me.address_key;
+            if me.same_person(&other) || me.same_address(&other) || place {
+                let at = time::parse(&at).ok_or_else(|| StoreError::Corrupt(format!("report {id}: bad time")))?;
+                found.insert(id, at);
+            }
+        }
+        Ok(found)
     }
 
     /// The organisation that recorded a report and the case it is in, if it exists.
-    async fn report_owner(&self, id: i64, viewer_org: i64) -> Result<Option<(i64, bool)>, StoreError> {
+    pub(crate) async fn report_owner(&self, id: i64, viewer_org: i64) -> Result<Option<(i64, bool)>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT r.recorded_by_org_id, {REPORT_VISIBLE} FROM asb_reports r WHERE r.id = $2"
         ));
@@ -269,7 +310,9 @@ impl Store {
         let access = self.report_access(id, v).await?;
         let details = json!({ "access": if access.is_full() { "full" } else { "restricted" } });
         self.append_audit(&v.by().entry("asb.report.read", format!("asb_report:{id}"), details)).await?;
-        self.load_report(id, v.org_id, access).await
+        let mut view = self.load_report(id, v.org_id, access).await?;
+        self.add_case_review_checks(&mut view, v).await?;
+        Ok(view)
     }
 
     /// The reports `v` may see, newest first (audited as `asb.report.list`).
@@ -339,6 +382,7 @@ impl Store {
                 repeat_victim: p.8,
                 reports_in_window: p.7,
                 earlier_reports: matches.iter().filter(|m| m.0 == p.0).map(|m| m.1).collect(),
+                case_review: None,
             };
             if p.1 == "reporter" {
                 reporter = full.then_some(view);
@@ -364,6 +408,7 @@ impl Store {
             case_id: r.14,
             reporter,
             victims,
+            media_url: if full { r.15 } else { None },
             risk,
             access: if full { "full" } else { "restricted" }.into(),
         })

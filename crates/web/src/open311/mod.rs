@@ -269,6 +269,7 @@ fn raw_request(pairs: &[(String, String)]) -> RawRequest {
             "last_name" => &mut r.last_name,
             "phone" => &mut r.phone,
             "description" => &mut r.description,
+            "media_url" => &mut r.media_url,
             k => {
                 if let Some(code) = k.strip_prefix("attribute[").and_then(|c| c.strip_suffix(']')) {
                     r.attributes.insert(code.to_string(), v.clone());

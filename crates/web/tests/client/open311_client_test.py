@@ -16,7 +16,7 @@ from georeport import GeoReport
 
 BASE = os.environ["PEEL_OPEN311_URL"]
 KEY = os.environ["PEEL_API_KEY"]
-PERSONAL = ["Jane", "Smith", "jane@example.org", "shouting"]
+PERSONAL = ["Jane", "Smith", "jane@example.org", "shouting", "photos.example.org"]
 
 
 def post(fmt, **fields):
@@ -30,6 +30,8 @@ def post(fmt, **fields):
         "email": "jane@example.org",
         "description": "A group shouting outside every night after midnight",
         "attribute[hate_related]": "no",
+        # Kept for staff, never in a public answer.
+        "media_url": "https://photos.example.org/shouting.jpg",
     }
     data.update(fields)
     return requests.post(f"{BASE}/requests.{fmt}", data=data, timeout=30)

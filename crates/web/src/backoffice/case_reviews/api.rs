@@ -17,12 +17,13 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::{NewApplication, Procedure, Recommendation, Step};
+use peel_store::asb::AsbError;
 use peel_store::{CaseReviewError, StepInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::view::review_json;
-use super::{actor, by, today};
+use super::{actor, by, report_viewer, today};
 use crate::AppState;
 use crate::backoffice::auth::{Api, api_error, need};
 
@@ -84,6 +85,23 @@ pub struct CreateBody {
     force: String,
     csp: String,
     application: NewApplication,
+    /// Stored ASB reports to cite: a complaint row is added for each.
+    #[serde(default)]
+    report_ids: Vec<i64>,
+}
+
+/// A refusal to cite stored ASB reports.
+fn asb_error(e: AsbError) -> Response {
+    match e {
+        AsbError::Invalid(p) => problems(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            p.0.into_iter().map(|x| Problem { field: x.field, message: x.message }).collect(),
+        ),
+        AsbError::NotShared(m) => api_error(StatusCode::FORBIDDEN, &m),
+        AsbError::NotFound(m) => api_error(StatusCode::NOT_FOUND, &format!("{m} was not found")),
+        AsbError::Conflict(m) => api_error(StatusCode::CONFLICT, &m),
+        AsbError::Store(s) => crate::WebError::Store(s).into_response(),
+    }
 }
 
 pub async fn create(
@@ -96,7 +114,26 @@ pub async fn create(
         Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
     };
     let who = actor(&a);
-    match state.store.record_case_review(&b.force, &b.csp, b.application, today(&bo), &by(&who, &bo)).await {
+    let mut application = b.application;
+    let v = report_viewer(&a, &who, &bo);
+    let max = peel_core::trigger::application::MAX_COMPLAINTS;
+    if b.report_ids.len() + application.complaints.len() > max {
+        return problems(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            one("report_ids", format!("An application can cite at most {max} complaints, stored reports included")),
+        );
+    }
+    let cited: Vec<i64> = application.complaints.iter().filter_map(|c| c.report_id).collect();
+    if let Err(e) = state.store.check_citable_asb_reports(&cited, &v).await {
+        return asb_error(e);
+    }
+    if !b.report_ids.is_empty() {
+        match state.store.asb_reports_as_complaints(&b.report_ids, &v).await {
+            Ok(rows) => application.complaints.extend(rows),
+            Err(e) => return asb_error(e),
+        }
+    }
+    match state.store.record_case_review(&b.force, &b.csp, application, today(&bo), &by(&who, &bo)).await {
         Ok(r) => (StatusCode::CREATED, Json(review_json(&r, today(&bo)))).into_response(),
         Err(e) => error(e),
     }

@@ -8,6 +8,18 @@ use peel_store::StepInput;
 
 /// Blank complaint rows shown on the application form.
 pub const COMPLAINT_ROWS: usize = 8;
+/// The most complaint rows the form takes (an application's limit).
+pub const MAX_ROWS: usize = peel_core::trigger::application::MAX_COMPLAINTS;
+
+/// How many complaint rows to show: the rows in use, two spare, at least
+/// [`COMPLAINT_ROWS`].
+pub fn rows_to_show(f: &Fields) -> usize {
+    let used = (1..=MAX_ROWS)
+        .filter(|n| f.0.iter().any(|(k, v)| k.starts_with(&format!("c{n}-")) && !v.trim().is_empty()))
+        .max()
+        .unwrap_or(0);
+    (used + 2).clamp(COMPLAINT_ROWS, MAX_ROWS)
+}
 /// Blank recommendation rows shown on the recommendations form.
 pub const RECOMMENDATION_ROWS: usize = 5;
 
@@ -49,12 +61,27 @@ pub fn application(f: &Fields) -> Result<(NewApplication, Vec<usize>), Vec<Probl
     }
     let mut complaints = Vec::new();
     let mut rows = Vec::new();
-    for n in 1..=COMPLAINT_ROWS {
+    for n in 1..=MAX_ROWS {
         let g = |x: &str| f.get(&format!("c{n}-{x}")).trim().to_string();
         let texts = [g("complainant"), g("agency"), g("incident"), g("behaviour_on"), g("complained_on")];
         if texts.iter().all(String::is_empty) {
             continue;
         }
+        let report_text = g("report_id");
+        let report_id = if report_text.is_empty() {
+            None
+        } else {
+            let id = report_text.parse::<i64>().ok().filter(|id| *id > 0);
+            if id.is_none() {
+                problems.push(problem(
+                    format!("c{n}-incident"),
+                    format!(
+                        "Complaint {n}: the ASB report it cites is not a report number; remove the row and add it again"
+                    ),
+                ));
+            }
+            id
+        };
         let behaviour_on = date(&texts[3]);
         let complained_on = date(&texts[4]);
         if behaviour_on.is_none() {
@@ -78,6 +105,7 @@ pub fn application(f: &Fields) -> Result<(NewApplication, Vec<usize>), Vec<Probl
                 behaviour_on,
                 complained_on,
                 hate_related: f.ticked(&format!("c{n}-hate")),
+                report_id,
             });
             rows.push(n);
         }
@@ -113,6 +141,8 @@ pub fn form_field(field: &str, rows: &[usize]) -> String {
         && let Ok(n) = n.parse::<usize>()
         && let Some(row) = n.checked_sub(1).and_then(|i| rows.get(i))
     {
+        // The cited report is a hidden field: point at the incident it fills.
+        let name = if name == "report_id" { "incident" } else { name };
         return format!("c{row}-{name}");
     }
     if field == "complaints" {

@@ -15,6 +15,7 @@ mod view;
 
 use chrono::NaiveDate;
 use peel_store::By;
+use peel_store::asb::Viewer;
 
 use super::Backoffice;
 use super::auth::Authed;
@@ -33,4 +34,16 @@ fn today(bo: &Backoffice) -> NaiveDate {
 
 fn actor(a: &Authed) -> String {
     a.actor()
+}
+
+/// The viewer of ASB reports an application cites, with the case review's purpose.
+fn report_viewer<'a>(a: &Authed, who: &'a str, bo: &Backoffice) -> Viewer<'a> {
+    Viewer {
+        user_id: a.user.id,
+        org_id: a.user.organisation_id,
+        role: a.user.role,
+        actor: who,
+        purpose: PURPOSE,
+        at: bo.now(),
+    }
 }

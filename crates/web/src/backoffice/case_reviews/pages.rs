@@ -5,18 +5,19 @@ use std::fmt::Write;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::evaluate::long_date;
-use peel_core::trigger::{NewApplication, Step};
+use peel_core::trigger::{Complaint, NewApplication, Step};
+use peel_store::asb::AsbError;
 use peel_store::{CaseReview, CaseReviewError};
 
 use super::form::{self, Fields};
 use super::view::{self, status_text};
-use super::{actor, by, today};
+use super::{actor, by, report_viewer, today};
 use crate::AppState;
 use crate::backoffice::auth::{Authed, Page, need};
 use crate::backoffice::html::{self, FieldError, PageError, esc};
@@ -182,10 +183,20 @@ async fn new_page(state: &AppState, a: &Authed, f: &Fields, errors: &[FieldError
     let mut options = vec![(String::new(), "Choose a partnership".to_string())];
     options.extend(csps.iter().map(|c| (format!("{}/{}", c.force_id, c.id), c.name.clone())));
     let input = |id: &str, label: &str, kind: &str| html::input(id, label, kind, f.get(id), "off", errors);
-    let rows = (1..=form::COMPLAINT_ROWS)
+    let rows = (1..=form::rows_to_show(f))
         .map(|n| {
             let id = |x: &str| format!("c{n}-{x}");
             let mut s = String::new();
+            let report = f.get(&id("report_id")).trim();
+            if !report.is_empty() {
+                let _ = write!(
+                    s,
+                    "<p class=\"hint\">From stored ASB report {0}.</p>\
+                     <input type=\"hidden\" name=\"{1}\" value=\"{0}\">",
+                    esc(report),
+                    esc(&id("report_id"))
+                );
+            }
             s.push_str(&input(&id("complainant"), "Who complained", "text"));
             s.push_str(&input(&id("agency"), "Complained to (council, police, housing provider)", "text"));
             s.push_str(&input(&id("incident"), "Incident reference or short description", "text"));
@@ -240,12 +251,81 @@ async fn new_page(state: &AppState, a: &Authed, f: &Fields, errors: &[FieldError
     })
 }
 
+/// The form's fields for complaints from stored reports, one row each.
+fn complaint_fields(complaints: &[Complaint]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, c) in complaints.iter().enumerate() {
+        let n = i + 1;
+        let mut put = |name: &str, v: String| out.push((format!("c{n}-{name}"), v));
+        put("complainant", c.complainant.clone());
+        put("agency", c.agency.clone());
+        put("incident", c.incident.clone());
+        put("behaviour_on", c.behaviour_on.to_string());
+        put("complained_on", c.complained_on.to_string());
+        if c.hate_related {
+            put("hate", "yes".into());
+        }
+        if let Some(r) = c.report_id {
+            put("report_id", r.to_string());
+        }
+    }
+    out
+}
+
+/// `?report=N&report=M`: the stored ASB reports to start the application from.
 pub async fn new_form(
     State(state): State<AppState>,
-    Page(a, ..): Page<need::RunCaseReviews>,
+    Page(a, bo, ..): Page<need::RunCaseReviews>,
+    Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let body = new_page(&state, &a, &Fields(vec![]), &[]).await?;
+    let mut ids = Vec::new();
+    for (k, v) in &params {
+        if k == "report" {
+            match v.trim().parse::<i64>() {
+                Ok(id) if id > 0 => ids.push(id),
+                _ => {
+                    return Ok(html::message_page(
+                        StatusCode::BAD_REQUEST,
+                        "There is a problem",
+                        Some(&a),
+                        &format!("{v:?} is not a report number."),
+                    ));
+                }
+            }
+        }
+    }
+    if ids.len() > form::MAX_ROWS {
+        return Ok(html::message_page(
+            StatusCode::BAD_REQUEST,
+            "There is a problem",
+            Some(&a),
+            &format!("An application can cite at most {} reports.", form::MAX_ROWS),
+        ));
+    }
+    let mut fields = vec![("received_on".to_string(), today(&bo).to_string())];
+    if !ids.is_empty() {
+        let who = actor(&a);
+        match state.store.asb_reports_as_complaints(&ids, &report_viewer(&a, &who, &bo)).await {
+            Ok(complaints) => fields.extend(complaint_fields(&complaints)),
+            Err(e) => return asb_refusal(e, &a),
+        }
+    }
+    let body = new_page(&state, &a, &Fields(fields), &[]).await?;
     Ok(respond(StatusCode::OK, "Record an application for a case review", &a, body))
+}
+
+/// A refusal to cite stored reports, as a page.
+fn asb_refusal(e: AsbError, a: &Authed) -> Result<Response, PageError> {
+    let (status, title, text) = match e {
+        AsbError::Store(s) => return Err(s.into()),
+        AsbError::NotShared(m) => (StatusCode::FORBIDDEN, "You cannot see or change this", m),
+        AsbError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", format!("{m} was not found")),
+        AsbError::Invalid(p) => (StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", p.to_string()),
+        AsbError::Conflict(m) => (StatusCode::CONFLICT, "This cannot be done", m),
+    };
+    let mut chars = text.chars();
+    let text: String = chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    Ok(html::message_page(status, title, Some(a), &format!("{}.", text.trim_end_matches('.'))))
 }
 
 pub async fn create(
@@ -266,9 +346,23 @@ pub async fn create(
     let rows = match (&parsed, &csp) {
         (Ok((app, rows)), Some((force, csp_id))) if problems.is_empty() => {
             let who = actor(&a);
-            match state.store.record_case_review(force, csp_id, app.clone(), today(&bo), &by(&who, &bo)).await {
-                Ok(r) => return Ok(Redirect::to(&format!("/asb/case-reviews/{}", r.id)).into_response()),
-                Err(e) => problems.extend(store_problems(e)?),
+            // Every cited report must be one the coordinator may see.
+            for (i, c) in app.complaints.iter().enumerate() {
+                let Some(report_id) = c.report_id else { continue };
+                match state.store.check_citable_asb_reports(&[report_id], &report_viewer(&a, &who, &bo)).await {
+                    Ok(()) => {}
+                    Err(AsbError::Store(s)) => return Err(s.into()),
+                    Err(e) => problems.push(Problem {
+                        field: format!("complaints[{}].report_id", i + 1),
+                        message: format!("Complaint {}: {e}", i + 1),
+                    }),
+                }
+            }
+            if problems.is_empty() {
+                match state.store.record_case_review(force, csp_id, app.clone(), today(&bo), &by(&who, &bo)).await {
+                    Ok(r) => return Ok(Redirect::to(&format!("/asb/case-reviews/{}", r.id)).into_response()),
+                    Err(e) => problems.extend(store_problems(e)?),
+                }
             }
             rows.clone()
         }
@@ -294,6 +388,8 @@ struct ComplaintRow {
     complainant: String,
     agency: String,
     incident: String,
+    /// The stored ASB report this complaint is, if any.
+    report: Option<i64>,
     behaviour: String,
     complained: String,
     hate: &'static str,
@@ -384,6 +480,7 @@ fn review_view(r: &CaseReview, now: NaiveDate) -> ReviewView {
                 complainant: c.complainant.clone(),
                 agency: c.agency.clone(),
                 incident: c.incident.clone(),
+                report: c.report_id,
                 behaviour: long_date(c.behaviour_on),
                 complained: long_date(c.complained_on),
                 hate: yes_no(c.hate_related),

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use peel_core::asb::tools::RawToolUse;
-use peel_core::asb::{NewAction, NewClosure, Problems, RawReport};
+use peel_core::asb::{NewAction, NewClosure, Problems, RawReport, Reassignment};
 use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -314,6 +314,52 @@ pub async fn close(
     let actor = a.actor();
     state.store.close_asb_case(case_id, &c, &viewer(&a, &actor, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "status": "closed", "outcome": c.outcome }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignBody {
+    user_id: Option<i64>,
+    #[serde(default)]
+    organisation_id: Option<i64>,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn reassign(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::SuperviseCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: ReassignBody = body(&b)?;
+    let r = Reassignment::check(b.user_id, b.organisation_id, &b.reason)?;
+    let actor = a.actor();
+    let v = viewer(&a, &actor, bo.now());
+    state.store.reassign_asb_case(case_id, &r, &v).await?;
+    let c = state.store.asb_case(case_id, &v).await?;
+    ok(StatusCode::OK, json!({ "case": c }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenBody {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    Api(a, bo, ..): Api<need::ManageCases>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> Answer {
+    let case_id = id(&raw)?;
+    let b: ReopenBody = body(&b)?;
+    let actor = a.actor();
+    state.store.reopen_asb_case(case_id, &b.reason, &viewer(&a, &actor, bo.now())).await?;
+    ok(StatusCode::OK, json!({ "case_id": case_id, "status": "open" }))
 }
 
 #[derive(Deserialize, Default)]

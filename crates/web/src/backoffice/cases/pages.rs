@@ -11,10 +11,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use peel_core::access::Permission;
 use peel_core::asb::case::ActionKind;
-use peel_core::asb::report::{Category, Channel};
+use peel_core::asb::report::{Category, Channel, MAX_VICTIMS};
 use peel_core::asb::tools::RawToolUse;
 use peel_core::asb::{
-    Band, ClosureOutcome, NewAction, NewClosure, NewContact, Problems, RawPerson, RawReport, RuleSet, Tool,
+    Band, ClosureOutcome, NewAction, NewClosure, NewContact, Problems, RawPerson, RawReport, Reassignment, RuleSet,
+    Tool,
 };
 use peel_store::asb::{AsbError, CaseService, CaseSummary, CaseView, DueReview, ReportSummary, ReportView};
 use serde::Deserialize;
@@ -30,6 +31,8 @@ pub struct Chrome {
     pub(super) can_report: bool,
     pub(super) can_view: bool,
     pub(super) can_manage: bool,
+    /// May start a Community Trigger application from a victim's reports.
+    pub(super) can_run_reviews: bool,
     /// The shared back-office navigation and sign-out (see `html::nav`).
     pub(super) nav: String,
     pub(super) signed_in: String,
@@ -42,6 +45,7 @@ impl Chrome {
             can_report: a.may(Permission::RecordReport),
             can_view: a.may(Permission::ViewCases),
             can_manage: a.may(Permission::ManageCases),
+            can_run_reviews: a.may(Permission::RunCaseReviews),
             nav: super::super::html::nav(a),
             signed_in: super::super::html::signed_in(a),
         }
@@ -187,15 +191,48 @@ pub struct ReportForm {
     reporter_address: String,
     reporter_postcode: String,
     reporter_is_victim: String,
-    victim0_name: String,
-    victim0_phone: String,
-    victim0_email: String,
-    victim0_address: String,
-    victim0_postcode: String,
+    /// How many victim fieldsets the form showed.
+    victim_count: String,
+    /// Set by the "Add another victim" button: show one more, save nothing.
+    add_victim: String,
+    /// The victims' fields, `victim{N}_{name,phone,email,address,postcode}`.
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
 }
 
+const PERSON_PARTS: [&str; 5] = ["name", "phone", "email", "address", "postcode"];
+
 impl ReportForm {
-    fn raw(&self) -> RawReport {
+    /// Victim fieldsets to show: as many as the form had (at least one,
+    /// at most [`MAX_VICTIMS`]), and one more when asked.
+    fn victim_slots(&self) -> usize {
+        let sent = self.victim_count.trim().parse::<usize>().unwrap_or(1);
+        let typed = (0..MAX_VICTIMS)
+            .filter(|i| PERSON_PARTS.iter().any(|p| !self.victim_field(*i, p).trim().is_empty()))
+            .map(|i| i + 1)
+            .max()
+            .unwrap_or(0);
+        let extra = usize::from(!self.add_victim.is_empty());
+        (sent.max(typed) + extra).clamp(1, MAX_VICTIMS)
+    }
+
+    fn victim_field(&self, i: usize, part: &str) -> &str {
+        self.rest.get(&format!("victim{i}_{part}")).map(String::as_str).unwrap_or("")
+    }
+
+    fn victim(&self, i: usize) -> RawPerson {
+        RawPerson {
+            name: self.victim_field(i, "name").to_string(),
+            phone: self.victim_field(i, "phone").to_string(),
+            email: self.victim_field(i, "email").to_string(),
+            address: self.victim_field(i, "address").to_string(),
+            postcode: self.victim_field(i, "postcode").to_string(),
+        }
+    }
+
+    /// The report as typed, and for each victim the fieldset it came from:
+    /// fieldsets after the first that were left empty are skipped.
+    fn raw(&self) -> (RawReport, Vec<usize>) {
         let reporter = RawPerson {
             name: self.reporter_name.clone(),
             phone: self.reporter_phone.clone(),
@@ -203,18 +240,21 @@ impl ReportForm {
             address: self.reporter_address.clone(),
             postcode: self.reporter_postcode.clone(),
         };
-        let victim = if self.reporter_is_victim == "yes" && self.victim0_name.trim().is_empty() {
-            reporter.clone()
-        } else {
-            RawPerson {
-                name: self.victim0_name.clone(),
-                phone: self.victim0_phone.clone(),
-                email: self.victim0_email.clone(),
-                address: self.victim0_address.clone(),
-                postcode: self.victim0_postcode.clone(),
+        let mut victims = Vec::new();
+        let mut slots = Vec::new();
+        for i in 0..self.victim_slots() {
+            let v = self.victim(i);
+            let empty = v == RawPerson::default();
+            if i == 0 && self.reporter_is_victim == "yes" && v.name.trim().is_empty() {
+                victims.push(reporter.clone());
+            } else if i == 0 || !empty {
+                victims.push(v);
+            } else {
+                continue;
             }
-        };
-        RawReport {
+            slots.push(i);
+        }
+        let raw = RawReport {
             channel: self.channel.clone(),
             referred_by: self.referred_by.clone(),
             category: self.category.clone(),
@@ -224,9 +264,27 @@ impl ReportForm {
             location_postcode: self.location_postcode.clone(),
             description: self.description.clone(),
             reporter,
-            victims: vec![victim],
-        }
+            victims,
+            media_url: String::new(),
+        };
+        (raw, slots)
     }
+}
+
+/// Renames `victim{K}_…` problems (K counting the victims given) to the
+/// fieldset the victim was typed in.
+fn victim_errors(errors: Errors, slots: &[usize]) -> Errors {
+    errors
+        .into_iter()
+        .map(|(field, message)| {
+            let renamed = field.strip_prefix("victim").and_then(|rest| {
+                let (k, part) = rest.split_once('_')?;
+                let slot = slots.get(k.parse::<usize>().ok()?)?;
+                Some(format!("victim{slot}_{part}"))
+            });
+            (renamed.unwrap_or(field), message)
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -235,6 +293,12 @@ struct ReportFormPage {
     chrome: Chrome,
     errors: Errors,
     groups: Vec<(String, Vec<Field>)>,
+    /// (heading id, heading, fields) for each victim fieldset.
+    victims: Vec<(String, String, Vec<Field>)>,
+    victim_count: usize,
+    max_victims: usize,
+    /// Room for another victim, and the heading id it will have.
+    add_victim: Option<String>,
 }
 
 fn person_fields(prefix: &str, who: &str, f: [&str; 5]) -> Vec<Field> {
@@ -283,24 +347,31 @@ fn report_form_page(a: &Authed, form: &ReportForm, errors: Errors) -> ReportForm
     );
     reporter.push(
         field("reporter_is_victim", "The reporter is the victim", "checkbox", &form.reporter_is_victim)
-            .hint("Leave the victim's details empty and the reporter's are used."),
+            .hint("Leave the first victim's details empty and the reporter's are used."),
     );
-    let mut victim = person_fields(
-        "victim0",
-        "Victim",
-        [&form.victim0_name, &form.victim0_phone, &form.victim0_email, &form.victim0_address, &form.victim0_postcode],
-    );
-    for g in [&mut incident, &mut reporter, &mut victim] {
+    for g in [&mut incident, &mut reporter] {
         mark(g, &errors);
     }
+    let count = form.victim_slots();
+    let victims = (0..count)
+        .map(|i| {
+            let prefix = format!("victim{i}");
+            let who = if count == 1 { "Victim".to_string() } else { format!("Victim {}", i + 1) };
+            let parts = PERSON_PARTS.map(|p| form.victim_field(i, p));
+            let mut fields = person_fields(&prefix, &who, parts);
+            mark(&mut fields, &errors);
+            let heading = if i == 0 { who } else { format!("{who} (leave empty if not needed)") };
+            (format!("{prefix}-heading"), heading, fields)
+        })
+        .collect();
     ReportFormPage {
         chrome: Chrome::of(a),
         errors,
-        groups: vec![
-            ("What happened".into(), incident),
-            ("Who reported it".into(), reporter),
-            ("Who it happened to".into(), victim),
-        ],
+        groups: vec![("What happened".into(), incident), ("Who reported it".into(), reporter)],
+        victims,
+        victim_count: count,
+        max_victims: MAX_VICTIMS,
+        add_victim: (count < MAX_VICTIMS).then(|| format!("victim{count}-heading")),
     }
 }
 
@@ -314,10 +385,18 @@ pub async fn record_report(
     Page(a, bo, ..): Page<need::RecordReport>,
     Form(form): Form<ReportForm>,
 ) -> Result<Response, PageError> {
+    if !form.add_victim.is_empty() {
+        // Another victim fieldset: nothing is checked or saved yet.
+        return render(StatusCode::OK, &report_form_page(&a, &form, Vec::new()));
+    }
     let now = bo.now();
-    let checked = match form.raw().check(now) {
+    let (raw, slots) = form.raw();
+    let checked = match raw.check(now) {
         Ok(r) => r,
-        Err(p) => return render(StatusCode::UNPROCESSABLE_ENTITY, &report_form_page(&a, &form, errors_of(&p, ""))),
+        Err(p) => {
+            let errors = victim_errors(errors_of(&p, ""), &slots);
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &report_form_page(&a, &form, errors));
+        }
     };
     let actor = a.actor();
     match state.store.record_asb_report(&checked, &viewer(&a, &actor, now)).await {
@@ -591,6 +670,9 @@ pub struct CaseForms {
     pub(super) contact_method: String,
     pub(super) contact_note: String,
     csp: String,
+    reassign_user_id: String,
+    reassign_reason: String,
+    reopen_reason: String,
 }
 
 async fn case_page(
@@ -661,7 +743,40 @@ async fn case_page(
             fields: vec![field("link_report_id", "Report number", "text", &f.link_report_id).auto("off")],
         },
     ];
-    if owner {
+    if c.status != "open" {
+        // A closed case takes no work; its owner may reopen it.
+        forms.clear();
+        if owner {
+            forms.push(FormView {
+                title: "Reopen this case".into(),
+                action: "reopen",
+                button: "Reopen the case",
+                fields: vec![field("reopen_reason", "Why the case is being reopened", "textarea", &f.reopen_reason)],
+            });
+        }
+    } else if owner && a.may(Permission::SuperviseCases) {
+        let actor = a.actor();
+        let v = viewer(a, &actor, now);
+        let mut people = vec![(String::new(), "Choose…".to_string())];
+        match state.store.asb_case_owner_candidates(c.id, &v).await {
+            Ok(list) => people
+                .extend(list.into_iter().map(|p| (p.user_id.to_string(), format!("{} ({})", p.name, p.organisation)))),
+            Err(AsbError::Store(e)) => return Err(e.into()),
+            Err(_) => {}
+        }
+        forms.push(FormView {
+            title: "Reassign this case".into(),
+            action: "reassign",
+            button: "Reassign the case",
+            fields: vec![
+                field("reassign_user_id", "New owner", "select", &f.reassign_user_id)
+                    .options(people)
+                    .hint("Caseworkers of your organisation and of the organisations the case is shared with."),
+                field("reassign_reason", "Why the case is changing hands", "textarea", &f.reassign_reason),
+            ],
+        });
+    }
+    if owner && c.status == "open" {
         let mut orgs = vec![(String::new(), "Choose…".to_string())];
         for o in state.store.organisations().await? {
             if o.id != c.owner_organisation_id {
@@ -880,6 +995,37 @@ pub async fn close(
     change_case(&state, &a, &bo, &actor, &raw, &f, "close_", |id, v| async move {
         let c = NewClosure::check(&g.close_outcome, &g.close_notes)?;
         store.close_asb_case(id, &c, &v).await
+    })
+    .await
+}
+
+pub async fn reassign(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::SuperviseCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "reassign_", |id, v| async move {
+        let r = Reassignment::check(number(&g.reassign_user_id), None, &g.reassign_reason)?;
+        store.reassign_asb_case(id, &r, &v).await
+    })
+    .await
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::ManageCases>,
+    Path(raw): Path<String>,
+    Form(f): Form<CaseForms>,
+) -> Result<Response, PageError> {
+    let store = state.store.clone();
+    let g = f.clone();
+    let actor = a.actor();
+    change_case(&state, &a, &bo, &actor, &raw, &f, "reopen_", |id, v| async move {
+        store.reopen_asb_case(id, &g.reopen_reason, &v).await
     })
     .await
 }
