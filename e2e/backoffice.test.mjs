@@ -101,6 +101,7 @@ const WORK = [
       ['risk', `/asb/reports/${report.id}/risk`],
       ['cases', '/asb/cases'],
       ['case', `/asb/cases/${kase}`],
+      ['due', '/asb/due'],
       ['password', '/account/password'],
     ],
   },
