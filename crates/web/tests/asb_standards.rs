@@ -6,159 +6,28 @@
 //! list sorts by most overdue; the public page shows the standards; bad
 //! input is refused with nothing stored.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod support;
+
+use axum::http::{Method, StatusCode};
+use chrono::Duration;
 use peel_core::access::{OrgKind, Role};
 use peel_core::asb::Standards;
 use peel_core::geo::LatLng;
 use peel_core::geography::{Postcode, PostcodePoint};
-use peel_store::testing::TestDatabase;
 use peel_store::{Bcu, Csp, Engine, Store};
-use peel_web::backoffice::accounts::{self, NewAccount};
-use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
-use peel_web::{AppState, app_with_backoffice};
-use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery staple";
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap()
-}
-
-struct Reply {
-    status: StatusCode,
-    location: String,
-    cookies: Vec<String>,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn cookie(&self, name: &str) -> String {
-        self.cookies
-            .iter()
-            .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|v| v.split(';').next().unwrap_or("").to_string()))
-            .unwrap_or_else(|| panic!("no {name} cookie"))
-    }
-}
-
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-struct Harness {
-    _db: TestDatabase,
-    store: Store,
-    app: Router,
-    clock: ManualClock,
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
-}
-
-fn csrf_in(body: &str) -> String {
-    let key = "name=\"csrf_token\" value=\"";
-    let at = body.find(key).expect("a CSRF field") + key.len();
-    body[at..at + body[at..].find('"').unwrap()].to_string()
-}
-
-impl Harness {
-    async fn new(engine: Engine) -> Harness {
-        let db = TestDatabase::new(engine).await;
-        let store = db.store().await;
-        let (clock, manual) = Clock::manual(t0());
-        // Sessions outlast the hours the standards' clock is moved on by.
-        let cfg = BackofficeConfig {
-            clock,
-            session_ttl: Duration::days(7),
-            session_idle: Duration::days(7),
-            ..BackofficeConfig::default()
-        };
-        let app =
-            app_with_backoffice(AppState { store: store.clone(), index: peel_web::SharedIndex::default() }, None, cfg);
-        Harness { _db: db, store, app, clock: manual }
-    }
-
-    async fn send(&self, method: Method, path: &str, cookie: Option<&str>, token: Option<&str>, body: &str) -> Reply {
-        let mut b = Request::builder().method(method).uri(path);
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        }
-        if let Some(t) = token {
-            b = b.header(header::AUTHORIZATION, format!("Bearer {t}")).header(header::CONTENT_TYPE, "application/json");
-        }
-        let resp = self.app.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
-        let status = resp.status();
-        let location =
-            resp.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        let cookies =
-            resp.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
-        Reply { status, location, cookies, body: String::from_utf8_lossy(&bytes).into_owned() }
-    }
-
-    async fn page(&self, b: &Browser, path: &str) -> Reply {
-        self.send(Method::GET, path, Some(&b.cookie), None, "").await
-    }
-
-    async fn submit(&self, b: &Browser, path: &str, form: &[(&str, &str)]) -> Reply {
-        let mut f = form.to_vec();
-        f.push(("csrf_token", &b.csrf));
-        self.send(Method::POST, path, Some(&b.cookie), None, &encode(&f)).await
-    }
-
-    async fn get(&self, token: &str, path: &str) -> Reply {
-        self.send(Method::GET, path, None, Some(token), "").await
-    }
-
-    async fn post(&self, token: &str, path: &str, body: &str) -> Reply {
-        self.send(Method::POST, path, None, Some(token), body).await
-    }
-
-    async fn user(&self, org: i64, email: &str, role: Role) -> (Browser, String) {
-        let new = NewAccount { email, display_name: email, organisation_id: org, role, password: PASSWORD };
-        let u = accounts::add_user(&self.store, "test", &new, &Default::default(), t0()).await.unwrap();
-        let token = accounts::issue_api_token(&self.store, "test", &u, "t", t0()).await.unwrap().0;
-        let form = self.send(Method::GET, "/login", None, None, "").await;
-        let login_csrf = form.cookie("peel_login_csrf");
-        let r = self
-            .send(
-                Method::POST,
-                "/login",
-                Some(&format!("peel_login_csrf={login_csrf}")),
-                None,
-                &encode(&[("csrf_token", &login_csrf), ("email", email), ("password", PASSWORD), ("next", "")]),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let cookie = format!("peel_session={}", r.cookie("peel_session"));
-        let home = self.send(Method::GET, "/backoffice", Some(&cookie), None, "").await;
-        (Browser { csrf: csrf_in(&home.body), cookie }, token)
-    }
-
-    async fn count(&self, table: &str) -> i64 {
-        let n = self.store.execute_raw_sql_for_tests(&format!("UPDATE {table} SET id = id")).await.unwrap();
-        i64::try_from(n).unwrap()
-    }
+use peel_web::backoffice::BackofficeConfig;
+use peel_web::backoffice::accounts;
+use serde_json::json;
+use support::casework::*;
+/// The harness with sessions that outlast the hours the standards' clock
+/// is moved on by.
+async fn harness(engine: Engine) -> Harness {
+    Harness::with(engine, |cfg| BackofficeConfig {
+        session_ttl: Duration::days(7),
+        session_idle: Duration::days(7),
+        ..cfg
+    })
+    .await
 }
 
 const REPORT_FORM: &[(&str, &str)] = &[
@@ -211,7 +80,7 @@ async fn areas(store: &Store) {
 }
 
 async fn standards_from_adoption_to_redress(engine: Engine) {
-    let h = Harness::new(engine).await;
+    let h = harness(engine).await;
     areas(&h.store).await;
     let police =
         accounts::add_organisation(&h.store, "test", "Bedfordshire Police", OrgKind::Force, t0()).await.unwrap().id;
@@ -227,14 +96,14 @@ async fn standards_from_adoption_to_redress(engine: Engine) {
     luton.name = "Luton's ASB promise".into();
     luton.first_contact_hours = 12;
     luton.redress.offer = "Your case officer's manager will ring you within one working day.".into();
-    let r = h.post(&coordinator, "/api/v1/asb/standards/bedfordshire/luton", &luton.to_json()).await;
+    let r = h.post_text(&coordinator, "/api/v1/asb/standards/bedfordshire/luton", &luton.to_json()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["standards"]["version"], "luton-2026-1");
-    let again = h.post(&coordinator, "/api/v1/asb/standards/bedfordshire/luton", &luton.to_json()).await;
+    let again = h.post_text(&coordinator, "/api/v1/asb/standards/bedfordshire/luton", &luton.to_json()).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
-    let bad = h.post(&coordinator, "/api/v1/asb/standards/bedfordshire/luton", r#"{"version": "x"}"#).await;
+    let bad = h.post_text(&coordinator, "/api/v1/asb/standards/bedfordshire/luton", r#"{"version": "x"}"#).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    let nowhere = h.post(&coordinator, "/api/v1/asb/standards/bedfordshire/atlantis", &luton.to_json()).await;
+    let nowhere = h.post_text(&coordinator, "/api/v1/asb/standards/bedfordshire/atlantis", &luton.to_json()).await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND, "{}", nowhere.body);
     let shown = h.get(&officer, "/api/v1/asb/standards/bedfordshire/bedford").await.json();
     assert_eq!(
@@ -320,7 +189,7 @@ async fn standards_from_adoption_to_redress(engine: Engine) {
         assert!(r.body.contains(&format!("href=\"#{f}\"")), "{f}: {}", r.body);
     }
     let r = h
-        .post(
+        .post_text(
             &officer,
             &format!("/api/v1/asb/cases/{case}/contacts"),
             r#"{"contacted_at": "2027-01-01T00:00", "method": "email", "note": "x"}"#,
@@ -372,7 +241,7 @@ async fn standards_from_adoption_to_redress(engine: Engine) {
     assert!(page.body.contains("luton-2026-1"), "{}", page.body);
     assert!(!page.body.contains("Choose the partnership"));
     let again = h
-        .post(
+        .post_text(
             &officer,
             &format!("/api/v1/asb/cases{}/csp", path.trim_start_matches("/asb/cases")),
             r#"{"csp": "bedfordshire/bedford"}"#,

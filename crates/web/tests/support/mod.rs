@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod casework;
 pub mod python;
 pub mod sample_csv;
 
