@@ -202,6 +202,47 @@ impl Store {
     }
 }
 
+/// Someone working on ASB casework in a store test: their account, and
+/// the [`crate::asb::Viewer`] they act as at a given time.
+pub struct Who {
+    pub user_id: i64,
+    pub org_id: i64,
+    pub role: peel_core::access::Role,
+    pub actor: String,
+}
+
+impl Who {
+    pub fn at(&self, at: chrono::DateTime<chrono::Utc>) -> crate::asb::Viewer<'_> {
+        crate::asb::Viewer {
+            user_id: self.user_id,
+            org_id: self.org_id,
+            role: self.role,
+            actor: &self.actor,
+            purpose: "ASB casework",
+            at,
+        }
+    }
+}
+
+/// An account with `role` in the organisation named `org` (made of `kind`
+/// if it does not exist yet). Test set-up: it panics on failure.
+pub async fn person(
+    store: &Store,
+    org: &str,
+    kind: peel_core::access::OrgKind,
+    email: &str,
+    role: peel_core::access::Role,
+) -> Who {
+    let by = crate::By { actor: "test", purpose: "testing", at: chrono::Utc::now() };
+    let o = match store.organisation_by_name(org).await.expect("look up the organisation") {
+        Some(o) => o,
+        None => store.create_organisation(org, kind, &by).await.expect("create the organisation"),
+    };
+    let new = crate::NewUser { email, display_name: email, organisation_id: o.id, role, password_hash: "x" };
+    let u = store.create_user(&new, &by).await.expect("create the user");
+    Who { user_id: u.id, org_id: o.id, role, actor: format!("user:{email}") }
+}
+
 fn identifier(name: &str) -> Result<&str, crate::StoreError> {
     let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok { Ok(name) } else { Err(crate::StoreError::BadUrl(name.to_string(), "not a plain database name".into())) }

@@ -9,45 +9,12 @@ use peel_core::asb::standards::{NewContact, Standards};
 use peel_core::asb::{RawPerson, RawReport};
 use peel_core::geo::LatLng;
 use peel_core::geography::{Postcode, PostcodePoint};
-use peel_store::asb::{AsbError, Viewer};
-use peel_store::testing::TestDatabase;
-use peel_store::{AuditQuery, Bcu, By, Csp, Engine, NewUser, Store};
+use peel_store::asb::AsbError;
+use peel_store::testing::{TestDatabase, Who, person};
+use peel_store::{AuditQuery, Bcu, By, Csp, Engine, Store};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 9, 1, 10, 0, 0).unwrap()
-}
-
-struct Who {
-    user_id: i64,
-    org_id: i64,
-    role: Role,
-    actor: String,
-}
-
-impl Who {
-    fn at(&self, at: DateTime<Utc>) -> Viewer<'_> {
-        Viewer {
-            user_id: self.user_id,
-            org_id: self.org_id,
-            role: self.role,
-            actor: &self.actor,
-            purpose: "ASB casework",
-            at,
-        }
-    }
-}
-
-async fn person(store: &Store, org: &str, kind: OrgKind, email: &str, role: Role) -> Who {
-    let by = By { actor: "test", purpose: "testing", at: t0() };
-    let o = match store.organisation_by_name(org).await.unwrap() {
-        Some(o) => o,
-        None => store.create_organisation(org, kind, &by).await.unwrap(),
-    };
-    let u = store
-        .create_user(&NewUser { email, display_name: email, organisation_id: o.id, role, password_hash: "x" }, &by)
-        .await
-        .unwrap();
-    Who { user_id: u.id, org_id: o.id, role, actor: format!("user:{email}") }
 }
 
 fn report(postcode: &str) -> RawReport {
