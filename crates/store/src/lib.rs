@@ -17,6 +17,7 @@ mod pledge;
 mod privacy;
 mod queries;
 mod schema;
+mod sqlite_raw;
 mod statistics;
 pub mod testing;
 mod trigger;
