@@ -362,48 +362,97 @@ const UPSERT_EVENT: &str = "ON CONFLICT (force_id, type, id) DO UPDATE SET month
 /// statement run per event, in order, so a later event with the same key
 /// replaces an earlier one as a re-send would. Returns how many distinct
 /// keys were written.
+///
+/// Writing rows takes one core; the canonical JSON and the count of distinct
+/// keys are made on another meanwhile, a chunk ahead.
 fn put_events_sqlite(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, events: &[Event]) -> Result<usize, StoreError> {
     let sql = format!(
         "{INSERT_EVENT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) {UPSERT_EVENT}"
     );
     let mut insert = Statement::prepare(handle, &sql)?;
-    let mut keys: HashSet<(&str, &str, &str)> = HashSet::with_capacity(events.len());
-    let mut json: Vec<u8> = Vec::with_capacity(512);
-    for event in events {
-        let month = event
-            .month()
-            .ok_or_else(|| StoreError::Corrupt(format!("event {} has a time outside 1900-9999", event.id)))?;
-        let (month, last_month) = (MonthText::of(month), event.last_month().map(MonthText::of));
-        let c = Columns::of(event);
-        json.clear();
-        serde_json::to_writer(&mut json, event)?;
-        let json = std::str::from_utf8(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let event_type = event.event_type().as_str();
-        insert.execute(&[
-            event.force.as_str().into(),
-            event_type.into(),
-            event.id.as_str().into(),
-            month.as_str().into(),
-            last_month.as_ref().map(MonthText::as_str).into(),
-            event.neighbourhood.as_deref().into(),
-            json.into(),
-            c.first_at.into(),
-            c.second_at.into(),
-            c.appointment_at.into(),
-            c.subsecond.into(),
-            event.generated.into(),
-            c.channel.into(),
-            c.grade.map(i64::from).into(),
-            c.area.into(),
-            c.cancelled.into(),
-            c.minutes_in_neighbourhood.into(),
-            c.kind.into(),
-            c.crime_ref.into(),
-            c.agreed_interval_days.into(),
-        ])?;
-        keys.insert((event.force.as_str(), event_type, event.id.as_str()));
+    std::thread::scope(|scope| {
+        // A few chunks in flight at most, so memory stays bounded.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<JsonChunk, StoreError>>(4);
+        let helper = scope.spawn(move || {
+            let mut keys: HashSet<(&str, &str, &str)> = HashSet::with_capacity(events.len());
+            for chunk in events.chunks(JSON_CHUNK) {
+                let json = JsonChunk::of(chunk);
+                let failed = json.is_err();
+                // The writer stops reading after an error: so do we.
+                if send.send(json).is_err() || failed {
+                    break;
+                }
+                keys.extend(chunk.iter().map(|e| (e.force.as_str(), e.event_type().as_str(), e.id.as_str())));
+            }
+            keys.len()
+        });
+        for chunk in events.chunks(JSON_CHUNK) {
+            let json = receive.recv().map_err(|_| StoreError::Corrupt("event JSON writer stopped".into()))??;
+            for (i, event) in chunk.iter().enumerate() {
+                insert_event(&mut insert, event, json.get(i)?)?;
+            }
+        }
+        drop(receive);
+        helper.join().map_err(|_| StoreError::Corrupt("event JSON writer failed".into()))
+    })
+}
+
+/// Events whose canonical JSON is made ahead of writing, at a time.
+const JSON_CHUNK: usize = 4096;
+
+/// The canonical JSON of a chunk of events, end to end in one buffer.
+struct JsonChunk {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl JsonChunk {
+    fn of(events: &[Event]) -> Result<JsonChunk, StoreError> {
+        let mut chunk =
+            JsonChunk { text: Vec::with_capacity(events.len() * 256), ends: Vec::with_capacity(events.len()) };
+        for event in events {
+            serde_json::to_writer(&mut chunk.text, event)?;
+            chunk.ends.push(chunk.text.len());
+        }
+        Ok(chunk)
     }
-    Ok(keys.len())
+
+    fn get(&self, i: usize) -> Result<&str, StoreError> {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(usize::MAX) };
+        let bytes = self.ends.get(i).and_then(|&end| self.text.get(start..end));
+        let bytes = bytes.ok_or_else(|| StoreError::Corrupt("event JSON out of step with the events".into()))?;
+        std::str::from_utf8(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+/// Binds one event's row and runs the insert.
+fn insert_event(insert: &mut Statement<'_>, event: &Event, json: &str) -> Result<(), StoreError> {
+    let month =
+        event.month().ok_or_else(|| StoreError::Corrupt(format!("event {} has a time outside 1900-9999", event.id)))?;
+    let (month, last_month) = (MonthText::of(month), event.last_month().map(MonthText::of));
+    let c = Columns::of(event);
+    insert.execute(&[
+        event.force.as_str().into(),
+        event.event_type().as_str().into(),
+        event.id.as_str().into(),
+        month.as_str().into(),
+        last_month.as_ref().map(MonthText::as_str).into(),
+        event.neighbourhood.as_deref().into(),
+        json.into(),
+        c.first_at.into(),
+        c.second_at.into(),
+        c.appointment_at.into(),
+        c.subsecond.into(),
+        event.generated.into(),
+        c.channel.into(),
+        c.grade.map(i64::from).into(),
+        c.area.into(),
+        c.cancelled.into(),
+        c.minutes_in_neighbourhood.into(),
+        c.kind.into(),
+        c.crime_ref.into(),
+        c.agreed_interval_days.into(),
+    ])
 }
 
 /// Bytes of page cache a stored event needs while its batch is written:
