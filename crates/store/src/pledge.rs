@@ -560,10 +560,20 @@ impl Store {
                 }
                 .await;
                 if cache.is_some() {
-                    // Back to the pool's own size, whether or not the batch was stored.
-                    let mut handle = conn.lock_handle().await?;
-                    let kib = crate::SQLITE_CACHE_KIB;
-                    Statement::prepare(&mut handle, &format!("PRAGMA cache_size = -{kib}"))?.execute(&[])?;
+                    // Back to the pool's own size, whether or not the batch
+                    // was stored. Failing that, the connection is closed
+                    // rather than pooled; the batch's outcome stands.
+                    let restored = match conn.lock_handle().await {
+                        Ok(mut handle) => {
+                            let sql = format!("PRAGMA cache_size = -{}", crate::SQLITE_CACHE_KIB);
+                            Statement::prepare(&mut handle, &sql).and_then(|mut s| s.execute(&[]))
+                        }
+                        Err(e) => Err(e.into()),
+                    };
+                    if let Err(e) = restored {
+                        tracing::warn!("closing a SQLite connection whose page cache could not be reset: {e}");
+                        drop(conn.detach());
+                    }
                 }
                 result
             }
