@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -199,20 +200,45 @@ pub enum Imported {
 
 /// Reads, checks and stores `files` as one all-or-nothing batch.
 pub async fn import_files(store: &Store, files: &[PathBuf]) -> Result<Imported> {
+    Ok(import_files_timed(store, files).await?.0)
+}
+
+/// How long each step of [`import_files`] took (`peel bench pledge`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Phases {
+    pub read: Duration,
+    pub parse: Duration,
+    pub references: Duration,
+    pub store: Duration,
+}
+
+/// [`import_files`], timing each step.
+pub async fn import_files_timed(store: &Store, files: &[PathBuf]) -> Result<(Imported, Phases)> {
+    let mut phases = Phases::default();
     let mut errors = Vec::new();
     let mut events = Vec::new();
     for file in files {
-        let batch = parse_body(&read(file)?);
+        let start = Instant::now();
+        let text = read(file)?;
+        phases.read += start.elapsed();
+        let start = Instant::now();
+        let batch = parse_body(&text);
+        phases.parse += start.elapsed();
+        let start = Instant::now();
         let mut file_errors = batch.errors;
         file_errors.extend(store.pledge_reference_errors(&batch.events).await?);
         file_errors.sort_by_key(|e| e.line);
         errors.extend(file_errors.into_iter().map(|e| (file.clone(), e)));
         events.extend(batch.events.into_iter().map(|e| e.event));
+        phases.references += start.elapsed();
     }
     if !errors.is_empty() {
-        return Ok(Imported::Refused(errors));
+        return Ok((Imported::Refused(errors), phases));
     }
-    Ok(Imported::Stored(store.put_pledge_events(&events).await?))
+    let start = Instant::now();
+    let stored = store.put_pledge_events(&events).await?;
+    phases.store = start.elapsed();
+    Ok((Imported::Stored(stored), phases))
 }
 
 fn read(file: &Path) -> Result<String> {

@@ -17,9 +17,13 @@ mod pledge;
 mod privacy;
 mod queries;
 mod schema;
+mod sqlite_raw;
 mod statistics;
 pub mod testing;
 mod trigger;
+
+/// Each SQLite connection's page cache, in KiB (128 MB).
+pub(crate) const SQLITE_CACHE_KIB: usize = 131_072;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -110,7 +114,7 @@ impl Store {
                 // A month of a large force is tens of MB of pages: with the
                 // 2 MB default cache SQLite spilled pages mid-transaction and
                 // spent its time in kernel reads and writes.
-                .pragma("cache_size", "-131072")
+                .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
                 .pragma("temp_store", "memory")
                 // Reads through a shared mapping rather than a copy into each
                 // pooled connection's own cache: area queries fetch crimes

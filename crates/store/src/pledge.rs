@@ -6,7 +6,7 @@
 //! keyed by `(force, type, id)`, so re-sending one replaces it.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use peel_core::Month;
@@ -20,6 +20,7 @@ use peel_core::pledge::{
 use sqlx::AssertSqlSafe;
 
 use crate::open_data::placeholders;
+use crate::sqlite_raw::{self, Statement};
 use crate::{Store, StoreError, on_db};
 
 /// Why a batch of events was not stored.
@@ -122,15 +123,6 @@ impl<'a> Columns<'a> {
 const FACT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_at, second_at, appointment_at, \
     channel, grade, area, cancelled, minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days, \
     CASE WHEN subsecond THEN event END";
-
-/// On SQLite, [`FACT_COLUMNS`] of every selected row as one JSON array of
-/// arrays. The driver hands each row from its worker thread to the caller
-/// and copies every value, which for a million rows cost several times more
-/// than computing compliance; one value for the whole range costs nothing.
-/// (PostgreSQL's rows are cheap, and aggregating them there was slower.)
-fn fact_array() -> String {
-    format!("json_group_array(json_array({FACT_COLUMNS}))")
-}
 
 /// A boolean column in JSON: `true`/`false` from PostgreSQL, 1/0 from SQLite.
 fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -236,6 +228,33 @@ impl<'r> FactRow<'r> {
         })
     }
 
+    /// The columns of a SQLite row stepped in place, in [`FACT_COLUMNS`] order.
+    fn of_sqlite(r: &'r sqlite_raw::Row<'_>) -> Result<FactRow<'r>, StoreError> {
+        let text = |i| r.text(i).map(|t| t.map(Cow::Borrowed));
+        let required =
+            |i| r.text(i)?.map(Cow::Borrowed).ok_or_else(|| StoreError::Corrupt(format!("column {i} is NULL")));
+        let int = |i| r.int(i).map(i32::try_from).transpose().map_err(|e| StoreError::Corrupt(e.to_string()));
+        Ok(FactRow {
+            id: required(0)?,
+            event_type: required(1)?,
+            neighbourhood: text(2)?,
+            month: required(3)?,
+            generated: r.int(4).map(|v| v != 0),
+            first_at: r.int(5),
+            second_at: r.int(6),
+            appointment_at: r.int(7),
+            channel: text(8)?,
+            grade: int(9)?,
+            area: text(10)?,
+            cancelled: r.int(11).map(|v| v != 0),
+            minutes_in_neighbourhood: r.int(12),
+            kind: text(13)?,
+            crime_ref: text(14)?,
+            agreed_interval_days: r.int(15),
+            json: text(16)?,
+        })
+    }
+
     fn fact(self) -> Result<Fact, StoreError> {
         let id: &str = &self.id;
         if let Some(json) = &self.json {
@@ -325,6 +344,159 @@ fn range_queries(columns: &str) -> [String; 2] {
     ]
 }
 
+/// The columns of a stored event, in the order rows bind them.
+const INSERT_EVENT: &str = "INSERT INTO pledge_events (force_id, type, id, month, last_month, neighbourhood_id, event, \
+    first_at, second_at, appointment_at, subsecond, generated, channel, grade, area, cancelled, \
+    minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days)";
+
+/// Re-sending an event replaces it.
+const UPSERT_EVENT: &str = "ON CONFLICT (force_id, type, id) DO UPDATE SET month = excluded.month, \
+    last_month = excluded.last_month, neighbourhood_id = excluded.neighbourhood_id, event = excluded.event, \
+    first_at = excluded.first_at, second_at = excluded.second_at, appointment_at = excluded.appointment_at, \
+    subsecond = excluded.subsecond, generated = excluded.generated, channel = excluded.channel, \
+    grade = excluded.grade, area = excluded.area, cancelled = excluded.cancelled, \
+    minutes_in_neighbourhood = excluded.minutes_in_neighbourhood, kind = excluded.kind, \
+    crime_ref = excluded.crime_ref, agreed_interval_days = excluded.agreed_interval_days";
+
+/// Stores `events` on SQLite inside the caller's transaction: one prepared
+/// statement run per event, in order, so a later event with the same key
+/// replaces an earlier one as a re-send would. Returns how many distinct
+/// keys were written.
+///
+/// Writing rows takes one core; the canonical JSON and the count of distinct
+/// keys are made on another meanwhile, a chunk ahead.
+fn put_events_sqlite(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, events: &[Event]) -> Result<usize, StoreError> {
+    let sql = format!(
+        "{INSERT_EVENT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) {UPSERT_EVENT}"
+    );
+    let mut insert = Statement::prepare(handle, &sql)?;
+    std::thread::scope(|scope| {
+        // A few chunks in flight at most, so memory stays bounded.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<JsonChunk, StoreError>>(4);
+        let helper = scope.spawn(move || {
+            let mut keys: HashSet<(&str, &str, &str)> = HashSet::with_capacity(events.len());
+            for chunk in events.chunks(JSON_CHUNK) {
+                let json = JsonChunk::of(chunk);
+                let failed = json.is_err();
+                // The writer stops reading after an error: so do we.
+                if send.send(json).is_err() || failed {
+                    break;
+                }
+                keys.extend(chunk.iter().map(|e| (e.force.as_str(), e.event_type().as_str(), e.id.as_str())));
+            }
+            keys.len()
+        });
+        for chunk in events.chunks(JSON_CHUNK) {
+            let json = receive.recv().map_err(|_| StoreError::Corrupt("event JSON writer stopped".into()))??;
+            for (i, event) in chunk.iter().enumerate() {
+                insert_event(&mut insert, event, json.get(i)?)?;
+            }
+        }
+        drop(receive);
+        helper.join().map_err(|_| StoreError::Corrupt("event JSON writer failed".into()))
+    })
+}
+
+/// Events whose canonical JSON is made ahead of writing, at a time.
+const JSON_CHUNK: usize = 4096;
+
+/// The canonical JSON of a chunk of events, end to end in one buffer.
+struct JsonChunk {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl JsonChunk {
+    fn of(events: &[Event]) -> Result<JsonChunk, StoreError> {
+        let mut chunk =
+            JsonChunk { text: Vec::with_capacity(events.len() * 256), ends: Vec::with_capacity(events.len()) };
+        for event in events {
+            serde_json::to_writer(&mut chunk.text, event)?;
+            chunk.ends.push(chunk.text.len());
+        }
+        Ok(chunk)
+    }
+
+    fn get(&self, i: usize) -> Result<&str, StoreError> {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(usize::MAX) };
+        let bytes = self.ends.get(i).and_then(|&end| self.text.get(start..end));
+        let bytes = bytes.ok_or_else(|| StoreError::Corrupt("event JSON out of step with the events".into()))?;
+        std::str::from_utf8(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+/// Binds one event's row and runs the insert.
+fn insert_event(insert: &mut Statement<'_>, event: &Event, json: &str) -> Result<(), StoreError> {
+    let month =
+        event.month().ok_or_else(|| StoreError::Corrupt(format!("event {} has a time outside 1900-9999", event.id)))?;
+    let (month, last_month) = (MonthText::of(month), event.last_month().map(MonthText::of));
+    let c = Columns::of(event);
+    insert.execute(&[
+        event.force.as_str().into(),
+        event.event_type().as_str().into(),
+        event.id.as_str().into(),
+        month.as_str().into(),
+        last_month.as_ref().map(MonthText::as_str).into(),
+        event.neighbourhood.as_deref().into(),
+        json.into(),
+        c.first_at.into(),
+        c.second_at.into(),
+        c.appointment_at.into(),
+        c.subsecond.into(),
+        event.generated.into(),
+        c.channel.into(),
+        c.grade.map(i64::from).into(),
+        c.area.into(),
+        c.cancelled.into(),
+        c.minutes_in_neighbourhood.into(),
+        c.kind.into(),
+        c.crime_ref.into(),
+        c.agreed_interval_days.into(),
+    ])
+}
+
+/// Bytes of page cache a stored event needs while its batch is written:
+/// its row and index entries, generously. A batch is one transaction, and a
+/// cache smaller than what it dirties makes SQLite spill pages mid-way and
+/// read evicted index pages back (a million events stored in 22 s with the
+/// pool's 128 MB cache, 15 s with 1 GB, under the same load).
+const BULK_CACHE_BYTES_PER_EVENT: usize = 1024;
+
+/// Largest cache a batch may ask for, in KiB (2 GB): the batch's own
+/// events already take about as much memory.
+const BULK_CACHE_MAX_KIB: usize = 2 << 20;
+
+/// The page cache (KiB) to give the connection while `events` are stored,
+/// when the pool's own is too small for them.
+fn bulk_cache_kib(events: usize) -> Option<usize> {
+    let kib = (events.saturating_mul(BULK_CACHE_BYTES_PER_EVENT) / 1024).min(BULK_CACHE_MAX_KIB);
+    (kib > crate::SQLITE_CACHE_KIB).then_some(kib)
+}
+
+/// A month as `YYYY-MM` without allocating.
+struct MonthText([u8; 7]);
+
+impl MonthText {
+    fn of(m: Month) -> MonthText {
+        let y = m.year();
+        let d = |n: u16| b'0' + (n % 10) as u8;
+        MonthText([
+            d(y / 1000),
+            d(y / 100),
+            d(y / 10),
+            d(y),
+            b'-',
+            d(u16::from(m.month()) / 10),
+            d(u16::from(m.month())),
+        ])
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and '-' are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
 impl Store {
     /// Checks what only the store knows: that each named neighbourhood
     /// exists in its force. One error per event naming an unknown one.
@@ -369,6 +541,48 @@ impl Store {
     /// Stores validated events in one transaction, replacing any with the
     /// same `(force, type, id)`; within the batch the last one wins.
     pub async fn put_pledge_events(&self, events: &[Event]) -> Result<usize, StoreError> {
+        match &self.db {
+            crate::Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                let cache = bulk_cache_kib(events.len());
+                if let Some(kib) = cache {
+                    let mut handle = conn.lock_handle().await?;
+                    Statement::prepare(&mut handle, &format!("PRAGMA cache_size = -{kib}"))?.execute(&[])?;
+                }
+                let result = async {
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    let stored = {
+                        let mut handle = tx.lock_handle().await?;
+                        put_events_sqlite(&mut handle, events)?
+                    };
+                    tx.commit().await?;
+                    Ok::<_, StoreError>(stored)
+                }
+                .await;
+                if cache.is_some() {
+                    // Back to the pool's own size, whether or not the batch
+                    // was stored. Failing that, the connection is closed
+                    // rather than pooled; the batch's outcome stands.
+                    let restored = match conn.lock_handle().await {
+                        Ok(mut handle) => {
+                            let sql = format!("PRAGMA cache_size = -{}", crate::SQLITE_CACHE_KIB);
+                            Statement::prepare(&mut handle, &sql).and_then(|mut s| s.execute(&[]))
+                        }
+                        Err(e) => Err(e.into()),
+                    };
+                    if let Err(e) = restored {
+                        tracing::warn!("closing a SQLite connection whose page cache could not be reset: {e}");
+                        drop(conn.detach());
+                    }
+                }
+                result
+            }
+            crate::Db::Postgres(_) => self.put_pledge_events_in_chunks(events).await,
+        }
+    }
+
+    /// [`Store::put_pledge_events`] as multi-row statements, one row per key.
+    async fn put_pledge_events_in_chunks(&self, events: &[Event]) -> Result<usize, StoreError> {
         // One row per key, keeping the last: PostgreSQL refuses to update
         // the same row twice in one statement.
         let mut last: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(events.len());
@@ -397,16 +611,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             for chunk in rows.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO pledge_events (force_id, type, id, month, last_month, neighbourhood_id, event, \
-                     first_at, second_at, appointment_at, subsecond, generated, channel, grade, area, cancelled, \
-                     minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days) VALUES {} \
-                     ON CONFLICT (force_id, type, id) DO UPDATE SET month = excluded.month, \
-                     last_month = excluded.last_month, neighbourhood_id = excluded.neighbourhood_id, event = excluded.event, \
-                     first_at = excluded.first_at, second_at = excluded.second_at, appointment_at = excluded.appointment_at, \
-                     subsecond = excluded.subsecond, generated = excluded.generated, channel = excluded.channel, \
-                     grade = excluded.grade, area = excluded.area, cancelled = excluded.cancelled, \
-                     minutes_in_neighbourhood = excluded.minutes_in_neighbourhood, kind = excluded.kind, \
-                     crime_ref = excluded.crime_ref, agreed_interval_days = excluded.agreed_interval_days",
+                    "{INSERT_EVENT} VALUES {} {UPSERT_EVENT}",
                     placeholders(self.engine(), 20, chunk.len())
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -465,18 +670,15 @@ impl Store {
         let mut facts = Vec::new();
         match &self.db {
             crate::Db::Sqlite(pool) => {
-                for sql in range_queries(&fact_array()) {
-                    let array: String = sqlx::query_scalar(AssertSqlSafe(sql))
-                        .bind(force_id)
-                        .bind(&from)
-                        .bind(&to)
-                        .fetch_one(pool)
-                        .await?;
-                    let rows: Vec<FactRow<'_>> = serde_json::from_str(&array)?;
-                    facts.reserve(rows.len());
-                    for row in rows {
-                        facts.push(row.fact()?);
-                    }
+                let mut conn = pool.acquire().await?;
+                let mut handle = conn.lock_handle().await?;
+                for sql in range_queries(FACT_COLUMNS) {
+                    // `$N` and `?N` name the same parameter in SQLite.
+                    let mut select = Statement::prepare(&mut handle, &sql)?;
+                    select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
+                        facts.push(FactRow::of_sqlite(row)?.fact()?);
+                        Ok::<(), StoreError>(())
+                    })?;
                 }
             }
             crate::Db::Postgres(pool) => {
@@ -774,5 +976,25 @@ impl Store {
                 })
                 .collect(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_text_is_the_month_written_out() {
+        for m in ["1900-01", "2024-10", "9999-12", "2009-09"] {
+            let month: Month = m.parse().expect("month");
+            assert_eq!(MonthText::of(month).as_str(), month.to_string());
+        }
+    }
+
+    #[test]
+    fn only_large_batches_grow_the_cache() {
+        assert_eq!(bulk_cache_kib(1000), None);
+        assert_eq!(bulk_cache_kib(1_000_000), Some(1_000_000));
+        assert_eq!(bulk_cache_kib(usize::MAX), Some(BULK_CACHE_MAX_KIB));
     }
 }

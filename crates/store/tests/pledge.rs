@@ -278,7 +278,40 @@ async fn upgraded_database_gives_the_same_figures(engine: Engine) {
     assert_eq!(all_figures(&upgraded).await, all_figures(&fresh).await);
 }
 
+/// A batch big enough that SQLite stores it with a larger page cache
+/// (over 128 MB worth of events): still atomic, last one wins, and the
+/// connections keep working afterwards.
+async fn very_large_batches_are_atomic(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let line = |i: usize| {
+        format!(
+            r#"{{"id":"c{i}","force":"kent","type":"call","channel":"999","received_at":"2024-10-20T09:00:00Z","answered_at":"2024-10-20T09:00:{:02}Z"}}"#,
+            i % 60
+        )
+    };
+    let n = 140_000;
+    let mut text: String = (0..n).map(|i| line(i) + "\n").collect();
+    let mut batch = parse_ndjson(&text);
+    assert!(batch.is_valid() && batch.events.len() == n);
+    let mut stray = batch.events[0].clone();
+    stray.event.force = "gotham".into();
+    batch.events.push(stray);
+    assert!(store.ingest_pledge_events(batch).await.is_err());
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+    // Re-sent within the batch: the last (answered in 59 s) wins.
+    text.push_str(&line(59).replace(r#""id":"c59""#, r#""id":"c0""#));
+    assert_eq!(ingest(&store, &text).await.expect("stored"), n);
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), n as i64);
+    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    let answered_in_10s = (0..n).filter(|i| i % 60 <= 10).count() as u64 - 1;
+    assert_eq!(counts(&r, CommitmentId::Answer999).0, n as u64);
+    assert_eq!(counts(&r, CommitmentId::Answer999).1, answered_in_10s);
+}
+
 peel_store::on_both_engines!(
+    very_large_batches_are_atomic,
     columns_match_the_json,
     upgraded_database_gives_the_same_figures,
     good_batch_is_stored,

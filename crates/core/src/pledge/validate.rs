@@ -56,13 +56,75 @@ pub fn parse_body(text: &str) -> ParsedBatch {
 
 /// One event per line; blank lines are skipped but still counted, so line
 /// numbers match the sender's file.
+///
+/// A large batch is cut at line ends into one piece per core, read side by
+/// side: reading is most of what ingest costs, and every line is read on its
+/// own. The pieces' results are joined in order, so the outcome is exactly
+/// that of reading the lines one after another.
 pub fn parse_ndjson(text: &str) -> ParsedBatch {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_THREADS);
+    let pieces = pieces(text, if text.len() >= PARALLEL_BYTES { threads } else { 1 });
+    if pieces.len() < 2 {
+        return parse_ndjson_from(text, 1);
+    }
+    let parts: Vec<ParsedBatch> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pieces
+            .iter()
+            .map(|&(first_line, piece)| scope.spawn(move || parse_ndjson_from(piece, first_line)))
+            .collect();
+        // A panic in a reader is a bug; resume it here rather than hide it.
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    let mut batch = ParsedBatch::default();
+    batch.events.reserve(parts.iter().map(|p| p.events.len()).sum());
+    for part in parts {
+        batch.events.extend(part.events);
+        batch.errors.extend(part.errors);
+    }
+    batch
+}
+
+/// Below this a batch is read on one thread: starting threads would cost
+/// more than they save.
+const PARALLEL_BYTES: usize = 1 << 20;
+
+/// Reading is memory-bound beyond a few threads.
+const MAX_THREADS: usize = 8;
+
+/// `text` cut just after a newline into at most `n` pieces of about equal
+/// size, each with the number of its first line.
+fn pieces(text: &str, n: usize) -> Vec<(usize, &str)> {
+    let mut out = Vec::with_capacity(n);
+    let (mut start, mut line) = (0, 1);
+    for k in 1..=n {
+        let end = if k == n {
+            text.len()
+        } else {
+            let target = (text.len() * k / n).max(start);
+            match text.as_bytes()[target..].iter().position(|&b| b == b'\n') {
+                Some(p) => target + p + 1,
+                None => text.len(),
+            }
+        };
+        if end > start {
+            let piece = &text[start..end];
+            out.push((line, piece));
+            line += piece.bytes().filter(|&b| b == b'\n').count();
+            start = end;
+        }
+    }
+    out
+}
+
+/// [`parse_ndjson`] of `text` on one thread, its first line numbered `first_line`.
+fn parse_ndjson_from(text: &str, first_line: usize) -> ParsedBatch {
     let mut batch = ParsedBatch::default();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        push(&mut batch, i + 1, parse_line(i + 1, line));
+        let n = first_line + i;
+        push(&mut batch, n, parse_line(n, line));
     }
     batch
 }
@@ -435,6 +497,44 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_in_pieces_is_reading_line_by_line() {
+        const FIXTURE: &str = include_str!("../../tests/fixtures/pledge-kent-2024-10.ndjson");
+        // Good lines, bad lines, blank lines and CRLF, large enough to be cut.
+        let mut text = String::new();
+        let mut k = 0;
+        while text.len() < 3 * PARALLEL_BYTES {
+            for line in FIXTURE.lines() {
+                k += 1;
+                match k % 97 {
+                    0 => text.push_str("{\"id\":\"x\",\"force\":\"kent\",\"type\":\"nope\"}\n"),
+                    1 => text.push('\n'),
+                    2 => text.push_str(&format!("{line}\r\n")),
+                    _ => text.push_str(&format!("{line}\n")),
+                }
+            }
+        }
+        let whole = parse_ndjson_from(&text, 1);
+        assert!(!whole.errors.is_empty() && whole.events.len() > 1000);
+        for n in [2, 3, 7] {
+            let parts = pieces(&text, n);
+            assert_eq!(parts.len(), n);
+            assert_eq!(parts.iter().map(|(_, p)| *p).collect::<String>(), text);
+            let mut joined = ParsedBatch::default();
+            for (first, piece) in parts {
+                let part = parse_ndjson_from(piece, first);
+                joined.events.extend(part.events);
+                joined.errors.extend(part.errors);
+            }
+            assert_eq!(joined, whole, "{n} pieces");
+        }
+        assert_eq!(parse_ndjson(&text), whole);
+        // Tiny texts and texts without newlines are cut sensibly.
+        assert_eq!(pieces("", 4), vec![]);
+        assert_eq!(pieces("abc", 4), vec![(1, "abc")]);
+        assert_eq!(pieces("a\nb\nc\n", 2), vec![(1, "a\nb\n"), (3, "c\n")]);
+    }
 
     fn errors(line: &str) -> Vec<(String, String)> {
         match parse_line(7, line) {
