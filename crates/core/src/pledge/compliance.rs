@@ -54,7 +54,9 @@ pub struct Report {
     /// `pledge_compliance_bcu`), which cover its neighbourhoods only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bcu: Option<String>,
-    /// Some counted events were generated, not sent by a force system.
+    /// Some counted events were generated, not sent by a force system
+    /// (events that count towards no figure, such as 101 calls, do not
+    /// mark a month).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub generated: bool,
     pub commitments: Vec<Figure>,
@@ -214,7 +216,10 @@ pub fn compute(scope: &Scope<'_>, events: &[Event]) -> Report {
 /// level) or other months are ignored.
 pub fn compute_facts(scope: &Scope<'_>, facts: &[Fact]) -> Report {
     let in_scope = |e: &&Fact| scope.neighbourhood.is_none_or(|n| e.neighbourhood.as_deref() == Some(n));
-    let month_facts: Vec<&Fact> = facts.iter().filter(in_scope).filter(|e| e.month == scope.month).collect();
+    // Only what can count: the store leaves the rest out of what it reads,
+    // so both routes see the same facts (the `generated` flag included).
+    let month_facts: Vec<&Fact> =
+        facts.iter().filter(in_scope).filter(|e| e.month == scope.month && e.counts()).collect();
     let set = scope.standards;
     let now = scope.now;
 

@@ -23,6 +23,21 @@ pub struct Fact {
     pub body: FactBody,
 }
 
+impl Fact {
+    /// Whether this fact can count towards any figure. 101 and online
+    /// calls, incidents needing no deployment or cancelled, and meetings
+    /// other than public ones never do, so the store need not read them
+    /// (see `COUNTED` in the store, which must say the same in SQL).
+    pub fn counts(&self) -> bool {
+        match &self.body {
+            FactBody::Call { channel, .. } => *channel == Channel::Emergency,
+            FactBody::Incident(i) => i.grade != Grade::NoDeployment && !i.cancelled,
+            FactBody::Meeting { kind, .. } => *kind == MeetingKind::Public,
+            _ => true,
+        }
+    }
+}
+
 /// The fields each kind of event contributes, times as instants.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FactBody {

@@ -463,3 +463,43 @@ fn only_what_the_month_counts_marks_it_generated() {
     ended.generated = true;
     assert!(!Case::june().run(&[real_june, ended]).generated);
 }
+
+#[test]
+fn what_counts_towards_no_figure_does_not_mark_a_month_generated() {
+    let mut demo_101 =
+        ev(r#"{"id":"d","type":"call","channel":"101","received_at":"2024-06-10T12:00:00Z","answered_at":null}"#);
+    demo_101.generated = true;
+    let real = call("real", "2024-06-10T12:00:00Z", Some("2024-06-10T12:00:05Z"));
+    assert!(!Case::june().run(&[real.clone(), demo_101]).generated);
+    let mut demo_999 = call("demo", "2024-06-11T12:00:00Z", Some("2024-06-11T12:00:05Z"));
+    demo_999.generated = true;
+    assert!(Case::june().run(&[real, demo_999]).generated);
+}
+
+#[test]
+fn facts_that_can_count() {
+    let fact = |json: &str| Fact::of(&ev(json)).expect("fact");
+    assert!(
+        fact(r#"{"id":"a","type":"call","channel":"999","received_at":"2024-06-10T12:00:00Z","answered_at":null}"#)
+            .counts()
+    );
+    assert!(
+        !fact(r#"{"id":"b","type":"call","channel":"online","received_at":"2024-06-10T12:00:00Z","answered_at":null}"#)
+            .counts()
+    );
+    let incident = |grade: u8, cancelled: bool| {
+        fact(&format!(
+            r#"{{"id":"i","type":"incident","grade":{grade},"created_at":"2024-06-10T12:00:00Z","arrived_at":null,"cancelled":{cancelled}}}"#
+        ))
+        .counts()
+    };
+    assert!(incident(1, false) && incident(3, false));
+    assert!(!incident(4, false) && !incident(2, true));
+    let meeting = |kind: &str| {
+        fact(&format!(
+            r#"{{"id":"m","type":"meeting","neighbourhood":"n1","held_at":"2024-06-10T19:00:00Z","kind":"{kind}"}}"#
+        ))
+        .counts()
+    };
+    assert!(meeting("public") && !meeting("surgery"));
+}
