@@ -177,6 +177,30 @@ async fn contacts_are_recorded_audited_and_counted(engine: Engine) {
     assert_eq!(logged(&store, &subject, "asb.case.victim_contact").await, 1);
     assert_eq!(logged(&store, &subject, "asb.contact.read").await, 1);
 
+    // A tool's review is met by a "tools and powers reviewed" action.
+    let today = t0().date_naive();
+    let tool = peel_core::asb::tools::RawToolUse {
+        tool: "warning-letter".into(),
+        used_on: today.to_string(),
+        review_on: (today + Duration::days(7)).to_string(),
+        notes: String::new(),
+    };
+    store.add_asb_tool(case, &tool.check(today).unwrap(), &officer.at(now)).await.unwrap();
+    let tool_state = async |at| {
+        let s = store.asb_case_service(case, &officer.at(at)).await.unwrap();
+        s.judgement.states.iter().find(|x| x.standard == "tool-review").unwrap().state.slug().to_string()
+    };
+    assert_eq!(tool_state(t0() + Duration::days(9)).await, "overdue");
+    let review = peel_core::asb::NewAction::check(
+        "tool-review",
+        &(today + Duration::days(7)).to_string(),
+        "Reviewed the warning letter",
+        today + Duration::days(9),
+    )
+    .unwrap();
+    store.add_asb_action(case, &review, &officer.at(t0() + Duration::days(9))).await.unwrap();
+    assert_eq!(tool_state(t0() + Duration::days(9)).await, "met");
+
     // Not shared: refused, logged, and nothing stored.
     let e = store.record_victim_contact(case, &contact(now, now), &other.at(now)).await.unwrap_err();
     assert!(matches!(e, AsbError::NotShared(_)), "{e}");

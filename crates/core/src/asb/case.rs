@@ -20,6 +20,7 @@ slugged! {
         Letter => "letter", "Letter";
         Referral => "referral", "Referral to another service";
         MultiAgencyReview => "multi-agency-review", "Multi-agency review held";
+        ToolReview => "tool-review", "Tools and powers reviewed";
         Meeting => "meeting", "Meeting";
         Note => "note", "Note";
     }

@@ -234,6 +234,7 @@ impl NewContact {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolReview {
     pub what: String,
+    pub used_on: NaiveDate,
     pub review_on: NaiveDate,
 }
 
@@ -250,6 +251,9 @@ pub struct CaseFacts {
     /// Every recorded contact with or update to the victim.
     pub contacts: Vec<DateTime<Utc>>,
     pub tool_reviews: Vec<ToolReview>,
+    /// The days a review of the case's tools and powers was recorded (a
+    /// `tool-review` action): one review covers every tool in use then.
+    pub tool_reviews_held: Vec<NaiveDate>,
 }
 
 /// Where one standard stands. Durations are whole seconds.
@@ -402,8 +406,9 @@ fn deadline(
 /// A deadline met exactly on time is met; one second later is late. Updates
 /// run from the latest contact (the first contact starts them) and use the
 /// high-risk frequency while the latest assessment is high risk. A tool or
-/// power is due by the end of its review date and stops counting when the
-/// case closes, as there is nothing left to review.
+/// power is due by the end of its review date, met by the first review
+/// recorded on or after the day it was used, and stops counting when the
+/// case closes unreviewed, as there is nothing left to review.
 pub fn evaluate(standards: &Standards, facts: &CaseFacts, now: DateTime<Utc>) -> Judgement {
     let mut contacts = facts.contacts.clone();
     contacts.sort();
@@ -451,10 +456,13 @@ pub fn evaluate(standards: &Standards, facts: &CaseFacts, now: DateTime<Utc>) ->
     if standards.tool_reviews {
         for t in &facts.tool_reviews {
             let due_at = t.review_on.and_hms_opt(23, 59, 59).map(|d| d.and_utc()).unwrap_or(now);
-            let state = match facts.closed_at {
-                Some(_) => State::NotApplicable { why: "the case is closed".into() },
-                None if now <= due_at => State::Due { due_at },
-                None => State::Overdue { due_at, overdue_by_seconds: (now - due_at).num_seconds() },
+            // The first review on or after the day the tool was used.
+            let held = facts.tool_reviews_held.iter().copied().filter(|d| *d >= t.used_on).min();
+            let state = match (held, facts.closed_at) {
+                (Some(d), _) => deadline(due_at, Some(d.and_time(chrono::NaiveTime::MIN).and_utc()), None, now),
+                (None, Some(_)) => State::NotApplicable { why: "the case is closed".into() },
+                (None, None) if now <= due_at => State::Due { due_at },
+                (None, None) => State::Overdue { due_at, overdue_by_seconds: (now - due_at).num_seconds() },
             };
             states.push(StandardState {
                 standard: "tool-review".into(),
@@ -495,6 +503,7 @@ mod tests {
             high_risk: false,
             contacts: vec![],
             tool_reviews: vec![],
+            tool_reviews_held: vec![],
         }
     }
 
@@ -602,6 +611,7 @@ mod tests {
         f.first_assessed_at = Some(at(2, 10, 0, 0));
         f.tool_reviews = vec![ToolReview {
             what: "warning letter".into(),
+            used_on: NaiveDate::from_ymd_opt(2026, 9, 3).unwrap(),
             review_on: NaiveDate::from_ymd_opt(2026, 9, 10).unwrap(),
         }];
         let j = evaluate(&s, &f, at(10, 23, 59, 59));
@@ -627,6 +637,33 @@ mod tests {
         );
     }
 
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 9, d).unwrap()
+    }
+
+    #[test]
+    fn a_review_held_by_the_review_date_meets_the_standard() {
+        let s = Standards::national_default();
+        let mut f = facts();
+        f.tool_reviews = vec![ToolReview { what: "warning letter".into(), used_on: day(3), review_on: day(10) }];
+        // A review before the tool was used does not count for it.
+        f.tool_reviews_held = vec![day(2)];
+        assert_eq!(state(&evaluate(&s, &f, at(11, 0, 0, 0)), "tool-review").slug(), "overdue");
+        // On the review date itself: met.
+        f.tool_reviews_held = vec![day(2), day(10)];
+        assert_eq!(state(&evaluate(&s, &f, at(20, 0, 0, 0)), "tool-review"), State::Met { at: at(10, 0, 0, 0) });
+        // The day after: late, by the seconds past the end of the review date.
+        f.tool_reviews_held = vec![day(11)];
+        assert_eq!(
+            state(&evaluate(&s, &f, at(20, 0, 0, 0)), "tool-review"),
+            State::Late { due_at: at(10, 23, 59, 59), at: at(11, 0, 0, 0), late_by_seconds: 1 }
+        );
+        // A review held stays met after the case closes.
+        f.tool_reviews_held = vec![day(9)];
+        f.closed_at = Some(at(12, 0, 0, 0));
+        assert_eq!(state(&evaluate(&s, &f, at(20, 0, 0, 0)), "tool-review").slug(), "met");
+    }
+
     #[test]
     fn optional_standards_are_left_out() {
         let mut s = Standards::national_default();
@@ -635,8 +672,7 @@ mod tests {
         s.closure = None;
         s.tool_reviews = false;
         let mut f = facts();
-        f.tool_reviews =
-            vec![ToolReview { what: "x".into(), review_on: NaiveDate::from_ymd_opt(2026, 9, 10).unwrap() }];
+        f.tool_reviews = vec![ToolReview { what: "x".into(), used_on: day(1), review_on: day(10) }];
         let j = evaluate(&s, &f, at(1, 10, 0, 0));
         assert_eq!(j.states.iter().map(|s| s.standard.as_str()).collect::<Vec<_>>(), ["first-contact"]);
     }

@@ -402,8 +402,13 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        let tools: Vec<(i64, String, String)> = on_db!(self, pool => {
-            sqlx::query_as(sql("SELECT case_id, tool, review_on FROM asb_case_tools WHERE case_id IN ({ids}) ORDER BY review_on, id"))
+        let tools: Vec<(i64, String, String, String)> = on_db!(self, pool => {
+            sqlx::query_as(sql("SELECT case_id, tool, used_on, review_on FROM asb_case_tools WHERE case_id IN ({ids}) ORDER BY review_on, id"))
+                .fetch_all(pool)
+                .await?
+        });
+        let reviews: Vec<(i64, String)> = on_db!(self, pool => {
+            sqlx::query_as(sql("SELECT case_id, taken_on FROM asb_case_actions WHERE kind = 'tool-review' AND case_id IN ({ids})"))
                 .fetch_all(pool)
                 .await?
         });
@@ -421,6 +426,7 @@ impl Store {
                     high_risk: high.contains(&c.0),
                     contacts: Vec::new(),
                     tool_reviews: Vec::new(),
+                    tool_reviews_held: Vec::new(),
                 },
             );
         }
@@ -429,12 +435,18 @@ impl Store {
                 f.contacts.push(instant(&at)?);
             }
         }
-        for (case_id, tool, review_on) in tools {
+        let date = |s: &str| -> Result<NaiveDate, StoreError> {
+            s.parse().map_err(|_| StoreError::Corrupt(format!("bad date {s:?} in a case's tools or actions")))
+        };
+        for (case_id, tool, used_on, review_on) in tools {
             if let Some(f) = out.get_mut(&case_id) {
-                let review_on: NaiveDate =
-                    review_on.parse().map_err(|_| StoreError::Corrupt(format!("bad review date {review_on:?}")))?;
                 let what = Tool::parse(&tool, "tool").map(|t| t.label().to_lowercase()).unwrap_or(tool);
-                f.tool_reviews.push(ToolReview { what, review_on });
+                f.tool_reviews.push(ToolReview { what, used_on: date(&used_on)?, review_on: date(&review_on)? });
+            }
+        }
+        for (case_id, taken_on) in reviews {
+            if let Some(f) = out.get_mut(&case_id) {
+                f.tool_reviews_held.push(date(&taken_on)?);
             }
         }
         Ok(out)
