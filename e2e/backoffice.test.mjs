@@ -145,6 +145,29 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
   });
 }
 
+describe('recording a report from the keyboard', () => {
+  test('Enter in a field saves the report (not "Add another victim")', async () => {
+    const context = await newContext(browser);
+    try {
+      await signIn(context, 'officer');
+      const page = await context.newPage();
+      await page.goto('/asb/reports/new');
+      await page.locator('#channel').selectOption('phone');
+      await page.locator('#category').selectOption('nuisance');
+      await page.locator('#occurred_at').fill('2024-06-02T22:15');
+      await page.locator('#location').fill('Outside 2 Example Street, London');
+      await page.locator('#description').fill('Music played loudly after midnight');
+      await page.locator('#reporter_name').fill('Sam Example');
+      await page.locator('#reporter_is_victim').check();
+      await page.locator('#location').press('Enter');
+      await page.waitForURL(/\/asb\/reports\/\d+\/risk$/);
+      assert.match(await page.locator('h1').innerText(), /risk/i);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('setting a stricter Pledge standard from the keyboard', () => {
   test('an administrator saves one, and a looser one is explained', async () => {
     const context = await newContext(browser);
