@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 
 use peel_store::testing::TestDatabase;
-use peel_store::{Bcu, Csp, Engine};
+use peel_store::Engine;
 
 fn peel(url: &str, args: &[&str]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_peel"));
@@ -46,23 +46,7 @@ async fn coordinators_adopt_standards_from_a_file(engine: Engine) {
     let no_csp = adopt("cora@luton.example");
     assert!(!no_csp.status.success());
     assert!(text(&no_csp).1.contains("import the force's areas"), "{:?}", text(&no_csp));
-    let bcu = Bcu {
-        force_id: "bedfordshire".into(),
-        id: "west".into(),
-        name: "West".into(),
-        commentary: None,
-        sample: false,
-    };
-    let csp = Csp {
-        force_id: "bedfordshire".into(),
-        id: "luton".into(),
-        name: "Luton".into(),
-        bcu_id: "west".into(),
-        local_authority: "Luton".into(),
-        local_authority_code: None,
-        population: None,
-    };
-    store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    peel_store::testing::put_luton_partnership(&store).await.unwrap();
     let before = peel(&url, &show);
     assert!(text(&before).1.contains("the national default applies"), "{:?}", text(&before));
     assert!(text(&before).0.contains("\"version\": \"national-default-1\""));

@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 
 use peel_store::testing::TestDatabase;
-use peel_store::{Bcu, Csp, Engine};
+use peel_store::Engine;
 
 fn peel(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_peel")).args(args).env("PEEL_LOG", "warn").output().expect("run peel")
@@ -43,23 +43,7 @@ async fn adopt_a_procedure_from_a_file(engine: Engine) {
     assert!(!no_csp.status.success());
     assert!(text(&no_csp).1.contains("no community safety partnership luton"), "{:?}", text(&no_csp));
 
-    let bcu = Bcu {
-        force_id: "bedfordshire".into(),
-        id: "west".into(),
-        name: "West".into(),
-        commentary: None,
-        sample: false,
-    };
-    let csp = Csp {
-        force_id: "bedfordshire".into(),
-        id: "luton".into(),
-        name: "Luton".into(),
-        bcu_id: "west".into(),
-        local_authority: "Luton".into(),
-        local_authority_code: None,
-        population: None,
-    };
-    store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    peel_store::testing::put_luton_partnership(&store).await.unwrap();
     let show =
         ["case-review", "procedure", "show", "--force", "bedfordshire", "--csp", "luton", "--database-url", &url];
     let before = peel(&show);

@@ -202,6 +202,29 @@ impl Store {
     }
 }
 
+/// Bedfordshire's West basic command unit and the Luton community safety
+/// partnership in it: the partnership the casework and case review tests
+/// work in.
+pub async fn put_luton_partnership(store: &Store) -> Result<(), crate::StoreError> {
+    let bcu = crate::Bcu {
+        force_id: "bedfordshire".into(),
+        id: "west".into(),
+        name: "West".into(),
+        commentary: None,
+        sample: false,
+    };
+    let csp = crate::Csp {
+        force_id: "bedfordshire".into(),
+        id: "luton".into(),
+        name: "Luton".into(),
+        bcu_id: "west".into(),
+        local_authority: "Luton".into(),
+        local_authority_code: None,
+        population: None,
+    };
+    store.put_areas("bedfordshire", None, &[bcu], &[csp]).await
+}
+
 /// Someone working on ASB casework in a store test: their account, and
 /// the [`crate::asb::Viewer`] they act as at a given time.
 pub struct Who {

@@ -226,23 +226,7 @@ fn jane(occurred_at: &str) -> Value {
 
 async fn community_trigger_from_stored_reports(engine: Engine) {
     let h = Harness::new(engine).await;
-    let bcu = peel_store::Bcu {
-        force_id: "bedfordshire".into(),
-        id: "west".into(),
-        name: "West".into(),
-        commentary: None,
-        sample: false,
-    };
-    let csp = peel_store::Csp {
-        force_id: "bedfordshire".into(),
-        id: "luton".into(),
-        name: "Luton".into(),
-        bcu_id: "west".into(),
-        local_authority: "Luton".into(),
-        local_authority_code: None,
-        population: None,
-    };
-    h.store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    peel_store::testing::put_luton_partnership(&h.store).await.unwrap();
     let police = h.org("Bedfordshire Police", OrgKind::Force).await;
     let council = h.org("Luton Borough Council", OrgKind::Council).await;
     let (_, officer) = h.user(police, "officer@police.example", Role::Officer).await;

@@ -1315,23 +1315,7 @@ async fn route_role_matrix(engine: Engine) {
 
 /// A partnership and one application, for the case review rows of the matrix.
 async fn case_review_for_matrix(h: &Harness) -> i64 {
-    let bcu = peel_store::Bcu {
-        force_id: "bedfordshire".into(),
-        id: "west".into(),
-        name: "West".into(),
-        commentary: None,
-        sample: false,
-    };
-    let csp = peel_store::Csp {
-        force_id: "bedfordshire".into(),
-        id: "luton".into(),
-        name: "Luton".into(),
-        bcu_id: "west".into(),
-        local_authority: "Luton".into(),
-        local_authority_code: None,
-        population: None,
-    };
-    h.store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+    peel_store::testing::put_luton_partnership(&h.store).await.unwrap();
     // A neighbourhood for the Pledge area rows.
     let neighbourhood = peel_core::geography::Neighbourhood {
         force_id: "bedfordshire".into(),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use peel_core::access::{OrgKind, Role};
 use peel_core::trigger::Procedure;
 use peel_store::testing::TestDatabase;
-use peel_store::{AuditQuery, Bcu, Csp, Engine, Store};
+use peel_store::{AuditQuery, Engine, Store};
 use peel_web::backoffice::accounts::{self, NewAccount};
 use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
 use peel_web::{AppState, app_with_backoffice};
@@ -79,23 +79,7 @@ impl Harness {
         };
         let user = accounts::add_user(&store, "test", &new, &Default::default(), t0()).await.unwrap();
         let token = accounts::issue_api_token(&store, "test", &user, "case reviews", t0()).await.unwrap().0;
-        let bcu = Bcu {
-            force_id: "bedfordshire".into(),
-            id: "west".into(),
-            name: "West".into(),
-            commentary: None,
-            sample: false,
-        };
-        let csp = Csp {
-            force_id: "bedfordshire".into(),
-            id: "luton".into(),
-            name: "Luton".into(),
-            bcu_id: "west".into(),
-            local_authority: "Luton".into(),
-            local_authority_code: None,
-            population: None,
-        };
-        store.put_areas("bedfordshire", None, &[bcu], &[csp]).await.unwrap();
+        peel_store::testing::put_luton_partnership(&store).await.unwrap();
         let mut h = Harness { _db: db, store, app, clock: manual, cookie: String::new(), csrf: String::new(), token };
         h.login().await;
         h
