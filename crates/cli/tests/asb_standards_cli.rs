@@ -2,8 +2,8 @@
 
 use std::process::{Command, Output};
 
-use peel_store::testing::TestDatabase;
 use peel_store::Engine;
+use peel_store::testing::TestDatabase;
 
 fn peel(url: &str, args: &[&str]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_peel"));
