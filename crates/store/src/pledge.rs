@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use peel_core::Month;
-use peel_core::pledge::event::{Channel, Grade, MeetingKind};
+use peel_core::pledge::event::{
+    Call, Channel, Dissatisfaction, Grade, Incident, Meeting, MeetingKind, Message, VictimPlan, VictimUpdate,
+};
 use peel_core::pledge::fact::{IncidentFact, PlanFact};
 use peel_core::pledge::stored::from_stored_json;
 use peel_core::pledge::{
@@ -78,16 +80,7 @@ struct Columns<'a> {
 
 impl<'a> Columns<'a> {
     fn of(event: &'a Event) -> Columns<'a> {
-        let (first, second, appointment) = match &event.body {
-            EventBody::Call(c) => (c.received_at, c.answered_at, None),
-            EventBody::Incident(i) => (i.created_at, i.arrived_at, i.appointment_at),
-            EventBody::Message(m) => (m.received_at, m.replied_at, None),
-            EventBody::Duty(d) => (d.start, Some(d.end), None),
-            EventBody::Meeting(m) => (m.held_at, None, None),
-            EventBody::VictimPlan(p) => (p.start, p.end, None),
-            EventBody::VictimUpdate(u) => (u.at, None, None),
-            EventBody::Dissatisfaction(d) => (d.received_at, d.acknowledged_at, None),
-        };
+        let (first, second, appointment) = times(event);
         let subsecond =
             [Some(first), second, appointment].into_iter().flatten().any(|t| t.timestamp_subsec_nanos() != 0);
         let mut cols = Columns {
@@ -123,6 +116,48 @@ impl<'a> Columns<'a> {
 const FACT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_at, second_at, appointment_at, \
     channel, grade, area, cancelled, minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days, \
     CASE WHEN subsecond THEN event END";
+
+/// [`FACT_COLUMNS`] with the event's own document wherever it has one, for
+/// [`Store::pledge_events`].
+const EVENT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_at, second_at, appointment_at, \
+    channel, grade, area, cancelled, minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days, \
+    NULLIF(event, '')";
+
+/// Whether the typed columns cannot give back `event` exactly, so its own
+/// document must be stored: a time with a UTC offset or a fraction of a
+/// second (the columns hold UTC seconds), a duty (its officer reference) or
+/// a meeting's attendance. Most events need none, and leaving it out halves
+/// what a row writes (the document is most of a row).
+fn needs_document(event: &Event) -> bool {
+    let (first, second, appointment) = times(event);
+    let exact =
+        |t: &peel_core::pledge::event::Timestamp| t.offset().local_minus_utc() == 0 && t.timestamp_subsec_nanos() == 0;
+    let times_exact = [Some(first), second, appointment].into_iter().flatten().all(|t| exact(&t));
+    !times_exact
+        || matches!(&event.body, EventBody::Duty(_))
+        || matches!(&event.body, EventBody::Meeting(m) if m.attendance.is_some())
+}
+
+/// An event's first time (the one that decides its month), when it was done
+/// or ended, and its appointment.
+fn times(
+    event: &Event,
+) -> (
+    peel_core::pledge::event::Timestamp,
+    Option<peel_core::pledge::event::Timestamp>,
+    Option<peel_core::pledge::event::Timestamp>,
+) {
+    match &event.body {
+        EventBody::Call(c) => (c.received_at, c.answered_at, None),
+        EventBody::Incident(i) => (i.created_at, i.arrived_at, i.appointment_at),
+        EventBody::Message(m) => (m.received_at, m.replied_at, None),
+        EventBody::Duty(d) => (d.start, Some(d.end), None),
+        EventBody::Meeting(m) => (m.held_at, None, None),
+        EventBody::VictimPlan(p) => (p.start, p.end, None),
+        EventBody::VictimUpdate(u) => (u.at, None, None),
+        EventBody::Dissatisfaction(d) => (d.received_at, d.acknowledged_at, None),
+    }
+}
 
 /// A boolean column in JSON: `true`/`false` from PostgreSQL, 1/0 from SQLite.
 fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -252,6 +287,57 @@ impl<'r> FactRow<'r> {
             crime_ref: text(14)?,
             agreed_interval_days: r.int(15),
             json: text(16)?,
+        })
+    }
+
+    /// The whole event: its own document where it has one, else rebuilt
+    /// from the columns, which hold such an event exactly
+    /// ([`needs_document`]).
+    fn event(self, force: &str) -> Result<Event, StoreError> {
+        if let Some(json) = self.json.as_deref() {
+            return Ok(from_stored_json(json)?);
+        }
+        let fact = self.fact()?;
+        let at = |t: DateTime<Utc>| t.fixed_offset();
+        let body = match fact.body {
+            FactBody::Call { channel, received_at, answered_at } => {
+                EventBody::Call(Call { channel, received_at: at(received_at), answered_at: answered_at.map(at) })
+            }
+            FactBody::Incident(i) => EventBody::Incident(Incident {
+                grade: i.grade,
+                created_at: at(i.created_at),
+                arrived_at: i.arrived_at.map(at),
+                appointment_at: i.appointment_at.map(at),
+                area: i.area,
+                cancelled: i.cancelled,
+            }),
+            FactBody::Message { received_at, replied_at } => {
+                EventBody::Message(Message { received_at: at(received_at), replied_at: replied_at.map(at) })
+            }
+            FactBody::Meeting { held_at, kind } => {
+                EventBody::Meeting(Meeting { held_at: at(held_at), kind, attendance: None })
+            }
+            FactBody::VictimPlan(p) => EventBody::VictimPlan(VictimPlan {
+                crime_ref: p.crime_ref,
+                agreed_interval_days: p.agreed_interval_days,
+                start: at(p.start),
+                end: p.end.map(at),
+            }),
+            FactBody::VictimUpdate { crime_ref, at: when } => {
+                EventBody::VictimUpdate(VictimUpdate { crime_ref, at: at(when) })
+            }
+            FactBody::Dissatisfaction { received_at, acknowledged_at } => EventBody::Dissatisfaction(Dissatisfaction {
+                received_at: at(received_at),
+                acknowledged_at: acknowledged_at.map(at),
+            }),
+            FactBody::Duty { .. } => return Err(corrupt("document", &fact.id)),
+        };
+        Ok(Event {
+            id: fact.id,
+            force: force.to_string(),
+            neighbourhood: fact.neighbourhood,
+            generated: fact.generated,
+            body,
         })
     }
 
@@ -408,7 +494,8 @@ fn put_events_sqlite(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, events: 
 /// Events whose canonical JSON is made ahead of writing, at a time.
 const JSON_CHUNK: usize = 4096;
 
-/// The canonical JSON of a chunk of events, end to end in one buffer.
+/// The canonical JSON of a chunk of events, end to end in one buffer (empty
+/// for an event the columns give back exactly: see [`needs_document`]).
 struct JsonChunk {
     text: Vec<u8>,
     ends: Vec<usize>,
@@ -419,7 +506,9 @@ impl JsonChunk {
         let mut chunk =
             JsonChunk { text: Vec::with_capacity(events.len() * 256), ends: Vec::with_capacity(events.len()) };
         for event in events {
-            serde_json::to_writer(&mut chunk.text, event)?;
+            if needs_document(event) {
+                serde_json::to_writer(&mut chunk.text, event)?;
+            }
             chunk.ends.push(chunk.text.len());
         }
         Ok(chunk)
@@ -611,7 +700,7 @@ impl Store {
                     month: month.to_string(),
                     last_month: event.last_month().map(|m| m.to_string()),
                     cols: Columns::of(event),
-                    json: serde_json::to_string(event)?,
+                    json: if needs_document(event) { serde_json::to_string(event)? } else { String::new() },
                 })
             })
             .collect::<Result<Vec<Row<'_>>, StoreError>>()?;
@@ -661,14 +750,30 @@ impl Store {
     /// In no particular order: compliance does not depend on it.
     pub async fn pledge_events(&self, force_id: &str, from: Month, to: Month) -> Result<Vec<Event>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
-        let mut rows: Vec<String> = Vec::new();
-        for sql in range_queries("event", "") {
-            let part: Vec<String> = on_db!(self, pool => {
-                sqlx::query_scalar(AssertSqlSafe(sql)).bind(force_id).bind(&from).bind(&to).fetch_all(pool).await?
-            });
-            rows.extend(part);
+        let mut events = Vec::new();
+        match &self.db {
+            crate::Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                let mut handle = conn.lock_handle().await?;
+                for sql in range_queries(EVENT_COLUMNS, "") {
+                    let mut select = Statement::prepare(&mut handle, &sql)?;
+                    select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
+                        events.push(FactRow::of_sqlite(row)?.event(force_id)?);
+                        Ok::<(), StoreError>(())
+                    })?;
+                }
+            }
+            crate::Db::Postgres(pool) => {
+                for sql in range_queries(EVENT_COLUMNS, "") {
+                    let rows =
+                        sqlx::query(AssertSqlSafe(sql)).bind(force_id).bind(&from).bind(&to).fetch_all(pool).await?;
+                    for row in &rows {
+                        events.push(FactRow::of_row(row)?.event(force_id)?);
+                    }
+                }
+            }
         }
-        rows.iter().map(|j| from_stored_json(j).map_err(StoreError::from)).collect()
+        Ok(events)
     }
 
     /// What compliance reads of the same events as [`Store::pledge_events`],
