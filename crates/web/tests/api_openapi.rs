@@ -107,8 +107,8 @@ async fn check_openapi(engine: Engine) {
     let stop_location = &stops[0]["location"]["street"]["id"];
     let poly = "51.5200,-0.0950:51.5190,-0.0720:51.5080,-0.0750:51.5090,-0.0960";
     let token = case_review_setup(&t.store).await;
-    let feed = token_for(&t.store, peel_core::access::Role::EventFeed, "feed@example.org").await;
-    let admin = token_for(&t.store, peel_core::access::Role::Administrator, "admin@example.org").await;
+    let feed = api_token(&t.store, peel_core::access::Role::EventFeed, "feed@example.org").await;
+    let admin = api_token(&t.store, peel_core::access::Role::Administrator, "admin@example.org").await;
     let examples: Vec<(&str, String)> = vec![
         ("/api/forces", "/api/forces".into()),
         ("/api/forces/{force}", "/api/forces/city-of-london".into()),
@@ -268,23 +268,6 @@ async fn check_openapi(engine: Engine) {
     }
 }
 
-/// The API token of a new account with `role`, in its own organisation.
-async fn token_for(store: &peel_store::Store, role: peel_core::access::Role, email: &str) -> String {
-    use peel_web::backoffice::accounts::{self, NewAccount};
-    let at = chrono::Utc::now();
-    let org =
-        accounts::add_organisation(store, "test", email, peel_core::access::OrgKind::Force, at).await.expect("org");
-    let new = NewAccount {
-        email,
-        display_name: "Staff",
-        organisation_id: org.id,
-        role,
-        password: "correct horse battery staple",
-    };
-    let user = accounts::add_user(store, "test", &new, &Default::default(), at).await.expect("user");
-    accounts::issue_api_token(store, "test", &user, "openapi", at).await.expect("token").0
-}
-
 /// A community safety partnership in the sample force and a case review
 /// coordinator's API token.
 async fn case_review_setup(store: &peel_store::Store) -> String {
@@ -305,7 +288,7 @@ async fn case_review_setup(store: &peel_store::Store) -> String {
         population: None,
     };
     store.put_areas("city-of-london", None, &[bcu], &[csp]).await.expect("areas");
-    token_for(store, peel_core::access::Role::AsbCoordinator, "coordinator@example.org").await
+    api_token(store, peel_core::access::Role::AsbCoordinator, "coordinator@example.org").await
 }
 
 both!(check_openapi);

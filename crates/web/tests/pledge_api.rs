@@ -1,15 +1,16 @@
 //! The Pledge API in-process (`tower::ServiceExt::oneshot`), on both engines.
 
+mod support;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use peel_core::access::{OrgKind, Role};
+use peel_core::access::Role;
 use peel_core::geography::Neighbourhood;
 use peel_core::pledge::AreaKind;
 use peel_store::testing::TestDatabase;
 use peel_store::{Engine, NeighbourhoodDetails, Store};
 use peel_web::AppState;
-use peel_web::backoffice::accounts::{self, NewAccount};
 use peel_web::pledge::{IngestConfig, routes_with};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -67,22 +68,9 @@ fn post_json(uri: &str, body: &Value, token: Option<&str>) -> Request<Body> {
     req.body(Body::from(body.to_string())).expect("request")
 }
 
-/// The API token of a new account with `role` (its own organisation).
+/// The API token of a new account with `role`.
 async fn token_for(store: &Store, role: Role) -> String {
-    let at = chrono::Utc::now();
-    let org = accounts::add_organisation(store, "test", &format!("Kent {}", role.slug()), OrgKind::Force, at)
-        .await
-        .expect("organisation");
-    let email = format!("{}@kent.example.org", role.slug());
-    let new = NewAccount {
-        email: &email,
-        display_name: "Staff",
-        organisation_id: org.id,
-        role,
-        password: "correct horse battery staple",
-    };
-    let user = accounts::add_user(store, "test", &new, &Default::default(), at).await.expect("user");
-    accounts::issue_api_token(store, "test", &user, "pledge", at).await.expect("token").0
+    support::api_token(store, role, &format!("{}@kent.example.org", role.slug())).await
 }
 
 fn has_breaches(report: &Value) -> bool {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::auth::percent_encode;
 use super::auth::{Authed, Page, need};
 use super::html::{self, FieldError, PageError, esc};
-use crate::pledge::standards::{known_force, set_area, set_local_standard};
+use crate::pledge::standards::{known_force, known_neighbourhood, set_area, set_local_standard};
 use crate::{AppState, WebError};
 
 const PATH: &str = "/admin/pledge-standards";
@@ -315,10 +315,8 @@ pub async fn show(
         None
     } else {
         let id = known_force(Some(&force))?;
-        if !neighbourhood.is_empty() && state.store.neighbourhood(&id, &neighbourhood).await?.is_none() {
-            return Err(WebError::NotFound(format!("There is no neighbourhood {neighbourhood:?} in {id}.")).into());
-        }
-        Some(state.store.pledge_standards(&id, Some(neighbourhood.as_str()).filter(|n| !n.is_empty())).await?)
+        let hood = known_neighbourhood(&state.store, &id, Some(&neighbourhood)).await?;
+        Some(state.store.pledge_standards(&id, hood.as_deref()).await?)
     };
     let form = StandardForm::default();
     let view = View { force, neighbourhood, saved: &q.saved, standards, form: &form, errors: &[] };

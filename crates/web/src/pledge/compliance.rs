@@ -7,12 +7,12 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use chrono::Utc;
 use peel_core::Month;
-use peel_core::force;
 use peel_core::pledge::Report;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::Staff;
+use super::standards::{known_force, known_neighbourhood};
 use crate::backoffice::auth::need;
 use crate::{AppState, WebError};
 
@@ -67,10 +67,7 @@ pub(super) async fn compliance(
     audience: Audience,
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Json<Value>, WebError> {
-    let force_id = q.force.ok_or_else(|| WebError::BadRequest("force is required, e.g. force=kent".into()))?;
-    if force::by_id(&force_id).is_none() {
-        return Err(WebError::NotFound(format!("unknown force {force_id:?}")));
-    }
+    let force_id = known_force(q.force.as_deref())?;
     let month = q.month.ok_or_else(|| WebError::BadRequest("month is required, e.g. month=2024-10".into()))?;
     let month: Month = month.parse().map_err(|e: peel_core::month::MonthError| WebError::BadRequest(e.to_string()))?;
     let neighbourhood = q.neighbourhood.filter(|n| !n.is_empty());
@@ -83,11 +80,7 @@ pub(super) async fn compliance(
             None => Err(WebError::NotFound(format!("unknown basic command unit {bcu:?} in force {force_id}"))),
         };
     }
-    if let Some(n) = &neighbourhood
-        && state.store.neighbourhood(&force_id, n).await?.is_none()
-    {
-        return Err(WebError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));
-    }
+    let neighbourhood = known_neighbourhood(&state.store, &force_id, neighbourhood.as_deref()).await?;
     let report = state.store.pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
     for_audience(&report, &audience)
 }

@@ -48,7 +48,11 @@ pub(crate) fn known_force(force_id: Option<&str>) -> Result<String, WebError> {
 }
 
 /// A neighbourhood of the force, if one was named.
-async fn known_neighbourhood(store: &Store, force_id: &str, n: Option<&str>) -> Result<Option<String>, WebError> {
+pub(crate) async fn known_neighbourhood(
+    store: &Store,
+    force_id: &str,
+    n: Option<&str>,
+) -> Result<Option<String>, WebError> {
     let Some(n) = n.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
     if store.neighbourhood(force_id, n).await?.is_none() {
         return Err(WebError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));

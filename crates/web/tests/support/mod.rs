@@ -114,3 +114,22 @@ macro_rules! both {
         }
     )*};
 }
+
+/// The API token of a new account with `role`, in an organisation of its
+/// own named after `email` (one account per email).
+pub async fn api_token(store: &Store, role: peel_core::access::Role, email: &str) -> String {
+    use peel_web::backoffice::accounts::{self, NewAccount};
+    let at = chrono::Utc::now();
+    let org = accounts::add_organisation(store, "test", email, peel_core::access::OrgKind::Force, at)
+        .await
+        .expect("organisation");
+    let new = NewAccount {
+        email,
+        display_name: "Staff",
+        organisation_id: org.id,
+        role,
+        password: "correct horse battery staple",
+    };
+    let user = accounts::add_user(store, "test", &new, &Default::default(), at).await.expect("user");
+    accounts::issue_api_token(store, "test", &user, "test", at).await.expect("token").0
+}
