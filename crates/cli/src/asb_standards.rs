@@ -109,11 +109,7 @@ pub async fn run(cmd: StandardsCommand) -> Result<ExitCode> {
         }
         StandardsCommand::Show { db, force, csp } => {
             let store = crate::open(&db.database_url).await?;
-            if store.csp(&force, &csp).await?.is_none() {
-                bail!(
-                    "there is no community safety partnership {csp} in force {force}; see the areas file imported for {force}"
-                );
-            }
+            crate::case_reviews::require_csp(&store, &force, &csp).await?;
             match store.asb_standards_for(&force, &csp).await? {
                 Some(s) => {
                     eprintln!("Adopted {} by {}.", s.adopted_at, s.adopted_by);

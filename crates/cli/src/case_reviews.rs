@@ -82,11 +82,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
         }
         ProcedureCommand::Show { db, force, csp } => {
             let store = crate::open(&db.database_url).await?;
-            if store.csp(&force, &csp).await?.is_none() {
-                bail!(
-                    "there is no community safety partnership {csp} in force {force}; see the areas file imported for {force}"
-                );
-            }
+            crate::case_reviews::require_csp(&store, &force, &csp).await?;
             match store.procedure_for(&force, &csp).await? {
                 Some(p) => {
                     eprintln!("Adopted {} by {}.", p.adopted_at, p.adopted_by);
@@ -100,4 +96,15 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fails unless the force has the partnership, saying where partnerships
+/// come from.
+pub(crate) async fn require_csp(store: &peel_store::Store, force: &str, csp: &str) -> Result<()> {
+    if store.csp(force, csp).await?.is_none() {
+        bail!(
+            "there is no community safety partnership {csp} in force {force}; see the areas file imported for {force}"
+        );
+    }
+    Ok(())
 }

@@ -46,6 +46,67 @@ impl From<sqlx::Error> for CaseReviewError {
     }
 }
 
+/// A partnership's versioned document: a case review procedure, or its ASB
+/// service standards. Each version is adopted once and kept; the newest is
+/// in force.
+#[derive(Clone, Copy)]
+pub(crate) enum PartnershipDocument {
+    Procedure,
+    AsbStandards,
+}
+
+impl PartnershipDocument {
+    /// Stores a new version with its audit entry, in one transaction. `None`
+    /// when the partnership already has that version (nothing is stored).
+    pub(crate) async fn adopt(
+        self,
+        store: &Store,
+        force_id: &str,
+        csp_id: &str,
+        version: &str,
+        document: &str,
+        by: &By<'_>,
+    ) -> Result<Option<i64>, StoreError> {
+        let (insert, action, id_key) = match self {
+            PartnershipDocument::Procedure => (
+                "INSERT INTO trigger_procedures (force_id, csp_id, version, document, adopted_at, adopted_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "case_review.procedure.adopt",
+                "procedure_id",
+            ),
+            PartnershipDocument::AsbStandards => (
+                "INSERT INTO asb_standards (force_id, csp_id, version, document, adopted_at, adopted_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "asb.standards.adopt",
+                "standards_id",
+            ),
+        };
+        let at = time::format(by.at);
+        let id = on_db!(store, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(insert)
+                .bind(force_id)
+                .bind(csp_id)
+                .bind(version)
+                .bind(document)
+                .bind(&at)
+                .bind(by.actor)
+                .fetch_one(&mut *tx)
+                .await;
+            let id = match inserted {
+                Ok(id) => id,
+                Err(sqlx::Error::Database(d)) if d.is_unique_violation() => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let entry = by.entry(action, format!("csp:{force_id}/{csp_id}"), json!({ id_key: id, "version": version }));
+            append_audit_in!(tx, &entry);
+            tx.commit().await?;
+            id
+        });
+        Ok(Some(id))
+    }
+}
+
 fn invalid(field: &str, message: impl Into<String>) -> CaseReviewError {
     CaseReviewError::Invalid(vec![Problem { field: field.into(), message: message.into() }])
 }
@@ -368,36 +429,17 @@ impl Store {
         }
         let document = serde_json::to_string(procedure).map_err(StoreError::from)?;
         let at = time::format(by.at);
-        let id: i64 = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO trigger_procedures (force_id, csp_id, version, document, adopted_at, adopted_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(force_id)
-            .bind(csp_id)
-            .bind(&procedure.version)
-            .bind(&document)
-            .bind(&at)
-            .bind(by.actor)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => invalid(
-                    "version",
-                    format!("{force_id}/{csp_id} already has a procedure version {:?}; give the new one its own version", procedure.version),
+        let adopted =
+            PartnershipDocument::Procedure.adopt(self, force_id, csp_id, &procedure.version, &document, by).await?;
+        let Some(id) = adopted else {
+            return Err(invalid(
+                "version",
+                format!(
+                    "{force_id}/{csp_id} already has a procedure version {:?}; give the new one its own version",
+                    procedure.version
                 ),
-                _ => CaseReviewError::from(e),
-            })?;
-            let entry = by.entry(
-                "case_review.procedure.adopt",
-                format!("csp:{force_id}/{csp_id}"),
-                json!({ "procedure_id": id, "version": procedure.version }),
-            );
-            append_audit_in!(tx, &entry);
-            tx.commit().await?;
-            id
-        });
+            ));
+        };
         Ok(StoredProcedure {
             id,
             force_id: force_id.into(),

@@ -22,6 +22,7 @@ use super::cases::Need;
 use super::{AsbError, CASE_VISIBLE, Viewer};
 use crate::audit::{By, append_audit_in};
 use crate::statistics::Csp;
+use crate::trigger::PartnershipDocument;
 use crate::{Store, StoreError, on_db};
 
 /// A standards version adopted by a partnership.
@@ -131,36 +132,14 @@ impl Store {
         }
         let document = serde_json::to_string(standards)?;
         let at = time::format(by.at);
-        let id: i64 = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO asb_standards (force_id, csp_id, version, document, adopted_at, adopted_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(force_id)
-            .bind(csp_id)
-            .bind(&standards.version)
-            .bind(&document)
-            .bind(&at)
-            .bind(by.actor)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => AsbError::Conflict(format!(
-                    "{force_id}/{csp_id} already has standards version {:?}; give the new one its own version",
-                    standards.version
-                )),
-                _ => AsbError::from(e),
-            })?;
-            let entry = by.entry(
-                "asb.standards.adopt",
-                format!("csp:{force_id}/{csp_id}"),
-                json!({ "standards_id": id, "version": standards.version }),
-            );
-            append_audit_in!(tx, &entry);
-            tx.commit().await?;
-            id
-        });
+        let adopted =
+            PartnershipDocument::AsbStandards.adopt(self, force_id, csp_id, &standards.version, &document, by).await?;
+        let Some(id) = adopted else {
+            return Err(AsbError::Conflict(format!(
+                "{force_id}/{csp_id} already has standards version {:?}; give the new one its own version",
+                standards.version
+            )));
+        };
         Ok(StoredStandards {
             id,
             force_id: force_id.into(),
