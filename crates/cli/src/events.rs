@@ -229,7 +229,13 @@ pub async fn import_files_timed(store: &Store, files: &[PathBuf]) -> Result<(Imp
         file_errors.extend(store.pledge_reference_errors(&batch.events).await?);
         file_errors.sort_by_key(|e| e.line);
         errors.extend(file_errors.into_iter().map(|e| (file.clone(), e)));
-        events.extend(batch.events.into_iter().map(|e| e.event));
+        let parsed = batch.events.into_iter().map(|e| e.event);
+        if events.is_empty() {
+            // In place: a million events are not copied to a new vector.
+            events = parsed.collect();
+        } else {
+            events.extend(parsed);
+        }
         phases.references += start.elapsed();
     }
     if !errors.is_empty() {

@@ -172,6 +172,57 @@ impl Store {
 }
 
 impl Store {
+    /// Stores events as peel did at schema version 12: every column but
+    /// those of version 13, and the event's own document where those
+    /// columns could not give it back (a duty, a meeting's attendance, a
+    /// time with a UTC offset or a fraction of a second).
+    pub async fn put_pledge_events_as_version_12(
+        &self,
+        events: &[peel_core::pledge::Event],
+    ) -> Result<(), crate::StoreError> {
+        use peel_core::pledge::EventBody;
+        for e in events {
+            let row = crate::pledge::Prepared::of(e, &mut Vec::new())?;
+            let c = &row.cols;
+            let whole = c.utc_offset.is_none() && !c.subsecond && row.document.is_empty();
+            let needed = !whole
+                || matches!(&e.body, EventBody::Duty(_))
+                || matches!(&e.body, EventBody::Meeting(m) if m.attendance.is_some());
+            let document = if needed { serde_json::to_string(e)? } else { String::new() };
+            crate::on_db!(self, pool => {
+                sqlx::query(
+                    "INSERT INTO pledge_events (force_id, type, id, month, last_month, neighbourhood_id, event, \
+                     first_at, second_at, appointment_at, subsecond, generated, channel, grade, area, cancelled, \
+                     minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                )
+                .bind(&e.force)
+                .bind(e.event_type().as_str())
+                .bind(&e.id)
+                .bind(row.month.as_str())
+                .bind(row.last_month.as_ref().map(|m| m.as_str()))
+                .bind(&e.neighbourhood)
+                .bind(&document)
+                .bind(c.first_at)
+                .bind(c.second_at)
+                .bind(c.appointment_at)
+                .bind(c.subsecond)
+                .bind(e.generated)
+                .bind(c.channel)
+                .bind(c.grade)
+                .bind(c.area)
+                .bind(c.cancelled)
+                .bind(c.minutes_in_neighbourhood)
+                .bind(c.kind)
+                .bind(c.crime_ref)
+                .bind(c.agreed_interval_days)
+                .execute(pool)
+                .await?;
+            });
+        }
+        Ok(())
+    }
+
     /// Opens a case as peel did before schema version 11 (no partnership),
     /// holding `report_id`, to prove such cases upgrade to the national default.
     pub async fn put_asb_case_before_version_11(

@@ -317,29 +317,76 @@ async fn very_large_batches_are_atomic(engine: Engine) {
 /// Every event comes back exactly as it was sent: from its own document
 /// where the columns cannot hold it (UTC offsets, fractions of a second,
 /// officer references, attendance), else rebuilt from the columns.
+/// Events the columns hold exactly (UTC; British Summer Time; a duty and a
+/// meeting's attendance) and events kept whole (a fraction of a second; a
+/// reply sent in GMT to a message sent in BST, across the clock change).
+const EXACT: &str = r#"{"id":"c-utc","force":"kent","type":"call","channel":"101","received_at":"2024-10-21T09:00:00Z","answered_at":null}
+{"id":"d-bst","force":"kent","neighbourhood":"town","type":"duty","officer_ref":"PC 1234","start":"2024-10-02T07:00:00+01:00","end":"2024-10-02T15:00:00+01:00","minutes_in_neighbourhood":400}
+{"id":"m-count","force":"kent","neighbourhood":"marsh","type":"meeting","held_at":"2024-10-09T19:00:00+01:00","kind":"public","attendance":23}
+{"id":"msg-change","force":"kent","neighbourhood":"town","type":"message","received_at":"2024-10-27T01:59:58+01:00","replied_at":"2024-10-27T01:00:03+00:00"}"#;
+
+/// The events of `text` as sent, and as [`Store::pledge_events`] gives
+/// them back, both in key order (victim updates before the earliest plan
+/// are not read back, so are left out of both).
+async fn sent_and_stored(store: &Store, text: &str) -> (Vec<peel_core::pledge::Event>, Vec<peel_core::pledge::Event>) {
+    let key = |e: &peel_core::pledge::Event| format!("{}/{}", e.event_type().as_str(), e.id);
+    let mut stored = store.pledge_events("kent", october().plus(-12), october().plus(12)).await.expect("events");
+    stored.sort_by_key(key);
+    let stored_keys: Vec<String> = stored.iter().map(key).collect();
+    let mut sent: Vec<_> = parse_ndjson(text).events.into_iter().map(|e| e.event).collect();
+    sent.retain(|e| stored_keys.contains(&key(e)));
+    sent.sort_by_key(key);
+    (sent, stored)
+}
+
 async fn events_come_back_exactly(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     setup(&store).await;
-    let utc = r#"{"id":"c-utc","force":"kent","type":"call","channel":"101","received_at":"2024-10-21T09:00:00Z","answered_at":null}"#;
-    let text = format!("{FIXTURE}\n{SUBSECOND}\n{utc}");
+    let text = format!("{FIXTURE}\n{SUBSECOND}\n{EXACT}");
     ingest(&store, &text).await.expect("valid batch");
-    let sent = parse_ndjson(&text).events.into_iter().map(|e| e.event);
-    let (from, to) = (october().plus(-12), october().plus(12));
-    let key = |e: &peel_core::pledge::Event| format!("{}/{}", e.event_type().as_str(), e.id);
-    let mut sent: Vec<_> = sent.collect();
-    let mut stored = store.pledge_events("kent", from, to).await.expect("events");
-    sent.sort_by_key(key);
-    stored.sort_by_key(key);
-    // The fixture's victim updates before its earliest plan are not read back.
-    let stored_keys: Vec<String> = stored.iter().map(key).collect();
-    let sent: Vec<_> = sent.into_iter().filter(|e| stored_keys.contains(&key(e))).collect();
-    assert!(stored.len() > 50 && stored.iter().any(|e| e.id == "c-utc"));
+    let (sent, stored) = sent_and_stored(&store, &text).await;
+    assert!(stored.len() > 50);
+    for id in ["c-utc", "d-bst", "m-count", "msg-change", "c-frac"] {
+        assert!(stored.iter().any(|e| e.id == id), "{id} is read back");
+    }
     assert_eq!(stored, sent);
+}
+
+/// Events stored as version 12 stored them (a document for every duty,
+/// every meeting's attendance and every time not in UTC whole seconds, and
+/// none of the columns of version 13) read back exactly once upgraded, and
+/// give the same figures as a new database.
+async fn upgraded_from_version_12_reads_back_exactly(engine: Engine) {
+    let text = format!("{FIXTURE}\n{SUBSECOND}\n{EXACT}");
+    let fresh_db = TestDatabase::new(engine).await;
+    let fresh = fresh_db.store().await;
+    setup(&fresh).await;
+    ingest(&fresh, &text).await.expect("valid batch");
+
+    let old_db = TestDatabase::new(engine).await;
+    let old = Store::connect(&old_db.url).await.expect("connect");
+    old.migrate_up_to(12).await.expect("the schema of version 12");
+    for id in ["kent", "essex"] {
+        let force = Force { id: id.into(), name: id.into(), ..Default::default() };
+        old.put_force(&force, &[]).await.expect("force");
+    }
+    setup(&old).await;
+    let events: Vec<_> = parse_ndjson(&text).events.into_iter().map(|e| e.event).collect();
+    old.put_pledge_events_as_version_12(&events).await.expect("old rows");
+    old.close().await;
+
+    let upgraded = old_db.store().await;
+    assert!(upgraded.applied_migrations().await.expect("migrations").iter().any(|(v, _)| *v == 13));
+    let (sent, stored) = sent_and_stored(&upgraded, &text).await;
+    assert!(stored.iter().any(|e| e.id == "d-bst"));
+    assert_eq!(stored, sent);
+    assert_eq!(all_figures(&upgraded).await, all_figures(&fresh).await);
 }
 
 peel_store::on_both_engines!(
     events_come_back_exactly,
+    upgraded_from_version_12_reads_back_exactly,
     very_large_batches_are_atomic,
     columns_match_the_json,
     upgraded_database_gives_the_same_figures,
