@@ -22,8 +22,8 @@ use peel_core::pledge::{
 use sqlx::AssertSqlSafe;
 
 use crate::open_data::placeholders;
-use crate::sqlite_raw::{self, Statement};
-use crate::{Store, StoreError, on_db};
+use crate::sqlite_raw::{self, Connection, Statement, Value};
+use crate::{Engine, Store, StoreError, on_db};
 
 /// Why a batch of events was not stored.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,8 @@ pub enum LocalStandardError {
     Store(#[from] StoreError),
 }
 
-/// Rows per multi-row INSERT (23 columns), far below both engines' limits.
+/// Rows per PostgreSQL INSERT ([`EVENT_COLUMN_COUNT`] parameters a row), far
+/// below its limit of 65,535 parameters.
 const CHUNK: usize = 400;
 
 /// Rows converted at a time when filling the typed columns of events
@@ -603,18 +604,34 @@ fn distinct_keys(order: &[(Key<'_>, usize)]) -> usize {
     order.iter().enumerate().filter(|&(i, (k, _))| i == 0 || order.get(i - 1).is_some_and(|(p, _)| p != k)).count()
 }
 
-/// Stores `events` on SQLite inside the caller's transaction: one prepared
-/// statement run per event, in key order ([`key_order`]), so a later event
-/// with the same key replaces an earlier one as a re-send would. Returns
-/// how many distinct keys were written.
+/// Events written by one run of the SQLite insert statement.
+///
+/// SQLite keeps a statement's cursors open from row to row, so when rows
+/// come in key order each lands where the previous one did without
+/// searching the indexes from the top again; run once per row, the
+/// statement searches every index afresh. A million events were stored in
+/// 2.7 s with 64 rows a statement, 2.9 s with 32 and 3.7 s with one
+/// (docs/benchmarks.md). A divisor of [`PREPARED_CHUNK`], so only a batch's
+/// last chunk leaves a remainder.
+const ROWS_PER_INSERT: usize = 64;
+
+/// Columns of a stored event ([`INSERT_EVENT`]).
+const EVENT_COLUMN_COUNT: usize = 23;
+
+/// Stores `events` on SQLite inside the caller's transaction, in key order
+/// ([`key_order`]), [`ROWS_PER_INSERT`] rows a statement; a later event with
+/// the same key replaces an earlier one as a re-send would. Returns how
+/// many distinct keys were written.
 ///
 /// Writing rows takes one core; the rows are prepared (months, columns and
 /// any documents) on another meanwhile, a chunk ahead.
 fn put_events_sqlite(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, events: &[Event]) -> Result<usize, StoreError> {
-    let sql = format!(
-        "{INSERT_EVENT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) {UPSERT_EVENT}"
-    );
-    let mut insert = Statement::prepare(handle, &sql)?;
+    let db = Connection::of(handle);
+    let insert_sql = |rows| {
+        format!("{INSERT_EVENT} VALUES {} {UPSERT_EVENT}", placeholders(Engine::Sqlite, EVENT_COLUMN_COUNT, rows))
+    };
+    let mut many = db.prepare(&insert_sql(ROWS_PER_INSERT))?;
+    let mut one = db.prepare(&insert_sql(1))?;
     let order = key_order(events);
     std::thread::scope(|scope| {
         // A few chunks in flight at most, so memory stays bounded.
@@ -633,8 +650,12 @@ fn put_events_sqlite(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, events: 
         // Ends when the helper has sent every chunk and hung up.
         for chunk in receive {
             let chunk = chunk?;
-            for row in &chunk.rows {
-                insert_event(&mut insert, row, row.document(&chunk.documents)?)?;
+            let mut groups = chunk.rows.chunks_exact(ROWS_PER_INSERT);
+            for group in &mut groups {
+                insert_rows(&mut many, group, &chunk.documents)?;
+            }
+            for row in groups.remainder() {
+                insert_rows(&mut one, std::slice::from_ref(row), &chunk.documents)?;
             }
         }
         Ok::<(), StoreError>(())
@@ -642,34 +663,38 @@ fn put_events_sqlite(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, events: 
     Ok(distinct_keys(&order))
 }
 
-/// Binds one event's row and runs the insert.
-fn insert_event(insert: &mut Statement<'_>, row: &Prepared<'_>, document: &str) -> Result<(), StoreError> {
-    let (event, c) = (row.event, &row.cols);
-    insert.execute(&[
-        event.force.as_str().into(),
-        event.event_type().as_str().into(),
-        event.id.as_str().into(),
-        row.month.as_str().into(),
-        row.last_month.as_ref().map(MonthText::as_str).into(),
-        event.neighbourhood.as_deref().into(),
-        document.into(),
-        c.first_at.into(),
-        c.second_at.into(),
-        c.appointment_at.into(),
-        c.subsecond.into(),
-        event.generated.into(),
-        c.channel.into(),
-        c.grade.map(i64::from).into(),
-        c.area.into(),
-        c.cancelled.into(),
-        c.minutes_in_neighbourhood.into(),
-        c.kind.into(),
-        c.crime_ref.into(),
-        c.agreed_interval_days.into(),
-        c.officer_ref.into(),
-        c.attendance.into(),
-        c.utc_offset.map(i64::from).into(),
-    ])
+/// Binds `rows` (as many as `insert` has rows of parameters) and runs it.
+fn insert_rows(insert: &mut Statement<'_>, rows: &[Prepared<'_>], documents: &[u8]) -> Result<(), StoreError> {
+    let mut params: Vec<Value<'_>> = Vec::with_capacity(rows.len() * EVENT_COLUMN_COUNT);
+    for row in rows {
+        let (event, c) = (row.event, &row.cols);
+        params.extend_from_slice(&[
+            event.force.as_str().into(),
+            event.event_type().as_str().into(),
+            event.id.as_str().into(),
+            row.month.as_str().into(),
+            row.last_month.as_ref().map(MonthText::as_str).into(),
+            event.neighbourhood.as_deref().into(),
+            row.document(documents)?.into(),
+            c.first_at.into(),
+            c.second_at.into(),
+            c.appointment_at.into(),
+            c.subsecond.into(),
+            event.generated.into(),
+            c.channel.into(),
+            c.grade.map(i64::from).into(),
+            c.area.into(),
+            c.cancelled.into(),
+            c.minutes_in_neighbourhood.into(),
+            c.kind.into(),
+            c.crime_ref.into(),
+            c.agreed_interval_days.into(),
+            c.officer_ref.into(),
+            c.attendance.into(),
+            c.utc_offset.map(i64::from).into(),
+        ]);
+    }
+    insert.execute(&params)
 }
 
 /// Bytes of page cache a stored event needs while its batch is written:
@@ -764,7 +789,7 @@ impl Store {
                 let cache = bulk_cache_kib(events.len());
                 if let Some(kib) = cache {
                     let mut handle = conn.lock_handle().await?;
-                    Statement::prepare(&mut handle, &format!("PRAGMA cache_size = -{kib}"))?.execute(&[])?;
+                    Connection::of(&mut handle).execute(&format!("PRAGMA cache_size = -{kib}"))?;
                 }
                 let result = async {
                     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -783,7 +808,7 @@ impl Store {
                     let restored = match conn.lock_handle().await {
                         Ok(mut handle) => {
                             let sql = format!("PRAGMA cache_size = -{}", crate::SQLITE_CACHE_KIB);
-                            Statement::prepare(&mut handle, &sql).and_then(|mut s| s.execute(&[]))
+                            Connection::of(&mut handle).execute(&sql)
                         }
                         Err(e) => Err(e.into()),
                     };
@@ -816,7 +841,7 @@ impl Store {
             for chunk in rows.chunks(CHUNK) {
                 let sql = format!(
                     "{INSERT_EVENT} VALUES {} {UPSERT_EVENT}",
-                    placeholders(self.engine(), 23, chunk.len())
+                    placeholders(self.engine(), EVENT_COLUMN_COUNT, chunk.len())
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for r in chunk {
@@ -865,8 +890,9 @@ impl Store {
             crate::Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let mut handle = conn.lock_handle().await?;
+                let db = Connection::of(&mut handle);
                 for sql in range_queries(EVENT_COLUMNS, "") {
-                    let mut select = Statement::prepare(&mut handle, &sql)?;
+                    let mut select = db.prepare(&sql)?;
                     select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
                         events.push(FactRow::of_sqlite(row)?.event(force_id, Details::of_sqlite(row)?)?);
                         Ok::<(), StoreError>(())
@@ -896,9 +922,10 @@ impl Store {
             crate::Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let mut handle = conn.lock_handle().await?;
+                let db = Connection::of(&mut handle);
                 for sql in range_queries(FACT_COLUMNS, COUNTED) {
                     // `$N` and `?N` name the same parameter in SQLite.
-                    let mut select = Statement::prepare(&mut handle, &sql)?;
+                    let mut select = db.prepare(&sql)?;
                     select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
                         facts.push(FactRow::of_sqlite(row)?.fact()?);
                         Ok::<(), StoreError>(())

@@ -8,9 +8,11 @@
 //! place. All the `unsafe` code of the store is in this module; what it
 //! exposes is safe:
 //!
-//! - a [`Statement`] borrows the locked connection mutably, so the
-//!   connection outlives it and nothing else uses it meanwhile, and it is
-//!   finalized when dropped;
+//! - a [`Connection`] borrows sqlx's locked handle mutably, so the
+//!   connection outlives it and nothing else uses it meanwhile; the
+//!   [`Statement`]s prepared on it borrow it in turn (several may be
+//!   prepared at once, as SQLite allows), are finalized when dropped, and
+//!   like the connection never leave the thread that made them;
 //! - values are bound only for the duration of one [`Statement::execute`]
 //!   or [`Statement::query`] call (which resets the statement and clears
 //!   its bindings before returning), so SQLite may read them without
@@ -62,28 +64,25 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
     }
 }
 
-/// One prepared statement on a locked connection.
-pub(crate) struct Statement<'c> {
+/// A SQLite connection sqlx has locked for us.
+pub(crate) struct Connection<'c> {
     db: NonNull<ffi::sqlite3>,
-    stmt: NonNull<ffi::sqlite3_stmt>,
-    _conn: PhantomData<&'c mut ()>,
+    _locked: PhantomData<&'c mut ()>,
 }
 
-fn error(db: NonNull<ffi::sqlite3>, code: c_int, doing: &str) -> StoreError {
-    // SAFETY: `db` is an open connection; sqlite3_errmsg returns a
-    // NUL-terminated string owned by SQLite, copied here at once.
-    let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db.as_ptr())) }.to_string_lossy().into_owned();
-    StoreError::Corrupt(format!("SQLite {doing} failed (code {code}): {message}"))
-}
+impl<'c> Connection<'c> {
+    pub(crate) fn of(handle: &'c mut LockedSqliteHandle<'_>) -> Connection<'c> {
+        Connection { db: handle.as_raw_handle(), _locked: PhantomData }
+    }
 
-impl<'c> Statement<'c> {
     /// Prepares `sql` (one statement, `?` or `?N` parameters).
-    pub(crate) fn prepare(handle: &'c mut LockedSqliteHandle<'_>, sql: &str) -> Result<Statement<'c>, StoreError> {
-        let db = handle.as_raw_handle();
+    pub(crate) fn prepare(&self, sql: &str) -> Result<Statement<'_>, StoreError> {
+        let db = self.db;
         let len = c_int::try_from(sql.len()).map_err(|_| StoreError::Corrupt("SQL statement too long".into()))?;
         let mut stmt = ptr::null_mut();
-        // SAFETY: `db` is the open connection `handle` keeps locked for 'c;
-        // `sql` is valid for `len` bytes and SQLite does not keep it.
+        // SAFETY: `db` is the open connection locked for as long as `self`
+        // is borrowed; `sql` is valid for `len` bytes and SQLite does not
+        // keep it.
         let code = unsafe {
             ffi::sqlite3_prepare_v3(
                 db.as_ptr(),
@@ -98,10 +97,43 @@ impl<'c> Statement<'c> {
             return Err(error(db, code, "prepare"));
         }
         let stmt = NonNull::new(stmt).ok_or_else(|| StoreError::Corrupt("empty SQL statement".into()))?;
-        Ok(Statement { db, stmt, _conn: PhantomData })
+        // SAFETY: `stmt` is the statement just prepared.
+        let parameters = unsafe { ffi::sqlite3_bind_parameter_count(stmt.as_ptr()) };
+        Ok(Statement { db, stmt, parameters: usize::try_from(parameters).unwrap_or(0), _conn: PhantomData })
     }
 
+    /// Runs one statement without parameters, such as a PRAGMA.
+    pub(crate) fn execute(&self, sql: &str) -> Result<(), StoreError> {
+        self.prepare(sql)?.execute(&[])
+    }
+}
+
+/// One prepared statement on a locked connection.
+pub(crate) struct Statement<'c> {
+    db: NonNull<ffi::sqlite3>,
+    stmt: NonNull<ffi::sqlite3_stmt>,
+    parameters: usize,
+    _conn: PhantomData<&'c ()>,
+}
+
+fn error(db: NonNull<ffi::sqlite3>, code: c_int, doing: &str) -> StoreError {
+    // SAFETY: `db` is an open connection; sqlite3_errmsg returns a
+    // NUL-terminated string owned by SQLite, copied here at once.
+    let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db.as_ptr())) }.to_string_lossy().into_owned();
+    StoreError::Corrupt(format!("SQLite {doing} failed (code {code}): {message}"))
+}
+
+impl Statement<'_> {
+    /// Binds every parameter: a statement is never run with some left
+    /// from an earlier call.
     fn bind(&mut self, params: &[Value<'_>]) -> Result<(), StoreError> {
+        if params.len() != self.parameters {
+            return Err(StoreError::Corrupt(format!(
+                "{} values for a statement with {} parameters",
+                params.len(),
+                self.parameters
+            )));
+        }
         for (i, value) in params.iter().enumerate() {
             let index = c_int::try_from(i + 1).map_err(|_| StoreError::Corrupt("too many parameters".into()))?;
             let stmt = self.stmt.as_ptr();
@@ -232,25 +264,23 @@ impl Row<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::Connection;
+    use sqlx::Connection as _;
 
     #[tokio::test]
     async fn binds_steps_and_reads_in_place() {
         let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await.expect("connect");
         let mut handle = conn.lock_handle().await.expect("lock");
-        {
-            let mut create = Statement::prepare(&mut handle, "CREATE TABLE t (a INTEGER, b TEXT)").expect("prepare");
-            create.execute(&[]).expect("create");
-        }
-        let mut insert = Statement::prepare(&mut handle, "INSERT INTO t (a, b) VALUES (?, ?)").expect("prepare");
+        let db = Connection::of(&mut handle);
+        db.execute("CREATE TABLE t (a INTEGER, b TEXT)").expect("create");
+        let mut insert = db.prepare("INSERT INTO t (a, b) VALUES (?, ?)").expect("prepare");
         for (a, b) in [(Some(1), Some("one")), (None, Some("ünï")), (Some(3), None)] {
             let text = b.map(str::to_string);
             insert.execute(&[a.into(), text.as_deref().into()]).expect("insert");
         }
-        assert!(insert.execute(&[Value::Int(1)]).is_ok(), "unbound parameters are NULL");
-        drop(insert);
-        let mut select =
-            Statement::prepare(&mut handle, "SELECT a, b FROM t WHERE rowid >= ? ORDER BY rowid").expect("p");
+        assert!(insert.execute(&[Value::Int(1)]).is_err(), "every parameter must be given");
+        insert.execute(&[Value::Int(1), Value::Null]).expect("insert");
+        // Two statements prepared side by side on one connection.
+        let mut select = db.prepare("SELECT a, b FROM t WHERE rowid >= ? ORDER BY rowid").expect("p");
         let mut seen = Vec::new();
         select
             .query::<StoreError>(&[Value::Int(1)], |row| {
@@ -275,9 +305,10 @@ mod tests {
         let err = select.query::<StoreError>(&[Value::Int(1)], |_| Err(StoreError::Corrupt("stop".into())));
         assert!(matches!(err, Err(StoreError::Corrupt(m)) if m == "stop"));
         drop(select);
-        assert!(Statement::prepare(&mut handle, "SELEKT 1").is_err());
-        assert!(Statement::prepare(&mut handle, "INSERT INTO nowhere VALUES (?)").is_err());
-        let mut bad = Statement::prepare(&mut handle, "INSERT INTO t (a) VALUES (json(?))").expect("prepare");
+        drop(insert);
+        assert!(db.prepare("SELEKT 1").is_err());
+        assert!(db.prepare("INSERT INTO nowhere VALUES (?)").is_err());
+        let mut bad = db.prepare("INSERT INTO t (a) VALUES (json(?))").expect("prepare");
         assert!(bad.execute(&[Value::Text("{not json")]).is_err());
         bad.execute(&[Value::Text("7")]).expect("valid after an error");
     }
