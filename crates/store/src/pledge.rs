@@ -843,7 +843,7 @@ impl Store {
                     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     let stored = {
                         let mut handle = tx.lock_handle().await?;
-                        put_events_sqlite(&mut handle, events)?
+                        sqlite_raw::blocking(|| put_events_sqlite(&mut handle, events))?
                     };
                     tx.commit().await?;
                     Ok::<_, StoreError>(stored)
@@ -935,14 +935,17 @@ impl Store {
             crate::Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let mut handle = conn.lock_handle().await?;
-                let db = Connection::of(&mut handle);
-                for sql in range_queries(EVENT_COLUMNS, "") {
-                    let mut select = db.prepare(&sql)?;
-                    select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
-                        events.push(FactRow::of_sqlite(row)?.event(force_id, Details::of_sqlite(row)?)?);
-                        Ok::<(), StoreError>(())
-                    })?;
-                }
+                sqlite_raw::blocking(|| {
+                    let db = Connection::of(&mut handle);
+                    for sql in range_queries(EVENT_COLUMNS, "") {
+                        let mut select = db.prepare(&sql)?;
+                        select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
+                            events.push(FactRow::of_sqlite(row)?.event(force_id, Details::of_sqlite(row)?)?);
+                            Ok::<(), StoreError>(())
+                        })?;
+                    }
+                    Ok::<(), StoreError>(())
+                })?;
             }
             crate::Db::Postgres(pool) => {
                 for sql in range_queries(EVENT_COLUMNS, "") {
@@ -967,15 +970,18 @@ impl Store {
             crate::Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let mut handle = conn.lock_handle().await?;
-                let db = Connection::of(&mut handle);
-                for sql in range_queries(FACT_COLUMNS, COUNTED) {
-                    // `$N` and `?N` name the same parameter in SQLite.
-                    let mut select = db.prepare(&sql)?;
-                    select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
-                        facts.push(FactRow::of_sqlite(row)?.fact()?);
-                        Ok::<(), StoreError>(())
-                    })?;
-                }
+                sqlite_raw::blocking(|| {
+                    let db = Connection::of(&mut handle);
+                    for sql in range_queries(FACT_COLUMNS, COUNTED) {
+                        // `$N` and `?N` name the same parameter in SQLite.
+                        let mut select = db.prepare(&sql)?;
+                        select.query(&[force_id.into(), from.as_str().into(), to.as_str().into()], |row| {
+                            facts.push(FactRow::of_sqlite(row)?.fact()?);
+                            Ok::<(), StoreError>(())
+                        })?;
+                    }
+                    Ok::<(), StoreError>(())
+                })?;
             }
             crate::Db::Postgres(pool) => {
                 for sql in range_queries(FACT_COLUMNS, COUNTED) {

@@ -21,7 +21,8 @@
 //!   cannot outlive the step that produced it.
 //!
 //! This runs SQLite on the calling (async) thread: meant for the bulk paths
-//! only, where it is the whole point.
+//! only, where it is the whole point, and inside [`blocking`], so that a
+//! million-row batch does not hold up the other tasks of a server thread.
 
 use std::ffi::{CStr, c_char, c_int};
 use std::marker::PhantomData;
@@ -31,6 +32,18 @@ use libsqlite3_sys as ffi;
 use sqlx::sqlite::LockedSqliteHandle;
 
 use crate::StoreError;
+
+/// Runs `work`, which blocks for a while (a bulk SQLite statement), from
+/// async code. On a multi-threaded runtime (the server, the CLI) the
+/// worker thread first hands its other tasks to another worker, so they
+/// are not held up meanwhile; elsewhere (a single-threaded test runtime,
+/// where that is not possible) it just runs.
+pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
 
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, Copy)]
@@ -265,6 +278,34 @@ impl Row<'_> {
 mod tests {
     use super::*;
     use sqlx::Connection as _;
+
+    /// With a single worker thread, a task spawned by the one that then
+    /// blocks still runs while it blocks.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn blocking_work_lets_other_tasks_run() {
+        let on_worker = tokio::spawn(async {
+            let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = ran.clone();
+            tokio::spawn(async move { flag.store(true, std::sync::atomic::Ordering::SeqCst) });
+            blocking(|| {
+                let start = std::time::Instant::now();
+                while start.elapsed() < std::time::Duration::from_secs(10) {
+                    if ran.load(std::sync::atomic::Ordering::SeqCst) {
+                        return true;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                false
+            })
+        });
+        assert!(on_worker.await.expect("join"), "the other task waited for the blocking work");
+        // On a single-threaded runtime it simply runs.
+        let value = tokio::task::spawn_blocking(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            rt.block_on(async { blocking(|| 7) })
+        });
+        assert_eq!(value.await.expect("join"), 7);
+    }
 
     #[tokio::test]
     async fn binds_steps_and_reads_in_place() {
