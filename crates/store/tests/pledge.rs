@@ -247,24 +247,35 @@ async fn columns_match_the_json(engine: Engine) {
     assert_eq!((answer.eligible, answer.met), (6, 4), "c-frac is met");
 }
 
+/// A new database (set up) holding the events of `text`.
+async fn holding(engine: Engine, text: &str) -> (TestDatabase, Store) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    ingest(&store, text).await.expect("valid batch");
+    (db, store)
+}
+
+/// A database with the schema of `version` only (set up, with the forces
+/// that only a full migration seeds), as an older peel left it.
+async fn at_version(engine: Engine, version: i64) -> (TestDatabase, Store) {
+    let db = TestDatabase::new(engine).await;
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate_up_to(version).await.expect("an older schema");
+    for id in ["kent", "essex"] {
+        let force = Force { id: id.into(), name: id.into(), ..Default::default() };
+        store.put_force(&force, &[]).await.expect("force");
+    }
+    setup(&store).await;
+    (db, store)
+}
+
 /// A database that held events before schema version 8 gets their typed
 /// columns when it is next opened, and gives the same figures as a new one.
 async fn upgraded_database_gives_the_same_figures(engine: Engine) {
     let text = format!("{FIXTURE}\n{SUBSECOND}");
-    let fresh_db = TestDatabase::new(engine).await;
-    let fresh = fresh_db.store().await;
-    setup(&fresh).await;
-    ingest(&fresh, &text).await.expect("valid batch");
-
-    let old_db = TestDatabase::new(engine).await;
-    let old = Store::connect(&old_db.url).await.expect("connect");
-    old.migrate_up_to(7).await.expect("the schema before version 8");
-    // Forces are seeded only by a full migration.
-    for id in ["kent", "essex"] {
-        let force = Force { id: id.into(), name: id.into(), ..Default::default() };
-        old.put_force(&force, &[]).await.expect("force");
-    }
-    setup(&old).await;
+    let (_fresh_db, fresh) = holding(engine, &text).await;
+    let (old_db, old) = at_version(engine, 7).await;
     let batch = parse_ndjson(&text);
     assert!(batch.is_valid());
     let events: Vec<_> = batch.events.into_iter().map(|e| e.event).collect();
@@ -359,19 +370,8 @@ async fn events_come_back_exactly(engine: Engine) {
 /// give the same figures as a new database.
 async fn upgraded_from_version_12_reads_back_exactly(engine: Engine) {
     let text = format!("{FIXTURE}\n{SUBSECOND}\n{EXACT}");
-    let fresh_db = TestDatabase::new(engine).await;
-    let fresh = fresh_db.store().await;
-    setup(&fresh).await;
-    ingest(&fresh, &text).await.expect("valid batch");
-
-    let old_db = TestDatabase::new(engine).await;
-    let old = Store::connect(&old_db.url).await.expect("connect");
-    old.migrate_up_to(12).await.expect("the schema of version 12");
-    for id in ["kent", "essex"] {
-        let force = Force { id: id.into(), name: id.into(), ..Default::default() };
-        old.put_force(&force, &[]).await.expect("force");
-    }
-    setup(&old).await;
+    let (_fresh_db, fresh) = holding(engine, &text).await;
+    let (old_db, old) = at_version(engine, 12).await;
     let events: Vec<_> = parse_ndjson(&text).events.into_iter().map(|e| e.event).collect();
     old.put_pledge_events_as_version_12(&events).await.expect("old rows");
     old.close().await;
