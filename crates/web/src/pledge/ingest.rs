@@ -115,16 +115,23 @@ pub(super) async fn ingest(
     sender: Sender,
     body: Bytes,
 ) -> Result<Json<Value>, PledgeError> {
-    let text = std::str::from_utf8(&body).map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
-    let batch = parse_body(text);
-    let mut keys = HashSet::new();
-    let mut forces: BTreeMap<String, u64> = BTreeMap::new();
-    for e in &batch.events {
-        if keys.insert((e.event.force.as_str(), e.event.event_type(), e.event.id.as_str())) {
-            *forces.entry(e.event.force.clone()).or_default() += 1;
+    // Reading a large batch takes a while (most of a second for a million
+    // events): off the async threads, so other requests go on meanwhile.
+    let (batch, forces) = tokio::task::spawn_blocking(move || {
+        let text =
+            std::str::from_utf8(&body).map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
+        let batch = parse_body(text);
+        let mut keys = HashSet::new();
+        let mut forces: BTreeMap<String, u64> = BTreeMap::new();
+        for e in &batch.events {
+            if keys.insert((e.event.force.as_str(), e.event.event_type(), e.event.id.as_str())) {
+                *forces.entry(e.event.force.clone()).or_default() += 1;
+            }
         }
-    }
-    drop(keys);
+        Ok::<_, WebError>((batch, forces))
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("reading the batch failed: {e}")))??;
     match state.store.ingest_pledge_events(batch).await {
         Ok(stored) => {
             let mut details = sender.details();
