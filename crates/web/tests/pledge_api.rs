@@ -175,6 +175,13 @@ async fn bad_batches_are_refused_whole(engine: Engine) {
     let staff = token_for(&store, Role::Supervisor).await;
     let (_, report) = send(&app, get_as("/api/v1/pledge/compliance?force=kent&month=2024-10", &staff)).await;
     assert_eq!(report["commitments"][0]["breaches"], serde_json::json!(["c-11s", "c-abandoned"]));
+    // A body that is not text at all is refused as such, and changes nothing.
+    let mut req = post("", Some(TOKEN));
+    *req.body_mut() = Body::from(vec![b'{', 0xff, 0xfe, b'}']);
+    let (status, body) = send(&app, req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("not UTF-8")), "{body}");
+    assert_eq!(store.pledge_event_count(None).await.expect("count"), 55);
 }
 
 async fn ingestion_needs_the_token(engine: Engine) {
