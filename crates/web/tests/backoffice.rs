@@ -1164,6 +1164,15 @@ async fn route_role_matrix(engine: Engine) {
             &[Administrator],
             StatusCode::OK,
         ),
+        // Withdraws the neighbourhood's standard the row above set.
+        (
+            Kind::Api,
+            Method::DELETE,
+            "/api/v1/pledge/standards?force=bedfordshire&neighbourhood=luton-north&commitment=public-meetings".into(),
+            vec![],
+            &[Administrator],
+            StatusCode::OK,
+        ),
         (
             Kind::Api,
             Method::POST,

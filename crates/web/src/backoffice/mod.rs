@@ -246,6 +246,7 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/api/v1/events", Some(Permission::IngestEvents)),
     // Served by `crate::pledge`: the standards themselves are public (GET).
     ("POST", "/api/v1/pledge/standards", Some(Permission::SetPledgeStandards)),
+    ("DELETE", "/api/v1/pledge/standards", Some(Permission::SetPledgeStandards)),
     ("POST", "/api/v1/pledge/areas", Some(Permission::SetPledgeStandards)),
 ];
 
