@@ -169,7 +169,7 @@ describe('recording a report from the keyboard', () => {
 });
 
 describe('setting a stricter Pledge standard from the keyboard', () => {
-  test('an administrator saves one, and a looser one is explained', async () => {
+  test('an administrator saves one, a looser one is explained, and the saved one is withdrawn', async () => {
     const context = await newContext(browser);
     try {
       await signIn(context, 'administrator');
@@ -188,6 +188,31 @@ describe('setting a stricter Pledge standard from the keyboard', () => {
       await page.getByRole('button', { name: 'Save the standard' }).press('Enter');
       await page.waitForURL(/saved=/);
       assert.match(await page.getByRole('status').innerText(), /999-answer is now within 8 seconds \(city-2024\)/);
+      // …and withdraws it again: the national standard applies once more.
+      // With a local standard in force, each page shows a Withdraw button (or
+      // the force's link): checked like every other back-office page.
+      const auditor = await newContext(browser, { bypassCSP: true });
+      try {
+        await signIn(auditor, 'administrator');
+        for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+          const visitor = await newContext(browser, { viewport });
+          try {
+            await signIn(visitor, 'administrator');
+            await check(visitor, auditor, '/admin/pledge-standards?force=city-of-london', 'pledge-withdraw', width);
+            const hood = '/admin/pledge-standards?force=city-of-london&neighbourhood=bar';
+            await check(visitor, auditor, hood, 'pledge-force-own', width);
+          } finally {
+            await visitor.close();
+          }
+        }
+      } finally {
+        await auditor.close();
+      }
+      const withdraw = 'Withdraw the local 999-answer standard (city-2024) for City of London Police';
+      await page.getByRole('button', { name: withdraw }).press('Enter');
+      await page.waitForURL(/withdrawn=/);
+      const confirmed = await page.getByRole('status').innerText();
+      assert.match(confirmed, /Withdrawn: .*999-answer there is now within 10 seconds \(national-2008\)/);
     } finally {
       await context.close();
     }

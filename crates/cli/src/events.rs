@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use peel_core::Month;
-use peel_core::pledge::{AreaKind, EventError, Standard, generate, parse_body};
+use peel_core::pledge::{AreaKind, CommitmentId, EventError, Standard, generate, parse_body};
 use peel_store::Store;
 
 use crate::DatabaseArg;
@@ -72,13 +72,18 @@ Examples:
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Show the Pledge standards in force for a force or neighbourhood, or set a local one.
+    /// Show the Pledge standards in force for a force or neighbourhood, or set or
+    /// withdraw a local one.
     ///
     /// A local standard (JSON, as printed here) replaces the national one, or the
     /// force's for a neighbourhood, and must be stricter: same kind of limit, a
-    /// shorter time, a higher share or more meetings.
+    /// shorter time, a higher share or more meetings. Withdrawing one puts the level
+    /// below back in force (the force's for a neighbourhood, else the national one);
+    /// a force's is not withdrawn while a neighbourhood's would then be looser than
+    /// what applies beneath it.
     #[command(after_help = "Examples:\n  peel events standards --force kent\n  \
-                            peel events standards --force kent --neighbourhood town --set answer-8s.json")]
+                            peel events standards --force kent --neighbourhood town --set answer-8s.json\n  \
+                            peel events standards --force kent --neighbourhood town --withdraw 999-answer")]
     Standards {
         #[command(flatten)]
         db: DatabaseArg,
@@ -87,8 +92,11 @@ Examples:
         #[arg(long)]
         neighbourhood: Option<String>,
         /// Store this local standard (a JSON file) first.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "withdraw")]
         set: Option<PathBuf>,
+        /// Withdraw this level's local standard for a commitment (e.g. 999-answer) first.
+        #[arg(long, value_name = "COMMITMENT-ID")]
+        withdraw: Option<CommitmentId>,
     },
     /// Set whether a neighbourhood is urban or rural (which emergency attendance limit applies).
     #[command(after_help = "Example:\n  peel events area --force kent --neighbourhood romney-marsh rural")]
@@ -165,15 +173,36 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        EventsCommand::Standards { db, force, neighbourhood, set } => {
+        EventsCommand::Standards { db, force, neighbourhood, set, withdraw } => {
             let store = crate::open(&db.database_url).await?;
             if let Some(file) = set {
                 let standard: Standard = serde_json::from_str(&read(&file)?)
                     .with_context(|| format!("{} is not a standard", file.display()))?;
                 store.put_local_standard(&force, neighbourhood.as_deref(), &standard).await?;
             }
+            let place = match &neighbourhood {
+                Some(n) => format!("{force}/{n}"),
+                None => force.clone(),
+            };
+            if let Some(commitment) = withdraw {
+                if peel_core::force::by_id(&force).is_none() {
+                    bail!("unknown force {force:?}: expected a police.uk force id such as city-of-london");
+                }
+                // Saying there was nothing, and failing, lets a script tell a
+                // typo in the level from a withdrawal that happened.
+                if !store.withdraw_local_standard(&force, neighbourhood.as_deref(), commitment).await? {
+                    bail!("{place} has no local {commitment} standard of its own to withdraw; nothing was changed");
+                }
+            }
             let standards = store.pledge_standards(&force, neighbourhood.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&standards)?);
+            if let Some(commitment) = withdraw {
+                let now = standards.get(commitment);
+                eprintln!(
+                    "Withdrew {place}'s local {commitment} standard; version {} is now in force there.",
+                    now.version
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         EventsCommand::Area { db, force, neighbourhood, area } => {

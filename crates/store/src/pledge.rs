@@ -16,8 +16,8 @@ use peel_core::pledge::event::{
 use peel_core::pledge::fact::{IncidentFact, PlanFact};
 use peel_core::pledge::stored::from_stored_json;
 use peel_core::pledge::{
-    AreaKind, Event, EventBody, EventError, EventType, Fact, FactBody, LineEvent, ParsedBatch, Report, Scope, Standard,
-    StandardError, StandardSet, compute_facts,
+    AreaKind, CommitmentId, Event, EventBody, EventError, EventType, Fact, FactBody, LineEvent, ParsedBatch, Report,
+    Scope, Standard, StandardError, StandardSet, compute_facts,
 };
 use sqlx::AssertSqlSafe;
 
@@ -1130,6 +1130,79 @@ impl Store {
             .map_err(StoreError::from)?;
         });
         Ok(())
+    }
+
+    /// Withdraws a force's (`neighbourhood` `None`) or a neighbourhood's
+    /// local standard for one commitment, so the level below applies again:
+    /// the force's for a neighbourhood, the national one for a force.
+    /// Returns whether there was one to withdraw (`false` changes nothing).
+    ///
+    /// Nothing layers on a neighbourhood's standards, so withdrawing one
+    /// cannot leave another level looser than the one below it. The
+    /// neighbourhoods do layer on the force's: a force's withdrawal is
+    /// checked as [`Store::put_local_standard`] checks a change, and refused
+    /// with the error, changing nothing, if a neighbourhood's standard would
+    /// then be looser than what applies beneath it (stored standards can
+    /// fall out of step with the national minimum the code carries).
+    pub async fn withdraw_local_standard(
+        &self,
+        force_id: &str,
+        neighbourhood: Option<&str>,
+        commitment: CommitmentId,
+    ) -> Result<bool, LocalStandardError> {
+        if let Some(n) = neighbourhood
+            && self.neighbourhood(force_id, n).await?.is_none()
+        {
+            return Err(StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into());
+        }
+        let (mut force_level, mut hoods) = self.local_standards(force_id).await?;
+        let target = match neighbourhood {
+            Some(n) => match hoods.get_mut(n) {
+                Some(level) => level,
+                None => return Ok(false),
+            },
+            None => &mut force_level,
+        };
+        if !target.iter().any(|s| s.id == commitment) {
+            return Ok(false);
+        }
+        target.retain(|s| s.id != commitment);
+        if neighbourhood.is_none() {
+            // Every neighbourhood must still layer on what the force keeps.
+            StandardSet::layered(&force_level, &[])?;
+            for hood_level in hoods.values() {
+                StandardSet::layered(&force_level, hood_level)?;
+            }
+        }
+        let deleted = on_db!(self, pool => {
+            sqlx::query(
+                "DELETE FROM pledge_standards WHERE force_id = $1 AND neighbourhood_id = $2 AND commitment = $3",
+            )
+            .bind(force_id)
+            .bind(neighbourhood.unwrap_or(""))
+            .bind(commitment.as_str())
+            .execute(pool)
+            .await
+            .map_err(StoreError::from)?
+            .rows_affected()
+        });
+        Ok(deleted > 0)
+    }
+
+    /// The local standards stored at exactly one level: the force's own
+    /// (`neighbourhood` `None`) or one neighbourhood's, without what it
+    /// inherits. This is what can be withdrawn there; `pledge_standards`
+    /// gives what is in force.
+    pub async fn local_standards_at(
+        &self,
+        force_id: &str,
+        neighbourhood: Option<&str>,
+    ) -> Result<Vec<Standard>, StoreError> {
+        let (force_level, mut hoods) = self.local_standards(force_id).await?;
+        Ok(match neighbourhood {
+            Some(n) => hoods.remove(n).unwrap_or_default(),
+            None => force_level,
+        })
     }
 
     /// A force's local standards: its own, and each neighbourhood's.

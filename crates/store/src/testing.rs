@@ -253,6 +253,34 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stores a local standard without the checks of `put_local_standard`,
+    /// as one stored before a check existed (or before the national minimum
+    /// was tightened) would be, to prove such data is handled safely.
+    pub async fn put_local_standard_unchecked(
+        &self,
+        force_id: &str,
+        neighbourhood: Option<&str>,
+        standard: &peel_core::pledge::Standard,
+    ) -> Result<(), crate::StoreError> {
+        let json = serde_json::to_string(standard)?;
+        crate::on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO pledge_standards (force_id, neighbourhood_id, commitment, version, standard) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(force_id)
+            .bind(neighbourhood.unwrap_or(""))
+            .bind(standard.id.as_str())
+            .bind(&standard.version)
+            .bind(&json)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
 /// Bedfordshire's West basic command unit and the Luton community safety
 /// partnership in it: the partnership the casework and case review tests
 /// work in.

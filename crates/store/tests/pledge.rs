@@ -7,7 +7,7 @@ use peel_core::Month;
 use peel_core::geography::{Force, Neighbourhood};
 use peel_core::pledge::{AreaKind, CommitmentId, Fact, Limit, Report, Standard, generate, parse_ndjson};
 use peel_store::testing::TestDatabase;
-use peel_store::{Engine, IngestError, LocalStandardError, NeighbourhoodDetails, Store};
+use peel_store::{Engine, IngestError, LocalStandardError, NeighbourhoodDetails, Store, StoreError};
 
 const FIXTURE: &str = include_str!("../../core/tests/fixtures/pledge-kent-2024-10.ndjson");
 const FIXTURE_EVENTS: i64 = 55;
@@ -175,6 +175,97 @@ async fn local_standards_are_layered(engine: Engine) {
     assert_eq!(areas.get("town"), Some(&AreaKind::Urban));
     assert_eq!(areas.get("marsh"), Some(&AreaKind::Rural));
     assert!(store.set_neighbourhood_area("kent", "nowhere", AreaKind::Rural).await.is_err());
+}
+
+/// A withdrawn local standard gives way to the level below it: the
+/// force's for a neighbourhood, the national one for the force, and the
+/// figures name that version again.
+async fn local_standards_are_withdrawn(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    ingest(&store, FIXTURE).await.expect("fixture");
+    let answer = |version: &str, seconds| Standard {
+        id: CommitmentId::Answer999,
+        version: version.into(),
+        description: format!("999 calls are answered within {seconds} seconds."),
+        limit: Limit::Within { seconds },
+        source: "Kent Policing Pledge".into(),
+    };
+    let version = |set: &peel_core::pledge::StandardSet| set.get(CommitmentId::Answer999).version.clone();
+    store.put_local_standard("kent", None, &answer("kent-2024", 8)).await.expect("force");
+    store.put_local_standard("kent", Some("town"), &answer("town-2024", 7)).await.expect("town");
+    let reply = local_reply();
+    store.put_local_standard("kent", Some("marsh"), &reply).await.expect("marsh");
+    assert_eq!(store.local_standards_at("kent", Some("town")).await.expect("town"), vec![answer("town-2024", 7)]);
+
+    // The neighbourhood's goes; the force's applies there again.
+    assert!(store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("withdraw"));
+    assert_eq!(version(&store.pledge_standards("kent", Some("town")).await.expect("set")), "kent-2024");
+    assert!(store.local_standards_at("kent", Some("town")).await.expect("town").is_empty());
+    // The force's goes, though marsh keeps a standard of its own: the
+    // national one applies at both levels, and the figures say so.
+    assert!(store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("withdraw"));
+    for hood in [None, Some("town"), Some("marsh")] {
+        let set = store.pledge_standards("kent", hood).await.expect("set");
+        assert_eq!(version(&set), "national-2008", "{hood:?}");
+        let r = store.pledge_compliance("kent", october(), hood, after()).await.expect("compliance");
+        let figure = r.figure(CommitmentId::Answer999).expect("figure");
+        assert_eq!((figure.version.as_str(), figure.limit), ("national-2008", Limit::Within { seconds: 10 }));
+    }
+    let marsh = store.pledge_standards("kent", Some("marsh")).await.expect("set");
+    assert_eq!(marsh.get(CommitmentId::TeamMessageReply), &reply, "other standards stay");
+
+    // Withdrawing what is not there (any more) says so and changes nothing.
+    assert!(!store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("none"));
+    assert!(!store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("none"));
+    assert!(!store.withdraw_local_standard("essex", None, CommitmentId::PublicMeetings).await.expect("none"));
+    assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![reply]);
+    assert!(matches!(
+        store.withdraw_local_standard("kent", Some("nowhere"), CommitmentId::Answer999).await,
+        Err(LocalStandardError::Store(StoreError::NotFound(_)))
+    ));
+}
+
+/// Standards stored before a check existed can leave a force's standard
+/// looser than the national one and a neighbourhood's between the two.
+/// Withdrawing the force's would leave the neighbourhood's looser than the
+/// national minimum, so it is refused and nothing is deleted; withdrawing
+/// the neighbourhood's first, then the force's, is allowed.
+async fn withdrawal_keeps_the_layers_valid(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let force = local_reply_at("kent-2007", 90_000);
+    let marsh = local_reply_at("marsh-2007", 88_000);
+    store.put_local_standard_unchecked("kent", None, &force).await.expect("force");
+    store.put_local_standard_unchecked("kent", Some("marsh"), &marsh).await.expect("marsh");
+    let reply = CommitmentId::TeamMessageReply;
+    let refused = store.withdraw_local_standard("kent", None, reply).await;
+    assert!(
+        matches!(&refused, Err(LocalStandardError::Standard(e)) if e.to_string().contains("marsh-2007")),
+        "{refused:?}"
+    );
+    assert_eq!(store.local_standards_at("kent", None).await.expect("force"), vec![force]);
+    assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![marsh]);
+    assert!(store.withdraw_local_standard("kent", Some("marsh"), reply).await.expect("marsh"));
+    assert!(store.withdraw_local_standard("kent", None, reply).await.expect("force"));
+    let set = store.pledge_standards("kent", Some("marsh")).await.expect("set");
+    assert_eq!(set.get(reply).version, "national-2008");
+}
+
+fn local_reply() -> Standard {
+    local_reply_at("marsh-agreement-2024", 43_200)
+}
+
+fn local_reply_at(version: &str, seconds: i64) -> Standard {
+    Standard {
+        id: CommitmentId::TeamMessageReply,
+        version: version.into(),
+        description: "Messages to the team are answered within 12 hours.".into(),
+        limit: Limit::Within { seconds },
+        source: "Marsh Neighbourhood Agreement".into(),
+    }
 }
 
 /// Thousands of events go in several statements but one transaction: a
@@ -394,5 +485,7 @@ peel_store::on_both_engines!(
     bad_batch_changes_nothing,
     resending_replaces,
     local_standards_are_layered,
+    local_standards_are_withdrawn,
+    withdrawal_keeps_the_layers_valid,
     large_batches_are_chunked_and_atomic
 );

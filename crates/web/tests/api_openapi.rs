@@ -211,6 +211,14 @@ async fn check_openapi(engine: Engine) {
             200,
         ),
         (
+            "/api/v1/pledge/standards",
+            "delete",
+            "/api/v1/pledge/standards?force=city-of-london&neighbourhood=ban&commitment=999-answer".into(),
+            String::new(),
+            admin.as_str(),
+            200,
+        ),
+        (
             "/api/v1/pledge/areas",
             "post",
             "/api/v1/pledge/areas".into(),

@@ -529,6 +529,7 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
                 ("confirm_password", "xyz long password"),
             ],
         ),
+        ("/admin/pledge-standards/withdraw".into(), vec![("force", "bedfordshire"), ("commitment", "999-answer")]),
         ("/logout".into(), vec![]),
     ];
     for (path, fields) in &forms {
@@ -1152,6 +1153,15 @@ async fn route_role_matrix(engine: Engine) {
             &[Administrator],
             StatusCode::SEE_OTHER,
         ),
+        // Withdraws the force's standard the row above the area's set.
+        (
+            Kind::Page,
+            Method::POST,
+            "/admin/pledge-standards/withdraw".into(),
+            kv(&[("force", "bedfordshire"), ("commitment", "999-answer")]),
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
         (
             Kind::Api,
             Method::POST,
@@ -1161,6 +1171,15 @@ async fn route_role_matrix(engine: Engine) {
                 "version": "luton-north-2026", "description": "Two public meetings a month.",
                 "limit": {"kind": "at_least_count", "count": 2}}}"#,
             ),
+            &[Administrator],
+            StatusCode::OK,
+        ),
+        // Withdraws the neighbourhood's standard the row above set.
+        (
+            Kind::Api,
+            Method::DELETE,
+            "/api/v1/pledge/standards?force=bedfordshire&neighbourhood=luton-north&commitment=public-meetings".into(),
+            vec![],
             &[Administrator],
             StatusCode::OK,
         ),
@@ -1607,6 +1626,7 @@ peel_store::on_both_engines!(
     bad_input_is_explained_and_stores_nothing,
     event_feeds_ingest_with_api_tokens,
     pledge_standards_page,
+    pledge_standards_are_withdrawn_on_the_page,
 );
 
 async fn pledge_standards_page(engine: Engine) {
@@ -1677,4 +1697,88 @@ async fn pledge_standards_page(engine: Engine) {
     // An unknown force is a page that says so.
     let r = h.get("/admin/pledge-standards?force=gotham", Some(&admin.cookie)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn pledge_standards_are_withdrawn_on_the_page(engine: Engine) {
+    use peel_core::pledge::CommitmentId;
+    let h = Harness::new(engine).await;
+    case_review_for_matrix(&h).await; // Bedfordshire's areas and a neighbourhood
+    h.user("admin@example.org", Role::Administrator).await;
+    h.user("supervisor@example.org", Role::Supervisor).await;
+    let admin = h.login("admin@example.org").await;
+    let supervisor = h.login("supervisor@example.org").await;
+    let standard = |version: &str, seconds| peel_core::pledge::Standard {
+        id: CommitmentId::Answer999,
+        version: version.into(),
+        description: format!("999 calls are answered within {seconds} seconds."),
+        limit: peel_core::pledge::Limit::Within { seconds },
+        source: String::new(),
+    };
+    h.store.put_local_standard("bedfordshire", None, &standard("bedfordshire-2026", 9)).await.unwrap();
+    h.store.put_local_standard("bedfordshire", Some("luton-north"), &standard("luton-north-2026", 8)).await.unwrap();
+    let luton = "/admin/pledge-standards?force=bedfordshire&neighbourhood=luton-north";
+    let page = h.get(luton, Some(&admin.cookie)).await;
+    // One button, for the neighbourhood's own standard, saying which and where.
+    assert_eq!(page.body.matches(">Withdraw<").count(), 1, "{}", page.body);
+    assert!(
+        page.body.contains(
+            "Withdraw<span class=\"visually-hidden\"> the local 999-answer standard (luton-north-2026) for Luton North</span>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("The national minimum"), "{}", page.body);
+    let force_page = h.get("/admin/pledge-standards?force=bedfordshire", Some(&admin.cookie)).await;
+    assert!(force_page.body.contains("(bedfordshire-2026) for Bedfordshire Police"), "{}", force_page.body);
+
+    let fields = [("force", "bedfordshire"), ("neighbourhood", "luton-north"), ("commitment", "999-answer")];
+    fn with<'a>(fields: &[(&'a str, &'a str)], csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+        let mut f = fields.to_vec();
+        f.push(("csrf_token", csrf));
+        f
+    }
+    let path = "/admin/pledge-standards/withdraw";
+    let version = |set: peel_core::pledge::StandardSet| set.get(CommitmentId::Answer999).version.clone();
+    // No token, another session's token, a role without the permission:
+    // refused, and nothing changes.
+    assert_eq!(h.post(path, Some(&admin.cookie), &fields).await.status, StatusCode::FORBIDDEN);
+    let theirs = with(&fields, &supervisor.csrf);
+    assert_eq!(h.post(path, Some(&admin.cookie), &theirs).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.post(path, Some(&supervisor.cookie), &theirs).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        version(h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
+        "luton-north-2026"
+    );
+
+    let mine = with(&fields, &admin.csrf);
+    let r = h.post(path, Some(&admin.cookie), &mine).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = h.get(r.location(), Some(&admin.cookie)).await;
+    assert!(
+        page.body.contains(
+            "<strong>Withdrawn:</strong> the local 999-answer standard (luton-north-2026) for Luton North. \
+             999-answer there is now within 9 seconds (bedfordshire-2026).</p>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(">Withdraw<"), "nothing left to withdraw here: {}", page.body);
+    assert!(page.body.contains("The force's own"), "{}", page.body);
+    assert_eq!(
+        version(h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
+        "bedfordshire-2026"
+    );
+    let q = AuditQuery { actor: Some("admin@example.org".into()), limit: Some(20), ..Default::default() };
+    let entries = h.store.search_audit(&q).await.unwrap();
+    let entry = entries.iter().find(|e| e.action == "pledge.standard.withdraw").expect("audited");
+    assert_eq!(entry.subject, "neighbourhood:bedfordshire/luton-north");
+    assert!(entry.details.contains("luton-north-2026"), "{}", entry.details);
+
+    // A second click finds nothing to withdraw, and says so.
+    let again = h.post(path, Some(&admin.cookie), &mine).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(again.body.contains("There is a problem") && again.body.contains("nothing was changed"), "{}", again.body);
+    let mut unknown = mine.clone();
+    unknown[2] = ("commitment", "999-answered");
+    assert_eq!(h.post(path, Some(&admin.cookie), &unknown).await.status, StatusCode::BAD_REQUEST);
 }

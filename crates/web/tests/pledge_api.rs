@@ -343,9 +343,92 @@ async fn local_standards_over_http(engine: Engine) {
     assert_eq!(actions.iter().filter(|a| **a == "pledge.area.set").count(), 1, "{actions:?}");
 }
 
+fn delete(uri: &str, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::delete(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    req.body(Body::empty()).expect("request")
+}
+
+async fn local_standards_are_withdrawn_over_http(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    setup(&store).await;
+    let app = app(&store, Some(TOKEN));
+    let admin = token_for(&store, Role::Administrator).await;
+    let stricter = serde_json::json!({
+        "force": "kent",
+        "neighbourhood": "marsh",
+        "standard": {
+            "id": "team-message-reply", "version": "marsh-agreement-2024",
+            "description": "Messages to the Marsh team are answered within 12 hours.",
+            "limit": {"kind": "within", "seconds": 43200}, "source": "Marsh Neighbourhood Agreement"
+        }
+    });
+    let (status, body) = send(&app, post_json("/api/v1/pledge/standards", &stricter, Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let uri = "/api/v1/pledge/standards?force=kent&neighbourhood=marsh&commitment=team-message-reply";
+
+    // The same token and permission as setting one.
+    let (status, body) = send(&app, delete(uri, None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let officer = token_for(&store, Role::Officer).await;
+    let (status, body) = send(&app, delete(uri, Some(&officer))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["error"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    for (bad, status) in [
+        ("/api/v1/pledge/standards?force=kent&neighbourhood=marsh&commitment=999-answered", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/standards?force=kent&neighbourhood=marsh", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/standards?commitment=team-message-reply", StatusCode::BAD_REQUEST),
+        ("/api/v1/pledge/standards?force=gotham&commitment=team-message-reply", StatusCode::NOT_FOUND),
+        (
+            "/api/v1/pledge/standards?force=kent&neighbourhood=nowhere&commitment=team-message-reply",
+            StatusCode::NOT_FOUND,
+        ),
+        // The force level has none of its own: the neighbourhood's is not it.
+        ("/api/v1/pledge/standards?force=kent&commitment=team-message-reply", StatusCode::NOT_FOUND),
+    ] {
+        let (got, answer) = send(&app, delete(bad, Some(&admin))).await;
+        assert_eq!(got, status, "{bad}: {answer}");
+        assert!(answer["error"].as_str().is_some_and(|m| !m.is_empty()), "{answer}");
+    }
+    let (_, marsh) = send(&app, get("/api/v1/pledge/standards?force=kent&neighbourhood=marsh")).await;
+    assert_eq!(marsh["standards"][4]["version"], "marsh-agreement-2024", "refusals changed nothing");
+
+    let (status, body) = send(&app, delete(uri, Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["force"].as_str(), body["neighbourhood"].as_str()), (Some("kent"), Some("marsh")));
+    assert_eq!(body["standards"][4]["version"], "national-2008");
+    let (_, figures) = send(&app, get("/api/v1/pledge/compliance?force=kent&month=2024-10&neighbourhood=marsh")).await;
+    assert_eq!(figures["commitments"][4]["version"], "national-2008");
+
+    // Nothing left: 404, saying so.
+    let (status, body) = send(&app, delete(uri, Some(&admin))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let message = body["error"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("no local team-message-reply standard") && message.contains("nothing was changed"),
+        "{body}"
+    );
+
+    let log = store.search_audit(&Default::default()).await.expect("audit");
+    let withdrawals: Vec<_> = log.iter().filter(|e| e.action == "pledge.standard.withdraw").collect();
+    assert_eq!(withdrawals.len(), 1, "only the withdrawal that happened is logged");
+    let entry = withdrawals[0];
+    assert!(entry.actor.contains("administrator@kent.example.org"), "{}", entry.actor);
+    assert_eq!(entry.subject, "neighbourhood:kent/marsh");
+    let details: Value = serde_json::from_str(&entry.details).expect("details");
+    assert_eq!(details["commitment"], "team-message-reply");
+    assert_eq!(details["version"], "marsh-agreement-2024");
+    assert_eq!(details["now_in_force"], "national-2008");
+    assert!(log.iter().any(|e| e.action == "access.denied"), "the officer's refusal is audited");
+}
+
 peel_store::on_both_engines!(
     breaches_need_a_staff_token,
     local_standards_over_http,
+    local_standards_are_withdrawn_over_http,
     fixture_round_trip,
     json_arrays_are_accepted,
     bad_batches_are_refused_whole,

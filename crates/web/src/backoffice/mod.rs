@@ -232,6 +232,7 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("GET", "/admin/pledge-standards", Some(Permission::SetPledgeStandards)),
     ("POST", "/admin/pledge-standards", Some(Permission::SetPledgeStandards)),
     ("POST", "/admin/pledge-standards/area", Some(Permission::SetPledgeStandards)),
+    ("POST", "/admin/pledge-standards/withdraw", Some(Permission::SetPledgeStandards)),
     // Local ASB service standards (see `cases::standards`).
     ("POST", "/asb/cases/{id}/contacts", Some(Permission::ManageCases)),
     ("POST", "/asb/cases/{id}/csp", Some(Permission::ManageCases)),
@@ -246,6 +247,7 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/api/v1/events", Some(Permission::IngestEvents)),
     // Served by `crate::pledge`: the standards themselves are public (GET).
     ("POST", "/api/v1/pledge/standards", Some(Permission::SetPledgeStandards)),
+    ("DELETE", "/api/v1/pledge/standards", Some(Permission::SetPledgeStandards)),
     ("POST", "/api/v1/pledge/areas", Some(Permission::SetPledgeStandards)),
 ];
 
@@ -265,6 +267,7 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/audit", get(audit_log::audit_page))
         .route("/admin/pledge-standards", get(pledge_standards::show).post(pledge_standards::save_standard))
         .route("/admin/pledge-standards/area", post(pledge_standards::save_area))
+        .route("/admin/pledge-standards/withdraw", post(pledge_standards::withdraw))
         .merge(cases::page_routes())
         .route("/asb/case-reviews", get(case_reviews::pages::list).post(case_reviews::pages::create))
         .route("/asb/case-reviews/new", get(case_reviews::pages::new_form))

@@ -1,7 +1,8 @@
 //! `/admin/pledge-standards`: the Pledge standards in force for a force or
-//! a neighbourhood, and forms to set a stricter local one or a
-//! neighbourhood's urban or rural setting. The changes go through the same
-//! checks and audit as the API (`crate::pledge::standards`).
+//! a neighbourhood, and forms to set a stricter local one, withdraw one set
+//! at that level, or set a neighbourhood's urban or rural setting. The
+//! changes go through the same checks and audit as the API
+//! (`crate::pledge::standards`).
 
 use std::fmt::Write;
 
@@ -9,13 +10,15 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use peel_core::pledge::{AreaKind, CommitmentId, Limit, Standard, StandardSet};
+use peel_core::pledge::{AreaKind, CommitmentId, Limit, Standard, StandardError, StandardSet};
 use serde::Deserialize;
 
 use super::auth::percent_encode;
 use super::auth::{Authed, Page, need};
 use super::html::{self, FieldError, PageError, esc};
-use crate::pledge::standards::{known_force, known_neighbourhood, set_area, set_local_standard};
+use crate::pledge::standards::{
+    known_force, known_neighbourhood, set_area, set_local_standard, withdraw_local_standard,
+};
 use crate::{AppState, WebError};
 
 const PATH: &str = "/admin/pledge-standards";
@@ -29,6 +32,12 @@ pub struct Scope {
     /// Set after a change, to say what was saved.
     #[serde(default)]
     saved: String,
+    /// Set after a withdrawal: the commitment whose local standard went…
+    #[serde(default)]
+    withdrawn: String,
+    /// …and the version it had, so the confirmation can name it.
+    #[serde(default)]
+    was: String,
 }
 
 /// The standard form's fields, all text so a bad value is reported on its
@@ -61,6 +70,18 @@ pub struct StandardForm {
     count: String,
     #[serde(default)]
     max_days: String,
+}
+
+/// One "Withdraw" button's fields: which level's standard for which
+/// commitment.
+#[derive(Debug, Deserialize, Default)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    force: String,
+    #[serde(default)]
+    neighbourhood: String,
+    #[serde(default)]
+    commitment: String,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -154,6 +175,8 @@ struct View<'a> {
     force: String,
     neighbourhood: String,
     saved: &'a str,
+    /// A withdrawal just made: the commitment and the version withdrawn.
+    withdrawn: Option<(CommitmentId, &'a str)>,
     standards: Option<StandardSet>,
     form: &'a StandardForm,
     errors: &'a [FieldError],
@@ -176,6 +199,19 @@ async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, Pag
     if !v.saved.is_empty() {
         let _ = write!(body, "<div role=\"status\"><p><strong>Saved:</strong> {}</p></div>", esc(v.saved));
     }
+    let place = place_name(&forces, &hoods, &v.force, &v.neighbourhood);
+    if let (Some((id, was)), Some(set)) = (v.withdrawn, &v.standards) {
+        let now = set.get(id);
+        let _ = write!(
+            body,
+            "<div role=\"status\"><p><strong>Withdrawn:</strong> the local {id} standard ({was}) for {place}. \
+             {id} there is now {limit} ({version}).</p></div>",
+            was = esc(was),
+            place = esc(&place),
+            limit = esc(&limit_text(&now.limit)),
+            version = esc(&now.version),
+        );
+    }
     body.push_str(&html::error_summary(v.errors));
     let _ = write!(
         body,
@@ -190,16 +226,29 @@ async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, Pag
     let Some(set) = &v.standards else {
         return Ok(html::page("Policing Pledge standards", Some(a), &body));
     };
-    let place = if v.neighbourhood.is_empty() {
-        forces.iter().find(|f| f.id == v.force).map_or(v.force.clone(), |f| f.name.clone())
-    } else {
-        hoods.iter().find(|n| n.id == v.neighbourhood).map_or(v.neighbourhood.clone(), |n| n.name.clone())
-    };
+    // Only this level's own standards can be withdrawn here; a
+    // neighbourhood's page says which come from the force instead.
+    let hood = Some(v.neighbourhood.as_str()).filter(|n| !n.is_empty());
+    let own = state.store.local_standards_at(&v.force, hood).await?;
+    let force_own = if hood.is_some() { state.store.local_standards_at(&v.force, None).await? } else { Vec::new() };
+    let force_name = place_name(&forces, &hoods, &v.force, "");
     let mut rows = String::new();
     for s in set.iter() {
+        let origin = if own.iter().any(|o| o.id == s.id) {
+            let level = if hood.is_some() { "The neighbourhood's own" } else { "The force's own" };
+            format!("{level}{}", withdraw_button(a, &v.force, &v.neighbourhood, s, &place))
+        } else if force_own.iter().any(|o| o.id == s.id) {
+            format!(
+                "The force's own: <a href=\"{PATH}?force={}\">change it for all of {}</a>",
+                percent_encode(&v.force),
+                esc(&force_name)
+            )
+        } else {
+            "The national minimum".to_string()
+        };
         let _ = write!(
             rows,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{origin}</td></tr>",
             esc(s.id.as_str()),
             esc(&s.description),
             esc(&limit_text(&s.limit)),
@@ -210,13 +259,14 @@ async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, Pag
     let place = esc(&place);
     let _ = write!(
         body,
-        "<h2>In force for {place}</h2>{}",
+        "<h2 id=\"in-force\">In force for {place}</h2>{}",
         html::table(
             "The standards in force",
             &format!(
                 "<caption>The standards in force for {place}</caption><thead><tr>\
                  <th scope=\"col\">Commitment</th><th scope=\"col\">What the public is promised</th>\
-                 <th scope=\"col\">Limit</th><th scope=\"col\">Version</th><th scope=\"col\">Source</th></tr></thead>\
+                 <th scope=\"col\">Limit</th><th scope=\"col\">Version</th><th scope=\"col\">Source</th>\
+                 <th scope=\"col\">Set by</th></tr></thead>\
                  <tbody>{rows}</tbody>"
             )
         ),
@@ -296,6 +346,40 @@ async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, Pag
     Ok(html::page("Policing Pledge standards", Some(a), &body))
 }
 
+/// The name of the force, or of the neighbourhood when one is chosen.
+fn place_name(
+    forces: &[peel_core::geography::Force],
+    hoods: &[peel_core::geography::Neighbourhood],
+    force: &str,
+    neighbourhood: &str,
+) -> String {
+    if neighbourhood.is_empty() {
+        forces.iter().find(|f| f.id == force).map_or(force.to_string(), |f| f.name.clone())
+    } else {
+        hoods.iter().find(|n| n.id == neighbourhood).map_or(neighbourhood.to_string(), |n| n.name.clone())
+    }
+}
+
+/// A "Withdraw" button for a local standard set at the level shown. Its
+/// accessible name says which standard and where, since a screen reader
+/// may list the buttons without their rows; the visible word starts it.
+fn withdraw_button(a: &Authed, force: &str, neighbourhood: &str, s: &Standard, place: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"{PATH}/withdraw\">{csrf}\
+         <input type=\"hidden\" name=\"force\" value=\"{force}\">\
+         <input type=\"hidden\" name=\"neighbourhood\" value=\"{neighbourhood}\">\
+         <input type=\"hidden\" name=\"commitment\" value=\"{id}\">\
+         <button type=\"submit\" id=\"withdraw-{id}\">Withdraw<span class=\"visually-hidden\"> the local {id} \
+         standard ({version}) for {place}</span></button></form>",
+        csrf = html::csrf_field(a.csrf()),
+        force = esc(force),
+        neighbourhood = esc(neighbourhood),
+        id = esc(s.id.as_str()),
+        version = esc(&s.version),
+        place = esc(place),
+    )
+}
+
 fn again(force: &str, neighbourhood: &str, saved: &str) -> Response {
     let mut to = format!("{PATH}?force={}&saved={}", percent_encode(force), percent_encode(saved));
     if !neighbourhood.is_empty() {
@@ -319,7 +403,8 @@ pub async fn show(
         Some(state.store.pledge_standards(&id, hood.as_deref()).await?)
     };
     let form = StandardForm::default();
-    let view = View { force, neighbourhood, saved: &q.saved, standards, form: &form, errors: &[] };
+    let withdrawn = q.withdrawn.parse::<CommitmentId>().ok().map(|id| (id, q.was.as_str()));
+    let view = View { force, neighbourhood, saved: &q.saved, withdrawn, standards, form: &form, errors: &[] };
     Ok(html::respond(StatusCode::OK, render(&state, &a, view).await?))
 }
 
@@ -366,11 +451,59 @@ pub async fn save_standard(
         force,
         neighbourhood: hood.unwrap_or("").to_string(),
         saved: "",
+        withdrawn: None,
         standards,
         form: &form,
         errors: &errors,
     };
     Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, render(&state, &a, view).await?))
+}
+
+/// Withdraws the local standard a "Withdraw" button names, then shows the
+/// page again saying what applies now. Nothing to withdraw (a second click,
+/// say) or a withdrawal the layering refuses is explained on the page.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::SetPledgeStandards>,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    let force = known_force(Some(&form.force))?;
+    let hood = known_neighbourhood(&state.store, &force, Some(&form.neighbourhood)).await?;
+    let commitment: CommitmentId =
+        form.commitment.trim().parse().map_err(|e: StandardError| WebError::BadRequest(e.to_string()))?;
+    let (status, error) =
+        match withdraw_local_standard(&state.store, &a.actor(), bo.now(), &force, hood.as_deref(), commitment).await {
+            Ok((withdrawn, _)) => {
+                let mut to = format!(
+                    "{PATH}?force={}&withdrawn={}&was={}",
+                    percent_encode(&force),
+                    percent_encode(commitment.as_str()),
+                    percent_encode(&withdrawn.version)
+                );
+                if let Some(n) = &hood {
+                    let _ = write!(to, "&neighbourhood={}", percent_encode(n));
+                }
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(WebError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
+            Err(WebError::Unprocessable(message)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, problem(&format!("withdraw-{commitment}"), message))
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let standards = Some(state.store.pledge_standards(&force, hood.as_deref()).await?);
+    let errors = [error];
+    let empty = StandardForm::default();
+    let view = View {
+        force,
+        neighbourhood: hood.unwrap_or_default(),
+        saved: "",
+        withdrawn: None,
+        standards,
+        form: &empty,
+        errors: &errors,
+    };
+    Ok(html::respond(status, render(&state, &a, view).await?))
 }
 
 pub async fn save_area(

@@ -9,8 +9,10 @@
 //!   holding `ViewPledgeBreaches`) also the ids of the events that breached;
 //! - `GET /api/v1/pledge/standards?force=F[&neighbourhood=N]`: the standards
 //!   in force, public; `POST` the same path (role holding
-//!   `SetPledgeStandards`) sets a stricter local one, and
-//!   `POST /api/v1/pledge/areas` a neighbourhood's urban or rural setting.
+//!   `SetPledgeStandards`) sets a stricter local one, `DELETE` it
+//!   (`?force=F[&neighbourhood=N]&commitment=ID`, same roles) withdraws
+//!   one, and `POST /api/v1/pledge/areas` sets a neighbourhood's urban or
+//!   rural setting.
 //!
 //! Handlers only translate HTTP: the rules live in `peel_core::pledge` and
 //! the batch handling in `peel_store`.
@@ -51,7 +53,10 @@ pub fn routes_with(config: IngestConfig) -> Router<AppState> {
     Router::new()
         .route("/api/v1/events", post(ingest::ingest).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)))
         .route("/api/v1/pledge/compliance", get(compliance::compliance))
-        .route("/api/v1/pledge/standards", get(standards::standards).post(standards::set_standard))
+        .route(
+            "/api/v1/pledge/standards",
+            get(standards::standards).post(standards::set_standard).delete(standards::withdraw_standard),
+        )
         .route("/api/v1/pledge/areas", post(standards::set_area_api))
         // Each route may take a back-office token, so all answer like the
         // back office (no caching of what a token may have unlocked).

@@ -4,20 +4,23 @@
 //!   promises themselves are;
 //! - `POST /api/v1/pledge/standards`: `{"force", "neighbourhood"?, "standard"}`,
 //!   for a role holding `SetPledgeStandards`;
+//! - `DELETE /api/v1/pledge/standards?force=F[&neighbourhood=N]&commitment=ID`:
+//!   withdraws that level's local standard, for the same roles, so the
+//!   force's (for a neighbourhood) or the national one applies again;
 //! - `POST /api/v1/pledge/areas`: `{"force", "neighbourhood", "area"}`, the
 //!   neighbourhood's urban or rural setting, which decides its emergency
 //!   attendance limit.
 //!
-//! The back-office page (`/backoffice/pledge/standards`) makes the same
-//! changes through [`set_local_standard`] and [`set_area`], so both are
-//! checked and audited alike.
+//! The back-office page (`/admin/pledge-standards`) makes the same changes
+//! through [`set_local_standard`], [`withdraw_local_standard`] and
+//! [`set_area`], so both are checked and audited alike.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use peel_core::force;
-use peel_core::pledge::{AreaKind, Standard, StandardSet};
+use peel_core::pledge::{AreaKind, CommitmentId, Standard, StandardSet};
 use peel_store::{LocalStandardError, Store};
 use serde::Deserialize;
 use serde_json::json;
@@ -112,6 +115,60 @@ pub(crate) async fn set_local_standard(
     Ok(store.pledge_standards(&force_id, neighbourhood.as_deref()).await?)
 }
 
+/// Withdraws a force's (`neighbourhood` `None`) or a neighbourhood's local
+/// standard for one commitment, writes who did it (and which version went)
+/// to the audit log, and returns the version withdrawn and the standards
+/// now in force there. [`WebError::NotFound`] when that level has no local
+/// standard for the commitment, so a caller can tell "nothing to withdraw"
+/// from a withdrawal.
+pub(crate) async fn withdraw_local_standard(
+    store: &Store,
+    actor: &str,
+    at: DateTime<Utc>,
+    force_id: &str,
+    neighbourhood: Option<&str>,
+    commitment: CommitmentId,
+) -> Result<(Standard, StandardSet), WebError> {
+    let force_id = known_force(Some(force_id))?;
+    let neighbourhood = known_neighbourhood(store, &force_id, neighbourhood).await?;
+    let place = match &neighbourhood {
+        Some(n) => format!("neighbourhood {n} of {force_id}"),
+        None => format!("force {force_id}"),
+    };
+    let nothing = || {
+        WebError::NotFound(format!(
+            "the {place} has no local {commitment} standard of its own to withdraw; nothing was changed"
+        ))
+    };
+    // Read first so the audit entry can name the version withdrawn.
+    let withdrawn = store
+        .local_standards_at(&force_id, neighbourhood.as_deref())
+        .await?
+        .into_iter()
+        .find(|s| s.id == commitment)
+        .ok_or_else(nothing)?;
+    match store.withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment).await {
+        Ok(true) => {}
+        // Withdrawn by someone else in between.
+        Ok(false) => return Err(nothing()),
+        Err(LocalStandardError::Standard(e)) => return Err(WebError::Unprocessable(e.to_string())),
+        Err(LocalStandardError::Store(e)) => return Err(e.into()),
+    }
+    let subject = match &neighbourhood {
+        Some(n) => format!("neighbourhood:{force_id}/{n}"),
+        None => format!("force:{force_id}"),
+    };
+    let now = store.pledge_standards(&force_id, neighbourhood.as_deref()).await?;
+    let details = json!({
+        "commitment": commitment,
+        "version": withdrawn.version,
+        "limit": withdrawn.limit,
+        "now_in_force": now.get(commitment).version,
+    });
+    accounts::audit(store, at, actor, "pledge.standard.withdraw", &subject, PURPOSE, details).await?;
+    Ok((withdrawn, now))
+}
+
 /// Sets a neighbourhood's urban or rural setting and audits it.
 pub(crate) async fn set_area(
     store: &Store,
@@ -153,6 +210,32 @@ pub(super) async fn set_standard(
     let hood = b.neighbourhood.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let set = set_local_standard(&state.store, &a.actor(), bo.now(), &b.force, hood, &b.standard).await?;
     Ok(answer(b.force.trim(), hood, &set))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct WithdrawQuery {
+    force: Option<String>,
+    neighbourhood: Option<String>,
+    commitment: Option<String>,
+}
+
+pub(super) async fn withdraw_standard(
+    State(state): State<AppState>,
+    Staff(a, bo, _): Staff<need::SetPledgeStandards>,
+    Query(q): Query<WithdrawQuery>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let commitment: CommitmentId = q
+        .commitment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| WebError::BadRequest("commitment is required, e.g. commitment=999-answer".into()))?
+        .parse()
+        .map_err(|e: peel_core::pledge::StandardError| WebError::BadRequest(e.to_string()))?;
+    let force_id = q.force.as_deref().unwrap_or("");
+    let hood = q.neighbourhood.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let (_, set) = withdraw_local_standard(&state.store, &a.actor(), bo.now(), force_id, hood, commitment).await?;
+    Ok(answer(force_id.trim(), hood, &set))
 }
 
 #[derive(Debug, Deserialize)]
