@@ -1113,7 +1113,18 @@ impl Store {
         for hood_level in hoods.values() {
             StandardSet::layered(&force_level, hood_level)?;
         }
-        let json = serde_json::to_string(standard).map_err(StoreError::from)?;
+        Ok(self.write_local_standard(force_id, neighbourhood, standard).await?)
+    }
+
+    /// Writes a local standard as given, replacing the level's standard for
+    /// the same commitment: the checks are the caller's.
+    pub(crate) async fn write_local_standard(
+        &self,
+        force_id: &str,
+        neighbourhood: Option<&str>,
+        standard: &Standard,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(standard)?;
         on_db!(self, pool => {
             sqlx::query(
                 "INSERT INTO pledge_standards (force_id, neighbourhood_id, commitment, version, standard) \
@@ -1126,8 +1137,7 @@ impl Store {
             .bind(&standard.version)
             .bind(&json)
             .execute(pool)
-            .await
-            .map_err(StoreError::from)?;
+            .await?;
         });
         Ok(())
     }

@@ -263,21 +263,7 @@ impl Store {
         neighbourhood: Option<&str>,
         standard: &peel_core::pledge::Standard,
     ) -> Result<(), crate::StoreError> {
-        let json = serde_json::to_string(standard)?;
-        crate::on_db!(self, pool => {
-            sqlx::query(
-                "INSERT INTO pledge_standards (force_id, neighbourhood_id, commitment, version, standard) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(force_id)
-            .bind(neighbourhood.unwrap_or(""))
-            .bind(standard.id.as_str())
-            .bind(&standard.version)
-            .bind(&json)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
+        self.write_local_standard(force_id, neighbourhood, standard).await
     }
 }
 

@@ -121,6 +121,20 @@ async fn fixture_round_trip(engine: Engine) {
     assert_figures(&town, &expected["town"]);
 }
 
+/// The Marsh Neighbourhood Agreement's stricter message-reply standard, as
+/// `POST /api/v1/pledge/standards` takes it.
+fn marsh_agreement() -> Value {
+    serde_json::json!({
+        "force": "kent",
+        "neighbourhood": "marsh",
+        "standard": {
+            "id": "team-message-reply", "version": "marsh-agreement-2024",
+            "description": "Messages to the Marsh team are answered within 12 hours.",
+            "limit": {"kind": "within", "seconds": 43200}, "source": "Marsh Neighbourhood Agreement"
+        }
+    })
+}
+
 async fn json_arrays_are_accepted(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
@@ -279,15 +293,7 @@ async fn local_standards_over_http(engine: Engine) {
         assert_eq!(send(&app, get(uri)).await.0, status, "{uri}");
     }
 
-    let stricter = serde_json::json!({
-        "force": "kent",
-        "neighbourhood": "marsh",
-        "standard": {
-            "id": "team-message-reply", "version": "marsh-agreement-2024",
-            "description": "Messages to the Marsh team are answered within 12 hours.",
-            "limit": {"kind": "within", "seconds": 43200}, "source": "Marsh Neighbourhood Agreement"
-        }
-    });
+    let stricter = marsh_agreement();
     let (status, _) = send(&app, post_json("/api/v1/pledge/standards", &stricter, None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let officer = token_for(&store, Role::Officer).await;
@@ -357,15 +363,7 @@ async fn local_standards_are_withdrawn_over_http(engine: Engine) {
     setup(&store).await;
     let app = app(&store, Some(TOKEN));
     let admin = token_for(&store, Role::Administrator).await;
-    let stricter = serde_json::json!({
-        "force": "kent",
-        "neighbourhood": "marsh",
-        "standard": {
-            "id": "team-message-reply", "version": "marsh-agreement-2024",
-            "description": "Messages to the Marsh team are answered within 12 hours.",
-            "limit": {"kind": "within", "seconds": 43200}, "source": "Marsh Neighbourhood Agreement"
-        }
-    });
+    let stricter = marsh_agreement();
     let (status, body) = send(&app, post_json("/api/v1/pledge/standards", &stricter, Some(&admin))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let uri = "/api/v1/pledge/standards?force=kent&neighbourhood=marsh&commitment=team-message-reply";
