@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use peel_core::access::{OrgKind, Role};
 use peel_store::testing::TestDatabase;
 use peel_store::{AuditQuery, Engine, Store, UserRecord};
@@ -14,11 +14,8 @@ use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
 use peel_web::{AppState, app_with_backoffice};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery staple";
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap()
-}
+mod support;
+use support::casework::{PASSWORD, encode, t0};
 
 fn by() -> peel_store::By<'static> {
     peel_store::By { actor: "test", purpose: "testing", at: t0() }
@@ -66,27 +63,6 @@ struct Harness {
     app: Router,
     clock: ManualClock,
     org_id: i64,
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let enc = |s: &str| {
-                s.bytes()
-                    .map(|b| {
-                        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                            (b as char).to_string()
-                        } else {
-                            format!("%{b:02X}")
-                        }
-                    })
-                    .collect::<String>()
-            };
-            format!("{}={}", enc(k), enc(v))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 impl Harness {

@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use peel_core::access::{OrgKind, Role};
 use peel_core::trigger::Procedure;
 use peel_store::testing::TestDatabase;
@@ -17,11 +17,8 @@ use peel_web::{AppState, app_with_backoffice};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery staple";
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap()
-}
+mod support;
+use support::casework::{PASSWORD, encode, t0};
 
 struct Reply {
     status: StatusCode,
@@ -43,21 +40,6 @@ struct Harness {
     cookie: String,
     csrf: String,
     token: String,
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
 
 impl Harness {
