@@ -5,21 +5,13 @@ use std::process::{Command, Output};
 use peel_store::testing::TestDatabase;
 use peel_store::{Engine, Store};
 
+mod support;
+use support::text;
+
 const PASSWORD: &str = "a long enough passphrase";
 
 fn peel(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_peel"))
-        .args(args)
-        .arg("--database-url")
-        .arg(url)
-        .env("PEEL_USER_PASSWORD", PASSWORD)
-        .env("PEEL_LOG", "warn")
-        .output()
-        .expect("run peel")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    support::peel_with(url, args, &[("PEEL_USER_PASSWORD", PASSWORD)])
 }
 
 async fn bootstrap_organisations_users_and_tokens(engine: Engine) {

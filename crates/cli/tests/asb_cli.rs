@@ -1,23 +1,15 @@
 //! `peel asb rules …`, run as an ASB coordinator would, on both engines.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use peel_store::testing::TestDatabase;
 use peel_store::{Engine, Store};
 
-fn peel(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_peel"))
-        .args(args)
-        .arg("--database-url")
-        .arg(url)
-        .env("PEEL_USER_PASSWORD", "a long enough passphrase")
-        .env("PEEL_LOG", "warn")
-        .output()
-        .expect("run peel")
-}
+mod support;
+use support::text;
 
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+fn peel(url: &str, args: &[&str]) -> Output {
+    support::peel_with(url, args, &[("PEEL_USER_PASSWORD", "a long enough passphrase")])
 }
 
 async fn coordinators_load_new_rule_versions(engine: Engine) {

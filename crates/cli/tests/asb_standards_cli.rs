@@ -1,21 +1,15 @@
 //! `peel asb standards …`, run as an ASB coordinator would, on both engines.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use peel_store::Engine;
 use peel_store::testing::TestDatabase;
 
-fn peel(url: &str, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_peel"));
-    c.args(args).env("PEEL_USER_PASSWORD", "a long enough passphrase").env("PEEL_LOG", "warn");
-    if !url.is_empty() {
-        c.arg("--database-url").arg(url);
-    }
-    c.output().expect("run peel")
-}
+mod support;
+use support::text;
 
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+fn peel(url: &str, args: &[&str]) -> Output {
+    support::peel_with(url, args, &[("PEEL_USER_PASSWORD", "a long enough passphrase")])
 }
 
 async fn coordinators_adopt_standards_from_a_file(engine: Engine) {

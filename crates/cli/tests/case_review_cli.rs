@@ -1,16 +1,15 @@
 //! `peel case-review procedure …`, run as a person would, on both engines.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use peel_store::Engine;
 use peel_store::testing::TestDatabase;
 
-fn peel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_peel")).args(args).env("PEEL_LOG", "warn").output().expect("run peel")
-}
+mod support;
+use support::text;
 
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+fn peel(args: &[&str]) -> Output {
+    support::peel_with("", args, &[])
 }
 
 async fn adopt_a_procedure_from_a_file(engine: Engine) {

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use peel_store::Engine;
 use peel_store::testing::TestDatabase;
 
+mod support;
+use support::all_text as text;
+
 fn peel() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_peel"));
     c.env_remove("PEEL_DATABASE_URL").env_remove("PEEL_LISTEN").env("PEEL_LOG", "warn");
@@ -22,10 +25,6 @@ fn run(args: &[&str]) -> Output {
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 #[test]

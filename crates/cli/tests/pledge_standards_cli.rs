@@ -1,23 +1,17 @@
 //! `peel events standards …`: setting and withdrawing a local Pledge
 //! standard from the command line, on both engines.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use peel_core::geography::Neighbourhood;
 use peel_store::testing::TestDatabase;
 use peel_store::{Engine, NeighbourhoodDetails};
 
-fn peel(url: &str, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_peel"));
-    c.args(args).env_remove("PEEL_DATABASE_URL").env("PEEL_LOG", "warn");
-    if !url.is_empty() {
-        c.arg("--database-url").arg(url);
-    }
-    c.output().expect("run peel")
-}
+mod support;
+use support::text;
 
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+fn peel(url: &str, args: &[&str]) -> Output {
+    support::peel_with(url, args, &[])
 }
 
 async fn local_standards_are_set_and_withdrawn(engine: Engine) {

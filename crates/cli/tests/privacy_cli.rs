@@ -1,7 +1,7 @@
 //! `peel privacy retention` and `peel privacy subject-access`, run as a
 //! records manager would, on both engines.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::{Duration, Utc};
 use peel_core::access::{OrgKind, Role};
@@ -10,18 +10,11 @@ use peel_store::asb::Viewer;
 use peel_store::testing::TestDatabase;
 use peel_store::{By, Engine, NewUser};
 
-fn peel(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_peel"))
-        .args(args)
-        .arg("--database-url")
-        .arg(url)
-        .env("PEEL_LOG", "warn")
-        .output()
-        .expect("run peel")
-}
+mod support;
+use support::all_text as text;
 
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+fn peel(url: &str, args: &[&str]) -> Output {
+    support::peel_with(url, args, &[])
 }
 
 async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
