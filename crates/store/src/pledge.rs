@@ -610,9 +610,10 @@ fn key_order(events: &[Event]) -> Vec<(Key<'_>, usize)> {
     merged
 }
 
-/// How many distinct keys an ordered batch holds.
-fn distinct_keys(order: &[(Key<'_>, usize)]) -> usize {
-    order.iter().enumerate().filter(|&(i, (k, _))| i == 0 || order.get(i - 1).is_some_and(|(p, _)| p != k)).count()
+/// The position of the last event sent under each key of a batch in
+/// [`key_order`]: what is stored once the batch is.
+fn last_of_each_key<'o>(order: &'o [(Key<'_>, usize)]) -> impl Iterator<Item = usize> + 'o {
+    order.chunk_by(|a, b| a.0 == b.0).filter_map(|run| run.last().map(|&(_, i)| i))
 }
 
 /// Events written by one run of the SQLite insert statement.
@@ -669,7 +670,7 @@ fn put_events_sqlite(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, events: 
         }
         Ok::<(), StoreError>(())
     })?;
-    Ok(distinct_keys(&order))
+    Ok(last_of_each_key(&order).count())
 }
 
 /// Binds `rows` (as many as `insert` has rows of parameters) and runs it.
@@ -714,15 +715,17 @@ fn row_values<'a>(row: &'a Prepared<'_>, documents: &'a [u8]) -> Result<[Value<'
 /// Appends `values` to `out` as one row of PostgreSQL's `COPY` text
 /// format: tab-separated, `\N` for NULL, `t`/`f` for booleans, with
 /// backslashes, tabs and line ends escaped.
-fn copy_row(out: &mut Vec<u8>, values: &[Value<'_>], booleans: &[usize]) {
+fn copy_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
+    use std::io::Write;
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
             out.push(b'\t');
         }
         match *value {
             Value::Null => out.extend_from_slice(b"\\N"),
-            Value::Int(v) if booleans.contains(&i) => out.push(if v != 0 { b't' } else { b'f' }),
-            Value::Int(v) => out.extend_from_slice(v.to_string().as_bytes()),
+            Value::Bool(v) => out.push(if v { b't' } else { b'f' }),
+            // Writing to a vector cannot fail.
+            Value::Int(v) => drop(write!(out, "{v}")),
             Value::Text(t) => {
                 for b in t.bytes() {
                     match b {
@@ -738,10 +741,6 @@ fn copy_row(out: &mut Vec<u8>, values: &[Value<'_>], booleans: &[usize]) {
     }
     out.push(b'\n');
 }
-
-/// The boolean columns of [`event_columns`] (`subsecond`, `generated`,
-/// `cancelled`), which `COPY` reads as `t`/`f` rather than numbers.
-const BOOLEAN_COLUMNS: [usize; 3] = [10, 11, 15];
 
 /// Bytes of `COPY` data sent to PostgreSQL at a time.
 const COPY_SEND_BYTES: usize = 4 << 20;
@@ -882,11 +881,8 @@ impl Store {
         // same row twice in one statement), in key order.
         let order = key_order(events);
         let mut documents = Vec::new();
-        let rows = order
-            .iter()
-            .enumerate()
-            .filter(|&(n, (k, _))| order.get(n + 1).is_none_or(|(next, _)| next != k))
-            .filter_map(|(_, &(_, i))| events.get(i))
+        let rows = last_of_each_key(&order)
+            .filter_map(|i| events.get(i))
             .map(|event| Prepared::of(event, &mut documents))
             .collect::<Result<Vec<Prepared<'_>>, StoreError>>()?;
         let mut tx = pool.begin().await?;
@@ -897,7 +893,7 @@ impl Store {
         let mut data = Vec::with_capacity(COPY_SEND_BYTES + 4096);
         for row in &rows {
             match row_values(row, &documents) {
-                Ok(values) => copy_row(&mut data, &values, &BOOLEAN_COLUMNS),
+                Ok(values) => copy_row(&mut data, &values),
                 Err(e) => {
                     copy.abort(e.to_string()).await?;
                     return Err(e);
@@ -1411,17 +1407,26 @@ mod tests {
         assert_eq!(order.len(), events.len());
         assert!(order.windows(2).all(|w| w[0] < w[1]), "by key, then by position");
         assert_eq!(order[0].0, ("kent", "call", "b"));
-        assert_eq!(distinct_keys(&order), n / 2 + 1);
-        assert_eq!(distinct_keys(&key_order(&events[..3])), 3);
-        assert_eq!(distinct_keys(&[]), 0);
+        assert_eq!(last_of_each_key(&order).count(), n / 2 + 1);
+        assert_eq!(last_of_each_key(&key_order(&events[..3])).count(), 3);
+        assert_eq!(last_of_each_key(&[]).count(), 0);
+        // The last one sent of a key sent twice is the one kept.
+        let twice: Vec<Event> = ["a", "b", "a"].iter().map(|id| call(id, "2024-10-20T09:00:00Z", None)).collect();
+        assert_eq!(last_of_each_key(&key_order(&twice)).collect::<Vec<_>>(), [2, 1]);
     }
 
     #[test]
     fn copy_rows_escape_what_copy_reads_specially() {
         let mut out = Vec::new();
-        let values =
-            [Value::Text("a\tb\\c\nd\re"), Value::Null, Value::Int(-7), Value::Int(1), Value::Int(0), Value::Text("")];
-        copy_row(&mut out, &values, &[3, 4]);
+        let values = [
+            Value::Text("a\tb\\c\nd\re"),
+            Value::Null,
+            Value::Int(-7),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Text(""),
+        ];
+        copy_row(&mut out, &values);
         assert_eq!(String::from_utf8(out).expect("utf-8"), "a\\tb\\\\c\\nd\\re\t\\N\t-7\tt\tf\t\n");
     }
 

@@ -50,6 +50,9 @@ pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
 pub(crate) enum Value<'a> {
     Null,
     Int(i64),
+    /// Bound as 0 or 1, as SQLite stores booleans; kept apart so that other
+    /// writers of the same values (PostgreSQL's `COPY`) can tell them.
+    Bool(bool),
     Text(&'a str),
 }
 
@@ -61,7 +64,7 @@ impl From<i64> for Value<'_> {
 
 impl From<bool> for Value<'_> {
     fn from(v: bool) -> Self {
-        Value::Int(i64::from(v))
+        Value::Bool(v)
     }
 }
 
@@ -157,6 +160,7 @@ impl Statement<'_> {
                 match *value {
                     Value::Null => ffi::sqlite3_bind_null(stmt, index),
                     Value::Int(v) => ffi::sqlite3_bind_int64(stmt, index, v),
+                    Value::Bool(v) => ffi::sqlite3_bind_int64(stmt, index, i64::from(v)),
                     Value::Text(t) => match c_int::try_from(t.len()) {
                         Ok(n) => {
                             ffi::sqlite3_bind_text(stmt, index, t.as_ptr().cast::<c_char>(), n, ffi::SQLITE_STATIC())
