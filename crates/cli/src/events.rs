@@ -190,7 +190,7 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 }
                 // Saying there was nothing, and failing, lets a script tell a
                 // typo in the level from a withdrawal that happened.
-                if !store.withdraw_local_standard(&force, neighbourhood.as_deref(), commitment).await? {
+                if store.withdraw_local_standard(&force, neighbourhood.as_deref(), commitment).await?.is_none() {
                     bail!("{place} has no local {commitment} standard of its own to withdraw; nothing was changed");
                 }
             }

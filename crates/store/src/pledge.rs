@@ -1141,7 +1141,8 @@ impl Store {
     /// Withdraws a force's (`neighbourhood` `None`) or a neighbourhood's
     /// local standard for one commitment, so the level below applies again:
     /// the force's for a neighbourhood, the national one for a force.
-    /// Returns whether there was one to withdraw (`false` changes nothing).
+    /// Returns the standard withdrawn; `None`, changing nothing, when that
+    /// level had none for the commitment.
     ///
     /// Nothing layers on a neighbourhood's standards, so withdrawing one
     /// cannot leave another level looser than the one below it. The
@@ -1155,7 +1156,7 @@ impl Store {
         force_id: &str,
         neighbourhood: Option<&str>,
         commitment: CommitmentId,
-    ) -> Result<bool, LocalStandardError> {
+    ) -> Result<Option<Standard>, LocalStandardError> {
         if let Some(n) = neighbourhood
             && self.neighbourhood(force_id, n).await?.is_none()
         {
@@ -1165,14 +1166,14 @@ impl Store {
         let target = match neighbourhood {
             Some(n) => match hoods.get_mut(n) {
                 Some(level) => level,
-                None => return Ok(false),
+                None => return Ok(None),
             },
             None => &mut force_level,
         };
-        if !target.iter().any(|s| s.id == commitment) {
-            return Ok(false);
-        }
-        target.retain(|s| s.id != commitment);
+        let Some(at) = target.iter().position(|s| s.id == commitment) else {
+            return Ok(None);
+        };
+        let withdrawn = target.remove(at);
         if neighbourhood.is_none() {
             // Every neighbourhood must still layer on what the force keeps.
             StandardSet::layered(&force_level, &[])?;
@@ -1192,7 +1193,8 @@ impl Store {
             .map_err(StoreError::from)?
             .rows_affected()
         });
-        Ok(deleted > 0)
+        // None when another request withdrew it meanwhile.
+        Ok((deleted > 0).then_some(withdrawn))
     }
 
     /// The local standards stored at exactly one level: the force's own

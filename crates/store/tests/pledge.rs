@@ -200,12 +200,18 @@ async fn local_standards_are_withdrawn(engine: Engine) {
     assert_eq!(store.local_standards_at("kent", Some("town")).await.expect("town"), vec![answer("town-2024", 7)]);
 
     // The neighbourhood's goes; the force's applies there again.
-    assert!(store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("withdraw"));
+    assert_eq!(
+        store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("withdraw"),
+        Some(answer("town-2024", 7))
+    );
     assert_eq!(version(&store.pledge_standards("kent", Some("town")).await.expect("set")), "kent-2024");
     assert!(store.local_standards_at("kent", Some("town")).await.expect("town").is_empty());
     // The force's goes, though marsh keeps a standard of its own: the
     // national one applies at both levels, and the figures say so.
-    assert!(store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("withdraw"));
+    assert_eq!(
+        store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("withdraw"),
+        Some(answer("kent-2024", 8))
+    );
     for hood in [None, Some("town"), Some("marsh")] {
         let set = store.pledge_standards("kent", hood).await.expect("set");
         assert_eq!(version(&set), "national-2008", "{hood:?}");
@@ -217,9 +223,11 @@ async fn local_standards_are_withdrawn(engine: Engine) {
     assert_eq!(marsh.get(CommitmentId::TeamMessageReply), &reply, "other standards stay");
 
     // Withdrawing what is not there (any more) says so and changes nothing.
-    assert!(!store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("none"));
-    assert!(!store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("none"));
-    assert!(!store.withdraw_local_standard("essex", None, CommitmentId::PublicMeetings).await.expect("none"));
+    assert!(store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("none").is_none());
+    assert!(
+        store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("none").is_none()
+    );
+    assert!(store.withdraw_local_standard("essex", None, CommitmentId::PublicMeetings).await.expect("none").is_none());
     assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![reply]);
     assert!(matches!(
         store.withdraw_local_standard("kent", Some("nowhere"), CommitmentId::Answer999).await,
@@ -246,10 +254,10 @@ async fn withdrawal_keeps_the_layers_valid(engine: Engine) {
         matches!(&refused, Err(LocalStandardError::Standard(e)) if e.to_string().contains("marsh-2007")),
         "{refused:?}"
     );
-    assert_eq!(store.local_standards_at("kent", None).await.expect("force"), vec![force]);
-    assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![marsh]);
-    assert!(store.withdraw_local_standard("kent", Some("marsh"), reply).await.expect("marsh"));
-    assert!(store.withdraw_local_standard("kent", None, reply).await.expect("force"));
+    assert_eq!(store.local_standards_at("kent", None).await.expect("force"), vec![force.clone()]);
+    assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![marsh.clone()]);
+    assert_eq!(store.withdraw_local_standard("kent", Some("marsh"), reply).await.expect("marsh"), Some(marsh));
+    assert_eq!(store.withdraw_local_standard("kent", None, reply).await.expect("force"), Some(force));
     let set = store.pledge_standards("kent", Some("marsh")).await.expect("set");
     assert_eq!(set.get(reply).version, "national-2008");
 }

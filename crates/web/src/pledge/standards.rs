@@ -135,25 +135,16 @@ pub(crate) async fn withdraw_local_standard(
         Some(n) => format!("neighbourhood {n} of {force_id}"),
         None => format!("force {force_id}"),
     };
-    let nothing = || {
-        WebError::NotFound(format!(
-            "the {place} has no local {commitment} standard of its own to withdraw; nothing was changed"
-        ))
-    };
-    // Read first so the audit entry can name the version withdrawn.
-    let withdrawn = store
-        .local_standards_at(&force_id, neighbourhood.as_deref())
-        .await?
-        .into_iter()
-        .find(|s| s.id == commitment)
-        .ok_or_else(nothing)?;
-    match store.withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment).await {
-        Ok(true) => {}
-        // Withdrawn by someone else in between.
-        Ok(false) => return Err(nothing()),
+    let withdrawn = match store.withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment).await {
+        Ok(Some(withdrawn)) => withdrawn,
+        Ok(None) => {
+            return Err(WebError::NotFound(format!(
+                "the {place} has no local {commitment} standard of its own to withdraw; nothing was changed"
+            )));
+        }
         Err(LocalStandardError::Standard(e)) => return Err(WebError::Unprocessable(e.to_string())),
         Err(LocalStandardError::Store(e)) => return Err(e.into()),
-    }
+    };
     let subject = match &neighbourhood {
         Some(n) => format!("neighbourhood:{force_id}/{n}"),
         None => format!("force:{force_id}"),
