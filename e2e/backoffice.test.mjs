@@ -111,15 +111,22 @@ const WORK = [
     pages: () => [
       ['case-reviews', '/asb/case-reviews'],
       ['new-case-review', '/asb/case-reviews/new'],
-      ['rules', '/asb/rules'],
     ],
   },
   {
     role: 'administrator',
     pages: () => [
-      ['organisations', '/admin/organisations'],
       ['users', '/admin/users'],
       ['pledge-standards', '/admin/pledge-standards?force=city-of-london&neighbourhood=bar'],
+    ],
+  },
+  {
+    role: 'installation-administrator',
+    pages: () => [
+      ['organisations', '/admin/organisations'],
+      ['organisation', '/admin/organisations/1'],
+      ['installation-users', '/admin/users'],
+      ['rules', '/asb/rules'],
     ],
   },
 ];

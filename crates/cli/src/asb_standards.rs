@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use peel_core::access::Role;
 use peel_core::asb::Standards;
 use peel_store::By;
 use peel_store::asb::AsbError;
@@ -79,28 +78,17 @@ pub async fn run(cmd: StandardsCommand) -> Result<ExitCode> {
                 }
             };
             let store = crate::open(&db.database_url).await?;
-            let user = store.user_by_email(&by).await?.ok_or_else(|| anyhow!("there is no account {by}"))?;
-            // Adopting standards is the ASB coordinator's decision, as the
-            // API's `run-case-reviews` permission says; checked here too.
-            if user.role != Role::AsbCoordinator || user.disabled {
-                bail!("{by} is not an active ASB coordinator; only ASB coordinators adopt standards");
-            }
-            let actor = format!("cli:{}", user.email);
-            let at = Utc::now();
-            match store
-                .adopt_asb_standards(
-                    &force,
-                    &csp,
-                    &standards,
-                    &By { actor: &actor, purpose: "ASB service standards", at },
-                )
-                .await
-            {
+            // Adopting standards is the decision of the partnership's ASB
+            // coordinators (the `run-case-reviews` permission, within their
+            // organisation's reach), checked by the store as on the API.
+            let caller = crate::caller_of(&store, &by).await?;
+            let by = By { caller: &caller, purpose: "ASB service standards", at: Utc::now() };
+            match store.adopt_asb_standards(&force, &csp, &standards, &by).await {
                 Ok(s) => println!(
                     "{force}/{csp} now publishes standards version {} ({}); cases opened from now on are judged by it.",
                     s.standards.version, s.standards.name
                 ),
-                Err(AsbError::Conflict(m)) => bail!("{m}"),
+                Err(AsbError::Conflict(m) | AsbError::NotShared(m)) => bail!("{m}"),
                 Err(AsbError::NotFound(m)) => {
                     bail!("there is no {m}; import the force's areas file first (peel import DIR)")
                 }

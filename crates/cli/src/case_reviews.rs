@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
 use clap::Subcommand;
 use peel_core::trigger::Procedure;
-use peel_store::{By, CaseReviewError};
+use peel_store::CaseReviewError;
 
 use crate::DatabaseArg;
 
@@ -69,7 +68,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let procedure = Procedure::from_json(&text).with_context(|| format!("in {}", file.display()))?;
             let store = crate::open(&db.database_url).await?;
-            let by = By { actor: "cli", purpose: "case review procedure", at: Utc::now() };
+            let by = crate::cli_by("case review procedure");
             match store.adopt_procedure(&force, &csp, &procedure, &by).await {
                 Ok(p) => {
                     println!("{force}/{csp} now uses procedure version {} ({}).", p.procedure.version, p.procedure.name)

@@ -178,7 +178,9 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
             if let Some(file) = set {
                 let standard: Standard = serde_json::from_str(&read(&file)?)
                     .with_context(|| format!("{} is not a standard", file.display()))?;
-                store.put_local_standard(&force, neighbourhood.as_deref(), &standard).await?;
+                store
+                    .put_local_standard(&force, neighbourhood.as_deref(), &standard, &crate::cli_by("pledge standards"))
+                    .await?;
             }
             let place = match &neighbourhood {
                 Some(n) => format!("{force}/{n}"),
@@ -190,7 +192,8 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 }
                 // Saying there was nothing, and failing, lets a script tell a
                 // typo in the level from a withdrawal that happened.
-                if store.withdraw_local_standard(&force, neighbourhood.as_deref(), commitment).await?.is_none() {
+                let by = crate::cli_by("pledge standards");
+                if store.withdraw_local_standard(&force, neighbourhood.as_deref(), commitment, &by).await?.is_none() {
                     bail!("{place} has no local {commitment} standard of its own to withdraw; nothing was changed");
                 }
             }
@@ -207,7 +210,7 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
         }
         EventsCommand::Area { db, force, neighbourhood, area } => {
             let store = crate::open(&db.database_url).await?;
-            store.set_neighbourhood_area(&force, &neighbourhood, area).await?;
+            store.set_neighbourhood_area(&force, &neighbourhood, area, &crate::cli_by("pledge standards")).await?;
             println!("{force}/{neighbourhood} is now {}.", area.as_str());
             Ok(ExitCode::SUCCESS)
         }

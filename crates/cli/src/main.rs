@@ -25,7 +25,8 @@ Examples:
   peel import data/sample                   import a folder of police.uk files into ./peel.db
   peel import --database-url postgres://postgres@127.0.0.1/peel 2024-03.zip
   peel serve --listen 0.0.0.0:8080          serve the API and pages
-  peel org add --kind council \"Luton Borough Council\"
+  peel org add --kind force --force bedfordshire \"Bedfordshire Police\"
+  peel org add --kind council --partnership bedfordshire/luton \"Luton Borough Council\"
   peel user add --org \"Luton Borough Council\" --role administrator admin@luton.example
   peel audit verify                         check nobody has changed the audit log
 
@@ -215,6 +216,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::CaseReview(cmd) => case_reviews::run(cmd).await,
         Command::Asb(cmd) => asb::run(cmd).await,
     }
+}
+
+/// A change made at the command line: the operator, who holds the
+/// database itself, is refused nothing, and the audit log names them `cli`.
+fn cli_by(purpose: &str) -> peel_store::By<'_> {
+    static CLI: peel_core::access::Caller = peel_core::access::Caller::CommandLine;
+    peel_store::By { caller: &CLI, purpose, at: chrono::Utc::now() }
+}
+
+/// The account `email` acts as, for a command run on their behalf (`--by`):
+/// the store then checks their role and their organisation's reach, as for
+/// the same change made on a page.
+async fn caller_of(store: &Store, email: &str) -> Result<peel_core::access::Caller> {
+    let user = store.user_by_email(email).await?.ok_or_else(|| anyhow::anyhow!("there is no account {email}"))?;
+    if user.disabled {
+        bail!("the account {email} is disabled");
+    }
+    Ok(store.caller_for(&user).await?)
 }
 
 async fn open(url: &str) -> Result<Store> {

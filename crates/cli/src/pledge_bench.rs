@@ -82,7 +82,7 @@ async fn prepare(store: &Store) -> Result<()> {
                 sample: false,
             })
             .await?;
-        store.set_neighbourhood_area(FORCE, &id, area).await?;
+        store.set_neighbourhood_area(FORCE, &id, area, &crate::cli_by("benchmark")).await?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::Subcommand;
 use peel_core::retention::{RecordType, RetentionPolicy};
-use peel_store::{By, RetentionDue, Subject};
+use peel_store::{RetentionDue, Subject};
 
 use crate::DatabaseArg;
 
@@ -102,7 +102,7 @@ pub async fn run(cmd: PrivacyCommand) -> Result<ExitCode> {
             let store = crate::open(&db.database_url).await?;
             println!("Retention policy {}.", policy.version);
             if apply {
-                let by = By { actor: "cli:retention", purpose: "retention policy", at: Utc::now() };
+                let by = crate::cli_by("retention policy");
                 let done = store.apply_retention(&policy, &by).await?;
                 describe(&policy, &done);
                 println!(
@@ -124,7 +124,7 @@ pub async fn run(cmd: PrivacyCommand) -> Result<ExitCode> {
             }
             let store = crate::open(&db.database_url).await?;
             let subject = Subject { name, postcode, phone, email, address };
-            let by = By { actor: "cli:subject-access", purpose: purpose.trim(), at: Utc::now() };
+            let by = crate::cli_by(purpose.trim());
             let doc = store.subject_access(&subject, &by).await?;
             let text = serde_json::to_string_pretty(&doc)?;
             let n = doc["reports"].as_array().map_or(0, Vec::len);

@@ -5,31 +5,88 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use peel_core::access::{OrgKind, PasswordPolicy, Role};
+use peel_core::access::{OrgKind, Partnership, PasswordPolicy, Reach, Role};
 use peel_store::{Organisation, Store};
 use peel_web::backoffice::accounts::{self, AccountError, NewAccount};
 
 use crate::DatabaseArg;
 
-/// Who the audit log names for changes made with this command.
-const ACTOR: &str = "cli";
+/// The purpose recorded for changes made with these commands.
+const PURPOSE: &str = "account administration";
+
+/// Where an organisation works: its force, or its partnerships.
+#[derive(clap::Args)]
+pub struct ReachArgs {
+    /// For a police force's organisation: the force's police.uk id (its staff then work within that force).
+    /// Without it, an organisation named exactly as police.uk names a force ("Kent Police") is that force.
+    #[arg(long, value_name = "FORCE-ID")]
+    force: Option<String>,
+    /// For a council, housing provider or victim service: a community safety partnership it belongs to,
+    /// as FORCE-ID/PARTNERSHIP-ID (repeat for each; import the partnerships first).
+    #[arg(long = "partnership", value_name = "FORCE/PARTNERSHIP")]
+    partnerships: Vec<String>,
+}
+
+impl ReachArgs {
+    /// What an organisation of `kind` called `name` works within.
+    fn reach(&self, kind: OrgKind, name: &str) -> Result<Reach> {
+        match (kind, &self.force) {
+            (OrgKind::Force, _) if !self.partnerships.is_empty() => {
+                bail!("a police force's organisation works within its whole force: give --force, not --partnership")
+            }
+            (OrgKind::Force, Some(f)) => Ok(Reach::Force(f.trim().to_string())),
+            // As an upgrade places the force organisations an older version made.
+            (OrgKind::Force, None) => {
+                Ok(peel_core::force::by_name(name).map_or(Reach::Unset, |f| Reach::Force(f.id.to_string())))
+            }
+            (_, Some(_)) => bail!("only a police force's organisation is a force: give its --partnership instead"),
+            (_, None) => {
+                let mut ps = Vec::new();
+                for p in &self.partnerships {
+                    let Some((force_id, csp_id)) = p.trim().split_once('/') else {
+                        bail!("--partnership {p:?}: write it as FORCE-ID/PARTNERSHIP-ID, such as bedfordshire/luton");
+                    };
+                    ps.push(Partnership { force_id: force_id.into(), csp_id: csp_id.into() });
+                }
+                Ok(Reach::Partnerships(ps))
+            }
+        }
+    }
+}
 
 #[derive(Subcommand)]
 pub enum OrgCommand {
     /// Add an organisation: a police force, a council, a housing provider or a victim service.
-    #[command(
-        after_help = "Examples:\n  peel org add --kind council \"Bedford Borough Council\"\n  peel org add --kind force \"Bedfordshire Police\""
-    )]
+    ///
+    /// Each organisation's staff act only within what it works within: a police force's staff within
+    /// its force (--force), a partner's within the community safety partnerships it belongs to
+    /// (--partnership, repeated).
+    #[command(after_help = "Examples:\n  peel org add --kind force --force bedfordshire \"Bedfordshire Police\"\n  \
+        peel import data/sample/areas     # the partnerships, before a partner is placed in one\n  \
+        peel org add --kind council --partnership bedfordshire/luton \"Luton Borough Council\"")]
     Add {
         #[command(flatten)]
         db: DatabaseArg,
         /// One of: force, council, housing-provider, victim-service.
         #[arg(long)]
         kind: String,
+        #[command(flatten)]
+        reach: ReachArgs,
         /// The organisation's name (unique, ignoring case).
         name: String,
     },
-    /// List organisations.
+    /// Say anew what an organisation works within: its force, or its partnerships (replacing the old list).
+    #[command(after_help = "Examples:\n  peel org scope --force kent \"Kent Police\"\n  \
+        peel org scope --partnership bedfordshire/luton --partnership bedfordshire/bedford \"Victim Support\"")]
+    Scope {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        reach: ReachArgs,
+        /// The organisation's name or number.
+        org: String,
+    },
+    /// List organisations and what each works within.
     List {
         #[command(flatten)]
         db: DatabaseArg,
@@ -44,8 +101,10 @@ Examples:
   peel user add --org \"Bedfordshire Police\" --role administrator admin@police.example
   PEEL_USER_PASSWORD='a long passphrase' peel user add --org 1 --role auditor --name \"Sam Auditor\" sam@council.example
 
-Roles: call-handler, officer, supervisor, partner-caseworker, asb-coordinator, auditor, administrator,
-event-feed (a force system sending Policing Pledge events).
+Roles: call-handler, officer, supervisor, partner-caseworker, asb-coordinator, auditor, administrator
+(manages its own organisation's accounts), event-feed (a force system sending Policing Pledge events for
+its own force), installation-administrator (manages organisations and their administrators, and the ASB
+rule set; made only here, at the command line).
 Passwords: at least 12 characters, not containing the email address.")]
     Add {
         #[command(flatten)]
@@ -131,16 +190,36 @@ fn read_password(email: &str) -> Result<String> {
 
 pub async fn run_org(cmd: OrgCommand) -> Result<ExitCode> {
     match cmd {
-        OrgCommand::Add { db, kind, name } => {
+        OrgCommand::Add { db, kind, reach, name } => {
             let kind: OrgKind = kind.parse()?;
+            let reach = reach.reach(kind, &name)?;
             let store = crate::open(&db.database_url).await?;
-            let org = accounts::add_organisation(&store, ACTOR, &name, kind, Utc::now()).await.map_err(explain)?;
-            println!("Added organisation {} ({}), number {}.", org.name, org.kind.label(), org.id);
+            let by = crate::cli_by(PURPOSE);
+            let org = accounts::add_organisation(&store, &by, &name, kind, &reach).await.map_err(explain)?;
+            println!(
+                "Added organisation {} ({}), number {}. It works within {}.",
+                org.name,
+                org.kind.label(),
+                org.id,
+                org.reach.describe()
+            );
+            if org.reach == Reach::Unset || org.reach == Reach::Partnerships(vec![]) {
+                eprintln!(
+                    "Its staff can reach no force's or partnership's work until you give it one: peel org scope."
+                );
+            }
+        }
+        OrgCommand::Scope { db, reach, org } => {
+            let store = crate::open(&db.database_url).await?;
+            let org = find_org(&store, &org).await?;
+            let reach = reach.reach(org.kind, &org.name)?;
+            let org = store.set_organisation_reach(org.id, &reach, &crate::cli_by(PURPOSE)).await?;
+            println!("{} now works within {}.", org.name, org.reach.describe());
         }
         OrgCommand::List { db } => {
             let store = crate::open(&db.database_url).await?;
             for o in store.organisations().await? {
-                println!("{:>5}  {:<17} {}", o.id, o.kind.slug(), o.name);
+                println!("{:>5}  {:<17} {:<40} {}", o.id, o.kind.slug(), o.name, o.reach.describe());
             }
         }
     }
@@ -150,7 +229,7 @@ pub async fn run_org(cmd: OrgCommand) -> Result<ExitCode> {
 async fn set_disabled(db: &DatabaseArg, email: &str, disabled: bool) -> Result<()> {
     let store = crate::open(&db.database_url).await?;
     let user = store.user_by_email(email).await?.ok_or_else(|| anyhow!("there is no account {email:?}"))?;
-    accounts::set_disabled(&store, ACTOR, user.id, disabled, Utc::now()).await.map_err(explain)?;
+    accounts::set_disabled(&store, &crate::cli_by(PURPOSE), user.id, disabled).await.map_err(explain)?;
     println!("{} is now {}.", user.email, if disabled { "disabled" } else { "enabled" });
     Ok(())
 }
@@ -171,7 +250,7 @@ pub async fn run_user(cmd: UserCommand) -> Result<ExitCode> {
                 role,
                 password: &password,
             };
-            let user = accounts::add_user(&store, ACTOR, &new, &PasswordPolicy::default(), Utc::now())
+            let user = accounts::add_user(&store, &crate::cli_by(PURPOSE), &new, &PasswordPolicy::default())
                 .await
                 .map_err(explain)?;
             println!(
@@ -185,17 +264,7 @@ pub async fn run_user(cmd: UserCommand) -> Result<ExitCode> {
         }
         UserCommand::List { db } => {
             let store = crate::open(&db.database_url).await?;
-            let users = store.users().await?;
-            accounts::audit(
-                &store,
-                Utc::now(),
-                ACTOR,
-                "user.list",
-                "users",
-                "account administration",
-                serde_json::json!({ "count": users.len() }),
-            )
-            .await?;
+            let users = store.users(&crate::cli_by(PURPOSE)).await?;
             let now = Utc::now();
             for u in users {
                 let status = if u.disabled {
@@ -222,7 +291,7 @@ pub async fn run_user(cmd: UserCommand) -> Result<ExitCode> {
             let store = crate::open(&db.database_url).await?;
             let user = store.user_by_email(&email).await?.ok_or_else(|| anyhow!("there is no account {email:?}"))?;
             let (token, record) =
-                accounts::issue_api_token(&store, ACTOR, &user, &name, Utc::now()).await.map_err(explain)?;
+                accounts::issue_api_token(&store, &crate::cli_by(PURPOSE), &user, &name).await.map_err(explain)?;
             eprintln!(
                 "API token {} ({:?}) for {} ({}). It is shown only this once; keep it secret.\n\
                  Send it as: Authorization: Bearer <token>",

@@ -49,7 +49,9 @@ async fn bootstrap_organisations_users_and_tokens(engine: Engine) {
     assert!(err.contains("shown only this once"));
 
     let store = Store::open(&url).await.unwrap();
-    assert_eq!(store.users().await.unwrap().len(), 1, "refused accounts stored nothing");
+    for refused in ["x@example.org", "y@example.org"] {
+        assert!(store.user_by_email(refused).await.unwrap().is_none(), "refused accounts stored nothing");
+    }
     let hash = peel_web::backoffice::secrets::token_hash(token);
     assert!(store.use_api_token(&hash, chrono::Utc::now()).await.unwrap().is_some());
 
@@ -154,7 +156,50 @@ async fn audit_verify_detects_a_cut_tail_with_an_expected_head(engine: Engine) {
     store.close().await;
 }
 
+/// `peel org add --force / --partnership`, `peel org scope` and `peel org
+/// list`: every organisation says what its staff work within.
+async fn organisations_say_what_they_work_within(engine: Engine) {
+    let db = TestDatabase::new(engine).await;
+    let url = db.url.clone();
+    let force = peel(&url, &["org", "add", "--kind", "force", "--force", "bedfordshire", "Bedfordshire Police"]);
+    assert!(force.status.success(), "{:?}", text(&force));
+    assert!(text(&force).0.contains("It works within the force bedfordshire."), "{:?}", text(&force));
+    let nowhere = peel(&url, &["org", "add", "--kind", "force", "--force", "gotham", "Gotham Police"]);
+    assert!(!nowhere.status.success());
+    assert!(text(&nowhere).1.contains("no police force \"gotham\""), "{:?}", text(&nowhere));
+    let mixed = peel(&url, &["org", "add", "--kind", "council", "--force", "kent", "Medway Council"]);
+    assert!(text(&mixed).1.contains("give its --partnership instead"), "{:?}", text(&mixed));
+    // A partnership must exist before a partner is placed in it.
+    let early =
+        peel(&url, &["org", "add", "--kind", "council", "--partnership", "bedfordshire/luton", "Luton Council"]);
+    assert!(text(&early).1.contains("import the partnerships first"), "{:?}", text(&early));
+    let store = Store::open(&url).await.unwrap();
+    assert!(store.organisation_by_name("Luton Council").await.unwrap().is_none(), "refused, stored nothing");
+    peel_store::testing::put_luton_partnership(&store).await.unwrap();
+    let council =
+        peel(&url, &["org", "add", "--kind", "council", "--partnership", "bedfordshire/luton", "Luton Council"]);
+    assert!(council.status.success(), "{:?}", text(&council));
+    let unplaced = peel(&url, &["org", "add", "--kind", "victim-service", "Victim Support"]);
+    assert!(text(&unplaced).1.contains("until you give it one: peel org scope"), "{:?}", text(&unplaced));
+    let placed = peel(&url, &["org", "scope", "--partnership", "bedfordshire/luton", "victim support"]);
+    assert!(placed.status.success(), "{:?}", text(&placed));
+    assert!(text(&placed).0.contains("Victim Support now works within the partnership bedfordshire/luton."));
+    let badly = peel(&url, &["org", "scope", "--partnership", "luton", "victim support"]);
+    assert!(text(&badly).1.contains("FORCE-ID/PARTNERSHIP-ID"), "{:?}", text(&badly));
+    let list = text(&peel(&url, &["org", "list"])).0;
+    assert!(list.contains("the force bedfordshire") && list.contains("the partnership bedfordshire/luton"), "{list}");
+    // Installation administrators are made here, and only here.
+    let root = peel(
+        &url,
+        &["user", "add", "--org", "Bedfordshire Police", "--role", "installation-administrator", "root@peel.example"],
+    );
+    assert!(root.status.success(), "{:?}", text(&root));
+    let log = store.search_audit(&Default::default()).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "organisation.reach" && e.actor == "cli"), "placing is audited");
+}
+
 peel_store::on_both_engines!(
+    organisations_say_what_they_work_within,
     bootstrap_organisations_users_and_tokens,
     audit_verify_detects_a_modified_entry,
     audit_verify_detects_a_deleted_entry,

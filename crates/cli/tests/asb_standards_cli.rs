@@ -17,8 +17,13 @@ async fn coordinators_adopt_standards_from_a_file(engine: Engine) {
     let store = db.store().await;
     let url = db.url.clone();
     assert!(peel(&url, &["org", "add", "--kind", "council", "Luton Council"]).status.success());
-    for (role, email) in [("asb-coordinator", "cora@luton.example"), ("officer", "pc@luton.example")] {
-        let o = peel(&url, &["user", "add", "--org", "Luton Council", "--role", role, email]);
+    assert!(peel(&url, &["org", "add", "--kind", "force", "--force", "bedfordshire", "Beds Police"]).status.success());
+    for (org, role, email) in [
+        ("Luton Council", "asb-coordinator", "cora@luton.example"),
+        ("Luton Council", "officer", "pc@luton.example"),
+        ("Beds Police", "asb-coordinator", "co@beds.example"),
+    ] {
+        let o = peel(&url, &["user", "add", "--org", org, "--role", role, email]);
         assert!(o.status.success(), "{:?}", text(&o));
     }
     let example = peel("", &["asb", "standards", "example"]);
@@ -37,17 +42,23 @@ async fn coordinators_adopt_standards_from_a_file(engine: Engine) {
     };
     let show = ["asb", "standards", "show", "--force", "bedfordshire", "--csp", "luton"];
 
-    let no_csp = adopt("cora@luton.example");
+    // The force's coordinator reaches all its partnerships, once imported.
+    let no_csp = adopt("co@beds.example");
     assert!(!no_csp.status.success());
     assert!(text(&no_csp).1.contains("import the force's areas"), "{:?}", text(&no_csp));
+    // The council reaches no partnership until it is placed in one.
+    let unplaced = adopt("cora@luton.example");
+    assert!(text(&unplaced).1.contains("outside what Luton Council works within"), "{:?}", text(&unplaced));
     peel_store::testing::put_luton_partnership(&store).await.unwrap();
+    let placed = peel(&url, &["org", "scope", "--partnership", "bedfordshire/luton", "Luton Council"]);
+    assert!(placed.status.success(), "{:?}", text(&placed));
     let before = peel(&url, &show);
     assert!(text(&before).1.contains("the national default applies"), "{:?}", text(&before));
     assert!(text(&before).0.contains("\"version\": \"national-default-1\""));
 
     let officer = adopt("pc@luton.example");
     assert!(!officer.status.success());
-    assert!(text(&officer).1.contains("only ASB coordinators adopt standards"), "{:?}", text(&officer));
+    assert!(text(&officer).1.contains("The role officer may not run case reviews"), "{:?}", text(&officer));
     let ok = adopt("cora@luton.example");
     assert!(ok.status.success(), "{:?}", text(&ok));
     assert!(text(&ok).0.contains("bedfordshire/luton now publishes standards version luton-2027-1"), "{:?}", text(&ok));
@@ -56,7 +67,7 @@ async fn coordinators_adopt_standards_from_a_file(engine: Engine) {
     assert!(text(&again).1.contains("give the new one its own version"), "{:?}", text(&again));
     let after = peel(&url, &show);
     assert!(text(&after).0.contains("\"first_contact_hours\": 12"), "{:?}", text(&after));
-    assert!(text(&after).1.contains("by cli:cora@luton.example"), "{:?}", text(&after));
+    assert!(text(&after).1.contains("by user:cora@luton.example"), "{:?}", text(&after));
 
     v["first_contact_hours"] = 0.into();
     v["redress"]["offer"] = "".into();

@@ -4,7 +4,7 @@
 use std::process::Output;
 
 use chrono::{Duration, Utc};
-use peel_core::access::{OrgKind, Role};
+use peel_core::access::{OrgKind, Reach, Role};
 use peel_core::asb::{RawPerson, RawReport};
 use peel_store::asb::Viewer;
 use peel_store::testing::TestDatabase;
@@ -21,8 +21,8 @@ async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let long_ago = Utc::now() - Duration::days(800);
-    let by = By { actor: "test", purpose: "testing", at: long_ago };
-    let org = store.create_organisation("Luton Borough Council", OrgKind::Council, &by).await.unwrap();
+    let by = By { caller: &peel_core::access::Caller::CommandLine, purpose: "testing", at: long_ago };
+    let org = store.create_organisation("Luton Borough Council", OrgKind::Council, &Reach::Unset, &by).await.unwrap();
     let user = store
         .create_user(
             &NewUser {
@@ -36,6 +36,7 @@ async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
         )
         .await
         .unwrap();
+    let caller = store.caller_for(&user).await.unwrap();
     let jane = RawPerson { name: "Jane Smith".into(), phone: "07700 900123".into(), ..Default::default() };
     for at in [long_ago, Utc::now() - Duration::days(5)] {
         let raw = RawReport {
@@ -48,14 +49,7 @@ async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
             victims: vec![jane.clone()],
             ..Default::default()
         };
-        let v = Viewer {
-            user_id: user.id,
-            org_id: org.id,
-            role: Role::Officer,
-            actor: "user:pc@luton.example",
-            purpose: "ASB casework",
-            at,
-        };
+        let v = Viewer::new(&caller, "ASB casework", at).unwrap();
         store.record_asb_report(&raw.check(at).unwrap(), &v).await.unwrap();
     }
     let url = db.url.clone();

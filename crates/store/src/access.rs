@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use peel_core::access::time;
-use peel_core::access::{LoginState, OrgKind, Role};
+use peel_core::access::{Account, Caller, LoginState, OrgKind, Partnership, Permission, Reach, Role, Target};
 
 use serde_json::json;
 
@@ -18,6 +18,10 @@ pub struct Organisation {
     pub name: String,
     pub kind: OrgKind,
     pub created_at: String,
+    /// What its staff reach: a force's organisation its force, another's
+    /// the partnerships it belongs to ([`Reach::Unset`]: a force nobody has
+    /// placed yet).
+    pub reach: Reach,
 }
 
 /// A user account as stored (with its organisation's name).
@@ -65,7 +69,7 @@ pub struct ApiTokenRecord {
     pub revoked: bool,
 }
 
-type OrgRow = (i64, String, String, String);
+type OrgRow = (i64, String, String, String, Option<String>);
 type UserRow = (i64, String, String, i64, String, String, String, i64, Option<String>, Option<String>, bool, String);
 type TokenRow = (i64, i64, String, String, Option<String>, bool);
 
@@ -73,9 +77,17 @@ const USER_SELECT: &str = "SELECT u.id, u.email, u.display_name, u.organisation_
      u.failed_attempts, u.failed_since, u.locked_until, u.disabled, u.created_at \
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
-fn org_from_row(r: OrgRow) -> Result<Organisation, StoreError> {
-    let kind = r.2.parse().map_err(|e| StoreError::Corrupt(format!("organisation {}: {e}", r.0)))?;
-    Ok(Organisation { id: r.0, name: r.1, kind, created_at: r.3 })
+const ORG_SELECT: &str = "SELECT id, name, kind, created_at, force_id FROM organisations";
+
+/// An organisation from its row and the partnerships it belongs to.
+fn org_from_row(r: OrgRow, partnerships: Vec<Partnership>) -> Result<Organisation, StoreError> {
+    let kind: OrgKind = r.2.parse().map_err(|e| StoreError::Corrupt(format!("organisation {}: {e}", r.0)))?;
+    let reach = match (kind, r.4) {
+        (OrgKind::Force, Some(f)) => Reach::Force(f),
+        (OrgKind::Force, None) => Reach::Unset,
+        _ => Reach::Partnerships(partnerships),
+    };
+    Ok(Organisation { id: r.0, name: r.1, kind, created_at: r.3, reach })
 }
 
 fn user_from_row(r: UserRow) -> Result<UserRecord, StoreError> {
@@ -106,6 +118,16 @@ fn token_from_row(r: TokenRow) -> ApiTokenRecord {
     ApiTokenRecord { id: r.0, user_id: r.1, name: r.2, created_at: r.3, last_used_at: r.4, revoked: r.5 }
 }
 
+/// A reach as the audit log records it.
+fn reach_json(r: &Reach) -> serde_json::Value {
+    match r {
+        Reach::Force(f) => json!({ "force": f }),
+        Reach::Partnerships(ps) => json!({ "partnerships": ps.iter().map(ToString::to_string).collect::<Vec<_>>() }),
+        Reach::Installation => json!("installation"),
+        Reach::Unset => json!(null),
+    }
+}
+
 /// Turns a unique-constraint failure into [`StoreError::Conflict`] with `what`.
 fn conflict(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
     match &e {
@@ -117,62 +139,213 @@ fn conflict(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
 impl Store {
     // ---- organisations -------------------------------------------------
 
-    /// Adds an organisation (audited as `organisation.create`).
+    /// Adds an organisation placed at `reach` (audited as
+    /// `organisation.create`): installation administrators and the command
+    /// line only.
     pub async fn create_organisation(
         &self,
         name: &str,
         kind: OrgKind,
+        reach: &Reach,
         by: &By<'_>,
     ) -> Result<Organisation, StoreError> {
+        self.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
         let name = name.trim();
-        let row: OrgRow = on_db!(self, pool => {
+        let (force_id, partnerships) = self.check_placement(kind, reach).await?;
+        let id: i64 = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let row: OrgRow = sqlx::query_as(
-                "INSERT INTO organisations (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id, name, kind, created_at",
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO organisations (name, kind, created_at, force_id) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(name)
             .bind(kind.slug())
             .bind(time::format(by.at))
+            .bind(&force_id)
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| conflict(e, || format!("an organisation called {name:?} already exists")))?;
-            let entry = by.entry("organisation.create", format!("organisation:{}", row.0), json!({ "name": row.1, "kind": row.2 }));
-            append_audit_in!(tx, &entry);
+            for p in &partnerships {
+                sqlx::query("INSERT INTO organisation_partnerships (organisation_id, force_id, csp_id) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(&p.force_id)
+                    .bind(&p.csp_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let details = json!({ "name": name, "kind": kind.slug(), "reach": reach_json(reach) });
+            append_audit_in!(tx, &by.entry("organisation.create", format!("organisation:{id}"), details));
             tx.commit().await?;
-            row
+            id
         });
-        org_from_row(row)
+        self.organisation(id).await?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
     }
 
-    pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        let rows: Vec<OrgRow> = on_db!(self, pool => {
-            sqlx::query_as("SELECT id, name, kind, created_at FROM organisations ORDER BY lower(name), id").fetch_all(pool).await?
+    /// Places an organisation anew: the force it is, or the partnerships it
+    /// belongs to (audited as `organisation.reach`, with the reach before).
+    pub async fn set_organisation_reach(
+        &self,
+        id: i64,
+        reach: &Reach,
+        by: &By<'_>,
+    ) -> Result<Organisation, StoreError> {
+        self.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
+        let org = self.organisation(id).await?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
+        let (force_id, partnerships) = self.check_placement(org.kind, reach).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE organisations SET force_id = $2 WHERE id = $1").bind(id).bind(&force_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM organisation_partnerships WHERE organisation_id = $1").bind(id).execute(&mut *tx).await?;
+            for p in &partnerships {
+                sqlx::query("INSERT INTO organisation_partnerships (organisation_id, force_id, csp_id) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(&p.force_id)
+                    .bind(&p.csp_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let details = json!({ "before": reach_json(&org.reach), "after": reach_json(reach) });
+            append_audit_in!(tx, &by.entry("organisation.reach", format!("organisation:{id}"), details));
+            tx.commit().await?;
         });
-        rows.into_iter().map(org_from_row).collect()
+        self.organisation(id).await?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+    }
+
+    /// The force id and partnerships to store for an organisation of `kind`
+    /// placed at `reach`, or why it cannot be placed there.
+    async fn check_placement(
+        &self,
+        kind: OrgKind,
+        reach: &Reach,
+    ) -> Result<(Option<String>, Vec<Partnership>), StoreError> {
+        match (kind, reach) {
+            (OrgKind::Force, Reach::Force(f)) => match peel_core::force::by_id(f) {
+                Some(known) => Ok((Some(known.id.to_string()), vec![])),
+                None => Err(StoreError::Invalid(format!(
+                    "there is no police force {f:?}: give its police.uk id, such as bedfordshire or city-of-london"
+                ))),
+            },
+            (OrgKind::Force, Reach::Unset) => Ok((None, vec![])),
+            (OrgKind::Force, _) => {
+                Err(StoreError::Invalid("a police force's organisation reaches its force: give the force's id".into()))
+            }
+            (_, Reach::Partnerships(ps)) => {
+                let mut ps = ps.clone();
+                ps.sort();
+                ps.dedup();
+                for p in &ps {
+                    if !self.csp_exists(&p.force_id, &p.csp_id).await? {
+                        return Err(StoreError::Invalid(format!(
+                            "there is no partnership {p} (force/partnership): import the partnerships first \
+                             (peel import data/sample/areas, or your own areas file)"
+                        )));
+                    }
+                }
+                Ok((None, ps))
+            }
+            (_, Reach::Unset) => Ok((None, vec![])),
+            (k, _) => Err(StoreError::Invalid(format!(
+                "a {} belongs to community safety partnerships, not to a force: give its partnerships",
+                k.label().to_lowercase()
+            ))),
+        }
+    }
+
+    async fn csp_exists(&self, force_id: &str, csp_id: &str) -> Result<bool, StoreError> {
+        let n: i64 = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM csps WHERE force_id = $1 AND id = $2")
+                .bind(force_id)
+                .bind(csp_id)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Every organisation's partnerships, by organisation.
+    async fn partnerships_by_org(&self, org: Option<i64>) -> Result<Vec<(i64, Partnership)>, StoreError> {
+        let rows: Vec<(i64, String, String)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT organisation_id, force_id, csp_id FROM organisation_partnerships \
+                 WHERE ($1 IS NULL OR organisation_id = $1) ORDER BY organisation_id, force_id, csp_id",
+            )
+            .bind(org)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(o, force_id, csp_id)| (o, Partnership { force_id, csp_id })).collect())
+    }
+
+    async fn orgs_from_rows(&self, rows: Vec<OrgRow>, only: Option<i64>) -> Result<Vec<Organisation>, StoreError> {
+        let mut all = self.partnerships_by_org(only).await?;
+        rows.into_iter()
+            .map(|r| {
+                let mine = all.iter().filter(|(o, _)| *o == r.0).map(|(_, p)| p.clone()).collect();
+                all.retain(|(o, _)| *o != r.0);
+                org_from_row(r, mine)
+            })
+            .collect()
+    }
+
+    /// Every organisation (names and kinds are not personal data: cases are
+    /// shared by choosing one).
+    pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("{ORG_SELECT} ORDER BY lower(name), id"));
+        let rows: Vec<OrgRow> = on_db!(self, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
+        self.orgs_from_rows(rows, None).await
+    }
+
+    /// The organisations `caller` may add accounts to: their own, or all of
+    /// them for the installation's administrators and the command line.
+    pub async fn organisations_for(&self, caller: &Caller) -> Result<Vec<Organisation>, StoreError> {
+        let all = self.organisations().await?;
+        Ok(all
+            .into_iter()
+            .filter(|o| caller.authorise(Permission::ManageUsers, Target::Organisation(o.id)).is_ok())
+            .collect())
     }
 
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("{ORG_SELECT} WHERE id = $1"));
         let row: Option<OrgRow> = on_db!(self, pool => {
-            sqlx::query_as("SELECT id, name, kind, created_at FROM organisations WHERE id = $1").bind(id).fetch_optional(pool).await?
+            sqlx::query_as(sql).bind(id).fetch_optional(pool).await?
         });
-        row.map(org_from_row).transpose()
+        match row {
+            Some(r) => Ok(self.orgs_from_rows(vec![r], Some(id)).await?.pop()),
+            None => Ok(None),
+        }
     }
 
     /// Finds an organisation by name, ignoring case.
     pub async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("{ORG_SELECT} WHERE lower(name) = lower($1)"));
         let row: Option<OrgRow> = on_db!(self, pool => {
-            sqlx::query_as("SELECT id, name, kind, created_at FROM organisations WHERE lower(name) = lower($1)")
-                .bind(name.trim())
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(sql).bind(name.trim()).fetch_optional(pool).await?
         });
-        row.map(org_from_row).transpose()
+        match row {
+            Some(r) => {
+                let id = r.0;
+                Ok(self.orgs_from_rows(vec![r], Some(id)).await?.pop())
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The caller an account acts as: its role, and its organisation's reach.
+    pub async fn caller_for(&self, user: &UserRecord) -> Result<Caller, StoreError> {
+        let org = self
+            .organisation(user.organisation_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("user {} has no organisation", user.id)))?;
+        Ok(Caller::Account(Account::new(user.id, &user.email, org.id, &org.name, user.role, org.reach)))
     }
 
     // ---- users ---------------------------------------------------------
 
-    /// Creates an account (audited as `user.create`). The email is stored lower-case.
+    /// Creates an account (audited as `user.create`), in an organisation
+    /// the caller administers. The email is stored lower-case.
     pub async fn create_user(&self, u: &NewUser<'_>, by: &By<'_>) -> Result<UserRecord, StoreError> {
+        let target = Target::Account { organisation_id: u.organisation_id, role: u.role };
+        self.authorise(by, Permission::ManageUsers, target).await?;
         let email = u.email.trim().to_lowercase();
         let at = time::format(by.at);
         let id: i64 = on_db!(self, pool => {
@@ -217,10 +390,50 @@ impl Store {
         row.map(user_from_row).transpose()
     }
 
-    pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+    /// The accounts `by`'s caller administers (audited as `user.list`, as
+    /// it shows personal data): their own organisation's, each
+    /// organisation's administrators for the installation's, every account
+    /// for the command line.
+    pub async fn users(&self, by: &By<'_>) -> Result<Vec<UserRecord>, StoreError> {
+        self.authorise(by, Permission::ManageUsers, Target::Own).await?;
         let sql = sqlx::AssertSqlSafe(format!("{USER_SELECT} ORDER BY u.email"));
         let rows: Vec<UserRow> = on_db!(self, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
-        rows.into_iter().map(user_from_row).collect()
+        let users: Vec<UserRecord> = rows
+            .into_iter()
+            .map(user_from_row)
+            .filter(|u| {
+                u.as_ref().map_or(true, |u| {
+                    by.may(
+                        Permission::ManageUsers,
+                        Target::Account { organisation_id: u.organisation_id, role: u.role },
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let mut details = json!({ "count": users.len() });
+        if let Some(a) = by.caller.account() {
+            details["organisation_id"] = a.organisation_id.into();
+        }
+        self.append_audit(&by.entry("user.list", "users".into(), details)).await?;
+        Ok(users)
+    }
+
+    /// One account the caller administers, for its record page (audited as
+    /// `user.read`). Refused, with nothing read, for anyone else's.
+    pub async fn managed_user(&self, id: i64, by: &By<'_>) -> Result<UserRecord, StoreError> {
+        let user = self.user_to_change(id, by).await?;
+        self.append_audit(&by.entry("user.read", format!("user:{id}"), json!({}))).await?;
+        Ok(user)
+    }
+
+    /// Account `user_id`, if the caller may change it (an administrator of
+    /// its organisation), checked before anything is read from it or changed.
+    pub async fn user_to_change(&self, user_id: i64, by: &By<'_>) -> Result<UserRecord, StoreError> {
+        self.authorise(by, Permission::ManageUsers, Target::Own).await?;
+        let user = self.user(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let target = Target::Account { organisation_id: user.organisation_id, role: user.role };
+        self.authorise(by, Permission::ManageUsers, target).await?;
+        Ok(user)
     }
 
     /// Records the outcome of a sign-in attempt.
@@ -290,6 +503,7 @@ impl Store {
     /// Disables or re-enables an account (audited as `user.disable` or
     /// `user.enable`). Disabling ends its sessions and revokes its API tokens.
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool, by: &By<'_>) -> Result<(), StoreError> {
+        self.user_to_change(user_id, by).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
@@ -313,14 +527,18 @@ impl Store {
     }
 
     /// Sets a new password, clears any lock-out and ends every session,
-    /// audited as `action` (a reset by someone else, or a change by the person).
-    pub async fn set_password_hash(
-        &self,
-        user_id: i64,
-        hash: &str,
-        action: &str,
-        by: &By<'_>,
-    ) -> Result<(), StoreError> {
+    /// audited as `user.password_change` when the caller changes their own,
+    /// else as `user.password_reset` by an administrator of the account's
+    /// organisation.
+    pub async fn set_password_hash(&self, user_id: i64, hash: &str, by: &By<'_>) -> Result<(), StoreError> {
+        let own = by.caller.account().is_some_and(|a| a.user_id == user_id);
+        let action = if own {
+            self.authorise(by, Permission::ViewOwnAccount, Target::Own).await?;
+            "user.password_change"
+        } else {
+            self.user_to_change(user_id, by).await?;
+            "user.password_reset"
+        };
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
@@ -419,6 +637,7 @@ impl Store {
         token_hash: &str,
         by: &By<'_>,
     ) -> Result<ApiTokenRecord, StoreError> {
+        self.user_to_change(user_id, by).await?;
         let row: TokenRow = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: TokenRow = sqlx::query_as(
@@ -472,6 +691,11 @@ impl Store {
 
     /// Revokes a token (audited as `api_token.revoke`).
     pub async fn revoke_api_token(&self, id: i64, by: &By<'_>) -> Result<(), StoreError> {
+        let owner: Option<i64> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1").bind(id).fetch_optional(pool).await?
+        });
+        let Some(owner) = owner else { return Err(StoreError::NotFound(format!("API token {id}"))) };
+        self.user_to_change(owner, by).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let user_id: Option<i64> = sqlx::query_scalar("UPDATE api_tokens SET revoked = TRUE WHERE id = $1 RETURNING user_id")

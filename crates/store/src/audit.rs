@@ -8,25 +8,39 @@
 use chrono::{DateTime, Utc};
 use peel_core::access::audit::ChainVerifier;
 use peel_core::access::time;
-use peel_core::access::{AuditEntry, ChainBreak, NewAuditEntry};
+use peel_core::access::{AuditEntry, Caller, ChainBreak, NewAuditEntry, Permission, Target};
 use serde_json::Value;
 
 use crate::{Store, StoreError, on_db};
 
 /// Who makes a change, why and when. Each change the store makes writes its
-/// audit entry in the same transaction, so no change goes unrecorded.
+/// audit entry in the same transaction, so no change goes unrecorded; and
+/// each first passes [`By::authorise`], so nobody acts outside their
+/// organisation's reach, whichever route they came by.
 #[derive(Debug, Clone, Copy)]
 pub struct By<'a> {
-    pub actor: &'a str,
+    pub caller: &'a Caller,
     pub purpose: &'a str,
     pub at: DateTime<Utc>,
 }
 
 impl By<'_> {
+    /// The audit log's name for the caller.
+    pub fn actor(&self) -> &str {
+        self.caller.actor()
+    }
+
+    /// Whether the caller's permission and reach allow `p` on `target`,
+    /// without recording anything: for filtering what a list shows. A
+    /// refusal of something asked for goes through [`Store::authorise`].
+    pub(crate) fn may(&self, p: Permission, target: Target<'_>) -> bool {
+        self.caller.authorise(p, target).is_ok()
+    }
+
     pub(crate) fn entry(&self, action: &str, subject: String, details: Value) -> NewAuditEntry {
         NewAuditEntry {
             at: self.at,
-            actor: self.actor.to_string(),
+            actor: self.actor().to_string(),
             action: action.to_string(),
             subject,
             purpose: self.purpose.to_string(),
@@ -111,7 +125,34 @@ fn like_pattern(s: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The audit subject of what a refusal was about.
+fn target_subject(p: Permission, target: &Target<'_>) -> String {
+    match target {
+        Target::Own => format!("permission:{}", p.slug()),
+        Target::Force(f) => format!("force:{f}"),
+        Target::Partnership { force_id, csp_id } => format!("partnership:{force_id}/{csp_id}"),
+        Target::Organisation(id) | Target::Account { organisation_id: id, .. } => format!("organisation:{id}"),
+        Target::Installation => "installation".to_string(),
+    }
+}
+
 impl Store {
+    /// Checks that `by`'s caller may do what `p` allows to `target`: their
+    /// role, and their organisation's reach. This is the one check every
+    /// back-office change and every read of another organisation's data
+    /// passes, before anything is read or written. A refusal is written to
+    /// the audit log as `access.denied` (what was asked, and why it was
+    /// refused) and returned as [`StoreError::Refused`].
+    pub async fn authorise(&self, by: &By<'_>, p: Permission, target: Target<'_>) -> Result<(), StoreError> {
+        let Err(refusal) = by.caller.authorise(p, target) else { return Ok(()) };
+        let mut details = serde_json::json!({ "permission": p.slug(), "reason": refusal.0 });
+        if let Target::Account { role, .. } = target {
+            details["role"] = role.slug().into();
+        }
+        self.append_audit(&by.entry("access.denied", target_subject(p, &target), details)).await?;
+        Err(StoreError::Refused(refusal))
+    }
+
     /// Appends an entry to the log and returns it sealed.
     pub async fn append_audit(&self, new: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         let entry = on_db!(self, pool => {
@@ -163,14 +204,30 @@ impl Store {
         Ok(Ok(AuditVerification { entries: v.count(), head_hash: v.last_hash().to_string() }))
     }
 
-    /// Searches the log, newest first.
+    /// Searches the whole log, newest first (the command line, and tests;
+    /// the back office reads through [`Store::audit_for`]).
     pub async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        self.search_audit_of(q, None).await
+    }
+
+    /// Searches the log as `by`'s caller may read it, newest first: an
+    /// organisation's auditors read what its own people did (entries whose
+    /// actor is one of its accounts); the command line reads everything.
+    pub async fn audit_for(&self, q: &AuditQuery, by: &By<'_>) -> Result<Vec<AuditEntry>, StoreError> {
+        self.authorise(by, Permission::ReadAuditLog, Target::Own).await?;
+        let org = by.caller.account().map(|a| a.organisation_id);
+        self.search_audit_of(q, org).await
+    }
+
+    /// The search, within the entries of `org`'s accounts when given.
+    async fn search_audit_of(&self, q: &AuditQuery, org: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
         let limit = i64::from(q.limit.unwrap_or(100).clamp(1, 1000));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {ENTRY_COLUMNS} FROM audit_log \
              WHERE ($1 IS NULL OR lower(actor) LIKE $1 ESCAPE '\\') \
              AND ($2 IS NULL OR lower(subject) LIKE $2 ESCAPE '\\') \
              AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
+             AND ($6 IS NULL OR actor IN (SELECT 'user:' || email FROM users WHERE organisation_id = $6)) \
              ORDER BY seq DESC LIMIT $5"
         ));
         let actor = q.actor.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
@@ -182,6 +239,7 @@ impl Store {
                 .bind(q.from.map(time::format))
                 .bind(q.until.map(time::format))
                 .bind(limit)
+                .bind(org)
                 .fetch_all(pool)
                 .await?
         });

@@ -17,6 +17,14 @@ pub enum StoreError {
     /// A unique name or address is already taken; the message says which.
     #[error("{0}")]
     Conflict(String),
+    /// The caller's role or organisation's reach does not allow it; nothing
+    /// was read or changed.
+    #[error(transparent)]
+    Refused(#[from] peel_core::access::Refusal),
+    /// Bad input the store checks against what it holds (a force or
+    /// partnership that does not exist); nothing was changed.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<serde_json::Error> for StoreError {

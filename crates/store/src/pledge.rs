@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use peel_core::Month;
+use peel_core::access::{Permission, Refusal, Target};
 use peel_core::pledge::event::{
     Call, Channel, Dissatisfaction, Duty, Grade, Incident, Meeting, MeetingKind, Message, VictimPlan, VictimUpdate,
 };
@@ -19,8 +20,10 @@ use peel_core::pledge::{
     AreaKind, CommitmentId, Event, EventBody, EventError, EventType, Fact, FactBody, LineEvent, ParsedBatch, Report,
     Scope, Standard, StandardError, StandardSet, compute_facts,
 };
+use serde_json::json;
 use sqlx::AssertSqlSafe;
 
+use crate::audit::{By, append_audit_in};
 use crate::open_data::placeholders;
 use crate::sqlite_raw::{self, Connection, Statement, Value};
 use crate::{Engine, Store, StoreError, on_db};
@@ -42,6 +45,20 @@ pub enum LocalStandardError {
     Standard(#[from] StandardError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for LocalStandardError {
+    fn from(e: sqlx::Error) -> LocalStandardError {
+        LocalStandardError::Store(e.into())
+    }
+}
+
+/// The audit subject of a force's or a neighbourhood's local standards.
+fn level_subject(force_id: &str, neighbourhood: Option<&str>) -> String {
+    match neighbourhood {
+        Some(n) => format!("neighbourhood:{force_id}/{n}"),
+        None => format!("force:{force_id}"),
+    }
 }
 
 /// Rows converted at a time when filling the typed columns of events
@@ -788,6 +805,31 @@ impl MonthText {
 }
 
 impl Store {
+    /// Refuses a batch holding any event of a force `by` may not send for,
+    /// naming each such force and its first line, before anything is
+    /// checked against the store (audited as `access.denied`).
+    async fn authorise_forces(&self, events: &[LineEvent], by: &By<'_>) -> Result<(), StoreError> {
+        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in events {
+            first.entry(e.event.force.as_str()).or_insert(e.line);
+        }
+        let refused: Vec<(&str, usize)> =
+            first.into_iter().filter(|(f, _)| !by.may(Permission::IngestEvents, Target::Force(f))).collect();
+        let Some((force, _)) = refused.first() else { return Ok(()) };
+        // The log records the refusal; the answer names every force refused.
+        let Err(StoreError::Refused(_)) = self.authorise(by, Permission::IngestEvents, Target::Force(force)).await
+        else {
+            return Err(StoreError::Corrupt("a refused force was allowed on a second look".into()));
+        };
+        let own = by.caller.account().map(|a| a.reach.describe()).unwrap_or_default();
+        let list: Vec<String> = refused.iter().map(|(f, line)| format!("{f} (first at line {line})")).collect();
+        Err(Refusal(format!(
+            "this token may send events only for {own}; nothing was stored. Events of other forces: {}",
+            list.join(", ")
+        ))
+        .into())
+    }
+
     /// Checks what only the store knows: that each named neighbourhood
     /// exists in its force. One error per event naming an unknown one.
     pub async fn pledge_reference_errors(&self, events: &[LineEvent]) -> Result<Vec<EventError>, StoreError> {
@@ -816,8 +858,11 @@ impl Store {
     }
 
     /// Validates references and stores a parsed batch, all or nothing.
-    /// Returns how many events were stored.
-    pub async fn ingest_pledge_events(&self, batch: ParsedBatch) -> Result<usize, IngestError> {
+    /// Returns how many events were stored. Refused whole, before any
+    /// reference is checked, if any event is of a force the sender may not
+    /// send for (an `event-feed` account's is its own force's only).
+    pub async fn ingest_pledge_events(&self, batch: ParsedBatch, by: &By<'_>) -> Result<usize, IngestError> {
+        self.authorise_forces(&batch.events, by).await?;
         let mut errors = batch.errors;
         errors.extend(self.pledge_reference_errors(&batch.events).await?);
         if !errors.is_empty() {
@@ -828,7 +873,8 @@ impl Store {
         Ok(self.put_pledge_events(&events).await?)
     }
 
-    /// Stores validated events in one transaction, replacing any with the
+    /// Stores validated events in one transaction (`by` may send every
+    /// force's events among them), replacing any with the
     /// same `(force, type, id)`; within the batch the last one wins.
     pub async fn put_pledge_events(&self, events: &[Event]) -> Result<usize, StoreError> {
         match &self.db {
@@ -1045,12 +1091,21 @@ impl Store {
         Ok(n)
     }
 
-    /// Sets whether a neighbourhood is urban or rural for the Pledge.
-    pub async fn set_neighbourhood_area(&self, force_id: &str, id: &str, area: AreaKind) -> Result<(), StoreError> {
+    /// Sets whether a neighbourhood is urban or rural for the Pledge
+    /// (audited as `pledge.area.set`): the force's administrators only.
+    pub async fn set_neighbourhood_area(
+        &self,
+        force_id: &str,
+        id: &str,
+        area: AreaKind,
+        by: &By<'_>,
+    ) -> Result<(), StoreError> {
+        self.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
         if self.neighbourhood(force_id, id).await?.is_none() {
             return Err(StoreError::NotFound(format!("neighbourhood {id} in force {force_id}")));
         }
         on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO pledge_neighbourhood_settings (force_id, neighbourhood_id, area) VALUES ($1, $2, $3) \
                  ON CONFLICT (force_id, neighbourhood_id) DO UPDATE SET area = excluded.area",
@@ -1058,8 +1113,11 @@ impl Store {
             .bind(force_id)
             .bind(id)
             .bind(area.as_str())
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            let entry = by.entry("pledge.area.set", format!("neighbourhood:{force_id}/{id}"), json!({ "area": area.as_str() }));
+            append_audit_in!(tx, &entry);
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -1084,13 +1142,16 @@ impl Store {
     }
 
     /// Stores a force's (`neighbourhood` `None`) or a neighbourhood's local
-    /// standard, refusing one that is not stricter than what it replaces.
+    /// standard (audited as `pledge.standard.set`), refusing one that is not
+    /// stricter than what it replaces. The force's administrators only.
     pub async fn put_local_standard(
         &self,
         force_id: &str,
         neighbourhood: Option<&str>,
         standard: &Standard,
+        by: &By<'_>,
     ) -> Result<(), LocalStandardError> {
+        self.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
         if let Some(n) = neighbourhood
             && self.neighbourhood(force_id, n).await?.is_none()
         {
@@ -1109,19 +1170,22 @@ impl Store {
         for hood_level in hoods.values() {
             StandardSet::layered(&force_level, hood_level)?;
         }
-        Ok(self.write_local_standard(force_id, neighbourhood, standard).await?)
+        Ok(self.write_local_standard(force_id, neighbourhood, standard, Some(by)).await?)
     }
 
     /// Writes a local standard as given, replacing the level's standard for
-    /// the same commitment: the checks are the caller's.
+    /// the same commitment, with its audit entry when `by` is given: the
+    /// checks are the caller's.
     pub(crate) async fn write_local_standard(
         &self,
         force_id: &str,
         neighbourhood: Option<&str>,
         standard: &Standard,
+        by: Option<&By<'_>>,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(standard)?;
         on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO pledge_standards (force_id, neighbourhood_id, commitment, version, standard) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (force_id, neighbourhood_id, commitment) \
@@ -1132,8 +1196,13 @@ impl Store {
             .bind(standard.id.as_str())
             .bind(&standard.version)
             .bind(&json)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            if let Some(by) = by {
+                let details = json!({ "commitment": standard.id, "version": standard.version, "limit": standard.limit });
+                append_audit_in!(tx, &by.entry("pledge.standard.set", level_subject(force_id, neighbourhood), details));
+            }
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -1156,7 +1225,9 @@ impl Store {
         force_id: &str,
         neighbourhood: Option<&str>,
         commitment: CommitmentId,
+        by: &By<'_>,
     ) -> Result<Option<Standard>, LocalStandardError> {
+        self.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
         if let Some(n) = neighbourhood
             && self.neighbourhood(force_id, n).await?.is_none()
         {
@@ -1181,17 +1252,37 @@ impl Store {
                 StandardSet::layered(&force_level, hood_level)?;
             }
         }
+        // What applies once it is gone, for the audit entry (unknown when
+        // stored standards have fallen out of step with the national ones).
+        let below = match neighbourhood {
+            Some(_) => StandardSet::layered(&force_level, &[]),
+            None => StandardSet::layered(&[], &[]),
+        }
+        .ok()
+        .map(|set| set.get(commitment).version.clone());
         let deleted = on_db!(self, pool => {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
                 "DELETE FROM pledge_standards WHERE force_id = $1 AND neighbourhood_id = $2 AND commitment = $3",
             )
             .bind(force_id)
             .bind(neighbourhood.unwrap_or(""))
             .bind(commitment.as_str())
-            .execute(pool)
-            .await
-            .map_err(StoreError::from)?
-            .rows_affected()
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n > 0 {
+                let details = json!({
+                    "commitment": commitment,
+                    "version": withdrawn.version,
+                    "limit": withdrawn.limit,
+                    "now_in_force": below,
+                });
+                let entry = by.entry("pledge.standard.withdraw", level_subject(force_id, neighbourhood), details);
+                append_audit_in!(tx, &entry);
+            }
+            tx.commit().await?;
+            n
         });
         // None when another request withdrew it meanwhile.
         Ok((deleted > 0).then_some(withdrawn))

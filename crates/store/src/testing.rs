@@ -263,7 +263,7 @@ impl Store {
         neighbourhood: Option<&str>,
         standard: &peel_core::pledge::Standard,
     ) -> Result<(), crate::StoreError> {
-        self.write_local_standard(force_id, neighbourhood, standard).await
+        self.write_local_standard(force_id, neighbourhood, standard, None).await
     }
 }
 
@@ -293,6 +293,7 @@ pub async fn put_luton_partnership(store: &Store) -> Result<(), crate::StoreErro
 /// Someone working on ASB casework in a store test: their account, and
 /// the [`crate::asb::Viewer`] they act as at a given time.
 pub struct Who {
+    pub caller: peel_core::access::Caller,
     pub user_id: i64,
     pub org_id: i64,
     pub role: peel_core::access::Role,
@@ -301,19 +302,75 @@ pub struct Who {
 
 impl Who {
     pub fn at(&self, at: chrono::DateTime<chrono::Utc>) -> crate::asb::Viewer<'_> {
-        crate::asb::Viewer {
-            user_id: self.user_id,
-            org_id: self.org_id,
-            role: self.role,
-            actor: &self.actor,
-            purpose: "ASB casework",
-            at,
-        }
+        crate::asb::Viewer::new(&self.caller, "ASB casework", at).expect("an account's viewer")
+    }
+
+    /// The same person changing something other than casework.
+    pub fn by(&self, at: chrono::DateTime<chrono::Utc>) -> crate::By<'_> {
+        crate::By { caller: &self.caller, purpose: "testing", at }
     }
 }
 
-/// An account with `role` in the organisation named `org` (made of `kind`
-/// if it does not exist yet). Test set-up: it panics on failure.
+/// Test set-up done at the command line (which is refused nothing), now.
+pub fn setup() -> crate::By<'static> {
+    setup_at(chrono::Utc::now())
+}
+
+/// Test set-up done at the command line at `at`.
+pub fn setup_at(at: chrono::DateTime<chrono::Utc>) -> crate::By<'static> {
+    static CLI: peel_core::access::Caller = peel_core::access::Caller::CommandLine;
+    crate::By { caller: &CLI, purpose: "testing", at }
+}
+
+/// The reach a test organisation called `name` gets on creation: a force's
+/// organisation named as police.uk names a force is placed at that force;
+/// any other starts in no partnership ([`place`] moves it).
+pub fn default_reach(name: &str, kind: peel_core::access::OrgKind) -> peel_core::access::Reach {
+    use peel_core::access::{OrgKind, Reach};
+    match (kind, peel_core::force::by_name(name)) {
+        (OrgKind::Force, Some(f)) => Reach::Force(f.id.to_string()),
+        (OrgKind::Force, None) => Reach::Unset,
+        _ => Reach::Partnerships(vec![]),
+    }
+}
+
+/// Places organisation `org_id` at `reach`. Test set-up: panics on failure.
+pub async fn place(store: &Store, org_id: i64, reach: peel_core::access::Reach) {
+    store.set_organisation_reach(org_id, &reach, &setup()).await.expect("place the organisation");
+}
+
+/// The organisation called `name`, made (of `kind`) if need be, as any
+/// schema version since 4 can hold it: tests make data at older versions to
+/// test upgrades. Placed at its [`default_reach`] where the schema knows
+/// reaches. Returns its id.
+async fn older_organisation(store: &Store, name: &str, kind: peel_core::access::OrgKind, tenancy: bool) -> i64 {
+    let found: Option<i64> = crate::on_db!(store, pool => {
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1").bind(name).fetch_optional(pool).await.expect("look it up")
+    });
+    if let Some(id) = found {
+        return id;
+    }
+    if tenancy {
+        return store
+            .create_organisation(name, kind, &default_reach(name, kind), &setup())
+            .await
+            .expect("create the organisation")
+            .id;
+    }
+    crate::on_db!(store, pool => {
+        sqlx::query_scalar("INSERT INTO organisations (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(name)
+            .bind(kind.slug())
+            .bind(peel_core::access::time::format(chrono::Utc::now()))
+            .fetch_one(pool)
+            .await
+            .expect("create the organisation")
+    })
+}
+
+/// An account with `role` in the organisation named `org` (made of `kind`,
+/// at its [`default_reach`], if it does not exist yet). Test set-up: it
+/// panics on failure.
 pub async fn person(
     store: &Store,
     org: &str,
@@ -321,14 +378,17 @@ pub async fn person(
     email: &str,
     role: peel_core::access::Role,
 ) -> Who {
-    let by = crate::By { actor: "test", purpose: "testing", at: chrono::Utc::now() };
-    let o = match store.organisation_by_name(org).await.expect("look up the organisation") {
-        Some(o) => o,
-        None => store.create_organisation(org, kind, &by).await.expect("create the organisation"),
+    use peel_core::access::{Account, Caller};
+    let tenancy = store.applied_migrations().await.expect("migrations").iter().any(|(v, _)| *v >= 14);
+    let org_id = older_organisation(store, org, kind, tenancy).await;
+    let new = crate::NewUser { email, display_name: email, organisation_id: org_id, role, password_hash: "x" };
+    let u = store.create_user(&new, &setup()).await.expect("create the user");
+    let caller = if tenancy {
+        store.caller_for(&u).await.expect("the user's caller")
+    } else {
+        Caller::Account(Account::new(u.id, email, org_id, org, role, default_reach(org, kind)))
     };
-    let new = crate::NewUser { email, display_name: email, organisation_id: o.id, role, password_hash: "x" };
-    let u = store.create_user(&new, &by).await.expect("create the user");
-    Who { user_id: u.id, org_id: o.id, role, actor: format!("user:{email}") }
+    Who { caller, user_id: u.id, org_id, role, actor: format!("user:{email}") }
 }
 
 fn identifier(name: &str) -> Result<&str, crate::StoreError> {

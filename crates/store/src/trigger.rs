@@ -10,7 +10,7 @@
 //! transaction, after a write has locked the application's row.
 
 use chrono::NaiveDate;
-use peel_core::access::time;
+use peel_core::access::{Permission, Refusal, Target, time};
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::{
     ApplicationFacts, Complaint, Discretion, Evaluation, NewApplication, Procedure, ProcedureError, Recommendation,
@@ -36,6 +36,10 @@ pub enum CaseReviewError {
     UnknownCsp(String, String),
     #[error("case review {0} not found")]
     NotFound(i64),
+    /// Outside the caller's reach (another force's or partnership's
+    /// review); nothing was read or changed.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -90,7 +94,7 @@ impl PartnershipDocument {
                 .bind(version)
                 .bind(document)
                 .bind(&at)
-                .bind(by.actor)
+                .bind(by.actor())
                 .fetch_one(&mut *tx)
                 .await;
             let id = match inserted {
@@ -378,6 +382,14 @@ fn assemble(
     })
 }
 
+/// A refusal by role or reach as the case review error it is.
+fn refused(e: StoreError) -> CaseReviewError {
+    match e {
+        StoreError::Refused(r) => CaseReviewError::Refused(r),
+        e => CaseReviewError::Store(e),
+    }
+}
+
 fn subject(id: i64) -> String {
     format!("case-review:{id}")
 }
@@ -423,6 +435,9 @@ impl Store {
         procedure: &Procedure,
         by: &By<'_>,
     ) -> Result<StoredProcedure, CaseReviewError> {
+        self.authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
+            .await
+            .map_err(refused)?;
         procedure.check()?;
         if self.csp(force_id, csp_id).await?.is_none() {
             return Err(CaseReviewError::UnknownCsp(csp_id.into(), force_id.into()));
@@ -446,7 +461,7 @@ impl Store {
             csp_id: csp_id.into(),
             procedure: procedure.clone(),
             adopted_at: at,
-            adopted_by: by.actor.into(),
+            adopted_by: by.actor().into(),
         })
     }
 
@@ -473,6 +488,9 @@ impl Store {
         today: NaiveDate,
         by: &By<'_>,
     ) -> Result<CaseReview, CaseReviewError> {
+        self.authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
+            .await
+            .map_err(refused)?;
         let application = application.normalised();
         let problems = application.problems(today);
         if !problems.is_empty() {
@@ -528,7 +546,7 @@ impl Store {
                     .bind(&procedure.version)
                     .bind(&document)
                     .bind(&at)
-                    .bind(by.actor)
+                    .bind(by.actor())
                     .fetch_optional(&mut *tx)
                     .await?;
                     match inserted {
@@ -574,7 +592,7 @@ impl Store {
             .bind(a.discretion.as_ref().map(|d| d.reason.as_str()))
             .bind(&evaluation_json)
             .bind(&at)
-            .bind(by.actor)
+            .bind(by.actor())
             .fetch_one(&mut *tx)
             .await?;
             for (i, c) in a.complaints.iter().enumerate() {
@@ -622,9 +640,29 @@ impl Store {
         })
     }
 
+    /// Whether application `id` exists, refusing (with an `access.denied`
+    /// audit entry, and nothing read) if its partnership is outside the
+    /// caller's reach: routes ask this before they read what was sent.
+    pub async fn reach_case_review(&self, id: i64, by: &By<'_>) -> Result<bool, CaseReviewError> {
+        self.authorise(by, Permission::RunCaseReviews, Target::Own).await.map_err(refused)?;
+        let place: Option<(String, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT force_id, csp_id FROM trigger_applications WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((force_id, csp_id)) = place else { return Ok(false) };
+        let target = Target::Partnership { force_id: &force_id, csp_id: &csp_id };
+        self.authorise(by, Permission::RunCaseReviews, target).await.map_err(refused)?;
+        Ok(true)
+    }
+
     /// One application and its history, for someone with a lawful purpose
     /// (audited as `case_review.read` in the same transaction as the read).
     pub async fn case_review(&self, id: i64, by: &By<'_>) -> Result<Option<CaseReview>, CaseReviewError> {
+        if !self.reach_case_review(id, by).await? {
+            return Ok(None);
+        }
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let r = load_review_in!(tx, id)?;
@@ -644,19 +682,31 @@ impl Store {
         csp: Option<(&str, &str)>,
         by: &By<'_>,
     ) -> Result<Vec<CaseReview>, CaseReviewError> {
+        match csp {
+            Some((force_id, csp_id)) => {
+                let target = Target::Partnership { force_id, csp_id };
+                self.authorise(by, Permission::RunCaseReviews, target).await.map_err(refused)?
+            }
+            None => self.authorise(by, Permission::RunCaseReviews, Target::Own).await.map_err(refused)?,
+        }
         let (force_id, csp_id) = csp.unzip();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM trigger_applications WHERE ($1 IS NULL OR force_id = $1) AND ($2 IS NULL OR csp_id = $2) \
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT id, force_id, csp_id FROM trigger_applications \
+                 WHERE ($1 IS NULL OR force_id = $1) AND ($2 IS NULL OR csp_id = $2) \
                  ORDER BY received_on DESC, id DESC",
             )
             .bind(force_id)
             .bind(csp_id)
             .fetch_all(&mut *tx)
             .await?;
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
+            // Only the partnerships within the caller's reach.
+            let ids = rows.into_iter().filter(|(_, f, c)| {
+                by.may(Permission::RunCaseReviews, Target::Partnership { force_id: f, csp_id: c })
+            });
+            let mut out = Vec::new();
+            for (id, ..) in ids {
                 if let Some(r) = load_review_in!(tx, id)? {
                     out.push(r);
                 }
@@ -716,6 +766,9 @@ impl Store {
         today: NaiveDate,
         by: &By<'_>,
     ) -> Result<(), CaseReviewError> {
+        if !self.reach_case_review(id, by).await? {
+            return Err(CaseReviewError::NotFound(id));
+        }
         let reason = reason.trim();
         if reason.chars().count() > 4000 {
             return Err(invalid("reason", "The reason must be 4,000 characters or fewer"));
@@ -768,7 +821,7 @@ impl Store {
             .bind(&evaluation_json)
             .bind(reason)
             .bind(time::format(by.at))
-            .bind(by.actor)
+            .bind(by.actor())
             .execute(&mut *tx)
             .await?;
             let entry = by.entry(
@@ -796,6 +849,9 @@ impl Store {
         today: NaiveDate,
         by: &By<'_>,
     ) -> Result<(), CaseReviewError> {
+        if !self.reach_case_review(id, by).await? {
+            return Err(CaseReviewError::NotFound(id));
+        }
         if step == Step::Decided {
             return Err(invalid("step", "Record the threshold decision with its own form"));
         }
@@ -862,7 +918,7 @@ impl Store {
             .bind(outcome)
             .bind(notes)
             .bind(&at)
-            .bind(by.actor)
+            .bind(by.actor())
             .execute(&mut *tx)
             .await?;
             for (i, r) in recs.iter().enumerate() {

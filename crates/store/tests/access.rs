@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use peel_core::access::audit::BreakKind;
-use peel_core::access::{LoginState, NewAuditEntry, OrgKind, Role};
+use peel_core::access::{LoginState, NewAuditEntry, OrgKind, Reach, Role};
 use peel_store::testing::TestDatabase;
 use peel_store::{AuditQuery, By, Engine, NewUser, SessionRecord, Store, StoreError};
 use serde_json::json;
@@ -12,13 +12,13 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn by() -> By<'static> {
-    By { actor: "test", purpose: "testing", at: t0() }
+    By { caller: &peel_core::access::Caller::CommandLine, purpose: "testing", at: t0() }
 }
 
 async fn user(store: &Store, email: &str, role: Role) -> peel_store::UserRecord {
     let org = match store.organisation_by_name("Test Council").await.unwrap() {
         Some(o) => o,
-        None => store.create_organisation("Test Council", OrgKind::Council, &by()).await.unwrap(),
+        None => store.create_organisation("Test Council", OrgKind::Council, &Reach::Unset, &by()).await.unwrap(),
     };
     store
         .create_user(
@@ -38,13 +38,18 @@ async fn user(store: &Store, email: &str, role: Role) -> peel_store::UserRecord 
 async fn organisations_are_unique_by_name(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let a = store.create_organisation("  Bedford Borough Council ", OrgKind::Council, &by()).await.unwrap();
+    let a =
+        store.create_organisation("  Bedford Borough Council ", OrgKind::Council, &Reach::Unset, &by()).await.unwrap();
     assert_eq!(a.name, "Bedford Borough Council");
     assert_eq!(a.kind, OrgKind::Council);
-    store.create_organisation("Bedfordshire Police", OrgKind::Force, &by()).await.unwrap();
-    let err = store.create_organisation("Bedford Borough Council", OrgKind::HousingProvider, &by()).await.unwrap_err();
+    store.create_organisation("Bedfordshire Police", OrgKind::Force, &Reach::Unset, &by()).await.unwrap();
+    let err = store
+        .create_organisation("Bedford Borough Council", OrgKind::HousingProvider, &Reach::Unset, &by())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("already exists")), "{err}");
-    let err = store.create_organisation("BEDFORD BOROUGH COUNCIL", OrgKind::Council, &by()).await.unwrap_err();
+    let err =
+        store.create_organisation("BEDFORD BOROUGH COUNCIL", OrgKind::Council, &Reach::Unset, &by()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "names are unique ignoring case: {err}");
     let names: Vec<_> = store.organisations().await.unwrap().into_iter().map(|o| o.name).collect();
     assert_eq!(names, ["Bedford Borough Council", "Bedfordshire Police"]);
@@ -79,7 +84,7 @@ async fn users_are_found_by_email_ignoring_case(engine: Engine) {
         .await
         .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
-    assert_eq!(store.users().await.unwrap().len(), 1);
+    assert_eq!(store.users(&by()).await.unwrap().len(), 1);
 }
 
 async fn login_state_round_trips(engine: Engine) {
@@ -90,14 +95,11 @@ async fn login_state_round_trips(engine: Engine) {
         LoginState { failed_attempts: 3, failed_since: Some(t0()), locked_until: Some(t0() + Duration::minutes(15)) };
     store.set_login_state(u.id, &s).await.unwrap();
     assert_eq!(store.user(u.id).await.unwrap().unwrap().login, s);
-    store.set_password_hash(u.id, "new-hash", "user.password_reset", &by()).await.unwrap();
+    store.set_password_hash(u.id, "new-hash", &by()).await.unwrap();
     let after = store.user(u.id).await.unwrap().unwrap();
     assert_eq!(after.login, LoginState::default(), "a reset clears the lock-out");
     assert_eq!(after.password_hash, "new-hash");
-    assert!(matches!(
-        store.set_password_hash(999, "x", "user.password_reset", &by()).await,
-        Err(StoreError::NotFound(_))
-    ));
+    assert!(matches!(store.set_password_hash(999, "x", &by()).await, Err(StoreError::NotFound(_))));
 }
 
 async fn login_state_updates_are_atomic(engine: Engine) {
@@ -136,28 +138,28 @@ async fn changes_and_their_audit_entries_are_one_transaction(engine: Engine) {
     let t = store.create_api_token(u.id, "t", "tokhash", &by()).await.unwrap();
     store.revoke_api_token(t.id, &by()).await.unwrap();
     store.set_user_disabled(u.id, true, &by()).await.unwrap();
-    store.set_password_hash(u.id, "h", "user.password_reset", &by()).await.unwrap();
+    store.set_password_hash(u.id, "h", &by()).await.unwrap();
     let log = store.audit_entries_after(0, 100).await.unwrap();
     let got: Vec<_> = log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.subject.as_str())).collect();
     assert_eq!(
         got,
         [
-            ("test", "organisation.create", "organisation:1"),
-            ("test", "user.create", "user:1"),
-            ("test", "api_token.create", "user:1"),
-            ("test", "api_token.revoke", "user:1"),
-            ("test", "user.disable", "user:1"),
-            ("test", "user.password_reset", "user:1"),
+            ("cli", "organisation.create", "organisation:1"),
+            ("cli", "user.create", "user:1"),
+            ("cli", "api_token.create", "user:1"),
+            ("cli", "api_token.revoke", "user:1"),
+            ("cli", "user.disable", "user:1"),
+            ("cli", "user.password_reset", "user:1"),
         ]
     );
     assert!(log.iter().all(|e| e.purpose == "testing" && e.at == "2026-06-01T09:00:00.000000Z"));
     // A refused change writes no entry.
-    assert!(store.create_organisation("test council", OrgKind::Council, &by()).await.is_err());
+    assert!(store.create_organisation("test council", OrgKind::Council, &Reach::Unset, &by()).await.is_err());
     assert!(store.set_user_disabled(999, true, &by()).await.is_err());
     assert_eq!(store.audit_head().await.unwrap().0, 6);
     // And a change whose entry cannot be written does not happen.
     store.execute_raw_sql_for_tests("DELETE FROM audit_head").await.unwrap();
-    assert!(store.create_organisation("Luton", OrgKind::Council, &by()).await.is_err());
+    assert!(store.create_organisation("Luton", OrgKind::Council, &Reach::Unset, &by()).await.is_err());
     assert!(store.organisation_by_name("Luton").await.unwrap().is_none());
     assert!(store.set_user_disabled(u.id, false, &by()).await.is_err());
     assert!(store.user(u.id).await.unwrap().unwrap().disabled, "rolled back");

@@ -97,7 +97,7 @@ async fn old_decisions_keep_their_rule_version(engine: Engine) {
     v2.repeat.min_reports = 2;
     v2.questionnaire.bands.medium_from = 1;
     v2.questionnaire.bands.high_from = 2;
-    let by = By { actor: "cli", purpose: "ASB rules", at: t0() };
+    let by = By { caller: &peel_core::access::Caller::CommandLine, purpose: "ASB rules", at: t0() };
     store.load_asb_rules(&v2, &by).await.unwrap();
     let again = store.load_asb_rules(&v2, &by).await.unwrap_err();
     assert!(matches!(again, AsbError::Conflict(ref m) if m.contains("already been loaded")), "{again}");

@@ -93,7 +93,11 @@ async fn versions_are_adopted_and_judge_cases_opened_after_them(engine: Engine) 
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     areas(&store).await;
-    let by = By { actor: "cli", purpose: "ASB service standards", at: t0() - Duration::days(10) };
+    let by = By {
+        caller: &peel_core::access::Caller::CommandLine,
+        purpose: "ASB service standards",
+        at: t0() - Duration::days(10),
+    };
     let v1 = store.adopt_asb_standards("bedfordshire", "luton", &luton("luton-1", 12), &by).await.unwrap();
     assert_eq!(v1.standards.version, "luton-1");
     let again = store.adopt_asb_standards("bedfordshire", "luton", &luton("luton-1", 12), &by).await.unwrap_err();
@@ -314,7 +318,7 @@ async fn cases_from_before_version_11_use_the_national_default(engine: Engine) {
     assert_eq!(s.judgement.states[0].state.slug(), "overdue");
     assert_eq!(store.asb_due(&officer.at(now)).await.unwrap().len(), 1);
     // Giving it a partnership afterwards keeps the standards of its opening.
-    let by = By { actor: "cli", purpose: "ASB service standards", at: now };
+    let by = By { caller: &peel_core::access::Caller::CommandLine, purpose: "ASB service standards", at: now };
     store.adopt_asb_standards("bedfordshire", "luton", &luton("luton-1", 48), &by).await.unwrap();
     let e = store.set_asb_case_csp(case, "bedfordshire", "atlantis", &officer.at(now)).await.unwrap_err();
     assert!(matches!(e, AsbError::Invalid(_)), "{e}");

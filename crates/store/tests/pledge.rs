@@ -30,11 +30,11 @@ async fn setup(store: &Store) {
             .await
             .expect("neighbourhood");
     }
-    store.set_neighbourhood_area("kent", "marsh", AreaKind::Rural).await.expect("area");
+    store.set_neighbourhood_area("kent", "marsh", AreaKind::Rural, &peel_store::testing::setup()).await.expect("area");
 }
 
 async fn ingest(store: &Store, text: &str) -> Result<usize, IngestError> {
-    store.ingest_pledge_events(parse_ndjson(text)).await
+    store.ingest_pledge_events(parse_ndjson(text), &peel_store::testing::setup()).await
 }
 
 fn counts(r: &Report, id: CommitmentId) -> (u64, u64, u64, Option<f64>) {
@@ -147,21 +147,29 @@ async fn local_standards_are_layered(engine: Engine) {
         source: "Kent Policing Pledge".into(),
     };
     store
-        .put_local_standard("kent", None, &local(CommitmentId::Answer999, "kent-2024", Limit::Within { seconds: 8 }))
+        .put_local_standard(
+            "kent",
+            None,
+            &local(CommitmentId::Answer999, "kent-2024", Limit::Within { seconds: 8 }),
+            &peel_store::testing::setup(),
+        )
         .await
         .expect("stricter");
     let stricter = local(CommitmentId::Answer999, "town-2024", Limit::Within { seconds: 7 });
-    assert!(store.put_local_standard("kent", Some("town"), &stricter).await.is_ok());
+    assert!(store.put_local_standard("kent", Some("town"), &stricter, &peel_store::testing::setup()).await.is_ok());
     let too_loose = local(CommitmentId::Answer999, "marsh-2024", Limit::Within { seconds: 9 });
     assert!(matches!(
-        store.put_local_standard("kent", Some("marsh"), &too_loose).await,
+        store.put_local_standard("kent", Some("marsh"), &too_loose, &peel_store::testing::setup()).await,
         Err(LocalStandardError::Standard(_))
     ));
     // The force cannot now tighten past what town promises.
     let tighter = local(CommitmentId::Answer999, "kent-2025", Limit::Within { seconds: 6 });
-    assert!(matches!(store.put_local_standard("kent", None, &tighter).await, Err(LocalStandardError::Standard(_))));
     assert!(matches!(
-        store.put_local_standard("kent", Some("nowhere"), &tighter).await,
+        store.put_local_standard("kent", None, &tighter, &peel_store::testing::setup()).await,
+        Err(LocalStandardError::Standard(_))
+    ));
+    assert!(matches!(
+        store.put_local_standard("kent", Some("nowhere"), &tighter, &peel_store::testing::setup()).await,
         Err(LocalStandardError::Store(_))
     ));
     let force = store.pledge_standards("kent", None).await.expect("set");
@@ -174,7 +182,9 @@ async fn local_standards_are_layered(engine: Engine) {
     let areas = store.neighbourhood_areas("kent").await.expect("areas");
     assert_eq!(areas.get("town"), Some(&AreaKind::Urban));
     assert_eq!(areas.get("marsh"), Some(&AreaKind::Rural));
-    assert!(store.set_neighbourhood_area("kent", "nowhere", AreaKind::Rural).await.is_err());
+    assert!(
+        store.set_neighbourhood_area("kent", "nowhere", AreaKind::Rural, &peel_store::testing::setup()).await.is_err()
+    );
 }
 
 /// A withdrawn local standard gives way to the level below it: the
@@ -193,15 +203,24 @@ async fn local_standards_are_withdrawn(engine: Engine) {
         source: "Kent Policing Pledge".into(),
     };
     let version = |set: &peel_core::pledge::StandardSet| set.get(CommitmentId::Answer999).version.clone();
-    store.put_local_standard("kent", None, &answer("kent-2024", 8)).await.expect("force");
-    store.put_local_standard("kent", Some("town"), &answer("town-2024", 7)).await.expect("town");
+    store
+        .put_local_standard("kent", None, &answer("kent-2024", 8), &peel_store::testing::setup())
+        .await
+        .expect("force");
+    store
+        .put_local_standard("kent", Some("town"), &answer("town-2024", 7), &peel_store::testing::setup())
+        .await
+        .expect("town");
     let reply = local_reply();
-    store.put_local_standard("kent", Some("marsh"), &reply).await.expect("marsh");
+    store.put_local_standard("kent", Some("marsh"), &reply, &peel_store::testing::setup()).await.expect("marsh");
     assert_eq!(store.local_standards_at("kent", Some("town")).await.expect("town"), vec![answer("town-2024", 7)]);
 
     // The neighbourhood's goes; the force's applies there again.
     assert_eq!(
-        store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("withdraw"),
+        store
+            .withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999, &peel_store::testing::setup())
+            .await
+            .expect("withdraw"),
         Some(answer("town-2024", 7))
     );
     assert_eq!(version(&store.pledge_standards("kent", Some("town")).await.expect("set")), "kent-2024");
@@ -209,7 +228,10 @@ async fn local_standards_are_withdrawn(engine: Engine) {
     // The force's goes, though marsh keeps a standard of its own: the
     // national one applies at both levels, and the figures say so.
     assert_eq!(
-        store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("withdraw"),
+        store
+            .withdraw_local_standard("kent", None, CommitmentId::Answer999, &peel_store::testing::setup())
+            .await
+            .expect("withdraw"),
         Some(answer("kent-2024", 8))
     );
     for hood in [None, Some("town"), Some("marsh")] {
@@ -223,14 +245,32 @@ async fn local_standards_are_withdrawn(engine: Engine) {
     assert_eq!(marsh.get(CommitmentId::TeamMessageReply), &reply, "other standards stay");
 
     // Withdrawing what is not there (any more) says so and changes nothing.
-    assert!(store.withdraw_local_standard("kent", None, CommitmentId::Answer999).await.expect("none").is_none());
     assert!(
-        store.withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999).await.expect("none").is_none()
+        store
+            .withdraw_local_standard("kent", None, CommitmentId::Answer999, &peel_store::testing::setup())
+            .await
+            .expect("none")
+            .is_none()
     );
-    assert!(store.withdraw_local_standard("essex", None, CommitmentId::PublicMeetings).await.expect("none").is_none());
+    assert!(
+        store
+            .withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999, &peel_store::testing::setup())
+            .await
+            .expect("none")
+            .is_none()
+    );
+    assert!(
+        store
+            .withdraw_local_standard("essex", None, CommitmentId::PublicMeetings, &peel_store::testing::setup())
+            .await
+            .expect("none")
+            .is_none()
+    );
     assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![reply]);
     assert!(matches!(
-        store.withdraw_local_standard("kent", Some("nowhere"), CommitmentId::Answer999).await,
+        store
+            .withdraw_local_standard("kent", Some("nowhere"), CommitmentId::Answer999, &peel_store::testing::setup())
+            .await,
         Err(LocalStandardError::Store(StoreError::NotFound(_)))
     ));
 }
@@ -249,15 +289,24 @@ async fn withdrawal_keeps_the_layers_valid(engine: Engine) {
     store.put_local_standard_unchecked("kent", None, &force).await.expect("force");
     store.put_local_standard_unchecked("kent", Some("marsh"), &marsh).await.expect("marsh");
     let reply = CommitmentId::TeamMessageReply;
-    let refused = store.withdraw_local_standard("kent", None, reply).await;
+    let refused = store.withdraw_local_standard("kent", None, reply, &peel_store::testing::setup()).await;
     assert!(
         matches!(&refused, Err(LocalStandardError::Standard(e)) if e.to_string().contains("marsh-2007")),
         "{refused:?}"
     );
     assert_eq!(store.local_standards_at("kent", None).await.expect("force"), vec![force.clone()]);
     assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![marsh.clone()]);
-    assert_eq!(store.withdraw_local_standard("kent", Some("marsh"), reply).await.expect("marsh"), Some(marsh));
-    assert_eq!(store.withdraw_local_standard("kent", None, reply).await.expect("force"), Some(force));
+    assert_eq!(
+        store
+            .withdraw_local_standard("kent", Some("marsh"), reply, &peel_store::testing::setup())
+            .await
+            .expect("marsh"),
+        Some(marsh)
+    );
+    assert_eq!(
+        store.withdraw_local_standard("kent", None, reply, &peel_store::testing::setup()).await.expect("force"),
+        Some(force)
+    );
     let set = store.pledge_standards("kent", Some("marsh")).await.expect("set");
     assert_eq!(set.get(reply).version, "national-2008");
 }
@@ -412,7 +461,7 @@ async fn very_large_batches_are_atomic(engine: Engine) {
     let mut stray = batch.events[0].clone();
     stray.event.force = "gotham".into();
     batch.events.push(stray);
-    assert!(store.ingest_pledge_events(batch).await.is_err());
+    assert!(store.ingest_pledge_events(batch, &peel_store::testing::setup()).await.is_err());
     assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
     // Re-sent within the batch: the last (answered in 59 s) wins.
     text.push_str(&line(59).replace(r#""id":"c59""#, r#""id":"c0""#));

@@ -10,7 +10,7 @@ use peel_store::{AuditQuery, Bcu, By, CaseReviewError, Csp, Engine, StepInput, S
 
 fn by() -> By<'static> {
     By {
-        actor: "user:coordinator@example.org",
+        caller: &peel_core::access::Caller::CommandLine,
         purpose: "ASB case review",
         at: Utc.with_ymd_and_hms(2025, 6, 1, 9, 0, 0).unwrap(),
     }

@@ -34,6 +34,8 @@ impl IntoResponse for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            WebError::Store(StoreError::Refused(_)) => StatusCode::FORBIDDEN,
+            WebError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = if status.is_server_error() {

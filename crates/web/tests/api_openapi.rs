@@ -107,8 +107,9 @@ async fn check_openapi(engine: Engine) {
     let stop_location = &stops[0]["location"]["street"]["id"];
     let poly = "51.5200,-0.0950:51.5190,-0.0720:51.5080,-0.0750:51.5090,-0.0960";
     let token = case_review_setup(&t.store).await;
-    let feed = api_token(&t.store, peel_core::access::Role::EventFeed, "feed@example.org").await;
-    let admin = api_token(&t.store, peel_core::access::Role::Administrator, "admin@example.org").await;
+    let city = || peel_core::access::Reach::Force("city-of-london".into());
+    let feed = api_token(&t.store, peel_core::access::Role::EventFeed, "feed@example.org", city()).await;
+    let admin = api_token(&t.store, peel_core::access::Role::Administrator, "admin@example.org", city()).await;
     let examples: Vec<(&str, String)> = vec![
         ("/api/forces", "/api/forces".into()),
         ("/api/forces/{force}", "/api/forces/city-of-london".into()),
@@ -296,7 +297,8 @@ async fn case_review_setup(store: &peel_store::Store) -> String {
         population: None,
     };
     store.put_areas("city-of-london", None, &[bcu], &[csp]).await.expect("areas");
-    api_token(store, peel_core::access::Role::AsbCoordinator, "coordinator@example.org").await
+    let city = peel_core::access::Reach::Force("city-of-london".into());
+    api_token(store, peel_core::access::Role::AsbCoordinator, "coordinator@example.org", city).await
 }
 
 both!(check_openapi);

@@ -229,6 +229,7 @@ async fn community_trigger_from_stored_reports(engine: Engine) {
     peel_store::testing::put_luton_partnership(&h.store).await.unwrap();
     let police = h.org("Bedfordshire Police", OrgKind::Force).await;
     let council = h.org("Luton Borough Council", OrgKind::Council).await;
+    h.join(council, "bedfordshire", "luton").await;
     let (_, officer) = h.user(police, "officer@police.example", Role::Officer).await;
     let (_, cora) = h.user(council, "cora@council.example", Role::AsbCoordinator).await;
     let record = |token: String, at: &'static str| {
@@ -534,15 +535,20 @@ fn rules_json(version: &str) -> String {
     r.to_json()
 }
 
-async fn coordinators_load_rule_sets(engine: Engine) {
+/// One rule set judges every organisation's reports, so the installation's
+/// administrators load it; a partnership's coordinator no longer can.
+async fn installation_administrators_load_rule_sets(engine: Engine) {
     let h = Harness::new(engine).await;
     let council = h.org("Luton Borough Council", OrgKind::Council).await;
-    let (coordinator, token) = h.user(council, "asb@luton.example", Role::AsbCoordinator).await;
+    let (coordinator, token) = h.user(council, "asb@luton.example", Role::InstallationAdministrator).await;
     let (officer_browser, officer) = h.user(council, "officer@luton.example", Role::Officer).await;
+    let (cora_browser, cora) = h.user(council, "cora@luton.example", Role::AsbCoordinator).await;
 
     // The API: refusals first, each storing nothing.
     let send = async |t: &str, body: String| h.send(Method::POST, "/api/v1/asb/rules", None, Some(t), &body).await;
     assert_eq!(send(&officer, rules_json("luton-1")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&cora, rules_json("luton-1")).await.status, StatusCode::FORBIDDEN, "a partnership's coordinator");
+    assert_eq!(h.page(&cora_browser, "/asb/rules").await.status, StatusCode::FORBIDDEN);
     let bad = send(&token, rules_json("luton 1").replace("\"min_reports\": 2", "\"min_reports\": 0")).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     let fields: Vec<String> =
@@ -588,7 +594,7 @@ async fn coordinators_load_rule_sets(engine: Engine) {
 peel_store::on_both_engines!(
     report_to_shared_case,
     bad_input_is_refused_and_stores_nothing,
-    coordinators_load_rule_sets,
+    installation_administrators_load_rule_sets,
     community_trigger_from_stored_reports,
     reassign_and_reopen_cases,
     several_victims_on_the_page

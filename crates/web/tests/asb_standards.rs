@@ -16,7 +16,6 @@ use peel_core::geo::LatLng;
 use peel_core::geography::{Postcode, PostcodePoint};
 use peel_store::{Bcu, Csp, Engine, Store};
 use peel_web::backoffice::BackofficeConfig;
-use peel_web::backoffice::accounts;
 use serde_json::json;
 use support::casework::*;
 /// The harness with sessions that outlast the hours the standards' clock
@@ -82,10 +81,9 @@ async fn areas(store: &Store) {
 async fn standards_from_adoption_to_redress(engine: Engine) {
     let h = harness(engine).await;
     areas(&h.store).await;
-    let police =
-        accounts::add_organisation(&h.store, "test", "Bedfordshire Police", OrgKind::Force, t0()).await.unwrap().id;
-    let council =
-        accounts::add_organisation(&h.store, "test", "Luton Borough Council", OrgKind::Council, t0()).await.unwrap().id;
+    let police = h.org("Bedfordshire Police", OrgKind::Force).await;
+    let council = h.org("Luton Borough Council", OrgKind::Council).await;
+    h.join(council, "bedfordshire", "luton").await;
     let (officer_page, officer) = h.user(police, "officer@police.example", Role::Officer).await;
     let (sergeant_page, _) = h.user(police, "sergeant@police.example", Role::Supervisor).await;
     let (_, coordinator) = h.user(council, "cora@council.example", Role::AsbCoordinator).await;
@@ -104,7 +102,8 @@ async fn standards_from_adoption_to_redress(engine: Engine) {
     let bad = h.post_text(&coordinator, "/api/v1/asb/standards/bedfordshire/luton", r#"{"version": "x"}"#).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     let nowhere = h.post_text(&coordinator, "/api/v1/asb/standards/bedfordshire/atlantis", &luton.to_json()).await;
-    assert_eq!(nowhere.status, StatusCode::NOT_FOUND, "{}", nowhere.body);
+    // Not one of the council's partnerships (none at all): refused before anything is read.
+    assert_eq!(nowhere.status, StatusCode::FORBIDDEN, "{}", nowhere.body);
     let shown = h.get(&officer, "/api/v1/asb/standards/bedfordshire/bedford").await.json();
     assert_eq!(
         (shown["default"].clone(), shown["standards"]["version"].clone()),

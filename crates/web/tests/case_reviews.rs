@@ -50,8 +50,13 @@ impl Harness {
         let cfg = BackofficeConfig { clock, ..BackofficeConfig::default() };
         let app =
             app_with_backoffice(AppState { store: store.clone(), index: peel_web::SharedIndex::default() }, None, cfg);
-        let org =
-            accounts::add_organisation(&store, "test", "Luton Borough Council", OrgKind::Council, t0()).await.unwrap();
+        // Luton's partnership first, so the council can be placed in it.
+        peel_store::testing::put_luton_partnership(&store).await.unwrap();
+        let luton = peel_core::access::Partnership { force_id: "bedfordshire".into(), csp_id: "luton".into() };
+        let by = peel_store::testing::setup_at(t0());
+        let council = OrgKind::Council;
+        let reach = peel_core::access::Reach::Partnerships(vec![luton]);
+        let org = accounts::add_organisation(&store, &by, "Luton Borough Council", council, &reach).await.unwrap();
         let new = NewAccount {
             email: "coordinator@example.org",
             display_name: "Casey Coordinator",
@@ -59,9 +64,8 @@ impl Harness {
             role: Role::AsbCoordinator,
             password: PASSWORD,
         };
-        let user = accounts::add_user(&store, "test", &new, &Default::default(), t0()).await.unwrap();
-        let token = accounts::issue_api_token(&store, "test", &user, "case reviews", t0()).await.unwrap().0;
-        peel_store::testing::put_luton_partnership(&store).await.unwrap();
+        let user = accounts::add_user(&store, &by, &new, &Default::default()).await.unwrap();
+        let token = accounts::issue_api_token(&store, &by, &user, "case reviews").await.unwrap().0;
         let mut h = Harness { _db: db, store, app, clock: manual, cookie: String::new(), csrf: String::new(), token };
         h.login().await;
         h
@@ -312,7 +316,8 @@ async fn the_api_records_and_explains(engine: Engine) {
     let mut elsewhere = good.clone();
     elsewhere["csp"] = "nowhere".into();
     let r = h.api("POST", "/api/v1/asb/case-reviews", &elsewhere.to_string()).await;
-    assert_eq!(r.json()["problems"][0]["field"], "csp");
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "outside the council's partnerships: {}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("bedfordshire/nowhere"), "{}", r.body);
     assert_eq!(h.count().await, 0, "nothing stored");
 
     // The local example procedure, where one hate incident meets the threshold.
@@ -381,7 +386,7 @@ async fn public_pages_publish_figures_and_nothing_personal(engine: Engine) {
             "bedfordshire",
             "luton",
             &Procedure::local_example(),
-            &peel_store::By { actor: "test", purpose: "testing", at: t0() },
+            &peel_store::By { caller: &peel_core::access::Caller::CommandLine, purpose: "testing", at: t0() },
         )
         .await
         .unwrap();

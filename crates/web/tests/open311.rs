@@ -54,8 +54,15 @@ impl Harness {
         let cfg = BackofficeConfig { clock, ..BackofficeConfig::default() };
         let app =
             app_with_backoffice(AppState { store: store.clone(), index: peel_web::SharedIndex::default() }, None, cfg);
-        let org =
-            accounts::add_organisation(&store, "test", "Luton Borough Council", OrgKind::Council, t0()).await.unwrap();
+        let org = accounts::add_organisation(
+            &store,
+            &peel_store::testing::setup_at(t0()),
+            "Luton Borough Council",
+            OrgKind::Council,
+            &peel_store::testing::default_reach("Luton Borough Council", OrgKind::Council),
+        )
+        .await
+        .unwrap();
         Harness { _db: db, store, app, org_id: org.id }
     }
 
@@ -67,8 +74,13 @@ impl Harness {
             role,
             password: "correct horse battery staple",
         };
-        let user = accounts::add_user(&self.store, "test", &new, &Default::default(), t0()).await.unwrap();
-        let token = accounts::issue_api_token(&self.store, "test", &user, "street app", t0()).await.unwrap().0;
+        let user = accounts::add_user(&self.store, &peel_store::testing::setup_at(t0()), &new, &Default::default())
+            .await
+            .unwrap();
+        let token = accounts::issue_api_token(&self.store, &peel_store::testing::setup_at(t0()), &user, "street app")
+            .await
+            .unwrap()
+            .0;
         (user, token)
     }
 
@@ -95,12 +107,13 @@ impl Harness {
         .await
     }
 
-    fn viewer<'a>(&self, u: &UserRecord, actor: &'a str) -> Viewer<'a> {
-        Viewer { user_id: u.id, org_id: u.organisation_id, role: u.role, actor, purpose: "testing", at: t0() }
+    async fn caller(&self, u: &UserRecord) -> peel_core::access::Caller {
+        self.store.caller_for(u).await.unwrap()
     }
 
     async fn report_count(&self, u: &UserRecord) -> usize {
-        self.store.asb_reports(&self.viewer(u, "user:test"), 1000).await.unwrap().len()
+        let caller = self.caller(u).await;
+        self.store.asb_reports(&Viewer::new(&caller, "testing", t0()).unwrap(), 1000).await.unwrap().len()
     }
 }
 
@@ -187,8 +200,9 @@ async fn submit_follow_and_close(engine: Engine) {
     assert!(a[0]["service_notice"].as_str().unwrap().contains("Luton Borough Council"));
 
     // The report is an ordinary ASB report, taken over Open311.
-    let actor = "user:officer@luton.example";
-    let view = h.store.asb_report(id.parse().unwrap(), &h.viewer(&officer, actor)).await.unwrap();
+    let officer_caller = h.caller(&officer).await;
+    let v = Viewer::new(&officer_caller, "testing", t0()).unwrap();
+    let view = h.store.asb_report(id.parse().unwrap(), &v).await.unwrap();
     assert_eq!((view.channel.as_str(), view.category.as_str()), ("open311", "nuisance"));
     assert_eq!(view.occurred_at, "2026-08-31T23:30");
     assert_eq!(view.reporter.as_ref().unwrap().name, "Jane Smith");
@@ -247,7 +261,6 @@ async fn submit_follow_and_close(engine: Engine) {
     assert_eq!(old.json().as_array().unwrap().len(), 0);
 
     // The status follows the case the report joins.
-    let v = h.viewer(&officer, actor);
     let case = h.store.create_asb_case("Shouting outside the flats", &[id.parse().unwrap()], &v).await.unwrap();
     let one = h.get(&format!("/open311/v2/requests/{id}.json")).await.json();
     assert_eq!(one[0]["status"], "open");
@@ -329,7 +342,8 @@ async fn refusals_store_nothing(engine: Engine) {
     }
     .check(t0())
     .unwrap();
-    let v = h.viewer(&officer, "user:officer@luton.example");
+    let officer_caller = h.caller(&officer).await;
+    let v = Viewer::new(&officer_caller, "testing", t0()).unwrap();
     let phoned = h.store.record_asb_report(&phone, &v).await.unwrap();
     assert_eq!(h.get("/open311/v2/requests.json").await.json().as_array().unwrap().len(), 0);
     assert_eq!(h.get(&format!("/open311/v2/requests/{}.json", phoned.id)).await.status, StatusCode::NOT_FOUND);
@@ -346,7 +360,8 @@ async fn media_links_reach_staff_only(engine: Engine) {
     let r = h.post("/open311/v2/requests.json", form(&f)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id: i64 = r.json()[0]["service_request_id"].as_str().unwrap().parse().unwrap();
-    let stored = h.store.asb_report(id, &h.viewer(&app_user, "user:test")).await.unwrap();
+    let app_caller = h.caller(&app_user).await;
+    let stored = h.store.asb_report(id, &Viewer::new(&app_caller, "testing", t0()).unwrap()).await.unwrap();
     assert_eq!(stored.media_url.as_deref(), Some(link));
     for path in [format!("/open311/v2/requests/{id}.json"), "/open311/v2/requests.json".to_string()] {
         let public = h.get(&path).await;

@@ -21,7 +21,15 @@ async fn open311_client_drives_peel(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let now = Utc::now();
-    let org = accounts::add_organisation(&store, "test", "Luton Borough Council", OrgKind::Council, now).await.unwrap();
+    let org = accounts::add_organisation(
+        &store,
+        &peel_store::testing::setup_at(now),
+        "Luton Borough Council",
+        OrgKind::Council,
+        &peel_store::testing::default_reach("Luton Borough Council", OrgKind::Council),
+    )
+    .await
+    .unwrap();
     let new = NewAccount {
         email: "street-app@luton.example",
         display_name: "Street reporting app",
@@ -29,8 +37,10 @@ async fn open311_client_drives_peel(engine: Engine) {
         role: Role::CallHandler,
         password: "correct horse battery staple",
     };
-    let user = accounts::add_user(&store, "test", &new, &Default::default(), now).await.unwrap();
-    let key = accounts::issue_api_token(&store, "test", &user, "street app", now).await.unwrap().0;
+    let user =
+        accounts::add_user(&store, &peel_store::testing::setup_at(now), &new, &Default::default()).await.unwrap();
+    let key =
+        accounts::issue_api_token(&store, &peel_store::testing::setup_at(now), &user, "street app").await.unwrap().0;
     let state = AppState::load(store.clone()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -45,14 +55,8 @@ async fn open311_client_drives_peel(engine: Engine) {
     let text = result.unwrap_or_else(|text| panic!("the Open311 client failed against peel:\n{text}"));
     assert!(text.contains("Ran 4 tests"), "{text}");
     // The photo link the app sent is on the stored reports, for staff.
-    let v = peel_store::asb::Viewer {
-        user_id: user.id,
-        org_id: user.organisation_id,
-        role: user.role,
-        actor: "user:test",
-        purpose: "testing",
-        at: Utc::now(),
-    };
+    let caller = store.caller_for(&user).await.unwrap();
+    let v = peel_store::asb::Viewer::new(&caller, "testing", Utc::now()).unwrap();
     let mut links = Vec::new();
     for r in store.asb_reports(&v, 100).await.unwrap() {
         links.extend(store.asb_report(r.id, &v).await.unwrap().media_url);

@@ -1,4 +1,5 @@
-//! Who may do what in the back office: roles, organisations, permissions,
+//! Who may do what, and where, in the back office: roles, organisations,
+//! permissions, each organisation's reach,
 //! the lock-out and password rules, and the tamper-evident audit chain.
 //!
 //! Everything here is pure: rules are data, time is passed in, and nothing
@@ -9,6 +10,7 @@ pub mod lockout;
 pub mod password;
 pub mod permission;
 pub mod role;
+pub mod scope;
 pub mod time;
 
 pub use audit::{AuditEntry, ChainBreak, GENESIS_HASH, NewAuditEntry};
@@ -16,3 +18,4 @@ pub use lockout::{LockoutPolicy, LoginState};
 pub use password::{PasswordPolicy, PasswordProblem};
 pub use permission::Permission;
 pub use role::{OrgKind, Role, UnknownSlug};
+pub use scope::{Account, Caller, Partnership, Reach, Refusal, Target};

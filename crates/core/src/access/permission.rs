@@ -1,8 +1,11 @@
 //! Named permissions and which roles hold them (least privilege).
 //!
 //! Routes state a [`Permission`], never a role, so the table below is the one
-//! place that says who may do what. Administrators manage accounts but cannot
-//! read the audit log or casework; auditors read the audit log and nothing else.
+//! place that says who may do what; [`super::scope`] says where. Administrators
+//! manage their own organisation's accounts but cannot read the audit log or
+//! casework; installation administrators manage organisations, their
+//! administrators and the installation-wide ASB rule set, and no casework;
+//! auditors read the audit log and nothing else.
 
 use super::role::Role;
 
@@ -10,9 +13,12 @@ use super::role::Role;
 pub enum Permission {
     /// See one's own account (`/backoffice`, `/api/v1/me`). Every role.
     ViewOwnAccount,
-    /// List and create organisations.
+    /// List and create organisations and say what each reaches (the
+    /// installation's administrators).
     ManageOrganisations,
-    /// List, create, disable and reset user accounts.
+    /// List, create, disable and reset user accounts (of one's own
+    /// organisation; installation administrators: each organisation's
+    /// administrators).
     ManageUsers,
     /// Search the audit log.
     ReadAuditLog,
@@ -27,7 +33,8 @@ pub enum Permission {
     /// Run Community Trigger case reviews (later milestones).
     RunCaseReviews,
     /// Load a new version of the ASB rule set (repeat-victim rule, risk
-    /// questionnaire): a partnership decision, so the coordinator's.
+    /// questionnaire). One rule set judges every organisation's reports, so
+    /// it is the installation's administrators' to change.
     ManageAsbRules,
     /// Send Policing Pledge events (`POST /api/v1/events`) with an API token.
     IngestEvents,
@@ -61,14 +68,15 @@ impl Permission {
         use Role::*;
         match self {
             Permission::ViewOwnAccount => Role::ALL,
-            Permission::ManageOrganisations | Permission::ManageUsers => &[Administrator],
+            Permission::ManageOrganisations => &[InstallationAdministrator],
+            Permission::ManageUsers => &[Administrator, InstallationAdministrator],
             Permission::ReadAuditLog => &[Auditor],
             Permission::RecordReport => &[CallHandler, Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
             Permission::ViewCases => &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
             Permission::ManageCases => &[Officer, Supervisor, PartnerCaseworker, AsbCoordinator],
             Permission::SuperviseCases => &[Supervisor, AsbCoordinator],
             Permission::RunCaseReviews => &[AsbCoordinator],
-            Permission::ManageAsbRules => &[AsbCoordinator],
+            Permission::ManageAsbRules => &[InstallationAdministrator],
             Permission::IngestEvents => &[EventFeed],
             Permission::ViewPledgeBreaches => &[Officer, Supervisor, Auditor, Administrator],
             Permission::SetPledgeStandards => &[Administrator],
@@ -143,14 +151,12 @@ mod tests {
             (Role::PartnerCaseworker, &[ViewOwnAccount, RecordReport, ViewCases, ManageCases]),
             (
                 Role::AsbCoordinator,
-                &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, RunCaseReviews, ManageAsbRules],
+                &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, RunCaseReviews],
             ),
             (Role::Auditor, &[ViewOwnAccount, ReadAuditLog, ViewPledgeBreaches]),
-            (
-                Role::Administrator,
-                &[ViewOwnAccount, ManageOrganisations, ManageUsers, ViewPledgeBreaches, SetPledgeStandards],
-            ),
+            (Role::Administrator, &[ViewOwnAccount, ManageUsers, ViewPledgeBreaches, SetPledgeStandards]),
             (Role::EventFeed, &[ViewOwnAccount, IngestEvents]),
+            (Role::InstallationAdministrator, &[ViewOwnAccount, ManageOrganisations, ManageUsers, ManageAsbRules]),
         ];
         assert_eq!(expect.len(), Role::ALL.len());
         for (role, perms) in expect {
@@ -165,6 +171,7 @@ mod tests {
             assert!(!(r.has(ManageUsers) && r.has(ReadAuditLog)), "{r}");
         }
         assert!(!Role::Administrator.has(ViewCases), "administrators do not read casework");
+        assert!(!Role::InstallationAdministrator.has(ViewCases), "nor do the installation's");
         assert!(!Role::Auditor.has(ManageCases), "auditors only look");
     }
 

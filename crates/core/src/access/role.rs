@@ -65,6 +65,7 @@ slug_enum! {
         Auditor => "auditor", "Auditor";
         Administrator => "administrator", "Administrator";
         EventFeed => "event-feed", "Event feed (a force system's machine account)";
+        InstallationAdministrator => "installation-administrator", "Installation administrator";
     }
 }
 
@@ -90,7 +91,7 @@ mod tests {
             assert!(seen.insert(r.slug()));
             assert!(!r.label().is_empty());
         }
-        assert_eq!(Role::ALL.len(), 8);
+        assert_eq!(Role::ALL.len(), 9);
     }
 
     #[test]
@@ -106,7 +107,8 @@ mod tests {
                 "asb-coordinator",
                 "auditor",
                 "administrator",
-                "event-feed"
+                "event-feed",
+                "installation-administrator"
             ]
         );
     }

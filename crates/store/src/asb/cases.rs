@@ -152,6 +152,13 @@ impl Store {
         Ok((owner, status))
     }
 
+    /// Checks that case `id` exists and is owned by or shared with `v`'s
+    /// organisation (a refusal is audited), so a route can refuse a caller
+    /// before it reads what they sent.
+    pub async fn reach_asb_case(&self, id: i64, v: &Viewer<'_>) -> Result<(), AsbError> {
+        self.case_for(id, v, Need::Visible, false).await.map(|_| ())
+    }
+
     /// Opens a case owned by `v` and their organisation, holding `report_ids`
     /// (audited as `asb.case.create`). Returns the case's id.
     pub async fn create_asb_case(&self, title: &str, report_ids: &[i64], v: &Viewer<'_>) -> Result<i64, AsbError> {

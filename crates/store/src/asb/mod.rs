@@ -15,7 +15,7 @@ mod rules;
 mod standards;
 
 use chrono::{DateTime, Utc};
-use peel_core::access::Role;
+use peel_core::access::{Caller, Refusal, Role};
 use peel_core::asb::{FieldAccess, Problems};
 
 use crate::StoreError;
@@ -28,9 +28,11 @@ pub use reports::{PersonView, ReportSummary, ReportView, RiskView};
 pub use rules::RuleSetRecord;
 pub use standards::{AppliedStandards, CaseService, ContactView, DueCase, StoredStandards};
 
-/// Who is reading or changing casework, why, and when.
+/// Who is reading or changing casework, why, and when: always a person's
+/// account (casework belongs to organisations), never the command line.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer<'a> {
+    pub caller: &'a Caller,
     pub user_id: i64,
     pub org_id: i64,
     pub role: Role,
@@ -41,9 +43,26 @@ pub struct Viewer<'a> {
     pub at: DateTime<Utc>,
 }
 
-impl Viewer<'_> {
-    pub(crate) fn by(&self) -> By<'_> {
-        By { actor: self.actor, purpose: self.purpose, at: self.at }
+impl<'a> Viewer<'a> {
+    /// The viewer `caller` is, for `purpose`; refused for the command line,
+    /// which holds no organisation's casework.
+    pub fn new(caller: &'a Caller, purpose: &'a str, at: DateTime<Utc>) -> Result<Viewer<'a>, Refusal> {
+        let a = caller.account().ok_or_else(|| {
+            Refusal("casework is read and changed by a person of an organisation, not from the command line".into())
+        })?;
+        Ok(Viewer {
+            caller,
+            user_id: a.user_id,
+            org_id: a.organisation_id,
+            role: a.role,
+            actor: a.actor(),
+            purpose,
+            at,
+        })
+    }
+
+    pub(crate) fn by(&self) -> By<'a> {
+        By { caller: self.caller, purpose: self.purpose, at: self.at }
     }
 
     pub(crate) fn access(&self, owner_org: i64) -> FieldAccess {
@@ -69,6 +88,23 @@ pub enum AsbError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl AsbError {
+    /// A refusal by role or reach, answered as one by ownership (403).
+    pub fn refused(e: StoreError) -> AsbError {
+        match e {
+            StoreError::Refused(r) => AsbError::NotShared(r.0),
+            e => AsbError::Store(e),
+        }
+    }
+}
+
+/// A refusal by role or reach is answered as one by ownership: 403.
+impl From<Refusal> for AsbError {
+    fn from(r: Refusal) -> AsbError {
+        AsbError::NotShared(r.0)
+    }
 }
 
 impl From<sqlx::Error> for AsbError {

@@ -52,7 +52,9 @@ impl Store {
 
     /// Hands an open case to another person, perhaps in another organisation
     /// (audited as `asb.case.reassign`; a disclosure when the organisation
-    /// changes). Only the owning organisation may. The organisation giving
+    /// changes). Only the owning organisation may, and only to a caseworker
+    /// of its own or of an organisation the case is shared with (the people
+    /// [`Store::asb_case_owner_candidates`] lists). The organisation giving
     /// the case away keeps it shared, so its people can still see the work
     /// they did; the new owner may stop sharing.
     pub async fn reassign_asb_case(&self, case_id: i64, r: &Reassignment, v: &Viewer<'_>) -> Result<(), AsbError> {
@@ -69,6 +71,23 @@ impl Store {
             return Err(Problems::one(
                 "organisation_id",
                 format!("{} is in {}, not the organisation chosen.", to.display_name, to.organisation_name),
+            )
+            .into());
+        }
+        let shared: Vec<i64> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT organisation_id FROM asb_case_shares WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_all(pool)
+                .await?
+        });
+        if to.organisation_id != owner && !shared.contains(&to.organisation_id) {
+            return Err(Problems::one(
+                "user_id",
+                format!(
+                    "{} is in {}, which the case is not shared with: choose someone of your organisation or of \
+                     an organisation the case is shared with (share it first if it should be).",
+                    to.display_name, to.organisation_name
+                ),
             )
             .into());
         }

@@ -1,7 +1,7 @@
 //! Rule-set versions: the shipped default (compiled in, never stored) and
 //! those loaded by an ASB coordinator. The newest loaded one is current.
 
-use peel_core::access::time;
+use peel_core::access::{Permission, Target, time};
 use peel_core::asb::RuleSet;
 use serde_json::json;
 
@@ -77,6 +77,7 @@ impl Store {
     /// Makes `rules` the current version (audited as `asb.rules.load`). A
     /// version name is never reused, so old decisions keep their meaning.
     pub async fn load_asb_rules(&self, rules: &RuleSet, by: &By<'_>) -> Result<(), AsbError> {
+        self.authorise(by, Permission::ManageAsbRules, Target::Installation).await.map_err(AsbError::refused)?;
         rules.check()?;
         if rules.version == RuleSet::shipped().version {
             return Err(AsbError::Conflict(format!("the version {} is the one shipped with peel", rules.version)));
@@ -90,7 +91,7 @@ impl Store {
             .bind(&rules.version)
             .bind(&doc)
             .bind(time::format(by.at))
-            .bind(by.actor)
+            .bind(by.actor())
             .execute(&mut *tx)
             .await;
             if let Err(e) = r {

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use peel_core::access::{Role, time};
+use peel_core::access::{Permission, Role, Target, time};
 use peel_core::asb::standards::{
     CaseFacts, ContactMethod, Judgement, NewContact, Redress, Standards, ToolReview, evaluate,
 };
@@ -126,6 +126,9 @@ impl Store {
         standards: &Standards,
         by: &By<'_>,
     ) -> Result<StoredStandards, AsbError> {
+        self.authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
+            .await
+            .map_err(AsbError::refused)?;
         standards.check()?;
         if self.csp(force_id, csp_id).await?.is_none() {
             return Err(AsbError::NotFound(format!("community safety partnership {csp_id} in force {force_id}")));
@@ -146,7 +149,7 @@ impl Store {
             csp_id: csp_id.into(),
             standards: standards.clone(),
             adopted_at: at,
-            adopted_by: by.actor.into(),
+            adopted_by: by.actor().into(),
         })
     }
 
@@ -443,6 +446,9 @@ impl Store {
         v: &Viewer<'_>,
     ) -> Result<(), AsbError> {
         self.case_for(case_id, v, Need::Owner, false).await?;
+        self.authorise(&v.by(), Permission::ManageCases, Target::Partnership { force_id, csp_id })
+            .await
+            .map_err(AsbError::refused)?;
         let Some(csp) = self.csp(force_id, csp_id).await? else {
             return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
         };

@@ -91,7 +91,6 @@ pub async fn change_password(
     let hash = secrets::hash_password_blocking(form.new_password.clone())
         .await
         .map_err(|e| crate::WebError::Internal(e.to_string()))?;
-    let by = peel_store::By { actor: &a.actor(), purpose: "security", at: now };
-    store.set_password_hash(a.user.id, &hash, "user.password_change", &by).await?;
+    store.set_password_hash(a.user.id, &hash, &a.by("security", now)).await?;
     Ok(Redirect::to("/login?changed=1").into_response())
 }

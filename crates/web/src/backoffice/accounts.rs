@@ -3,7 +3,7 @@
 //! change's audit entry in the same transaction as the change.
 
 use chrono::{DateTime, Utc};
-use peel_core::access::{NewAuditEntry, OrgKind, PasswordPolicy, Role};
+use peel_core::access::{NewAuditEntry, OrgKind, PasswordPolicy, Permission, Reach, Role, Target};
 use peel_store::{ApiTokenRecord, By, NewUser, Organisation, Store, StoreError, UserRecord};
 use serde_json::Value;
 
@@ -22,7 +22,7 @@ pub enum AccountError {
 }
 
 /// The purpose recorded for account changes.
-const PURPOSE: &str = "account administration";
+pub const PURPOSE: &str = "account administration";
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
     AccountError::Invalid { field, message: message.into() }
@@ -78,17 +78,20 @@ fn capitalise(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
+/// Adds an organisation placed at `reach` (installation administrators and
+/// the command line).
 pub async fn add_organisation(
     store: &Store,
-    actor: &str,
+    by: &By<'_>,
     name: &str,
     kind: OrgKind,
-    now: DateTime<Utc>,
+    reach: &Reach,
 ) -> Result<Organisation, AccountError> {
+    store.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
     let name = check_name("name", "the organisation's name", name)?;
-    let by = By { actor, purpose: PURPOSE, at: now };
-    let org = store.create_organisation(&name, kind, &by).await.map_err(|e| match e {
+    let org = store.create_organisation(&name, kind, reach, by).await.map_err(|e| match e {
         StoreError::Conflict(m) => invalid("name", format!("{}.", capitalise(&m))),
+        StoreError::Invalid(m) => invalid("reach", format!("{}.", capitalise(&m))),
         e => e.into(),
     })?;
     Ok(org)
@@ -103,13 +106,16 @@ pub struct NewAccount<'a> {
     pub password: &'a str,
 }
 
+/// Adds an account to an organisation the caller administers. The caller's
+/// power over that organisation and role is checked before the input.
 pub async fn add_user(
     store: &Store,
-    actor: &str,
+    by: &By<'_>,
     a: &NewAccount<'_>,
     policy: &PasswordPolicy,
-    now: DateTime<Utc>,
 ) -> Result<UserRecord, AccountError> {
+    let target = Target::Account { organisation_id: a.organisation_id, role: a.role };
+    store.authorise(by, Permission::ManageUsers, target).await?;
     let email = check_email(a.email)?;
     let display_name = check_name("display_name", "the person's name", a.display_name)?;
     if store.organisation(a.organisation_id).await?.is_none() {
@@ -117,48 +123,38 @@ pub async fn add_user(
     }
     policy.check(a.password, &email).map_err(|p| invalid("password", p.to_string()))?;
     let hash = secrets::hash_password_blocking(a.password.to_string()).await?;
-    let user = store
-        .create_user(
-            &NewUser {
-                email: &email,
-                display_name: &display_name,
-                organisation_id: a.organisation_id,
-                role: a.role,
-                password_hash: &hash,
-            },
-            &By { actor, purpose: PURPOSE, at: now },
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(m) => invalid("email", format!("{}.", capitalise(&m))),
-            e => e.into(),
-        })?;
+    let new = NewUser {
+        email: &email,
+        display_name: &display_name,
+        organisation_id: a.organisation_id,
+        role: a.role,
+        password_hash: &hash,
+    };
+    let user = store.create_user(&new, by).await.map_err(|e| match e {
+        StoreError::Conflict(m) => invalid("email", format!("{}.", capitalise(&m))),
+        e => e.into(),
+    })?;
     Ok(user)
 }
 
+/// Sets a new password for an account the caller administers (checked
+/// before the password is).
 pub async fn reset_password(
     store: &Store,
-    actor: &str,
+    by: &By<'_>,
     user_id: i64,
     password: &str,
     policy: &PasswordPolicy,
-    now: DateTime<Utc>,
 ) -> Result<UserRecord, AccountError> {
-    let user = store.user(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+    let user = store.user_to_change(user_id, by).await?;
     policy.check(password, &user.email).map_err(|p| invalid("password", p.to_string()))?;
     let hash = secrets::hash_password_blocking(password.to_string()).await?;
-    store.set_password_hash(user_id, &hash, "user.password_reset", &By { actor, purpose: PURPOSE, at: now }).await?;
+    store.set_password_hash(user_id, &hash, by).await?;
     Ok(user)
 }
 
-pub async fn set_disabled(
-    store: &Store,
-    actor: &str,
-    user_id: i64,
-    disabled: bool,
-    now: DateTime<Utc>,
-) -> Result<(), AccountError> {
-    store.set_user_disabled(user_id, disabled, &By { actor, purpose: PURPOSE, at: now }).await?;
+pub async fn set_disabled(store: &Store, by: &By<'_>, user_id: i64, disabled: bool) -> Result<(), AccountError> {
+    store.set_user_disabled(user_id, disabled, by).await?;
     Ok(())
 }
 
@@ -166,18 +162,16 @@ pub async fn set_disabled(
 /// hash is kept.
 pub async fn issue_api_token(
     store: &Store,
-    actor: &str,
+    by: &By<'_>,
     user: &UserRecord,
     name: &str,
-    now: DateTime<Utc>,
 ) -> Result<(String, ApiTokenRecord), AccountError> {
     let name = check_name("name", "a name for the token", name)?;
     if user.disabled {
         return Err(invalid("email", format!("The account {} is disabled.", user.email)));
     }
     let token = secrets::new_api_token()?;
-    let by = By { actor, purpose: PURPOSE, at: now };
-    let record = store.create_api_token(user.id, &name, &secrets::token_hash(&token), &by).await?;
+    let record = store.create_api_token(user.id, &name, &secrets::token_hash(&token), by).await?;
     Ok((token, record))
 }
 

@@ -128,7 +128,7 @@ pub async fn audit_page(
     match query(&p) {
         Err(errors) => Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, audit_page_html(&a, &p, &[], &errors))),
         Ok(q) => {
-            let entries = state.store.search_audit(&q).await?;
+            let entries = state.store.audit_for(&q, &a.by("audit", bo.now())).await?;
             let details = search_details(&p, entries.len(), a.via_details());
             audit(&state.store, bo.now(), &a.actor(), "audit.search", "audit_log", "audit", details).await?;
             Ok(html::respond(StatusCode::OK, audit_page_html(&a, &p, &entries, &[])))
@@ -150,7 +150,7 @@ pub async fn api_audit(
             return Ok(api_error(StatusCode::BAD_REQUEST, &msg));
         }
     };
-    let entries = state.store.search_audit(&q).await?;
+    let entries = state.store.audit_for(&q, &a.by("audit", bo.now())).await?;
     let details = search_details(&p, entries.len(), a.via_details());
     audit(&state.store, bo.now(), &a.actor(), "audit.search", "audit_log", "audit", details).await?;
     let entries: Vec<Value> = entries

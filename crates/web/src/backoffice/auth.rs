@@ -12,8 +12,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use peel_core::access::Permission;
+use peel_core::access::{Account, Caller, Permission};
 use peel_store::UserRecord;
+use peel_store::asb::Viewer;
 use serde_json::json;
 
 use super::Backoffice;
@@ -31,17 +32,54 @@ pub enum Via {
     Token { id: i64, name: String },
 }
 
-/// A signed-in person (or a machine acting for one).
+/// A signed-in person (or a machine acting for one): their account, and
+/// the caller they are to the store, whose every back-office action checks
+/// the caller's role and their organisation's reach.
 #[derive(Debug, Clone)]
 pub struct Authed {
     pub user: UserRecord,
     pub via: Via,
+    /// The same account as [`Authed::caller`] holds, for reading.
+    account: Account,
+    caller: Caller,
 }
 
 impl Authed {
+    /// The one way to make one: `account` is the store's account for `user`.
+    fn new(user: UserRecord, account: Account, via: Via) -> Authed {
+        Authed { user, via, caller: Caller::Account(account.clone()), account }
+    }
+
+    /// Who they are to the store.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// A change made by them, for `purpose`, at `at`.
+    pub fn by<'a>(&'a self, purpose: &'a str, at: chrono::DateTime<chrono::Utc>) -> peel_store::By<'a> {
+        peel_store::By { caller: &self.caller, purpose, at }
+    }
+
+    /// Them reading or changing casework, for `purpose`, at `at`.
+    pub fn viewer<'a>(&'a self, purpose: &'a str, at: chrono::DateTime<chrono::Utc>) -> Viewer<'a> {
+        Viewer {
+            caller: &self.caller,
+            user_id: self.account.user_id,
+            org_id: self.account.organisation_id,
+            role: self.account.role,
+            actor: self.account.actor(),
+            purpose,
+            at,
+        }
+    }
+
     /// The audit log's name for them.
     pub fn actor(&self) -> String {
-        format!("user:{}", self.user.email)
+        self.account.actor().to_string()
     }
 
     /// The session's CSRF token (empty for API tokens, which need none).
@@ -132,7 +170,8 @@ pub async fn session_user(
     if user.disabled {
         return Ok(None);
     }
-    Ok(Some(Authed { user, via: Via::Session { token_hash: hash, csrf: session.csrf_token } }))
+    let account = account_of(state, &user).await?;
+    Ok(Some(Authed::new(user, account, Via::Session { token_hash: hash, csrf: session.csrf_token })))
 }
 
 /// The person behind an `Authorization: Bearer …` header.
@@ -161,7 +200,16 @@ pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Resul
     if user.disabled {
         return Ok(None);
     }
-    Ok(Some(Authed { user, via: Via::Token { id: t.id, name: t.name } }))
+    let account = account_of(state, &user).await?;
+    Ok(Some(Authed::new(user, account, Via::Token { id: t.id, name: t.name })))
+}
+
+/// The account `user` acts as: their role within their organisation's reach.
+async fn account_of(state: &AppState, user: &UserRecord) -> Result<Account, crate::WebError> {
+    match state.store.caller_for(user).await? {
+        Caller::Account(a) => Ok(a),
+        _ => Err(crate::WebError::Internal(format!("user {} is not an account", user.id))),
+    }
 }
 
 /// Writes an `access.denied` audit entry: someone signed in tried a route

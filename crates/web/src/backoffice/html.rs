@@ -179,6 +179,41 @@ pub fn select(id: &str, label: &str, options: &[(String, String)], selected: &st
     s
 }
 
+/// A group of labelled checkboxes sharing the name `name`; `options` are
+/// (value, label) and `checked` the values ticked.
+pub fn checkboxes(
+    name: &str,
+    legend: &str,
+    hint: &str,
+    options: &[(String, String)],
+    checked: &[String],
+    errors: &[FieldError],
+) -> String {
+    let err = errors.iter().find(|e| e.field == name);
+    let msg = err
+        .map(|e| format!("<p id=\"{}-error\"><strong>Error:</strong> {}</p>", esc(name), esc(&e.message)))
+        .unwrap_or_default();
+    let mut s = format!(
+        "<fieldset id=\"{n}\"><legend>{}</legend><p class=\"hint\">{}</p>{msg}",
+        esc(legend),
+        esc(hint),
+        n = esc(name)
+    );
+    for (i, (v, l)) in options.iter().enumerate() {
+        let tick = if checked.contains(v) { " checked" } else { "" };
+        let _ = write!(
+            s,
+            "<div><input type=\"checkbox\" id=\"{n}-{i}\" name=\"{n}\" value=\"{}\"{tick}>\
+             <label for=\"{n}-{i}\">{}</label></div>",
+            esc(v),
+            esc(l),
+            n = esc(name)
+        );
+    }
+    s.push_str("</fieldset>");
+    s
+}
+
 /// A complete HTML answer with a status.
 pub fn respond(status: StatusCode, html: String) -> Response {
     (status, Html(html)).into_response()
@@ -207,6 +242,12 @@ impl IntoResponse for PageError {
                 message_page(StatusCode::NOT_FOUND, "Not found", None, &format!("{m} was not found."))
             }
             WebError::BadRequest(m) => message_page(StatusCode::BAD_REQUEST, "There is a problem", None, &m),
+            WebError::Store(StoreError::Refused(r)) => {
+                message_page(StatusCode::FORBIDDEN, "You do not have permission to do this", None, &r.0)
+            }
+            WebError::Store(StoreError::Invalid(m)) | WebError::Unprocessable(m) => {
+                message_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", None, &m)
+            }
             e => {
                 tracing::error!(error = %e, "back-office page failed");
                 message_page(

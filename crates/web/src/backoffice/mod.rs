@@ -165,6 +165,8 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/account/password", Some(Permission::ViewOwnAccount)),
     ("GET", "/admin/organisations", Some(Permission::ManageOrganisations)),
     ("POST", "/admin/organisations", Some(Permission::ManageOrganisations)),
+    ("GET", "/admin/organisations/{id}", Some(Permission::ManageOrganisations)),
+    ("POST", "/admin/organisations/{id}", Some(Permission::ManageOrganisations)),
     ("GET", "/admin/users", Some(Permission::ManageUsers)),
     ("POST", "/admin/users", Some(Permission::ManageUsers)),
     ("POST", "/admin/users/{id}/disable", Some(Permission::ManageUsers)),
@@ -260,6 +262,7 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/backoffice", get(login::home))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
+        .route("/admin/organisations/{id}", get(admin::organisation).post(admin::set_organisation_reach))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/users/{id}/enable", post(admin::enable_user))

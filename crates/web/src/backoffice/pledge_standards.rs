@@ -17,7 +17,7 @@ use super::auth::percent_encode;
 use super::auth::{Authed, Page, need};
 use super::html::{self, FieldError, PageError, esc};
 use crate::pledge::standards::{
-    known_force, known_neighbourhood, set_area, set_local_standard, withdraw_local_standard,
+    PURPOSE, can_set, known_force, known_neighbourhood, may_set, set_area, set_local_standard, withdraw_local_standard,
 };
 use crate::{AppState, WebError};
 
@@ -185,7 +185,8 @@ struct View<'a> {
 async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, PageError> {
     let forces = state.store.forces().await?;
     let mut force_options = vec![(String::new(), "Choose a force".to_string())];
-    force_options.extend(forces.iter().map(|f| (f.id.clone(), f.name.clone())));
+    // Only the forces whose standards this person may set: their own.
+    force_options.extend(forces.iter().filter(|f| can_set(a.caller(), &f.id)).map(|f| (f.id.clone(), f.name.clone())));
     let hoods = if v.force.is_empty() { Vec::new() } else { state.store.neighbourhoods(&v.force).await? };
     let mut hood_options = vec![(String::new(), "The whole force".to_string())];
     hood_options.extend(hoods.iter().map(|n| (n.id.clone(), n.name.clone())));
@@ -390,10 +391,16 @@ fn again(force: &str, neighbourhood: &str, saved: &str) -> Response {
 
 pub async fn show(
     State(state): State<AppState>,
-    Page(a, ..): Page<need::SetPledgeStandards>,
+    Page(a, bo, ..): Page<need::SetPledgeStandards>,
     Query(q): Query<Scope>,
 ) -> Result<Response, PageError> {
-    let force = q.force.trim().to_string();
+    // Their own force's page unless another is asked for (and refused).
+    let own = a.account().reach.force().unwrap_or_default();
+    let force = Some(q.force.trim()).filter(|f| !f.is_empty()).unwrap_or(own).to_string();
+    if !force.is_empty() {
+        known_force(Some(&force))?;
+        may_set(&state.store, &a.by(PURPOSE, bo.now()), &force).await?;
+    }
     let neighbourhood = q.neighbourhood.trim().to_string();
     let standards = if force.is_empty() {
         None
@@ -414,6 +421,7 @@ pub async fn save_standard(
     Form(form): Form<StandardForm>,
 ) -> Result<Response, PageError> {
     let force = known_force(Some(&form.force))?;
+    may_set(&state.store, &a.by(PURPOSE, bo.now()), &force).await?;
     let hood = Some(form.neighbourhood.trim()).filter(|n| !n.is_empty());
     let checked =
         form.commitment.parse::<CommitmentId>().map_err(|_| problem("commitment", "Choose a commitment.")).and_then(
@@ -435,7 +443,8 @@ pub async fn save_standard(
             },
         );
     let error = match checked {
-        Ok(standard) => match set_local_standard(&state.store, &a.actor(), bo.now(), &force, hood, &standard).await {
+        Ok(standard) => match set_local_standard(&state.store, &a.by(PURPOSE, bo.now()), &force, hood, &standard).await
+        {
             Ok(_) => {
                 let saved = format!("{} is now {} ({})", standard.id, limit_text(&standard.limit), standard.version);
                 return Ok(again(&force, hood.unwrap_or(""), &saved));
@@ -468,29 +477,37 @@ pub async fn withdraw(
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response, PageError> {
     let force = known_force(Some(&form.force))?;
+    may_set(&state.store, &a.by(PURPOSE, bo.now()), &force).await?;
     let hood = known_neighbourhood(&state.store, &force, Some(&form.neighbourhood)).await?;
     let commitment: CommitmentId =
         form.commitment.trim().parse().map_err(|e: StandardError| WebError::BadRequest(e.to_string()))?;
-    let (status, error) =
-        match withdraw_local_standard(&state.store, &a.actor(), bo.now(), &force, hood.as_deref(), commitment).await {
-            Ok((withdrawn, _)) => {
-                let mut to = format!(
-                    "{PATH}?force={}&withdrawn={}&was={}",
-                    percent_encode(&force),
-                    percent_encode(commitment.as_str()),
-                    percent_encode(&withdrawn.version)
-                );
-                if let Some(n) = &hood {
-                    let _ = write!(to, "&neighbourhood={}", percent_encode(n));
-                }
-                return Ok(Redirect::to(&to).into_response());
+    let (status, error) = match withdraw_local_standard(
+        &state.store,
+        &a.by(PURPOSE, bo.now()),
+        &force,
+        hood.as_deref(),
+        commitment,
+    )
+    .await
+    {
+        Ok((withdrawn, _)) => {
+            let mut to = format!(
+                "{PATH}?force={}&withdrawn={}&was={}",
+                percent_encode(&force),
+                percent_encode(commitment.as_str()),
+                percent_encode(&withdrawn.version)
+            );
+            if let Some(n) = &hood {
+                let _ = write!(to, "&neighbourhood={}", percent_encode(n));
             }
-            Err(WebError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
-            Err(WebError::Unprocessable(message)) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, problem(&format!("withdraw-{commitment}"), message))
-            }
-            Err(e) => return Err(e.into()),
-        };
+            return Ok(Redirect::to(&to).into_response());
+        }
+        Err(WebError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
+        Err(WebError::Unprocessable(message)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, problem(&format!("withdraw-{commitment}"), message))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let standards = Some(state.store.pledge_standards(&force, hood.as_deref()).await?);
     let errors = [error];
     let empty = StandardForm::default();
@@ -511,8 +528,9 @@ pub async fn save_area(
     Page(a, bo, ..): Page<need::SetPledgeStandards>,
     Form(form): Form<AreaForm>,
 ) -> Result<Response, PageError> {
+    may_set(&state.store, &a.by(PURPOSE, bo.now()), form.force.trim()).await?;
     let area: AreaKind = form.area.parse().map_err(WebError::BadRequest)?;
-    set_area(&state.store, &a.actor(), bo.now(), &form.force, &form.neighbourhood, area).await?;
+    set_area(&state.store, &a.by(PURPOSE, bo.now()), &form.force, &form.neighbourhood, area).await?;
     let saved = format!("{} is now {}", form.neighbourhood.trim(), area.as_str());
     Ok(again(form.force.trim(), form.neighbourhood.trim(), &saved))
 }

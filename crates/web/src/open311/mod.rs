@@ -20,7 +20,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use peel_core::access::Permission;
 use peel_core::open311::{self as o311, ATTRIBUTES, PublicRequest, RawRequest, SERVICES, Status};
 use peel_store::RequestSearch;
-use peel_store::asb::{AsbError, Viewer};
+use peel_store::asb::AsbError;
 
 use crate::AppState;
 use crate::backoffice::Backoffice;
@@ -336,15 +336,7 @@ async fn submit(
         Ok(t) => t[..32].to_string(),
         Err(e) => return server_error(format, e),
     };
-    let actor = user.actor();
-    let viewer = Viewer {
-        user_id: user.user.id,
-        org_id: user.user.organisation_id,
-        role: user.user.role,
-        actor: &actor,
-        purpose: PURPOSE,
-        at: now,
-    };
+    let viewer = user.viewer(PURPOSE, now);
     match state.store.record_open311_report(&report, &token, &viewer).await {
         Ok((view, token)) => Value::List(
             "request",

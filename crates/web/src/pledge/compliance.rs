@@ -7,20 +7,21 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use chrono::Utc;
 use peel_core::Month;
+use peel_core::access::{Permission, Target};
 use peel_core::pledge::Report;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::Staff;
 use super::standards::{known_force, known_neighbourhood};
-use crate::backoffice::auth::need;
+use crate::backoffice::auth::{Authed, need};
 use crate::{AppState, WebError};
 
 /// Who asks. The figures are public; which events breached (their ids) is
 /// for the force's own staff, who send an API token.
 pub(super) enum Audience {
     Public,
-    Staff,
+    Staff(Box<Authed>),
 }
 
 impl FromRequestParts<AppState> for Audience {
@@ -33,8 +34,8 @@ impl FromRequestParts<AppState> for Audience {
         if !parts.headers.contains_key(header::AUTHORIZATION) {
             return Ok(Audience::Public);
         }
-        Staff::<need::ViewPledgeBreaches>::from_request_parts(parts, state).await?;
-        Ok(Audience::Staff)
+        let Staff(a, ..) = Staff::<need::ViewPledgeBreaches>::from_request_parts(parts, state).await?;
+        Ok(Audience::Staff(Box::new(a)))
     }
 }
 
@@ -68,6 +69,11 @@ pub(super) async fn compliance(
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Json<Value>, WebError> {
     let force_id = known_force(q.force.as_deref())?;
+    if let Audience::Staff(a) = &audience {
+        // Another force's breaches are that force's staff's to see.
+        let by = a.by("pledge", Utc::now());
+        state.store.authorise(&by, Permission::ViewPledgeBreaches, Target::Force(&force_id)).await?;
+    }
     let month = q.month.ok_or_else(|| WebError::BadRequest("month is required, e.g. month=2024-10".into()))?;
     let month: Month = month.parse().map_err(|e: peel_core::month::MonthError| WebError::BadRequest(e.to_string()))?;
     let neighbourhood = q.neighbourhood.filter(|n| !n.is_empty());

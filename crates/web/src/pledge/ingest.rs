@@ -10,8 +10,9 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use peel_core::access::Caller;
 use peel_core::pledge::parse_body;
-use peel_store::IngestError;
+use peel_store::{By, IngestError};
 use serde_json::{Value, json};
 
 use super::{PledgeError, Staff};
@@ -82,6 +83,16 @@ impl Sender {
             Sender::User(_, bo) => bo.now(),
         }
     }
+
+    /// The sender as the store's caller: an `event-feed` account sends only
+    /// for its own force; the shared token for any.
+    fn by(&self) -> By<'_> {
+        static SHARED: Caller = Caller::IngestToken;
+        match self {
+            Sender::IngestToken => By { caller: &SHARED, purpose: "pledge", at: self.now() },
+            Sender::User(a, _) => a.by("pledge", self.now()),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Sender {
@@ -132,7 +143,7 @@ pub(super) async fn ingest(
     })
     .await
     .map_err(|e| WebError::Internal(format!("reading the batch failed: {e}")))??;
-    match state.store.ingest_pledge_events(batch).await {
+    match state.store.ingest_pledge_events(batch, &sender.by()).await {
         Ok(stored) => {
             let mut details = sender.details();
             details["stored"] = stored.into();

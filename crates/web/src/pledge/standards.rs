@@ -16,21 +16,33 @@
 //! [`set_area`], so both are checked and audited alike.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
-use chrono::{DateTime, Utc};
+use peel_core::access::{Caller, Permission, Target};
 use peel_core::force;
 use peel_core::pledge::{AreaKind, CommitmentId, Standard, StandardSet};
-use peel_store::{LocalStandardError, Store};
+use peel_store::{By, LocalStandardError, Store};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::Staff;
-use crate::backoffice::accounts;
 use crate::backoffice::auth::need;
 use crate::{AppState, WebError};
 
-const PURPOSE: &str = "pledge standards";
+/// The purpose recorded with every change of a standard or setting.
+pub(crate) const PURPOSE: &str = "pledge standards";
+
+/// Refuses (and audits), before anything else is checked, a caller who
+/// may not set standards for `force_id` (another force's, or none).
+pub(crate) async fn may_set(store: &Store, by: &By<'_>, force_id: &str) -> Result<(), WebError> {
+    Ok(store.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?)
+}
+
+/// Whether `caller` may set standards for `force_id`, for what a page offers.
+pub(crate) fn can_set(caller: &Caller, force_id: &str) -> bool {
+    caller.authorise(Permission::SetPledgeStandards, Target::Force(force_id)).is_ok()
+}
 
 #[derive(Debug, Deserialize)]
 pub(super) struct StandardsQuery {
@@ -83,17 +95,17 @@ pub(super) async fn standards(
 }
 
 /// Stores a stricter local standard for a force (`neighbourhood` `None`) or
-/// one of its neighbourhoods, writes who did it to the audit log, and
-/// returns the standards now in force there.
+/// one of its neighbourhoods (the store writes who did it to the audit
+/// log), and returns the standards now in force there.
 pub(crate) async fn set_local_standard(
     store: &Store,
-    actor: &str,
-    at: DateTime<Utc>,
+    by: &By<'_>,
     force_id: &str,
     neighbourhood: Option<&str>,
     standard: &Standard,
 ) -> Result<StandardSet, WebError> {
     let force_id = known_force(Some(force_id))?;
+    may_set(store, by, &force_id).await?;
     let neighbourhood = known_neighbourhood(store, &force_id, neighbourhood).await?;
     if standard.description.trim().is_empty() {
         return Err(WebError::Unprocessable(format!(
@@ -101,41 +113,35 @@ pub(crate) async fn set_local_standard(
             standard.id
         )));
     }
-    match store.put_local_standard(&force_id, neighbourhood.as_deref(), standard).await {
+    match store.put_local_standard(&force_id, neighbourhood.as_deref(), standard, by).await {
         Ok(()) => {}
         Err(LocalStandardError::Standard(e)) => return Err(WebError::Unprocessable(e.to_string())),
         Err(LocalStandardError::Store(e)) => return Err(e.into()),
     }
-    let subject = match &neighbourhood {
-        Some(n) => format!("neighbourhood:{force_id}/{n}"),
-        None => format!("force:{force_id}"),
-    };
-    let details = json!({ "commitment": standard.id, "version": standard.version, "limit": standard.limit });
-    accounts::audit(store, at, actor, "pledge.standard.set", &subject, PURPOSE, details).await?;
     Ok(store.pledge_standards(&force_id, neighbourhood.as_deref()).await?)
 }
 
 /// Withdraws a force's (`neighbourhood` `None`) or a neighbourhood's local
-/// standard for one commitment, writes who did it (and which version went)
-/// to the audit log, and returns the version withdrawn and the standards
-/// now in force there. [`WebError::NotFound`] when that level has no local
-/// standard for the commitment, so a caller can tell "nothing to withdraw"
-/// from a withdrawal.
+/// standard for one commitment (the store writes who did it, and which
+/// version went, to the audit log), and returns the version withdrawn and
+/// the standards now in force there. [`WebError::NotFound`] when that level
+/// has no local standard for the commitment, so a caller can tell "nothing
+/// to withdraw" from a withdrawal.
 pub(crate) async fn withdraw_local_standard(
     store: &Store,
-    actor: &str,
-    at: DateTime<Utc>,
+    by: &By<'_>,
     force_id: &str,
     neighbourhood: Option<&str>,
     commitment: CommitmentId,
 ) -> Result<(Standard, StandardSet), WebError> {
     let force_id = known_force(Some(force_id))?;
+    may_set(store, by, &force_id).await?;
     let neighbourhood = known_neighbourhood(store, &force_id, neighbourhood).await?;
     let place = match &neighbourhood {
         Some(n) => format!("neighbourhood {n} of {force_id}"),
         None => format!("force {force_id}"),
     };
-    let withdrawn = match store.withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment).await {
+    let withdrawn = match store.withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment, by).await {
         Ok(Some(withdrawn)) => withdrawn,
         Ok(None) => {
             return Err(WebError::NotFound(format!(
@@ -145,43 +151,44 @@ pub(crate) async fn withdraw_local_standard(
         Err(LocalStandardError::Standard(e)) => return Err(WebError::Unprocessable(e.to_string())),
         Err(LocalStandardError::Store(e)) => return Err(e.into()),
     };
-    let subject = match &neighbourhood {
-        Some(n) => format!("neighbourhood:{force_id}/{n}"),
-        None => format!("force:{force_id}"),
-    };
     let now = store.pledge_standards(&force_id, neighbourhood.as_deref()).await?;
-    let details = json!({
-        "commitment": commitment,
-        "version": withdrawn.version,
-        "limit": withdrawn.limit,
-        "now_in_force": now.get(commitment).version,
-    });
-    accounts::audit(store, at, actor, "pledge.standard.withdraw", &subject, PURPOSE, details).await?;
     Ok((withdrawn, now))
 }
 
-/// Sets a neighbourhood's urban or rural setting and audits it.
+/// Sets a neighbourhood's urban or rural setting (audited by the store).
 pub(crate) async fn set_area(
     store: &Store,
-    actor: &str,
-    at: DateTime<Utc>,
+    by: &By<'_>,
     force_id: &str,
     neighbourhood: &str,
     area: AreaKind,
 ) -> Result<(), WebError> {
     let force_id = known_force(Some(force_id))?;
+    may_set(store, by, &force_id).await?;
     let Some(neighbourhood) = known_neighbourhood(store, &force_id, Some(neighbourhood)).await? else {
         return Err(WebError::BadRequest("neighbourhood is required".into()));
     };
-    store.set_neighbourhood_area(&force_id, &neighbourhood, area).await?;
-    let subject = format!("neighbourhood:{force_id}/{neighbourhood}");
-    accounts::audit(store, at, actor, "pledge.area.set", &subject, PURPOSE, json!({ "area": area.as_str() })).await?;
+    store.set_neighbourhood_area(&force_id, &neighbourhood, area, by).await?;
     Ok(())
 }
 
-/// A JSON body, or a message that says what was wrong with it.
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
-    b.map(|Json(t)| t).map_err(|e| WebError::BadRequest(e.body_text()))
+/// A JSON body naming a force, read once the caller is known to reach
+/// that force: a caller who may not set standards there is refused before
+/// anything else in the body is checked, so the answer tells them nothing
+/// about it. A body that names no force is then read as usual, and its
+/// errors told.
+async fn body<T: DeserializeOwned>(store: &Store, by: &By<'_>, bytes: &[u8]) -> Result<T, WebError> {
+    let named = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v.get("force").and_then(|f| f.as_str()).map(|f| f.trim().to_string()))
+        .filter(|f| force::by_id(f).is_some());
+    match (named, by.caller.account().and_then(|a| a.reach.force())) {
+        (Some(force_id), _) => may_set(store, by, &force_id).await?,
+        // No force at all within reach: refused, whatever the body says.
+        (None, None) if by.caller.account().is_some() => may_set(store, by, "").await?,
+        (None, _) => {}
+    }
+    serde_json::from_slice(bytes).map_err(|e| WebError::BadRequest(format!("the body is not the JSON expected: {e}")))
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,11 +202,12 @@ pub(super) struct StandardBody {
 pub(super) async fn set_standard(
     State(state): State<AppState>,
     Staff(a, bo, _): Staff<need::SetPledgeStandards>,
-    b: Result<Json<StandardBody>, JsonRejection>,
+    bytes: Bytes,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let b = body(b)?;
+    let by = a.by(PURPOSE, bo.now());
+    let b: StandardBody = body(&state.store, &by, &bytes).await?;
     let hood = b.neighbourhood.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let set = set_local_standard(&state.store, &a.actor(), bo.now(), &b.force, hood, &b.standard).await?;
+    let set = set_local_standard(&state.store, &by, &b.force, hood, &b.standard).await?;
     Ok(answer(b.force.trim(), hood, &set))
 }
 
@@ -215,6 +223,10 @@ pub(super) async fn withdraw_standard(
     Staff(a, bo, _): Staff<need::SetPledgeStandards>,
     Query(q): Query<WithdrawQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
+    let by = a.by(PURPOSE, bo.now());
+    if let Some(force_id) = q.force.as_deref().map(str::trim).filter(|f| force::by_id(f).is_some()) {
+        may_set(&state.store, &by, force_id).await?;
+    }
     let commitment: CommitmentId = q
         .commitment
         .as_deref()
@@ -225,7 +237,7 @@ pub(super) async fn withdraw_standard(
         .map_err(|e: peel_core::pledge::StandardError| WebError::BadRequest(e.to_string()))?;
     let force_id = q.force.as_deref().unwrap_or("");
     let hood = q.neighbourhood.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let (_, set) = withdraw_local_standard(&state.store, &a.actor(), bo.now(), force_id, hood, commitment).await?;
+    let (_, set) = withdraw_local_standard(&state.store, &by, force_id, hood, commitment).await?;
     Ok(answer(force_id.trim(), hood, &set))
 }
 
@@ -239,10 +251,11 @@ pub(super) struct AreaBody {
 pub(super) async fn set_area_api(
     State(state): State<AppState>,
     Staff(a, bo, _): Staff<need::SetPledgeStandards>,
-    b: Result<Json<AreaBody>, JsonRejection>,
+    bytes: Bytes,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let b = body(b)?;
+    let by = a.by(PURPOSE, bo.now());
+    let b: AreaBody = body(&state.store, &by, &bytes).await?;
     let area: AreaKind = b.area.parse().map_err(WebError::BadRequest)?;
-    set_area(&state.store, &a.actor(), bo.now(), &b.force, &b.neighbourhood, area).await?;
+    set_area(&state.store, &by, &b.force, &b.neighbourhood, area).await?;
     Ok(Json(json!({ "force": b.force.trim(), "neighbourhood": b.neighbourhood.trim(), "area": area.as_str() })))
 }

@@ -139,15 +139,28 @@ impl Harness {
         self.send(Method::POST, path, None, Some(token), body).await
     }
 
+    /// An organisation at its test default reach (a force named as police.uk
+    /// names it is placed there; any other in no partnership yet).
     pub async fn org(&self, name: &str, kind: OrgKind) -> i64 {
-        accounts::add_organisation(&self.store, "test", name, kind, t0()).await.unwrap().id
+        let reach = peel_store::testing::default_reach(name, kind);
+        accounts::add_organisation(&self.store, &peel_store::testing::setup_at(t0()), name, kind, &reach)
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// Places a partner organisation in the partnership `force/csp`.
+    pub async fn join(&self, org: i64, force_id: &str, csp_id: &str) {
+        let p = peel_core::access::Partnership { force_id: force_id.into(), csp_id: csp_id.into() };
+        peel_store::testing::place(&self.store, org, peel_core::access::Reach::Partnerships(vec![p])).await;
     }
 
     /// A user, signed in both ways: a browser session and an API token.
     pub async fn user(&self, org: i64, email: &str, role: Role) -> (Browser, String) {
         let new = NewAccount { email, display_name: email, organisation_id: org, role, password: PASSWORD };
-        let u = accounts::add_user(&self.store, "test", &new, &Default::default(), t0()).await.unwrap();
-        let token = accounts::issue_api_token(&self.store, "test", &u, "t", t0()).await.unwrap().0;
+        let by = peel_store::testing::setup_at(t0());
+        let u = accounts::add_user(&self.store, &by, &new, &Default::default()).await.unwrap();
+        let token = accounts::issue_api_token(&self.store, &by, &u, "t").await.unwrap().0;
         (self.sign_in(email).await, token)
     }
 

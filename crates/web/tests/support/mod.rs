@@ -116,13 +116,20 @@ macro_rules! both {
 }
 
 /// The API token of a new account with `role`, in an organisation of its
-/// own named after `email` (one account per email).
-pub async fn api_token(store: &Store, role: peel_core::access::Role, email: &str) -> String {
+/// own named after `email` (one account per email) that works within
+/// `reach`: a force's organisation for a force, a council for partnerships.
+pub async fn api_token(
+    store: &Store,
+    role: peel_core::access::Role,
+    email: &str,
+    reach: peel_core::access::Reach,
+) -> String {
+    use peel_core::access::{OrgKind, Reach};
+    use peel_store::testing::setup_at;
     use peel_web::backoffice::accounts::{self, NewAccount};
     let at = chrono::Utc::now();
-    let org = accounts::add_organisation(store, "test", email, peel_core::access::OrgKind::Force, at)
-        .await
-        .expect("organisation");
+    let kind = if matches!(reach, Reach::Force(_)) { OrgKind::Force } else { OrgKind::Council };
+    let org = accounts::add_organisation(store, &setup_at(at), email, kind, &reach).await.expect("organisation");
     let new = NewAccount {
         email,
         display_name: "Staff",
@@ -130,6 +137,6 @@ pub async fn api_token(store: &Store, role: peel_core::access::Role, email: &str
         role,
         password: "correct horse battery staple",
     };
-    let user = accounts::add_user(store, "test", &new, &Default::default(), at).await.expect("user");
-    accounts::issue_api_token(store, "test", &user, "test", at).await.expect("token").0
+    let user = accounts::add_user(store, &setup_at(at), &new, &Default::default()).await.expect("user");
+    accounts::issue_api_token(store, &setup_at(at), &user, "test").await.expect("token").0
 }

@@ -10,11 +10,13 @@
 //! and changes nothing.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use peel_core::access::{Permission, Target};
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::{NewApplication, Procedure, Recommendation, Step};
 use peel_store::asb::AsbError;
@@ -23,7 +25,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::view::review_json;
-use super::{actor, by, report_viewer, today};
+use super::{by, report_viewer, today};
 use crate::AppState;
 use crate::backoffice::auth::{Api, api_error, need};
 
@@ -43,6 +45,7 @@ fn error(e: CaseReviewError) -> Response {
         CaseReviewError::Step(_) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("step", e.to_string())),
         CaseReviewError::Procedure(_) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("procedure", e.to_string())),
         CaseReviewError::NotFound(_) => api_error(StatusCode::NOT_FOUND, &e.to_string()),
+        CaseReviewError::Refused(r) => api_error(StatusCode::FORBIDDEN, &r.0),
         CaseReviewError::Store(s) => crate::WebError::Store(s).into_response(),
     }
 }
@@ -68,8 +71,7 @@ pub async fn list(
         (None, None) => None,
         _ => return problems(StatusCode::BAD_REQUEST, one("csp", "give both force and csp, or neither")),
     };
-    let who = actor(&a);
-    match state.store.case_reviews(scope, &by(&who, &bo)).await {
+    match state.store.case_reviews(scope, &by(&a, &bo)).await {
         Ok(list) => {
             let now = today(&bo);
             Json(json!({ "case_reviews": list.iter().map(|r| review_json(r, now)).collect::<Vec<_>>() }))
@@ -107,15 +109,26 @@ fn asb_error(e: AsbError) -> Response {
 pub async fn create(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
-    b: Result<Json<CreateBody>, JsonRejection>,
+    bytes: Bytes,
 ) -> Response {
-    let b = match body(b) {
+    // The partnership named first: a caller outside it is refused before
+    // the application itself is read.
+    let named = serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        s("force").zip(s("csp"))
+    });
+    if let Some((force_id, csp_id)) = &named {
+        let target = Target::Partnership { force_id, csp_id };
+        if let Err(e) = state.store.authorise(&by(&a, &bo), Permission::RunCaseReviews, target).await {
+            return crate::WebError::Store(e).into_response();
+        }
+    }
+    let b: CreateBody = match serde_json::from_slice(&bytes) {
         Ok(b) => b,
-        Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
+        Err(e) => return problems(StatusCode::UNPROCESSABLE_ENTITY, one("body", e.to_string())),
     };
-    let who = actor(&a);
     let mut application = b.application;
-    let v = report_viewer(&a, &who, &bo);
+    let v = report_viewer(&a, &bo);
     let max = peel_core::trigger::application::MAX_COMPLAINTS;
     if b.report_ids.len() + application.complaints.len() > max {
         return problems(
@@ -133,7 +146,7 @@ pub async fn create(
             Err(e) => return asb_error(e),
         }
     }
-    match state.store.record_case_review(&b.force, &b.csp, application, today(&bo), &by(&who, &bo)).await {
+    match state.store.record_case_review(&b.force, &b.csp, application, today(&bo), &by(&a, &bo)).await {
         Ok(r) => (StatusCode::CREATED, Json(review_json(&r, today(&bo)))).into_response(),
         Err(e) => error(e),
     }
@@ -141,11 +154,10 @@ pub async fn create(
 
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
+    Path(id): Path<i64>,
 ) -> Response {
-    let who = actor(&a);
-    match state.store.case_review(id, &by(&who, &bo)).await {
+    match state.store.case_review(id, &by(&a, &bo)).await {
         Ok(Some(r)) => Json(review_json(&r, today(&bo))).into_response(),
         Ok(None) => api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
         Err(e) => error(e),
@@ -174,10 +186,16 @@ pub struct StepBody {
 
 pub async fn record_step(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
+    Path(id): Path<i64>,
     b: Result<Json<StepBody>, JsonRejection>,
 ) -> Response {
+    // A review outside the caller's reach is refused before the step is read.
+    match state.store.reach_case_review(id, &by(&a, &bo)).await {
+        Ok(true) => {}
+        Ok(false) => return api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
+        Err(e) => return error(e),
+    }
     let b = match body(b) {
         Ok(b) => b,
         Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
@@ -186,8 +204,7 @@ pub async fn record_step(
         let choices = Step::ALL.iter().map(|s| s.slug()).collect::<Vec<_>>().join(", ");
         return problems(StatusCode::UNPROCESSABLE_ENTITY, one("step", format!("step must be one of: {choices}")));
     };
-    let who = actor(&a);
-    let by = by(&who, &bo);
+    let by = by(&a, &bo);
     let now = today(&bo);
     let result = if step == Step::Decided {
         if b.outcome.is_some() || !b.recommendations.is_empty() {
@@ -230,8 +247,8 @@ fn procedure_json(p: &peel_store::StoredProcedure) -> Value {
 
 pub async fn procedure(
     State(state): State<AppState>,
-    Path((force, csp)): Path<(String, String)>,
     Api(..): Api<need::RunCaseReviews>,
+    Path((force, csp)): Path<(String, String)>,
 ) -> Response {
     match state.store.csp(&force, &csp).await {
         Ok(None) => {
@@ -253,16 +270,19 @@ pub async fn procedure(
 
 pub async fn adopt_procedure(
     State(state): State<AppState>,
-    Path((force, csp)): Path<(String, String)>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
+    Path((force, csp)): Path<(String, String)>,
     text: String,
 ) -> Response {
+    let target = Target::Partnership { force_id: &force, csp_id: &csp };
+    if let Err(e) = state.store.authorise(&by(&a, &bo), Permission::RunCaseReviews, target).await {
+        return crate::WebError::Store(e).into_response();
+    }
     let procedure = match Procedure::from_json(&text) {
         Ok(p) => p,
         Err(e) => return problems(StatusCode::UNPROCESSABLE_ENTITY, one("procedure", e.to_string())),
     };
-    let who = actor(&a);
-    match state.store.adopt_procedure(&force, &csp, &procedure, &by(&who, &bo)).await {
+    match state.store.adopt_procedure(&force, &csp, &procedure, &by(&a, &bo)).await {
         Ok(p) => {
             (StatusCode::CREATED, Json(json!({ "default": false, "current": procedure_json(&p) }))).into_response()
         }

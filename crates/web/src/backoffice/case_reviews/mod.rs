@@ -23,8 +23,8 @@ use super::auth::Authed;
 /// The lawful purpose recorded with every read and change.
 pub const PURPOSE: &str = "ASB case review (Anti-social Behaviour, Crime and Policing Act 2014 s104)";
 
-fn by<'a>(a: &'a str, bo: &Backoffice) -> By<'a> {
-    By { actor: a, purpose: PURPOSE, at: bo.now() }
+fn by<'a>(a: &'a Authed, bo: &Backoffice) -> By<'a> {
+    a.by(PURPOSE, bo.now())
 }
 
 /// Today in the back office's clock (UTC).
@@ -32,18 +32,7 @@ fn today(bo: &Backoffice) -> NaiveDate {
     bo.now().date_naive()
 }
 
-fn actor(a: &Authed) -> String {
-    a.actor()
-}
-
 /// The viewer of ASB reports an application cites, with the case review's purpose.
-fn report_viewer<'a>(a: &Authed, who: &'a str, bo: &Backoffice) -> Viewer<'a> {
-    Viewer {
-        user_id: a.user.id,
-        org_id: a.user.organisation_id,
-        role: a.user.role,
-        actor: who,
-        purpose: PURPOSE,
-        at: bo.now(),
-    }
+fn report_viewer<'a>(a: &'a Authed, bo: &Backoffice) -> Viewer<'a> {
+    a.viewer(PURPOSE, bo.now())
 }

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use peel_core::access::{Permission, Target};
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::evaluate::long_date;
 use peel_core::trigger::{Complaint, NewApplication, Step};
@@ -17,7 +18,7 @@ use peel_store::{CaseReview, CaseReviewError};
 
 use super::form::{self, Fields};
 use super::view::{self, status_text};
-use super::{actor, by, report_viewer, today};
+use super::{by, report_viewer, today};
 use crate::AppState;
 use crate::backoffice::auth::{Authed, Page, need};
 use crate::backoffice::html::{self, FieldError, PageError, esc};
@@ -104,6 +105,7 @@ fn store_problems(e: CaseReviewError) -> Result<Vec<Problem>, PageError> {
         CaseReviewError::Step(s) => Ok(vec![Problem { field: "step".into(), message: s.to_string() }]),
         CaseReviewError::Procedure(p) => Ok(vec![Problem { field: "csp".into(), message: p.to_string() }]),
         CaseReviewError::NotFound(id) => Err(crate::WebError::NotFound(format!("Case review {id}")).into()),
+        CaseReviewError::Refused(r) => Err(peel_store::StoreError::Refused(r).into()),
         CaseReviewError::Store(s) => Err(s.into()),
     }
 }
@@ -130,8 +132,7 @@ pub async fn list(
     State(state): State<AppState>,
     Page(a, bo, ..): Page<need::RunCaseReviews>,
 ) -> Result<Response, PageError> {
-    let who = actor(&a);
-    let reviews = state.store.case_reviews(None, &by(&who, &bo)).await.map_err(|e| match store_problems(e) {
+    let reviews = state.store.case_reviews(None, &by(&a, &bo)).await.map_err(|e| match store_problems(e) {
         Ok(_) => PageError(crate::WebError::Internal("listing case reviews".into())),
         Err(p) => p,
     })?;
@@ -179,9 +180,17 @@ struct NewPage {
 }
 
 async fn new_page(state: &AppState, a: &Authed, f: &Fields, errors: &[FieldError]) -> Result<String, PageError> {
+    // Only the partnerships within the caller's reach can take an application.
     let csps = state.store.all_csps().await?;
     let mut options = vec![(String::new(), "Choose a partnership".to_string())];
-    options.extend(csps.iter().map(|c| (format!("{}/{}", c.force_id, c.id), c.name.clone())));
+    options.extend(
+        csps.iter()
+            .filter(|c| {
+                let target = Target::Partnership { force_id: &c.force_id, csp_id: &c.id };
+                a.caller().authorise(Permission::RunCaseReviews, target).is_ok()
+            })
+            .map(|c| (format!("{}/{}", c.force_id, c.id), c.name.clone())),
+    );
     let input = |id: &str, label: &str, kind: &str| html::input(id, label, kind, f.get(id), "off", errors);
     let rows = (1..=form::rows_to_show(f))
         .map(|n| {
@@ -304,8 +313,7 @@ pub async fn new_form(
     }
     let mut fields = vec![("received_on".to_string(), today(&bo).to_string())];
     if !ids.is_empty() {
-        let who = actor(&a);
-        match state.store.asb_reports_as_complaints(&ids, &report_viewer(&a, &who, &bo)).await {
+        match state.store.asb_reports_as_complaints(&ids, &report_viewer(&a, &bo)).await {
             Ok(complaints) => fields.extend(complaint_fields(&complaints)),
             Err(e) => return asb_refusal(e, &a),
         }
@@ -345,11 +353,10 @@ pub async fn create(
     let parsed: Result<(NewApplication, Vec<usize>), Vec<Problem>> = form::application(&f);
     let rows = match (&parsed, &csp) {
         (Ok((app, rows)), Some((force, csp_id))) if problems.is_empty() => {
-            let who = actor(&a);
             // Every cited report must be one the coordinator may see.
             for (i, c) in app.complaints.iter().enumerate() {
                 let Some(report_id) = c.report_id else { continue };
-                match state.store.check_citable_asb_reports(&[report_id], &report_viewer(&a, &who, &bo)).await {
+                match state.store.check_citable_asb_reports(&[report_id], &report_viewer(&a, &bo)).await {
                     Ok(()) => {}
                     Err(AsbError::Store(s)) => return Err(s.into()),
                     Err(e) => problems.push(Problem {
@@ -359,7 +366,7 @@ pub async fn create(
                 }
             }
             if problems.is_empty() {
-                match state.store.record_case_review(force, csp_id, app.clone(), today(&bo), &by(&who, &bo)).await {
+                match state.store.record_case_review(force, csp_id, app.clone(), today(&bo), &by(&a, &bo)).await {
                     Ok(r) => return Ok(Redirect::to(&format!("/asb/case-reviews/{}", r.id)).into_response()),
                     Err(e) => problems.extend(store_problems(e)?),
                 }
@@ -634,8 +641,7 @@ async fn show_page(
     f: &Fields,
     errors: &[FieldError],
 ) -> Result<(String, String), PageError> {
-    let who = actor(a);
-    let review = state.store.case_review(id, &by(&who, bo)).await.map_err(|e| match store_problems(e) {
+    let review = state.store.case_review(id, &by(a, bo)).await.map_err(|e| match store_problems(e) {
         Ok(_) => PageError(crate::WebError::Internal("reading a case review".into())),
         Err(p) => p,
     })?;
@@ -651,8 +657,8 @@ async fn show_page(
 
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
     Page(a, bo, ..): Page<need::RunCaseReviews>,
+    Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let (title, body) = show_page(&state, &a, &bo, id, &Fields(vec![]), &[]).await?;
     Ok(respond(StatusCode::OK, &title, &a, body))
@@ -660,18 +666,17 @@ pub async fn show(
 
 pub async fn record_step(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
     Page(a, bo, ..): Page<need::RunCaseReviews>,
+    Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let f = Fields(pairs);
-    let who = actor(&a);
     let result = match form::step(&f) {
         Err(p) => Err(CaseReviewError::Invalid(vec![p])),
         Ok(s) if s.step == Step::Decided => {
-            state.store.record_decision(id, s.input.on, s.threshold_met, &s.reason, today(&bo), &by(&who, &bo)).await
+            state.store.record_decision(id, s.input.on, s.threshold_met, &s.reason, today(&bo), &by(&a, &bo)).await
         }
-        Ok(s) => state.store.record_step(id, s.step, &s.input, today(&bo), &by(&who, &bo)).await,
+        Ok(s) => state.store.record_step(id, s.step, &s.input, today(&bo), &by(&a, &bo)).await,
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/asb/case-reviews/{id}")).into_response()),

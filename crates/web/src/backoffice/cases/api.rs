@@ -42,6 +42,12 @@ impl From<AsbError> for ApiError {
     }
 }
 
+impl From<peel_core::access::Refusal> for ApiError {
+    fn from(r: peel_core::access::Refusal) -> ApiError {
+        ApiError(Box::new(api_error(StatusCode::FORBIDDEN, &r.0)))
+    }
+}
+
 impl From<peel_store::StoreError> for ApiError {
     fn from(e: peel_store::StoreError) -> ApiError {
         ApiError(Box::new(crate::WebError::Store(e).into_response()))
@@ -76,6 +82,20 @@ fn id(raw: &str) -> Result<i64, ApiError> {
     })
 }
 
+/// The case the path names, once the caller is known to reach it (owned by
+/// or shared with their organisation): anyone else is refused (403, audited)
+/// before what they sent is read.
+pub(super) async fn reachable_case(
+    state: &AppState,
+    a: &crate::backoffice::auth::Authed,
+    bo: &crate::backoffice::Backoffice,
+    raw: &str,
+) -> Result<i64, ApiError> {
+    let case_id = id(raw)?;
+    state.store.reach_asb_case(case_id, &viewer(a, bo.now())).await?;
+    Ok(case_id)
+}
+
 pub async fn rules(State(state): State<AppState>, Api(..): Api<need::RecordReport>) -> Answer {
     let r = state.store.current_asb_rules().await?;
     ok(StatusCode::OK, serde_json::to_value(&r).unwrap_or_default())
@@ -89,8 +109,7 @@ pub async fn record_report(
     let raw: RawReport = body(&raw)?;
     let now = bo.now();
     let checked = raw.check(now)?;
-    let actor = a.actor();
-    let r = state.store.record_asb_report(&checked, &viewer(&a, &actor, now)).await?;
+    let r = state.store.record_asb_report(&checked, &viewer(&a, now)).await?;
     ok(StatusCode::CREATED, json!({ "report": r }))
 }
 
@@ -104,8 +123,7 @@ pub async fn reports(
     Api(a, bo, ..): Api<need::ViewCases>,
     Query(p): Query<ListParams>,
 ) -> Answer {
-    let actor = a.actor();
-    let list = state.store.asb_reports(&viewer(&a, &actor, bo.now()), p.limit.unwrap_or(100)).await?;
+    let list = state.store.asb_reports(&viewer(&a, bo.now()), p.limit.unwrap_or(100)).await?;
     ok(StatusCode::OK, json!({ "reports": list }))
 }
 
@@ -114,8 +132,7 @@ pub async fn report(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let actor = a.actor();
-    let r = state.store.asb_report(id(&raw)?, &viewer(&a, &actor, bo.now())).await?;
+    let r = state.store.asb_report(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "report": r }))
 }
 
@@ -132,9 +149,7 @@ pub async fn assess_risk(
 ) -> Answer {
     let report_id = id(&raw)?;
     let b: RiskBody = body(&b)?;
-    let actor = a.actor();
-    let (assessment, view, rules) =
-        state.store.assess_asb_risk(report_id, &b.answers, &viewer(&a, &actor, bo.now())).await?;
+    let (assessment, view, rules) = state.store.assess_asb_risk(report_id, &b.answers, &viewer(&a, bo.now())).await?;
     let review = view
         .review_due_on
         .as_ref()
@@ -156,8 +171,7 @@ pub async fn risk(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let actor = a.actor();
-    let list = state.store.asb_risk_assessments(id(&raw)?, &viewer(&a, &actor, bo.now())).await?;
+    let list = state.store.asb_risk_assessments(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "assessments": list }))
 }
 
@@ -174,7 +188,6 @@ struct NewCaseBody {
 
 pub async fn create_case(State(state): State<AppState>, Api(a, bo, ..): Api<need::ManageCases>, b: Bytes) -> Answer {
     let b: NewCaseBody = body(&b)?;
-    let actor = a.actor();
     let csp = match b.csp.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(
@@ -182,13 +195,12 @@ pub async fn create_case(State(state): State<AppState>, Api(a, bo, ..): Api<need
                 .ok_or_else(|| Problems::one("csp", "Give the partnership as force/csp, like bedfordshire/luton."))?,
         ),
     };
-    let id = state.store.create_asb_case_under(&b.title, &b.report_ids, csp, &viewer(&a, &actor, bo.now())).await?;
+    let id = state.store.create_asb_case_under(&b.title, &b.report_ids, csp, &viewer(&a, bo.now())).await?;
     ok(StatusCode::CREATED, json!({ "case_id": id, "href": format!("/api/v1/asb/cases/{id}") }))
 }
 
 pub async fn cases(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
-    let actor = a.actor();
-    let list = state.store.asb_cases(&viewer(&a, &actor, bo.now())).await?;
+    let list = state.store.asb_cases(&viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "cases": list }))
 }
 
@@ -197,8 +209,7 @@ pub async fn case(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let actor = a.actor();
-    let c = state.store.asb_case(id(&raw)?, &viewer(&a, &actor, bo.now())).await?;
+    let c = state.store.asb_case(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case": c }))
 }
 
@@ -213,10 +224,9 @@ pub async fn link_report(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ReportRef = body(&b)?;
-    let actor = a.actor();
-    state.store.link_asb_report(case_id, b.report_id, &viewer(&a, &actor, bo.now())).await?;
+    state.store.link_asb_report(case_id, b.report_id, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "report_id": b.report_id }))
 }
 
@@ -231,10 +241,9 @@ pub async fn share(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: OrgRef = body(&b)?;
-    let actor = a.actor();
-    let changed = state.store.share_asb_case(case_id, b.organisation_id, &viewer(&a, &actor, bo.now())).await?;
+    let changed = state.store.share_asb_case(case_id, b.organisation_id, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "organisation_id": b.organisation_id, "changed": changed }))
 }
 
@@ -244,10 +253,9 @@ pub async fn unshare(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: OrgRef = body(&b)?;
-    let actor = a.actor();
-    let changed = state.store.unshare_asb_case(case_id, b.organisation_id, &viewer(&a, &actor, bo.now())).await?;
+    let changed = state.store.unshare_asb_case(case_id, b.organisation_id, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "organisation_id": b.organisation_id, "changed": changed }))
 }
 
@@ -267,12 +275,11 @@ pub async fn add_action(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ActionBody = body(&b)?;
     let now = bo.now();
     let action = NewAction::check(&b.kind, &b.taken_on, &b.description, now.date_naive())?;
-    let actor = a.actor();
-    let action_id = state.store.add_asb_action(case_id, &action, &viewer(&a, &actor, now)).await?;
+    let action_id = state.store.add_asb_action(case_id, &action, &viewer(&a, now)).await?;
     ok(StatusCode::CREATED, json!({ "case_id": case_id, "action_id": action_id }))
 }
 
@@ -282,12 +289,11 @@ pub async fn add_tool(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: RawToolUse = body(&b)?;
     let now = bo.now();
     let t = b.check(now.date_naive())?;
-    let actor = a.actor();
-    let tool_id = state.store.add_asb_tool(case_id, &t, &viewer(&a, &actor, now)).await?;
+    let tool_id = state.store.add_asb_tool(case_id, &t, &viewer(&a, now)).await?;
     ok(
         StatusCode::CREATED,
         json!({ "case_id": case_id, "tool_id": tool_id, "review_on": t.review_on.format("%Y-%m-%d").to_string() }),
@@ -308,11 +314,10 @@ pub async fn close(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: CloseBody = body(&b)?;
     let c = NewClosure::check(&b.outcome, &b.notes)?;
-    let actor = a.actor();
-    state.store.close_asb_case(case_id, &c, &viewer(&a, &actor, bo.now())).await?;
+    state.store.close_asb_case(case_id, &c, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "status": "closed", "outcome": c.outcome }))
 }
 
@@ -332,11 +337,10 @@ pub async fn reassign(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ReassignBody = body(&b)?;
     let r = Reassignment::check(b.user_id, b.organisation_id, &b.reason)?;
-    let actor = a.actor();
-    let v = viewer(&a, &actor, bo.now());
+    let v = viewer(&a, bo.now());
     state.store.reassign_asb_case(case_id, &r, &v).await?;
     let c = state.store.asb_case(case_id, &v).await?;
     ok(StatusCode::OK, json!({ "case": c }))
@@ -355,10 +359,9 @@ pub async fn reopen(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case_id = id(&raw)?;
+    let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ReopenBody = body(&b)?;
-    let actor = a.actor();
-    state.store.reopen_asb_case(case_id, &b.reason, &viewer(&a, &actor, bo.now())).await?;
+    state.store.reopen_asb_case(case_id, &b.reason, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "status": "open" }))
 }
 
@@ -383,7 +386,6 @@ pub async fn reviews(
 ) -> Answer {
     let now = bo.now();
     let due = due_by(&p.due_by, now.date_naive())?;
-    let actor = a.actor();
-    let list = state.store.asb_due_reviews(due, &viewer(&a, &actor, now)).await?;
+    let list = state.store.asb_due_reviews(due, &viewer(&a, now)).await?;
     ok(StatusCode::OK, json!({ "due_by": due.format("%Y-%m-%d").to_string(), "reviews": list }))
 }

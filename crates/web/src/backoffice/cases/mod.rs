@@ -19,8 +19,8 @@ use crate::AppState;
 /// The purpose recorded with every read and change made through these routes.
 pub const PURPOSE: &str = "ASB casework";
 
-pub(crate) fn viewer<'a>(a: &Authed, actor: &'a str, at: DateTime<Utc>) -> Viewer<'a> {
-    Viewer { user_id: a.user.id, org_id: a.user.organisation_id, role: a.user.role, actor, purpose: PURPOSE, at }
+pub(crate) fn viewer(a: &Authed, at: DateTime<Utc>) -> Viewer<'_> {
+    a.viewer(PURPOSE, at)
 }
 
 /// The pages (behind the CSRF guard).

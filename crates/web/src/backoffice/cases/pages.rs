@@ -398,8 +398,7 @@ pub async fn record_report(
             return render(StatusCode::UNPROCESSABLE_ENTITY, &report_form_page(&a, &form, errors));
         }
     };
-    let actor = a.actor();
-    match state.store.record_asb_report(&checked, &viewer(&a, &actor, now)).await {
+    match state.store.record_asb_report(&checked, &viewer(&a, now)).await {
         Ok(r) => Ok(Redirect::to(&format!("/asb/reports/{}/risk", r.id)).into_response()),
         Err(e) => refusal(e, &a),
     }
@@ -472,8 +471,7 @@ pub async fn risk_form(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
-    let actor = a.actor();
-    let report = match state.store.asb_report(id, &viewer(&a, &actor, bo.now())).await {
+    let report = match state.store.asb_report(id, &viewer(&a, bo.now())).await {
         Ok(r) => r,
         Err(e) => return refusal(e, &a),
     };
@@ -502,8 +500,7 @@ pub async fn assess_risk(
             }
         }
     }
-    let actor = a.actor();
-    let v = viewer(&a, &actor, bo.now());
+    let v = viewer(&a, bo.now());
     let result = if bad.is_empty() {
         state.store.assess_asb_risk(id, &answers, &v).await.map(|_| ())
     } else {
@@ -537,8 +534,7 @@ pub async fn reports(
     State(state): State<AppState>,
     Page(a, bo, ..): Page<need::ViewCases>,
 ) -> Result<Response, PageError> {
-    let actor = a.actor();
-    match state.store.asb_reports(&viewer(&a, &actor, bo.now()), 200).await {
+    match state.store.asb_reports(&viewer(&a, bo.now()), 200).await {
         Ok(reports) => render(StatusCode::OK, &ReportsPage { chrome: Chrome::of(&a), reports }),
         Err(e) => refusal(e, &a),
     }
@@ -566,10 +562,9 @@ pub async fn report(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
-    let actor = a.actor();
-    match state.store.asb_report(id, &viewer(&a, &actor, bo.now())).await {
+    match state.store.asb_report(id, &viewer(&a, bo.now())).await {
         Ok(r) => {
-            let csp = super::standards::csp_field(&state, id, None).await?;
+            let csp = super::standards::csp_field(&state, &a, id, None).await?;
             render(StatusCode::OK, &report_page(&a, r, "", csp, Vec::new()))
         }
         Err(e) => refusal(e, &a),
@@ -593,14 +588,13 @@ pub async fn create_case(
     Form(form): Form<NewCaseForm>,
 ) -> Result<Response, PageError> {
     let Some(report_id) = number(&form.report_id) else { return not_a_number(&a, &form.report_id) };
-    let actor = a.actor();
-    let v = viewer(&a, &actor, bo.now());
+    let v = viewer(&a, bo.now());
     let csp = form.csp.trim().split_once('/');
     match state.store.create_asb_case_under(&form.title, &[report_id], csp, &v).await {
         Ok(id) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
         Err(AsbError::Invalid(p)) => match state.store.asb_report(report_id, &v).await {
             Ok(r) => {
-                let csp = super::standards::csp_field(&state, report_id, Some(&form.csp)).await?;
+                let csp = super::standards::csp_field(&state, &a, report_id, Some(&form.csp)).await?;
                 render(StatusCode::UNPROCESSABLE_ENTITY, &report_page(&a, r, &form.title, csp, errors_of(&p, "")))
             }
             Err(e) => refusal(e, &a),
@@ -620,8 +614,7 @@ pub async fn cases(
     State(state): State<AppState>,
     Page(a, bo, ..): Page<need::ViewCases>,
 ) -> Result<Response, PageError> {
-    let actor = a.actor();
-    match state.store.asb_cases(&viewer(&a, &actor, bo.now())).await {
+    match state.store.asb_cases(&viewer(&a, bo.now())).await {
         Ok(cases) => render(StatusCode::OK, &CasesPage { chrome: Chrome::of(&a), cases }),
         Err(e) => refusal(e, &a),
     }
@@ -683,8 +676,7 @@ async fn case_page(
     errors: Errors,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<CasePage, PageError> {
-    let actor = a.actor();
-    let service = match state.store.asb_case_service(c.id, &viewer(a, &actor, now)).await {
+    let service = match state.store.asb_case_service(c.id, &viewer(a, now)).await {
         Ok(s) => s,
         Err(AsbError::Store(e)) => return Err(crate::WebError::Store(e).into()),
         Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
@@ -694,7 +686,7 @@ async fn case_page(
     let owner_here = c.owner_organisation_id == a.user.organisation_id;
     let mut csp_fields = match c.reports.first() {
         Some(r) if owner_here && service.standards.csp_id.is_none() => {
-            vec![super::standards::csp_field(state, r.id, (!f.csp.is_empty()).then_some(f.csp.as_str())).await?]
+            vec![super::standards::csp_field(state, a, r.id, (!f.csp.is_empty()).then_some(f.csp.as_str())).await?]
         }
         _ => Vec::new(),
     };
@@ -755,8 +747,7 @@ async fn case_page(
             });
         }
     } else if owner && a.may(Permission::SuperviseCases) {
-        let actor = a.actor();
-        let v = viewer(a, &actor, now);
+        let v = viewer(a, now);
         let mut people = vec![(String::new(), "Choose…".to_string())];
         match state.store.asb_case_owner_candidates(c.id, &v).await {
             Ok(list) => people
@@ -819,8 +810,7 @@ pub async fn case(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
-    let actor = a.actor();
-    match state.store.asb_case(id, &viewer(&a, &actor, bo.now())).await {
+    match state.store.asb_case(id, &viewer(&a, bo.now())).await {
         Ok(c) => render(StatusCode::OK, &case_page(&state, &a, c, &CaseForms::default(), Vec::new(), bo.now()).await?),
         Err(e) => refusal(e, &a),
     }
@@ -828,12 +818,10 @@ pub async fn case(
 
 /// Runs one change to a case from its page: back to the case on success,
 /// the case page with the form's errors on bad input.
-#[allow(clippy::too_many_arguments)]
 async fn change_case<'a, F, Fut>(
     state: &AppState,
-    a: &Authed,
+    a: &'a Authed,
     bo: &crate::backoffice::Backoffice,
-    actor: &'a str,
     raw: &str,
     form: &CaseForms,
     prefix: &str,
@@ -844,7 +832,7 @@ where
     Fut: std::future::Future<Output = Result<(), AsbError>> + 'a,
 {
     let Some(id) = number(raw) else { return not_a_number(a, raw) };
-    let v = viewer(a, actor, bo.now());
+    let v = viewer(a, bo.now());
     match change(id, v).await {
         Ok(()) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
         Err(AsbError::Invalid(p)) => match state.store.asb_case(id, &v).await {
@@ -867,8 +855,7 @@ pub async fn add_contact(
     let store = state.store.clone();
     let now = bo.now();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "contact_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "contact_", |id, v| async move {
         let c = NewContact::check(&g.contact_contacted_at, &g.contact_method, &g.contact_note, now)?;
         store.record_victim_contact(id, &c, &v).await.map(|_| ())
     })
@@ -883,8 +870,7 @@ pub async fn set_csp(
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "", |id, v| async move {
         let Some((force, csp)) = g.csp.trim().split_once('/') else {
             return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
         };
@@ -902,8 +888,7 @@ pub async fn add_action(
     let store = state.store.clone();
     let today = bo.now().date_naive();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "action_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "action_", |id, v| async move {
         let action = NewAction::check(&g.action_kind, &g.action_taken_on, &g.action_description, today)?;
         store.add_asb_action(id, &action, &v).await.map(|_| ())
     })
@@ -919,8 +904,7 @@ pub async fn add_tool(
     let store = state.store.clone();
     let today = bo.now().date_naive();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "tool_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "tool_", |id, v| async move {
         let t =
             RawToolUse { tool: g.tool_tool, used_on: g.tool_used_on, review_on: g.tool_review_on, notes: g.tool_notes }
                 .check(today)?;
@@ -937,8 +921,7 @@ pub async fn link_report(
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "link_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "link_", |id, v| async move {
         let Some(report_id) = number(&g.link_report_id) else {
             return Err(Problems::one("report_id", "Enter the report's number, like 12.").into());
         };
@@ -955,8 +938,7 @@ pub async fn share(
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "share_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "share_", |id, v| async move {
         let Some(org) = number(&g.share_organisation_id) else {
             return Err(Problems::one("organisation_id", "Choose the organisation to share the case with.").into());
         };
@@ -973,8 +955,7 @@ pub async fn unshare(
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "unshare_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "unshare_", |id, v| async move {
         let Some(org) = number(&g.organisation_id) else {
             return Err(Problems::one("organisation_id", "Choose the organisation to stop sharing with.").into());
         };
@@ -991,8 +972,7 @@ pub async fn close(
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "close_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "close_", |id, v| async move {
         let c = NewClosure::check(&g.close_outcome, &g.close_notes)?;
         store.close_asb_case(id, &c, &v).await
     })
@@ -1007,8 +987,7 @@ pub async fn reassign(
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "reassign_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "reassign_", |id, v| async move {
         let r = Reassignment::check(number(&g.reassign_user_id), None, &g.reassign_reason)?;
         store.reassign_asb_case(id, &r, &v).await
     })
@@ -1023,8 +1002,7 @@ pub async fn reopen(
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
     let g = f.clone();
-    let actor = a.actor();
-    change_case(&state, &a, &bo, &actor, &raw, &f, "reopen_", |id, v| async move {
+    change_case(&state, &a, &bo, &raw, &f, "reopen_", |id, v| async move {
         store.reopen_asb_case(id, &g.reopen_reason, &v).await
     })
     .await
@@ -1060,8 +1038,7 @@ pub async fn reviews(
         Ok(d) => (d, Vec::new(), StatusCode::OK),
         Err(e) => (today + chrono::Days::new(14), errors_of(&e, ""), StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let actor = a.actor();
-    let reviews = match state.store.asb_due_reviews(due, &viewer(&a, &actor, now)).await {
+    let reviews = match state.store.asb_due_reviews(due, &viewer(&a, now)).await {
         Ok(r) => r,
         Err(e) => return refusal(e, &a),
     };

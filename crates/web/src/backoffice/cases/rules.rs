@@ -11,8 +11,8 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use peel_core::access::{Permission, Target};
 use peel_core::asb::{Problems, RuleSet};
-use peel_store::By;
 use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde_json::json;
@@ -26,9 +26,11 @@ const PURPOSE: &str = "ASB rule set";
 
 /// Checks and loads a rule-set document as the current version.
 async fn load(state: &AppState, a: &Authed, at: chrono::DateTime<chrono::Utc>, doc: &str) -> Result<RuleSet, AsbError> {
+    // Who may, before what: a refusal says nothing about the document.
+    let by = a.by(PURPOSE, at);
+    state.store.authorise(&by, Permission::ManageAsbRules, Target::Installation).await.map_err(AsbError::refused)?;
     let rules = RuleSet::parse(doc)?;
-    let actor = a.actor();
-    state.store.load_asb_rules(&rules, &By { actor: &actor, purpose: PURPOSE, at }).await?;
+    state.store.load_asb_rules(&rules, &by).await?;
     Ok(rules)
 }
 

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use peel_core::access::{Permission, Target};
 use peel_core::asb::standards::{CONTACT_FORMAT, ContactMethod, NewContact, Standards};
 use peel_store::asb::{DueCase, StoredStandards};
 use serde::Deserialize;
@@ -20,15 +21,25 @@ use super::api::ApiError;
 use super::pages::{CaseForms, Chrome, Field, choices, field, refusal, render};
 use super::viewer;
 use crate::AppState;
-use crate::backoffice::auth::{Api, Page, api_error, need};
+use crate::backoffice::auth::{Api, Authed, Page, api_error, need};
 use crate::backoffice::html::PageError;
 
 /// The partnership chooser on the "Open a case" form: every partnership,
 /// with the one the report's postcode lies in chosen unless `chosen` says
 /// otherwise (`force/csp`, empty for none).
-pub(super) async fn csp_field(state: &AppState, report_id: i64, chosen: Option<&str>) -> Result<Field, PageError> {
+pub(super) async fn csp_field(
+    state: &AppState,
+    a: &Authed,
+    report_id: i64,
+    chosen: Option<&str>,
+) -> Result<Field, PageError> {
     let mut options = vec![(String::new(), "None: use the national default standards".to_string())];
-    for c in state.store.all_csps().await? {
+    // Only the partnerships within the caller's reach.
+    let within = |c: &peel_store::Csp| {
+        let target = Target::Partnership { force_id: &c.force_id, csp_id: &c.id };
+        a.caller().authorise(Permission::ManageCases, target).is_ok()
+    };
+    for c in state.store.all_csps().await?.into_iter().filter(within) {
         options.push((format!("{}/{}", c.force_id, c.id), format!("{} ({})", c.name, c.force_id)));
     }
     let suggested = state.store.suggested_csp_for_report(report_id).await?;
@@ -78,8 +89,7 @@ struct DuePage {
 }
 
 pub async fn due(State(state): State<AppState>, Page(a, bo, ..): Page<need::ViewCases>) -> Result<Response, PageError> {
-    let actor = a.actor();
-    let cases = match state.store.asb_due(&viewer(&a, &actor, bo.now())).await {
+    let cases = match state.store.asb_due(&viewer(&a, bo.now())).await {
         Ok(c) => c,
         Err(e) => return refusal(e, &a),
     };
@@ -112,8 +122,7 @@ fn case_id(raw: &str) -> Result<i64, ApiError> {
 }
 
 pub async fn api_due(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
-    let actor = a.actor();
-    let cases = state.store.asb_due(&viewer(&a, &actor, bo.now())).await?;
+    let cases = state.store.asb_due(&viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "cases": cases })).into_response())
 }
 
@@ -122,8 +131,7 @@ pub async fn api_service(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let actor = a.actor();
-    let s = state.store.asb_case_service(case_id(&raw)?, &viewer(&a, &actor, bo.now())).await?;
+    let s = state.store.asb_case_service(case_id(&raw)?, &viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "service": s })).into_response())
 }
 
@@ -143,13 +151,12 @@ pub async fn api_add_contact(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case = case_id(&raw)?;
+    let case = super::api::reachable_case(&state, &a, &bo, &raw).await?;
     let b: ContactBody = serde_json::from_slice(&b)
         .map_err(|e| peel_core::asb::Problems::one("body", format!("Send a JSON object as the request body: {e}.")))?;
     let now = bo.now();
     let c = NewContact::check(&b.contacted_at, &b.method, &b.note, now)?;
-    let actor = a.actor();
-    let id = state.store.record_victim_contact(case, &c, &viewer(&a, &actor, now)).await?;
+    let id = state.store.record_victim_contact(case, &c, &viewer(&a, now)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "case_id": case, "contact_id": id }))).into_response())
 }
 
@@ -179,7 +186,7 @@ pub async fn api_set_csp(
     Path(raw): Path<String>,
     b: Bytes,
 ) -> Answer {
-    let case = case_id(&raw)?;
+    let case = super::api::reachable_case(&state, &a, &bo, &raw).await?;
     let b: CspBody = serde_json::from_slice(&b)
         .map_err(|e| peel_core::asb::Problems::one("body", format!("Send a JSON object as the request body: {e}.")))?;
     let Some((force, csp)) = b.csp.trim().split_once('/') else {
@@ -189,16 +196,15 @@ pub async fn api_set_csp(
         )
         .into());
     };
-    let actor = a.actor();
-    state.store.set_asb_case_csp(case, force, csp, &viewer(&a, &actor, bo.now())).await?;
+    state.store.set_asb_case_csp(case, force, csp, &viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "case_id": case, "csp": format!("{force}/{csp}") })).into_response())
 }
 
 /// The standards a partnership publishes now (the national default until it adopts its own).
 pub async fn api_standards(
     State(state): State<AppState>,
-    Path((force, csp)): Path<(String, String)>,
     Api(..): Api<need::ViewCases>,
+    Path((force, csp)): Path<(String, String)>,
 ) -> Answer {
     if state.store.csp(&force, &csp).await?.is_none() {
         return Ok(api_error(StatusCode::NOT_FOUND, &format!("there is no partnership {csp} in force {force}")));
@@ -210,13 +216,15 @@ pub async fn api_standards(
 /// Adopts a new version of a partnership's standards (an ASB coordinator's decision).
 pub async fn api_adopt_standards(
     State(state): State<AppState>,
-    Path((force, csp)): Path<(String, String)>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
+    Path((force, csp)): Path<(String, String)>,
     text: String,
 ) -> Answer {
+    // Who may, before what: a refusal says nothing about the document.
+    let by = a.by("ASB service standards", bo.now());
+    let target = Target::Partnership { force_id: &force, csp_id: &csp };
+    state.store.authorise(&by, Permission::RunCaseReviews, target).await?;
     let standards = Standards::parse(&text)?;
-    let actor = a.actor();
-    let by = peel_store::By { actor: &actor, purpose: "ASB service standards", at: bo.now() };
     let s = state.store.adopt_asb_standards(&force, &csp, &standards, &by).await?;
     Ok((StatusCode::CREATED, Json(standards_json(&force, &csp, Some(&s)))).into_response())
 }
