@@ -218,7 +218,21 @@ async fn strangers_are_refused_before_their_input_is_read(engine: Engine) {
     assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{} {}", r.status, r.body);
 }
 
+/// People can see what they work within: on their home page and from the API.
+async fn people_see_what_they_work_within(engine: Engine) {
+    let w = world(engine).await;
+    let h = &w.h;
+    let me = h.get(&w.kent_officer.1, "/api/v1/me").await.json();
+    assert_eq!(me["works_within"], json!({"installation": false, "force": "kent", "partnerships": []}));
+    let (council, token) = &w.council_admin;
+    let me = h.get(token, "/api/v1/me").await.json();
+    assert_eq!(me["works_within"]["partnerships"], json!(["bedfordshire/luton"]));
+    let home = h.page(council, "/backoffice").await;
+    assert!(home.body.contains("<dt>You work within</dt><dd>the partnership bedfordshire/luton</dd>"), "{}", home.body);
+}
+
 peel_store::on_both_engines!(
+    people_see_what_they_work_within,
     administrators_stay_in_their_own_organisation,
     pledge_powers_stay_within_the_force,
     cases_are_given_only_to_organisations_that_hold_them,

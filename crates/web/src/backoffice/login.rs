@@ -224,11 +224,13 @@ pub async fn home(Page(a, ..): Page<need::ViewOwnAccount>) -> Response {
         a.user.role.permissions().iter().map(|p| format!("<li>{}</li>", esc(&capital(p.describe())))).collect();
     let body = format!(
         "<dl><dt>Name</dt><dd>{}</dd><dt>Email address</dt><dd>{}</dd><dt>Role</dt><dd>{}</dd>\
-         <dt>Organisation</dt><dd>{}</dd></dl><h2>What your role allows</h2><ul>{can}</ul><h2>Go to</h2><ul>{links}</ul>",
+         <dt>Organisation</dt><dd>{}</dd><dt>You work within</dt><dd>{}</dd></dl>\
+         <h2>What your role allows</h2><ul>{can}</ul><h2>Go to</h2><ul>{links}</ul>",
         esc(&a.user.display_name),
         esc(&a.user.email),
         esc(a.user.role.label()),
         esc(&a.user.organisation_name),
+        esc(&a.account().reach.describe()),
     );
     html::respond(StatusCode::OK, html::page("Your account", Some(&a), &body))
 }
@@ -268,5 +270,11 @@ pub async fn api_me(
     .await?;
     let mut v = user_json(&a.user);
     v["permissions"] = a.user.role.permissions().iter().map(|p| p.slug()).collect();
+    let reach = &a.account().reach;
+    v["works_within"] = json!({
+        "installation": *reach == peel_core::access::Reach::Installation,
+        "force": reach.force(),
+        "partnerships": reach.partnerships().iter().map(ToString::to_string).collect::<Vec<_>>(),
+    });
     Ok(Json(v))
 }
