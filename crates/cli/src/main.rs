@@ -307,10 +307,8 @@ async fn import_demo_events(store: &Store, dir: &Path) -> Result<()> {
             Ok(())
         }
         events::Imported::Refused(errors) => {
-            for (file, e) in errors.iter().take(20) {
-                eprintln!("{}:{}: {}: {}", file.display(), e.line, e.field, e.message);
-            }
-            bail!("the sample's Pledge events did not import ({} errors)", errors.len())
+            events::print_refusal(&errors, 20);
+            bail!("the sample's Pledge events did not import ({} errors)", errors.total())
         }
     }
 }
@@ -365,7 +363,7 @@ fn print_summary(s: &Summary) {
         if s.forces.is_empty() { "none".into() } else { s.forces.iter().cloned().collect::<Vec<_>>().join(", ") }
     );
     if !s.skipped.is_empty() {
-        println!("  {} invalid rows skipped (listed above)", s.skipped.len());
+        println!("  {} invalid rows skipped (listed above)", s.skipped.total());
     }
     if !s.failed.is_empty() {
         eprintln!("{} files were refused and nothing of them was written:", s.failed.len());

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod asb;
+pub mod bounded;
 pub mod category;
 pub mod force;
 pub mod geo;

@@ -19,6 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use peel_core::Month;
+use peel_core::bounded::ErrorList;
 use peel_core::force;
 use peel_core::records::{BulkFileName, CsvKind, RowContext};
 use peel_store::{LocationCache, OpenDataBatch, ReplaceResult, Store};
@@ -47,8 +48,9 @@ pub struct Summary {
     pub force_boundaries: usize,
     pub neighbourhood_details: usize,
     pub postcodes: u64,
-    /// Rows left out under `--skip-invalid`.
-    pub skipped: Vec<RowProblem>,
+    /// Rows left out under `--skip-invalid` (each was printed as it was
+    /// met; the first ones are kept here, all are counted).
+    pub skipped: ErrorList<RowProblem>,
     /// Files refused, with why; nothing of them was written.
     pub failed: Vec<ImportError>,
     pub rows_per_second: f64,

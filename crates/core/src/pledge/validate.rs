@@ -1,16 +1,22 @@
-//! Turning NDJSON (or a JSON array) into events, naming every problem.
+//! Turning NDJSON (or a JSON array) into events, naming the problems.
 //!
-//! A batch is accepted or refused whole, so a sender needs the complete list
-//! of what is wrong in one go: each line is checked field by field and every
-//! error is kept, not just the first. Whether a neighbourhood exists is for
+//! A batch is accepted or refused whole, so a sender needs to know what is
+//! wrong in one go: each line is checked field by field and every error is
+//! counted, not just the first; the first [`MAX_LISTED`] are kept (with
+//! their lines and fields), so a batch that is wrong on every line costs
+//! no more memory than a good one. Whether a neighbourhood exists is for
 //! the store to say; everything knowable from the text alone is checked here.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::event::*;
 use super::{london, one_pass};
+use crate::bounded::ErrorList;
+#[cfg(doc)]
+use crate::bounded::MAX_LISTED;
 use crate::force;
 
 /// One problem with one event: the line (or array position, from 1), the
@@ -36,11 +42,12 @@ pub struct LineEvent {
     pub event: Event,
 }
 
-/// Everything read from one batch: the valid events and the errors.
+/// Everything read from one batch: the valid events, and the errors (the
+/// first ones by line, and how many).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedBatch {
     pub events: Vec<LineEvent>,
-    pub errors: Vec<EventError>,
+    pub errors: ErrorList<EventError>,
 }
 
 impl ParsedBatch {
@@ -79,7 +86,7 @@ pub fn parse_ndjson(text: &str) -> ParsedBatch {
     batch.events.reserve(parts.iter().map(|p| p.events.len()).sum());
     for part in parts {
         batch.events.extend(part.events);
-        batch.errors.extend(part.errors);
+        batch.errors.append(part.errors);
     }
     batch
 }
@@ -130,17 +137,34 @@ fn parse_ndjson_from(text: &str, first_line: usize) -> ParsedBatch {
 }
 
 /// A JSON array of events; "line" is the position in the array, from 1.
+/// Read one item at a time, so the array is never held as JSON values.
 pub fn parse_json_array(text: &str) -> ParsedBatch {
     let mut batch = ParsedBatch::default();
-    match serde_json::from_str::<Vec<Value>>(text) {
-        Ok(items) => {
-            for (i, v) in items.iter().enumerate() {
-                push(&mut batch, i + 1, parse_value(i + 1, v));
-            }
-        }
-        Err(e) => batch.errors.push(EventError::new(e.line(), "", format!("not a JSON array of events: {e}"))),
+    let mut de = serde_json::Deserializer::from_str(text);
+    if let Err(e) = de.deserialize_seq(Items(&mut batch)).and_then(|()| de.end()) {
+        batch.errors.push(EventError::new(e.line(), "", format!("not a JSON array of events: {e}")));
     }
     batch
+}
+
+/// Checks each item of an array as it is read.
+struct Items<'a>(&'a mut ParsedBatch);
+
+impl<'de> Visitor<'de> for Items<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array of events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        let mut position = 0;
+        while let Some(item) = items.next_element::<Value>()? {
+            position += 1;
+            push(self.0, position, parse_value(position, &item));
+        }
+        Ok(())
+    }
 }
 
 fn push(batch: &mut ParsedBatch, line: usize, result: Result<Event, Vec<EventError>>) {
@@ -525,7 +549,7 @@ mod tests {
             for (first, piece) in parts {
                 let part = parse_ndjson_from(piece, first);
                 joined.events.extend(part.events);
-                joined.errors.extend(part.errors);
+                joined.errors.append(part.errors);
             }
             assert_eq!(joined, whole, "{n} pieces");
         }
@@ -672,7 +696,7 @@ mod tests {
         let b = parse_body(&text);
         assert_eq!(b.events.len(), 1);
         assert_eq!(b.events[0].line, 1);
-        let lines: Vec<(usize, &str)> = b.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        let lines: Vec<(usize, &str)> = b.errors.first().iter().map(|e| (e.line, e.field.as_str())).collect();
         assert_eq!(lines, [(3, ""), (4, "channel")]);
     }
 
@@ -681,8 +705,28 @@ mod tests {
         let text = format!("[{CALL}, {{\"id\":\"y\",\"force\":\"kent\",\"type\":\"nope\"}}]");
         let b = parse_body(&text);
         assert_eq!(b.events.len(), 1);
-        assert_eq!(b.errors, [EventError::new(2, "type", b.errors[0].message.clone())]);
+        assert_eq!(b.errors.first(), [EventError::new(2, "type", b.errors.first()[0].message.clone())]);
         assert!(!parse_body("[1,").is_valid());
-        assert_eq!(parse_body("[3]").errors[0].message, "an event must be a JSON object");
+        assert_eq!(parse_body("[3]").errors.first()[0].message, "an event must be a JSON object");
+    }
+
+    #[test]
+    fn a_batch_wrong_on_every_line_keeps_the_first_errors_and_counts_them_all() {
+        use crate::bounded::MAX_LISTED;
+        // Large enough to be read in pieces, side by side.
+        let lines = 3 * PARALLEL_BYTES / 2;
+        let b = parse_body(&"1\n".repeat(lines));
+        assert_eq!(b.errors.total(), lines);
+        let first: Vec<usize> = b.errors.first().iter().map(|e| e.line).collect();
+        assert_eq!(first, (1..=MAX_LISTED).collect::<Vec<_>>());
+        // An array is read item by item, with the same bound.
+        let b = parse_body(&format!("[{}1]", "1,".repeat(lines)));
+        assert_eq!((b.errors.total(), b.errors.first().len()), (lines + 1, MAX_LISTED));
+        assert!(b.errors.first().iter().all(|e| e.message == "an event must be a JSON object"));
+        // Items before a syntax error are still checked; the error is counted.
+        let b = parse_body(&format!("[{CALL}, 3, "));
+        assert_eq!(b.events.len(), 1);
+        assert_eq!(b.errors.total(), 2);
+        assert!(b.errors.first()[1].message.starts_with("not a JSON array of events"));
     }
 }
