@@ -113,8 +113,12 @@ pub async fn serve_on_with(
     rate_limit: Option<rate_limit::RateLimit>,
     limits: ServerLimits,
 ) -> Result<(), WebError> {
-    let app = app_with(state, rate_limit);
-    server::run(listener, app, limits, shutdown()).await.map_err(WebError::Serve)
+    let backoffice = backoffice::BackofficeConfig::from_env();
+    let app = app_with_backoffice(state.clone(), rate_limit, backoffice.clone());
+    server::run(listener, app, limits, shutdown()).await.map_err(WebError::Serve)?;
+    // Windows of throttled sign-ins still open would otherwise go unrecorded.
+    backoffice.throttled_sign_ins.write_all(&state.store, backoffice.clock.now()).await?;
+    Ok(())
 }
 
 async fn shutdown() {

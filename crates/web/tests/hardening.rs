@@ -1,12 +1,18 @@
 //! Hostile input (issue 13): refusals stay small however much is wrong
-//! (defect 4). On both engines.
+//! (defect 4), and throttled sign-ins cannot flood the audit log (defect
+//! 6). On both engines.
 
 mod support;
 
 use axum::http::{Method, StatusCode};
+use chrono::Duration;
 use peel_core::access::{OrgKind, Role};
 use peel_core::bounded::MAX_LISTED;
 use peel_store::Engine;
+use peel_store::{AuditQuery, Store};
+use peel_web::backoffice::throttle_log::WINDOW_MINUTES;
+use peel_web::rate_limit::{Limiter, RateLimit};
+use serde_json::Value;
 use support::casework::{Harness, encode};
 
 /// Lines of `1`: each one is an error.
@@ -72,8 +78,50 @@ async fn open311_problems_are_bounded(engine: Engine) {
     assert!(last.starts_with("… and ") && last.ends_with(" more problems"), "{last}");
 }
 
+async fn throttled(store: &Store) -> Vec<Value> {
+    let q = AuditQuery { actor: Some("anonymous".into()), limit: Some(1000), ..Default::default() };
+    store
+        .search_audit(&q)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "auth.throttled")
+        .map(|e| serde_json::from_str(&e.details).unwrap())
+        .collect()
+}
+
+/// 200 sign-ins from one address past its limit: one audit entry when the
+/// window ends, counting them, instead of one entry each.
+async fn a_flood_of_throttled_sign_ins_is_one_audit_entry(engine: Engine) {
+    let h = Harness::with(engine, |mut c| {
+        c.sign_in_limit = Some(Limiter::new(RateLimit { per_second: 0.001, burst: 2.0 }));
+        c
+    })
+    .await;
+    let attempt = || async {
+        let form =
+            encode(&[("csrf_token", "x"), ("email", "someone@example.org"), ("password", "a guess"), ("next", "")]);
+        h.send(Method::POST, "/login", Some("peel_login_csrf=x"), None, &form).await.status
+    };
+    for n in 0..200 {
+        let status = attempt().await;
+        assert_eq!(status, if n < 2 { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS }, "attempt {n}");
+    }
+    assert_eq!(throttled(&h.store).await, Vec::<Value>::new(), "counted while the window is open");
+    h.clock.advance(Duration::minutes(WINDOW_MINUTES));
+    // The next attempt writes the window that ended (and opens another).
+    assert_eq!(attempt().await, StatusCode::TOO_MANY_REQUESTS);
+    let entries = throttled(&h.store).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["attempts"], 198);
+    assert_eq!(entries[0]["source"], "0.0.0.0");
+    assert_eq!(entries[0]["window_minutes"], WINDOW_MINUTES);
+    assert!(h.store.verify_audit().await.unwrap().is_ok());
+}
+
 peel_store::on_both_engines!(
     a_batch_wrong_on_every_line_gets_a_short_answer,
     unknown_neighbourhoods_are_counted_not_all_listed,
     open311_problems_are_bounded,
+    a_flood_of_throttled_sign_ins_is_one_audit_entry,
 );
