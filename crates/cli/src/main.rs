@@ -156,6 +156,9 @@ Examples:
         server: ServerArgs,
     },
     /// Create or upgrade the database schema, and list the migrations applied.
+    ///
+    /// Also lists any unsafe links (not http, https, mailto or tel) that an older
+    /// peel stored and the upgrade to schema version 16 removed.
     Migrate {
         #[command(flatten)]
         db: DatabaseArg,
@@ -248,6 +251,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{version:>4}  {description}");
             }
             println!("database is up to date");
+            let removed = store.unsafe_links_removed().await?;
+            if !removed.is_empty() {
+                println!(
+                    "\n{} unsafe links (not http, https, mailto or tel) stored by an older peel were removed on upgrade:",
+                    removed.len()
+                );
+                for r in &removed {
+                    println!("  {} {}: {}: {:?} {}", r.removed_at, r.place, r.field, r.link, r.reason);
+                }
+                println!("Re-import or re-adopt the corrected files to put safe links back.");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Events(cmd) => events::run(cmd).await,

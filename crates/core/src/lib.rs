@@ -16,6 +16,7 @@ pub mod pledge;
 pub mod records;
 pub mod retention;
 pub mod trigger;
+pub mod url;
 
 pub use category::{CategoryFilter, CrimeCategory};
 pub use geo::{Area, BBox, LatLng, Polygon};

@@ -1,6 +1,7 @@
 //! Hostile input (issue 13): refusals stay small however much is wrong
-//! (defect 4), and throttled sign-ins cannot flood the audit log (defect
-//! 6). On both engines.
+//! (defect 4), throttled sign-ins cannot flood the audit log (defect 6),
+//! and no `javascript:` link is stored, shown or served (defect 7). On
+//! both engines.
 
 mod support;
 
@@ -8,8 +9,11 @@ use axum::http::{Method, StatusCode};
 use chrono::Duration;
 use peel_core::access::{OrgKind, Role};
 use peel_core::bounded::MAX_LISTED;
+use peel_core::trigger::Procedure;
+use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
 use peel_store::{AuditQuery, Store};
+use peel_web::AppState;
 use peel_web::backoffice::throttle_log::WINDOW_MINUTES;
 use peel_web::rate_limit::{Limiter, RateLimit};
 use serde_json::Value;
@@ -119,7 +123,86 @@ async fn a_flood_of_throttled_sign_ins_is_one_audit_entry(engine: Engine) {
     assert!(h.store.verify_audit().await.unwrap().is_ok());
 }
 
+/// A procedure's contact link was stored and put in an `href` on the public
+/// Community Trigger page whatever its scheme.
+async fn a_procedure_with_a_script_link_is_refused(engine: Engine) {
+    let h = Harness::new(engine).await;
+    peel_store::testing::put_luton_partnership(&h.store).await.unwrap();
+    let org = h.org("Luton Borough Council", OrgKind::Council).await;
+    let (_, token) = h.user(org, "cora@luton.example", Role::AsbCoordinator).await;
+    let path = "/api/v1/asb/procedures/bedfordshire/luton";
+    let mut procedure: Value = serde_json::from_str(&Procedure::local_example().to_json()).unwrap();
+    for bad in ["javascript:alert('x')", " JavaScript:alert(1)", "data:text/html,x", "java\tscript:alert(1)"] {
+        procedure["contact"]["web"] = bad.into();
+        let r = h.post(&token, path, &procedure).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
+        assert!(r.body.contains("links are allowed") || r.body.contains("space or a control character"), "{}", r.body);
+    }
+    let page = h.send(Method::GET, "/community-trigger/bedfordshire/luton", None, None, "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.to_ascii_lowercase().contains("javascript:"), "{}", page.body);
+    procedure["contact"]["web"] = "https://www.luton.gov.uk/asb-case-review".into();
+    assert_eq!(h.post(&token, path, &procedure).await.status, StatusCode::CREATED);
+    let page = h.send(Method::GET, "/community-trigger/bedfordshire/luton", None, None, "").await;
+    assert!(page.body.contains("href=\"https://www.luton.gov.uk/asb-case-review\""), "{}", page.body);
+}
+
+/// A neighbourhood file with an unsafe link anywhere is refused whole, so
+/// the police.uk JSON never hands one to a client.
+async fn neighbourhood_files_with_script_links_are_refused(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let good = serde_json::json!({
+        "peel": "neighbourhoods", "force": "city-of-london",
+        "force_details": {"url": "https://www.cityoflondon.police.uk/", "engagement_methods": [
+            {"url": "https://x.example/", "title": "X", "description": null, "type": "social"}]},
+        "neighbourhoods": [{"id": "ban", "name": "Bank", "url_force": "https://www.cityoflondon.police.uk/ban",
+            "contact_details": {"email": "ban@example.org", "web": "https://ban.example/", "telephone": "101"},
+            "links": [{"url": "mailto:ban@example.org", "title": "Write to us", "description": null}],
+            "team": [{"name": "Sam", "rank": "PC", "bio": null, "contact_details": {"twitter": "https://twitter.com/sam"}}],
+            "events": [{"title": "Street meeting", "description": null, "address": null, "type": "meeting",
+                "start_date": "2026-09-10T18:00:00", "end_date": null, "contact_details": {"web": "tel:101"}}]}]
+    });
+    let edits: [(&str, &str); 7] = [
+        ("/force_details/url", "javascript:alert(1)"),
+        ("/force_details/engagement_methods/0/url", "javascript:alert(1)"),
+        ("/neighbourhoods/0/url_force", "javascript:alert(1)"),
+        ("/neighbourhoods/0/links/0/url", "JAVASCRIPT:alert(document.cookie)"),
+        ("/neighbourhoods/0/contact_details/web", "javascript:alert(1)"),
+        ("/neighbourhoods/0/team/0/contact_details/twitter", "data:text/html,x"),
+        ("/neighbourhoods/0/events/0/contact_details/web", "vbscript:x"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (at, link) in edits {
+        let mut file = good.clone();
+        *file.pointer_mut(at).expect(at) = link.into();
+        let path = dir.path().join("city-of-london.json");
+        std::fs::write(&path, file.to_string()).unwrap();
+        let summary = Importer::new(&h.store, ImportOptions { quiet: true, ..Default::default() })
+            .import_paths(&[path])
+            .await
+            .unwrap();
+        let why = summary.failed.first().map(ToString::to_string).unwrap_or_default();
+        assert!(why.contains(&format!("{link:?}")) && why.contains("link"), "{at}: {why}");
+        assert_eq!(summary.neighbourhood_details, 0, "{at}: nothing of the file is stored");
+    }
+    let path = dir.path().join("city-of-london.json");
+    std::fs::write(&path, good.to_string()).unwrap();
+    let summary = Importer::new(&h.store, ImportOptions { quiet: true, ..Default::default() })
+        .import_paths(&[path])
+        .await
+        .unwrap();
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let app = peel_web::app(AppState::load(h.store.clone()).await.unwrap());
+    for path in ["/api/city-of-london/ban", "/api/forces/city-of-london", "/api/city-of-london/ban/people"] {
+        let r = support::get(&app, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.body.contains("https://") && !r.body.to_ascii_lowercase().contains("script:"), "{path}: {}", r.body);
+    }
+}
+
 peel_store::on_both_engines!(
+    a_procedure_with_a_script_link_is_refused,
+    neighbourhood_files_with_script_links_are_refused,
     a_batch_wrong_on_every_line_gets_a_short_answer,
     unknown_neighbourhoods_are_counted_not_all_listed,
     open311_problems_are_bounded,
