@@ -64,14 +64,14 @@ async fn unknown_neighbourhoods_are_counted_not_all_listed(engine: Engine) {
     assert_eq!(errors.first().last().map(|e| e.line), Some(100));
 }
 
-/// An Open311 request naming thousands of unknown attributes gets the first
+/// An Open311 request naming 2,000 unknown attributes gets the first
 /// hundred problems and a count of the rest.
 async fn open311_problems_are_bounded(engine: Engine) {
     let h = Harness::new(engine).await;
     let org = h.org("Kent Police", OrgKind::Force).await;
     let (_, token) = h.user(org, "app@kent.example", Role::CallHandler).await;
     let mut form = vec![("api_key".to_string(), token), ("service_code".to_string(), "noise".to_string())];
-    form.extend((0..5000).map(|n| (format!("attribute[a{n}]"), "x".to_string())));
+    form.extend((0..2000).map(|n| (format!("attribute[a{n}]"), "x".to_string())));
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = h.send(Method::POST, "/open311/v2/requests.json", None, None, &encode(&pairs)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
@@ -80,6 +80,16 @@ async fn open311_problems_are_bounded(engine: Engine) {
     assert_eq!(list.len(), MAX_LISTED + 1);
     let last = list.last().and_then(|e| e["description"].as_str()).unwrap_or_default();
     assert!(last.starts_with("… and ") && last.ends_with(" more problems"), "{last}");
+}
+
+/// Anyone may post a form before its key is checked, so forms are small.
+async fn open311_forms_are_small(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let big = format!("service_code=noise&description={}", "x".repeat(peel_web::open311::MAX_FORM_BYTES));
+    let r = h.send(Method::POST, "/open311/v2/requests.json", None, None, &big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    let description = r.json()[0]["description"].as_str().unwrap_or_default().to_string();
+    assert!(description.contains("send at most 64 KiB"), "{description}");
 }
 
 async fn throttled(store: &Store) -> Vec<Value> {
@@ -206,5 +216,6 @@ peel_store::on_both_engines!(
     a_batch_wrong_on_every_line_gets_a_short_answer,
     unknown_neighbourhoods_are_counted_not_all_listed,
     open311_problems_are_bounded,
+    open311_forms_are_small,
     a_flood_of_throttled_sign_ins_is_one_audit_entry,
 );
