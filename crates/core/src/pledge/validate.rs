@@ -137,18 +137,24 @@ fn parse_ndjson_from(text: &str, first_line: usize) -> ParsedBatch {
 }
 
 /// A JSON array of events; "line" is the position in the array, from 1.
-/// Read one item at a time, so the array is never held as JSON values.
+/// Read one item at a time, so the array is never held as JSON values. A
+/// syntax error is put at the position of the item it stopped (the text's
+/// own line and column are in its message), so errors stay in order.
 pub fn parse_json_array(text: &str) -> ParsedBatch {
     let mut batch = ParsedBatch::default();
+    let mut read = 0;
     let mut de = serde_json::Deserializer::from_str(text);
-    if let Err(e) = de.deserialize_seq(Items(&mut batch)).and_then(|()| de.end()) {
-        batch.errors.push(EventError::new(e.line(), "", format!("not a JSON array of events: {e}")));
+    if let Err(e) = de.deserialize_seq(Items { batch: &mut batch, read: &mut read }).and_then(|()| de.end()) {
+        batch.errors.push(EventError::new(read + 1, "", format!("not a JSON array of events: {e}")));
     }
     batch
 }
 
-/// Checks each item of an array as it is read.
-struct Items<'a>(&'a mut ParsedBatch);
+/// Checks each item of an array as it is read, counting them.
+struct Items<'a> {
+    batch: &'a mut ParsedBatch,
+    read: &'a mut usize,
+}
 
 impl<'de> Visitor<'de> for Items<'_> {
     type Value = ();
@@ -158,10 +164,9 @@ impl<'de> Visitor<'de> for Items<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
-        let mut position = 0;
         while let Some(item) = items.next_element::<Value>()? {
-            position += 1;
-            push(self.0, position, parse_value(position, &item));
+            *self.read += 1;
+            push(self.batch, *self.read, parse_value(*self.read, &item));
         }
         Ok(())
     }
@@ -728,5 +733,16 @@ mod tests {
         assert_eq!(b.events.len(), 1);
         assert_eq!(b.errors.total(), 2);
         assert!(b.errors.first()[1].message.starts_with("not a JSON array of events"));
+    }
+
+    /// Found by the events_ndjson fuzz target: a syntax error after bad
+    /// items took the text's line (1) as its position, out of order.
+    #[test]
+    fn a_syntax_error_in_an_array_is_at_the_item_it_stopped() {
+        let b = parse_body(&format!("[{CALL}, 3, 4, {{\"id\": ]"));
+        let at: Vec<(usize, &str)> = b.errors.first().iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(at, [(2, ""), (3, ""), (4, "")]);
+        assert!(b.errors.first()[2].message.contains("line 1 column"), "{:?}", b.errors.first()[2]);
+        assert_eq!(parse_body("[1] x").errors.first().last().map(|e| e.line), Some(2));
     }
 }
