@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use peel_core::Month;
+use peel_core::bounded::ErrorList;
 use peel_core::pledge::{AreaKind, CommitmentId, EventError, Standard, generate, parse_body};
 use peel_store::Store;
 
@@ -122,10 +123,7 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Imported::Refused(errors) => {
-                    for (file, e) in &errors {
-                        eprintln!("{}:{}: {}: {}", file.display(), e.line, field_label(&e.field), e.message);
-                    }
-                    eprintln!("{} invalid events; nothing was stored.", errors.len());
+                    print_refusal(&errors, usize::MAX);
                     Ok(ExitCode::FAILURE)
                 }
             }
@@ -221,13 +219,26 @@ fn field_label(field: &str) -> &str {
     if field.is_empty() { "(line)" } else { field }
 }
 
+/// Prints up to `at_most` of a refused batch's errors and how many there were.
+pub fn print_refusal(errors: &ErrorList<(PathBuf, EventError)>, at_most: usize) {
+    for (file, e) in errors.first().iter().take(at_most) {
+        eprintln!("{}:{}: {}: {}", file.display(), e.line, field_label(&e.field), e.message);
+    }
+    let shown = errors.first().len().min(at_most);
+    if errors.total() > shown {
+        eprintln!("… and {} more errors", errors.total() - shown);
+    }
+    eprintln!("{} errors; nothing was stored.", errors.total());
+}
+
 /// What importing a set of files did.
 #[derive(Debug)]
 pub enum Imported {
     /// Every event was valid and stored (this many, after replacements).
     Stored(usize),
-    /// Nothing was stored; every error, with its file.
-    Refused(Vec<(PathBuf, EventError)>),
+    /// Nothing was stored; the first errors (by file, then line) with their
+    /// files, and how many there were.
+    Refused(ErrorList<(PathBuf, EventError)>),
 }
 
 /// Reads, checks and stores `files` as one all-or-nothing batch.
@@ -247,7 +258,7 @@ pub struct Phases {
 /// [`import_files`], timing each step.
 pub async fn import_files_timed(store: &Store, files: &[PathBuf]) -> Result<(Imported, Phases)> {
     let mut phases = Phases::default();
-    let mut errors = Vec::new();
+    let mut errors = ErrorList::new();
     let mut events = Vec::new();
     for file in files {
         let start = Instant::now();
@@ -257,10 +268,9 @@ pub async fn import_files_timed(store: &Store, files: &[PathBuf]) -> Result<(Imp
         let batch = parse_body(&text);
         phases.parse += start.elapsed();
         let start = Instant::now();
-        let mut file_errors = batch.errors;
-        file_errors.extend(store.pledge_reference_errors(&batch.events).await?);
-        file_errors.sort_by_key(|e| e.line);
-        errors.extend(file_errors.into_iter().map(|e| (file.clone(), e)));
+        let unknown = store.pledge_reference_errors(&batch.events).await?;
+        let file_errors = batch.errors.merge_by_key(unknown, |e| e.line);
+        errors.append(file_errors.map(|e| (file.clone(), e)));
         let parsed = batch.events.into_iter().map(|e| e.event);
         if events.is_empty() {
             // In place: a million events are not copied to a new vector.
@@ -307,8 +317,9 @@ mod tests {
         else {
             panic!("a bad file refuses the whole batch");
         };
-        assert_eq!(errors.len(), 1);
-        assert_eq!((errors[0].0.as_path(), errors[0].1.line, errors[0].1.field.as_str()), (bad.as_path(), 2, "type"));
+        assert_eq!(errors.total(), 1);
+        let (file, e) = &errors.first()[0];
+        assert_eq!((file.as_path(), e.line, e.field.as_str()), (bad.as_path(), 2, "type"));
         assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
 
         let Imported::Stored(n) = import_files(&store, std::slice::from_ref(&good)).await.expect("import") else {

@@ -13,11 +13,13 @@ mod users;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use peel_import::{ImportOptions, Importer, Summary};
 use peel_store::Store;
+use peel_web::ServerLimits;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -51,6 +53,42 @@ struct DatabaseArg {
     database_url: String,
 }
 
+/// Bounds on connections for `peel serve` and `peel demo` (docs/security.md).
+#[derive(Args, Clone, Copy)]
+struct ServerArgs {
+    /// Seconds a request's line and headers may take to arrive, from their first byte.
+    #[arg(long, env = "PEEL_HEADER_TIMEOUT", value_name = "SECONDS",
+          default_value_t = ServerLimits::default().header_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds a request's whole body may take to arrive, from its headers (then 408).
+    #[arg(long, env = "PEEL_BODY_TIMEOUT", value_name = "SECONDS",
+          default_value_t = ServerLimits::default().body_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: u64,
+    /// Seconds a connection may wait for a request, or for its client to read an answer, before it is closed.
+    #[arg(long, env = "PEEL_IDLE_TIMEOUT", value_name = "SECONDS",
+          default_value_t = ServerLimits::default().idle_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout: u64,
+    /// Connections served at once; more wait to be accepted. Keep it below `ulimit -n` less 64.
+    #[arg(long, env = "PEEL_MAX_CONNECTIONS", value_name = "N",
+          default_value_t = ServerLimits::default().max_connections as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+}
+
+impl ServerArgs {
+    fn limits(self) -> ServerLimits {
+        ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Import police.uk files: bulk CSVs, folders of them, archive zips, boundary KML, postcode tables.
@@ -77,8 +115,13 @@ Examples:
         paths: Vec<PathBuf>,
     },
     /// Serve the police.uk-compatible API, the pages and /healthz.
+    ///
+    /// Connections are bounded: a client that sends nothing, half a request or half a
+    /// body is cut off after the timeouts below, and at most --max-connections are
+    /// served at once. Request bodies are limited in size (64 MiB for event batches,
+    /// 2 MiB elsewhere). docs/security.md explains each limit.
     #[command(
-        after_help = "Examples:\n  peel serve\n  PEEL_DATABASE_URL=postgres://postgres@127.0.0.1/peel peel serve --listen 0.0.0.0:8080"
+        after_help = "Examples:\n  peel serve\n  PEEL_DATABASE_URL=postgres://postgres@127.0.0.1/peel peel serve --listen 0.0.0.0:8080\n  peel serve --idle-timeout 5 --max-connections 2000     (raise ulimit -n first)"
     )]
     Serve {
         #[command(flatten)]
@@ -89,6 +132,8 @@ Examples:
         /// Limit each client to this many /api/ requests a second, with bursts (police.uk: 15/30). Off by default.
         #[arg(long, env = "PEEL_RATE_LIMIT", value_name = "PER_SECOND/BURST")]
         rate_limit: Option<peel_web::rate_limit::RateLimit>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Run the demo: create ./peel-demo.db, import the bundled sample, serve it.
     ///
@@ -108,8 +153,13 @@ Examples:
         /// Import the sample and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Create or upgrade the database schema, and list the migrations applied.
+    ///
+    /// Also lists any unsafe links (not http, https, mailto or tel) that an older
+    /// peel stored and the upgrade to schema version 16 removed.
     Migrate {
         #[command(flatten)]
         db: DatabaseArg,
@@ -174,12 +224,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print_summary(&summary);
             Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Serve { db, listen, rate_limit } => {
+        Command::Serve { db, listen, rate_limit, server } => {
             let store = open(&db.database_url).await?;
-            serve(store, listen, rate_limit).await?;
+            serve(store, listen, rate_limit, server.limits()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { database_url, listen, data, no_serve } => {
+        Command::Demo { database_url, listen, data, no_serve, server } => {
             let dir = sample_dir(data)?;
             let store = open(&database_url).await?;
             eprintln!("Importing the sample from {} into {database_url} …", dir.display());
@@ -193,7 +243,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            serve(store, listen, None).await?;
+            serve(store, listen, None, server.limits()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {
@@ -202,6 +252,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{version:>4}  {description}");
             }
             println!("database is up to date");
+            let removed = store.unsafe_links_removed().await?;
+            if !removed.is_empty() {
+                println!(
+                    "\n{} unsafe links (not http, https, mailto or tel) stored by an older peel were removed on upgrade:",
+                    removed.len()
+                );
+                for r in &removed {
+                    println!("  {} {}: {}: {:?} {}", r.removed_at, r.place, r.field, r.link, r.reason);
+                }
+                println!("Re-import or re-adopt the corrected files to put safe links back.");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Events(cmd) => events::run(cmd).await,
@@ -247,11 +308,16 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(store: Store, listen: SocketAddr, rate_limit: Option<peel_web::rate_limit::RateLimit>) -> Result<()> {
+async fn serve(
+    store: Store,
+    listen: SocketAddr,
+    rate_limit: Option<peel_web::rate_limit::RateLimit>,
+    limits: ServerLimits,
+) -> Result<()> {
     // The API's spatial index is built from the store before listening.
     let state = peel_web::AppState::load(store).await?;
     println!("peel is serving on http://{listen}/  (Ctrl-C to stop)");
-    peel_web::serve(state, listen, rate_limit).await?;
+    peel_web::serve(state, listen, rate_limit, limits).await?;
     Ok(())
 }
 
@@ -274,10 +340,8 @@ async fn import_demo_events(store: &Store, dir: &Path) -> Result<()> {
             Ok(())
         }
         events::Imported::Refused(errors) => {
-            for (file, e) in errors.iter().take(20) {
-                eprintln!("{}:{}: {}: {}", file.display(), e.line, e.field, e.message);
-            }
-            bail!("the sample's Pledge events did not import ({} errors)", errors.len())
+            events::print_refusal(&errors, 20);
+            bail!("the sample's Pledge events did not import ({} errors)", errors.total())
         }
     }
 }
@@ -332,7 +396,7 @@ fn print_summary(s: &Summary) {
         if s.forces.is_empty() { "none".into() } else { s.forces.iter().cloned().collect::<Vec<_>>().join(", ") }
     );
     if !s.skipped.is_empty() {
-        println!("  {} invalid rows skipped (listed above)", s.skipped.len());
+        println!("  {} invalid rows skipped (listed above)", s.skipped.total());
     }
     if !s.failed.is_empty() {
         eprintln!("{} files were refused and nothing of them was written:", s.failed.len());

@@ -119,7 +119,7 @@ async fn measure(label: &str, store: &Store, file: &Path, total: usize) -> Resul
     match imported {
         Imported::Stored(n) if n == total => {}
         Imported::Stored(n) => bail!("stored {n} events, expected {total}"),
-        Imported::Refused(errors) => bail!("the generated events were refused: {:?}", errors.first()),
+        Imported::Refused(errors) => bail!("the generated events were refused: {:?}", errors.first().first()),
     }
     let t_ingest = start.elapsed();
     println!(

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::geo::{Area, LatLng};
+use crate::url::{SafeUrl, UrlError};
 
 /// A police force and the public details police.uk shows for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -14,7 +15,7 @@ pub struct Force {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<SafeUrl>,
     pub telephone: Option<String>,
     #[serde(default)]
     pub engagement_methods: Vec<EngagementMethod>,
@@ -22,7 +23,7 @@ pub struct Force {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngagementMethod {
-    pub url: Option<String>,
+    pub url: Option<SafeUrl>,
     pub description: Option<String>,
     pub title: String,
     #[serde(rename = "type", default)]
@@ -30,7 +31,70 @@ pub struct EngagementMethod {
 }
 
 /// Contact details as police.uk keys them (`email`, `telephone`, `twitter`…).
-pub type ContactDetails = BTreeMap<String, String>;
+/// The values of keys that hold links ([`ContactDetails::LINK_KEYS`]) are
+/// safe links ([`SafeUrl`]): clients of the police.uk API show them as links.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct ContactDetails(BTreeMap<String, String>);
+
+impl ContactDetails {
+    /// The keys police.uk uses for links rather than addresses or numbers.
+    pub const LINK_KEYS: &[&str] = &[
+        "web",
+        "facebook",
+        "twitter",
+        "youtube",
+        "instagram",
+        "flickr",
+        "myspace",
+        "bebo",
+        "google-plus",
+        "linkedin",
+        "blog",
+        "forum",
+        "rss",
+        "e-messaging",
+    ];
+
+    /// Checks every link; the first bad one is named with its key.
+    pub fn new(details: BTreeMap<String, String>) -> Result<ContactDetails, BadContactLink> {
+        for (key, value) in &details {
+            if ContactDetails::is_link(key)
+                && let Err(reason) = SafeUrl::parse(value)
+            {
+                return Err(BadContactLink { key: key.clone(), value: value.clone(), reason });
+            }
+        }
+        Ok(ContactDetails(details))
+    }
+
+    pub fn is_link(key: &str) -> bool {
+        ContactDetails::LINK_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key.trim()))
+    }
+}
+
+impl std::ops::Deref for ContactDetails {
+    type Target = BTreeMap<String, String>;
+
+    fn deref(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for ContactDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ContactDetails, D::Error> {
+        ContactDetails::new(BTreeMap::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A contact detail that should be a link and is not a safe one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("contact_details.{key}: the link {value:?} {reason}")]
+pub struct BadContactLink {
+    pub key: String,
+    pub value: String,
+    pub reason: UrlError,
+}
 
 /// A neighbourhood: the smallest area with its own policing team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -41,7 +105,7 @@ pub struct Neighbourhood {
     pub description: Option<String>,
     /// police.uk publishes this as a string; `None` where unknown.
     pub population: Option<u64>,
-    pub url_force: Option<String>,
+    pub url_force: Option<SafeUrl>,
     pub centre: Option<LatLng>,
     #[serde(default)]
     pub contact_details: ContactDetails,
@@ -55,7 +119,7 @@ pub struct Neighbourhood {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
-    pub url: String,
+    pub url: SafeUrl,
     pub title: String,
     pub description: Option<String>,
 }
@@ -193,6 +257,26 @@ mod tests {
         for s in ["", "hello", "EC2V", "12345", "EC2V 7H", "EC2V 777", "ÉC2V 7HH", "Cheapside"] {
             assert!(Postcode::parse(s).is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn contact_links_are_safe_links() {
+        let ok: ContactDetails =
+            serde_json::from_str(r#"{"email":"team@example.org","telephone":"101","twitter":"https://x.example/t"}"#)
+                .expect("valid");
+        assert_eq!(ok.get("telephone").map(String::as_str), Some("101"));
+        let again: ContactDetails = serde_json::from_str(&serde_json::to_string(&ok).expect("json")).expect("again");
+        assert_eq!(again, ok);
+        let e = serde_json::from_str::<ContactDetails>(r#"{"email":"a@b.example","Web":"javascript:alert(1)"}"#)
+            .expect_err("refused")
+            .to_string();
+        assert!(e.starts_with(r#"contact_details.Web: the link "javascript:alert(1)" is a javascript: link"#), "{e}");
+        // Only keys that name links are links: an email address is text.
+        assert!(ContactDetails::new([("email".to_string(), "javascript:x".to_string())].into()).is_ok());
+        let link: Link =
+            serde_json::from_str(r#"{"url":"tel:101","title":"Call","description":null}"#).expect("a link");
+        assert_eq!(link.url.scheme(), crate::url::Scheme::Tel);
+        assert!(serde_json::from_str::<Link>(r#"{"url":"data:,x","title":"x","description":null}"#).is_err());
     }
 
     proptest! {

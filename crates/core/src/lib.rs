@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod asb;
+pub mod bounded;
 pub mod category;
 pub mod force;
 pub mod geo;
@@ -15,6 +16,7 @@ pub mod pledge;
 pub mod records;
 pub mod retention;
 pub mod trigger;
+pub mod url;
 
 pub use category::{CategoryFilter, CrimeCategory};
 pub use geo::{Area, BBox, LatLng, Polygon};

@@ -211,6 +211,36 @@ fn occurred_at(raw: Option<&String>, now: DateTime<Utc>, problems: &mut Vec<Inva
 }
 
 impl RawRequest {
+    /// The fields of a POST `requests` from its decoded form pairs (the
+    /// query string's and the body's). Unknown parameters are ignored, as
+    /// the standard lets a server do; of a repeated one the last counts.
+    pub fn from_form(pairs: &[(String, String)]) -> RawRequest {
+        let mut r = RawRequest::default();
+        for (k, v) in pairs {
+            let slot = match k.as_str() {
+                "service_code" => &mut r.service_code,
+                "lat" => &mut r.lat,
+                "long" => &mut r.long,
+                "address_string" => &mut r.address_string,
+                "address_id" => &mut r.address_id,
+                "email" => &mut r.email,
+                "first_name" => &mut r.first_name,
+                "last_name" => &mut r.last_name,
+                "phone" => &mut r.phone,
+                "description" => &mut r.description,
+                "media_url" => &mut r.media_url,
+                k => {
+                    if let Some(code) = k.strip_prefix("attribute[").and_then(|c| c.strip_suffix(']')) {
+                        r.attributes.insert(code.to_string(), v.clone());
+                    }
+                    continue;
+                }
+            };
+            *slot = v.clone();
+        }
+        r
+    }
+
     /// Checks the request and turns it into a report taken over Open311.
     /// Every problem is listed, each named by the request parameter it is
     /// about. The reporter is the victim unless `attribute[victim_name]`

@@ -4,6 +4,7 @@
 use peel_core::force;
 use peel_core::geo::{Area, LatLng, Polygon};
 use peel_core::geography::{Event, Force, Neighbourhood, Officer, Priority};
+use peel_core::url::SafeUrl;
 use peel_store::NeighbourhoodDetails;
 use serde::Deserialize;
 use serde_json::Value;
@@ -41,7 +42,7 @@ pub struct NeighbourhoodFile {
 pub struct ForceDetails {
     pub name: Option<String>,
     pub description: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<SafeUrl>,
     pub telephone: Option<String>,
     #[serde(default)]
     pub engagement_methods: Vec<peel_core::geography::EngagementMethod>,
@@ -56,7 +57,7 @@ pub struct NeighbourhoodEntry {
     pub name: String,
     pub description: Option<String>,
     pub population: Option<u64>,
-    pub url_force: Option<String>,
+    pub url_force: Option<SafeUrl>,
     pub centre: Option<LatLng>,
     #[serde(default)]
     pub contact_details: peel_core::geography::ContactDetails,

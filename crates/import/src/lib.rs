@@ -19,6 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use peel_core::Month;
+use peel_core::bounded::ErrorList;
 use peel_core::force;
 use peel_core::records::{BulkFileName, CsvKind, RowContext};
 use peel_store::{LocationCache, OpenDataBatch, ReplaceResult, Store};
@@ -26,6 +27,25 @@ use sha2::{Digest, Sha256};
 
 pub use error::{ImportError, RowProblem};
 use progress::Progress;
+
+/// Entry points for the fuzz targets in `fuzz/`: the readers as
+/// `peel import` calls them, without a database. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use peel_core::records::{BulkFileName, CsvKind, RowContext};
+
+    /// Reads `bytes` as a bulk CSV named `name` (a police.uk file name gives
+    /// the rows a force and month to agree with): the header recognised,
+    /// then every row. How many rows were read and how many refused, or
+    /// `None` when the header is no bulk CSV's.
+    pub fn bulk_csv(name: &str, bytes: &[u8]) -> Option<(usize, usize)> {
+        let kind = CsvKind::from_header(&crate::bulk_csv::header(bytes)?)?;
+        let named = BulkFileName::parse(name);
+        let ctx = RowContext { month: named.as_ref().map(|n| n.month), force: named.as_ref().map(|n| n.force) };
+        let (parsed, problems) = crate::bulk_csv::parse(kind, bytes, name, &ctx);
+        Some((parsed.len(), problems.len()))
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImportOptions {
@@ -47,8 +67,9 @@ pub struct Summary {
     pub force_boundaries: usize,
     pub neighbourhood_details: usize,
     pub postcodes: u64,
-    /// Rows left out under `--skip-invalid`.
-    pub skipped: Vec<RowProblem>,
+    /// Rows left out under `--skip-invalid` (each was printed as it was
+    /// met; the first ones are kept here, all are counted).
+    pub skipped: ErrorList<RowProblem>,
     /// Files refused, with why; nothing of them was written.
     pub failed: Vec<ImportError>,
     pub rows_per_second: f64,

@@ -3,6 +3,7 @@
 use peel_core::force::FORCES;
 use peel_core::geo::{Area, LatLng};
 use peel_core::geography::{Event, Force, Neighbourhood, Officer, Postcode, PostcodePoint, Priority};
+use peel_core::url::SafeUrl;
 
 use crate::{Store, StoreError, on_db};
 
@@ -46,6 +47,12 @@ fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, S
     Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact)? })
 }
 
+/// A link read back: stored ones were checked when written, and the
+/// upgrade to version 16 removed older unsafe ones (`links.rs`).
+fn stored_link(text: Option<String>) -> Result<Option<SafeUrl>, StoreError> {
+    text.map(|t| SafeUrl::parse(&t).map_err(|e| StoreError::Corrupt(format!("the stored link {t:?} {e}")))).transpose()
+}
+
 fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
     Ok(Neighbourhood {
         force_id: r.0,
@@ -53,7 +60,7 @@ fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreErr
         name: r.2,
         description: r.3,
         population: r.4.and_then(|p| u64::try_from(p).ok()),
-        url_force: r.5,
+        url_force: stored_link(r.5)?,
         centre: r.6.zip(r.7).map(|(lat, lng)| LatLng { lat, lng }),
         contact_details: serde_json::from_str(&r.8)?,
         links: serde_json::from_str(&r.9)?,
@@ -93,7 +100,7 @@ impl Store {
                     id: r.0,
                     name: r.1,
                     description: r.2,
-                    url: r.3,
+                    url: stored_link(r.3)?,
                     telephone: r.4,
                     engagement_methods: serde_json::from_str(&r.5)?,
                 })

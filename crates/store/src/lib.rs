@@ -11,6 +11,7 @@ mod audit;
 mod bench;
 mod error;
 mod geography;
+mod links;
 mod open311;
 mod open_data;
 mod pledge;
@@ -36,6 +37,7 @@ pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecor
 pub use audit::{AuditQuery, AuditVerification, By};
 pub use error::StoreError;
 pub use geography::NeighbourhoodDetails;
+pub use links::RemovedLink;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use open311::RequestSearch;
 pub use pledge::{IngestError, LocalStandardError};
@@ -147,6 +149,8 @@ impl Store {
         }
         // Version 8 added columns that rows stored earlier fill from their JSON.
         self.fill_pledge_columns().await?;
+        // Version 16 checks links stored earlier, once.
+        self.check_stored_links().await?;
         self.seed_forces().await
     }
 

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use peel_core::Month;
 use peel_core::access::{Permission, Refusal, Target};
+use peel_core::bounded::ErrorList;
 use peel_core::pledge::event::{
     Call, Channel, Dissatisfaction, Duty, Grade, Incident, Meeting, MeetingKind, Message, VictimPlan, VictimUpdate,
 };
@@ -31,9 +32,10 @@ use crate::{Engine, Store, StoreError, on_db};
 /// Why a batch of events was not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    /// The batch had invalid events; nothing was written.
-    #[error("{} invalid events; nothing was stored", .0.len())]
-    Invalid(Vec<EventError>),
+    /// The batch had invalid events; nothing was written. The first errors
+    /// by line, and how many there were.
+    #[error("{} errors; nothing was stored", .0.total())]
+    Invalid(ErrorList<EventError>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -831,8 +833,9 @@ impl Store {
     }
 
     /// Checks what only the store knows: that each named neighbourhood
-    /// exists in its force. One error per event naming an unknown one.
-    pub async fn pledge_reference_errors(&self, events: &[LineEvent]) -> Result<Vec<EventError>, StoreError> {
+    /// exists in its force. One error per event naming an unknown one, the
+    /// first ones kept (in the events' order) and all counted.
+    pub async fn pledge_reference_errors(&self, events: &[LineEvent]) -> Result<ErrorList<EventError>, StoreError> {
         let forces: BTreeSet<&str> =
             events.iter().filter(|e| e.event.neighbourhood.is_some()).map(|e| e.event.force.as_str()).collect();
         let mut known: HashMap<&str, BTreeSet<String>> = HashMap::new();
@@ -842,7 +845,7 @@ impl Store {
             });
             known.insert(force, ids.into_iter().collect());
         }
-        let mut errors = Vec::new();
+        let mut errors = ErrorList::new();
         for LineEvent { line, event } in events {
             if let Some(n) = &event.neighbourhood
                 && !known.get(event.force.as_str()).is_some_and(|ids| ids.contains(n))
@@ -863,10 +866,9 @@ impl Store {
     /// send for (an `event-feed` account's is its own force's only).
     pub async fn ingest_pledge_events(&self, batch: ParsedBatch, by: &By<'_>) -> Result<usize, IngestError> {
         self.authorise_forces(&batch.events, by).await?;
-        let mut errors = batch.errors;
-        errors.extend(self.pledge_reference_errors(&batch.events).await?);
+        let unknown = self.pledge_reference_errors(&batch.events).await?;
+        let errors = batch.errors.merge_by_key(unknown, |e| e.line);
         if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
             return Err(IngestError::Invalid(errors));
         }
         let events: Vec<Event> = batch.events.into_iter().map(|e| e.event).collect();

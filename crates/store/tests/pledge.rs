@@ -99,7 +99,7 @@ async fn bad_batch_changes_nothing(engine: Engine) {
     let Err(IngestError::Invalid(errors)) = ingest(&store, &bad).await else {
         panic!("the batch must be refused");
     };
-    let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+    let got: Vec<(usize, &str)> = errors.first().iter().map(|e| (e.line, e.field.as_str())).collect();
     assert_eq!(
         got,
         [(2, "type"), (3, "received_at"), (4, "answered_at"), (5, "force"), (6, "neighbourhood"), (7, "received_at")]

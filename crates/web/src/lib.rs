@@ -14,6 +14,7 @@ pub mod pledge;
 pub mod portal;
 pub mod rate_limit;
 mod security_headers;
+mod server;
 
 use std::net::SocketAddr;
 
@@ -23,6 +24,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
 pub use index::{SharedIndex, build_index};
+pub use server::ServerLimits;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -84,23 +86,39 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
-/// Serves the application on `addr` until Ctrl-C or SIGTERM.
+/// Serves the application on `addr` until Ctrl-C or SIGTERM, within `limits`.
 pub async fn serve(
     state: AppState,
     addr: SocketAddr,
     rate_limit: Option<rate_limit::RateLimit>,
+    limits: ServerLimits,
 ) -> Result<(), WebError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Bind(addr, e))?;
-    serve_on(state, listener, rate_limit).await
+    serve_on_with(state, listener, rate_limit, limits).await
 }
 
+/// [`serve_on_with`] with the default [`ServerLimits`].
 pub async fn serve_on(
     state: AppState,
     listener: tokio::net::TcpListener,
     rate_limit: Option<rate_limit::RateLimit>,
 ) -> Result<(), WebError> {
-    let app = app_with(state, rate_limit).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(WebError::Serve)
+    serve_on_with(state, listener, rate_limit, ServerLimits::default()).await
+}
+
+/// Serves the application on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve_on_with(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    rate_limit: Option<rate_limit::RateLimit>,
+    limits: ServerLimits,
+) -> Result<(), WebError> {
+    let backoffice = backoffice::BackofficeConfig::from_env();
+    let app = app_with_backoffice(state.clone(), rate_limit, backoffice.clone());
+    server::run(listener, app, limits, shutdown()).await.map_err(WebError::Serve)?;
+    // Windows of throttled sign-ins still open would otherwise go unrecorded.
+    backoffice.throttled_sign_ins.write_all(&state.store, backoffice.clock.now()).await?;
+    Ok(())
 }
 
 async fn shutdown() {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::{Identity, normalise_postcode, phone_key};
 use super::{Invalid, Problems, slugged, text};
+use crate::url::SafeUrl;
 
 slugged! {
     /// How the report reached peel.
@@ -98,39 +99,27 @@ pub struct NewReport {
     pub reporter: Person,
     pub victims: Vec<Person>,
     /// An `http` or `https` link to a photo or video, as sent; not fetched.
-    pub media_url: Option<String>,
+    pub media_url: Option<SafeUrl>,
 }
 
 /// The longest media link kept.
-pub const MAX_MEDIA_URL: usize = 2000;
+pub const MAX_MEDIA_URL: usize = crate::url::MAX_URL;
 
-/// Checks a link to a photo or video: an absolute `http` or `https` URL
-/// with a host, on one line. peel keeps the link and never fetches it, so
+/// Checks a link to a photo or video: an `http` or `https` link with a host
+/// ([`SafeUrl::parse_web`]). peel keeps the link and never fetches it, so
 /// staff follow it knowing it came from the reporter's app.
-pub fn check_media_url(raw: &str) -> Result<Option<String>, Invalid> {
-    let t = raw.trim();
-    if t.is_empty() {
+pub fn check_media_url(raw: &str) -> Result<Option<SafeUrl>, Invalid> {
+    if raw.trim().is_empty() {
         return Ok(None);
     }
-    let bad = || {
+    SafeUrl::parse_web(raw).map(Some).map_err(|e| {
         Invalid::new(
             "media_url",
             format!(
-                "media_url must be an http or https link of at most {MAX_MEDIA_URL} characters, like https://example.org/photo.jpg."
+                "media_url {e}: send an http or https link of at most {MAX_MEDIA_URL} characters, like https://example.org/photo.jpg."
             ),
         )
-    };
-    if t.chars().count() > MAX_MEDIA_URL || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad());
-    }
-    let lower = t.to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).ok_or_else(bad)?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit('@').next().unwrap_or("");
-    if host.is_empty() || host.starts_with(':') {
-        return Err(bad());
-    }
-    Ok(Some(t.to_string()))
+    })
 }
 
 /// The stored form of [`NewReport::occurred_at`].
@@ -287,6 +276,7 @@ mod tests {
         assert_eq!(check_media_url("  ").unwrap(), None);
         let ok = "https://photos.example.org/a/b.jpg?x=1";
         assert_eq!(check_media_url(ok).unwrap().as_deref(), Some(ok));
+        assert!(check_media_url("mailto:a@example.org").is_err(), "a link to a page or file only");
         assert!(check_media_url("HTTP://example.org").is_ok());
         for bad in [
             "javascript:alert(1)",

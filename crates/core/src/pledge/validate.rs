@@ -1,16 +1,22 @@
-//! Turning NDJSON (or a JSON array) into events, naming every problem.
+//! Turning NDJSON (or a JSON array) into events, naming the problems.
 //!
-//! A batch is accepted or refused whole, so a sender needs the complete list
-//! of what is wrong in one go: each line is checked field by field and every
-//! error is kept, not just the first. Whether a neighbourhood exists is for
+//! A batch is accepted or refused whole, so a sender needs to know what is
+//! wrong in one go: each line is checked field by field and every error is
+//! counted, not just the first; the first [`MAX_LISTED`] are kept (with
+//! their lines and fields), so a batch that is wrong on every line costs
+//! no more memory than a good one. Whether a neighbourhood exists is for
 //! the store to say; everything knowable from the text alone is checked here.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::event::*;
 use super::{london, one_pass};
+use crate::bounded::ErrorList;
+#[cfg(doc)]
+use crate::bounded::MAX_LISTED;
 use crate::force;
 
 /// One problem with one event: the line (or array position, from 1), the
@@ -36,11 +42,12 @@ pub struct LineEvent {
     pub event: Event,
 }
 
-/// Everything read from one batch: the valid events and the errors.
+/// Everything read from one batch: the valid events, and the errors (the
+/// first ones by line, and how many).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedBatch {
     pub events: Vec<LineEvent>,
-    pub errors: Vec<EventError>,
+    pub errors: ErrorList<EventError>,
 }
 
 impl ParsedBatch {
@@ -79,7 +86,7 @@ pub fn parse_ndjson(text: &str) -> ParsedBatch {
     batch.events.reserve(parts.iter().map(|p| p.events.len()).sum());
     for part in parts {
         batch.events.extend(part.events);
-        batch.errors.extend(part.errors);
+        batch.errors.append(part.errors);
     }
     batch
 }
@@ -130,17 +137,39 @@ fn parse_ndjson_from(text: &str, first_line: usize) -> ParsedBatch {
 }
 
 /// A JSON array of events; "line" is the position in the array, from 1.
+/// Read one item at a time, so the array is never held as JSON values. A
+/// syntax error is put at the position of the item it stopped (the text's
+/// own line and column are in its message), so errors stay in order.
 pub fn parse_json_array(text: &str) -> ParsedBatch {
     let mut batch = ParsedBatch::default();
-    match serde_json::from_str::<Vec<Value>>(text) {
-        Ok(items) => {
-            for (i, v) in items.iter().enumerate() {
-                push(&mut batch, i + 1, parse_value(i + 1, v));
-            }
-        }
-        Err(e) => batch.errors.push(EventError::new(e.line(), "", format!("not a JSON array of events: {e}"))),
+    let mut read = 0;
+    let mut de = serde_json::Deserializer::from_str(text);
+    if let Err(e) = de.deserialize_seq(Items { batch: &mut batch, read: &mut read }).and_then(|()| de.end()) {
+        batch.errors.push(EventError::new(read + 1, "", format!("not a JSON array of events: {e}")));
     }
     batch
+}
+
+/// Checks each item of an array as it is read, counting them.
+struct Items<'a> {
+    batch: &'a mut ParsedBatch,
+    read: &'a mut usize,
+}
+
+impl<'de> Visitor<'de> for Items<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array of events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        while let Some(item) = items.next_element::<Value>()? {
+            *self.read += 1;
+            push(self.batch, *self.read, parse_value(*self.read, &item));
+        }
+        Ok(())
+    }
 }
 
 fn push(batch: &mut ParsedBatch, line: usize, result: Result<Event, Vec<EventError>>) {
@@ -525,7 +554,7 @@ mod tests {
             for (first, piece) in parts {
                 let part = parse_ndjson_from(piece, first);
                 joined.events.extend(part.events);
-                joined.errors.extend(part.errors);
+                joined.errors.append(part.errors);
             }
             assert_eq!(joined, whole, "{n} pieces");
         }
@@ -672,7 +701,7 @@ mod tests {
         let b = parse_body(&text);
         assert_eq!(b.events.len(), 1);
         assert_eq!(b.events[0].line, 1);
-        let lines: Vec<(usize, &str)> = b.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        let lines: Vec<(usize, &str)> = b.errors.first().iter().map(|e| (e.line, e.field.as_str())).collect();
         assert_eq!(lines, [(3, ""), (4, "channel")]);
     }
 
@@ -681,8 +710,39 @@ mod tests {
         let text = format!("[{CALL}, {{\"id\":\"y\",\"force\":\"kent\",\"type\":\"nope\"}}]");
         let b = parse_body(&text);
         assert_eq!(b.events.len(), 1);
-        assert_eq!(b.errors, [EventError::new(2, "type", b.errors[0].message.clone())]);
+        assert_eq!(b.errors.first(), [EventError::new(2, "type", b.errors.first()[0].message.clone())]);
         assert!(!parse_body("[1,").is_valid());
-        assert_eq!(parse_body("[3]").errors[0].message, "an event must be a JSON object");
+        assert_eq!(parse_body("[3]").errors.first()[0].message, "an event must be a JSON object");
+    }
+
+    #[test]
+    fn a_batch_wrong_on_every_line_keeps_the_first_errors_and_counts_them_all() {
+        use crate::bounded::MAX_LISTED;
+        // Large enough to be read in pieces, side by side.
+        let lines = 3 * PARALLEL_BYTES / 2;
+        let b = parse_body(&"1\n".repeat(lines));
+        assert_eq!(b.errors.total(), lines);
+        let first: Vec<usize> = b.errors.first().iter().map(|e| e.line).collect();
+        assert_eq!(first, (1..=MAX_LISTED).collect::<Vec<_>>());
+        // An array is read item by item, with the same bound.
+        let b = parse_body(&format!("[{}1]", "1,".repeat(lines)));
+        assert_eq!((b.errors.total(), b.errors.first().len()), (lines + 1, MAX_LISTED));
+        assert!(b.errors.first().iter().all(|e| e.message == "an event must be a JSON object"));
+        // Items before a syntax error are still checked; the error is counted.
+        let b = parse_body(&format!("[{CALL}, 3, "));
+        assert_eq!(b.events.len(), 1);
+        assert_eq!(b.errors.total(), 2);
+        assert!(b.errors.first()[1].message.starts_with("not a JSON array of events"));
+    }
+
+    /// Found by the events_ndjson fuzz target: a syntax error after bad
+    /// items took the text's line (1) as its position, out of order.
+    #[test]
+    fn a_syntax_error_in_an_array_is_at_the_item_it_stopped() {
+        let b = parse_body(&format!("[{CALL}, 3, 4, {{\"id\": ]"));
+        let at: Vec<(usize, &str)> = b.errors.first().iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(at, [(2, ""), (3, ""), (4, "")]);
+        assert!(b.errors.first()[2].message.contains("line 1 column"), "{:?}", b.errors.first()[2]);
+        assert_eq!(parse_body("[1] x").errors.first().last().map(|e| e.line), Some(2));
     }
 }

@@ -9,6 +9,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::url::SafeUrl;
+
 const NATIONAL_DEFAULT: &str = include_str!("data/national-default.json");
 const LOCAL_EXAMPLE: &str = include_str!("data/local-example.json");
 
@@ -145,8 +147,9 @@ pub struct Contact {
     pub email: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// The published procedure's page: an http, https, mailto or tel link.
     #[serde(default)]
-    pub web: Option<String>,
+    pub web: Option<SafeUrl>,
     pub how_to_apply: String,
 }
 
@@ -386,6 +389,7 @@ mod tests {
             (Box::new(|v| v["deadlines"]["decide"]["unit"] = "weeks".into()), "unknown variant"),
             (Box::new(|v| v["rules"][0]["kind"] = "vibes".into()), "unknown variant"),
             (Box::new(|v| v["surprise"] = 1.into()), "unknown field"),
+            (Box::new(|v| v["contact"]["web"] = "javascript:alert('x')".into()), "is a javascript: link"),
         ];
         for (edit, says) in cases {
             let e = problem(with(|v| {

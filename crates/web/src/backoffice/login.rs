@@ -85,12 +85,16 @@ pub async fn login(
     let store = &state.store;
     let next = auth::safe_next(Some(&form.next));
     let client = crate::rate_limit::client_ip(&extensions);
+    bo.throttled_sign_ins.write_ended(store, now).await?;
     if let Some(limiter) = &bo.sign_in_limit
         && let Err(wait) = limiter.take(client, std::time::Instant::now())
     {
         let secs = crate::rate_limit::retry_after_secs(wait);
-        tracing::warn!(%client, "sign-in attempts throttled");
-        audit(store, now, "anonymous", "auth.throttled", "sign-in", "security", json!({ "retry_after": secs })).await?;
+        // Counted, not written: one audit entry per address and window.
+        if bo.throttled_sign_ins.record(client, now) {
+            tracing::warn!(%client, "sign-in attempts throttled (one audit entry when the window ends)");
+            bo.throttled_sign_ins.watch(store.clone(), bo.clock.clone());
+        }
         let errors = [FieldError {
             field: "email".into(),
             message: format!(

@@ -22,6 +22,7 @@ pub mod html;
 mod login;
 mod pledge_standards;
 pub mod secrets;
+pub mod throttle_log;
 
 use std::sync::{Arc, Mutex};
 
@@ -84,6 +85,9 @@ pub struct BackofficeConfig {
     /// tried: the lock-out protects one account, this stops one address
     /// trying a few passwords on every account. `None`: no limit.
     pub sign_in_limit: Option<crate::rate_limit::Limiter>,
+    /// Sign-ins refused by that limit, counted into one audit entry per
+    /// address and window.
+    pub throttled_sign_ins: Arc<throttle_log::ThrottleLog>,
 }
 
 impl Default for BackofficeConfig {
@@ -96,6 +100,7 @@ impl Default for BackofficeConfig {
             password_policy: PasswordPolicy::default(),
             clock: Clock::system(),
             sign_in_limit: None,
+            throttled_sign_ins: Arc::default(),
         }
     }
 }

@@ -128,9 +128,9 @@ fn escape(s: &str, out: &mut String) {
 }
 
 /// A GeoReport v2 error answer: `[{"code": 400, "description": "…"}]`,
-/// one entry per problem.
+/// one entry per problem, the first hundred and then how many more.
 pub fn errors(status: StatusCode, format: Format, descriptions: &[String]) -> Response {
-    let items = descriptions
+    let items = peel_core::bounded::listed(descriptions, |n| format!("… and {n} more problems"))
         .iter()
         .map(|d| Value::Obj(vec![("code", Value::Int(status.as_u16() as i64)), ("description", d.as_str().into())]))
         .collect();

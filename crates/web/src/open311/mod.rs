@@ -12,7 +12,8 @@ pub mod format;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -31,9 +32,13 @@ use format::{Format, Value, errors, split};
 /// Why the audit log and casework see a report arrive.
 const PURPOSE: &str = "report taken over Open311";
 
+/// Largest form accepted: a report is a few kilobytes. Anyone may post
+/// before the key is checked (it may be in the body), so this is small.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/open311/v2/{file}", get(top).post(submit))
+        .route("/open311/v2/{file}", get(top).post(submit).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)))
         .route("/open311/v2/services/{file}", get(service_definition))
         .route("/open311/v2/requests/{file}", get(one_request))
         .route("/open311/v2/tokens/{file}", get(token))
@@ -254,34 +259,6 @@ async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Respo
     }
 }
 
-/// The fields of a POST `requests`, from the query string and the form body.
-fn raw_request(pairs: &[(String, String)]) -> RawRequest {
-    let mut r = RawRequest::default();
-    for (k, v) in pairs {
-        let slot = match k.as_str() {
-            "service_code" => &mut r.service_code,
-            "lat" => &mut r.lat,
-            "long" => &mut r.long,
-            "address_string" => &mut r.address_string,
-            "address_id" => &mut r.address_id,
-            "email" => &mut r.email,
-            "first_name" => &mut r.first_name,
-            "last_name" => &mut r.last_name,
-            "phone" => &mut r.phone,
-            "description" => &mut r.description,
-            "media_url" => &mut r.media_url,
-            k => {
-                if let Some(code) = k.strip_prefix("attribute[").and_then(|c| c.strip_suffix(']')) {
-                    r.attributes.insert(code.to_string(), v.clone());
-                }
-                continue;
-            }
-        };
-        *slot = v.clone();
-    }
-    r
-}
-
 /// POST `requests`: a new report.
 async fn submit(
     State(state): State<AppState>,
@@ -289,9 +266,16 @@ async fn submit(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     bo: axum::Extension<Backoffice>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some((name, format)) = split(&file) else { return no_format(&file) };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let message = format!("the form could not be read ({e}); send at most {} KiB", MAX_FORM_BYTES / 1024);
+            return errors(e.status(), format, &[message]);
+        }
+    };
     if name != "requests" {
         return errors(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -325,7 +309,7 @@ async fn submit(
         );
     }
     let now = bo.now();
-    let report = match raw_request(&all).to_report(now).and_then(|r| r.check(now)) {
+    let report = match RawRequest::from_form(&all).to_report(now).and_then(|r| r.check(now)) {
         Ok(r) => r,
         Err(p) => {
             let lines: Vec<String> = p.0.iter().map(|i| format!("{}: {}", i.field, i.message)).collect();

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use peel_core::bounded::{ErrorList, cut_note};
 use peel_core::pledge::EventError;
 use serde_json::json;
 
@@ -22,8 +23,9 @@ pub enum PledgeError {
     )]
     Unauthorized,
     /// The batch was refused whole; each error names its line and field.
-    #[error("{} invalid events; nothing was stored", .0.len())]
-    Invalid(Vec<EventError>),
+    /// The first ones by line are listed, and all are counted.
+    #[error("{} errors{}; nothing was stored", .0.total(), cut_note(.0))]
+    Invalid(ErrorList<EventError>),
     #[error(transparent)]
     Web(#[from] WebError),
 }
@@ -39,11 +41,11 @@ impl IntoResponse for PledgeError {
                 r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                 r
             }
-            PledgeError::Invalid(errors) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({ "error": format!("{} invalid events; nothing was stored", errors.len()), "errors": errors })),
-            )
-                .into_response(),
+            PledgeError::Invalid(ref errors) => {
+                let body =
+                    json!({ "error": self.to_string(), "error_count": errors.total(), "errors": errors.first() });
+                (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+            }
             PledgeError::Web(e) => e.into_response(),
         }
     }

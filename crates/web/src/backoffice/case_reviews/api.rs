@@ -29,9 +29,12 @@ use super::{by, report_viewer, today};
 use crate::AppState;
 use crate::backoffice::auth::{Api, api_error, need};
 
-fn problems(status: StatusCode, problems: Vec<Problem>) -> Response {
+/// The first problems (see `peel_core::bounded`) and how many.
+fn problems(status: StatusCode, mut problems: Vec<Problem>) -> Response {
+    let count = problems.len();
+    problems.truncate(peel_core::bounded::MAX_LISTED);
     let message = problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; ");
-    (status, Json(json!({ "error": message, "problems": problems }))).into_response()
+    (status, Json(json!({ "error": message, "problem_count": count, "problems": problems }))).into_response()
 }
 
 fn one(field: &str, message: impl Into<String>) -> Vec<Problem> {

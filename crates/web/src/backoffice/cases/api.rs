@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use peel_core::asb::tools::RawToolUse;
 use peel_core::asb::{NewAction, NewClosure, Problems, RawReport, Reassignment};
+use peel_core::bounded::MAX_LISTED;
 use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -60,9 +61,12 @@ impl From<Problems> for ApiError {
     }
 }
 
+/// 422 with the first problems (see `peel_core::bounded`) and how many.
 fn problems(p: &Problems) -> Response {
-    let list: Vec<Value> = p.0.iter().map(|x| json!({ "field": x.field, "message": x.message })).collect();
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": p.to_string(), "problems": list }))).into_response()
+    let shown = Problems(p.0.iter().take(MAX_LISTED).cloned().collect());
+    let list: Vec<Value> = shown.0.iter().map(|x| json!({ "field": x.field, "message": x.message })).collect();
+    let body = json!({ "error": shown.to_string(), "problem_count": p.0.len(), "problems": list });
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 pub(super) type Answer = Result<Response, ApiError>;
