@@ -2,22 +2,13 @@
 
 use peel_core::force::FORCES;
 use peel_core::geo::{Area, LatLng};
-use peel_core::geography::{Event, Force, Neighbourhood, Officer, Postcode, PostcodePoint, Priority};
+use peel_core::geography::{
+    Event, Force, Neighbourhood, NeighbourhoodDetails, Officer, Postcode, PostcodePoint, Priority,
+};
 
 use crate::{Store, StoreError, on_db};
 
-/// Everything a neighbourhood publishes besides its boundary.
-#[derive(Debug, Clone, Default)]
-pub struct NeighbourhoodDetails {
-    pub neighbourhood: Neighbourhood,
-    pub team: Vec<Officer>,
-    pub priorities: Vec<Priority>,
-    pub events: Vec<Event>,
-    /// Content made up for the demo, which pages must label as such.
-    pub sample: bool,
-}
-
-type NeighbourhoodRow = (
+pub(crate) type NeighbourhoodRow = (
     String,
     String,
     String,
@@ -36,17 +27,17 @@ type NeighbourhoodRow = (
 /// id, name, description, url, telephone, engagement_methods (JSON).
 type ForceRow = (String, String, Option<String>, Option<String>, Option<String>, String);
 
-const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
+pub(crate) const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
      contact_details, links, locations, bcu_id, csp_id";
 
 /// name, rank, bio, contact details (JSON): the shape of both people tables.
 type OfficerRow = (String, String, Option<String>, String);
 
-fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, StoreError> {
+pub(crate) fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, StoreError> {
     Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact)? })
 }
 
-fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
+pub(crate) fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
     Ok(Neighbourhood {
         force_id: r.0,
         id: r.1,

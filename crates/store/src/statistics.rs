@@ -2,6 +2,7 @@
 //! force, CSP and neighbourhood level, and the BCU/CSP configuration.
 
 use peel_core::geo::{BBox, LatLng};
+pub use peel_core::geography::{Bcu, Csp};
 use peel_core::{CrimeCategory, Month, Outcome};
 
 use crate::{Store, StoreError, on_db};
@@ -25,29 +26,6 @@ pub struct MonthCount {
     pub month: Month,
     pub category: CrimeCategory,
     pub count: i64,
-}
-
-/// A basic command unit: a group of local authorities a force manages as one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bcu {
-    pub force_id: String,
-    pub id: String,
-    pub name: String,
-    pub commentary: Option<String>,
-    pub sample: bool,
-}
-
-/// A community safety partnership, covering one local authority.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Csp {
-    pub force_id: String,
-    pub id: String,
-    pub name: String,
-    pub bcu_id: String,
-    /// As it begins police.uk's LSOA names ("Luton 012B").
-    pub local_authority: String,
-    pub local_authority_code: Option<String>,
-    pub population: Option<i64>,
 }
 
 fn parse_month(s: &str) -> Result<Month, StoreError> {
