@@ -1,55 +1,93 @@
-//! The spatial index the API answers area questions from, and how it is kept
-//! in step with the store.
+//! The open data the API and the portal answer from, and how it is kept in
+//! step with the store.
 //!
-//! The store is the truth; the index is a cache of its map points and
-//! boundaries. It is built when the server starts and rebuilt by
-//! [`AppState::reload_index`] after an import in the same process. Readers take
-//! a cheap `Arc` snapshot, so a rebuild never blocks a request for long and a
-//! request never sees a half-built index.
+//! The store is the truth; [`OpenData`] is everything it holds of police.uk's
+//! open data, in memory. It is built when the server starts and rebuilt when
+//! the store's data version moves on ([`AppState::reload_index`]). Readers
+//! take a cheap `Arc` snapshot, so a rebuild never blocks a request and a
+//! request never sees half an import.
 
 use std::sync::{Arc, RwLock};
 
-use peel_spatial::{LocationIndex, NeighbourhoodIndex, SpatialIndex};
-use peel_store::{Store, StoreError};
+use peel_core::Month;
+use peel_core::geo::LatLng;
+use peel_core::records::{StoredCrime, StoredOutcome, StoredStop};
+use peel_spatial::{Builder, OpenData};
+use peel_store::{OpenDataSink, Store, StoreError};
 
 use crate::AppState;
 
-/// A swappable, shareable [`SpatialIndex`].
+/// A swappable, shareable [`OpenData`].
 #[derive(Clone, Default)]
-pub struct SharedIndex(Arc<RwLock<Arc<SpatialIndex>>>);
+pub struct SharedIndex(Arc<RwLock<Arc<OpenData>>>);
 
 impl SharedIndex {
-    pub fn new(index: SpatialIndex) -> SharedIndex {
-        SharedIndex(Arc::new(RwLock::new(Arc::new(index))))
+    pub fn new(data: OpenData) -> SharedIndex {
+        SharedIndex(Arc::new(RwLock::new(Arc::new(data))))
     }
 
-    /// The index as it is now; later swaps do not affect the snapshot.
-    pub fn current(&self) -> Arc<SpatialIndex> {
+    /// The data as it is now; later swaps do not affect the snapshot.
+    pub fn current(&self) -> Arc<OpenData> {
         // A panic while swapping cannot leave a half-written Arc behind, so a
-        // poisoned lock still holds a whole index.
+        // poisoned lock still holds a whole engine.
         self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub fn replace(&self, index: SpatialIndex) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index);
+    pub fn replace(&self, data: OpenData) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(data);
     }
 }
 
-/// Reads every map point and neighbourhood boundary and indexes them.
-pub async fn build_index(store: &Store) -> Result<SpatialIndex, StoreError> {
-    let locations = LocationIndex::new(store.all_locations().await?);
-    let neighbourhoods = NeighbourhoodIndex::new(store.neighbourhood_boundaries().await?);
-    Ok(SpatialIndex { locations, neighbourhoods })
+/// Feeds the store's records to the engine's builder.
+struct Sink(Builder);
+
+fn corrupt(e: peel_spatial::BuildError) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+impl OpenDataSink for Sink {
+    fn location(&mut self, id: i64, at: LatLng, street_name: &str) -> Result<(), StoreError> {
+        self.0.location(id, at, street_name).map_err(corrupt)
+    }
+
+    fn crime(&mut self, c: StoredCrime<'_>) -> Result<(), StoreError> {
+        self.0.crime(c).map_err(corrupt)
+    }
+
+    fn outcome(&mut self, o: StoredOutcome<'_>) -> Result<(), StoreError> {
+        self.0.outcome(o).map_err(corrupt)
+    }
+
+    fn stop(&mut self, s: StoredStop<'_>) -> Result<(), StoreError> {
+        self.0.stop(s).map_err(corrupt)
+    }
+
+    fn import(&mut self, kind: &str, force_id: &str, month: Month) {
+        self.0.import(kind, force_id, month);
+    }
+}
+
+/// Reads the store's open data (one consistent snapshot) into an engine.
+pub async fn build_index(store: &Store) -> Result<OpenData, StoreError> {
+    let mut sink = Sink(Builder::new());
+    let (version, snapshot) = store.read_open_data(&mut sink).await?;
+    let builder = sink.0;
+    // Sorting millions of records is CPU work: off the async threads.
+    tokio::task::spawn_blocking(move || {
+        builder.finish(version, snapshot.geography, snapshot.boundaries).map_err(corrupt)
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("building the open-data engine stopped: {e}")))?
 }
 
 impl AppState {
-    /// State for serving `store`, with the index built from it.
+    /// State for serving `store`, with the open data read from it.
     pub async fn load(store: Store) -> Result<AppState, StoreError> {
         let index = SharedIndex::new(build_index(&store).await?);
         Ok(AppState { store, index })
     }
 
-    /// Rebuilds the index from the store, after an import.
+    /// Rebuilds the open data from the store, after an import.
     pub async fn reload_index(&self) -> Result<(), StoreError> {
         self.index.replace(build_index(&self.store).await?);
         Ok(())

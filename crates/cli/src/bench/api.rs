@@ -102,7 +102,7 @@ async fn run_in(args: &ApiArgs, sample: &Path, shared: Option<&Path>, dir: &Path
     println!("  loaded into SQLite in {:.1} s", t.elapsed().as_secs_f64());
     let state = AppState::load(store.clone()).await?;
     let index = state.index.current();
-    println!("  index: {} map points, {} neighbourhood polygons", index.locations.len(), index.neighbourhoods.len());
+    println!("  index: {} map points, {} neighbourhood polygons", index.point_count(), index.neighbourhood_count());
     let lite = SqlitePoolOptions::new().max_connections(1).connect(&url).await?;
     let sets = query_sets(&state, &lite, &data).await?;
     for set in &sets {
@@ -337,8 +337,8 @@ async fn dense_points(
     let stride = (candidates.len() / (n * 2)).max(1);
     let mut tried = Vec::new();
     for at in candidates.into_iter().step_by(stride.min(10)) {
-        let ids = index.locations.within_radius(at, ONE_MILE_M);
-        let count = state.store.count_crimes_at(month, &ids, CategoryFilter::All).await?;
+        let points = index.points_within_radius(at, ONE_MILE_M);
+        let count = index.count_crimes(month, &points, CategoryFilter::All);
         if count > 0 && count <= MAX_RESULTS {
             tried.push((at, count));
         }
@@ -400,8 +400,8 @@ async fn query_sets(state: &AppState, lite: &SqlitePool, data: &Data) -> Result<
     for (at, _) in &dense {
         let ring = polygon_around(*at, 800.0);
         let poly = peel_core::geo::Polygon::new(ring.clone())?;
-        let ids = index.locations.within_polygon(&poly);
-        poly_counts.push(state.store.count_crimes_at(gen_month, &ids, CategoryFilter::All).await?);
+        let points = index.points_within_polygon(&poly);
+        poly_counts.push(index.count_crimes(gen_month, &points, CategoryFilter::All));
         polys.push(Query::Poly { month: gen_month, ring });
     }
     sets.push(QuerySet {
@@ -436,7 +436,7 @@ async fn query_sets(state: &AppState, lite: &SqlitePool, data: &Data) -> Result<
                 lng: b.min_lng + (b.max_lng - b.min_lng) * unit(),
             })
             .collect();
-        let hits = points.iter().filter(|p| index.neighbourhoods.locate(**p).is_some()).count();
+        let hits = points.iter().filter(|p| index.locate(**p).is_some()).count();
         sets.push(QuerySet {
             name: "locate",
             about: format!(
@@ -924,7 +924,7 @@ async fn measure_all(args: &ApiArgs, state: &AppState, pg: Option<&PostGis>, set
         let mut found = 0usize;
         while start.elapsed() < Duration::from_secs(2) {
             for p in &points {
-                found += usize::from(index.neighbourhoods.locate(*p).is_some());
+                found += usize::from(index.locate(*p).is_some());
             }
             n += points.len();
         }

@@ -31,7 +31,7 @@ pub async fn page(State(state): State<AppState>, Path(persistent_id): Path<Strin
     let history = state.store.outcomes_for_crime(&persistent_id).await?;
     let force_name = state.store.force(&crime.force_id).await?.map_or(crime.force_id.clone(), |f| f.name);
     let neighbourhood = match &crime.location {
-        Some(p) => match state.index.current().neighbourhoods.locate(p.at) {
+        Some(p) => match state.index.current().locate(p.at) {
             Some(n) => state
                 .store
                 .neighbourhood(&n.force_id, &n.neighbourhood_id)

@@ -13,7 +13,7 @@ pub struct Located {
 /// Finds the neighbourhood containing `at` through the spatial index the
 /// API uses, else the force whose boundary contains it.
 pub async fn locate(state: &AppState, at: LatLng) -> Result<Located, StoreError> {
-    if let Some(n) = state.index.current().neighbourhoods.locate(at) {
+    if let Some(n) = state.index.current().locate(at) {
         return Ok(Located {
             neighbourhood: Some((n.force_id.clone(), n.neighbourhood_id.clone())),
             force_id: Some(n.force_id.clone()),
