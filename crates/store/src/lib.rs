@@ -42,7 +42,7 @@ pub use peel_core::geography::{Bcu, Csp, NeighbourhoodDetails};
 pub use pledge::{IngestError, LocalStandardError};
 pub use privacy::{RetentionDue, Subject, SubjectAccessError};
 pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
-pub use snapshot::{DATA_VERSION_CHANNEL, GeographySnapshot, OpenDataSink};
+pub use snapshot::{DATA_VERSION_CHANNEL, DataVersionWatch, GeographySnapshot, OpenDataSink};
 pub use statistics::{MappedCrime, MonthCount, PlaceMatch};
 pub use trigger::{CaseReview, CaseReviewError, Decision, StepInput, StepRecord, StoredProcedure};
 

@@ -241,7 +241,45 @@ fn geography(
     Ok(GeographySnapshot { geography: out, boundaries })
 }
 
+/// Tells a server when the data version may have moved on: PostgreSQL's
+/// notifications where the store is PostgreSQL, else only the passing of
+/// time (SQLite, whose writers in other processes cannot signal).
+pub struct DataVersionWatch {
+    listener: Option<sqlx::postgres::PgListener>,
+}
+
+impl DataVersionWatch {
+    /// Returns when a notification arrives or `at_most` has passed,
+    /// whichever is first; the caller then reads the version itself. A
+    /// PostgreSQL connection lost meanwhile is reconnected on the next call
+    /// (notifications sent while it was down are lost, which the caller's
+    /// own reading of the version covers).
+    pub async fn wait(&mut self, at_most: std::time::Duration) {
+        match &mut self.listener {
+            Some(listener) => {
+                if let Ok(Err(e)) = tokio::time::timeout(at_most, listener.recv()).await {
+                    tracing::warn!(error = %e, "listening for new data versions failed; retrying");
+                    tokio::time::sleep(at_most).await;
+                }
+            }
+            None => tokio::time::sleep(at_most).await,
+        }
+    }
+}
+
 impl Store {
+    /// Starts watching for new data versions (see [`DataVersionWatch`]).
+    pub async fn watch_data_version(&self) -> Result<DataVersionWatch, StoreError> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(DataVersionWatch { listener: None }),
+            Db::Postgres(pool) => {
+                let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+                listener.listen(DATA_VERSION_CHANNEL).await?;
+                Ok(DataVersionWatch { listener: Some(listener) })
+            }
+        }
+    }
+
     /// The version of the open data now stored; every import advances it.
     pub async fn data_version(&self) -> Result<i64, StoreError> {
         let v: i64 = crate::on_db!(self, pool => {

@@ -3,11 +3,15 @@
 //!
 //! The store is the truth; [`OpenData`] is everything it holds of police.uk's
 //! open data, in memory. It is built when the server starts and rebuilt when
-//! the store's data version moves on ([`AppState::reload_index`]). Readers
-//! take a cheap `Arc` snapshot, so a rebuild never blocks a request and a
-//! request never sees half an import.
+//! the store's data version moves on: [`keep_fresh`] watches for that (on
+//! PostgreSQL by `LISTEN`, on SQLite by reading the version every
+//! [`SQLITE_POLL`]), so an import made by another process, or by another
+//! server sharing the database, is served without a restart. Readers take a
+//! cheap `Arc` snapshot, so a rebuild never blocks a request and a request
+//! never sees half an import.
 
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use peel_core::Month;
 use peel_core::geo::LatLng;
@@ -91,5 +95,73 @@ impl AppState {
     pub async fn reload_index(&self) -> Result<(), StoreError> {
         self.index.replace(build_index(&self.store).await?);
         Ok(())
+    }
+}
+
+/// How often a server on SQLite reads the data version: a few microseconds
+/// a time, and a new month is served within this plus the rebuild.
+pub const SQLITE_POLL: Duration = Duration::from_millis(250);
+
+/// How often a server on PostgreSQL reads the version although no
+/// notification came (one may be lost while its connection is re-made).
+pub const POSTGRES_POLL: Duration = Duration::from_secs(1);
+
+/// After a failed rebuild, how long before trying again.
+const RETRY: Duration = Duration::from_secs(5);
+
+/// Rebuilds the served open data whenever the store's data version moves
+/// on, until the task is dropped. A rebuild that fails keeps the data
+/// already served (and is logged), and is tried again later.
+pub async fn keep_fresh(state: AppState) {
+    let poll = match state.store.engine() {
+        peel_store::Engine::Sqlite => SQLITE_POLL,
+        peel_store::Engine::Postgres => POSTGRES_POLL,
+    };
+    let mut watch = loop {
+        match state.store.watch_data_version().await {
+            Ok(w) => break w,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot watch for new data; retrying");
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    };
+    let mut failed: Option<Instant> = None;
+    loop {
+        watch.wait(poll).await;
+        if failed.is_some_and(|at| at.elapsed() < RETRY) {
+            continue;
+        }
+        let stored = match state.store.data_version().await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the data version");
+                continue;
+            }
+        };
+        let served = state.index.current().version();
+        if stored == served {
+            continue;
+        }
+        let start = Instant::now();
+        match build_index(&state.store).await {
+            Ok(data) => {
+                let (crimes, outcomes, stops) = data.record_counts();
+                tracing::info!(
+                    version = data.version(),
+                    crimes,
+                    outcomes,
+                    stops,
+                    ms = start.elapsed().as_millis() as u64,
+                    "serving new open data"
+                );
+                state.index.replace(data);
+                failed = None;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, version = stored, "rebuilding the open data failed; still serving version {served}");
+                failed = Some(Instant::now());
+            }
+        }
     }
 }

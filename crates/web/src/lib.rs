@@ -22,7 +22,7 @@ use peel_store::Store;
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
-pub use index::{SharedIndex, build_index};
+pub use index::{SharedIndex, build_index, keep_fresh};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -99,8 +99,12 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     rate_limit: Option<rate_limit::RateLimit>,
 ) -> Result<(), WebError> {
+    // An import by another process (or another server) is served without a restart.
+    let fresh = tokio::spawn(index::keep_fresh(state.clone()));
     let app = app_with(state, rate_limit).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(WebError::Serve)
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(WebError::Serve);
+    fresh.abort();
+    served
 }
 
 async fn shutdown() {
