@@ -357,6 +357,13 @@ fn parse_bool(field: &'static str, s: &str) -> Result<Option<bool>, RowError> {
 }
 
 impl StreetCrime {
+    /// police.uk's `location_type`: "BTP" for the crimes British Transport
+    /// Police report (at stations and on the lines), "Force" for every
+    /// other force's.
+    pub fn location_type(&self) -> &'static str {
+        if self.force_id == "btp" || self.reported_by == "British Transport Police" { "BTP" } else { "Force" }
+    }
+
     pub fn from_row(f: &[&str], ctx: &RowContext) -> Result<StreetCrime, RowError> {
         check_columns(f, &STREET_HEADER)?;
         let persistent_id = parse_persistent_id(f[0])?;
