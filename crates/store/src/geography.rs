@@ -2,9 +2,7 @@
 
 use peel_core::force::FORCES;
 use peel_core::geo::{Area, LatLng};
-use peel_core::geography::{
-    Event, Force, Neighbourhood, NeighbourhoodDetails, Officer, Postcode, PostcodePoint, Priority,
-};
+use peel_core::geography::{Force, Neighbourhood, NeighbourhoodDetails, Officer, Postcode, PostcodePoint, Priority};
 
 use crate::{Store, StoreError, on_db};
 
@@ -135,17 +133,6 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    /// A force's senior officers, as police.uk's `forces/{id}/people` lists them.
-    pub async fn force_people(&self, force_id: &str) -> Result<Vec<Officer>, StoreError> {
-        let rows: Vec<OfficerRow> = on_db!(self, pool => {
-            sqlx::query_as("SELECT name, rank, bio, contact_details FROM force_people WHERE force_id = $1 ORDER BY position")
-                .bind(force_id)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter().map(officer_from_row).collect()
     }
 
     /// Sets a force's boundary (from police.uk KML or the ONS force areas).
@@ -354,33 +341,6 @@ impl Store {
             .into_iter()
             .map(|(issue, issue_date, action, action_date)| Priority { issue, issue_date, action, action_date })
             .collect())
-    }
-
-    pub async fn neighbourhood_events(&self, force_id: &str, id: &str) -> Result<Vec<Event>, StoreError> {
-        type Row = (String, Option<String>, Option<String>, String, String, Option<String>, String);
-        let rows: Vec<Row> = on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT title, description, address, kind, start_date, end_date, contact_details FROM events \
-                 WHERE force_id = $1 AND neighbourhood_id = $2 ORDER BY start_date, position",
-            )
-            .bind(force_id)
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter()
-            .map(|r| {
-                Ok(Event {
-                    title: r.0,
-                    description: r.1,
-                    address: r.2,
-                    kind: r.3,
-                    start_date: r.4,
-                    end_date: r.5,
-                    contact_details: serde_json::from_str(&r.6)?,
-                })
-            })
-            .collect()
     }
 
     /// Whether a neighbourhood's details are demo content.

@@ -15,7 +15,6 @@ mod open311;
 mod open_data;
 mod pledge;
 mod privacy;
-mod queries;
 mod schema;
 mod snapshot;
 mod sqlite_raw;
@@ -41,9 +40,8 @@ pub use open311::RequestSearch;
 pub use peel_core::geography::{Bcu, Csp, NeighbourhoodDetails};
 pub use pledge::{IngestError, LocalStandardError};
 pub use privacy::{RetentionDue, Subject, SubjectAccessError};
-pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
 pub use snapshot::{DATA_VERSION_CHANNEL, DataVersionWatch, GeographySnapshot, OpenDataSink};
-pub use statistics::{MappedCrime, MonthCount, PlaceMatch};
+pub use statistics::PlaceMatch;
 pub use trigger::{CaseReview, CaseReviewError, Decision, StepInput, StepRecord, StoredProcedure};
 
 /// The engine behind a [`Store`].

@@ -180,7 +180,8 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
         None => Vec::new(),
     };
     let (anchors, anchor_source) = if met_points.is_empty() {
-        let pts: Vec<LatLng> = store.all_locations().await?.into_iter().map(|(_, at)| at).collect();
+        let sample = peel_web::build_index(store).await?;
+        let pts: Vec<LatLng> = (0..sample.point_count() as u32).filter_map(|p| sample.point(p)).map(|p| p.1).collect();
         (pts, "the sample's real map points")
     } else {
         (met_points, "real Metropolitan stop-and-search points, shared data")
@@ -239,7 +240,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
     let all = store.neighbourhood_boundaries().await?;
     let met: Vec<_> = all.iter().filter(|(f, _, _)| f == "metropolitan").cloned().collect();
     let areas = if met.is_empty() { all } else { met };
-    let real_month = store.latest_month().await?.context("the sample holds no street crimes")?;
+    let real_month = summary.months.iter().max().copied().context("the sample holds no street crimes")?;
     Ok(Data { describe, real_month, areas })
 }
 
