@@ -174,6 +174,114 @@ pub struct Event {
     pub contact_details: ContactDetails,
 }
 
+/// Everything a neighbourhood publishes besides its boundary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NeighbourhoodDetails {
+    pub neighbourhood: Neighbourhood,
+    pub team: Vec<Officer>,
+    pub priorities: Vec<Priority>,
+    pub events: Vec<Event>,
+    /// Content made up for the demo, which pages must label as such.
+    pub sample: bool,
+}
+
+/// A basic command unit: a group of local authorities a force manages as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bcu {
+    pub force_id: String,
+    pub id: String,
+    pub name: String,
+    pub commentary: Option<String>,
+    pub sample: bool,
+}
+
+/// A community safety partnership, covering one local authority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Csp {
+    pub force_id: String,
+    pub id: String,
+    pub name: String,
+    pub bcu_id: String,
+    /// As it begins police.uk's LSOA names ("Luton 012B").
+    pub local_authority: String,
+    pub local_authority_code: Option<String>,
+    pub population: Option<i64>,
+}
+
+impl Csp {
+    /// The local authority as crimes' LSOA names begin, with the characters
+    /// a SQL `LIKE` pattern would treat specially left out.
+    pub fn lsoa_prefix(&self) -> String {
+        self.local_authority.replace(['%', '_'], "")
+    }
+}
+
+/// The local authority an LSOA name belongs to: police.uk names LSOAs
+/// "<local authority> <three digits and a letter>" ("Luton 012B").
+pub fn lsoa_local_authority(lsoa_name: &str) -> Option<&str> {
+    let mut chars = lsoa_name.char_indices().rev();
+    for _ in 0..4 {
+        chars.next()?;
+    }
+    match chars.next() {
+        Some((i, ' ')) => Some(&lsoa_name[..i]),
+        _ => None,
+    }
+}
+
+/// A force with what police.uk and the portal show of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ForceDetails {
+    pub force: Force,
+    /// Its senior officers, as police.uk's `forces/{id}/people` lists them.
+    pub people: Vec<Officer>,
+    pub commentary: Option<String>,
+    pub boundary: Option<Area>,
+}
+
+/// The forces, BCUs, CSPs and neighbourhoods held, each list in a fixed
+/// order so that lookups can search them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Geography {
+    /// In police.uk's order.
+    pub forces: Vec<ForceDetails>,
+    /// By force id, then neighbourhood id (as bytes).
+    pub neighbourhoods: Vec<NeighbourhoodDetails>,
+    /// By force id, then name.
+    pub bcus: Vec<Bcu>,
+    /// By force id, then name.
+    pub csps: Vec<Csp>,
+}
+
+impl Geography {
+    pub fn force(&self, id: &str) -> Option<&ForceDetails> {
+        self.forces.iter().find(|f| f.force.id == id)
+    }
+
+    /// A force's neighbourhoods, by id.
+    pub fn neighbourhoods_of(&self, force_id: &str) -> &[NeighbourhoodDetails] {
+        let list = &self.neighbourhoods;
+        let a = list.partition_point(|n| n.neighbourhood.force_id.as_str() < force_id);
+        let b = list.partition_point(|n| n.neighbourhood.force_id.as_str() <= force_id);
+        &list[a..b]
+    }
+
+    pub fn neighbourhood(&self, force_id: &str, id: &str) -> Option<&NeighbourhoodDetails> {
+        let list = self.neighbourhoods_of(force_id);
+        list.binary_search_by(|n| n.neighbourhood.id.as_str().cmp(id)).ok().map(|i| &list[i])
+    }
+
+    /// A force's BCUs, by name.
+    pub fn bcus_of<'a>(&'a self, force_id: &'a str) -> impl Iterator<Item = &'a Bcu> + 'a {
+        self.bcus.iter().filter(move |b| b.force_id == force_id)
+    }
+
+    /// A force's CSPs, by name.
+    pub fn csps_of<'a>(&'a self, force_id: &'a str) -> impl Iterator<Item = &'a Csp> + 'a {
+        self.csps.iter().filter(move |c| c.force_id == force_id)
+    }
+}
+
 /// A neighbourhood with its boundary, as the spatial index holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeighbourhoodBoundary {
@@ -242,6 +350,17 @@ pub struct PostcodePoint {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn lsoa_names_give_their_local_authority() {
+        assert_eq!(lsoa_local_authority("Luton 012B"), Some("Luton"));
+        assert_eq!(lsoa_local_authority("City of London 001F"), Some("City of London"));
+        assert_eq!(lsoa_local_authority("Bro Morgannwg 0ÿ1A"), Some("Bro Morgannwg"));
+        assert_eq!(lsoa_local_authority(" 001A"), Some(""));
+        assert_eq!(lsoa_local_authority("Luton012B"), None);
+        assert_eq!(lsoa_local_authority("001A"), None);
+        assert_eq!(lsoa_local_authority(""), None);
+    }
 
     #[test]
     fn postcodes_in_any_spacing() {

@@ -208,6 +208,57 @@ pub struct StopSearch {
     pub removal_of_more_than_outer_clothing: Option<bool>,
 }
 
+/// A street crime as the store holds it, borrowed while it is read back:
+/// what the in-memory engine is built from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredCrime<'a> {
+    pub id: i64,
+    pub force_id: &'a str,
+    pub month: Month,
+    pub persistent_id: Option<&'a str>,
+    pub category: CrimeCategory,
+    pub location_id: Option<i64>,
+    pub lsoa_name: Option<&'a str>,
+    pub last_outcome: Option<Outcome>,
+    pub context: &'a str,
+    pub location_type: &'a str,
+    pub location_subtype: &'a str,
+}
+
+/// An outcome record as the store holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredOutcome<'a> {
+    pub id: i64,
+    pub force_id: &'a str,
+    pub month: Month,
+    pub persistent_id: &'a str,
+    pub outcome: Outcome,
+    pub location_id: Option<i64>,
+}
+
+/// A stop and search as the store holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredStop<'a> {
+    pub id: i64,
+    pub force_id: &'a str,
+    pub month: Month,
+    /// `StopType::label`.
+    pub kind: &'a str,
+    pub datetime: &'a str,
+    pub operation: Option<bool>,
+    pub operation_name: Option<&'a str>,
+    pub location_id: Option<i64>,
+    pub gender: Option<&'a str>,
+    pub age_range: Option<&'a str>,
+    pub self_defined_ethnicity: Option<&'a str>,
+    pub officer_defined_ethnicity: Option<&'a str>,
+    pub legislation: Option<&'a str>,
+    pub object_of_search: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+    pub outcome_linked_to_object_of_search: Option<bool>,
+    pub removal_of_more_than_outer_clothing: Option<bool>,
+}
+
 /// Why one row was refused, naming the column so a person can fix the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
@@ -306,6 +357,13 @@ fn parse_bool(field: &'static str, s: &str) -> Result<Option<bool>, RowError> {
 }
 
 impl StreetCrime {
+    /// police.uk's `location_type`: "BTP" for the crimes British Transport
+    /// Police report (at stations and on the lines), "Force" for every
+    /// other force's.
+    pub fn location_type(&self) -> &'static str {
+        if self.force_id == "btp" || self.reported_by == "British Transport Police" { "BTP" } else { "Force" }
+    }
+
     pub fn from_row(f: &[&str], ctx: &RowContext) -> Result<StreetCrime, RowError> {
         check_columns(f, &STREET_HEADER)?;
         let persistent_id = parse_persistent_id(f[0])?;

@@ -5,18 +5,45 @@ use peel_core::geo::{Area, LatLng, Polygon};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+/// Why a KML file is not a boundary peel can use. Each says the line (of
+/// the file) it is about, where there is one.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum KmlError {
-    #[error("not well-formed XML: {0}")]
-    Xml(String),
-    #[error("bad coordinate {0:?}: expected lng,lat[,alt]")]
-    Coordinate(String),
+    #[error("not well-formed XML: {message}")]
+    Xml { line: u64, message: String },
+    #[error("the file ends inside <{open}>: it was cut off, or its closing tags are missing")]
+    Truncated { line: u64, open: String },
+    #[error("bad coordinate {tuple:?}: expected lng,lat[,alt]")]
+    Coordinate { line: u64, tuple: String },
     #[error("holds no polygon")]
     NoPolygon,
-    #[error("a ring has {0} distinct points; a polygon needs at least 3")]
-    TooFewPoints(usize),
+    #[error("a ring has {points} distinct points; a polygon needs at least 3")]
+    TooFewPoints { line: u64, points: usize },
 }
 
+impl KmlError {
+    /// The line of the file the error is about (1-based), if any.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            KmlError::Xml { line, .. }
+            | KmlError::Truncated { line, .. }
+            | KmlError::Coordinate { line, .. }
+            | KmlError::TooFewPoints { line, .. } => Some(*line),
+            KmlError::NoPolygon => None,
+        }
+    }
+}
+
+/// The line (1-based) holding byte `at` of `bytes`.
+fn line_at(bytes: &[u8], at: u64) -> u64 {
+    let end = usize::try_from(at).unwrap_or(usize::MAX).min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// Reads a boundary. The document must be whole: every element closed
+/// (quick-xml checks that end tags match; that none is left open at the end
+/// is checked here), so a file cut off in transfer is refused rather than
+/// read as far as it goes.
 pub fn parse(bytes: &[u8]) -> Result<Area, KmlError> {
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().trim_text(true);
@@ -24,55 +51,75 @@ pub fn parse(bytes: &[u8]) -> Result<Area, KmlError> {
     let (mut in_outer, mut in_inner, mut in_coords) = (false, false, false);
     let mut current_outer: Option<Vec<LatLng>> = None;
     let mut current_holes: Vec<Vec<LatLng>> = Vec::new();
+    let mut open: Vec<String> = Vec::new();
     let mut text = String::new();
+    let mut coords_line = 1;
     let mut buf = Vec::new();
     loop {
+        let here = line_at(bytes, reader.buffer_position());
         match reader.read_event_into(&mut buf) {
-            Err(e) => return Err(KmlError::Xml(e.to_string())),
-            Ok(Event::Eof) => break,
-            Ok(Event::Start(e)) => match e.local_name().as_ref() {
-                b"Polygon" => {
-                    current_outer = None;
-                    current_holes.clear();
-                }
-                b"outerBoundaryIs" => in_outer = true,
-                b"innerBoundaryIs" => in_inner = true,
-                b"coordinates" => {
-                    in_coords = true;
-                    text.clear();
-                }
-                _ => {}
-            },
-            Ok(Event::Text(t)) if in_coords => {
-                text.push_str(&t.unescape().map_err(|e| KmlError::Xml(e.to_string()))?);
+            Err(e) => {
+                return Err(KmlError::Xml { line: line_at(bytes, reader.error_position()), message: e.to_string() });
             }
-            Ok(Event::End(e)) => match e.local_name().as_ref() {
-                b"coordinates" => {
-                    in_coords = false;
-                    let ring = parse_coordinates(&text)?;
-                    if in_outer {
-                        current_outer = Some(ring);
-                    } else if in_inner {
-                        current_holes.push(ring);
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(e)) => {
+                open.push(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+                match e.local_name().as_ref() {
+                    b"Polygon" => {
+                        current_outer = None;
+                        current_holes.clear();
                     }
-                }
-                b"outerBoundaryIs" => in_outer = false,
-                b"innerBoundaryIs" => in_inner = false,
-                b"Polygon" => {
-                    if let Some(outer) = current_outer.take() {
-                        let mut poly = Polygon::new(outer).map_err(|e| match e {
-                            peel_core::geo::GeoError::TooFewPoints(n) => KmlError::TooFewPoints(n),
-                            other => KmlError::Coordinate(other.to_string()),
-                        })?;
-                        poly.holes = std::mem::take(&mut current_holes);
-                        polygons.push(poly);
+                    b"outerBoundaryIs" => in_outer = true,
+                    b"innerBoundaryIs" => in_inner = true,
+                    b"coordinates" => {
+                        in_coords = true;
+                        coords_line = here;
+                        text.clear();
                     }
+                    _ => {}
                 }
-                _ => {}
-            },
+            }
+            Ok(Event::Text(t)) if in_coords => {
+                let unescaped = t.unescape().map_err(|e| KmlError::Xml { line: here, message: e.to_string() })?;
+                text.push_str(&unescaped);
+            }
+            Ok(Event::End(e)) => {
+                open.pop();
+                match e.local_name().as_ref() {
+                    b"coordinates" => {
+                        in_coords = false;
+                        let ring = parse_coordinates(&text, coords_line)?;
+                        if in_outer {
+                            current_outer = Some(ring);
+                        } else if in_inner {
+                            current_holes.push(ring);
+                        }
+                    }
+                    b"outerBoundaryIs" => in_outer = false,
+                    b"innerBoundaryIs" => in_inner = false,
+                    b"Polygon" => {
+                        if let Some(outer) = current_outer.take() {
+                            let mut poly = Polygon::new(outer).map_err(|e| match e {
+                                peel_core::geo::GeoError::TooFewPoints(points) => {
+                                    KmlError::TooFewPoints { line: coords_line, points }
+                                }
+                                other => KmlError::Coordinate { line: coords_line, tuple: other.to_string() },
+                            })?;
+                            poly.holes = std::mem::take(&mut current_holes);
+                            polygons.push(poly);
+                        }
+                    }
+                    _ => {}
+                }
+            }
             Ok(_) => {}
         }
         buf.clear();
+    }
+    if let Some(element) = open.pop() {
+        // The line of the last character, where the file stops.
+        let last = (bytes.len() as u64).saturating_sub(1);
+        return Err(KmlError::Truncated { line: line_at(bytes, last), open: element });
     }
     if polygons.is_empty() {
         return Err(KmlError::NoPolygon);
@@ -80,16 +127,20 @@ pub fn parse(bytes: &[u8]) -> Result<Area, KmlError> {
     Ok(Area { polygons })
 }
 
-fn parse_coordinates(text: &str) -> Result<Vec<LatLng>, KmlError> {
-    text.split_whitespace()
-        .map(|tuple| {
+/// The points of a `<coordinates>` element that begins on line `first`.
+fn parse_coordinates(text: &str, first: u64) -> Result<Vec<LatLng>, KmlError> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for tuple in line.split_whitespace() {
+            let bad = || KmlError::Coordinate { line: first + n as u64, tuple: tuple.to_string() };
             let mut parts = tuple.split(',');
             let (Some(lng), Some(lat)) = (parts.next(), parts.next()) else {
-                return Err(KmlError::Coordinate(tuple.to_string()));
+                return Err(bad());
             };
-            LatLng::parse(lat, lng).map_err(|_| KmlError::Coordinate(tuple.to_string()))
-        })
-        .collect()
+            out.push(LatLng::parse(lat, lng).map_err(|_| bad())?);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -126,14 +177,27 @@ mod tests {
         assert_eq!(parse(b"<kml></kml>"), Err(KmlError::NoPolygon));
         assert!(matches!(
             parse(b"<kml><Polygon><outerBoundaryIs><coordinates>x,y</coordinates></outerBoundaryIs></Polygon></kml>"),
-            Err(KmlError::Coordinate(_))
+            Err(KmlError::Coordinate { line: 1, .. })
         ));
         assert!(matches!(
             parse(
                 b"<kml><Polygon><outerBoundaryIs><coordinates>1,1 2,2</coordinates></outerBoundaryIs></Polygon></kml>"
             ),
-            Err(KmlError::TooFewPoints(2))
+            Err(KmlError::TooFewPoints { line: 1, points: 2 })
         ));
+    }
+
+    #[test]
+    fn refuses_documents_that_are_not_whole() {
+        // Every point is there, but the closing tags are not.
+        let cut = &KML[..KML.find("</Placemark>").expect("placemark")];
+        assert_eq!(parse(cut.as_bytes()), Err(KmlError::Truncated { line: 4, open: "Placemark".into() }));
+        let cut = &KML[..KML.find("</kml>").expect("end")];
+        assert!(matches!(parse(cut.as_bytes()), Err(KmlError::Truncated { open, .. }) if open == "kml"));
+        let crossed = KML.replace("</Placemark></Document>", "</Document></Placemark>");
+        assert!(matches!(parse(crossed.as_bytes()), Err(KmlError::Xml { line: 5, .. })));
+        let bad_point = KML.replace("-0.06,51.56 ", "-0.06,abc ");
+        assert_eq!(parse(bad_point.as_bytes()), Err(KmlError::Coordinate { line: 4, tuple: "-0.06,abc".into() }));
     }
 
     proptest! {

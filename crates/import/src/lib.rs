@@ -310,8 +310,13 @@ impl<'s> Importer<'s> {
     }
 
     async fn import_kml(&mut self, input: &Input, summary: &mut Summary) -> Result<(), ImportError> {
-        let area = kml::parse(&input.bytes)
-            .map_err(|e| ImportError::Invalid { path: input.name.clone(), message: e.to_string() })?;
+        let area = kml::parse(&input.bytes).map_err(|e| ImportError::Invalid {
+            path: match e.line() {
+                Some(line) => format!("{}:{line}", input.name),
+                None => input.name.clone(),
+            },
+            message: e.to_string(),
+        })?;
         let path = Path::new(input.name.rsplit(':').next().unwrap_or(&input.name));
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let parent = path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or_default();

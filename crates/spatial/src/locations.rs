@@ -4,8 +4,9 @@ use peel_core::geo::{BBox, LatLng, Polygon};
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 
-/// A map point in the tree: `[lng, lat]` in degrees, carrying its location id.
-type Point = GeomWithData<[f64; 2], i64>;
+/// A map point in the tree: `[lng, lat]` in degrees, carrying its number
+/// (the caller's index of the point).
+type Point = GeomWithData<[f64; 2], u32>;
 
 fn key(at: LatLng) -> [f64; 2] {
     [at.lng, at.lat]
@@ -28,7 +29,7 @@ pub struct LocationIndex {
 impl LocationIndex {
     /// Bulk-loads the tree, which is faster and gives a better tree than
     /// inserting points one by one.
-    pub fn new(points: impl IntoIterator<Item = (i64, LatLng)>) -> LocationIndex {
+    pub fn new(points: impl IntoIterator<Item = (u32, LatLng)>) -> LocationIndex {
         let points = points
             .into_iter()
             .filter(|(_, at)| at.lat.is_finite() && at.lng.is_finite())
@@ -45,9 +46,9 @@ impl LocationIndex {
         self.tree.size() == 0
     }
 
-    /// Location ids within `radius_m` metres (great-circle) of `centre`, sorted.
-    pub fn within_radius(&self, centre: LatLng, radius_m: f64) -> Vec<i64> {
-        let mut ids: Vec<i64> = self
+    /// Points within `radius_m` metres (great-circle) of `centre`, sorted.
+    pub fn within_radius(&self, centre: LatLng, radius_m: f64) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
             .tree
             .locate_in_envelope(&envelope(BBox::around(centre, radius_m)))
             .filter(|p| centre.distance_m(at(p)) <= radius_m)
@@ -57,10 +58,10 @@ impl LocationIndex {
         ids
     }
 
-    /// Location ids inside `polygon` (bounding-box prefilter, then the exact
+    /// Points inside `polygon` (bounding-box prefilter, then the exact
     /// test from `peel_core`, the same one the rest of peel uses), sorted.
-    pub fn within_polygon(&self, polygon: &Polygon) -> Vec<i64> {
-        let mut ids: Vec<i64> = self
+    pub fn within_polygon(&self, polygon: &Polygon) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
             .tree
             .locate_in_envelope(&envelope(polygon.bbox()))
             .filter(|p| polygon.contains(at(p)))
@@ -73,7 +74,7 @@ impl LocationIndex {
     /// The map point nearest to `to` by great-circle distance, with that
     /// distance in metres. police.uk's `crimes-at-location?lat=&lng=` snaps to
     /// the single nearest point this way.
-    pub fn nearest(&self, to: LatLng) -> Option<(i64, f64)> {
+    pub fn nearest(&self, to: LatLng) -> Option<(u32, f64)> {
         // The nearest point in degree space bounds the true nearest: nothing
         // farther than it (in metres) can win, so search that circle exactly.
         let first = self.tree.nearest_neighbor(&key(to))?;
@@ -119,7 +120,7 @@ mod tests {
         let idx = grid();
         let centre = ll(51.515, -0.095);
         let got = idx.within_radius(centre, ONE_MILE_M);
-        let mut want: Vec<i64> = Vec::new();
+        let mut want: Vec<u32> = Vec::new();
         for i in 0..21 {
             for j in 0..21 {
                 if centre.distance_m(ll(51.46 + i as f64 * 0.005, -0.15 + j as f64 * 0.005)) <= ONE_MILE_M {

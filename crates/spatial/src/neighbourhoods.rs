@@ -26,6 +26,8 @@ impl NeighbourhoodIndex {
     /// Builds the index. Each polygon of a multi-part area gets its own box,
     /// so a neighbourhood split by a river does not cover the river's box.
     pub fn new(areas: impl IntoIterator<Item = (String, String, Area)>) -> NeighbourhoodIndex {
+        let mut areas: Vec<(String, String, Area)> = areas.into_iter().collect();
+        areas.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         let mut list = Vec::new();
         let mut entries = Vec::new();
         for (force_id, neighbourhood_id, area) in areas {
@@ -46,6 +48,26 @@ impl NeighbourhoodIndex {
 
     pub fn is_empty(&self) -> bool {
         self.areas.is_empty()
+    }
+
+    /// A neighbourhood's boundary.
+    pub fn area(&self, force_id: &str, neighbourhood_id: &str) -> Option<&Area> {
+        self.position(force_id, neighbourhood_id).map(|(_, a)| a)
+    }
+
+    /// A neighbourhood's place in [`NeighbourhoodIndex::iter`]'s order, and its boundary.
+    pub fn position(&self, force_id: &str, neighbourhood_id: &str) -> Option<(usize, &Area)> {
+        self.areas
+            .binary_search_by(|(r, _)| {
+                (r.force_id.as_str(), r.neighbourhood_id.as_str()).cmp(&(force_id, neighbourhood_id))
+            })
+            .ok()
+            .map(|i| (i, &self.areas[i].1))
+    }
+
+    /// Every neighbourhood with its boundary, by force id then neighbourhood id.
+    pub fn iter(&self) -> impl Iterator<Item = (&NeighbourhoodRef, &Area)> {
+        self.areas.iter().map(|(r, a)| (r, a))
     }
 
     /// The neighbourhood containing `p`. Boundaries should not overlap; where

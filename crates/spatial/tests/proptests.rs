@@ -16,10 +16,10 @@ proptest! {
     fn point_in_polygon_iff_listed(points in prop::collection::vec(point(), 1..300),
                                    ring in prop::collection::vec(point(), 3..9)) {
         let Ok(polygon) = Polygon::new(ring) else { return Ok(()) };
-        let idx = LocationIndex::new(points.iter().enumerate().map(|(i, p)| (i as i64, *p)));
+        let idx = LocationIndex::new(points.iter().enumerate().map(|(i, p)| (i as u32, *p)));
         let listed = idx.within_polygon(&polygon);
         for (i, p) in points.iter().enumerate() {
-            prop_assert_eq!(polygon.contains(*p), listed.binary_search(&(i as i64)).is_ok(), "point {} {:?}", i, p);
+            prop_assert_eq!(polygon.contains(*p), listed.binary_search(&(i as u32)).is_ok(), "point {} {:?}", i, p);
         }
     }
 
@@ -27,17 +27,17 @@ proptest! {
     #[test]
     fn radius_iff_within_distance(points in prop::collection::vec(point(), 1..300), centre in point(),
                                   radius in 10.0f64..5_000.0) {
-        let idx = LocationIndex::new(points.iter().enumerate().map(|(i, p)| (i as i64, *p)));
+        let idx = LocationIndex::new(points.iter().enumerate().map(|(i, p)| (i as u32, *p)));
         let listed = idx.within_radius(centre, radius);
         for (i, p) in points.iter().enumerate() {
-            prop_assert_eq!(centre.distance_m(*p) <= radius, listed.binary_search(&(i as i64)).is_ok());
+            prop_assert_eq!(centre.distance_m(*p) <= radius, listed.binary_search(&(i as u32)).is_ok());
         }
     }
 
     /// The nearest point is as near as any point.
     #[test]
     fn nearest_is_minimal(points in prop::collection::vec(point(), 1..300), to in point()) {
-        let idx = LocationIndex::new(points.iter().enumerate().map(|(i, p)| (i as i64, *p)));
+        let idx = LocationIndex::new(points.iter().enumerate().map(|(i, p)| (i as u32, *p)));
         let (_, d) = idx.nearest(to).expect("non-empty");
         let best = points.iter().map(|p| to.distance_m(*p)).fold(f64::INFINITY, f64::min);
         prop_assert!((d - best).abs() < 1e-9);

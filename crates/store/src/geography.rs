@@ -2,23 +2,12 @@
 
 use peel_core::force::FORCES;
 use peel_core::geo::{Area, LatLng};
-use peel_core::geography::{Event, Force, Neighbourhood, Officer, Postcode, PostcodePoint, Priority};
+use peel_core::geography::{Force, Neighbourhood, NeighbourhoodDetails, Officer, Postcode, PostcodePoint, Priority};
 use peel_core::url::SafeUrl;
 
 use crate::{Store, StoreError, on_db};
 
-/// Everything a neighbourhood publishes besides its boundary.
-#[derive(Debug, Clone, Default)]
-pub struct NeighbourhoodDetails {
-    pub neighbourhood: Neighbourhood,
-    pub team: Vec<Officer>,
-    pub priorities: Vec<Priority>,
-    pub events: Vec<Event>,
-    /// Content made up for the demo, which pages must label as such.
-    pub sample: bool,
-}
-
-type NeighbourhoodRow = (
+pub(crate) type NeighbourhoodRow = (
     String,
     String,
     String,
@@ -37,23 +26,23 @@ type NeighbourhoodRow = (
 /// id, name, description, url, telephone, engagement_methods (JSON).
 type ForceRow = (String, String, Option<String>, Option<String>, Option<String>, String);
 
-const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
+pub(crate) const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
      contact_details, links, locations, bcu_id, csp_id";
 
 /// name, rank, bio, contact details (JSON): the shape of both people tables.
 type OfficerRow = (String, String, Option<String>, String);
 
-fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, StoreError> {
+pub(crate) fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, StoreError> {
     Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact)? })
 }
 
 /// A link read back: stored ones were checked when written, and the
 /// upgrade to version 16 removed older unsafe ones (`links.rs`).
-fn stored_link(text: Option<String>) -> Result<Option<SafeUrl>, StoreError> {
+pub(crate) fn stored_link(text: Option<String>) -> Result<Option<SafeUrl>, StoreError> {
     text.map(|t| SafeUrl::parse(&t).map_err(|e| StoreError::Corrupt(format!("the stored link {t:?} {e}")))).transpose()
 }
 
-fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
+pub(crate) fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
     Ok(Neighbourhood {
         force_id: r.0,
         id: r.1,
@@ -151,17 +140,6 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    /// A force's senior officers, as police.uk's `forces/{id}/people` lists them.
-    pub async fn force_people(&self, force_id: &str) -> Result<Vec<Officer>, StoreError> {
-        let rows: Vec<OfficerRow> = on_db!(self, pool => {
-            sqlx::query_as("SELECT name, rank, bio, contact_details FROM force_people WHERE force_id = $1 ORDER BY position")
-                .bind(force_id)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter().map(officer_from_row).collect()
     }
 
     /// Sets a force's boundary (from police.uk KML or the ONS force areas).
@@ -370,33 +348,6 @@ impl Store {
             .into_iter()
             .map(|(issue, issue_date, action, action_date)| Priority { issue, issue_date, action, action_date })
             .collect())
-    }
-
-    pub async fn neighbourhood_events(&self, force_id: &str, id: &str) -> Result<Vec<Event>, StoreError> {
-        type Row = (String, Option<String>, Option<String>, String, String, Option<String>, String);
-        let rows: Vec<Row> = on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT title, description, address, kind, start_date, end_date, contact_details FROM events \
-                 WHERE force_id = $1 AND neighbourhood_id = $2 ORDER BY start_date, position",
-            )
-            .bind(force_id)
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter()
-            .map(|r| {
-                Ok(Event {
-                    title: r.0,
-                    description: r.1,
-                    address: r.2,
-                    kind: r.3,
-                    start_date: r.4,
-                    end_date: r.5,
-                    contact_details: serde_json::from_str(&r.6)?,
-                })
-            })
-            .collect()
     }
 
     /// Whether a neighbourhood's details are demo content.

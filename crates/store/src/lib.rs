@@ -16,8 +16,8 @@ mod open311;
 mod open_data;
 mod pledge;
 mod privacy;
-mod queries;
 mod schema;
+mod snapshot;
 mod sqlite_raw;
 mod statistics;
 pub mod testing;
@@ -36,14 +36,14 @@ use sqlx::{PgPool, SqlitePool};
 pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecord};
 pub use audit::{AuditQuery, AuditVerification, By};
 pub use error::StoreError;
-pub use geography::NeighbourhoodDetails;
 pub use links::RemovedLink;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use open311::RequestSearch;
+pub use peel_core::geography::{Bcu, Csp, NeighbourhoodDetails};
 pub use pledge::{IngestError, LocalStandardError};
 pub use privacy::{RetentionDue, Subject, SubjectAccessError};
-pub use queries::{CrimeRecord, MapPoint, OutcomeAt, StopRecord};
-pub use statistics::{Bcu, Csp, MappedCrime, MonthCount, PlaceMatch};
+pub use snapshot::{DATA_VERSION_CHANNEL, DataVersionWatch, GeographySnapshot, OpenDataSink};
+pub use statistics::PlaceMatch;
 pub use trigger::{CaseReview, CaseReviewError, Decision, StepInput, StepRecord, StoredProcedure};
 
 /// The engine behind a [`Store`].

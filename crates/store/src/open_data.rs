@@ -234,8 +234,8 @@ impl Store {
                     for chunk in rows.chunks(CHUNK) {
                         let sql = format!(
                             "INSERT INTO crimes (force_id, month, persistent_id, category, location_id, lsoa_code, \
-                             lsoa_name, last_outcome, context, reported_by, falls_within) VALUES {}",
-                            placeholders(engine, 11, chunk.len())
+                             lsoa_name, last_outcome, context, reported_by, falls_within, location_type) VALUES {}",
+                            placeholders(engine, 12, chunk.len())
                         );
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for c in chunk {
@@ -250,7 +250,8 @@ impl Store {
                                 .bind(c.last_outcome.map(|o| o.code()))
                                 .bind(c.context.as_str())
                                 .bind(c.reported_by.as_str())
-                                .bind(c.falls_within.as_str());
+                                .bind(c.falls_within.as_str())
+                                .bind(c.location_type());
                         }
                         q.execute(&mut *tx).await?;
                     }

@@ -257,6 +257,15 @@ impl Row<'_> {
         Some(unsafe { ffi::sqlite3_column_int64(self.stmt.as_ptr(), i) })
     }
 
+    /// Column `i` as a floating-point number; `None` when NULL.
+    pub(crate) fn real(&self, i: c_int) -> Option<f64> {
+        if self.is_null(i) {
+            return None;
+        }
+        // SAFETY: as in `is_null`.
+        Some(unsafe { ffi::sqlite3_column_double(self.stmt.as_ptr(), i) })
+    }
+
     /// Column `i` as text; `None` when NULL. Borrowed until the next step.
     pub(crate) fn text(&self, i: c_int) -> Result<Option<&str>, StoreError> {
         if self.is_null(i) {

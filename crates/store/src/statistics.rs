@@ -1,163 +1,12 @@
-//! Aggregates for the public portal: crime counts by month and category at
-//! force, CSP and neighbourhood level, and the BCU/CSP configuration.
+//! The BCU/CSP configuration and the portal's place search. (The portal's
+//! crime figures come from the open-data engine, not from here.)
 
-use peel_core::geo::{BBox, LatLng};
-use peel_core::{CrimeCategory, Month, Outcome};
+use peel_core::geo::LatLng;
+pub use peel_core::geography::{Bcu, Csp};
 
 use crate::{Store, StoreError, on_db};
 
-/// A crime with its published point, for maps and area counts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MappedCrime {
-    pub id: i64,
-    pub month: Month,
-    pub category: CrimeCategory,
-    pub last_outcome: Option<Outcome>,
-    pub persistent_id: Option<String>,
-    pub location_id: i64,
-    pub at: LatLng,
-    pub street_name: String,
-}
-
-/// Crimes of one category in one month (in some area).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MonthCount {
-    pub month: Month,
-    pub category: CrimeCategory,
-    pub count: i64,
-}
-
-/// A basic command unit: a group of local authorities a force manages as one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bcu {
-    pub force_id: String,
-    pub id: String,
-    pub name: String,
-    pub commentary: Option<String>,
-    pub sample: bool,
-}
-
-/// A community safety partnership, covering one local authority.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Csp {
-    pub force_id: String,
-    pub id: String,
-    pub name: String,
-    pub bcu_id: String,
-    /// As it begins police.uk's LSOA names ("Luton 012B").
-    pub local_authority: String,
-    pub local_authority_code: Option<String>,
-    pub population: Option<i64>,
-}
-
-fn parse_month(s: &str) -> Result<Month, StoreError> {
-    s.parse().map_err(|_| StoreError::Corrupt(format!("bad month {s:?}")))
-}
-
-fn parse_category(s: &str) -> Result<CrimeCategory, StoreError> {
-    CrimeCategory::from_slug(s).ok_or_else(|| StoreError::Corrupt(format!("bad category {s:?}")))
-}
-
-fn counts(rows: Vec<(String, String, i64)>) -> Result<Vec<MonthCount>, StoreError> {
-    rows.into_iter()
-        .map(|(m, c, count)| Ok(MonthCount { month: parse_month(&m)?, category: parse_category(&c)?, count }))
-        .collect()
-}
-
 impl Store {
-    /// Counts per month and category for a force (or every force), `from..=to`.
-    pub async fn force_counts(
-        &self,
-        force_id: Option<&str>,
-        from: Month,
-        to: Month,
-    ) -> Result<Vec<MonthCount>, StoreError> {
-        let rows: Vec<(String, String, i64)> = on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT month, category, COUNT(*) FROM crimes WHERE ($1 IS NULL OR force_id = $1) \
-                 AND month >= $2 AND month <= $3 GROUP BY month, category ORDER BY month, category",
-            )
-            .bind(force_id)
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(pool)
-            .await?
-        });
-        counts(rows)
-    }
-
-    /// Counts per month and category for the crimes of a force whose LSOA lies
-    /// in `local_authority` (police.uk's LSOA names are "<authority> 001A").
-    pub async fn local_authority_counts(
-        &self,
-        force_id: &str,
-        local_authority: &str,
-        from: Month,
-        to: Month,
-    ) -> Result<Vec<MonthCount>, StoreError> {
-        let pattern = format!("{} ____", local_authority.replace(['%', '_'], ""));
-        let rows: Vec<(String, String, i64)> = on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT month, category, COUNT(*) FROM crimes WHERE force_id = $1 AND lsoa_name LIKE $2 \
-                 AND month >= $3 AND month <= $4 GROUP BY month, category ORDER BY month, category",
-            )
-            .bind(force_id)
-            .bind(&pattern)
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(pool)
-            .await?
-        });
-        counts(rows)
-    }
-
-    /// Crimes by published point inside `bbox`, `from..=to`; callers narrow to
-    /// a boundary with an exact point-in-polygon test.
-    pub async fn crimes_in_bbox(&self, bbox: BBox, from: Month, to: Month) -> Result<Vec<MappedCrime>, StoreError> {
-        type Row = (i64, String, String, Option<String>, Option<String>, i64, f64, f64, String);
-        let rows: Vec<Row> = on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT c.id, c.month, c.category, c.last_outcome, c.persistent_id, l.id, l.latitude, l.longitude, \
-                 l.street_name FROM locations l JOIN crimes c ON c.location_id = l.id \
-                 WHERE l.latitude >= $1 AND l.latitude <= $2 AND l.longitude >= $3 AND l.longitude <= $4 \
-                 AND c.month >= $5 AND c.month <= $6 ORDER BY c.id",
-            )
-            .bind(bbox.min_lat)
-            .bind(bbox.max_lat)
-            .bind(bbox.min_lng)
-            .bind(bbox.max_lng)
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter()
-            .map(|r| {
-                Ok(MappedCrime {
-                    id: r.0,
-                    month: parse_month(&r.1)?,
-                    category: parse_category(&r.2)?,
-                    last_outcome: r.3.as_deref().and_then(Outcome::from_code),
-                    persistent_id: r.4,
-                    location_id: r.5,
-                    at: LatLng { lat: r.6, lng: r.7 },
-                    street_name: r.8,
-                })
-            })
-            .collect()
-    }
-
-    /// Crimes per force in one month (for comparisons).
-    pub async fn force_totals(&self, month: Month) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows: Vec<(String, i64)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT force_id, COUNT(*) FROM crimes WHERE month = $1 GROUP BY force_id ORDER BY force_id")
-                .bind(month.to_string())
-                .fetch_all(pool)
-                .await?
-        });
-        Ok(rows)
-    }
-
     /// Replaces a force's BCUs, CSPs and commentary in one transaction.
     pub async fn put_areas(
         &self,
@@ -236,13 +85,6 @@ impl Store {
         ))
     }
 
-    pub async fn force_commentary(&self, force_id: &str) -> Result<Option<String>, StoreError> {
-        let c: Option<Option<String>> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT commentary FROM forces WHERE id = $1").bind(force_id).fetch_optional(pool).await?
-        });
-        Ok(c.flatten())
-    }
-
     pub async fn bcus(&self, force_id: &str) -> Result<Vec<Bcu>, StoreError> {
         let rows: Vec<(String, String, String, Option<String>, bool)> = on_db!(self, pool => {
             sqlx::query_as("SELECT force_id, id, name, commentary, sample FROM bcus WHERE force_id = $1 ORDER BY name")
@@ -279,20 +121,6 @@ impl Store {
                 population: r.6,
             })
             .collect())
-    }
-
-    /// The CSP for a local authority code (from a postcode), in any force.
-    pub async fn csp_for_local_authority_code(&self, code: &str) -> Result<Option<Csp>, StoreError> {
-        let force: Option<String> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT force_id FROM csps WHERE local_authority_code = $1 ORDER BY force_id")
-                .bind(code)
-                .fetch_optional(pool)
-                .await?
-        });
-        match force {
-            Some(f) => Ok(self.csps(&f).await?.into_iter().find(|c| c.local_authority_code.as_deref() == Some(code))),
-            None => Ok(None),
-        }
     }
 
     /// Neighbourhoods and map points whose name contains `text` (place search).

@@ -17,5 +17,11 @@ async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, WebError>
         peel_store::Engine::Sqlite => "sqlite",
         peel_store::Engine::Postgres => "postgres",
     };
-    Ok(Json(json!({ "status": "ok", "database": engine, "version": env!("CARGO_PKG_VERSION") })))
+    Ok(Json(json!({
+        "status": "ok",
+        "database": engine,
+        "version": env!("CARGO_PKG_VERSION"),
+        // The data version served from memory, for telling replicas apart.
+        "data_version": state.index.current().version(),
+    })))
 }

@@ -23,7 +23,7 @@ use peel_store::Store;
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
-pub use index::{SharedIndex, build_index};
+pub use index::{SharedIndex, build_index, keep_fresh};
 pub use server::ServerLimits;
 
 /// What every handler can reach.
@@ -113,9 +113,13 @@ pub async fn serve_on_with(
     rate_limit: Option<rate_limit::RateLimit>,
     limits: ServerLimits,
 ) -> Result<(), WebError> {
+    // An import by another process (or another server) is served without a restart.
+    let fresh = tokio::spawn(index::keep_fresh(state.clone()));
     let backoffice = backoffice::BackofficeConfig::from_env();
     let app = app_with_backoffice(state.clone(), rate_limit, backoffice.clone());
-    server::run(listener, app, limits, shutdown()).await.map_err(WebError::Serve)?;
+    let served = server::run(listener, app, limits, shutdown()).await.map_err(WebError::Serve);
+    fresh.abort();
+    served?;
     // Windows of throttled sign-ins still open would otherwise go unrecorded.
     backoffice.throttled_sign_ins.write_all(&state.store, backoffice.clock.now()).await?;
     Ok(())

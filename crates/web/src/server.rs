@@ -27,7 +27,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::Duration;
 
 use axum::Router;
@@ -114,7 +114,7 @@ pub(crate) async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let phase = Arc::new(Mutex::new(Phase::Idle(Instant::now())));
+        let phase = Arc::new(Mutex::new(Watch { phase: Phase::Idle(Instant::now()), reader: None }));
         let io = TokioIo::new(Guarded::new(stream, phase.clone(), limits));
         let service = hyper::service::service_fn({
             let app = app.clone();
@@ -142,7 +142,7 @@ async fn answer(
     app: Router,
     req: Request<Incoming>,
     remote: SocketAddr,
-    phase: Arc<Mutex<Phase>>,
+    phase: Arc<Mutex<Watch>>,
     body_timeout: Duration,
 ) -> Result<Response<Body>, Infallible> {
     set(&phase, Phase::Busy);
@@ -179,12 +179,28 @@ enum Phase {
     Busy,
 }
 
-fn set(phase: &Mutex<Phase>, to: Phase) {
-    *phase.lock().unwrap_or_else(|e| e.into_inner()) = to;
+/// A connection's phase, and the task waiting to read from it while a
+/// request is answered. Falling idle wakes that task, so the idle timer
+/// starts at once even if the client then sends nothing (otherwise the read
+/// would wait for bytes that never come, and no timer would ever be set).
+#[derive(Debug)]
+struct Watch {
+    phase: Phase,
+    reader: Option<Waker>,
 }
 
-fn get(phase: &Mutex<Phase>) -> Phase {
-    *phase.lock().unwrap_or_else(|e| e.into_inner())
+fn set(watch: &Mutex<Watch>, to: Phase) {
+    let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
+    w.phase = to;
+    if matches!(to, Phase::Idle(_))
+        && let Some(reader) = w.reader.take()
+    {
+        reader.wake();
+    }
+}
+
+fn get(watch: &Mutex<Watch>) -> Phase {
+    watch.lock().unwrap_or_else(|e| e.into_inner()).phase
 }
 
 /// A socket that fails a read once the connection has waited too long for
@@ -192,22 +208,29 @@ fn get(phase: &Mutex<Phase>) -> Phase {
 /// client has read nothing for the idle timeout. Hyper then closes it.
 struct Guarded {
     io: TcpStream,
-    phase: Arc<Mutex<Phase>>,
+    phase: Arc<Mutex<Watch>>,
     limits: ServerLimits,
     read_timer: Option<Pin<Box<Sleep>>>,
     write_timer: Option<Pin<Box<Sleep>>>,
 }
 
 impl Guarded {
-    fn new(io: TcpStream, phase: Arc<Mutex<Phase>>, limits: ServerLimits) -> Guarded {
+    fn new(io: TcpStream, phase: Arc<Mutex<Watch>>, limits: ServerLimits) -> Guarded {
         Guarded { io, phase, limits, read_timer: None, write_timer: None }
     }
 
-    fn read_deadline(&self) -> Option<Instant> {
-        match get(&self.phase) {
+    /// When a read waiting now must give up; none while busy, when the
+    /// reading task is instead woken as the answer is done (checked and
+    /// registered under one lock, so that wake cannot be missed).
+    fn read_deadline(&self, cx: &Context<'_>) -> Option<Instant> {
+        let mut watch = self.phase.lock().unwrap_or_else(|e| e.into_inner());
+        match watch.phase {
             Phase::Idle(since) => Some(since + self.limits.idle_timeout),
             Phase::Head(since) => Some(since + self.limits.header_timeout),
-            Phase::Busy => None,
+            Phase::Busy => {
+                watch.reader = Some(cx.waker().clone());
+                None
+            }
         }
     }
 }
@@ -233,16 +256,16 @@ impl AsyncRead for Guarded {
         match Pin::new(&mut self.io).poll_read(cx, buf) {
             Poll::Ready(r) => {
                 if buf.filled().len() > before {
-                    let mut phase = self.phase.lock().unwrap_or_else(|e| e.into_inner());
-                    if matches!(*phase, Phase::Idle(_)) {
-                        *phase = Phase::Head(Instant::now());
+                    let mut watch = self.phase.lock().unwrap_or_else(|e| e.into_inner());
+                    if matches!(watch.phase, Phase::Idle(_)) {
+                        watch.phase = Phase::Head(Instant::now());
                     }
                 }
                 self.read_timer = None;
                 Poll::Ready(r)
             }
             Poll::Pending => {
-                let Some(deadline) = self.read_deadline() else {
+                let Some(deadline) = self.read_deadline(cx) else {
                     self.read_timer = None;
                     return Poll::Pending;
                 };
@@ -356,7 +379,7 @@ impl hyper::body::Body for DeadlineBody {
 /// over whole (or dropped, if the client went away).
 struct EndOfAnswer {
     body: Body,
-    phase: Option<Arc<Mutex<Phase>>>,
+    phase: Option<Arc<Mutex<Watch>>>,
 }
 
 impl EndOfAnswer {

@@ -4,13 +4,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use peel_store::testing::TestDatabase;
 use peel_web::rate_limit::RateLimit;
-use peel_web::{AppState, SharedIndex, app, app_with};
+use peel_web::{AppState, app, app_with};
 use tower::ServiceExt;
 
 async fn state() -> (TestDatabase, AppState) {
     let db = TestDatabase::sqlite();
     let store = db.store().await;
-    (db, AppState { store, index: SharedIndex::default() })
+    (db, AppState::load(store).await.unwrap())
 }
 
 fn get(uri: &str) -> Request<Body> {

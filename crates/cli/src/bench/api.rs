@@ -102,7 +102,7 @@ async fn run_in(args: &ApiArgs, sample: &Path, shared: Option<&Path>, dir: &Path
     println!("  loaded into SQLite in {:.1} s", t.elapsed().as_secs_f64());
     let state = AppState::load(store.clone()).await?;
     let index = state.index.current();
-    println!("  index: {} map points, {} neighbourhood polygons", index.locations.len(), index.neighbourhoods.len());
+    println!("  index: {} map points, {} neighbourhood polygons", index.point_count(), index.neighbourhood_count());
     let lite = SqlitePoolOptions::new().max_connections(1).connect(&url).await?;
     let sets = query_sets(&state, &lite, &data).await?;
     for set in &sets {
@@ -180,7 +180,8 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
         None => Vec::new(),
     };
     let (anchors, anchor_source) = if met_points.is_empty() {
-        let pts: Vec<LatLng> = store.all_locations().await?.into_iter().map(|(_, at)| at).collect();
+        let sample = peel_web::build_index(store).await?;
+        let pts: Vec<LatLng> = (0..sample.point_count() as u32).filter_map(|p| sample.point(p)).map(|p| p.1).collect();
         (pts, "the sample's real map points")
     } else {
         (met_points, "real Metropolitan stop-and-search points, shared data")
@@ -239,7 +240,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
     let all = store.neighbourhood_boundaries().await?;
     let met: Vec<_> = all.iter().filter(|(f, _, _)| f == "metropolitan").cloned().collect();
     let areas = if met.is_empty() { all } else { met };
-    let real_month = store.latest_month().await?.context("the sample holds no street crimes")?;
+    let real_month = summary.months.iter().max().copied().context("the sample holds no street crimes")?;
     Ok(Data { describe, real_month, areas })
 }
 
@@ -337,8 +338,8 @@ async fn dense_points(
     let stride = (candidates.len() / (n * 2)).max(1);
     let mut tried = Vec::new();
     for at in candidates.into_iter().step_by(stride.min(10)) {
-        let ids = index.locations.within_radius(at, ONE_MILE_M);
-        let count = state.store.count_crimes_at(month, &ids, CategoryFilter::All).await?;
+        let points = index.points_within_radius(at, ONE_MILE_M);
+        let count = index.count_crimes(month, &points, CategoryFilter::All);
         if count > 0 && count <= MAX_RESULTS {
             tried.push((at, count));
         }
@@ -400,8 +401,8 @@ async fn query_sets(state: &AppState, lite: &SqlitePool, data: &Data) -> Result<
     for (at, _) in &dense {
         let ring = polygon_around(*at, 800.0);
         let poly = peel_core::geo::Polygon::new(ring.clone())?;
-        let ids = index.locations.within_polygon(&poly);
-        poly_counts.push(state.store.count_crimes_at(gen_month, &ids, CategoryFilter::All).await?);
+        let points = index.points_within_polygon(&poly);
+        poly_counts.push(index.count_crimes(gen_month, &points, CategoryFilter::All));
         polys.push(Query::Poly { month: gen_month, ring });
     }
     sets.push(QuerySet {
@@ -436,7 +437,7 @@ async fn query_sets(state: &AppState, lite: &SqlitePool, data: &Data) -> Result<
                 lng: b.min_lng + (b.max_lng - b.min_lng) * unit(),
             })
             .collect();
-        let hits = points.iter().filter(|p| index.neighbourhoods.locate(**p).is_some()).count();
+        let hits = points.iter().filter(|p| index.locate(**p).is_some()).count();
         sets.push(QuerySet {
             name: "locate",
             about: format!(
@@ -924,7 +925,7 @@ async fn measure_all(args: &ApiArgs, state: &AppState, pg: Option<&PostGis>, set
         let mut found = 0usize;
         while start.elapsed() < Duration::from_secs(2) {
             for p in &points {
-                found += usize::from(index.neighbourhoods.locate(*p).is_some());
+                found += usize::from(index.locate(*p).is_some());
             }
             n += points.len();
         }

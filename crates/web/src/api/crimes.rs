@@ -17,7 +17,7 @@ pub async fn street_get(
     Path(category): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    street(&state, &category, params::from_query(query)?).await
+    street(&state, &category, params::from_query(query)?)
 }
 
 pub async fn street_post(
@@ -26,24 +26,24 @@ pub async fn street_post(
     query: Result<Query<Params>, QueryRejection>,
     form: Result<Form<Params>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    street(&state, &category, params::from_query_and_form(query, form)?).await
+    street(&state, &category, params::from_query_and_form(query, form)?)
 }
 
 /// Crimes in a one-mile circle or a polygon. An unknown category slug means
 /// all crime, as on police.uk.
-async fn street(state: &AppState, category: &str, params: Params) -> Result<Response, ApiError> {
+fn street(state: &AppState, category: &str, params: Params) -> Result<Response, ApiError> {
     let filter = CategoryFilter::from_slug_lenient(category);
     let place = params::place(&params, Accepts { location_id: false, poly: true })?;
-    let Some(month) = params::month(&params, &state.store).await? else {
-        return Ok(Json(Vec::<()>::new()).into_response());
+    let data = state.index.current();
+    let Some(month) = params::month(&params, &data)? else {
+        return Ok(json::empty());
     };
-    let ids = params::location_ids(&state.index.current(), &place);
-    let n = state.store.count_crimes_at(month, &ids, filter).await?;
+    let points = params::points(&data, &place).unwrap_or_default();
+    let n = data.count_crimes(month, &points, filter);
     if n > MAX_AREA_RESULTS {
         return Err(ApiError::TooManyResults(n));
     }
-    let list = state.store.crimes_at(month, &ids, filter).await?;
-    Ok(Json(json::crimes(&list)).into_response())
+    Ok(json::body(|out| data.write_crimes(out, month, &points, filter)))
 }
 
 /// Crimes at one map point: `location_id`, or the point nearest `lat`,`lng`.
@@ -53,23 +53,20 @@ pub async fn at_location(
 ) -> Result<Response, ApiError> {
     let params = params::from_query(query)?;
     let place = params::place(&params, Accepts { location_id: true, poly: false })?;
-    let id = match place {
-        Place::Location(id) => {
-            state.store.location(id).await?.ok_or(ApiError::NotFound)?;
-            id
-        }
-        Place::Point(p) => match state.index.current().locations.nearest(p) {
-            Some((id, _)) => id,
-            None => return Ok(Json(Vec::<()>::new()).into_response()),
+    let data = state.index.current();
+    let point = match place {
+        Place::Location(id) => data.point_by_location_id(id).ok_or(ApiError::NotFound)?,
+        Place::Point(p) => match data.nearest_point(p) {
+            Some(point) => point,
+            None => return Ok(json::empty()),
         },
-        Place::Nowhere => return Ok(Json(Vec::<()>::new()).into_response()),
+        Place::Nowhere => return Ok(json::empty()),
         Place::Poly(_) => return Err(ApiError::bad("crimes-at-location takes no poly")),
     };
-    let Some(month) = params::month(&params, &state.store).await? else {
-        return Ok(Json(Vec::<()>::new()).into_response());
+    let Some(month) = params::month(&params, &data)? else {
+        return Ok(json::empty());
     };
-    let list = state.store.crimes_at(month, &[id], CategoryFilter::All).await?;
-    Ok(Json(json::crimes(&list)).into_response())
+    Ok(json::body(|out| data.write_crimes(out, month, &[point], CategoryFilter::All)))
 }
 
 /// Crimes a force could not place on the map. `category` and `force` are
@@ -82,11 +79,11 @@ pub async fn no_location(
     let filter = CategoryFilter::from_slug_lenient(params::required(&params, "category")?);
     let force_id = params::required(&params, "force")?;
     force::by_id(force_id).ok_or(ApiError::NotFound)?;
-    let Some(month) = params::month(&params, &state.store).await? else {
-        return Ok(Json(Vec::<()>::new()).into_response());
+    let data = state.index.current();
+    let Some(month) = params::month(&params, &data)? else {
+        return Ok(json::empty());
     };
-    let list = state.store.crimes_no_location(force_id, month, filter).await?;
-    Ok(Json(json::crimes(&list)).into_response())
+    Ok(json::body(|out| data.write_crimes_without_location(out, force_id, month, filter)))
 }
 
 #[derive(Serialize)]
@@ -108,24 +105,27 @@ struct LastUpdated {
     date: String,
 }
 
-/// The first day of the latest month; 404 while the store holds no crimes.
+/// The first day of the latest month; 404 while no crimes are held.
 pub async fn last_updated(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let month = state.store.latest_month().await?.ok_or(ApiError::NotFound)?;
+    let month = state.index.current().latest_month().ok_or(ApiError::NotFound)?;
     Ok(Json(LastUpdated { date: month.first_day() }).into_response())
 }
 
 #[derive(Serialize)]
-struct DateEntry {
+struct DateEntry<'a> {
     date: String,
     #[serde(rename = "stop-and-search")]
-    stop_and_search: Vec<String>,
+    stop_and_search: &'a [String],
 }
 
 /// Months with street crimes, newest first, each with the forces that
 /// published stop and search that month.
 pub async fn street_dates(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let months = state.store.months_available().await?;
-    let out: Vec<DateEntry> =
-        months.into_iter().map(|(m, forces)| DateEntry { date: m.to_string(), stop_and_search: forces }).collect();
+    let data = state.index.current();
+    let out: Vec<DateEntry> = data
+        .street_dates()
+        .iter()
+        .map(|(m, forces)| DateEntry { date: m.to_string(), stop_and_search: forces })
+        .collect();
     Ok(Json(out).into_response())
 }

@@ -32,9 +32,12 @@ fn listed(id: &str) -> Result<(), ApiError> {
 }
 
 pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let forces = state.store.forces().await?;
-    let listed: Vec<ForceRef> = forces
+    let data = state.index.current();
+    let listed: Vec<ForceRef> = data
+        .geography()
+        .forces
         .iter()
+        .map(|f| &f.force)
         .filter(|f| force::listed_forces().any(|k| k.id == f.id))
         .map(|f| ForceRef { id: &f.id, name: &f.name })
         .collect();
@@ -43,7 +46,8 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
 
 pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     listed(&id)?;
-    let f = state.store.force(&id).await?.ok_or(ApiError::NotFound)?;
+    let data = state.index.current();
+    let f = &data.geography().force(&id).ok_or(ApiError::NotFound)?.force;
     Ok(Json(ForceJson {
         description: f.description.as_deref(),
         url: f.url.as_deref(),
@@ -57,5 +61,7 @@ pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Resul
 
 pub async fn people(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     listed(&id)?;
-    Ok(Json(state.store.force_people(&id).await?).into_response())
+    let data = state.index.current();
+    let people = data.geography().force(&id).map_or(&[][..], |f| &f.people[..]);
+    Ok(Json(people).into_response())
 }

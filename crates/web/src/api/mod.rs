@@ -3,8 +3,9 @@
 //! Paths, parameters, key names, types and status codes follow
 //! data.police.uk so an existing client works by changing only its base URL.
 //! Every deliberate difference is listed in `docs/api-compatibility.md`.
-//! Handlers stay thin: they parse parameters (`params`), ask the spatial index
-//! and the store, and shape the answer (`json`).
+//! Handlers stay thin: they parse parameters (`params`) and ask the
+//! open-data engine held in memory (`peel_spatial::OpenData`), which writes
+//! the records' JSON itself (`json`); no answer reads the database.
 
 mod caching;
 mod crimes;

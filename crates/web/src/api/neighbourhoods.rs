@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use peel_core::LatLng;
 use peel_core::force;
 use peel_core::geo::GeoError;
-use peel_core::geography::{ContactDetails, Link, Neighbourhood, NeighbourhoodLocation};
+use peel_core::geography::{ContactDetails, Link, Neighbourhood, NeighbourhoodDetails, NeighbourhoodLocation};
+use peel_spatial::OpenData;
 use serde::Serialize;
 
 use super::ApiError;
@@ -114,21 +115,27 @@ fn known_force(id: &str) -> Result<(), ApiError> {
 }
 
 /// The neighbourhood, or 404. Ids are case-sensitive, as on police.uk.
-async fn find(state: &AppState, force_id: &str, id: &str) -> Result<Neighbourhood, ApiError> {
+fn find<'d>(data: &'d OpenData, force_id: &str, id: &str) -> Result<&'d NeighbourhoodDetails, ApiError> {
     known_force(force_id)?;
-    state.store.neighbourhood(force_id, id).await?.ok_or(ApiError::NotFound)
+    data.geography().neighbourhood(force_id, id).ok_or(ApiError::NotFound)
 }
 
 pub async fn list(State(state): State<AppState>, Path(force_id): Path<String>) -> Result<Response, ApiError> {
     known_force(&force_id)?;
-    let all = state.store.neighbourhoods(&force_id).await?;
-    let refs: Vec<NeighbourhoodRef> = all.iter().map(|n| NeighbourhoodRef { id: &n.id, name: &n.name }).collect();
+    let data = state.index.current();
+    let refs: Vec<NeighbourhoodRef> = data
+        .geography()
+        .neighbourhoods_of(&force_id)
+        .iter()
+        .map(|n| NeighbourhoodRef { id: &n.neighbourhood.id, name: &n.neighbourhood.name })
+        .collect();
     Ok(Json(refs).into_response())
 }
 
 pub async fn one(State(state): State<AppState>, Path((f, n)): Path<(String, String)>) -> Result<Response, ApiError> {
-    let hood = find(&state, &f, &n).await?;
-    Ok(Json(NeighbourhoodJson::of(&hood)).into_response())
+    let data = state.index.current();
+    let hood = find(&data, &f, &n)?;
+    Ok(Json(NeighbourhoodJson::of(&hood.neighbourhood)).into_response())
 }
 
 /// Every outer ring, each closed (first vertex repeated last) as police.uk
@@ -139,10 +146,11 @@ pub async fn boundary(
     State(state): State<AppState>,
     Path((f, n)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    find(&state, &f, &n).await?;
-    let area = state.store.neighbourhood_boundary(&f, &n).await?.unwrap_or_default();
+    let data = state.index.current();
+    find(&data, &f, &n)?;
+    let polygons = data.neighbourhood_boundary(&f, &n).map_or(&[][..], |a| &a.polygons[..]);
     let mut out = Vec::new();
-    for poly in &area.polygons {
+    for poly in polygons {
         let ring = &poly.outer;
         let closing = match (ring.first(), ring.last()) {
             (Some(a), Some(b)) if a != b => Some(*a),
@@ -156,21 +164,21 @@ pub async fn boundary(
 }
 
 pub async fn people(State(state): State<AppState>, Path((f, n)): Path<(String, String)>) -> Result<Response, ApiError> {
-    find(&state, &f, &n).await?;
-    Ok(Json(state.store.neighbourhood_team(&f, &n).await?).into_response())
+    let data = state.index.current();
+    Ok(Json(&find(&data, &f, &n)?.team).into_response())
 }
 
 pub async fn events(State(state): State<AppState>, Path((f, n)): Path<(String, String)>) -> Result<Response, ApiError> {
-    find(&state, &f, &n).await?;
-    Ok(Json(state.store.neighbourhood_events(&f, &n).await?).into_response())
+    let data = state.index.current();
+    Ok(Json(&find(&data, &f, &n)?.events).into_response())
 }
 
 pub async fn priorities(
     State(state): State<AppState>,
     Path((f, n)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    find(&state, &f, &n).await?;
-    let list = state.store.neighbourhood_priorities(&f, &n).await?;
+    let data = state.index.current();
+    let list = &find(&data, &f, &n)?.priorities;
     let out: Vec<PriorityJson> = list
         .iter()
         .map(|p| PriorityJson {
@@ -195,7 +203,7 @@ pub async fn locate(
         GeoError::LatitudeRange(_) | GeoError::LongitudeRange(_) => ApiError::NotFound,
         other => ApiError::bad(other.to_string()),
     })?;
-    let index = state.index.current();
-    let found = index.neighbourhoods.locate(at).ok_or(ApiError::NotFound)?;
+    let data = state.index.current();
+    let found = data.locate(at).ok_or(ApiError::NotFound)?;
     Ok(Json(Located { force: &found.force_id, neighbourhood: &found.neighbourhood_id }).into_response())
 }

@@ -8,8 +8,7 @@ use axum::extract::Query;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use peel_core::geo::{GeoError, ONE_MILE_M};
 use peel_core::{LatLng, Month, Polygon};
-use peel_spatial::SpatialIndex;
-use peel_store::Store;
+use peel_spatial::OpenData;
 
 use super::ApiError;
 
@@ -42,11 +41,11 @@ pub fn required<'p>(params: &'p Params, key: &str) -> Result<&'p str, ApiError> 
         .ok_or_else(|| ApiError::bad(format!("missing parameter {key}")))
 }
 
-/// The month asked for: `Ok(None)` when no month is asked for and the store
-/// holds no data yet (every list is then empty).
-pub async fn month(params: &Params, store: &Store) -> Result<Option<Month>, ApiError> {
+/// The month asked for: `Ok(None)` when no month is asked for and no data
+/// is held yet (every list is then empty).
+pub fn month(params: &Params, data: &OpenData) -> Result<Option<Month>, ApiError> {
     match params.get("date").map(|d| d.trim()).filter(|d| !d.is_empty()) {
-        None => Ok(store.latest_month().await?),
+        None => Ok(data.latest_month()),
         Some(d) => d.parse::<Month>().map(Some).map_err(|_| ApiError::NotFound),
     }
 }
@@ -107,14 +106,15 @@ pub fn place(params: &Params, accepts: Accepts) -> Result<Place, ApiError> {
     }
 }
 
-/// The map points a place covers, in id order.
-pub fn location_ids(index: &SpatialIndex, place: &Place) -> Vec<i64> {
-    match place {
-        Place::Point(p) => index.locations.within_radius(*p, ONE_MILE_M),
-        Place::Poly(poly) => index.locations.within_polygon(poly),
-        Place::Location(id) => vec![*id],
+/// The map points a place covers, in the engine's point order; `None` for
+/// a `location_id` that names no map point.
+pub fn points(data: &OpenData, place: &Place) -> Option<Vec<u32>> {
+    Some(match place {
+        Place::Point(p) => data.points_within_radius(*p, ONE_MILE_M),
+        Place::Poly(poly) => data.points_within_polygon(poly),
+        Place::Location(id) => vec![data.point_by_location_id(*id)?],
         Place::Nowhere => Vec::new(),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -1,23 +1,19 @@
 //! `stops-street`, `stops-at-location`, `stops-no-location`, `stops-force`.
 
+use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::response::Response;
 
 use super::params::{self, Accepts, Params, Place};
 use super::{ApiError, json};
 use crate::AppState;
 
-fn empty() -> Response {
-    Json(Vec::<()>::new()).into_response()
-}
-
 pub async fn street_get(
     State(state): State<AppState>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    street(&state, params::from_query(query)?).await
+    street(&state, params::from_query(query)?)
 }
 
 pub async fn street_post(
@@ -25,18 +21,18 @@ pub async fn street_post(
     query: Result<Query<Params>, QueryRejection>,
     form: Result<Form<Params>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    street(&state, params::from_query_and_form(query, form)?).await
+    street(&state, params::from_query_and_form(query, form)?)
 }
 
 /// Stops in a one-mile circle or a polygon. police.uk caps none, nor do we.
-async fn street(state: &AppState, params: Params) -> Result<Response, ApiError> {
+fn street(state: &AppState, params: Params) -> Result<Response, ApiError> {
     let place = params::place(&params, Accepts { location_id: false, poly: true })?;
-    let Some(month) = params::month(&params, &state.store).await? else {
-        return Ok(empty());
+    let data = state.index.current();
+    let Some(month) = params::month(&params, &data)? else {
+        return Ok(json::empty());
     };
-    let ids = params::location_ids(&state.index.current(), &place);
-    let list = state.store.stops_at(month, &ids).await?;
-    Ok(Json(json::stops(&list)).into_response())
+    let points = params::points(&data, &place).unwrap_or_default();
+    Ok(json::body(|out| data.write_stops(out, month, &points)))
 }
 
 /// Stops at one map point. An unknown `location_id` is an empty list, not
@@ -48,14 +44,17 @@ pub async fn at_location(
     let params = params::from_query(query)?;
     let id = match params::place(&params, Accepts { location_id: true, poly: false }) {
         Ok(Place::Location(id)) => id,
-        Err(ApiError::NotFound) => return Ok(empty()),
+        Err(ApiError::NotFound) => return Ok(json::empty()),
         Ok(_) | Err(_) => return Err(ApiError::bad("missing parameter location_id")),
     };
-    let Some(month) = params::month(&params, &state.store).await? else {
-        return Ok(empty());
+    let data = state.index.current();
+    let Some(month) = params::month(&params, &data)? else {
+        return Ok(json::empty());
     };
-    let list = state.store.stops_at(month, &[id]).await?;
-    Ok(Json(json::stops(&list)).into_response())
+    let Some(point) = data.point_by_location_id(id) else {
+        return Ok(json::empty());
+    };
+    Ok(json::body(|out| data.write_stops(out, month, &[point])))
 }
 
 /// A force's stops without a location. An unknown force is an empty list.
@@ -63,7 +62,7 @@ pub async fn no_location(
     State(state): State<AppState>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    for_force(&state, params::from_query(query)?, true).await
+    for_force(&state, params::from_query(query)?, true)
 }
 
 /// All of a force's stops, with or without a location.
@@ -71,14 +70,14 @@ pub async fn force(
     State(state): State<AppState>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    for_force(&state, params::from_query(query)?, false).await
+    for_force(&state, params::from_query(query)?, false)
 }
 
-async fn for_force(state: &AppState, params: Params, no_location_only: bool) -> Result<Response, ApiError> {
+fn for_force(state: &AppState, params: Params, no_location_only: bool) -> Result<Response, ApiError> {
     let force_id = params::required(&params, "force")?;
-    let Some(month) = params::month(&params, &state.store).await? else {
-        return Ok(empty());
+    let data = state.index.current();
+    let Some(month) = params::month(&params, &data)? else {
+        return Ok(json::empty());
     };
-    let list = state.store.stops_for_force(force_id, month, no_location_only).await?;
-    Ok(Json(json::stops(&list)).into_response())
+    Ok(json::body(|out| data.write_force_stops(out, force_id, month, no_location_only)))
 }

@@ -4,9 +4,10 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use peel_store::{Csp, MonthCount};
+use peel_core::geography::Csp;
+use peel_spatial::OpenData;
 
-use super::figures::{AreaFigures, figures, window};
+use super::figures::{AreaFigures, MonthCount, figures, window};
 use super::lookup::{bcu_or_404, force_or_404};
 use super::svg::area_map;
 use super::{PageError, render};
@@ -29,25 +30,29 @@ pub struct AreaPage {
     pub links: Vec<(String, Vec<(String, String)>)>,
 }
 
-async fn csp_counts(state: &AppState, csp: &Csp, latest: peel_core::Month) -> Result<Vec<MonthCount>, PageError> {
+/// The crimes of the 12 months to `latest` whose LSOA lies in the CSP's local authority.
+fn csp_counts(data: &OpenData, csp: &Csp, latest: peel_core::Month) -> Vec<MonthCount> {
     let (from, to) = window(latest);
-    Ok(state.store.local_authority_counts(&csp.force_id, &csp.local_authority, from, to).await?)
+    data.local_authority_counts(&csp.force_id, &csp.lsoa_prefix(), from, to)
 }
 
 pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
-    let f = force_or_404(&state.store, &id).await?;
-    let latest = state.store.latest_month().await?;
+    let data = state.index.current();
+    let f = force_or_404(&data, &id)?;
+    let latest = data.latest_month();
     let figs = match latest {
         Some(latest) => {
             let (from, to) = window(latest);
-            let counts = state.store.force_counts(Some(&id), from, to).await?;
+            let counts = data.force_counts(Some(&id), from, to);
             (!counts.is_empty()).then(|| figures(&f.name, &counts, latest))
         }
         None => None,
     };
-    let bcus = state.store.bcus(&id).await?;
-    let csps = state.store.csps(&id).await?;
-    let hoods = state.store.neighbourhoods(&id).await?;
+    let geography = data.geography();
+    let details = geography.force(&id);
+    let bcus: Vec<_> = geography.bcus_of(&id).collect();
+    let csps: Vec<_> = geography.csps_of(&id).collect();
+    let hoods = geography.neighbourhoods_of(&id);
     let mut notes = Vec::new();
     if figs.is_none() {
         notes.push(format!("peel holds no street-level crime data for {} yet.", f.name));
@@ -58,9 +63,8 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
             f.name
         ));
     }
-    let boundary = state.store.force_boundary(&id).await?;
-    let map_svg =
-        boundary.as_ref().map(|b| area_map(&format!("The {} area", f.name), Some(b), &[])).unwrap_or_default();
+    let boundary = details.and_then(|d| d.boundary.as_ref());
+    let map_svg = boundary.map(|b| area_map(&format!("The {} area", f.name), Some(b), &[])).unwrap_or_default();
     let mut links = Vec::new();
     if !bcus.is_empty() {
         links.push((
@@ -75,8 +79,10 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
         ));
     }
     if !hoods.is_empty() {
-        let mut items: Vec<(String, String)> =
-            hoods.iter().map(|n| (format!("/neighbourhoods/{id}/{}", n.id), n.name.clone())).collect();
+        let mut items: Vec<(String, String)> = hoods
+            .iter()
+            .map(|n| (format!("/neighbourhoods/{id}/{}", n.neighbourhood.id), n.neighbourhood.name.clone()))
+            .collect();
         items.push((format!("/forces/{id}/neighbourhoods"), "Compare these neighbourhoods".into()));
         links.push(("Neighbourhoods".to_string(), items));
     }
@@ -88,7 +94,7 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
             (format!("/forces/{id}/complain"), format!("How to complain about {}", f.name)),
         ],
     ));
-    let commentary = state.store.force_commentary(&id).await?;
+    let commentary = details.and_then(|d| d.commentary.clone());
     let commentary_sample = commentary.is_some() && bcus.iter().any(|b| b.sample);
     render(&AreaPage {
         title: f.name.clone(),
@@ -109,14 +115,15 @@ pub async fn bcu(
     State(state): State<AppState>,
     Path((fid, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let f = force_or_404(&state.store, &fid).await?;
-    let bcu = bcu_or_404(&state.store, &f, &id).await?;
-    let csps: Vec<Csp> = state.store.csps(&fid).await?.into_iter().filter(|c| c.bcu_id == id).collect();
-    let latest = state.store.latest_month().await?;
+    let data = state.index.current();
+    let f = force_or_404(&data, &fid)?;
+    let bcu = bcu_or_404(&data, f, &id)?;
+    let csps: Vec<&Csp> = data.geography().csps_of(&fid).filter(|c| c.bcu_id == id).collect();
+    let latest = data.latest_month();
     let mut counts = Vec::new();
     if let Some(latest) = latest {
         for c in &csps {
-            counts.extend(csp_counts(&state, c, latest).await?);
+            counts.extend(csp_counts(&data, c, latest));
         }
     }
     let figs = latest.filter(|_| !counts.is_empty()).map(|l| figures(&bcu.name, &counts, l));
@@ -156,20 +163,21 @@ pub async fn csp(
     State(state): State<AppState>,
     Path((fid, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let f = force_or_404(&state.store, &fid).await?;
+    let data = state.index.current();
+    let f = force_or_404(&data, &fid)?;
     let csp =
-        state.store.csps(&fid).await?.into_iter().find(|c| c.id == id).ok_or_else(|| {
+        data.geography().csps_of(&fid).find(|c| c.id == id).ok_or_else(|| {
             PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))
         })?;
-    let latest = state.store.latest_month().await?;
+    let latest = data.latest_month();
     let figs = match latest {
         Some(l) => {
-            let counts = csp_counts(&state, &csp, l).await?;
+            let counts = csp_counts(&data, csp, l);
             (!counts.is_empty()).then(|| figures(&csp.name, &counts, l))
         }
         None => None,
     };
-    let bcu_name = state.store.bcus(&fid).await?.into_iter().find(|b| b.id == csp.bcu_id).map(|b| b.name);
+    let bcu_name = data.geography().bcus_of(&fid).find(|b| b.id == csp.bcu_id).map(|b| b.name.clone());
     let mut crumbs = vec![(format!("/forces/{fid}"), f.name.clone())];
     if let Some(b) = &bcu_name {
         crumbs.push((format!("/forces/{fid}/bcus/{}", csp.bcu_id), b.clone()));

@@ -40,8 +40,9 @@ pub async fn events(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let n = neighbourhood_or_404(&state.store, &force_id, &id).await?;
-    let events = state.store.neighbourhood_events(&force_id, &id).await?;
+    let data = state.index.current();
+    let details = neighbourhood_or_404(&data, &force_id, &id)?;
+    let (n, events) = (&details.neighbourhood, &details.events);
     let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let mut ics = String::new();
     for line in ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//peel//neighbourhood events//EN", "CALSCALE:GREGORIAN"] {

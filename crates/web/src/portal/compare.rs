@@ -137,20 +137,18 @@ fn rows(figs: &[Figure]) -> Vec<Row> {
         .collect()
 }
 
-async fn latest(state: &AppState) -> Result<Option<Month>, PageError> {
-    Ok(state.store.latest_month().await?)
-}
-
 pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -> Result<Response, PageError> {
     let sort = q.sort.unwrap_or_else(|| "perkm2".into());
     let mut figs = Vec::new();
-    let month = latest(&state).await?;
+    let data = state.index.current();
+    let geography = data.geography();
+    let month = data.latest_month();
     if let Some(month) = month {
-        let names = state.store.forces().await?;
-        for (force_id, count) in state.store.force_totals(month).await? {
-            let population: i64 = state.store.csps(&force_id).await?.iter().filter_map(|c| c.population).sum();
-            let km2 = state.store.force_boundary(&force_id).await?.map(|a| a.area_km2());
-            let name = names.iter().find(|f| f.id == force_id).map_or(force_id.clone(), |f| f.name.clone());
+        for (force_id, count) in data.force_totals(month) {
+            let population: i64 = geography.csps_of(&force_id).filter_map(|c| c.population).sum();
+            let details = geography.force(&force_id);
+            let km2 = details.and_then(|f| f.boundary.as_ref()).map(|a| a.area_km2());
+            let name = details.map_or(force_id.clone(), |f| f.force.name.clone());
             figs.push(Figure {
                 name,
                 href: format!("/forces/{force_id}"),
@@ -196,21 +194,21 @@ pub async fn neighbourhoods(
     Query(q): Query<SortQuery>,
 ) -> Result<Response, PageError> {
     let sort = q.sort.unwrap_or_else(|| "perkm2".into());
-    let force = force_or_404(&state.store, &force_id).await?;
-    let month = latest(&state).await?;
+    let data = state.index.current();
+    let force = force_or_404(&data, &force_id)?;
+    let month = data.latest_month();
     let mut figs = Vec::new();
     if let Some(month) = month {
-        let boundaries = state.store.neighbourhood_boundaries().await?;
-        let hoods = state.store.neighbourhoods(&force_id).await?;
-        for (f, id, area) in boundaries.iter().filter(|(f, _, _)| *f == force_id) {
-            let Some(bbox) = area.bbox() else { continue };
-            let count =
-                state.store.crimes_in_bbox(bbox, month, month).await?.iter().filter(|c| area.contains(c.at)).count()
-                    as i64;
-            let n = hoods.iter().find(|n| &n.id == id);
+        for (r, area) in data.neighbourhood_boundaries().filter(|(r, _)| r.force_id == force_id) {
+            let id = &r.neighbourhood_id;
+            if area.bbox().is_none() {
+                continue;
+            }
+            let count = data.count_at_points(data.neighbourhood_points(&force_id, id), month) as i64;
+            let n = data.geography().neighbourhood(&force_id, id).map(|d| &d.neighbourhood);
             figs.push(Figure {
                 name: n.map_or(id.clone(), |n| n.name.clone()),
-                href: format!("/neighbourhoods/{f}/{id}"),
+                href: format!("/neighbourhoods/{force_id}/{id}"),
                 count,
                 population: n.and_then(|n| n.population).and_then(|p| i64::try_from(p).ok()),
                 km2: Some(area.area_km2()),

@@ -27,31 +27,32 @@ pub async fn page(State(state): State<AppState>, Path(persistent_id): Path<Strin
     if persistent_id.len() != 64 || !persistent_id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(missing());
     }
-    let crime = state.store.crime_by_persistent_id(&persistent_id).await?.ok_or_else(missing)?;
-    let history = state.store.outcomes_for_crime(&persistent_id).await?;
-    let force_name = state.store.force(&crime.force_id).await?.map_or(crime.force_id.clone(), |f| f.name);
-    let neighbourhood = match &crime.location {
-        Some(p) => match state.index.current().neighbourhoods.locate(p.at) {
-            Some(n) => state
-                .store
-                .neighbourhood(&n.force_id, &n.neighbourhood_id)
-                .await?
-                .map(|hood| (format!("/neighbourhoods/{}/{}", hood.force_id, hood.id), hood.name)),
-            None => None,
-        },
-        None => None,
-    };
-    let latest = match crime.outcome_status {
+    let data = state.index.current();
+    let crime = data.crime(&persistent_id).ok_or_else(missing)?;
+    let history = crime.history();
+    let force_id = crime.force_id().to_string();
+    let force_name = data.geography().force(&force_id).map_or(force_id.clone(), |f| f.force.name.clone());
+    let point = crime.point().and_then(|p| data.point(p));
+    let neighbourhood = point
+        .and_then(|(_, at, _)| data.locate(at))
+        .and_then(|n| data.geography().neighbourhood(&n.force_id, &n.neighbourhood_id))
+        .map(|d| {
+            (
+                format!("/neighbourhoods/{}/{}", d.neighbourhood.force_id, d.neighbourhood.id),
+                d.neighbourhood.name.clone(),
+            )
+        });
+    let latest = match crime.outcome_status() {
         Some((o, m)) => format!("{} ({})", o.name(), m.long_name()),
         None => "No outcome published".into(),
     };
     render(&CrimePage {
-        force_id: crime.force_id,
+        force_id,
         force_name,
         neighbourhood,
-        category: crime.category.name(),
-        month: crime.month.long_name(),
-        place: crime.location.map_or("No location was published".into(), |l| l.street_name),
+        category: crime.category().name(),
+        month: crime.month().long_name(),
+        place: point.map_or("No location was published".into(), |(_, _, street)| street.to_string()),
         latest,
         persistent_id,
         history: history.into_iter().map(|(m, o)| (m.long_name(), o.name())).collect(),

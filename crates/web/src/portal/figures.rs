@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use peel_core::{CrimeCategory, Month};
-use peel_store::MonthCount;
 
 use super::format::thousands;
 use super::svg::trend_chart;
@@ -25,16 +24,19 @@ pub fn window(latest: Month) -> (Month, Month) {
     (latest.plus(-11), latest)
 }
 
+/// Crimes of one category in one month (in some area).
+pub type MonthCount = (Month, CrimeCategory, i64);
+
 pub fn figures(area_name: &str, counts: &[MonthCount], latest: Month) -> AreaFigures {
     let (first, last) = window(latest);
     let mut per_month: BTreeMap<Month, i64> = first.through(last).map(|m| (m, 0)).collect();
     let mut per_category: BTreeMap<CrimeCategory, i64> = BTreeMap::new();
-    for c in counts {
-        if let Some(v) = per_month.get_mut(&c.month) {
-            *v += c.count;
+    for &(month, category, count) in counts {
+        if let Some(v) = per_month.get_mut(&month) {
+            *v += count;
         }
-        if c.month == latest {
-            *per_category.entry(c.category).or_default() += c.count;
+        if month == latest {
+            *per_category.entry(category).or_default() += count;
         }
     }
     let total: i64 = per_category.values().sum();

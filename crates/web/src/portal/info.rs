@@ -99,7 +99,8 @@ pub async fn accessibility() -> Result<Response, PageError> {
 }
 
 pub async fn complain(State(state): State<AppState>, Path(force_id): Path<String>) -> Result<Response, PageError> {
-    let force = force_or_404(&state.store, &force_id).await?;
+    let data = state.index.current();
+    let force = force_or_404(&data, &force_id)?;
     let phone = force.telephone.clone().unwrap_or_else(|| s("101"));
     let name = force.name.clone();
     render(&TextPage {

@@ -8,10 +8,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use peel_core::geo::Area;
-use peel_core::{Month, Outcome};
-use peel_store::{MappedCrime, MonthCount};
+use peel_core::{CrimeCategory, Month, Outcome};
+use peel_spatial::CrimeRef;
 
-use super::figures::{AreaFigures, figures, window};
+use super::figures::{AreaFigures, MonthCount, figures, window};
 use super::format::{long_date, one_decimal, strip_tags, thousands, time_of_day};
 use super::lookup::{force_or_404, neighbourhood_or_404};
 use super::svg::{area_map, map_legend};
@@ -83,20 +83,12 @@ fn contact_label(key: &str) -> String {
     }
 }
 
-/// Crimes inside the boundary over the 12 months ending `latest`.
-async fn crimes_within(state: &AppState, area: &Area, latest: Month) -> Result<Vec<MappedCrime>, PageError> {
-    let Some(bbox) = area.bbox() else { return Ok(vec![]) };
-    let (from, to) = window(latest);
-    let all = state.store.crimes_in_bbox(bbox, from, to).await?;
-    Ok(all.into_iter().filter(|c| area.contains(c.at)).collect())
-}
-
-fn month_counts(crimes: &[MappedCrime]) -> Vec<MonthCount> {
-    let mut m: BTreeMap<(Month, peel_core::CrimeCategory), i64> = BTreeMap::new();
+fn month_counts(crimes: &[CrimeRef<'_>]) -> Vec<MonthCount> {
+    let mut m: BTreeMap<(Month, CrimeCategory), i64> = BTreeMap::new();
     for c in crimes {
-        *m.entry((c.month, c.category)).or_default() += 1;
+        *m.entry((c.month(), c.category())).or_default() += 1;
     }
-    m.into_iter().map(|((month, category), count)| MonthCount { month, category, count }).collect()
+    m.into_iter().map(|((month, category), count)| (month, category, count)).collect()
 }
 
 fn rate(count: i64, per: Option<f64>) -> String {
@@ -110,43 +102,43 @@ pub async fn page(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let store = &state.store;
-    let n = neighbourhood_or_404(store, &force_id, &id).await?;
-    let force = force_or_404(store, &force_id).await?;
-    let boundary = store.neighbourhood_boundary(&force_id, &id).await?;
-    let sample = store.neighbourhood_is_sample(&force_id, &id).await?;
-    let team = store.neighbourhood_team(&force_id, &id).await?;
-    let priorities = store.neighbourhood_priorities(&force_id, &id).await?;
+    let data = state.index.current();
+    let details = neighbourhood_or_404(&data, &force_id, &id)?;
+    let n = &details.neighbourhood;
+    let force = force_or_404(&data, &force_id)?;
+    let geography = data.geography();
+    let boundary = data.neighbourhood_boundary(&force_id, &id);
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string();
-    let events = store.neighbourhood_events(&force_id, &id).await?;
-    let csps = store.csps(&force_id).await?;
-    let bcus = store.bcus(&force_id).await?;
-    let csp = n.csp_id.as_ref().and_then(|c| csps.iter().find(|x| &x.id == c)).or(if csps.len() == 1 {
-        csps.first()
+    let csps: Vec<_> = geography.csps_of(&force_id).collect();
+    let csp = n.csp_id.as_ref().and_then(|c| csps.iter().copied().find(|x| &x.id == c)).or(if csps.len() == 1 {
+        csps.first().copied()
     } else {
         None
     });
     let bcu_id = n.bcu_id.clone().or_else(|| csp.map(|c| c.bcu_id.clone()));
-    let bcu = bcu_id.and_then(|b| bcus.iter().find(|x| x.id == b)).map(|b| (b.id.clone(), b.name.clone()));
+    let bcu =
+        bcu_id.and_then(|b| geography.bcus_of(&force_id).find(|x| x.id == b)).map(|b| (b.id.clone(), b.name.clone()));
 
-    let latest = store.latest_month().await?.unwrap_or_else(|| Month::new(2025, 1).unwrap_or_else(|| unreachable!()));
-    let crimes = match &boundary {
-        Some(area) => crimes_within(&state, area, latest).await?,
-        None => vec![],
-    };
+    let latest = data.latest_month().unwrap_or_else(|| Month::new(2025, 1).unwrap_or_else(|| unreachable!()));
+    let (from, to) = window(latest);
+    // The crimes at the map points inside the boundary (found once, then kept).
+    let crimes = data.crimes_at_points(data.neighbourhood_points(&force_id, &id), from, to);
     let fig = figures(&n.name, &month_counts(&crimes), latest);
-    let this_month: Vec<&MappedCrime> = crimes.iter().filter(|c| c.month == latest).collect();
-    let points: Vec<_> = this_month.iter().map(|c| (c.at, c.category)).collect();
+    let this_month: Vec<&CrimeRef> = crimes.iter().filter(|c| c.month() == latest).collect();
+    let place = |c: &CrimeRef| c.point().and_then(|p| data.point(p));
+    let points: Vec<_> = this_month.iter().filter_map(|c| place(c).map(|(_, at, _)| (at, c.category()))).collect();
     let map_svg = if boundary.is_some() || !points.is_empty() {
-        area_map(&format!("Crime in {} in {}", n.name, latest.long_name()), boundary.as_ref(), &points)
+        area_map(&format!("Crime in {} in {}", n.name, latest.long_name()), boundary, &points)
     } else {
         String::new()
     };
     let mut streets: BTreeMap<&str, i64> = BTreeMap::new();
     let mut outcomes: BTreeMap<&'static str, i64> = BTreeMap::new();
     for c in &this_month {
-        *streets.entry(c.street_name.as_str()).or_default() += 1;
-        if let Some(o) = c.last_outcome {
+        if let Some((_, _, street)) = place(c) {
+            *streets.entry(street).or_default() += 1;
+        }
+        if let Some(o) = c.last_outcome() {
             *outcomes.entry(Outcome::name(o)).or_default() += 1;
         }
     }
@@ -156,8 +148,7 @@ pub async fn page(
     outcomes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
 
     // How it compares: per 1,000 residents where populations are known, else per km².
-    // One force-month through the (force_id, month) index, not every force's month.
-    let force_count: i64 = store.force_counts(Some(&force_id), latest, latest).await?.iter().map(|c| c.count).sum();
+    let force_count: i64 = data.force_counts(Some(&force_id), latest, latest).iter().map(|c| c.2).sum();
     let force_pop: i64 = csps.iter().filter_map(|c| c.population).sum();
     let count = this_month.len() as i64;
     let (rate_unit, comparison) = match n.population.filter(|p| *p > 0) {
@@ -173,8 +164,8 @@ pub async fn page(
             ],
         ),
         None => {
-            let km2 = boundary.as_ref().map(Area::area_km2);
-            let force_km2 = store.force_boundary(&force_id).await?.map(|a| a.area_km2());
+            let km2 = boundary.map(Area::area_km2);
+            let force_km2 = geography.force(&force_id).and_then(|f| f.boundary.as_ref()).map(Area::area_km2);
             (
                 "per square kilometre".to_string(),
                 vec![
@@ -191,11 +182,12 @@ pub async fn page(
         name: n.name.clone(),
         bcu,
         csp: csp.map(|c| (c.id.clone(), c.name.clone())),
-        sample,
+        sample: details.sample,
         description: n.description.as_deref().map(strip_tags).filter(|d| !d.is_empty()),
-        team: team
-            .into_iter()
-            .map(|p| TeamMember { name: p.name, rank: p.rank, bio: p.bio.as_deref().map(strip_tags) })
+        team: details
+            .team
+            .iter()
+            .map(|p| TeamMember { name: p.name.clone(), rank: p.rank.clone(), bio: p.bio.as_deref().map(strip_tags) })
             .collect(),
         contacts: n.contact_details.iter().map(|(k, v)| (contact_label(k), v.clone())).collect(),
         locations: n
@@ -211,8 +203,9 @@ pub async fn page(
             })
             .filter(|s| !s.is_empty())
             .collect(),
-        priorities: priorities
-            .into_iter()
+        priorities: details
+            .priorities
+            .iter()
             .map(|p| PriorityView {
                 issue: strip_tags(&p.issue),
                 issue_date: long_date(&p.issue_date),
@@ -220,8 +213,9 @@ pub async fn page(
                 action_date: p.action_date.as_deref().map(long_date).unwrap_or_default(),
             })
             .collect(),
-        events: events
-            .into_iter()
+        events: details
+            .events
+            .iter()
             .filter(|e| e.end_date.as_deref().unwrap_or(&e.start_date) >= now.as_str())
             .map(|e| {
                 let time = time_of_day(&e.start_date);
@@ -232,9 +226,9 @@ pub async fn page(
                     (false, false) => format!("{}, {time} to {end}", long_date(&e.start_date)),
                 };
                 EventView {
-                    title: e.title,
+                    title: e.title.clone(),
                     when,
-                    address: e.address,
+                    address: e.address.clone(),
                     description: e.description.as_deref().map(strip_tags),
                 }
             })
@@ -247,12 +241,12 @@ pub async fn page(
         crime_links: this_month
             .iter()
             .filter_map(|c| {
-                let pid = c.persistent_id.as_deref()?;
+                let pid = c.persistent_id()?;
                 Some((
                     format!("/crimes/{pid}"),
-                    c.category.name(),
-                    c.street_name.clone(),
-                    c.last_outcome.map_or("No outcome published", Outcome::name),
+                    c.category().name(),
+                    place(c).map(|(_, _, street)| street.to_string()).unwrap_or_default(),
+                    c.last_outcome().map_or("No outcome published", Outcome::name),
                 ))
             })
             .take(100)

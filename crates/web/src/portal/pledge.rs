@@ -236,14 +236,13 @@ async fn figures(
 }
 
 pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
-    let f = force_or_404(&state.store, &id).await?;
+    let data = state.index.current();
+    let f = force_or_404(&data, &id)?;
     let (latest, reports, standards) = figures(&state, &id, None).await?;
     let (latest_name, first_name, commitments) = build(&f.name, latest, &reports, &standards);
-    let parts = state
-        .store
-        .bcus(&id)
-        .await?
-        .into_iter()
+    let parts = data
+        .geography()
+        .bcus_of(&id)
         .map(|b| (format!("/forces/{id}/bcus/{}/pledge", b.id), format!("{} basic command unit", b.name)))
         .collect();
     render(&PledgePage {
@@ -264,9 +263,9 @@ pub async fn neighbourhood_page(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let store = &state.store;
-    let n = neighbourhood_or_404(store, &force_id, &id).await?;
-    let f = force_or_404(store, &force_id).await?;
+    let data = state.index.current();
+    let n = &neighbourhood_or_404(&data, &force_id, &id)?.neighbourhood;
+    let f = force_or_404(&data, &force_id)?;
     let (latest, reports, standards) = figures(&state, &force_id, Some(&id)).await?;
     let (latest_name, first_name, commitments) = build(&n.name, latest, &reports, &standards);
     render(&PledgePage {
@@ -293,8 +292,9 @@ pub async fn bcu_page(
     Path((force_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let store = &state.store;
-    let f = force_or_404(store, &force_id).await?;
-    let bcu = bcu_or_404(store, &f, &id).await?;
+    let data = state.index.current();
+    let f = force_or_404(&data, &force_id)?;
+    let bcu = bcu_or_404(&data, f, &id)?;
     let members = store.bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
     let latest = store.pledge_latest_month(&force_id, None).await?;
     let standards = store.pledge_standards(&force_id, None).await?;
@@ -309,8 +309,8 @@ pub async fn bcu_page(
     let (latest_name, first_name, commitments) = build(&whose, latest, &reports, &standards);
     let mut parts = Vec::new();
     for n in &members {
-        if let Some(hood) = store.neighbourhood(&force_id, n).await? {
-            parts.push((format!("/neighbourhoods/{force_id}/{n}/pledge"), hood.name));
+        if let Some(hood) = data.geography().neighbourhood(&force_id, n) {
+            parts.push((format!("/neighbourhoods/{force_id}/{n}/pledge"), hood.neighbourhood.name.clone()));
         }
     }
     parts.sort_by(|a, b| a.1.cmp(&b.1));

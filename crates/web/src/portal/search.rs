@@ -36,14 +36,21 @@ pub struct SearchQuery {
     q: String,
 }
 
-async fn forces_with_data(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
-    let Some(latest) = state.store.latest_month().await? else { return Ok(vec![]) };
-    let with_data: Vec<String> = state.store.force_totals(latest).await?.into_iter().map(|(f, _)| f).collect();
-    Ok(state.store.forces().await?.into_iter().filter(|f| with_data.contains(&f.id)).map(|f| (f.id, f.name)).collect())
+/// The forces with crimes in the latest month, in police.uk's order.
+fn forces_with_data(state: &AppState) -> Vec<(String, String)> {
+    let data = state.index.current();
+    let Some(latest) = data.latest_month() else { return vec![] };
+    let with_data: Vec<String> = data.force_totals(latest).into_iter().map(|(f, _)| f).collect();
+    data.geography()
+        .forces
+        .iter()
+        .filter(|f| with_data.contains(&f.force.id))
+        .map(|f| (f.force.id.clone(), f.force.name.clone()))
+        .collect()
 }
 
 pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
-    render(&HomePage { query: String::new(), error: None, matches: vec![], forces: forces_with_data(&state).await? })
+    render(&HomePage { query: String::new(), error: None, matches: vec![], forces: forces_with_data(&state) })
 }
 
 async fn home_with(
@@ -52,7 +59,7 @@ async fn home_with(
     error: Option<String>,
     matches: Vec<MatchLink>,
 ) -> Result<Response, PageError> {
-    let page = HomePage { query: query.to_string(), error, matches, forces: forces_with_data(state).await? };
+    let page = HomePage { query: query.to_string(), error, matches, forces: forces_with_data(state) };
     let status = if page.error.is_some() { axum::http::StatusCode::BAD_REQUEST } else { axum::http::StatusCode::OK };
     Ok((status, render(&page)?).into_response())
 }
@@ -126,12 +133,13 @@ async fn point_page(
     postcode: Option<String>,
     district: Option<&str>,
 ) -> Result<Response, PageError> {
-    let located = locate(state, at).await?;
+    let data = state.index.current();
+    let located = locate(&data, at);
     if let Some((force, id)) = located.neighbourhood {
         return Ok(Redirect::to(&format!("/neighbourhoods/{force}/{id}")).into_response());
     }
-    let csp = csp_for_district(&state.store, district).await?;
-    let force_id = located.force_id.or_else(|| csp.as_ref().map(|c| c.force_id.clone()));
+    let csp = csp_for_district(&data, district);
+    let force_id = located.force_id.or_else(|| csp.map(|c| c.force_id.clone()));
     let Some(force_id) = force_id else {
         let what = postcode.as_deref().unwrap_or("that place");
         return home_with(
@@ -142,10 +150,10 @@ async fn point_page(
         )
         .await;
     };
-    let force = force_or_404(&state.store, &force_id).await?;
+    let force = force_or_404(&data, &force_id)?;
     let mut links =
         vec![(format!("/forces/{}", force.id), format!("{} – crime figures for the whole force", force.name))];
-    if let Some(c) = &csp {
+    if let Some(c) = csp {
         links.push((
             format!("/forces/{}/csps/{}", c.force_id, c.id),
             format!("{} – crime figures for {}", c.name, c.local_authority),
