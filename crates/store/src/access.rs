@@ -48,7 +48,7 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRecord {
     pub token_hash: String,
     pub user_id: i64,
@@ -59,7 +59,7 @@ pub struct SessionRecord {
     pub last_seen_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiTokenRecord {
     pub id: i64,
     pub user_id: i64,
@@ -69,53 +69,87 @@ pub struct ApiTokenRecord {
     pub revoked: bool,
 }
 
-type OrgRow = (i64, String, String, String, Option<String>);
-type UserRow = (i64, String, String, i64, String, String, String, i64, Option<String>, Option<String>, bool, String);
-type TokenRow = (i64, i64, String, String, Option<String>, bool);
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: i64,
+    name: String,
+    kind: String,
+    created_at: String,
+    force_id: Option<String>,
+}
 
-const USER_SELECT: &str = "SELECT u.id, u.email, u.display_name, u.organisation_id, o.name, u.role, u.password_hash, \
-     u.failed_attempts, u.failed_since, u.locked_until, u.disabled, u.created_at \
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    organisation_id: i64,
+    organisation_name: String,
+    role: String,
+    password_hash: String,
+    failed_attempts: i64,
+    failed_since: Option<String>,
+    locked_until: Option<String>,
+    disabled: bool,
+    created_at: String,
+}
+
+/// An account's sign-in state as stored.
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    failed_attempts: i64,
+    failed_since: Option<String>,
+    locked_until: Option<String>,
+}
+
+const USER_SELECT: &str = "SELECT u.id, u.email, u.display_name, u.organisation_id, o.name AS organisation_name, \
+     u.role, u.password_hash, u.failed_attempts, u.failed_since, u.locked_until, u.disabled, u.created_at \
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
 const ORG_SELECT: &str = "SELECT id, name, kind, created_at, force_id FROM organisations";
 
 /// An organisation from its row and the partnerships it belongs to.
 fn org_from_row(r: OrgRow, partnerships: Vec<Partnership>) -> Result<Organisation, StoreError> {
-    let kind: OrgKind = r.2.parse().map_err(|e| StoreError::Corrupt(format!("organisation {}: {e}", r.0)))?;
-    let reach = match (kind, r.4) {
+    let kind: OrgKind = r.kind.parse().map_err(|e| StoreError::Corrupt(format!("organisation {}: {e}", r.id)))?;
+    let reach = match (kind, r.force_id) {
         (OrgKind::Force, Some(f)) => Reach::Force(f),
         (OrgKind::Force, None) => Reach::Unset,
         _ => Reach::Partnerships(partnerships),
     };
-    Ok(Organisation { id: r.0, name: r.1, kind, created_at: r.3, reach })
+    Ok(Organisation { id: r.id, name: r.name, kind, created_at: r.created_at, reach })
+}
+
+impl LoginRow {
+    fn state(self, user_id: i64) -> Result<LoginState, StoreError> {
+        let when = |s: Option<String>| -> Result<Option<DateTime<Utc>>, StoreError> {
+            s.map(|s| time::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("user {user_id}: bad time {s:?}"))))
+                .transpose()
+        };
+        Ok(LoginState {
+            failed_attempts: u32::try_from(self.failed_attempts).unwrap_or(u32::MAX),
+            failed_since: when(self.failed_since)?,
+            locked_until: when(self.locked_until)?,
+        })
+    }
 }
 
 fn user_from_row(r: UserRow) -> Result<UserRecord, StoreError> {
-    let role = r.5.parse().map_err(|e| StoreError::Corrupt(format!("user {}: {e}", r.0)))?;
-    let when = |s: Option<String>, what: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
-        s.map(|s| time::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("user {}: bad {what} {s:?}", r.0))))
-            .transpose()
-    };
+    let role = r.role.parse().map_err(|e| StoreError::Corrupt(format!("user {}: {e}", r.id)))?;
+    let login =
+        LoginRow { failed_attempts: r.failed_attempts, failed_since: r.failed_since, locked_until: r.locked_until }
+            .state(r.id)?;
     Ok(UserRecord {
-        id: r.0,
-        email: r.1,
-        display_name: r.2,
-        organisation_id: r.3,
-        organisation_name: r.4,
+        id: r.id,
+        email: r.email,
+        display_name: r.display_name,
+        organisation_id: r.organisation_id,
+        organisation_name: r.organisation_name,
         role,
-        password_hash: r.6,
-        login: LoginState {
-            failed_attempts: u32::try_from(r.7).unwrap_or(u32::MAX),
-            failed_since: when(r.8, "failed_since")?,
-            locked_until: when(r.9, "locked_until")?,
-        },
-        disabled: r.10,
-        created_at: r.11,
+        password_hash: r.password_hash,
+        login,
+        disabled: r.disabled,
+        created_at: r.created_at,
     })
-}
-
-fn token_from_row(r: TokenRow) -> ApiTokenRecord {
-    ApiTokenRecord { id: r.0, user_id: r.1, name: r.2, created_at: r.3, last_used_at: r.4, revoked: r.5 }
 }
 
 /// A reach as the audit log records it.
@@ -279,8 +313,8 @@ impl Store {
         let mut all = self.partnerships_by_org(only).await?;
         rows.into_iter()
             .map(|r| {
-                let mine = all.iter().filter(|(o, _)| *o == r.0).map(|(_, p)| p.clone()).collect();
-                all.retain(|(o, _)| *o != r.0);
+                let mine = all.iter().filter(|(o, _)| *o == r.id).map(|(_, p)| p.clone()).collect();
+                all.retain(|(o, _)| *o != r.id);
                 org_from_row(r, mine)
             })
             .collect()
@@ -323,7 +357,7 @@ impl Store {
         });
         match row {
             Some(r) => {
-                let id = r.0;
+                let id = r.id;
                 Ok(self.orgs_from_rows(vec![r], Some(id)).await?.pop())
             }
             None => Ok(None),
@@ -467,23 +501,15 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
-            let row: Option<(i64, Option<String>, Option<String>)> =
+            let row: Option<LoginRow> =
                 sqlx::query_as("SELECT failed_attempts, failed_since, locked_until FROM users WHERE id = $1")
                     .bind(user_id)
                     .fetch_optional(&mut *tx)
                     .await?;
             match row {
                 None => None,
-                Some((attempts, since, until)) => {
-                    let parse = |s: Option<String>| -> Result<Option<DateTime<Utc>>, StoreError> {
-                        s.map(|s| time::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("user {user_id}: bad time {s:?}"))))
-                            .transpose()
-                    };
-                    let before = LoginState {
-                        failed_attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                        failed_since: parse(since)?,
-                        locked_until: parse(until)?,
-                    };
+                Some(row) => {
+                    let before = row.state(user_id)?;
                     let after = change(before);
                     sqlx::query("UPDATE users SET failed_attempts = $2, failed_since = $3, locked_until = $4 WHERE id = $1")
                         .bind(user_id)
@@ -590,7 +616,7 @@ impl Store {
         now: DateTime<Utc>,
         idle_since: DateTime<Utc>,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        let row: Option<(String, i64, String, String, String, String)> = on_db!(self, pool => {
+        let row: Option<SessionRecord> = on_db!(self, pool => {
             sqlx::query_as(
                 "UPDATE sessions SET last_seen_at = $2 \
                  WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3 \
@@ -602,14 +628,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(|r| SessionRecord {
-            token_hash: r.0,
-            user_id: r.1,
-            csrf_token: r.2,
-            created_at: r.3,
-            expires_at: r.4,
-            last_seen_at: r.5,
-        }))
+        Ok(row)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -638,9 +657,9 @@ impl Store {
         by: &By<'_>,
     ) -> Result<ApiTokenRecord, StoreError> {
         self.user_to_change(user_id, by).await?;
-        let row: TokenRow = on_db!(self, pool => {
+        let row: ApiTokenRecord = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let row: TokenRow = sqlx::query_as(
+            let row: ApiTokenRecord = sqlx::query_as(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
                  RETURNING id, user_id, name, created_at, last_used_at, revoked",
             )
@@ -650,12 +669,12 @@ impl Store {
             .bind(time::format(by.at))
             .fetch_one(&mut *tx)
             .await?;
-            let entry = by.entry("api_token.create", format!("user:{user_id}"), json!({ "token_id": row.0, "name": row.2 }));
+            let entry = by.entry("api_token.create", format!("user:{user_id}"), json!({ "token_id": row.id, "name": row.name }));
             append_audit_in!(tx, &entry);
             tx.commit().await?;
             row
         });
-        Ok(token_from_row(row))
+        Ok(row)
     }
 
     /// The unrevoked token with this hash, marking it used at `now`.
@@ -664,7 +683,7 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let row: Option<TokenRow> = on_db!(self, pool => {
+        let row: Option<ApiTokenRecord> = on_db!(self, pool => {
             sqlx::query_as(
                 "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND NOT revoked \
                  RETURNING id, user_id, name, created_at, last_used_at, revoked",
@@ -674,11 +693,11 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(token_from_row))
+        Ok(row)
     }
 
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenRecord>, StoreError> {
-        let rows: Vec<TokenRow> = on_db!(self, pool => {
+        let rows: Vec<ApiTokenRecord> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT id, user_id, name, created_at, last_used_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id",
             )
@@ -686,7 +705,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(token_from_row).collect())
+        Ok(rows)
     }
 
     /// Revokes a token (audited as `api_token.revoke`).

@@ -102,22 +102,25 @@ pub struct AuditVerification {
     pub head_hash: String,
 }
 
-type EntryRow = (i64, String, String, String, String, String, String, String, String);
+/// An entry as stored (the domain's [`AuditEntry`] knows no database).
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    purpose: String,
+    details: String,
+    prev_hash: String,
+    hash: String,
+}
 
 const ENTRY_COLUMNS: &str = "seq, at, actor, action, subject, purpose, details, prev_hash, hash";
 
 fn entry_from_row(r: EntryRow) -> AuditEntry {
-    AuditEntry {
-        seq: r.0,
-        at: r.1,
-        actor: r.2,
-        action: r.3,
-        subject: r.4,
-        purpose: r.5,
-        details: r.6,
-        prev_hash: r.7,
-        hash: r.8,
-    }
+    let EntryRow { seq, at, actor, action, subject, purpose, details, prev_hash, hash } = r;
+    AuditEntry { seq, at, actor, action, subject, purpose, details, prev_hash, hash }
 }
 
 fn like_pattern(s: &str) -> String {

@@ -30,15 +30,25 @@ pub struct RequestSearch {
     pub to: Option<DateTime<Utc>>,
 }
 
-type Row = (i64, String, Option<i64>, Option<String>, String, String, Option<String>);
+/// What the public may see of a report taken over Open311.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    category: String,
+    case_id: Option<i64>,
+    case_status: Option<String>,
+    agency: String,
+    recorded_at: String,
+    last_event: Option<String>,
+}
 
-const SELECT: &str = "SELECT r.id, r.category, r.case_id, c.status, o.name, r.recorded_at, \
-     (SELECT MAX(e.at) FROM asb_case_events e WHERE e.case_id = r.case_id) \
+const SELECT: &str = "SELECT r.id, r.category, r.case_id, c.status AS case_status, o.name AS agency, r.recorded_at, \
+     (SELECT MAX(e.at) FROM asb_case_events e WHERE e.case_id = r.case_id) AS last_event \
      FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id \
      LEFT JOIN asb_cases c ON c.id = r.case_id WHERE r.channel = 'open311'";
 
 fn public(row: Row) -> Result<PublicRequest, StoreError> {
-    let (id, category, case_id, case_status, agency, recorded_at, last_event) = row;
+    let Row { id, category, case_id, case_status, agency, recorded_at, last_event } = row;
     let category = Category::parse(&category, "category")
         .map_err(|e| StoreError::Corrupt(format!("ASB report {id}: {}", e.message)))?;
     let requested = time::parse(&recorded_at)

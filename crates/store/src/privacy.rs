@@ -87,7 +87,77 @@ impl From<sqlx::Error> for SubjectAccessError {
     }
 }
 
-type PersonRow = (i64, i64, String, String, String, String, String, String);
+/// Someone named in a report, as the subject access search finds them.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    report_id: i64,
+    role: String,
+    name: String,
+    phone: String,
+    email: String,
+    address: String,
+    postcode: String,
+}
+
+/// A report, as its subject access export shows it.
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct ReportRecord {
+    channel: String,
+    referred_by: String,
+    category: String,
+    hate_related: bool,
+    occurred_at: String,
+    location: String,
+    location_postcode: String,
+    description: String,
+    recorded_at: String,
+    recorded_by: String,
+    repeat_victim_rules_version: String,
+    repeat_victim: bool,
+    #[serde(skip)]
+    case_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RiskRecord {
+    rules_version: String,
+    score: i64,
+    band: String,
+    answers: String,
+    assessed_at: String,
+    multi_agency_review_due_on: Option<String>,
+}
+
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct CaseRecord {
+    title: String,
+    status: String,
+    opened_at: String,
+    closed_at: Option<String>,
+    outcome: Option<String>,
+}
+
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct TimelineLine {
+    at: String,
+    kind: String,
+    summary: String,
+}
+
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct ActionLine {
+    taken_on: String,
+    kind: String,
+    description: String,
+}
+
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct ToolLine {
+    tool: String,
+    used_on: String,
+    review_on: String,
+    notes: String,
+}
 
 impl Store {
     /// What `policy` makes due for deletion at `now`.
@@ -219,7 +289,7 @@ impl Store {
         }
         let rows: Vec<PersonRow> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT id, report_id, role, name, phone, email, address, postcode FROM asb_report_people \
+                "SELECT report_id, role, name, phone, email, address, postcode FROM asb_report_people \
                  WHERE (name_key = $1 AND $1 <> '') OR (address_key = $2 AND $2 <> '') \
                  OR (email_key = $3 AND $3 <> '') OR (phone_key = $4 AND $4 <> '') ORDER BY report_id, id",
             )
@@ -233,11 +303,11 @@ impl Store {
         let mine: Vec<&PersonRow> = rows
             .iter()
             .filter(|r| {
-                let them = Identity::new(&r.3, &r.7, &r.4, &r.5, &r.6);
+                let them = Identity::new(&r.name, &r.postcode, &r.phone, &r.email, &r.address);
                 me.same_person(&them) || me.same_address(&them)
             })
             .collect();
-        let report_ids: BTreeSet<i64> = mine.iter().map(|r| r.1).collect();
+        let report_ids: BTreeSet<i64> = mine.iter().map(|r| r.report_id).collect();
         let mut records = Vec::new();
         for id in &report_ids {
             records.push(self.subject_report(*id, &mine).await?);
@@ -265,17 +335,11 @@ impl Store {
     }
 
     async fn subject_report(&self, id: i64, mine: &[&PersonRow]) -> Result<Value, StoreError> {
-        type ReportRow =
-            (String, String, String, bool, String, String, String, String, String, String, String, bool, Option<i64>);
-        type RiskRow = (String, i64, String, String, String, Option<String>);
-        type CaseRow = (String, String, String, Option<String>, Option<String>);
-        type Line3 = (String, String, String);
-        type ToolRow = (String, String, String, String);
-        type Found = (ReportRow, i64, Vec<RiskRow>, Option<CaseRow>, Vec<Line3>, Vec<Line3>, Vec<ToolRow>);
-        let (report, others, risks, case, timeline, actions, tools): Found = on_db!(self, pool => {
-            let report: ReportRow = sqlx::query_as(
+        let (report, others, risks, case, timeline, actions, tools) = on_db!(self, pool => {
+            let report: ReportRecord = sqlx::query_as(
                 "SELECT r.channel, r.referred_by, r.category, r.hate_related, r.occurred_at, r.location, \
-                 r.location_postcode, r.description, r.recorded_at, o.name, r.rules_version, r.repeat_victim, r.case_id \
+                 r.location_postcode, r.description, r.recorded_at, o.name AS recorded_by, \
+                 r.rules_version AS repeat_victim_rules_version, r.repeat_victim, r.case_id \
                  FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id WHERE r.id = $1",
             )
             .bind(id)
@@ -285,74 +349,79 @@ impl Store {
                 .bind(id)
                 .fetch_one(pool)
                 .await?;
-            let risks: Vec<RiskRow> = sqlx::query_as(
-                "SELECT rules_version, score, band, answers, assessed_at, review_due_on FROM asb_risk_assessments \
-                 WHERE report_id = $1 ORDER BY id",
+            let risks: Vec<RiskRecord> = sqlx::query_as(
+                "SELECT rules_version, score, band, answers, assessed_at, review_due_on AS multi_agency_review_due_on \
+                 FROM asb_risk_assessments WHERE report_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?;
-            let (case, timeline, actions, tools) = match report.12 {
-                Some(c) => {
-                    let case: Option<CaseRow> = sqlx::query_as(
-                        "SELECT title, status, opened_at, closed_at, outcome FROM asb_cases WHERE id = $1",
-                    )
-                    .bind(c)
-                    .fetch_optional(pool)
-                    .await?;
-                    let timeline = sqlx::query_as("SELECT at, kind, summary FROM asb_case_events WHERE case_id = $1 ORDER BY id")
+            let (case, timeline, actions, tools): (Option<CaseRecord>, Vec<TimelineLine>, Vec<ActionLine>, Vec<ToolLine>) =
+                match report.case_id {
+                    Some(c) => {
+                        let case = sqlx::query_as(
+                            "SELECT title, status, opened_at, closed_at, outcome FROM asb_cases WHERE id = $1",
+                        )
+                        .bind(c)
+                        .fetch_optional(pool)
+                        .await?;
+                        let timeline =
+                            sqlx::query_as("SELECT at, kind, summary FROM asb_case_events WHERE case_id = $1 ORDER BY id")
+                                .bind(c)
+                                .fetch_all(pool)
+                                .await?;
+                        let actions = sqlx::query_as(
+                            "SELECT taken_on, kind, description FROM asb_case_actions WHERE case_id = $1 ORDER BY id",
+                        )
                         .bind(c)
                         .fetch_all(pool)
                         .await?;
-                    let actions = sqlx::query_as(
-                        "SELECT taken_on, kind, description FROM asb_case_actions WHERE case_id = $1 ORDER BY id",
-                    )
-                    .bind(c)
-                    .fetch_all(pool)
-                    .await?;
-                    let tools = sqlx::query_as(
-                        "SELECT tool, used_on, review_on, notes FROM asb_case_tools WHERE case_id = $1 ORDER BY id",
-                    )
-                    .bind(c)
-                    .fetch_all(pool)
-                    .await?;
-                    (case, timeline, actions, tools)
-                }
-                None => (None, vec![], vec![], vec![]),
-            };
+                        let tools = sqlx::query_as(
+                            "SELECT tool, used_on, review_on, notes FROM asb_case_tools WHERE case_id = $1 ORDER BY id",
+                        )
+                        .bind(c)
+                        .fetch_all(pool)
+                        .await?;
+                        (case, timeline, actions, tools)
+                    }
+                    None => (None, vec![], vec![], vec![]),
+                };
             (report, people, risks, case, timeline, actions, tools)
         });
-        let yours: Vec<&&PersonRow> = mine.iter().filter(|p| p.1 == id).collect();
+        let yours: Vec<&&PersonRow> = mine.iter().filter(|p| p.report_id == id).collect();
         let answers = |a: &str| serde_json::from_str::<Value>(a).unwrap_or(Value::String(a.to_string()));
-        Ok(json!({
-            "report_id": id,
-            "channel": report.0,
-            "referred_by": report.1,
-            "category": report.2,
-            "hate_related": report.3,
-            "occurred_at": report.4,
-            "location": report.5,
-            "location_postcode": report.6,
-            "description": report.7,
-            "recorded_at": report.8,
-            "recorded_by": report.9,
-            "repeat_victim_rules_version": report.10,
-            "repeat_victim": report.11,
-            "your_details": yours.iter().map(|p| json!({
-                "as": p.2, "name": p.3, "phone": p.4, "email": p.5, "address": p.6, "postcode": p.7,
-            })).collect::<Vec<_>>(),
-            "other_people_withheld": others - yours.len() as i64,
-            "risk_assessments": risks.iter().map(|r| json!({
-                "rules_version": r.0, "score": r.1, "band": r.2, "answers": answers(&r.3),
-                "assessed_at": r.4, "multi_agency_review_due_on": r.5,
-            })).collect::<Vec<_>>(),
-            "case": case.map(|c| json!({
-                "case_id": report.12,
-                "title": c.0, "status": c.1, "opened_at": c.2, "closed_at": c.3, "outcome": c.4,
-                "timeline": timeline.iter().map(|t| json!({ "at": t.0, "kind": t.1, "summary": t.2 })).collect::<Vec<_>>(),
-                "actions": actions.iter().map(|a| json!({ "taken_on": a.0, "kind": a.1, "description": a.2 })).collect::<Vec<_>>(),
-                "tools_and_powers": tools.iter().map(|t| json!({ "tool": t.0, "used_on": t.1, "review_on": t.2, "notes": t.3 })).collect::<Vec<_>>(),
-            })),
-        }))
+        let mut doc = serde_json::to_value(&report)?;
+        doc["report_id"] = id.into();
+        doc["your_details"] = yours
+            .iter()
+            .map(|p| {
+                json!({
+                    "as": p.role, "name": p.name, "phone": p.phone, "email": p.email, "address": p.address,
+                    "postcode": p.postcode,
+                })
+            })
+            .collect();
+        doc["other_people_withheld"] = (others - yours.len() as i64).into();
+        doc["risk_assessments"] = risks
+            .iter()
+            .map(|r| {
+                json!({
+                    "rules_version": r.rules_version, "score": r.score, "band": r.band, "answers": answers(&r.answers),
+                    "assessed_at": r.assessed_at, "multi_agency_review_due_on": r.multi_agency_review_due_on,
+                })
+            })
+            .collect();
+        doc["case"] = match case {
+            Some(c) => {
+                let mut v = serde_json::to_value(&c)?;
+                v["case_id"] = report.case_id.into();
+                v["timeline"] = serde_json::to_value(&timeline)?;
+                v["actions"] = serde_json::to_value(&actions)?;
+                v["tools_and_powers"] = serde_json::to_value(&tools)?;
+                v
+            }
+            None => Value::Null,
+        };
+        Ok(doc)
     }
 }

@@ -6,6 +6,25 @@ pub use peel_core::geography::{Bcu, Csp};
 
 use crate::{Store, StoreError, on_db};
 
+/// A partnership as stored (the domain's [`Csp`] knows no database).
+#[derive(sqlx::FromRow)]
+pub(crate) struct CspRow {
+    force_id: String,
+    id: String,
+    name: String,
+    bcu_id: String,
+    local_authority: String,
+    local_authority_code: Option<String>,
+    population: Option<i64>,
+}
+
+impl CspRow {
+    pub(crate) fn into_csp(self) -> Csp {
+        let CspRow { force_id, id, name, bcu_id, local_authority, local_authority_code, population } = self;
+        Csp { force_id, id, name, bcu_id, local_authority, local_authority_code, population }
+    }
+}
+
 impl Store {
     /// Replaces a force's BCUs, CSPs and commentary in one transaction.
     pub async fn put_areas(
@@ -99,28 +118,26 @@ impl Store {
     }
 
     pub async fn csps(&self, force_id: &str) -> Result<Vec<Csp>, StoreError> {
-        type Row = (String, String, String, String, String, Option<String>, Option<i64>);
-        let rows: Vec<Row> = on_db!(self, pool => {
+        self.csps_of(Some(force_id)).await
+    }
+
+    /// Every community safety partnership, by name.
+    pub async fn all_csps(&self) -> Result<Vec<Csp>, StoreError> {
+        self.csps_of(None).await
+    }
+
+    /// The partnerships of one force, or of all, by name.
+    async fn csps_of(&self, force_id: Option<&str>) -> Result<Vec<Csp>, StoreError> {
+        let rows: Vec<CspRow> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT force_id, id, name, bcu_id, local_authority, local_authority_code, population FROM csps \
-                 WHERE force_id = $1 ORDER BY name",
+                 WHERE $1 IS NULL OR force_id = $1 ORDER BY lower(name), force_id, id",
             )
             .bind(force_id)
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| Csp {
-                force_id: r.0,
-                id: r.1,
-                name: r.2,
-                bcu_id: r.3,
-                local_authority: r.4,
-                local_authority_code: r.5,
-                population: r.6,
-            })
-            .collect())
+        Ok(rows.into_iter().map(CspRow::into_csp).collect())
     }
 
     /// Neighbourhoods and map points whose name contains `text` (place search).

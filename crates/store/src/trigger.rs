@@ -214,36 +214,88 @@ pub struct StepInput {
     pub recommendations: Vec<Recommendation>,
 }
 
-type ProcedureRow = (i64, String, String, String, String, String);
-type ApplicationRow = (
-    i64,
-    String,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    bool,
-    String,
-    bool,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    String,
-);
-type ComplaintRow = (String, String, String, String, String, bool, Option<i64>);
-type DecisionRow = (String, bool, Option<String>, String, String, String, String);
-type StepRow = (String, String, Option<String>, String, String);
+#[derive(sqlx::FromRow)]
+struct ProcedureRow {
+    id: i64,
+    force_id: String,
+    csp_id: String,
+    adopted_by: String,
+    document: String,
+    adopted_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ApplicationRow {
+    id: i64,
+    force_id: String,
+    csp_id: String,
+    procedure_id: i64,
+    received_on: String,
+    applicant_name: String,
+    applicant_contact: String,
+    on_behalf_of: Option<String>,
+    consent: bool,
+    summary: String,
+    vulnerable: bool,
+    discretion_by: Option<String>,
+    discretion_reason: Option<String>,
+    evaluation: String,
+    created_at: String,
+    created_by: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ComplaintRow {
+    complainant: String,
+    agency: String,
+    incident: String,
+    behaviour_on: String,
+    complained_on: String,
+    hate_related: bool,
+    report_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DecisionRow {
+    decided_on: String,
+    threshold_met: bool,
+    met_by: Option<String>,
+    procedure_version: String,
+    evaluation: String,
+    reason: String,
+    recorded_by: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecommendationRow {
+    recipient: String,
+    action: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    step: String,
+    on_date: String,
+    outcome: Option<String>,
+    notes: String,
+    recorded_by: String,
+}
 
 fn day(s: &str, what: &str) -> Result<NaiveDate, StoreError> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("bad {what} date {s:?}")))
 }
 
 fn procedure_from_row(r: ProcedureRow) -> Result<StoredProcedure, StoreError> {
-    let procedure = Procedure::from_json(&r.4).map_err(|e| StoreError::Corrupt(format!("procedure {}: {e}", r.0)))?;
-    Ok(StoredProcedure { id: r.0, force_id: r.1, csp_id: r.2, procedure, adopted_at: r.5, adopted_by: r.3 })
+    let procedure =
+        Procedure::from_json(&r.document).map_err(|e| StoreError::Corrupt(format!("procedure {}: {e}", r.id)))?;
+    Ok(StoredProcedure {
+        id: r.id,
+        force_id: r.force_id,
+        csp_id: r.csp_id,
+        procedure,
+        adopted_at: r.adopted_at,
+        adopted_by: r.adopted_by,
+    })
 }
 
 const PROCEDURE_COLUMNS: &str = "id, force_id, csp_id, adopted_by, document, adopted_at";
@@ -264,11 +316,11 @@ macro_rules! load_review_in {
             Some(a) => {
                 let psql =
                     sqlx::AssertSqlSafe(format!("SELECT {PROCEDURE_COLUMNS} FROM trigger_procedures WHERE id = $1"));
-                let p: ProcedureRow = sqlx::query_as(psql).bind(a.3).fetch_one(&mut *$tx).await?;
+                let p: ProcedureRow = sqlx::query_as(psql).bind(a.procedure_id).fetch_one(&mut *$tx).await?;
                 let csp_name: Option<String> =
                     sqlx::query_scalar("SELECT name FROM csps WHERE force_id = $1 AND id = $2")
-                        .bind(&a.1)
-                        .bind(&a.2)
+                        .bind(&a.force_id)
+                        .bind(&a.csp_id)
                         .fetch_optional(&mut *$tx)
                         .await?;
                 let complaints: Vec<ComplaintRow> = sqlx::query_as(
@@ -292,7 +344,7 @@ macro_rules! load_review_in {
                 .bind(id)
                 .fetch_all(&mut *$tx)
                 .await?;
-                let recommendations: Vec<(String, String)> = sqlx::query_as(
+                let recommendations: Vec<RecommendationRow> = sqlx::query_as(
                     "SELECT recipient, action FROM trigger_recommendations WHERE application_id = $1 ORDER BY number",
                 )
                 .bind(id)
@@ -311,63 +363,70 @@ fn assemble(
     complaints: Vec<ComplaintRow>,
     decision: Option<DecisionRow>,
     steps: Vec<StepRow>,
-    recommendations: Vec<(String, String)>,
+    recommendations: Vec<RecommendationRow>,
 ) -> Result<CaseReview, CaseReviewError> {
     let complaints = complaints
         .into_iter()
         .map(|c| {
             Ok(Complaint {
-                complainant: c.0,
-                agency: c.1,
-                incident: c.2,
-                behaviour_on: day(&c.3, "behaviour")?,
-                complained_on: day(&c.4, "complaint")?,
-                hate_related: c.5,
-                report_id: c.6,
+                complainant: c.complainant,
+                agency: c.agency,
+                incident: c.incident,
+                behaviour_on: day(&c.behaviour_on, "behaviour")?,
+                complained_on: day(&c.complained_on, "complaint")?,
+                hate_related: c.hate_related,
+                report_id: c.report_id,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let discretion = match (a.11, a.12) {
+    let discretion = match (a.discretion_by, a.discretion_reason) {
         (Some(by), Some(reason)) => Some(Discretion { by, reason }),
         _ => None,
     };
     let application = NewApplication {
-        received_on: day(&a.4, "received")?,
-        applicant_name: a.5,
-        applicant_contact: a.6,
-        on_behalf_of: a.7,
-        consent: a.8,
-        summary: a.9,
-        vulnerable: a.10,
+        received_on: day(&a.received_on, "received")?,
+        applicant_name: a.applicant_name,
+        applicant_contact: a.applicant_contact,
+        on_behalf_of: a.on_behalf_of,
+        consent: a.consent,
+        summary: a.summary,
+        vulnerable: a.vulnerable,
         discretion,
         complaints,
     };
-    let evaluation: Evaluation = serde_json::from_str(&a.13).map_err(StoreError::from)?;
+    let evaluation: Evaluation = serde_json::from_str(&a.evaluation).map_err(StoreError::from)?;
     let decision = decision
         .map(|d| {
             Ok::<Decision, StoreError>(Decision {
-                decided_on: day(&d.0, "decision")?,
-                threshold_met: d.1,
-                met_by: d.2,
-                procedure_version: d.3,
-                evaluation: serde_json::from_str(&d.4)?,
-                reason: d.5,
-                recorded_by: d.6,
+                decided_on: day(&d.decided_on, "decision")?,
+                threshold_met: d.threshold_met,
+                met_by: d.met_by,
+                procedure_version: d.procedure_version,
+                evaluation: serde_json::from_str(&d.evaluation)?,
+                reason: d.reason,
+                recorded_by: d.recorded_by,
             })
         })
         .transpose()?;
     let steps = steps
         .into_iter()
         .map(|s| {
-            let step = Step::from_slug(&s.0).ok_or_else(|| StoreError::Corrupt(format!("unknown step {:?}", s.0)))?;
-            Ok(StepRecord { step, on: day(&s.1, "step")?, outcome: s.2, notes: s.3, recorded_by: s.4 })
+            let step =
+                Step::from_slug(&s.step).ok_or_else(|| StoreError::Corrupt(format!("unknown step {:?}", s.step)))?;
+            Ok(StepRecord {
+                step,
+                on: day(&s.on_date, "step")?,
+                outcome: s.outcome,
+                notes: s.notes,
+                recorded_by: s.recorded_by,
+            })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(CaseReview {
-        id: a.0,
-        csp_name: csp_name.unwrap_or_else(|| a.2.clone()),
-        force_id: a.1,
-        csp_id: a.2,
+        id: a.id,
+        csp_name: csp_name.unwrap_or_else(|| a.csp_id.clone()),
+        force_id: a.force_id,
+        csp_id: a.csp_id,
         procedure: procedure_from_row(p)?,
         application,
         evaluation,
@@ -375,10 +434,10 @@ fn assemble(
         steps,
         recommendations: recommendations
             .into_iter()
-            .map(|(recipient, action)| Recommendation { recipient, action })
+            .map(|r| Recommendation { recipient: r.recipient, action: r.action })
             .collect(),
-        created_at: a.14,
-        created_by: a.15,
+        created_at: a.created_at,
+        created_by: a.created_by,
     })
 }
 
@@ -395,31 +454,6 @@ fn subject(id: i64) -> String {
 }
 
 impl Store {
-    /// Every community safety partnership, by name.
-    pub async fn all_csps(&self) -> Result<Vec<Csp>, StoreError> {
-        type Row = (String, String, String, String, String, Option<String>, Option<i64>);
-        let rows: Vec<Row> = on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT force_id, id, name, bcu_id, local_authority, local_authority_code, population FROM csps \
-                 ORDER BY lower(name), force_id, id",
-            )
-            .fetch_all(pool)
-            .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|r| Csp {
-                force_id: r.0,
-                id: r.1,
-                name: r.2,
-                bcu_id: r.3,
-                local_authority: r.4,
-                local_authority_code: r.5,
-                population: r.6,
-            })
-            .collect())
-    }
-
     /// A partnership by its force and id.
     pub async fn csp(&self, force_id: &str, csp_id: &str) -> Result<Option<Csp>, StoreError> {
         Ok(self.csps(force_id).await?.into_iter().find(|c| c.id == csp_id))
@@ -725,11 +759,18 @@ impl Store {
     /// What the published figures need, for one partnership: no names, so
     /// no audit entry.
     pub async fn case_review_facts(&self, force_id: &str, csp_id: &str) -> Result<Vec<ApplicationFacts>, StoreError> {
-        type Row = (i64, String, Option<bool>, Option<String>, Option<String>, i64);
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            received_on: String,
+            threshold_met: Option<bool>,
+            meeting_on: Option<String>,
+            appeal: Option<String>,
+            recommendations: i64,
+        }
         let rows: Vec<Row> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT a.id, a.received_on, d.threshold_met, m.on_date, ap.outcome, \
-                 (SELECT COUNT(*) FROM trigger_recommendations r WHERE r.application_id = a.id) \
+                "SELECT a.received_on, d.threshold_met, m.on_date AS meeting_on, ap.outcome AS appeal, \
+                 (SELECT COUNT(*) FROM trigger_recommendations r WHERE r.application_id = a.id) AS recommendations \
                  FROM trigger_applications a \
                  LEFT JOIN trigger_decisions d ON d.application_id = a.id \
                  LEFT JOIN trigger_steps m ON m.application_id = a.id AND m.step = 'meeting' \
@@ -743,12 +784,12 @@ impl Store {
         });
         rows.into_iter()
             .map(|r| {
-                let upheld = r.4.as_deref() == Some("upheld");
+                let upheld = r.appeal.as_deref() == Some("upheld");
                 Ok(ApplicationFacts {
-                    received_on: day(&r.1, "received")?,
-                    threshold_met: r.2.map(|m| m || upheld),
-                    meeting_on: r.3.as_deref().map(|s| day(s, "meeting")).transpose()?,
-                    recommendations: u32::try_from(r.5).unwrap_or(0),
+                    received_on: day(&r.received_on, "received")?,
+                    threshold_met: r.threshold_met.map(|m| m || upheld),
+                    meeting_on: r.meeting_on.as_deref().map(|s| day(s, "meeting")).transpose()?,
+                    recommendations: u32::try_from(r.recommendations).unwrap_or(0),
                 })
             })
             .collect()

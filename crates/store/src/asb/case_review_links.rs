@@ -30,7 +30,28 @@ pub struct CaseReviewCheck {
     pub report_ids: Vec<i64>,
 }
 
-type StoredRow = (i64, String, Option<String>, String, String, bool, String, String);
+/// What a case review needs of a stored report.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: i64,
+    agency: String,
+    complainant: Option<String>,
+    occurred_at: String,
+    recorded_at: String,
+    hate_related: bool,
+    location: String,
+    location_key: String,
+}
+
+/// A victim's keys, for finding their other reports.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    name_key: String,
+    postcode: String,
+    phone_key: String,
+    email_key: String,
+    address_key: String,
+}
 
 impl Store {
     /// What a case review needs of each report, in the order of `ids`.
@@ -39,8 +60,8 @@ impl Store {
         for id in ids {
             let row: Option<StoredRow> = on_db!(self, pool => {
                 sqlx::query_as(
-                    "SELECT r.id, o.name, (SELECT p.name FROM asb_report_people p WHERE p.report_id = r.id \
-                     AND p.role = 'reporter' ORDER BY p.position LIMIT 1), r.occurred_at, r.recorded_at, \
+                    "SELECT r.id, o.name AS agency, (SELECT p.name FROM asb_report_people p WHERE p.report_id = r.id \
+                     AND p.role = 'reporter' ORDER BY p.position LIMIT 1) AS complainant, r.occurred_at, r.recorded_at, \
                      r.hate_related, r.location, r.location_key FROM asb_reports r \
                      JOIN organisations o ON o.id = r.recorded_by_org_id WHERE r.id = $1",
                 )
@@ -49,19 +70,19 @@ impl Store {
                 .await?
             });
             let Some(r) = row else { continue };
-            let corrupt = |what: &str| StoreError::Corrupt(format!("report {}: bad {what}", r.0));
+            let corrupt = |what: &str| StoreError::Corrupt(format!("report {}: bad {what}", r.id));
             let occurred_at =
-                NaiveDateTime::parse_from_str(&r.3, OCCURRED_FORMAT).map_err(|_| corrupt("occurred_at"))?;
-            let recorded_on = time::parse(&r.4).ok_or_else(|| corrupt("recorded_at"))?.date_naive();
+                NaiveDateTime::parse_from_str(&r.occurred_at, OCCURRED_FORMAT).map_err(|_| corrupt("occurred_at"))?;
+            let recorded_on = time::parse(&r.recorded_at).ok_or_else(|| corrupt("recorded_at"))?.date_naive();
             out.push(StoredReport {
-                id: r.0,
-                agency: r.1,
-                complainant: r.2.unwrap_or_default(),
+                id: r.id,
+                agency: r.agency,
+                complainant: r.complainant.unwrap_or_default(),
                 occurred_at,
                 recorded_on,
-                hate_related: r.5,
-                location: r.6,
-                location_key: r.7,
+                hate_related: r.hate_related,
+                location: r.location,
+                location_key: r.location_key,
             });
         }
         Ok(out)
@@ -80,7 +101,6 @@ impl Store {
             .map(|t| time::format(t.and_utc()))
             .unwrap_or_default();
         let now = time::format(v.at);
-        type KeyRow = (String, String, String, String, String);
         let keys: Vec<KeyRow> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT name_key, postcode, phone_key, email_key, address_key FROM asb_report_people \
@@ -90,7 +110,9 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        for (victim, (name_key, postcode, phone_key, email_key, address_key)) in view.victims.iter_mut().zip(keys) {
+        for (victim, KeyRow { name_key, postcode, phone_key, email_key, address_key }) in
+            view.victims.iter_mut().zip(keys)
+        {
             let me = Identity { name_key, postcode, phone_key, email_key, address_key };
             let mut ids: Vec<i64> = self.reports_about(&me, &since, &now).await?.into_keys().collect();
             if !ids.contains(&view.id) {

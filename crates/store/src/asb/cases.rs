@@ -14,14 +14,14 @@ use super::{AsbError, CASE_VISIBLE, Viewer};
 use crate::audit::append_audit_in;
 use crate::{Store, on_db};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ShareView {
     pub organisation_id: i64,
     pub organisation: String,
     pub shared_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ActionView {
     pub id: i64,
     pub kind: String,
@@ -31,7 +31,7 @@ pub struct ActionView {
     pub recorded_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ToolView {
     pub id: i64,
     pub tool: String,
@@ -42,7 +42,7 @@ pub struct ToolView {
     pub recorded_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct EventView {
     pub at: String,
     pub actor: String,
@@ -72,7 +72,7 @@ pub struct CaseView {
     pub access: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CaseSummary {
     pub id: i64,
     pub title: String,
@@ -174,6 +174,12 @@ impl Store {
         csp: Option<(&str, &str)>,
         v: &Viewer<'_>,
     ) -> Result<i64, AsbError> {
+        if let Some((force_id, csp_id)) = csp {
+            let target = peel_core::access::Target::Partnership { force_id, csp_id };
+            self.authorise(&v.by(), peel_core::access::Permission::ManageCases, target)
+                .await
+                .map_err(AsbError::refused)?;
+        }
         let title = check_title(title)?;
         if let Some((force, id)) = csp
             && self.csp(force, id).await?.is_none()
@@ -414,21 +420,33 @@ impl Store {
     }
 
     async fn load_case(&self, id: i64, viewer_org: i64, access: FieldAccess) -> Result<CaseView, AsbError> {
-        type CaseRow =
-            (i64, String, String, i64, String, String, String, Option<String>, Option<String>, Option<String>);
+        #[derive(sqlx::FromRow)]
+        struct CaseRow {
+            id: i64,
+            title: String,
+            status: String,
+            owner_organisation_id: i64,
+            owner_organisation: String,
+            owner: String,
+            opened_at: String,
+            closed_at: Option<String>,
+            outcome: Option<String>,
+            closure_notes: Option<String>,
+        }
         let row: CaseRow = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT c.id, c.title, c.status, c.owner_org_id, o.name, u.display_name, c.opened_at, c.closed_at, \
-                 c.outcome, c.closure_notes FROM asb_cases c JOIN organisations o ON o.id = c.owner_org_id \
+                "SELECT c.id, c.title, c.status, c.owner_org_id AS owner_organisation_id, o.name AS owner_organisation, \
+                 u.display_name AS owner, c.opened_at, c.closed_at, c.outcome, c.closure_notes \
+                 FROM asb_cases c JOIN organisations o ON o.id = c.owner_org_id \
                  JOIN users u ON u.id = c.owner_user_id WHERE c.id = $1",
             )
             .bind(id)
             .fetch_one(pool)
             .await?
         });
-        let shares: Vec<(i64, String, String)> = on_db!(self, pool => {
+        let shared_with: Vec<ShareView> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT s.organisation_id, o.name, s.shared_at FROM asb_case_shares s \
+                "SELECT s.organisation_id, o.name AS organisation, s.shared_at FROM asb_case_shares s \
                  JOIN organisations o ON o.id = s.organisation_id WHERE s.case_id = $1 ORDER BY o.name",
             )
             .bind(id)
@@ -438,25 +456,27 @@ impl Store {
         let report_ids: Vec<i64> = on_db!(self, pool => {
             sqlx::query_scalar("SELECT id FROM asb_reports WHERE case_id = $1 ORDER BY id").bind(id).fetch_all(pool).await?
         });
-        let actions: Vec<(i64, String, String, String, String, String)> = on_db!(self, pool => {
+        let actions: Vec<ActionView> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT a.id, a.kind, a.taken_on, a.description, a.recorded_at, u.display_name FROM asb_case_actions a \
+                "SELECT a.id, a.kind, a.taken_on, a.description, a.recorded_at, u.display_name AS recorded_by \
+                 FROM asb_case_actions a \
                  JOIN users u ON u.id = a.recorded_by WHERE a.case_id = $1 ORDER BY a.taken_on, a.id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?
         });
-        let tools: Vec<(i64, String, String, String, String, String, String)> = on_db!(self, pool => {
+        let tools: Vec<ToolView> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT t.id, t.tool, t.used_on, t.review_on, t.notes, t.recorded_at, u.display_name FROM asb_case_tools t \
+                "SELECT t.id, t.tool, t.used_on, t.review_on, t.notes, t.recorded_at, u.display_name AS recorded_by \
+                 FROM asb_case_tools t \
                  JOIN users u ON u.id = t.recorded_by WHERE t.case_id = $1 ORDER BY t.used_on, t.id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?
         });
-        let events: Vec<(String, String, String, String)> = on_db!(self, pool => {
+        let timeline: Vec<EventView> = on_db!(self, pool => {
             sqlx::query_as("SELECT at, actor, kind, summary FROM asb_case_events WHERE case_id = $1 ORDER BY id")
                 .bind(id)
                 .fetch_all(pool)
@@ -467,45 +487,21 @@ impl Store {
             reports.push(self.load_report(r, viewer_org, access).await?);
         }
         Ok(CaseView {
-            id: row.0,
-            title: row.1,
-            status: row.2,
-            owner_organisation_id: row.3,
-            owner_organisation: row.4,
-            owner: row.5,
-            opened_at: row.6,
-            closed_at: row.7,
-            outcome: row.8,
-            closure_notes: row.9,
-            shared_with: shares
-                .into_iter()
-                .map(|s| ShareView { organisation_id: s.0, organisation: s.1, shared_at: s.2 })
-                .collect(),
+            id: row.id,
+            title: row.title,
+            status: row.status,
+            owner_organisation_id: row.owner_organisation_id,
+            owner_organisation: row.owner_organisation,
+            owner: row.owner,
+            opened_at: row.opened_at,
+            closed_at: row.closed_at,
+            outcome: row.outcome,
+            closure_notes: row.closure_notes,
+            shared_with,
             reports,
-            actions: actions
-                .into_iter()
-                .map(|a| ActionView {
-                    id: a.0,
-                    kind: a.1,
-                    taken_on: a.2,
-                    description: a.3,
-                    recorded_at: a.4,
-                    recorded_by: a.5,
-                })
-                .collect(),
-            tools: tools
-                .into_iter()
-                .map(|t| ToolView {
-                    id: t.0,
-                    tool: t.1,
-                    used_on: t.2,
-                    review_on: t.3,
-                    notes: t.4,
-                    recorded_at: t.5,
-                    recorded_by: t.6,
-                })
-                .collect(),
-            timeline: events.into_iter().map(|e| EventView { at: e.0, actor: e.1, kind: e.2, summary: e.3 }).collect(),
+            actions,
+            tools,
+            timeline,
             access: if access.is_full() { "full" } else { "restricted" }.into(),
         })
     }
@@ -515,27 +511,15 @@ impl Store {
     pub async fn asb_cases(&self, v: &Viewer<'_>) -> Result<Vec<CaseSummary>, AsbError> {
         self.append_audit(&v.by().entry("asb.case.list", "asb_cases".into(), json!({}))).await?;
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT c.id, c.title, c.status, o.name, c.owner_org_id <> $1, c.opened_at, \
-             (SELECT COUNT(*) FROM asb_reports r WHERE r.case_id = c.id), \
-             (SELECT MIN(t.review_on) FROM asb_case_tools t WHERE t.case_id = c.id) \
+            "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.owner_org_id <> $1 AS shared_with_us, \
+             c.opened_at, (SELECT COUNT(*) FROM asb_reports r WHERE r.case_id = c.id) AS reports, \
+             (SELECT MIN(t.review_on) FROM asb_case_tools t WHERE t.case_id = c.id) AS next_review_on \
              FROM asb_cases c JOIN organisations o ON o.id = c.owner_org_id WHERE {CASE_VISIBLE} \
              ORDER BY c.status DESC, c.id DESC LIMIT 1000"
         ));
-        type Row = (i64, String, String, String, bool, String, i64, Option<String>);
-        let rows: Vec<Row> = on_db!(self, pool => { sqlx::query_as(sql).bind(v.org_id).fetch_all(pool).await? });
-        Ok(rows
-            .into_iter()
-            .map(|r| CaseSummary {
-                id: r.0,
-                title: r.1,
-                status: r.2,
-                owner_organisation: r.3,
-                shared_with_us: r.4,
-                opened_at: r.5,
-                reports: r.6,
-                next_review_on: r.7,
-            })
-            .collect())
+        let rows: Vec<CaseSummary> =
+            on_db!(self, pool => { sqlx::query_as(sql).bind(v.org_id).fetch_all(pool).await? });
+        Ok(rows)
     }
 
     /// Reviews due on or before `due_by` on open cases `v` may see, and

@@ -30,10 +30,19 @@ impl Store {
         v: &Viewer<'_>,
     ) -> Result<Vec<OwnerCandidate>, AsbError> {
         let (owner, _) = self.case_for(case_id, v, Need::Owner, false).await?;
-        type Row = (i64, String, String, i64, String, bool);
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            user_id: i64,
+            name: String,
+            role: String,
+            organisation_id: i64,
+            organisation: String,
+            disabled: bool,
+        }
         let rows: Vec<Row> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT u.id, u.display_name, u.role, o.id, o.name, u.disabled FROM users u \
+                "SELECT u.id AS user_id, u.display_name AS name, u.role, o.id AS organisation_id, \
+                 o.name AS organisation, u.disabled FROM users u \
                  JOIN organisations o ON o.id = u.organisation_id \
                  WHERE o.id = $1 OR o.id IN (SELECT organisation_id FROM asb_case_shares WHERE case_id = $2) \
                  ORDER BY o.name, u.display_name, u.id",
@@ -45,8 +54,13 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .filter(|r| !r.5 && r.2.parse::<peel_core::access::Role>().is_ok_and(may_own))
-            .map(|r| OwnerCandidate { user_id: r.0, name: r.1, organisation_id: r.3, organisation: r.4 })
+            .filter(|r| !r.disabled && r.role.parse::<peel_core::access::Role>().is_ok_and(may_own))
+            .map(|r| OwnerCandidate {
+                user_id: r.user_id,
+                name: r.name,
+                organisation_id: r.organisation_id,
+                organisation: r.organisation,
+            })
             .collect())
     }
 

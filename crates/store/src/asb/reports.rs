@@ -78,7 +78,7 @@ pub struct ReportView {
 }
 
 /// A line in a list of reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ReportSummary {
     pub id: i64,
     pub recorded_at: String,
@@ -90,45 +90,81 @@ pub struct ReportSummary {
     pub case_id: Option<i64>,
 }
 
-type ReportRow = (
-    i64,
-    String,
-    String,
-    String,
-    bool,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    String,
-    bool,
-    Option<i64>,
-    Option<String>,
-);
-type PersonRow = (i64, String, String, String, String, String, String, i64, bool);
-/// An earlier report's person: report id, when recorded, the person's keys, the report's location key.
-type CandidateRow = (i64, String, String, String, String, String, String, String);
-type RiskRow = (i64, String, i64, String, String, String, Option<String>, String);
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    id: i64,
+    channel: String,
+    referred_by: String,
+    category: String,
+    hate_related: bool,
+    occurred_at: String,
+    location: String,
+    location_postcode: String,
+    description: String,
+    recorded_at: String,
+    recorded_by_organisation: String,
+    rules_version: String,
+    repeat_victim: bool,
+    case_id: Option<i64>,
+    media_url: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    role: String,
+    name: String,
+    phone: String,
+    email: String,
+    address: String,
+    postcode: String,
+    repeat_count: i64,
+    repeat_victim: bool,
+}
+
+/// A person on an earlier report: the report, when it was recorded, the
+/// person's keys and the report's location key.
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    id: i64,
+    recorded_at: String,
+    name_key: String,
+    postcode: String,
+    phone_key: String,
+    email_key: String,
+    address_key: String,
+    location_key: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RiskRow {
+    id: i64,
+    rules_version: String,
+    score: i64,
+    band: String,
+    answers: String,
+    escalated_by: String,
+    review_due_on: Option<String>,
+    assessed_at: String,
+}
 
 const REPORT_SELECT: &str = "SELECT r.id, r.channel, r.referred_by, r.category, r.hate_related, r.occurred_at, \
-     r.location, r.location_postcode, r.description, r.recorded_at, r.recorded_by_org_id, o.name, r.rules_version, \
-     r.repeat_victim, r.case_id, r.media_url FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id";
+     r.location, r.location_postcode, r.description, r.recorded_at, o.name AS recorded_by_organisation, \
+     r.rules_version, r.repeat_victim, r.case_id, r.media_url \
+     FROM asb_reports r JOIN organisations o ON o.id = r.recorded_by_org_id";
 
 fn risk_from_row(r: RiskRow, access: FieldAccess) -> Result<RiskView, StoreError> {
-    let answers: BTreeMap<String, bool> = serde_json::from_str(&r.4)?;
-    let escalated_by: Vec<String> = serde_json::from_str(&r.5)?;
+    let answers: BTreeMap<String, bool> = serde_json::from_str(&r.answers)?;
+    let escalated_by: Vec<String> = serde_json::from_str(&r.escalated_by)?;
     Ok(RiskView {
-        id: r.0,
-        rules_version: r.1,
-        score: r.2,
-        band: r.3,
+        id: r.id,
+        rules_version: r.rules_version,
+        score: r.score,
+        band: r.band,
         answers: access.is_full().then_some(answers),
         escalated_by,
-        review_due_on: r.6,
-        assessed_at: r.7,
+        review_due_on: r.review_due_on,
+        assessed_at: r.assessed_at,
     })
 }
 
@@ -253,7 +289,9 @@ impl Store {
             .await?
         });
         let mut found: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
-        for (id, at, name_key, postcode, phone_key, email_key, address_key, location_key) in rows {
+        for CandidateRow { id, recorded_at: at, name_key, postcode, phone_key, email_key, address_key, location_key } in
+            rows
+        {
             let other = Identity { name_key, postcode, phone_key, email_key, address_key };
             let place = !me.address_key.is_empty() && location_key == me.address_key;
             if me.same_person(&other) || me.same_address(&other) || place {
@@ -320,26 +358,13 @@ impl Store {
         self.append_audit(&v.by().entry("asb.report.list", "asb_reports".into(), json!({}))).await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT r.id, r.recorded_at, r.category, r.hate_related, r.location, r.repeat_victim, \
-             (SELECT a.band FROM asb_risk_assessments a WHERE a.report_id = r.id ORDER BY a.id DESC LIMIT 1), \
+             (SELECT a.band FROM asb_risk_assessments a WHERE a.report_id = r.id ORDER BY a.id DESC LIMIT 1) AS band, \
              r.case_id FROM asb_reports r WHERE {REPORT_VISIBLE} ORDER BY r.id DESC LIMIT $2"
         ));
-        type Row = (i64, String, String, bool, String, bool, Option<String>, Option<i64>);
-        let rows: Vec<Row> = on_db!(self, pool => {
+        let rows: Vec<ReportSummary> = on_db!(self, pool => {
             sqlx::query_as(sql).bind(v.org_id).bind(limit.clamp(1, 1000)).fetch_all(pool).await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| ReportSummary {
-                id: r.0,
-                recorded_at: r.1,
-                category: r.2,
-                hate_related: r.3,
-                location: r.4,
-                repeat_victim: r.5,
-                band: r.6,
-                case_id: r.7,
-            })
-            .collect())
+        Ok(rows)
     }
 
     /// A report's data, shaped for `access`. No audit entry: callers write it.
@@ -374,17 +399,21 @@ impl Store {
         let mut victims = Vec::new();
         for p in people {
             let view = PersonView {
-                name: p.2,
-                phone: full.then_some(p.3),
-                email: full.then_some(p.4),
-                address: p.5,
-                postcode: p.6,
-                repeat_victim: p.8,
-                reports_in_window: p.7,
-                earlier_reports: matches.iter().filter(|m| m.0 == p.0).map(|m| m.1).collect(),
+                name: p.name,
+                phone: full.then_some(p.phone),
+                email: full.then_some(p.email),
+                address: p.address,
+                postcode: p.postcode,
+                repeat_victim: p.repeat_victim,
+                reports_in_window: p.repeat_count,
+                earlier_reports: matches
+                    .iter()
+                    .filter(|(person, _)| *person == p.id)
+                    .map(|(_, earlier)| *earlier)
+                    .collect(),
                 case_review: None,
             };
-            if p.1 == "reporter" {
+            if p.role == "reporter" {
                 reporter = full.then_some(view);
             } else {
                 victims.push(view);
@@ -392,23 +421,23 @@ impl Store {
         }
         let risk = self.risk_rows(id, 1).await?.into_iter().next().map(|r| risk_from_row(r, access)).transpose()?;
         Ok(ReportView {
-            id: r.0,
-            channel: r.1,
-            referred_by: r.2,
-            category: r.3,
-            hate_related: r.4,
-            occurred_at: r.5,
-            location: r.6,
-            location_postcode: r.7,
-            description: r.8,
-            recorded_at: r.9,
-            recorded_by_organisation: r.11,
-            rules_version: r.12,
-            repeat_victim: r.13,
-            case_id: r.14,
+            id: r.id,
+            channel: r.channel,
+            referred_by: r.referred_by,
+            category: r.category,
+            hate_related: r.hate_related,
+            occurred_at: r.occurred_at,
+            location: r.location,
+            location_postcode: r.location_postcode,
+            description: r.description,
+            recorded_at: r.recorded_at,
+            recorded_by_organisation: r.recorded_by_organisation,
+            rules_version: r.rules_version,
+            repeat_victim: r.repeat_victim,
+            case_id: r.case_id,
             reporter,
             victims,
-            media_url: if full { r.15 } else { None },
+            media_url: if full { r.media_url } else { None },
             risk,
             access: if full { "full" } else { "restricted" }.into(),
         })

@@ -94,11 +94,27 @@ pub struct DueCase {
     pub redress_due: bool,
 }
 
-type StandardsRow = (i64, String, String, String, String, String);
+#[derive(sqlx::FromRow)]
+struct StandardsRow {
+    id: i64,
+    force_id: String,
+    csp_id: String,
+    document: String,
+    adopted_at: String,
+    adopted_by: String,
+}
 
 fn standards_from_row(r: StandardsRow) -> Result<StoredStandards, StoreError> {
-    let standards = Standards::parse(&r.3).map_err(|e| StoreError::Corrupt(format!("standards {}: {e}", r.0)))?;
-    Ok(StoredStandards { id: r.0, force_id: r.1, csp_id: r.2, standards, adopted_at: r.4, adopted_by: r.5 })
+    let standards =
+        Standards::parse(&r.document).map_err(|e| StoreError::Corrupt(format!("standards {}: {e}", r.id)))?;
+    Ok(StoredStandards {
+        id: r.id,
+        force_id: r.force_id,
+        csp_id: r.csp_id,
+        standards,
+        adopted_at: r.adopted_at,
+        adopted_by: r.adopted_by,
+    })
 }
 
 const STANDARDS_SELECT: &str = "SELECT id, force_id, csp_id, document, adopted_at, adopted_by FROM asb_standards";
@@ -111,9 +127,18 @@ fn instant(s: &str) -> Result<DateTime<Utc>, StoreError> {
     time::parse(s).ok_or_else(|| StoreError::Corrupt(format!("bad instant {s:?}")))
 }
 
-/// One case's row for judging: id, title, status, owner organisation name,
-/// opened_at, closed_at, force_id, csp_id.
-type CaseRow = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
+/// What judging a case against its standards needs of it.
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: i64,
+    title: String,
+    status: String,
+    owner_organisation: String,
+    opened_at: String,
+    closed_at: Option<String>,
+    force_id: Option<String>,
+    csp_id: Option<String>,
+}
 
 impl Store {
     /// Adopts a new version of a partnership's service standards (audited as
@@ -240,7 +265,7 @@ impl Store {
         self.append_audit(&v.by().entry("asb.contact.read", format!("asb_case:{case_id}"), json!({}))).await?;
         let row: CaseRow = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT c.id, c.title, c.status, o.name, c.opened_at, c.closed_at, c.force_id, c.csp_id \
+                "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.opened_at, c.closed_at, c.force_id, c.csp_id \
                  FROM asb_cases c JOIN organisations o ON o.id = c.owner_org_id WHERE c.id = $1",
             )
             .bind(case_id)
@@ -255,9 +280,17 @@ impl Store {
         let facts =
             facts.remove(&case_id).ok_or_else(|| StoreError::Corrupt(format!("case {case_id} has no facts")))?;
         let judgement = evaluate(&applied.standards, &facts, v.at);
-        let rows: Vec<(i64, String, String, String, String)> = on_db!(self, pool => {
+        #[derive(sqlx::FromRow)]
+        struct ContactRow {
+            id: i64,
+            contacted_at: String,
+            method: String,
+            note: String,
+            recorded_by: String,
+        }
+        let rows: Vec<ContactRow> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT k.id, k.contacted_at, k.method, k.note, u.display_name FROM asb_victim_contacts k \
+                "SELECT k.id, k.contacted_at, k.method, k.note, u.display_name AS recorded_by FROM asb_victim_contacts k \
                  JOIN users u ON u.id = k.recorded_by WHERE k.case_id = $1 ORDER BY k.contacted_at, k.id",
             )
             .bind(case_id)
@@ -273,14 +306,14 @@ impl Store {
             contacts: rows
                 .into_iter()
                 .map(|r| ContactView {
-                    id: r.0,
-                    contacted_at: r.1,
-                    method_label: ContactMethod::parse(&r.2, "method")
+                    id: r.id,
+                    contacted_at: r.contacted_at,
+                    method_label: ContactMethod::parse(&r.method, "method")
                         .map(|m| m.label().to_string())
-                        .unwrap_or_else(|_| r.2.clone()),
-                    method: r.2,
-                    note: r.3,
-                    recorded_by: r.4,
+                        .unwrap_or_else(|_| r.method.clone()),
+                    method: r.method,
+                    note: r.note,
+                    recorded_by: r.recorded_by,
                 })
                 .collect(),
         })
@@ -301,7 +334,7 @@ impl Store {
         self.append_audit(&v.by().entry("asb.due.list", "asb_cases".into(), json!({ "role": v.role.slug() }))).await?;
         let since = time::format(v.at - Duration::days(CLOSED_WINDOW_DAYS));
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT c.id, c.title, c.status, o.name, c.opened_at, c.closed_at, c.force_id, c.csp_id \
+            "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.opened_at, c.closed_at, c.force_id, c.csp_id \
              FROM asb_cases c JOIN organisations o ON o.id = c.owner_org_id \
              WHERE {scope} AND (c.status = 'open' OR c.closed_at >= ${}) ORDER BY c.id LIMIT 2000",
             binds.len() + 1
@@ -320,7 +353,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let applied = applied_standards(&row, &adopted, &csps)?;
-            let Some(f) = facts.remove(&row.0) else { continue };
+            let Some(f) = facts.remove(&row.id) else { continue };
             let j = evaluate(&applied.standards, &f, v.at);
             let states: Vec<_> =
                 j.states.iter().filter(|s| matches!(s.state.slug(), "due" | "overdue")).cloned().collect();
@@ -328,10 +361,10 @@ impl Store {
                 continue;
             }
             out.push(DueCase {
-                case_id: row.0,
-                title: row.1,
-                status: row.2,
-                owner_organisation: row.3,
+                case_id: row.id,
+                title: row.title,
+                status: row.status,
+                owner_organisation: row.owner_organisation,
                 standards_version: j.standards_version.clone(),
                 standards_source: applied.source,
                 most_overdue_seconds: j.most_overdue_seconds(),
@@ -355,7 +388,7 @@ impl Store {
         if cases.is_empty() {
             return Ok(out);
         }
-        let ids = cases.iter().map(|c| c.0.to_string()).collect::<Vec<_>>().join(",");
+        let ids = cases.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(",");
         let sql = |s: &str| sqlx::AssertSqlSafe(s.replace("{ids}", &ids));
         let reported: Vec<(i64, Option<String>)> = on_db!(self, pool => {
             sqlx::query_as(sql("SELECT case_id, MIN(recorded_at) FROM asb_reports WHERE case_id IN ({ids}) GROUP BY case_id"))
@@ -398,14 +431,14 @@ impl Store {
         let assessed: HashMap<i64, String> = assessed.into_iter().filter_map(|(c, t)| t.map(|t| (c, t))).collect();
         for c in cases {
             // A case always holds a report; should one not, its opening starts the clock.
-            let reported_at = instant(reported.get(&c.0).unwrap_or(&c.4))?;
+            let reported_at = instant(reported.get(&c.id).unwrap_or(&c.opened_at))?;
             out.insert(
-                c.0,
+                c.id,
                 CaseFacts {
                     reported_at,
-                    closed_at: c.5.as_deref().map(instant).transpose()?,
-                    first_assessed_at: assessed.get(&c.0).map(|s| instant(s)).transpose()?,
-                    high_risk: high.contains(&c.0),
+                    closed_at: c.closed_at.as_deref().map(instant).transpose()?,
+                    first_assessed_at: assessed.get(&c.id).map(|s| instant(s)).transpose()?,
+                    high_risk: high.contains(&c.id),
                     contacts: Vec::new(),
                     tool_reviews: Vec::new(),
                     tool_reviews_held: Vec::new(),
@@ -491,16 +524,16 @@ fn applied_standards(
         version: Standards::national_default().version,
         source: "national-default".into(),
         why_default: Some(why.into()),
-        force_id: row.6.clone(),
-        csp_id: row.7.clone(),
+        force_id: row.force_id.clone(),
+        csp_id: row.csp_id.clone(),
         csp_name: None,
         standards: Standards::national_default(),
     };
-    let (Some(force), Some(csp)) = (&row.6, &row.7) else {
+    let (Some(force), Some(csp)) = (&row.force_id, &row.csp_id) else {
         return Ok(default("the case is not handled under a community safety partnership"));
     };
     let name = csps.get(&(force.clone(), csp.clone())).cloned();
-    let opened = &row.4;
+    let opened = &row.opened_at;
     let found = adopted
         .iter()
         .filter(|s| &s.force_id == force && &s.csp_id == csp && &s.adopted_at <= opened)
