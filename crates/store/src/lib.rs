@@ -42,6 +42,7 @@ pub use open311::RequestSearch;
 pub use peel_core::geography::{Bcu, Csp, NeighbourhoodDetails};
 pub use pledge::{IngestError, LocalStandardError};
 pub use privacy::{RetentionDue, Subject, SubjectAccessError};
+pub use schema::{ColumnShape, IndexShape};
 pub use snapshot::{DATA_VERSION_CHANNEL, DataVersionWatch, GeographySnapshot, OpenDataSink};
 pub use statistics::PlaceMatch;
 pub use trigger::{CaseReview, CaseReviewError, Decision, StepInput, StepRecord, StoredProcedure};

@@ -38,6 +38,16 @@ async fn schema_is_the_same_on_both_engines(_engine: Engine) {
     let b = pg.store().await.schema_columns().await.unwrap();
     assert!(a.len() > 50, "expected the full schema, got {a:?}");
     assert_eq!(a, b, "SQLite and PostgreSQL migrations must make the same tables and columns");
+    // The same kinds and nullability, column by column.
+    let (a, b) = (lite.store().await.schema_shape().await.unwrap(), pg.store().await.schema_shape().await.unwrap());
+    let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).collect();
+    assert!(differ.is_empty(), "columns whose kind or nullability differ between the engines: {differ:#?}");
+    assert_eq!(a.len(), b.len());
+    // And the same indexes, defined alike.
+    let (a, b) = (lite.store().await.schema_indexes().await.unwrap(), pg.store().await.schema_indexes().await.unwrap());
+    assert!(a.len() > 30, "expected every index, got {a:?}");
+    let missing: Vec<_> = a.iter().filter(|x| !b.contains(x)).chain(b.iter().filter(|y| !a.contains(y))).collect();
+    assert!(missing.is_empty(), "indexes made on one engine only, or defined differently: {missing:#?}");
 }
 
 async fn forces_are_seeded(engine: Engine) {
