@@ -1,4 +1,0 @@
--- peel schema version 17: on SQLite, a neighbourhood's `sample` flag becomes
--- the BOOLEAN it always was here (../sqlite/0017_neighbourhood_sample_boolean.sql).
--- Nothing changes on PostgreSQL; the version keeps both engines in step.
-SELECT 1;
