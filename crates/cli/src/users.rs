@@ -7,7 +7,7 @@ use chrono::Utc;
 use clap::Subcommand;
 use peel_core::access::{OrgKind, Partnership, PasswordPolicy, Reach, Role};
 use peel_store::{Organisation, Store};
-use peel_web::backoffice::accounts::{self, AccountError, NewAccount};
+use peel_usecases::accounts::{self, AccountError, NewAccount};
 
 use crate::DatabaseArg;
 

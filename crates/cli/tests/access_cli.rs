@@ -52,7 +52,7 @@ async fn bootstrap_organisations_users_and_tokens(engine: Engine) {
     for refused in ["x@example.org", "y@example.org"] {
         assert!(store.user_by_email(refused).await.unwrap().is_none(), "refused accounts stored nothing");
     }
-    let hash = peel_web::backoffice::secrets::token_hash(token);
+    let hash = peel_usecases::secrets::token_hash(token);
     assert!(store.use_api_token(&hash, chrono::Utc::now()).await.unwrap().is_some());
 
     let verify = peel(&url, &["audit", "verify"]);

@@ -9,7 +9,7 @@ use chrono::Duration;
 use peel_core::access::{OrgKind, Role};
 use peel_store::testing::TestDatabase;
 use peel_store::{AuditQuery, Engine, Store, UserRecord};
-use peel_web::backoffice::accounts::{self, NewAccount};
+use peel_usecases::accounts::{self, NewAccount};
 use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
 use peel_web::{AppState, app_with_backoffice};
 use tower::ServiceExt;

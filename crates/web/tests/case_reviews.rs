@@ -11,7 +11,7 @@ use peel_core::access::{OrgKind, Role};
 use peel_core::trigger::Procedure;
 use peel_store::testing::TestDatabase;
 use peel_store::{AuditQuery, Engine, Store};
-use peel_web::backoffice::accounts::{self, NewAccount};
+use peel_usecases::accounts::{self, NewAccount};
 use peel_web::backoffice::{BackofficeConfig, Clock, ManualClock};
 use peel_web::{AppState, app_with_backoffice};
 use serde_json::{Value, json};

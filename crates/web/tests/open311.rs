@@ -13,7 +13,7 @@ use peel_core::asb::NewClosure;
 use peel_store::asb::Viewer;
 use peel_store::testing::TestDatabase;
 use peel_store::{AuditQuery, Engine, Store, UserRecord};
-use peel_web::backoffice::accounts::{self, NewAccount};
+use peel_usecases::accounts::{self, NewAccount};
 use peel_web::backoffice::{BackofficeConfig, Clock};
 use peel_web::{AppState, app_with_backoffice};
 use serde_json::Value;

@@ -8,8 +8,8 @@ use chrono::Utc;
 use peel_core::access::{OrgKind, Role};
 use peel_store::Engine;
 use peel_store::testing::TestDatabase;
+use peel_usecases::accounts::{self, NewAccount};
 use peel_web::AppState;
-use peel_web::backoffice::accounts::{self, NewAccount};
 
 mod support;
 

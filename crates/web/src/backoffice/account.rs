@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::accounts::audit;
 use super::auth::{Authed, Page, need};
 use super::html::{self, FieldError, PageError};
-use super::secrets;
 use crate::AppState;
+use peel_usecases::accounts::audit;
+use peel_usecases::secrets;
 
 #[derive(Deserialize, Default)]
 pub struct PasswordForm {

@@ -14,11 +14,11 @@ use peel_store::{Csp, Organisation, StoreError, UserRecord};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::accounts::{self, AccountError, NewAccount, PURPOSE};
 use super::auth::{Api, Authed, Page, need};
 use super::html::{self, FieldError, PageError, esc};
 use super::login::user_json;
 use crate::AppState;
+use peel_usecases::accounts::{self, AccountError, NewAccount, PURPOSE};
 
 fn field_errors(e: AccountError) -> Result<Vec<FieldError>, PageError> {
     match e {

@@ -13,10 +13,10 @@ use peel_store::AuditQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::accounts::audit;
 use super::auth::{Api, Authed, Page, api_error, need};
 use super::html::{self, FieldError, PageError, esc};
 use crate::AppState;
+use peel_usecases::accounts::audit;
 
 #[derive(Deserialize, Default, Debug)]
 pub struct AuditParams {

@@ -19,8 +19,8 @@ use serde_json::json;
 
 use super::Backoffice;
 use super::html;
-use super::secrets::token_hash;
 use crate::AppState;
+use peel_usecases::secrets::token_hash;
 
 pub const SESSION_COOKIE: &str = "peel_session";
 pub const LOGIN_CSRF_COOKIE: &str = "peel_login_csrf";
@@ -219,8 +219,16 @@ pub async fn record_denial(state: &AppState, bo: &Backoffice, a: &Authed, route:
     let subject = format!("route:{route}");
     let mut details = a.via_details();
     details["permission"] = p.slug().into();
-    if let Err(e) =
-        super::accounts::audit(&state.store, bo.now(), &a.actor(), "access.denied", &subject, "security", details).await
+    if let Err(e) = peel_usecases::accounts::audit(
+        &state.store,
+        bo.now(),
+        &a.actor(),
+        "access.denied",
+        &subject,
+        "security",
+        details,
+    )
+    .await
     {
         tracing::error!(error = %e, "cannot write an access.denied audit entry");
     }

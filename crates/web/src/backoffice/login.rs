@@ -8,13 +8,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Backoffice;
-use super::accounts::audit;
 use super::auth::{self, Api, LOGIN_CSRF_COOKIE, Page, SESSION_COOKIE, Via, need};
 use super::html::{self, FieldError, PageError, esc};
-use super::secrets;
 use crate::AppState;
 use peel_core::access::{Permission, time};
 use peel_store::SessionRecord;
+use peel_usecases::accounts::audit;
+use peel_usecases::secrets;
 
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {

@@ -12,7 +12,6 @@
 //! - security headers on every answer (see [`security_headers`]).
 
 mod account;
-pub mod accounts;
 mod admin;
 mod audit_log;
 pub mod auth;
@@ -21,7 +20,6 @@ pub mod cases;
 pub mod html;
 mod login;
 mod pledge_standards;
-pub mod secrets;
 pub mod throttle_log;
 
 use std::sync::{Arc, Mutex};
@@ -341,13 +339,13 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     };
     if parts.uri.path() == "/login" {
         let expected = auth::cookie(&parts.headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
-        if expected.is_empty() || !secrets::constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
+        if expected.is_empty() || !peel_usecases::secrets::constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
             return refused();
         }
     } else {
         match auth::session_user(&state, &bo, &parts.headers).await {
             Ok(Some(a)) => {
-                if !secrets::constant_time_eq(a.csrf().as_bytes(), sent.as_bytes()) {
+                if !peel_usecases::secrets::constant_time_eq(a.csrf().as_bytes(), sent.as_bytes()) {
                     return refused();
                 }
                 parts.extensions.insert(a);

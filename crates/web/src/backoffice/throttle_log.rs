@@ -23,7 +23,7 @@ use peel_store::{Store, StoreError};
 use serde_json::json;
 
 use super::Clock;
-use super::accounts::audit;
+use peel_usecases::accounts::audit;
 
 /// How long refusals from one address are counted into one entry.
 pub const WINDOW_MINUTES: i64 = 10;

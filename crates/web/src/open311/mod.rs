@@ -26,8 +26,8 @@ use peel_store::asb::AsbError;
 use crate::AppState;
 use crate::backoffice::Backoffice;
 use crate::backoffice::auth::{bearer_token, record_denial, token_user};
-use crate::backoffice::secrets::random_token;
 use format::{Format, Value, errors, split};
+use peel_usecases::secrets::random_token;
 
 /// Why the audit log and casework see a report arrive.
 const PURPOSE: &str = "report taken over Open311";

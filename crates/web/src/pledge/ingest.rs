@@ -16,10 +16,11 @@ use peel_store::{By, IngestError};
 use serde_json::{Value, json};
 
 use super::{PledgeError, Staff};
+use crate::backoffice::Backoffice;
 use crate::backoffice::auth::{Authed, bearer_token, need};
-use crate::backoffice::secrets::API_TOKEN_PREFIX;
-use crate::backoffice::{Backoffice, accounts};
 use crate::{AppState, WebError};
+use peel_usecases::accounts;
+use peel_usecases::secrets::API_TOKEN_PREFIX;
 
 /// The shared token that may send events. `None` refuses every shared
 /// token rather than leaving ingestion open: a server nobody configured must

@@ -126,7 +126,7 @@ pub async fn api_token(
 ) -> String {
     use peel_core::access::{OrgKind, Reach};
     use peel_store::testing::setup_at;
-    use peel_web::backoffice::accounts::{self, NewAccount};
+    use peel_usecases::accounts::{self, NewAccount};
     let at = chrono::Utc::now();
     let kind = if matches!(reach, Reach::Force(_)) { OrgKind::Force } else { OrgKind::Council };
     let org = accounts::add_organisation(store, &setup_at(at), email, kind, &reach).await.expect("organisation");

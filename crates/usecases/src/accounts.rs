@@ -7,7 +7,7 @@ use peel_core::access::{NewAuditEntry, OrgKind, PasswordPolicy, Permission, Reac
 use peel_store::{ApiTokenRecord, By, NewUser, Organisation, Store, StoreError, UserRecord};
 use serde_json::Value;
 
-use super::secrets::{self, SecretError};
+use crate::secrets::{self, SecretError};
 
 /// Why an account operation was refused or failed.
 #[derive(Debug, thiserror::Error)]
