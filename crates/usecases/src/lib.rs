@@ -5,4 +5,5 @@
 //! action is written, checked and audited once however it is reached.
 
 pub mod accounts;
+pub mod casework;
 pub mod secrets;

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use peel_core::asb::tools::RawToolUse;
-use peel_core::asb::{NewAction, NewClosure, Problems, RawReport, Reassignment};
+use peel_core::asb::{Problems, RawReport};
 use peel_core::bounded::MAX_LISTED;
 use peel_store::asb::AsbError;
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use super::viewer;
 use crate::AppState;
 use crate::backoffice::auth::{Api, api_error, need};
+use peel_usecases::casework;
 
 /// An error answer a program can act on.
 pub struct ApiError(Box<Response>);
@@ -111,9 +112,7 @@ pub async fn record_report(
     raw: Bytes,
 ) -> Answer {
     let raw: RawReport = body(&raw)?;
-    let now = bo.now();
-    let checked = raw.check(now)?;
-    let r = state.store.record_asb_report(&checked, &viewer(&a, now)).await?;
+    let r = casework::record_report(&state.store, &viewer(&a, bo.now()), &raw).await?;
     ok(StatusCode::CREATED, json!({ "report": r }))
 }
 
@@ -153,7 +152,8 @@ pub async fn assess_risk(
 ) -> Answer {
     let report_id = id(&raw)?;
     let b: RiskBody = body(&b)?;
-    let (assessment, view, rules) = state.store.assess_asb_risk(report_id, &b.answers, &viewer(&a, bo.now())).await?;
+    let (assessment, view, rules) =
+        casework::assess_risk(&state.store, &viewer(&a, bo.now()), report_id, &b.answers).await?;
     let review = view
         .review_due_on
         .as_ref()
@@ -192,14 +192,8 @@ struct NewCaseBody {
 
 pub async fn create_case(State(state): State<AppState>, Api(a, bo, ..): Api<need::ManageCases>, b: Bytes) -> Answer {
     let b: NewCaseBody = body(&b)?;
-    let csp = match b.csp.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(
-            c.split_once('/')
-                .ok_or_else(|| Problems::one("csp", "Give the partnership as force/csp, like bedfordshire/luton."))?,
-        ),
-    };
-    let id = state.store.create_asb_case_under(&b.title, &b.report_ids, csp, &viewer(&a, bo.now())).await?;
+    let csp = b.csp.unwrap_or_default();
+    let id = casework::open_case(&state.store, &viewer(&a, bo.now()), &b.title, &b.report_ids, &csp).await?;
     ok(StatusCode::CREATED, json!({ "case_id": id, "href": format!("/api/v1/asb/cases/{id}") }))
 }
 
@@ -230,7 +224,7 @@ pub async fn link_report(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ReportRef = body(&b)?;
-    state.store.link_asb_report(case_id, b.report_id, &viewer(&a, bo.now())).await?;
+    casework::link_report(&state.store, &viewer(&a, bo.now()), case_id, Some(b.report_id)).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "report_id": b.report_id }))
 }
 
@@ -247,7 +241,7 @@ pub async fn share(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: OrgRef = body(&b)?;
-    let changed = state.store.share_asb_case(case_id, b.organisation_id, &viewer(&a, bo.now())).await?;
+    let changed = casework::share(&state.store, &viewer(&a, bo.now()), case_id, Some(b.organisation_id)).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "organisation_id": b.organisation_id, "changed": changed }))
 }
 
@@ -259,7 +253,7 @@ pub async fn unshare(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: OrgRef = body(&b)?;
-    let changed = state.store.unshare_asb_case(case_id, b.organisation_id, &viewer(&a, bo.now())).await?;
+    let changed = casework::unshare(&state.store, &viewer(&a, bo.now()), case_id, Some(b.organisation_id)).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "organisation_id": b.organisation_id, "changed": changed }))
 }
 
@@ -281,9 +275,8 @@ pub async fn add_action(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ActionBody = body(&b)?;
-    let now = bo.now();
-    let action = NewAction::check(&b.kind, &b.taken_on, &b.description, now.date_naive())?;
-    let action_id = state.store.add_asb_action(case_id, &action, &viewer(&a, now)).await?;
+    let v = viewer(&a, bo.now());
+    let action_id = casework::add_action(&state.store, &v, case_id, &b.kind, &b.taken_on, &b.description).await?;
     ok(StatusCode::CREATED, json!({ "case_id": case_id, "action_id": action_id }))
 }
 
@@ -295,12 +288,10 @@ pub async fn add_tool(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: RawToolUse = body(&b)?;
-    let now = bo.now();
-    let t = b.check(now.date_naive())?;
-    let tool_id = state.store.add_asb_tool(case_id, &t, &viewer(&a, now)).await?;
+    let (tool_id, review_on) = casework::add_tool(&state.store, &viewer(&a, bo.now()), case_id, &b).await?;
     ok(
         StatusCode::CREATED,
-        json!({ "case_id": case_id, "tool_id": tool_id, "review_on": t.review_on.format("%Y-%m-%d").to_string() }),
+        json!({ "case_id": case_id, "tool_id": tool_id, "review_on": review_on.format("%Y-%m-%d").to_string() }),
     )
 }
 
@@ -320,9 +311,8 @@ pub async fn close(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: CloseBody = body(&b)?;
-    let c = NewClosure::check(&b.outcome, &b.notes)?;
-    state.store.close_asb_case(case_id, &c, &viewer(&a, bo.now())).await?;
-    ok(StatusCode::OK, json!({ "case_id": case_id, "status": "closed", "outcome": c.outcome }))
+    let outcome = casework::close(&state.store, &viewer(&a, bo.now()), case_id, &b.outcome, &b.notes).await?;
+    ok(StatusCode::OK, json!({ "case_id": case_id, "status": "closed", "outcome": outcome }))
 }
 
 #[derive(Deserialize)]
@@ -343,9 +333,8 @@ pub async fn reassign(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ReassignBody = body(&b)?;
-    let r = Reassignment::check(b.user_id, b.organisation_id, &b.reason)?;
     let v = viewer(&a, bo.now());
-    state.store.reassign_asb_case(case_id, &r, &v).await?;
+    casework::reassign(&state.store, &v, case_id, b.user_id, b.organisation_id, &b.reason).await?;
     let c = state.store.asb_case(case_id, &v).await?;
     ok(StatusCode::OK, json!({ "case": c }))
 }
@@ -365,7 +354,7 @@ pub async fn reopen(
 ) -> Answer {
     let case_id = reachable_case(&state, &a, &bo, &raw).await?;
     let b: ReopenBody = body(&b)?;
-    state.store.reopen_asb_case(case_id, &b.reason, &viewer(&a, bo.now())).await?;
+    casework::reopen(&state.store, &viewer(&a, bo.now()), case_id, &b.reason).await?;
     ok(StatusCode::OK, json!({ "case_id": case_id, "status": "open" }))
 }
 

@@ -13,10 +13,7 @@ use peel_core::access::Permission;
 use peel_core::asb::case::ActionKind;
 use peel_core::asb::report::{Category, Channel, MAX_VICTIMS};
 use peel_core::asb::tools::RawToolUse;
-use peel_core::asb::{
-    Band, ClosureOutcome, NewAction, NewClosure, NewContact, Problems, RawPerson, RawReport, Reassignment, RuleSet,
-    Tool,
-};
+use peel_core::asb::{Band, ClosureOutcome, Problems, RawPerson, RawReport, RuleSet, Tool};
 use peel_store::asb::{AsbError, CaseService, CaseSummary, CaseView, DueReview, ReportSummary, ReportView};
 use serde::Deserialize;
 
@@ -24,6 +21,7 @@ use super::viewer;
 use crate::AppState;
 use crate::backoffice::auth::{Authed, Page, need};
 use crate::backoffice::html::{self, PageError};
+use peel_usecases::casework;
 
 /// The signed-in person and what the navigation offers them.
 pub struct Chrome {
@@ -389,17 +387,13 @@ pub async fn record_report(
         // Another victim fieldset: nothing is checked or saved yet.
         return render(StatusCode::OK, &report_form_page(&a, &form, Vec::new()));
     }
-    let now = bo.now();
     let (raw, slots) = form.raw();
-    let checked = match raw.check(now) {
-        Ok(r) => r,
-        Err(p) => {
-            let errors = victim_errors(errors_of(&p, ""), &slots);
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &report_form_page(&a, &form, errors));
-        }
-    };
-    match state.store.record_asb_report(&checked, &viewer(&a, now)).await {
+    match casework::record_report(&state.store, &viewer(&a, bo.now()), &raw).await {
         Ok(r) => Ok(Redirect::to(&format!("/asb/reports/{}/risk", r.id)).into_response()),
+        Err(AsbError::Invalid(p)) => {
+            let errors = victim_errors(errors_of(&p, ""), &slots);
+            render(StatusCode::UNPROCESSABLE_ENTITY, &report_form_page(&a, &form, errors))
+        }
         Err(e) => refusal(e, &a),
     }
 }
@@ -502,7 +496,7 @@ pub async fn assess_risk(
     }
     let v = viewer(&a, bo.now());
     let result = if bad.is_empty() {
-        state.store.assess_asb_risk(id, &answers, &v).await.map(|_| ())
+        casework::assess_risk(&state.store, &v, id, &answers).await.map(|_| ())
     } else {
         Err(AsbError::Invalid(Problems(Vec::new())))
     };
@@ -589,8 +583,7 @@ pub async fn create_case(
 ) -> Result<Response, PageError> {
     let Some(report_id) = number(&form.report_id) else { return not_a_number(&a, &form.report_id) };
     let v = viewer(&a, bo.now());
-    let csp = form.csp.trim().split_once('/');
-    match state.store.create_asb_case_under(&form.title, &[report_id], csp, &v).await {
+    match casework::open_case(&state.store, &v, &form.title, &[report_id], &form.csp).await {
         Ok(id) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
         Err(AsbError::Invalid(p)) => match state.store.asb_report(report_id, &v).await {
             Ok(r) => {
@@ -853,11 +846,11 @@ pub async fn add_contact(
     Form(f): Form<CaseForms>,
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
-    let now = bo.now();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "contact_", |id, v| async move {
-        let c = NewContact::check(&g.contact_contacted_at, &g.contact_method, &g.contact_note, now)?;
-        store.record_victim_contact(id, &c, &v).await.map(|_| ())
+        casework::record_contact(&store, &v, id, &g.contact_contacted_at, &g.contact_method, &g.contact_note)
+            .await
+            .map(|_| ())
     })
     .await
 }
@@ -871,10 +864,7 @@ pub async fn set_csp(
     let store = state.store.clone();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "", |id, v| async move {
-        let Some((force, csp)) = g.csp.trim().split_once('/') else {
-            return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
-        };
-        store.set_asb_case_csp(id, force, csp, &v).await
+        casework::set_partnership(&store, &v, id, &g.csp).await
     })
     .await
 }
@@ -886,11 +876,11 @@ pub async fn add_action(
     Form(f): Form<CaseForms>,
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
-    let today = bo.now().date_naive();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "action_", |id, v| async move {
-        let action = NewAction::check(&g.action_kind, &g.action_taken_on, &g.action_description, today)?;
-        store.add_asb_action(id, &action, &v).await.map(|_| ())
+        casework::add_action(&store, &v, id, &g.action_kind, &g.action_taken_on, &g.action_description)
+            .await
+            .map(|_| ())
     })
     .await
 }
@@ -902,13 +892,11 @@ pub async fn add_tool(
     Form(f): Form<CaseForms>,
 ) -> Result<Response, PageError> {
     let store = state.store.clone();
-    let today = bo.now().date_naive();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "tool_", |id, v| async move {
         let t =
-            RawToolUse { tool: g.tool_tool, used_on: g.tool_used_on, review_on: g.tool_review_on, notes: g.tool_notes }
-                .check(today)?;
-        store.add_asb_tool(id, &t, &v).await.map(|_| ())
+            RawToolUse { tool: g.tool_tool, used_on: g.tool_used_on, review_on: g.tool_review_on, notes: g.tool_notes };
+        casework::add_tool(&store, &v, id, &t).await.map(|_| ())
     })
     .await
 }
@@ -922,10 +910,7 @@ pub async fn link_report(
     let store = state.store.clone();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "link_", |id, v| async move {
-        let Some(report_id) = number(&g.link_report_id) else {
-            return Err(Problems::one("report_id", "Enter the report's number, like 12.").into());
-        };
-        store.link_asb_report(id, report_id, &v).await
+        casework::link_report(&store, &v, id, number(&g.link_report_id)).await
     })
     .await
 }
@@ -939,10 +924,7 @@ pub async fn share(
     let store = state.store.clone();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "share_", |id, v| async move {
-        let Some(org) = number(&g.share_organisation_id) else {
-            return Err(Problems::one("organisation_id", "Choose the organisation to share the case with.").into());
-        };
-        store.share_asb_case(id, org, &v).await.map(|_| ())
+        casework::share(&store, &v, id, number(&g.share_organisation_id)).await.map(|_| ())
     })
     .await
 }
@@ -956,10 +938,7 @@ pub async fn unshare(
     let store = state.store.clone();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "unshare_", |id, v| async move {
-        let Some(org) = number(&g.organisation_id) else {
-            return Err(Problems::one("organisation_id", "Choose the organisation to stop sharing with.").into());
-        };
-        store.unshare_asb_case(id, org, &v).await.map(|_| ())
+        casework::unshare(&store, &v, id, number(&g.organisation_id)).await.map(|_| ())
     })
     .await
 }
@@ -973,8 +952,7 @@ pub async fn close(
     let store = state.store.clone();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "close_", |id, v| async move {
-        let c = NewClosure::check(&g.close_outcome, &g.close_notes)?;
-        store.close_asb_case(id, &c, &v).await
+        casework::close(&store, &v, id, &g.close_outcome, &g.close_notes).await.map(|_| ())
     })
     .await
 }
@@ -988,8 +966,7 @@ pub async fn reassign(
     let store = state.store.clone();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "reassign_", |id, v| async move {
-        let r = Reassignment::check(number(&g.reassign_user_id), None, &g.reassign_reason)?;
-        store.reassign_asb_case(id, &r, &v).await
+        casework::reassign(&store, &v, id, number(&g.reassign_user_id), None, &g.reassign_reason).await
     })
     .await
 }
@@ -1003,7 +980,7 @@ pub async fn reopen(
     let store = state.store.clone();
     let g = f.clone();
     change_case(&state, &a, &bo, &raw, &f, "reopen_", |id, v| async move {
-        store.reopen_asb_case(id, &g.reopen_reason, &v).await
+        casework::reopen(&store, &v, id, &g.reopen_reason).await
     })
     .await
 }

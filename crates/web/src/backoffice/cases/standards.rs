@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use peel_core::access::{Permission, Target};
-use peel_core::asb::standards::{CONTACT_FORMAT, ContactMethod, NewContact, Standards};
+use peel_core::asb::standards::{CONTACT_FORMAT, ContactMethod, Standards};
 use peel_store::asb::{DueCase, StoredStandards};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -23,6 +23,7 @@ use super::viewer;
 use crate::AppState;
 use crate::backoffice::auth::{Api, Authed, Page, api_error, need};
 use crate::backoffice::html::PageError;
+use peel_usecases::casework;
 
 /// The partnership chooser on the "Open a case" form: every partnership,
 /// with the one the report's postcode lies in chosen unless `chosen` says
@@ -154,9 +155,8 @@ pub async fn api_add_contact(
     let case = super::api::reachable_case(&state, &a, &bo, &raw).await?;
     let b: ContactBody = serde_json::from_slice(&b)
         .map_err(|e| peel_core::asb::Problems::one("body", format!("Send a JSON object as the request body: {e}.")))?;
-    let now = bo.now();
-    let c = NewContact::check(&b.contacted_at, &b.method, &b.note, now)?;
-    let id = state.store.record_victim_contact(case, &c, &viewer(&a, now)).await?;
+    let v = viewer(&a, bo.now());
+    let id = casework::record_contact(&state.store, &v, case, &b.contacted_at, &b.method, &b.note).await?;
     Ok((StatusCode::CREATED, Json(json!({ "case_id": case, "contact_id": id }))).into_response())
 }
 
@@ -189,15 +189,8 @@ pub async fn api_set_csp(
     let case = super::api::reachable_case(&state, &a, &bo, &raw).await?;
     let b: CspBody = serde_json::from_slice(&b)
         .map_err(|e| peel_core::asb::Problems::one("body", format!("Send a JSON object as the request body: {e}.")))?;
-    let Some((force, csp)) = b.csp.trim().split_once('/') else {
-        return Err(peel_core::asb::Problems::one(
-            "csp",
-            "Give the partnership as force/csp, like bedfordshire/luton.",
-        )
-        .into());
-    };
-    state.store.set_asb_case_csp(case, force, csp, &viewer(&a, bo.now())).await?;
-    Ok(Json(json!({ "case_id": case, "csp": format!("{force}/{csp}") })).into_response())
+    casework::set_partnership(&state.store, &viewer(&a, bo.now()), case, &b.csp).await?;
+    Ok(Json(json!({ "case_id": case, "csp": b.csp.trim() })).into_response())
 }
 
 /// The standards a partnership publishes now (the national default until it adopts its own).
