@@ -5,5 +5,6 @@
 //! action is written, checked and audited once however it is reached.
 
 pub mod accounts;
+pub mod case_reviews;
 pub mod casework;
 pub mod secrets;

@@ -61,7 +61,8 @@ impl<'a> Viewer<'a> {
         })
     }
 
-    pub(crate) fn by(&self) -> By<'a> {
+    /// The same person making a change, for the same purpose.
+    pub fn by(&self) -> By<'a> {
         By { caller: self.caller, purpose: self.purpose, at: self.at }
     }
 

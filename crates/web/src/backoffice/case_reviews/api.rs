@@ -28,6 +28,7 @@ use super::view::review_json;
 use super::{by, report_viewer, today};
 use crate::AppState;
 use crate::backoffice::auth::{Api, api_error, need};
+use peel_usecases::case_reviews::{self, ApplyError, NewStep};
 
 /// The first problems (see `peel_core::bounded`) and how many.
 fn problems(status: StatusCode, mut problems: Vec<Problem>) -> Response {
@@ -130,28 +131,11 @@ pub async fn create(
         Ok(b) => b,
         Err(e) => return problems(StatusCode::UNPROCESSABLE_ENTITY, one("body", e.to_string())),
     };
-    let mut application = b.application;
     let v = report_viewer(&a, &bo);
-    let max = peel_core::trigger::application::MAX_COMPLAINTS;
-    if b.report_ids.len() + application.complaints.len() > max {
-        return problems(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            one("report_ids", format!("An application can cite at most {max} complaints, stored reports included")),
-        );
-    }
-    let cited: Vec<i64> = application.complaints.iter().filter_map(|c| c.report_id).collect();
-    if let Err(e) = state.store.check_citable_asb_reports(&cited, &v).await {
-        return asb_error(e);
-    }
-    if !b.report_ids.is_empty() {
-        match state.store.asb_reports_as_complaints(&b.report_ids, &v).await {
-            Ok(rows) => application.complaints.extend(rows),
-            Err(e) => return asb_error(e),
-        }
-    }
-    match state.store.record_case_review(&b.force, &b.csp, application, today(&bo), &by(&a, &bo)).await {
+    match case_reviews::apply(&state.store, &v, &b.force, &b.csp, b.application, &b.report_ids, today(&bo)).await {
         Ok(r) => (StatusCode::CREATED, Json(review_json(&r, today(&bo)))).into_response(),
-        Err(e) => error(e),
+        Err(ApplyError::Citation { error, .. }) => asb_error(error),
+        Err(ApplyError::Review(e)) => error(e),
     }
 }
 
@@ -209,26 +193,22 @@ pub async fn record_step(
     };
     let by = by(&a, &bo);
     let now = today(&bo);
-    let result = if step == Step::Decided {
-        if b.outcome.is_some() || !b.recommendations.is_empty() {
-            return problems(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                one("step", "a decision takes threshold_met and reason, not an outcome or recommendations"),
-            );
-        }
-        state.store.record_decision(id, Some(b.on), b.threshold_met, &b.reason, now, &by).await
-    } else {
-        if b.threshold_met.is_some() || !b.reason.trim().is_empty() {
-            return problems(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                one("threshold_met", "only the decided step takes threshold_met and reason"),
-            );
-        }
-        let input =
-            StepInput { on: Some(b.on), notes: b.notes, outcome: b.outcome, recommendations: b.recommendations };
-        state.store.record_step(id, step, &input, now, &by).await
-    };
-    if let Err(e) = result {
+    // Each step takes its own fields: a program sending the wrong ones is told.
+    if step == Step::Decided && (b.outcome.is_some() || !b.recommendations.is_empty()) {
+        return problems(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            one("step", "a decision takes threshold_met and reason, not an outcome or recommendations"),
+        );
+    }
+    if step != Step::Decided && (b.threshold_met.is_some() || !b.reason.trim().is_empty()) {
+        return problems(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            one("threshold_met", "only the decided step takes threshold_met and reason"),
+        );
+    }
+    let input = StepInput { on: Some(b.on), notes: b.notes, outcome: b.outcome, recommendations: b.recommendations };
+    let s = NewStep { step, input, threshold_met: b.threshold_met, reason: b.reason };
+    if let Err(e) = case_reviews::record_step(&state.store, &by, id, &s, now).await {
         return error(e);
     }
     match state.store.case_review(id, &by).await {
@@ -281,11 +261,7 @@ pub async fn adopt_procedure(
     if let Err(e) = state.store.authorise(&by(&a, &bo), Permission::RunCaseReviews, target).await {
         return crate::WebError::Store(e).into_response();
     }
-    let procedure = match Procedure::from_json(&text) {
-        Ok(p) => p,
-        Err(e) => return problems(StatusCode::UNPROCESSABLE_ENTITY, one("procedure", e.to_string())),
-    };
-    match state.store.adopt_procedure(&force, &csp, &procedure, &by(&a, &bo)).await {
+    match case_reviews::adopt_procedure(&state.store, &by(&a, &bo), &force, &csp, &text).await {
         Ok(p) => {
             (StatusCode::CREATED, Json(json!({ "default": false, "current": procedure_json(&p) }))).into_response()
         }

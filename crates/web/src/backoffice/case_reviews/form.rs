@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::{Complaint, Discretion, NewApplication, Recommendation, Step};
 use peel_store::StepInput;
+use peel_usecases::case_reviews::NewStep;
 
 /// Blank complaint rows shown on the application form.
 pub const COMPLAINT_ROWS: usize = 8;
@@ -152,16 +153,7 @@ pub fn form_field(field: &str, rows: &[usize]) -> String {
 }
 
 /// The step named on a step form, and what was typed for it.
-#[derive(Debug)]
-pub struct StepForm {
-    pub step: Step,
-    pub input: StepInput,
-    /// For the decision: `None` means "as the rules say".
-    pub threshold_met: Option<bool>,
-    pub reason: String,
-}
-
-pub fn step(f: &Fields) -> Result<StepForm, Problem> {
+pub fn step(f: &Fields) -> Result<NewStep, Problem> {
     let step = Step::from_slug(f.get("step")).ok_or_else(|| problem("step", "Choose a step to record"))?;
     let on_text = f.get("on");
     let on = date(on_text);
@@ -180,7 +172,7 @@ pub fn step(f: &Fields) -> Result<StepForm, Problem> {
         })
         .collect();
     let outcome = Some(f.get("outcome").to_string()).filter(|s| !s.trim().is_empty());
-    Ok(StepForm {
+    Ok(NewStep {
         step,
         input: StepInput { on, notes: f.get("notes").into(), outcome, recommendations },
         threshold_met,

@@ -22,6 +22,7 @@ use super::{by, report_viewer, today};
 use crate::AppState;
 use crate::backoffice::auth::{Authed, Page, need};
 use crate::backoffice::html::{self, FieldError, PageError, esc};
+use peel_usecases::case_reviews::{self, ApplyError};
 
 fn render(t: &impl Template) -> Result<String, PageError> {
     t.render().map_err(|e| PageError(crate::WebError::Internal(e.to_string())))
@@ -353,23 +354,18 @@ pub async fn create(
     let parsed: Result<(NewApplication, Vec<usize>), Vec<Problem>> = form::application(&f);
     let rows = match (&parsed, &csp) {
         (Ok((app, rows)), Some((force, csp_id))) if problems.is_empty() => {
-            // Every cited report must be one the coordinator may see.
-            for (i, c) in app.complaints.iter().enumerate() {
-                let Some(report_id) = c.report_id else { continue };
-                match state.store.check_citable_asb_reports(&[report_id], &report_viewer(&a, &bo)).await {
-                    Ok(()) => {}
-                    Err(AsbError::Store(s)) => return Err(s.into()),
-                    Err(e) => problems.push(Problem {
-                        field: format!("complaints[{}].report_id", i + 1),
-                        message: format!("Complaint {}: {e}", i + 1),
-                    }),
+            let v = report_viewer(&a, &bo);
+            match case_reviews::apply(&state.store, &v, force, csp_id, app.clone(), &[], today(&bo)).await {
+                Ok(r) => return Ok(Redirect::to(&format!("/asb/case-reviews/{}", r.id)).into_response()),
+                Err(ApplyError::Citation { error: AsbError::Store(s), .. }) => return Err(s.into()),
+                Err(ApplyError::Citation { complaint, error }) => {
+                    let n = complaint.unwrap_or_default();
+                    problems.push(Problem {
+                        field: format!("complaints[{n}].report_id"),
+                        message: format!("Complaint {n}: {error}"),
+                    });
                 }
-            }
-            if problems.is_empty() {
-                match state.store.record_case_review(force, csp_id, app.clone(), today(&bo), &by(&a, &bo)).await {
-                    Ok(r) => return Ok(Redirect::to(&format!("/asb/case-reviews/{}", r.id)).into_response()),
-                    Err(e) => problems.extend(store_problems(e)?),
-                }
+                Err(ApplyError::Review(e)) => problems.extend(store_problems(e)?),
             }
             rows.clone()
         }
@@ -673,10 +669,7 @@ pub async fn record_step(
     let f = Fields(pairs);
     let result = match form::step(&f) {
         Err(p) => Err(CaseReviewError::Invalid(vec![p])),
-        Ok(s) if s.step == Step::Decided => {
-            state.store.record_decision(id, s.input.on, s.threshold_met, &s.reason, today(&bo), &by(&a, &bo)).await
-        }
-        Ok(s) => state.store.record_step(id, s.step, &s.input, today(&bo), &by(&a, &bo)).await,
+        Ok(s) => case_reviews::record_step(&state.store, &by(&a, &bo), id, &s, today(&bo)).await,
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/asb/case-reviews/{id}")).into_response()),
