@@ -1,38 +1,25 @@
-//! peel's web layer: routes, and the mapping of domain and store errors to
-//! HTTP answers a person or a program can act on.
+//! peel's web server: composes the police.uk-compatible API (`peel-api`),
+//! the public portal (`peel-portal`) and the back office (`peel-backoffice`)
+//! into one application, with what every answer passes through: metrics,
+//! the rate limit, security headers, compression and the connection limits.
 
-pub mod api;
-pub mod asb_standards;
-pub mod backoffice;
-pub mod community_trigger;
-mod error;
 mod health;
-mod index;
 mod metrics;
-pub mod open311;
-pub mod pledge;
-pub mod portal;
-pub mod rate_limit;
 mod security_headers;
 mod server;
 
 use std::net::SocketAddr;
 
 use axum::Router;
-use peel_store::Store;
 use tower_http::trace::TraceLayer;
 
-pub use error::WebError;
-pub use index::{SharedIndex, build_index, keep_fresh};
+pub use peel_api as api;
+pub use peel_backoffice as backoffice;
+pub use peel_backoffice::{open311, pledge};
+pub use peel_http::{AppState, SharedIndex, WebError, build_index, keep_fresh, rate_limit};
+pub use peel_portal as portal;
+pub use peel_portal::{asb_standards, community_trigger};
 pub use server::ServerLimits;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    /// Map points and boundaries for area queries; see [`AppState::load`].
-    pub index: SharedIndex,
-}
 
 /// The whole application: every route peel serves. Back-office settings
 /// come from the environment (see [`backoffice::BackofficeConfig::from_env`]).
@@ -114,7 +101,7 @@ pub async fn serve_on_with(
     limits: ServerLimits,
 ) -> Result<(), WebError> {
     // An import by another process (or another server) is served without a restart.
-    let fresh = tokio::spawn(index::keep_fresh(state.clone()));
+    let fresh = tokio::spawn(keep_fresh(state.clone()));
     let backoffice = backoffice::BackofficeConfig::from_env();
     let app = app_with_backoffice(state.clone(), rate_limit, backoffice.clone());
     let served = server::run(listener, app, limits, shutdown()).await.map_err(WebError::Serve);

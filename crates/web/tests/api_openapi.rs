@@ -306,7 +306,7 @@ both!(check_openapi);
 /// The validator itself catches what it should.
 #[test]
 fn validator_flags_mismatches() {
-    let spec: Value = serde_json::from_str(include_str!("../src/api/openapi.json")).expect("spec");
+    let spec: Value = serde_json::from_str(include_str!("../../api/src/openapi.json")).expect("spec");
     let crime = serde_json::json!({"$ref": "#/components/schemas/Crime"});
     let mut errors = Vec::new();
     check(&spec, &crime, &serde_json::json!({"category": "burglary", "id": "7", "extra": 1}), "crime", &mut errors);

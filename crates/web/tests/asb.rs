@@ -513,7 +513,7 @@ async fn several_victims_on_the_page(engine: Engine) {
 /// Every ASB API route is in the OpenAPI document, with its method.
 #[test]
 fn asb_api_is_documented() {
-    let spec: Value = serde_json::from_str(include_str!("../src/api/openapi.json")).unwrap();
+    let spec: Value = serde_json::from_str(include_str!("../../api/src/openapi.json")).unwrap();
     let mut n = 0;
     for (method, path, _) in peel_web::backoffice::ROUTES {
         if let Some(rest) = path.strip_prefix("/api/v1/asb") {

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use super::view::review_json;
 use super::{by, report_viewer, today};
 use crate::AppState;
-use crate::backoffice::auth::{Api, api_error, need};
+use crate::auth::{Api, api_error, need};
 use peel_usecases::case_reviews::{self, ApplyError, NewStep};
 
 /// The first problems (see `peel_core::bounded`) and how many.

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::viewer;
 use crate::AppState;
-use crate::backoffice::auth::{Api, api_error, need};
+use crate::auth::{Api, api_error, need};
 use peel_usecases::casework;
 
 /// An error answer a program can act on.
@@ -92,8 +92,8 @@ fn id(raw: &str) -> Result<i64, ApiError> {
 /// before what they sent is read.
 pub(super) async fn reachable_case(
     state: &AppState,
-    a: &crate::backoffice::auth::Authed,
-    bo: &crate::backoffice::Backoffice,
+    a: &crate::auth::Authed,
+    bo: &crate::Backoffice,
     raw: &str,
 ) -> Result<i64, ApiError> {
     let case_id = id(raw)?;

@@ -19,8 +19,8 @@ use serde_json::json;
 
 use super::api::{Answer, ApiError, ok};
 use crate::AppState;
-use crate::backoffice::auth::{Api, Authed, Page, need, percent_encode};
-use crate::backoffice::html::{self, FieldError, PageError, esc};
+use crate::auth::{Api, Authed, Page, need, percent_encode};
+use crate::html::{self, FieldError, PageError, esc};
 
 const PURPOSE: &str = "ASB rule set";
 

@@ -51,7 +51,7 @@ impl Limiter {
     }
 
     /// Takes one request from `ip`'s bucket; on refusal, the seconds to wait.
-    pub(crate) fn take(&self, ip: IpAddr, now: Instant) -> Result<(), f64> {
+    pub fn take(&self, ip: IpAddr, now: Instant) -> Result<(), f64> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_CLIENTS {
             let horizon = self.limit.burst / self.limit.per_second;

@@ -16,8 +16,8 @@ use peel_store::{By, IngestError};
 use serde_json::{Value, json};
 
 use super::{PledgeError, Staff};
-use crate::backoffice::Backoffice;
-use crate::backoffice::auth::{Authed, bearer_token, need};
+use crate::Backoffice;
+use crate::auth::{Authed, bearer_token, need};
 use crate::{AppState, WebError};
 use peel_usecases::accounts;
 use peel_usecases::secrets::API_TOKEN_PREFIX;

@@ -13,7 +13,7 @@ use axum::routing::get;
 use peel_core::asb::standards::{Redress, Standards};
 
 use crate::AppState;
-use crate::portal::{PageError, not_found_page, render};
+use crate::{PageError, not_found_page, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/asb-standards", get(index)).route("/asb-standards/{force}/{csp}", get(partnership))

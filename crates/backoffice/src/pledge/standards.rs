@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::Staff;
-use crate::backoffice::auth::need;
+use crate::auth::need;
 use crate::{AppState, WebError};
 
 /// The purpose recorded with every change of a standard or setting.

@@ -35,8 +35,8 @@ pub use error::PledgeError;
 pub use ingest::IngestConfig;
 
 use crate::AppState;
-use crate::backoffice::auth::{Api, Authed, Needs};
-use crate::backoffice::{Backoffice, BackofficeConfig};
+use crate::auth::{Api, Authed, Needs};
+use crate::{Backoffice, BackofficeConfig};
 
 /// Largest accepted batch. Generous (a busy force-day of telephony events
 /// is a few MB), but bounded so one request cannot exhaust memory.
@@ -60,7 +60,7 @@ pub fn routes_with(config: IngestConfig) -> Router<AppState> {
         .route("/api/v1/pledge/areas", post(standards::set_area_api))
         // Each route may take a back-office token, so all answer like the
         // back office (no caching of what a token may have unlocked).
-        .layer(axum::middleware::map_response(crate::backoffice::security_headers))
+        .layer(axum::middleware::map_response(crate::security_headers))
         .layer(Extension(Arc::new(config)))
 }
 

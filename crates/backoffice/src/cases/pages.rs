@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 use super::viewer;
 use crate::AppState;
-use crate::backoffice::auth::{Authed, Page, need};
-use crate::backoffice::html::{self, PageError};
+use crate::auth::{Authed, Page, need};
+use crate::html::{self, PageError};
 use peel_usecases::casework;
 
 /// The signed-in person and what the navigation offers them.
@@ -814,7 +814,7 @@ pub async fn case(
 async fn change_case<'a, F, Fut>(
     state: &AppState,
     a: &'a Authed,
-    bo: &crate::backoffice::Backoffice,
+    bo: &crate::Backoffice,
     raw: &str,
     form: &CaseForms,
     prefix: &str,

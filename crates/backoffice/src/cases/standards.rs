@@ -21,8 +21,8 @@ use super::api::ApiError;
 use super::pages::{CaseForms, Chrome, Field, choices, field, refusal, render};
 use super::viewer;
 use crate::AppState;
-use crate::backoffice::auth::{Api, Authed, Page, api_error, need};
-use crate::backoffice::html::PageError;
+use crate::auth::{Api, Authed, Page, api_error, need};
+use crate::html::PageError;
 use peel_usecases::casework;
 
 /// The partnership chooser on the "Open a case" form: every partnership,

@@ -3,7 +3,9 @@
 //! crime, trends, map, outcomes, comparisons, and how to complain.
 
 mod areas;
+pub mod asb_standards;
 mod calendar;
+pub mod community_trigger;
 mod compare;
 mod crime;
 mod figures;
@@ -23,7 +25,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use peel_store::StoreError;
 
-use crate::AppState;
+pub(crate) use peel_http::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -53,7 +55,7 @@ async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
-        include_str!("../../assets/peel.css"),
+        include_str!("../assets/peel.css"),
     )
         .into_response()
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::Staff;
 use super::standards::{known_force, known_neighbourhood};
-use crate::backoffice::auth::{Authed, need};
+use crate::auth::{Authed, need};
 use crate::{AppState, WebError};
 
 /// Who asks. The figures are public; which events breached (their ids) is

@@ -27,7 +27,7 @@ use tower_http::cors::{Any, CorsLayer};
 
 pub use error::ApiError;
 
-use crate::AppState;
+pub(crate) use peel_http::AppState;
 
 /// police.uk refuses request lines longer than this (and says to POST).
 pub const MAX_REQUEST_LINE: usize = 4094;

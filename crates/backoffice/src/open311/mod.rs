@@ -24,8 +24,8 @@ use peel_store::RequestSearch;
 use peel_store::asb::AsbError;
 
 use crate::AppState;
-use crate::backoffice::Backoffice;
-use crate::backoffice::auth::{bearer_token, record_denial, token_user};
+use crate::Backoffice;
+use crate::auth::{bearer_token, record_denial, token_user};
 use format::{Format, Value, errors, split};
 use peel_usecases::secrets::random_token;
 

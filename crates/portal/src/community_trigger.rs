@@ -19,7 +19,7 @@ use peel_store::Csp;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::portal::{PageError, not_found_page, render};
+use crate::{PageError, not_found_page, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

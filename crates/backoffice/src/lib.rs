@@ -19,6 +19,8 @@ pub mod case_reviews;
 pub mod cases;
 pub mod html;
 mod login;
+pub mod open311;
+pub mod pledge;
 mod pledge_standards;
 pub mod throttle_log;
 
@@ -34,7 +36,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Duration, Utc};
 use peel_core::access::{LockoutPolicy, PasswordPolicy, Permission};
 
-use crate::AppState;
+pub(crate) use peel_http::{AppState, WebError, rate_limit};
 
 /// Where the current time comes from (tests move it by hand).
 #[derive(Clone)]

@@ -20,8 +20,8 @@ use super::form::{self, Fields};
 use super::view::{self, status_text};
 use super::{by, report_viewer, today};
 use crate::AppState;
-use crate::backoffice::auth::{Authed, Page, need};
-use crate::backoffice::html::{self, FieldError, PageError, esc};
+use crate::auth::{Authed, Page, need};
+use crate::html::{self, FieldError, PageError, esc};
 use peel_usecases::case_reviews::{self, ApplyError};
 
 fn render(t: &impl Template) -> Result<String, PageError> {
@@ -632,7 +632,7 @@ fn step_forms(r: &CaseReview, a: &Authed, now: NaiveDate, f: &Fields, errors: &[
 async fn show_page(
     state: &AppState,
     a: &Authed,
-    bo: &crate::backoffice::Backoffice,
+    bo: &crate::Backoffice,
     id: i64,
     f: &Fields,
     errors: &[FieldError],
