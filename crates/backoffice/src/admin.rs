@@ -20,14 +20,6 @@ use super::login::user_json;
 use crate::AppState;
 use peel_usecases::accounts::{self, AccountError, NewAccount, PURPOSE};
 
-fn field_errors(e: AccountError) -> Result<Vec<FieldError>, PageError> {
-    match e {
-        AccountError::Invalid { field, message } => Ok(vec![FieldError { field: field.into(), message }]),
-        AccountError::Store(s) => Err(s.into()),
-        AccountError::Secret(s) => Err(crate::WebError::Internal(s.to_string()).into()),
-    }
-}
-
 // ---- organisations -----------------------------------------------------
 
 /// The organisation forms, read as pairs so that several partnerships can
@@ -189,7 +181,7 @@ pub async fn create_organisation(
     match result {
         Ok(_) => Ok(Redirect::to("/admin/organisations").into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = html::field_errors(e)?;
             let orgs = state.store.organisations().await?;
             let csps = state.store.all_csps().await?;
             Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, organisations_page(&a, &orgs, &csps, &form, &errors)))
@@ -248,7 +240,7 @@ pub async fn set_organisation_reach(
     match result {
         Ok(_) => Ok(Redirect::to("/admin/organisations").into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = html::field_errors(e)?;
             let csps = state.store.all_csps().await?;
             Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, organisation_page(&a, &o, &csps, &form, &errors)))
         }
@@ -425,7 +417,7 @@ pub async fn create_user(
     match result {
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = html::field_errors(e)?;
             render_users(&state, &a, now, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors).await
         }
     }
@@ -449,7 +441,7 @@ async fn set_disabled(
     match accounts::set_disabled(&state.store, &a.by(PURPOSE, bo.now()), id, disabled).await {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => {
-            field_errors(e)?;
+            html::field_errors(e)?;
             Ok(html::message_page(
                 StatusCode::BAD_REQUEST,
                 "There is a problem",
@@ -517,7 +509,7 @@ pub async fn reset_password(
     match accounts::reset_password(&state.store, &by, id, &form.password, &bo.password_policy).await {
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = html::field_errors(e)?;
             let u = state.store.user_to_change(id, &by).await?;
             Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, reset_page(&a, &u, &errors)))
         }

@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::auth::Authed;
 use peel_core::access::Permission;
+use peel_usecases::accounts::AccountError;
 
 /// Escapes text for use in HTML content and quoted attributes.
 pub fn esc(s: &str) -> String {
@@ -215,6 +216,23 @@ pub fn checkboxes(
 }
 
 /// A complete HTML answer with a status.
+/// A refused account action as the form's error list; a failure of the
+/// store or of the OS's randomness as the page it is.
+pub fn field_errors(e: AccountError) -> Result<Vec<FieldError>, PageError> {
+    match e {
+        AccountError::Invalid { field, message } => Ok(vec![FieldError { field: field.into(), message }]),
+        other => Err(failure(other)),
+    }
+}
+
+/// An account action that failed for a reason no form field explains.
+pub fn failure(e: AccountError) -> PageError {
+    match e {
+        AccountError::Store(s) => s.into(),
+        other => crate::WebError::Internal(other.to_string()).into(),
+    }
+}
+
 pub fn respond(status: StatusCode, html: String) -> Response {
     (status, Html(html)).into_response()
 }

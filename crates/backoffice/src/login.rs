@@ -11,10 +11,13 @@ use super::Backoffice;
 use super::auth::{self, Api, LOGIN_CSRF_COOKIE, Page, SESSION_COOKIE, Via, need};
 use super::html::{self, FieldError, PageError, esc};
 use crate::AppState;
+use chrono::{DateTime, Utc};
 use peel_core::access::{Permission, time};
-use peel_store::SessionRecord;
+use peel_store::Store;
 use peel_usecases::accounts::audit;
 use peel_usecases::secrets;
+use peel_usecases::sign_in::{self, SignIn};
+use std::net::IpAddr;
 
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
@@ -71,6 +74,24 @@ pub async fn login_form(
     Ok(r)
 }
 
+/// Refuses the attempt when the address has signed in too often: counted,
+/// not written, so one audit entry is made per address and window.
+async fn throttled(
+    bo: &Backoffice,
+    store: &Store,
+    client: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, PageError> {
+    bo.throttled_sign_ins.write_ended(store, now).await?;
+    let Some(limiter) = &bo.sign_in_limit else { return Ok(None) };
+    let Err(wait) = limiter.take(client, std::time::Instant::now()) else { return Ok(None) };
+    if bo.throttled_sign_ins.record(client, now) {
+        tracing::warn!(%client, "sign-in attempts throttled (one audit entry when the window ends)");
+        bo.throttled_sign_ins.watch(store.clone(), bo.clock.clone());
+    }
+    Ok(Some(crate::rate_limit::retry_after_secs(wait)))
+}
+
 /// Checks the password, applying the lock-out rule, and starts a session.
 /// Every failure gets the same message, so the answer never reveals whether
 /// an account exists, is disabled or is locked.
@@ -82,115 +103,43 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let now = bo.now();
-    let store = &state.store;
     let next = auth::safe_next(Some(&form.next));
-    let client = crate::rate_limit::client_ip(&extensions);
-    bo.throttled_sign_ins.write_ended(store, now).await?;
-    if let Some(limiter) = &bo.sign_in_limit
-        && let Err(wait) = limiter.take(client, std::time::Instant::now())
-    {
-        let secs = crate::rate_limit::retry_after_secs(wait);
-        // Counted, not written: one audit entry per address and window.
-        if bo.throttled_sign_ins.record(client, now) {
-            tracing::warn!(%client, "sign-in attempts throttled (one audit entry when the window ends)");
-            bo.throttled_sign_ins.watch(store.clone(), bo.clock.clone());
-        }
-        let errors = [FieldError {
-            field: "email".into(),
-            message: format!(
-                "There have been too many attempts to sign in from your network. Wait {secs} seconds, then try again."
-            ),
-        }];
-        let csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_string();
-        let mut r =
-            html::respond(StatusCode::TOO_MANY_REQUESTS, login_page(&csrf, form.email.trim(), &next, &errors, ""));
+    let csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_string();
+    let again = |status, message: String| {
+        let errors = [FieldError { field: "email".into(), message }];
+        html::respond(status, login_page(&csrf, form.email.trim(), &next, &errors, ""))
+    };
+    if let Some(secs) = throttled(&bo, &state.store, crate::rate_limit::client_ip(&extensions), now).await? {
+        let wait = format!("Wait {secs} seconds, then try again.");
+        let mut r = again(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("There have been too many attempts to sign in from your network. {wait}"),
+        );
         crate::rate_limit::set_retry_after(&mut r, secs);
         return Ok(r);
     }
-    let user = if form.email.trim().is_empty() { None } else { store.user_by_email(&form.email).await? };
-    // Each attempt is counted before the password is checked, atomically,
-    // so parallel guesses cannot get past the lock-out limit.
-    let reserved = match &user {
-        Some(u) if !u.disabled => {
-            let policy = bo.lockout;
-            store.update_login_state(u.id, |s| if s.is_locked(now) { s } else { policy.after_failure(s, now) }).await?
+    let old = auth::cookie(&headers, SESSION_COOKIE);
+    let password = form.password.clone();
+    match sign_in::sign_in(&state.store, bo.lockout, bo.session_ttl, &form.email, password, old, now).await {
+        Ok(SignIn::Started { token, .. }) => {
+            let mut r = Redirect::to(&next).into_response();
+            let ttl = bo.session_ttl.num_seconds();
+            let h = r.headers_mut();
+            h.append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &token, "/", ttl, bo.secure_cookies));
+            h.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", "/login", 0, bo.secure_cookies));
+            Ok(r)
         }
-        _ => {
-            // The same database work as for a real account, so timing does
-            // not tell which email addresses exist.
-            store.update_login_state(-1, |s| s).await?;
-            None
-        }
-    };
-    let usable = reserved.is_some_and(|(before, _)| !before.is_locked(now));
-    let phc = user.as_ref().filter(|_| usable).map(|u| u.password_hash.clone());
-    let ok = secrets::verify_password_blocking(form.password.clone(), phc).await;
-
-    let user = match user {
-        Some(u) if ok => u,
-        user => {
-            let subject = user.as_ref().map_or("user:unknown".to_string(), |u| format!("user:{}", u.id));
-            let mut details = json!({});
-            match (&user, reserved) {
-                (Some(_), Some((_, after))) if usable => {
-                    if after.is_locked(now) {
-                        let locked = json!({ "locked_until": after.locked_until.map(time::format) });
-                        audit(store, now, "anonymous", "auth.locked", &subject, "security", locked).await?;
-                    }
-                }
-                (Some(u), _) => details = json!({ "refused": if u.disabled { "disabled" } else { "locked" } }),
-                (None, _) => {}
-            }
-            audit(store, now, "anonymous", "auth.login_failed", &subject, "security", details).await?;
-            let message = format!(
+        Ok(SignIn::Refused) => Ok(again(
+            StatusCode::OK,
+            format!(
                 "The email address or password is not right, or the account cannot be used just now. \
                  After {} wrong attempts an account is locked for {} minutes.",
                 bo.lockout.max_failures,
                 bo.lockout.lock_for.num_minutes()
-            );
-            let errors = [FieldError { field: "email".into(), message }];
-            let csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_string();
-            return Ok(html::respond(StatusCode::OK, login_page(&csrf, form.email.trim(), &next, &errors, "")));
-        }
-    };
-
-    store.set_login_state(user.id, &bo.lockout.after_success()).await?;
-    // Housekeeping: sign-ins are rare enough to sweep expired sessions.
-    store.delete_expired_sessions(now).await?;
-    // A fresh token on every sign-in: any token planted before is useless.
-    if let Some(old) = auth::cookie(&headers, SESSION_COOKIE) {
-        store.delete_session(&secrets::token_hash(old)).await?;
+            ),
+        )),
+        Err(e) => Err(html::failure(e)),
     }
-    let token = secrets::random_token().map_err(|e| crate::WebError::Internal(e.to_string()))?;
-    let csrf = secrets::random_token().map_err(|e| crate::WebError::Internal(e.to_string()))?;
-    store
-        .create_session(&SessionRecord {
-            token_hash: secrets::token_hash(&token),
-            user_id: user.id,
-            csrf_token: csrf,
-            created_at: time::format(now),
-            expires_at: time::format(now + bo.session_ttl),
-            last_seen_at: time::format(now),
-        })
-        .await?;
-    audit(
-        store,
-        now,
-        &format!("user:{}", user.email),
-        "auth.login",
-        &format!("user:{}", user.id),
-        "security",
-        json!({}),
-    )
-    .await?;
-    let mut r = Redirect::to(&next).into_response();
-    let h = r.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        auth::set_cookie(SESSION_COOKIE, &token, "/", bo.session_ttl.num_seconds(), bo.secure_cookies),
-    );
-    h.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", "/login", 0, bo.secure_cookies));
-    Ok(r)
 }
 
 /// Ends the session (POST, with the CSRF token).

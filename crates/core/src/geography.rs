@@ -280,6 +280,32 @@ impl Geography {
     pub fn csps_of<'a>(&'a self, force_id: &'a str) -> impl Iterator<Item = &'a Csp> + 'a {
         self.csps.iter().filter(move |c| c.force_id == force_id)
     }
+
+    /// The partnership a neighbourhood is policed within: the one its file
+    /// names, or, where it names none (or one not held), its force's only partnership (a force
+    /// with several gives no answer rather than a guess).
+    pub fn csp_of<'a>(&'a self, n: &'a Neighbourhood) -> Option<&'a Csp> {
+        let named = n.csp_id.as_ref().and_then(|id| self.csps_of(&n.force_id).find(|c| &c.id == id));
+        named.or_else(|| {
+            let mut csps = self.csps_of(&n.force_id);
+            let only = csps.next()?;
+            csps.next().is_none().then_some(only)
+        })
+    }
+
+    /// The BCU a neighbourhood is in: the one its file names, else its
+    /// partnership's (see [`Geography::csp_of`]).
+    pub fn bcu_of<'a>(&'a self, n: &'a Neighbourhood) -> Option<&'a Bcu> {
+        let id = n.bcu_id.as_ref().or_else(|| self.csp_of(n).map(|c| &c.bcu_id))?;
+        self.bcus_of(&n.force_id).find(move |b| &b.id == id)
+    }
+
+    /// Residents of a force: the sum over its partnerships, known only when
+    /// at least one has a population.
+    pub fn force_population(&self, force_id: &str) -> Option<i64> {
+        let total: i64 = self.csps_of(force_id).filter_map(|c| c.population).sum();
+        (total > 0).then_some(total)
+    }
 }
 
 /// A neighbourhood with its boundary, as the spatial index holds it.
@@ -410,5 +436,42 @@ mod tests {
                 prop_assert_eq!(Postcode::parse(p.as_str()).unwrap(), p);
             }
         }
+    }
+
+    fn csp(force: &str, id: &str, bcu: &str, population: Option<i64>) -> Csp {
+        Csp {
+            force_id: force.into(),
+            id: id.into(),
+            name: id.into(),
+            bcu_id: bcu.into(),
+            local_authority: id.into(),
+            local_authority_code: None,
+            population,
+        }
+    }
+
+    #[test]
+    fn a_neighbourhood_without_a_partnership_takes_its_forces_only_one() {
+        let mut g = Geography {
+            bcus: vec![Bcu {
+                force_id: "f".into(),
+                id: "b1".into(),
+                name: "B1".into(),
+                commentary: None,
+                sample: false,
+            }],
+            csps: vec![csp("f", "c1", "b1", Some(1000))],
+            ..Geography::default()
+        };
+        let n = Neighbourhood { force_id: "f".into(), id: "n".into(), ..Neighbourhood::default() };
+        assert_eq!(g.csp_of(&n).map(|c| c.id.as_str()), Some("c1"));
+        assert_eq!(g.bcu_of(&n).map(|b| b.id.as_str()), Some("b1"));
+        assert_eq!(g.force_population("f"), Some(1000));
+        g.csps.push(csp("f", "c2", "b1", None));
+        assert_eq!(g.csp_of(&n), None, "two partnerships: no guess");
+        assert_eq!(g.bcu_of(&n), None);
+        let named = Neighbourhood { csp_id: Some("c2".into()), ..n };
+        assert_eq!(g.csp_of(&named).map(|c| c.id.as_str()), Some("c2"));
+        assert_eq!(g.force_population("elsewhere"), None);
     }
 }

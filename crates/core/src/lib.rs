@@ -13,6 +13,7 @@ pub mod month;
 pub mod open311;
 pub mod outcome;
 pub mod pledge;
+pub mod rates;
 pub mod records;
 pub mod retention;
 pub mod trigger;

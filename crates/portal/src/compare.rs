@@ -7,7 +7,7 @@ use std::fmt::Write;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use peel_core::Month;
+use peel_core::{Month, rates};
 use serde::Deserialize;
 
 use super::format::{one_decimal, thousands};
@@ -50,11 +50,11 @@ struct Figure {
 
 impl Figure {
     fn per_1000(&self) -> Option<f64> {
-        self.population.filter(|p| *p > 0).map(|p| self.count as f64 * 1000.0 / p as f64)
+        rates::per_thousand_residents(self.count, self.population)
     }
 
     fn per_km2(&self) -> Option<f64> {
-        self.km2.filter(|a| *a > 0.0).map(|a| self.count as f64 / a)
+        rates::per_square_km(self.count, self.km2)
     }
 }
 
@@ -145,18 +145,11 @@ pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -
     let month = data.latest_month();
     if let Some(month) = month {
         for (force_id, count) in data.force_totals(month) {
-            let population: i64 = geography.csps_of(&force_id).filter_map(|c| c.population).sum();
+            let population = geography.force_population(&force_id);
             let details = geography.force(&force_id);
             let km2 = details.and_then(|f| f.boundary.as_ref()).map(|a| a.area_km2());
             let name = details.map_or(force_id.clone(), |f| f.force.name.clone());
-            figs.push(Figure {
-                name,
-                href: format!("/forces/{force_id}"),
-                count,
-                population: (population > 0).then_some(population),
-                km2,
-                highlight: false,
-            });
+            figs.push(Figure { name, href: format!("/forces/{force_id}"), count, population, km2, highlight: false });
         }
         if !figs.is_empty() {
             // The average over the forces peel holds data for, weighted by size.

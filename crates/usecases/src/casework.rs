@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use peel_core::asb::standards::NewContact;
 use peel_core::asb::tools::RawToolUse;
 use peel_core::asb::{Assessment, ClosureOutcome, NewAction, NewClosure, Problems, RawReport, Reassignment, RuleSet};
+use peel_core::open311::RawRequest;
 use peel_store::Store;
 use peel_store::asb::{AsbError, ReportView, RiskView, Viewer};
 
@@ -26,6 +27,19 @@ pub fn partnership(given: &str) -> Result<(&str, &str), Problems> {
 pub async fn record_report(store: &Store, v: &Viewer<'_>, raw: &RawReport) -> Result<ReportView, AsbError> {
     let checked = raw.check(v.at)?;
     store.record_asb_report(&checked, v).await
+}
+
+/// Records a report sent through Open311 (GeoReport v2): the form is read
+/// as a report and checked as one typed on the page would be, then stored
+/// with the `token` by which the sender can follow it.
+pub async fn record_open311_report(
+    store: &Store,
+    v: &Viewer<'_>,
+    form: &[(String, String)],
+    token: &str,
+) -> Result<(ReportView, Option<String>), AsbError> {
+    let report = RawRequest::from_form(form).to_report(v.at).and_then(|r| r.check(v.at))?;
+    store.record_open311_report(&report, token, v).await
 }
 
 /// Scores a report's risk from yes/no answers with the current rules.

@@ -8,3 +8,4 @@ pub mod accounts;
 pub mod case_reviews;
 pub mod casework;
 pub mod secrets;
+pub mod sign_in;

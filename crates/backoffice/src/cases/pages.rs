@@ -14,7 +14,7 @@ use peel_core::asb::case::ActionKind;
 use peel_core::asb::report::{Category, Channel, MAX_VICTIMS};
 use peel_core::asb::tools::RawToolUse;
 use peel_core::asb::{Band, ClosureOutcome, Problems, RawPerson, RawReport, RuleSet, Tool};
-use peel_store::asb::{AsbError, CaseService, CaseSummary, CaseView, DueReview, ReportSummary, ReportView};
+use peel_store::asb::{AsbError, CaseService, CaseSummary, CaseView, DueReview, ReportSummary, ReportView, Viewer};
 use serde::Deserialize;
 
 use super::viewer;
@@ -661,36 +661,14 @@ pub struct CaseForms {
     reopen_reason: String,
 }
 
-async fn case_page(
-    state: &AppState,
-    a: &Authed,
-    c: CaseView,
-    f: &CaseForms,
-    errors: Errors,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<CasePage, PageError> {
-    let service = match state.store.asb_case_service(c.id, &viewer(a, now)).await {
-        Ok(s) => s,
-        Err(AsbError::Store(e)) => return Err(crate::WebError::Store(e).into()),
-        Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
-    };
-    let mut contact_fields = super::standards::contact_fields(f, now);
-    mark(&mut contact_fields, &errors);
-    let owner_here = c.owner_organisation_id == a.user.organisation_id;
-    let mut csp_fields = match c.reports.first() {
-        Some(r) if owner_here && service.standards.csp_id.is_none() => {
-            vec![super::standards::csp_field(state, a, r.id, (!f.csp.is_empty()).then_some(f.csp.as_str())).await?]
-        }
-        _ => Vec::new(),
-    };
-    mark(&mut csp_fields, &errors);
-    let owner = c.owner_organisation_id == a.user.organisation_id;
+/// The forms for work on an open case: an action, a tool or power, a report.
+fn work_forms(f: &CaseForms) -> Vec<FormView> {
     let tool_hint = Tool::ALL
         .iter()
         .map(|t| format!("{}: {} days", t.label(), t.default_review_days()))
         .collect::<Vec<_>>()
         .join("; ");
-    let mut forms = vec![
+    vec![
         FormView {
             title: "Record an action".into(),
             action: "actions",
@@ -727,69 +705,111 @@ async fn case_page(
             button: "Add the report",
             fields: vec![field("link_report_id", "Report number", "text", &f.link_report_id).auto("off")],
         },
-    ];
-    if c.status != "open" {
-        // A closed case takes no work; its owner may reopen it.
-        forms.clear();
-        if owner {
-            forms.push(FormView {
-                title: "Reopen this case".into(),
-                action: "reopen",
-                button: "Reopen the case",
-                fields: vec![field("reopen_reason", "Why the case is being reopened", "textarea", &f.reopen_reason)],
-            });
-        }
-    } else if owner && a.may(Permission::SuperviseCases) {
-        let v = viewer(a, now);
-        let mut people = vec![(String::new(), "Choose…".to_string())];
-        match state.store.asb_case_owner_candidates(c.id, &v).await {
-            Ok(list) => people
-                .extend(list.into_iter().map(|p| (p.user_id.to_string(), format!("{} ({})", p.name, p.organisation)))),
-            Err(AsbError::Store(e)) => return Err(e.into()),
-            Err(_) => {}
-        }
-        forms.push(FormView {
-            title: "Reassign this case".into(),
-            action: "reassign",
-            button: "Reassign the case",
-            fields: vec![
-                field("reassign_user_id", "New owner", "select", &f.reassign_user_id)
-                    .options(people)
-                    .hint("Caseworkers of your organisation and of the organisations the case is shared with."),
-                field("reassign_reason", "Why the case is changing hands", "textarea", &f.reassign_reason),
-            ],
-        });
+    ]
+}
+
+fn reopen_form(f: &CaseForms) -> FormView {
+    FormView {
+        title: "Reopen this case".into(),
+        action: "reopen",
+        button: "Reopen the case",
+        fields: vec![field("reopen_reason", "Why the case is being reopened", "textarea", &f.reopen_reason)],
     }
-    if owner && c.status == "open" {
-        let mut orgs = vec![(String::new(), "Choose…".to_string())];
-        for o in state.store.organisations().await? {
-            if o.id != c.owner_organisation_id {
-                orgs.push((o.id.to_string(), format!("{} ({})", o.name, o.kind.label())));
-            }
+}
+
+/// Reassignment, for a supervisor of the owning organisation: the choice is
+/// the store's list of who may take the case (see `docs/asb.md`).
+async fn reassign_form(state: &AppState, v: &Viewer<'_>, c: &CaseView, f: &CaseForms) -> Result<FormView, PageError> {
+    let mut people = vec![(String::new(), "Choose…".to_string())];
+    match state.store.asb_case_owner_candidates(c.id, v).await {
+        Ok(list) => {
+            people.extend(list.into_iter().map(|p| (p.user_id.to_string(), format!("{} ({})", p.name, p.organisation))))
         }
-        forms.push(FormView {
-            title: "Share this case".into(),
-            action: "shares",
-            button: "Share the case",
-            fields: vec![
-                field("share_organisation_id", "Organisation", "select", &f.share_organisation_id)
-                    .options(orgs)
-                    .hint("Its staff will see the case, the victims' names and addresses, and the work done."),
-            ],
-        });
-        forms.push(FormView {
-            title: "Close this case".into(),
-            action: "close",
-            button: "Close the case",
-            fields: vec![
-                field("close_outcome", "Outcome", "select", &f.close_outcome).options(choices(
-                    ClosureOutcome::ALL,
-                    ClosureOutcome::slug,
-                    ClosureOutcome::label,
-                )),
-                field("close_notes", "Why the case is being closed", "textarea", &f.close_notes),
-            ],
-        });
+        Err(AsbError::Store(e)) => return Err(e.into()),
+        Err(_) => {}
+    }
+    Ok(FormView {
+        title: "Reassign this case".into(),
+        action: "reassign",
+        button: "Reassign the case",
+        fields: vec![
+            field("reassign_user_id", "New owner", "select", &f.reassign_user_id)
+                .options(people)
+                .hint("Caseworkers of your organisation and of the organisations the case is shared with."),
+            field("reassign_reason", "Why the case is changing hands", "textarea", &f.reassign_reason),
+        ],
+    })
+}
+
+/// Sharing and closing, for the owner of an open case.
+async fn owner_forms(state: &AppState, c: &CaseView, f: &CaseForms) -> Result<Vec<FormView>, PageError> {
+    let mut orgs = vec![(String::new(), "Choose…".to_string())];
+    for o in state.store.organisations().await? {
+        if o.id != c.owner_organisation_id {
+            orgs.push((o.id.to_string(), format!("{} ({})", o.name, o.kind.label())));
+        }
+    }
+    let share = FormView {
+        title: "Share this case".into(),
+        action: "shares",
+        button: "Share the case",
+        fields: vec![
+            field("share_organisation_id", "Organisation", "select", &f.share_organisation_id)
+                .options(orgs)
+                .hint("Its staff will see the case, the victims' names and addresses, and the work done."),
+        ],
+    };
+    let close = FormView {
+        title: "Close this case".into(),
+        action: "close",
+        button: "Close the case",
+        fields: vec![
+            field("close_outcome", "Outcome", "select", &f.close_outcome).options(choices(
+                ClosureOutcome::ALL,
+                ClosureOutcome::slug,
+                ClosureOutcome::label,
+            )),
+            field("close_notes", "Why the case is being closed", "textarea", &f.close_notes),
+        ],
+    };
+    Ok(vec![share, close])
+}
+
+async fn case_page(
+    state: &AppState,
+    a: &Authed,
+    c: CaseView,
+    f: &CaseForms,
+    errors: Errors,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<CasePage, PageError> {
+    let v = viewer(a, now);
+    let service = match state.store.asb_case_service(c.id, &v).await {
+        Ok(s) => s,
+        Err(AsbError::Store(e)) => return Err(crate::WebError::Store(e).into()),
+        Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
+    };
+    let mut contact_fields = super::standards::contact_fields(f, now);
+    mark(&mut contact_fields, &errors);
+    let owner = c.owner_organisation_id == a.user.organisation_id;
+    let mut csp_fields = match c.reports.first() {
+        Some(r) if owner && service.standards.csp_id.is_none() => {
+            vec![super::standards::csp_field(state, a, r.id, (!f.csp.is_empty()).then_some(f.csp.as_str())).await?]
+        }
+        _ => Vec::new(),
+    };
+    mark(&mut csp_fields, &errors);
+    let open = c.status == "open";
+    // A closed case takes no work; its owner may reopen it.
+    let mut forms = if open { work_forms(f) } else { Vec::new() };
+    if !open && owner {
+        forms.push(reopen_form(f));
+    }
+    if open && owner && a.may(Permission::SuperviseCases) {
+        forms.push(reassign_form(state, &v, &c, f).await?);
+    }
+    if open && owner {
+        forms.extend(owner_forms(state, &c, f).await?);
     }
     for form in &mut forms {
         mark(&mut form.fields, &errors);

@@ -19,14 +19,15 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, SecondsFormat, Utc};
 use peel_core::access::Permission;
-use peel_core::open311::{self as o311, ATTRIBUTES, PublicRequest, RawRequest, SERVICES, Status};
+use peel_core::open311::{self as o311, ATTRIBUTES, PublicRequest, SERVICES, Status};
 use peel_store::RequestSearch;
 use peel_store::asb::AsbError;
 
 use crate::AppState;
 use crate::Backoffice;
-use crate::auth::{bearer_token, record_denial, token_user};
+use crate::auth::{Authed, bearer_token, record_denial, token_user};
 use format::{Format, Value, errors, split};
+use peel_usecases::casework;
 use peel_usecases::secrets::random_token;
 
 /// Why the audit log and casework see a report arrive.
@@ -259,6 +260,57 @@ async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Respo
     }
 }
 
+/// The pairs of a POSTed form (and of its query string), or the answer
+/// that refuses it.
+fn submitted_form(
+    name: &str,
+    format: Format,
+    query: Option<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Vec<(String, String)>, Box<Response>> {
+    let body = body.map_err(|e| {
+        let message = format!("the form could not be read ({e}); send at most {} KiB", MAX_FORM_BYTES / 1024);
+        Box::new(errors(e.status(), format, &[message]))
+    })?;
+    if name != "requests" {
+        let message = format!("{name} cannot be posted to; post to requests");
+        return Err(Box::new(errors(StatusCode::METHOD_NOT_ALLOWED, format, &[message])));
+    }
+    let mut all = pairs(query.as_deref().unwrap_or(""));
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| Box::new(errors(StatusCode::BAD_REQUEST, format, &["the form body is not UTF-8 text".into()])))?;
+    all.extend(pairs(text));
+    Ok(all)
+}
+
+/// The account whose API token the form (or the `Authorization` header)
+/// carries, if it may record reports; else the answer that refuses it.
+async fn reporter(
+    state: &AppState,
+    bo: &Backoffice,
+    form: &[(String, String)],
+    headers: &HeaderMap,
+    format: Format,
+) -> Result<Authed, Box<Response>> {
+    let refuse = |message: String| Box::new(errors(StatusCode::FORBIDDEN, format, &[message]));
+    let Some(key) = param(form, "api_key").map(str::trim).filter(|k| !k.is_empty()).or(bearer_token(headers)) else {
+        return Err(refuse(
+            "send api_key: an API token made with `peel user token` for an account that may record reports".into(),
+        ));
+    };
+    let user = match token_user(state, bo, key).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return Err(refuse("api_key is not a valid API token".into())),
+        Err(e) => return Err(Box::new(server_error(format, e))),
+    };
+    if !user.may(Permission::RecordReport) {
+        record_denial(state, bo, &user, "POST /open311/v2/requests", Permission::RecordReport).await;
+        let role = user.user.role.slug();
+        return Err(refuse(format!("the role {role} may not {}", Permission::RecordReport.describe())));
+    }
+    Ok(user)
+}
+
 /// POST `requests`: a new report.
 async fn submit(
     State(state): State<AppState>,
@@ -269,76 +321,33 @@ async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some((name, format)) = split(&file) else { return no_format(&file) };
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            let message = format!("the form could not be read ({e}); send at most {} KiB", MAX_FORM_BYTES / 1024);
-            return errors(e.status(), format, &[message]);
-        }
+    let form = match submitted_form(name, format, query, body) {
+        Ok(f) => f,
+        Err(refused) => return *refused,
     };
-    if name != "requests" {
-        return errors(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format,
-            &[format!("{name} cannot be posted to; post to requests")],
-        );
-    }
-    let mut all = pairs(query.as_deref().unwrap_or(""));
-    match std::str::from_utf8(&body) {
-        Ok(text) => all.extend(pairs(text)),
-        Err(_) => return errors(StatusCode::BAD_REQUEST, format, &["the form body is not UTF-8 text".into()]),
-    }
-    let Some(key) = param(&all, "api_key").map(str::trim).filter(|k| !k.is_empty()).or(bearer_token(&headers)) else {
-        return errors(
-            StatusCode::FORBIDDEN,
-            format,
-            &["send api_key: an API token made with `peel user token` for an account that may record reports".into()],
-        );
-    };
-    let user = match token_user(&state, &bo, key).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return errors(StatusCode::FORBIDDEN, format, &["api_key is not a valid API token".into()]),
-        Err(e) => return server_error(format, e),
-    };
-    if !user.may(Permission::RecordReport) {
-        record_denial(&state, &bo, &user, "POST /open311/v2/requests", Permission::RecordReport).await;
-        return errors(
-            StatusCode::FORBIDDEN,
-            format,
-            &[format!("the role {} may not {}", user.user.role.slug(), Permission::RecordReport.describe())],
-        );
-    }
-    let now = bo.now();
-    let report = match RawRequest::from_form(&all).to_report(now).and_then(|r| r.check(now)) {
-        Ok(r) => r,
-        Err(p) => {
-            let lines: Vec<String> = p.0.iter().map(|i| format!("{}: {}", i.field, i.message)).collect();
-            return errors(StatusCode::BAD_REQUEST, format, &lines);
-        }
+    let user = match reporter(&state, &bo, &form, &headers, format).await {
+        Ok(u) => u,
+        Err(refused) => return *refused,
     };
     let token = match random_token() {
         Ok(t) => t[..32].to_string(),
         Err(e) => return server_error(format, e),
     };
-    let viewer = user.viewer(PURPOSE, now);
-    match state.store.record_open311_report(&report, &token, &viewer).await {
-        Ok((view, token)) => Value::List(
-            "request",
-            vec![Value::Obj(vec![
+    let viewer = user.viewer(PURPOSE, bo.now());
+    match casework::record_open311_report(&state.store, &viewer, &form, &token).await {
+        Ok((view, token)) => {
+            let notice = format!(
+                "{} has your report. If you or anyone else is in danger, call 999.",
+                user.user.organisation_name
+            );
+            let request = vec![
                 ("service_request_id", view.id.to_string().into()),
                 ("token", token.map_or(Value::Null, Value::Str)),
-                (
-                    "service_notice",
-                    format!(
-                        "{} has your report. If you or anyone else is in danger, call 999.",
-                        user.user.organisation_name
-                    )
-                    .into(),
-                ),
+                ("service_notice", notice.into()),
                 ("account_id", Value::Null),
-            ])],
-        )
-        .respond(StatusCode::OK, format, "service_requests"),
+            ];
+            Value::List("request", vec![Value::Obj(request)]).respond(StatusCode::OK, format, "service_requests")
+        }
         Err(AsbError::Invalid(p)) => {
             let lines: Vec<String> = p.0.iter().map(|i| format!("{}: {}", i.field, i.message)).collect();
             errors(StatusCode::BAD_REQUEST, format, &lines)
