@@ -36,48 +36,39 @@ fn csp_counts(data: &OpenData, csp: &Csp, latest: peel_core::Month) -> Vec<Month
     data.local_authority_counts(&csp.force_id, &csp.lsoa_prefix(), from, to)
 }
 
-pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
-    let data = state.index.current();
-    let f = force_or_404(&data, &id)?;
-    let latest = data.latest_month();
-    let figs = match latest {
-        Some(latest) => {
-            let (from, to) = window(latest);
-            let counts = data.force_counts(Some(&id), from, to);
-            (!counts.is_empty()).then(|| figures(&f.name, &counts, latest))
-        }
-        None => None,
-    };
-    let geography = data.geography();
-    let details = geography.force(&id);
-    let bcus: Vec<_> = geography.bcus_of(&id).collect();
-    let csps: Vec<_> = geography.csps_of(&id).collect();
-    let hoods = geography.neighbourhoods_of(&id);
+/// The force's 12-month figures, if any crimes are held for it.
+fn force_figures(data: &OpenData, id: &str, name: &str) -> Option<AreaFigures> {
+    let latest = data.latest_month()?;
+    let (from, to) = window(latest);
+    let counts = data.force_counts(Some(id), from, to);
+    (!counts.is_empty()).then(|| figures(name, &counts, latest))
+}
+
+/// What the force page cannot show yet, said plainly.
+fn force_notes(name: &str, has_figures: bool, has_neighbourhoods: bool) -> Vec<String> {
     let mut notes = Vec::new();
-    if figs.is_none() {
-        notes.push(format!("peel holds no street-level crime data for {} yet.", f.name));
+    if !has_figures {
+        notes.push(format!("peel holds no street-level crime data for {name} yet."));
     }
-    if hoods.is_empty() {
-        notes.push(format!(
-            "Neighbourhood boundaries for {} are not loaded, so there are no neighbourhood pages.",
-            f.name
-        ));
+    if !has_neighbourhoods {
+        notes.push(format!("Neighbourhood boundaries for {name} are not loaded, so there are no neighbourhood pages."));
     }
-    let boundary = details.and_then(|d| d.boundary.as_ref());
-    let map_svg = boundary.map(|b| area_map(&format!("The {} area", f.name), Some(b), &[])).unwrap_or_default();
+    notes
+}
+
+/// The force's BCUs, partnerships and neighbourhoods, then where to go next.
+fn force_links(data: &OpenData, id: &str, name: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let geography = data.geography();
     let mut links = Vec::new();
+    let bcus: Vec<_> = geography.bcus_of(id).map(|b| (format!("/forces/{id}/bcus/{}", b.id), b.name.clone())).collect();
     if !bcus.is_empty() {
-        links.push((
-            "Basic command units".to_string(),
-            bcus.iter().map(|b| (format!("/forces/{id}/bcus/{}", b.id), b.name.clone())).collect(),
-        ));
+        links.push(("Basic command units".to_string(), bcus));
     }
+    let csps: Vec<_> = geography.csps_of(id).map(|c| (format!("/forces/{id}/csps/{}", c.id), c.name.clone())).collect();
     if !csps.is_empty() {
-        links.push((
-            "Community safety partnerships".to_string(),
-            csps.iter().map(|c| (format!("/forces/{id}/csps/{}", c.id), c.name.clone())).collect(),
-        ));
+        links.push(("Community safety partnerships".to_string(), csps));
     }
+    let hoods = geography.neighbourhoods_of(id);
     if !hoods.is_empty() {
         let mut items: Vec<(String, String)> = hoods
             .iter()
@@ -86,28 +77,37 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
         items.push((format!("/forces/{id}/neighbourhoods"), "Compare these neighbourhoods".into()));
         links.push(("Neighbourhoods".to_string(), items));
     }
-    links.push((
-        "More".to_string(),
-        vec![
-            (format!("/forces/{id}/pledge"), format!("How {} is meeting the Policing Pledge", f.name)),
-            ("/compare".into(), "Compare forces".into()),
-            (format!("/forces/{id}/complain"), format!("How to complain about {}", f.name)),
-        ],
-    ));
+    let more = vec![
+        (format!("/forces/{id}/pledge"), format!("How {name} is meeting the Policing Pledge")),
+        ("/compare".into(), "Compare forces".into()),
+        (format!("/forces/{id}/complain"), format!("How to complain about {name}")),
+    ];
+    links.push(("More".to_string(), more));
+    links
+}
+
+pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let data = state.index.current();
+    let f = force_or_404(&data, &id)?;
+    let figs = force_figures(&data, &id, &f.name);
+    let geography = data.geography();
+    let details = geography.force(&id);
+    let boundary = details.and_then(|d| d.boundary.as_ref());
+    let map_svg = boundary.map(|b| area_map(&format!("The {} area", f.name), Some(b), &[])).unwrap_or_default();
     let commentary = details.and_then(|d| d.commentary.clone());
-    let commentary_sample = commentary.is_some() && bcus.iter().any(|b| b.sample);
+    let commentary_sample = commentary.is_some() && geography.bcus_of(&id).any(|b| b.sample);
     render(&AreaPage {
         title: f.name.clone(),
         caption: Some("Police force".into()),
         crumbs: vec![],
-        notes,
+        notes: force_notes(&f.name, figs.is_some(), !geography.neighbourhoods_of(&id).is_empty()),
         intro: f.description.iter().map(|d| super::format::strip_tags(d)).collect(),
         commentary,
         commentary_sample,
         figures: figs,
         map_svg,
         map_caption: format!("The {} force area.", f.name),
-        links,
+        links: force_links(&data, &id, &f.name),
     })
 }
 
@@ -119,24 +119,20 @@ pub async fn bcu(
     let f = force_or_404(&data, &fid)?;
     let bcu = bcu_or_404(&data, f, &id)?;
     let csps: Vec<&Csp> = data.geography().csps_of(&fid).filter(|c| c.bcu_id == id).collect();
-    let latest = data.latest_month();
-    let mut counts = Vec::new();
-    if let Some(latest) = latest {
-        for c in &csps {
-            counts.extend(csp_counts(&data, c, latest));
-        }
-    }
-    let figs = latest.filter(|_| !counts.is_empty()).map(|l| figures(&bcu.name, &counts, l));
+    let figs = data.latest_month().and_then(|l| {
+        let counts: Vec<MonthCount> = csps.iter().flat_map(|c| csp_counts(&data, c, l)).collect();
+        (!counts.is_empty()).then(|| figures(&bcu.name, &counts, l))
+    });
     let names: Vec<&str> = csps.iter().map(|c| c.local_authority.as_str()).collect();
     render(&AreaPage {
         title: format!("{} basic command unit", bcu.name),
         caption: Some(f.name.clone()),
         crumbs: vec![(format!("/forces/{fid}"), f.name.clone())],
-        notes: if bcu.sample {
-            vec!["This grouping of local authorities is sample configuration for the peel demo.".into()]
-        } else {
-            vec![]
-        },
+        notes: bcu
+            .sample
+            .then(|| "This grouping of local authorities is sample configuration for the peel demo.".into())
+            .into_iter()
+            .collect(),
         intro: vec![format!(
             "This basic command unit covers {}. Crimes are counted where their LSOA lies in these local authorities.",
             names.join(" and ")
@@ -169,14 +165,10 @@ pub async fn csp(
         data.geography().csps_of(&fid).find(|c| c.id == id).ok_or_else(|| {
             PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))
         })?;
-    let latest = data.latest_month();
-    let figs = match latest {
-        Some(l) => {
-            let counts = csp_counts(&data, csp, l);
-            (!counts.is_empty()).then(|| figures(&csp.name, &counts, l))
-        }
-        None => None,
-    };
+    let figs = data.latest_month().and_then(|l| {
+        let counts = csp_counts(&data, csp, l);
+        (!counts.is_empty()).then(|| figures(&csp.name, &counts, l))
+    });
     let bcu_name = data.geography().bcus_of(&fid).find(|b| b.id == csp.bcu_id).map(|b| b.name.clone());
     let mut crumbs = vec![(format!("/forces/{fid}"), f.name.clone())];
     if let Some(b) = &bcu_name {

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use peel_core::{Month, rates};
+use peel_spatial::OpenData;
 use serde::Deserialize;
 
 use super::format::{one_decimal, thousands};
@@ -137,36 +138,62 @@ fn rows(figs: &[Figure]) -> Vec<Row> {
         .collect()
 }
 
+/// Each force's count for `month`, then the row for all of them together.
+fn force_figures(data: &OpenData, month: Month) -> Vec<Figure> {
+    let geography = data.geography();
+    let mut figs = Vec::new();
+    for (force_id, count) in data.force_totals(month) {
+        let population = geography.force_population(&force_id);
+        let details = geography.force(&force_id);
+        let km2 = details.and_then(|f| f.boundary.as_ref()).map(|a| a.area_km2());
+        let name = details.map_or(force_id.clone(), |f| f.force.name.clone());
+        figs.push(Figure { name, href: format!("/forces/{force_id}"), count, population, km2, highlight: false });
+    }
+    if !figs.is_empty() {
+        // The average over the forces peel holds data for, weighted by size.
+        let with_pop: Vec<&Figure> = figs.iter().filter(|f| f.population.is_some()).collect();
+        let with_area: Vec<&Figure> = figs.iter().filter(|f| f.km2.is_some()).collect();
+        let total: i64 = figs.iter().map(|f| f.count).sum();
+        let average = Figure {
+            name: "Average of these forces".into(),
+            href: String::new(),
+            count: total,
+            population: (with_pop.len() == figs.len()).then(|| with_pop.iter().filter_map(|f| f.population).sum()),
+            km2: (with_area.len() == figs.len()).then(|| with_area.iter().filter_map(|f| f.km2).sum()),
+            highlight: true,
+        };
+        figs.push(average);
+    }
+    figs
+}
+
+/// Each neighbourhood of the force with a boundary, and its count for `month`.
+fn neighbourhood_figures(data: &OpenData, force_id: &str, month: Month) -> Vec<Figure> {
+    let mut figs = Vec::new();
+    for (r, area) in data.neighbourhood_boundaries().filter(|(r, _)| r.force_id == force_id) {
+        let id = &r.neighbourhood_id;
+        if area.bbox().is_none() {
+            continue;
+        }
+        let count = data.count_at_points(data.neighbourhood_points(force_id, id), month) as i64;
+        let n = data.geography().neighbourhood(force_id, id).map(|d| &d.neighbourhood);
+        figs.push(Figure {
+            name: n.map_or(id.clone(), |n| n.name.clone()),
+            href: format!("/neighbourhoods/{force_id}/{id}"),
+            count,
+            population: n.and_then(|n| n.population).and_then(|p| i64::try_from(p).ok()),
+            km2: Some(area.area_km2()),
+            highlight: false,
+        });
+    }
+    figs
+}
+
 pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -> Result<Response, PageError> {
     let sort = q.sort.unwrap_or_else(|| "perkm2".into());
-    let mut figs = Vec::new();
     let data = state.index.current();
-    let geography = data.geography();
     let month = data.latest_month();
-    if let Some(month) = month {
-        for (force_id, count) in data.force_totals(month) {
-            let population = geography.force_population(&force_id);
-            let details = geography.force(&force_id);
-            let km2 = details.and_then(|f| f.boundary.as_ref()).map(|a| a.area_km2());
-            let name = details.map_or(force_id.clone(), |f| f.force.name.clone());
-            figs.push(Figure { name, href: format!("/forces/{force_id}"), count, population, km2, highlight: false });
-        }
-        if !figs.is_empty() {
-            // The average over the forces peel holds data for, weighted by size.
-            let with_pop: Vec<&Figure> = figs.iter().filter(|f| f.population.is_some()).collect();
-            let with_area: Vec<&Figure> = figs.iter().filter(|f| f.km2.is_some()).collect();
-            let total: i64 = figs.iter().map(|f| f.count).sum();
-            let average = Figure {
-                name: "Average of these forces".into(),
-                href: String::new(),
-                count: total,
-                population: (with_pop.len() == figs.len()).then(|| with_pop.iter().filter_map(|f| f.population).sum()),
-                km2: (with_area.len() == figs.len()).then(|| with_area.iter().filter_map(|f| f.km2).sum()),
-                highlight: true,
-            };
-            figs.push(average);
-        }
-    }
+    let mut figs = month.map(|m| force_figures(&data, m)).unwrap_or_default();
     sort_figures(&mut figs, &sort);
     let chart_svg = bar_chart("Crimes per square kilometre by force", &figs, true);
     render(&ComparePage {
@@ -190,25 +217,7 @@ pub async fn neighbourhoods(
     let data = state.index.current();
     let force = force_or_404(&data, &force_id)?;
     let month = data.latest_month();
-    let mut figs = Vec::new();
-    if let Some(month) = month {
-        for (r, area) in data.neighbourhood_boundaries().filter(|(r, _)| r.force_id == force_id) {
-            let id = &r.neighbourhood_id;
-            if area.bbox().is_none() {
-                continue;
-            }
-            let count = data.count_at_points(data.neighbourhood_points(&force_id, id), month) as i64;
-            let n = data.geography().neighbourhood(&force_id, id).map(|d| &d.neighbourhood);
-            figs.push(Figure {
-                name: n.map_or(id.clone(), |n| n.name.clone()),
-                href: format!("/neighbourhoods/{force_id}/{id}"),
-                count,
-                population: n.and_then(|n| n.population).and_then(|p| i64::try_from(p).ok()),
-                km2: Some(area.area_km2()),
-                highlight: false,
-            });
-        }
-    }
+    let mut figs = month.map(|m| neighbourhood_figures(&data, &force_id, m)).unwrap_or_default();
     sort_figures(&mut figs, &sort);
     let chart_svg = bar_chart(&format!("Crimes per square kilometre by neighbourhood in {}", force.name), &figs, true);
     render(&ComparePage {

@@ -4,12 +4,15 @@
 //! and what the standard means. Figures only: never event ids (breaches) or
 //! anything about a person.
 
+use std::collections::BTreeSet;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
 use peel_core::Month;
 use peel_core::pledge::{CommitmentId, Figure, Report, StandardSet};
+use peel_spatial::OpenData;
 
 use super::figures::window;
 use super::format::thousands;
@@ -287,6 +290,34 @@ pub async fn neighbourhood_page(
 
 /// A basic command unit's figures: the force's standards over the events of
 /// its neighbourhoods (see `Store::pledge_compliance_bcu_months`).
+/// Links to the Pledge pages of a BCU's neighbourhoods, by name.
+fn neighbourhood_links(data: &OpenData, force_id: &str, members: &BTreeSet<String>) -> Vec<(String, String)> {
+    let geography = data.geography();
+    let mut parts: Vec<(String, String)> = members
+        .iter()
+        .filter_map(|n| {
+            let hood = geography.neighbourhood(force_id, n)?;
+            Some((format!("/neighbourhoods/{force_id}/{n}/pledge"), hood.neighbourhood.name.clone()))
+        })
+        .collect();
+    parts.sort_by(|a, b| a.1.cmp(&b.1));
+    parts
+}
+
+/// What a BCU's figures count: records naming its neighbourhoods, against its force's standards.
+fn bcu_scope_note(whose: &str, force_name: &str, neighbourhoods: usize) -> String {
+    if neighbourhoods == 0 {
+        format!(
+            "peel knows of no neighbourhoods in the {whose}, so only records that name none of them (updates to victims) could count here."
+        )
+    } else {
+        format!(
+            "These figures count the records that name one of the {} neighbourhoods in the {whose}, measured against {force_name}'s standards. Public meetings count each of those neighbourhoods once a month.",
+            thousands(neighbourhoods as i64),
+        )
+    }
+}
+
 pub async fn bcu_page(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
@@ -307,24 +338,8 @@ pub async fn bcu_page(
     };
     let whose = format!("{} basic command unit", bcu.name);
     let (latest_name, first_name, commitments) = build(&whose, latest, &reports, &standards);
-    let mut parts = Vec::new();
-    for n in &members {
-        if let Some(hood) = data.geography().neighbourhood(&force_id, n) {
-            parts.push((format!("/neighbourhoods/{force_id}/{n}/pledge"), hood.neighbourhood.name.clone()));
-        }
-    }
-    parts.sort_by(|a, b| a.1.cmp(&b.1));
-    let scope_note = Some(if members.is_empty() {
-        format!(
-            "peel knows of no neighbourhoods in the {whose}, so only records that name none of them (updates to victims) could count here."
-        )
-    } else {
-        format!(
-            "These figures count the records that name one of the {} neighbourhoods in the {whose}, measured against {}'s standards. Public meetings count each of those neighbourhoods once a month.",
-            thousands(members.len() as i64),
-            f.name
-        )
-    });
+    let parts = neighbourhood_links(&data, &force_id, &members);
+    let scope_note = Some(bcu_scope_note(&whose, &f.name, members.len()));
     render(&PledgePage {
         title: format!("Policing Pledge: {whose}"),
         caption: f.name.clone(),

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use peel_core::geo::LatLng;
-use peel_core::geography::Postcode;
+use peel_core::geography::{Csp, Force, Postcode};
 use peel_store::PlaceMatch;
 use serde::Deserialize;
 
@@ -151,6 +151,12 @@ async fn point_page(
         .await;
     };
     let force = force_or_404(&data, &force_id)?;
+    render(&force_only_page(force, csp, postcode))
+}
+
+/// The page for a place with no neighbourhood boundary loaded: its force
+/// and partnership, and why the journey stops there.
+fn force_only_page(force: &Force, csp: Option<&Csp>, postcode: Option<String>) -> AreaPage {
     let mut links =
         vec![(format!("/forces/{}", force.id), format!("{} – crime figures for the whole force", force.name))];
     if let Some(c) = csp {
@@ -160,7 +166,7 @@ async fn point_page(
         ));
     }
     let place = postcode.unwrap_or_else(|| "This place".into());
-    let page = AreaPage {
+    AreaPage {
         title: format!("{place}: {}", force.name),
         caption: Some("Your area".into()),
         crumbs: vec![],
@@ -175,8 +181,7 @@ async fn point_page(
         map_svg: String::new(),
         map_caption: String::new(),
         links: vec![("Figures for your area".into(), links)],
-    };
-    render(&page)
+    }
 }
 
 #[cfg(test)]

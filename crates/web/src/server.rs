@@ -39,7 +39,7 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
@@ -70,6 +70,40 @@ impl Default for ServerLimits {
             max_connections: 512,
         }
     }
+}
+
+/// A connection taken from the listener, holding its place under the limit.
+struct Accepted {
+    stream: TcpStream,
+    remote: SocketAddr,
+    permit: OwnedSemaphorePermit,
+}
+
+/// Serves one connection on its own task, its socket watched for the
+/// header-read and idle timeouts; its place under the limit is given back
+/// when it ends.
+fn serve_connection(
+    c: Accepted,
+    app: &Router,
+    builder: &hyper::server::conn::http1::Builder,
+    graceful: &hyper_util::server::graceful::GracefulShutdown,
+    limits: ServerLimits,
+) {
+    let Accepted { stream, remote, permit } = c;
+    let _ = stream.set_nodelay(true);
+    let phase = Arc::new(Mutex::new(Watch { phase: Phase::Idle(Instant::now()), reader: None }));
+    let io = TokioIo::new(Guarded::new(stream, phase.clone(), limits));
+    let service = hyper::service::service_fn({
+        let app = app.clone();
+        move |req| answer(app.clone(), req, remote, phase.clone(), limits.body_timeout)
+    });
+    let connection = graceful.watch(builder.serve_connection(io, service));
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, %remote, "connection ended");
+        }
+        drop(permit);
+    });
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets open
@@ -113,20 +147,7 @@ pub(crate) async fn run(
             },
             () = &mut shutdown => break,
         };
-        let _ = stream.set_nodelay(true);
-        let phase = Arc::new(Mutex::new(Watch { phase: Phase::Idle(Instant::now()), reader: None }));
-        let io = TokioIo::new(Guarded::new(stream, phase.clone(), limits));
-        let service = hyper::service::service_fn({
-            let app = app.clone();
-            move |req| answer(app.clone(), req, remote, phase.clone(), limits.body_timeout)
-        });
-        let connection = graceful.watch(builder.serve_connection(io, service));
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, %remote, "connection ended");
-            }
-            drop(permit);
-        });
+        serve_connection(Accepted { stream, remote, permit }, &app, &builder, &graceful, limits);
     }
     drop(listener);
     let grace = limits.body_timeout + limits.idle_timeout;
