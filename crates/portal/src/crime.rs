@@ -18,6 +18,8 @@ pub struct CrimePage {
     month: String,
     place: String,
     latest: String,
+    /// The crime's own record gives an outcome, whether or not any outcome records were published.
+    has_outcome: bool,
     persistent_id: String,
     history: Vec<(String, &'static str)>,
 }
@@ -42,7 +44,8 @@ pub async fn page(State(state): State<AppState>, Path(persistent_id): Path<Strin
                 d.neighbourhood.name.clone(),
             )
         });
-    let latest = match crime.outcome_status() {
+    let status = crime.outcome_status();
+    let latest = match status {
         Some((o, m)) => format!("{} ({})", o.name(), m.long_name()),
         None => "No outcome published".into(),
     };
@@ -54,6 +57,7 @@ pub async fn page(State(state): State<AppState>, Path(persistent_id): Path<Strin
         month: crime.month().long_name(),
         place: point.map_or("No location was published".into(), |(_, _, street)| street.to_string()),
         latest,
+        has_outcome: status.is_some(),
         persistent_id,
         history: history.into_iter().map(|(m, o)| (m.long_name(), o.name())).collect(),
     })

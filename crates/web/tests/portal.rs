@@ -192,6 +192,23 @@ async fn every_page(engine: Engine) {
     let second = p.body.rfind("Unable to prosecute suspect").expect("second outcome");
     assert!(first < second, "history oldest first");
 
+    // A crime page states its outcome consistently: a crime whose own record
+    // gives an outcome never also says that no outcome was published.
+    let mut with_outcome_only = 0;
+    for href in nb.body.split("href=\"/crimes/").skip(1).filter_map(|s| s.split('"').next()) {
+        let p = get(&app, &format!("/crimes/{href}")).await;
+        if p.body.contains("<dt>Latest outcome</dt><dd>No outcome published</dd>") {
+            assert!(p.body.contains("has published no outcomes for this crime yet"), "{href}");
+            continue;
+        }
+        assert!(!p.body.contains("published no outcomes"), "{href}: an outcome and none");
+        if !p.body.contains("<caption class=\"visually-hidden\">Outcomes of this crime") {
+            assert!(p.body.contains("the latest outcome above is the one published with the crime"), "{href}");
+            with_outcome_only += 1;
+        }
+    }
+    assert!(with_outcome_only > 0, "the sample has crimes whose outcome comes only with the crime");
+
     for uri in [
         "/nope",
         "/forces/atlantis",
