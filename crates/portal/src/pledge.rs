@@ -29,8 +29,10 @@ pub struct PledgePage {
     crumbs: Vec<(String, String)>,
     /// Whose figures these are, in a sentence: "City of London Police".
     whose: String,
-    /// Figures from generated (demo) events.
+    /// The latest month's figures count generated (demo) events.
     generated: bool,
+    /// Earlier months of the trend that count generated events, named.
+    generated_earlier: Option<String>,
     /// `None` when no events are held at all.
     latest_name: Option<String>,
     first_name: String,
@@ -158,6 +160,21 @@ fn details(f: &Figure) -> Vec<String> {
     out
 }
 
+/// Whether the latest month's figures count generated (demo) events, and
+/// the earlier months of the trend that do, as "May 2025 and June 2025":
+/// a page is labelled as demo figures only when the month it reports is.
+fn demo_months(latest: Option<Month>, reports: &[Report]) -> (bool, Option<String>) {
+    let latest_generated = reports.iter().any(|r| Some(r.month) == latest && r.generated);
+    let earlier: Vec<String> =
+        reports.iter().filter(|r| Some(r.month) != latest && r.generated).map(|r| r.month.long_name()).collect();
+    let named = match earlier.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+    };
+    (latest_generated, named.filter(|_| !latest_generated))
+}
+
 fn build(
     whose: &str,
     latest: Option<Month>,
@@ -248,12 +265,14 @@ pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -
         .bcus_of(&id)
         .map(|b| (format!("/forces/{id}/bcus/{}/pledge", b.id), format!("{} basic command unit", b.name)))
         .collect();
+    let demo = demo_months(latest, &reports);
     render(&PledgePage {
         title: format!("Policing Pledge: {}", f.name),
         caption: f.name.clone(),
         crumbs: vec![(format!("/forces/{id}"), f.name.clone())],
         whose: f.name.clone(),
-        generated: reports.iter().any(|r| r.generated),
+        generated: demo.0,
+        generated_earlier: demo.1,
         latest_name,
         first_name,
         commitments,
@@ -271,6 +290,7 @@ pub async fn neighbourhood_page(
     let f = force_or_404(&data, &force_id)?;
     let (latest, reports, standards) = figures(&state, &force_id, Some(&id)).await?;
     let (latest_name, first_name, commitments) = build(&n.name, latest, &reports, &standards);
+    let demo = demo_months(latest, &reports);
     render(&PledgePage {
         title: format!("Policing Pledge: {}", n.name),
         caption: f.name.clone(),
@@ -279,7 +299,8 @@ pub async fn neighbourhood_page(
             (format!("/neighbourhoods/{force_id}/{id}"), n.name.clone()),
         ],
         whose: n.name.clone(),
-        generated: reports.iter().any(|r| r.generated),
+        generated: demo.0,
+        generated_earlier: demo.1,
         latest_name,
         first_name,
         commitments,
@@ -340,6 +361,7 @@ pub async fn bcu_page(
     let (latest_name, first_name, commitments) = build(&whose, latest, &reports, &standards);
     let parts = neighbourhood_links(&data, &force_id, &members);
     let scope_note = Some(bcu_scope_note(&whose, &f.name, members.len()));
+    let demo = demo_months(latest, &reports);
     render(&PledgePage {
         title: format!("Policing Pledge: {whose}"),
         caption: f.name.clone(),
@@ -348,7 +370,8 @@ pub async fn bcu_page(
             (format!("/forces/{force_id}/bcus/{id}"), bcu.name.clone()),
         ],
         whose,
-        generated: reports.iter().any(|r| r.generated),
+        generated: demo.0,
+        generated_earlier: demo.1,
         latest_name,
         first_name,
         commitments,

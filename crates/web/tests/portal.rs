@@ -358,4 +358,46 @@ async fn pledge_pages(engine: Engine) {
     }
 }
 
-peel_store::on_both_engines!(every_page, pledge_pages);
+/// "Demo figures" labels a page only when the month it reports counts
+/// generated records; earlier generated months of the trend are named.
+async fn pledge_demo_label(engine: Engine) {
+    use peel_core::pledge::{AreaKind, EventBody, generate};
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+    let files = [sample.join("neighbourhoods/city-of-london.json"), sample.join("areas/city-of-london.json")];
+    let summary =
+        Importer::new(&store, ImportOptions { quiet: true, ..Default::default() }).import_paths(&files).await.unwrap();
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let app = app(AppState::load(store.clone()).await.unwrap());
+    let hoods: Vec<(String, AreaKind)> =
+        store.neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
+    let plan = |month: &str| generate::Plan {
+        force: "city-of-london",
+        month: month.parse().unwrap(),
+        neighbourhoods: &hoods,
+        seed: 7,
+        now: "2026-01-01T00:00:00Z".parse().unwrap(),
+    };
+    // Generated May, without victim plans (a plan is counted in the months
+    // after it too, and would rightly make a later month demo figures).
+    let demo: Vec<_> = generate::month(&plan("2025-05"))
+        .into_iter()
+        .filter(|e| !matches!(e.body, EventBody::VictimPlan(_) | EventBody::VictimUpdate(_)))
+        .collect();
+    store.put_pledge_events(&demo).await.unwrap();
+    let uri = "/forces/city-of-london/pledge";
+    assert!(get(&app, uri).await.body.contains("Demo figures"), "{uri}: May is generated");
+    // Then real records for June.
+    let real: Vec<_> = generate::month(&plan("2025-06"))
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| peel_core::pledge::Event { id: format!("real-{i}"), generated: false, ..e })
+        .collect();
+    store.put_pledge_events(&real).await.unwrap();
+    let p = get(&app, uri).await;
+    assert_page(&p, uri, &["How City of London Police met the Pledge in June 2025", "generated demo events: May 2025"]);
+    assert!(!p.body.contains("Demo figures"), "{uri}: June's figures are real");
+}
+
+peel_store::on_both_engines!(every_page, pledge_pages, pledge_demo_label);
