@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use peel_core::geo::LatLng;
 use peel_core::geography::{Csp, Force, Postcode};
+use peel_spatial::OpenData;
 use peel_store::PlaceMatch;
 use serde::Deserialize;
 
@@ -71,6 +72,31 @@ fn looks_like_postcode(q: &str) -> bool {
     (1..=2).contains(&letters) && b.get(letters).is_some_and(u8::is_ascii_digit)
 }
 
+/// A place found, as a link; a street is named with where it is, since
+/// two towns can have a street of the same name.
+fn match_link(data: &OpenData, m: PlaceMatch) -> MatchLink {
+    match m {
+        PlaceMatch::Neighbourhood { force_id, id, name } => {
+            MatchLink { href: format!("/neighbourhoods/{force_id}/{id}"), label: name, kind: "neighbourhood" }
+        }
+        PlaceMatch::Street { name, at } => {
+            let located = locate(data, at);
+            let geography = data.geography();
+            let hood = located
+                .neighbourhood
+                .and_then(|(f, id)| geography.neighbourhood(&f, &id))
+                .map(|n| n.neighbourhood.name.clone());
+            let force = located.force_id.and_then(|f| geography.force(&f)).map(|f| f.force.name.clone());
+            let label = match (hood, force) {
+                (Some(h), Some(f)) => format!("{name}, {h} ({f})"),
+                (None, Some(f)) => format!("{name} ({f})"),
+                _ => format!("{name} (outside the areas peel holds)"),
+            };
+            MatchLink { href: format!("/locate?lat={:.6}&lng={:.6}", at.lat, at.lng), label, kind: "street" }
+        }
+    }
+}
+
 pub async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
     let query = q.q.trim().to_string();
     if query.is_empty() {
@@ -91,17 +117,8 @@ pub async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>)
         return point_page(&state, point.at, Some(postcode.to_string()), point.admin_district.as_deref()).await;
     }
     let found = state.store.search_places(&query, 20).await?;
-    let mut matches: Vec<MatchLink> = found
-        .into_iter()
-        .map(|m| match m {
-            PlaceMatch::Neighbourhood { force_id, id, name } => {
-                MatchLink { href: format!("/neighbourhoods/{force_id}/{id}"), label: name, kind: "neighbourhood" }
-            }
-            PlaceMatch::Street { name, at } => {
-                MatchLink { href: format!("/locate?lat={:.6}&lng={:.6}", at.lat, at.lng), label: name, kind: "street" }
-            }
-        })
-        .collect();
+    let data = state.index.current();
+    let mut matches: Vec<MatchLink> = found.into_iter().map(|m| match_link(&data, m)).collect();
     if matches.len() == 1 {
         return Ok(Redirect::to(&matches.remove(0).href).into_response());
     }

@@ -3,6 +3,7 @@
 
 use peel_core::geo::LatLng;
 pub use peel_core::geography::{Bcu, Csp};
+use peel_core::places;
 
 use crate::{Store, StoreError, on_db};
 
@@ -140,7 +141,8 @@ impl Store {
         Ok(rows.into_iter().map(CspRow::into_csp).collect())
     }
 
-    /// Neighbourhoods and map points whose name contains `text` (place search).
+    /// Neighbourhoods, and streets (map points grouped by name and place,
+    /// best match first), whose name contains `text` (place search).
     pub async fn search_places(&self, text: &str, limit: i64) -> Result<Vec<PlaceMatch>, StoreError> {
         let pattern = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
         let hoods: Vec<(String, String, String)> = on_db!(self, pool => {
@@ -152,21 +154,42 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let streets: Vec<(String, f64, f64)> = on_db!(self, pool => {
+        // Per name and grid cell of 0.05° (about 5 km by 3.5 km), so that
+        // same-named streets in different towns are never averaged together.
+        let pieces: Vec<StreetPiece> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT street_name, MIN(latitude), MIN(longitude) FROM locations WHERE lower(street_name) LIKE $1 \
-                 GROUP BY street_name ORDER BY street_name LIMIT $2",
+                "SELECT street_name AS name, AVG(latitude) AS lat, AVG(longitude) AS lng, COUNT(*) AS points \
+                 FROM locations WHERE lower(street_name) LIKE $1 \
+                 GROUP BY street_name, CAST(ROUND(latitude * 20) AS INTEGER), CAST(ROUND(longitude * 20) AS INTEGER) \
+                 ORDER BY street_name LIMIT $2",
             )
             .bind(&pattern)
-            .bind(limit)
+            .bind(limit.saturating_mul(5))
             .fetch_all(pool)
             .await?
         });
+        let pieces = pieces.into_iter().map(|p| places::Street {
+            name: p.name,
+            at: LatLng { lat: p.lat, lng: p.lng },
+            points: p.points,
+        });
+        let mut streets = places::join_pieces(pieces.collect());
+        places::rank(&mut streets, text);
+        streets.truncate(usize::try_from(limit).unwrap_or(0));
         let mut out: Vec<PlaceMatch> =
             hoods.into_iter().map(|(force_id, id, name)| PlaceMatch::Neighbourhood { force_id, id, name }).collect();
-        out.extend(streets.into_iter().map(|(name, lat, lng)| PlaceMatch::Street { name, at: LatLng { lat, lng } }));
+        out.extend(streets.into_iter().map(|s| PlaceMatch::Street { name: s.name, at: s.at }));
         Ok(out)
     }
+}
+
+/// A street's map points in one grid cell.
+#[derive(sqlx::FromRow)]
+struct StreetPiece {
+    name: String,
+    lat: f64,
+    lng: f64,
+    points: i64,
 }
 
 /// What a place search found.

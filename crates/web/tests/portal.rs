@@ -63,6 +63,35 @@ async fn every_page(engine: Engine) {
         &["Postcode, street or place", "<label for=\"q\"", "Bedfordshire Police", "City of London Police"],
     );
 
+    // Two streets called Cheapside (in Luton, and a City of London Police
+    // crime in north London) stay two places, each named with where it is,
+    // rather than one place between them in Hertfordshire.
+    let p = get(&app, "/search?q=Cheapside").await;
+    assert_page(&p, "search Cheapside", &["2 places match", "Cheapside (Bedfordshire Police)"]);
+    let spots: Vec<(f64, f64)> = p
+        .body
+        .split("href=\"/locate?lat=")
+        .skip(1)
+        .filter_map(|s| {
+            let number =
+                |t: &str| t.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).next()?.parse().ok();
+            Some((number(s)?, number(s.split_once("lng=")?.1)?))
+        })
+        .collect();
+    assert_eq!(spots.len(), 2, "{spots:?}");
+    assert!(
+        spots.iter().any(|(lat, lng)| (lat - 51.880).abs() < 0.01 && (lng + 0.414).abs() < 0.01),
+        "Luton: {spots:?}"
+    );
+    assert!(
+        spots.iter().any(|(lat, lng)| (lat - 51.617).abs() < 0.01 && (lng + 0.087).abs() < 0.01),
+        "north London: {spots:?}"
+    );
+    // The home page's example street lands in the City.
+    let p = get(&app, "/search?q=Bishopsgate").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "one place");
+    assert!(p.location.as_deref().is_some_and(|l| l.starts_with("/locate?lat=51.5")), "{:?}", p.location);
+
     // A City of London postcode in any spacing lands on its neighbourhood.
     for q in ["EC2V%207HH", "ec2v7hh", "%20Ec2V%20%207hh"] {
         let p = get(&app, &format!("/search?q={q}")).await;
