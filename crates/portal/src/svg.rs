@@ -193,8 +193,13 @@ pub fn area_map(label: &str, boundary: Option<&Area>, crimes: &[(LatLng, CrimeCa
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg class="map" viewBox="0 0 {w} {h}" role="img" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title><desc id="map-desc">Map of the area's boundary with a circle at each published crime location, larger where more crimes were recorded; colours show the kind of crime as in the key. The same crimes are listed by category and street in the tables on this page.</desc><rect width="{w}" height="{h}" fill="#f3f2f1"/>"##,
-        escape(label)
+        r##"<svg class="map" viewBox="0 0 {w} {h}" role="img" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title><desc id="map-desc">{}</desc><rect width="{w}" height="{h}" fill="#f3f2f1"/>"##,
+        escape(label),
+        if crimes.is_empty() {
+            "Map of the area's boundary. No crime locations are drawn on it."
+        } else {
+            "Map of the area's boundary with a circle at each published crime location, larger where more crimes were recorded; colours show the kind of crime as in the key. The same crimes are listed by category and street in the tables on this page."
+        }
     );
     if let Some(area) = boundary {
         for poly in &area.polygons {

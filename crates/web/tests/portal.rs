@@ -198,6 +198,9 @@ async fn every_page(engine: Engine) {
     // Figures are the recount of the sample: December 2025 City of London street rows.
     let p = get(&app, "/forces/city-of-london").await;
     assert!(p.body.contains("<strong>810</strong> crimes"), "force total for December 2025");
+    // Its map draws the boundary only, and says so: no promise of crime circles it does not draw.
+    assert!(p.body.contains("<svg class=\"map\""), "force map");
+    assert!(!p.body.contains("a circle at each published crime location"), "its description promises none");
 
     // One crime with its outcome history, linked from its neighbourhood page.
     let nb = get(&app, "/neighbourhoods/city-of-london/ban").await;
