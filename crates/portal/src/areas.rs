@@ -26,6 +26,8 @@ pub struct AreaPage {
     pub figures: Option<AreaFigures>,
     pub map_svg: String,
     pub map_caption: String,
+    /// The map's key: (colour, category), where crimes are drawn.
+    pub legend: Vec<(&'static str, &'static str)>,
     /// (heading, [(href, text)])
     pub links: Vec<(String, Vec<(String, String)>)>,
 }
@@ -37,7 +39,7 @@ fn csp_counts(data: &OpenData, csp: &Csp, latest: peel_core::Month) -> Vec<Month
 }
 
 /// The force's 12-month figures, if any crimes are held for it.
-fn force_figures(data: &OpenData, id: &str, name: &str) -> Option<AreaFigures> {
+pub(super) fn force_figures(data: &OpenData, id: &str, name: &str) -> Option<AreaFigures> {
     let latest = data.latest_month()?;
     let (from, to) = window(latest);
     let counts = data.force_counts(Some(id), from, to);
@@ -86,6 +88,13 @@ fn force_links(data: &OpenData, id: &str, name: &str) -> Vec<(String, Vec<(Strin
     links
 }
 
+/// The partnership's 12-month figures, if any of its crimes are held.
+pub(super) fn csp_figures(data: &OpenData, csp: &Csp) -> Option<AreaFigures> {
+    let l = data.latest_month()?;
+    let counts = csp_counts(data, csp, l);
+    (!counts.is_empty()).then(|| figures(&csp.name, &counts, l))
+}
+
 pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
     let data = state.index.current();
     let f = force_or_404(&data, &id)?;
@@ -107,6 +116,7 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
         figures: figs,
         map_svg,
         map_caption: format!("The {} force area.", f.name),
+        legend: vec![],
         links: force_links(&data, &id, &f.name),
     })
 }
@@ -142,6 +152,7 @@ pub async fn bcu(
         figures: figs,
         map_svg: String::new(),
         map_caption: String::new(),
+        legend: vec![],
         links: vec![
             (
                 "Community safety partnerships".into(),
@@ -165,10 +176,7 @@ pub async fn csp(
         data.geography().csps_of(&fid).find(|c| c.id == id).ok_or_else(|| {
             PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))
         })?;
-    let figs = data.latest_month().and_then(|l| {
-        let counts = csp_counts(&data, csp, l);
-        (!counts.is_empty()).then(|| figures(&csp.name, &counts, l))
-    });
+    let figs = csp_figures(&data, csp);
     let bcu_name = data.geography().bcus_of(&fid).find(|b| b.id == csp.bcu_id).map(|b| b.name.clone());
     let mut crumbs = vec![(format!("/forces/{fid}"), f.name.clone())];
     if let Some(b) = &bcu_name {
@@ -192,6 +200,7 @@ pub async fn csp(
         figures: figs,
         map_svg: String::new(),
         map_caption: String::new(),
+        legend: vec![],
         links: vec![("More".into(), vec![(format!("/forces/{fid}"), f.name.clone())])],
     })
 }

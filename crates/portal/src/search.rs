@@ -10,9 +10,11 @@ use peel_spatial::OpenData;
 use peel_store::PlaceMatch;
 use serde::Deserialize;
 
-use super::areas::AreaPage;
+use super::areas::{AreaPage, csp_figures, force_figures};
+use super::format::thousands;
 use super::locate::{csp_for_district, locate};
 use super::lookup::force_or_404;
+use super::svg::{area_map, map_legend};
 use super::{PageError, render};
 use crate::AppState;
 
@@ -168,37 +170,80 @@ async fn point_page(
         .await;
     };
     let force = force_or_404(&data, &force_id)?;
-    render(&force_only_page(force, csp, postcode))
+    render(&force_only_page(&data, force, csp, at, postcode))
 }
 
-/// The page for a place with no neighbourhood boundary loaded: its force
-/// and partnership, and why the journey stops there.
-fn force_only_page(force: &Force, csp: Option<&Csp>, postcode: Option<String>) -> AreaPage {
+/// How far around a place the nearest crimes are drawn: police.uk's own
+/// "crime near you" distance.
+const NEAR_M: f64 = 1609.344;
+
+/// The page for a place with no neighbourhood boundary loaded: why there is
+/// no team to show, the partnership's (else the force's) figures, the
+/// latest month's crimes within a mile, and links up to the BCU and force.
+fn force_only_page(
+    data: &OpenData,
+    force: &Force,
+    csp: Option<&Csp>,
+    at: LatLng,
+    postcode: Option<String>,
+) -> AreaPage {
     let mut links =
         vec![(format!("/forces/{}", force.id), format!("{} – crime figures for the whole force", force.name))];
     if let Some(c) = csp {
+        if let Some(b) = data.geography().bcus_of(&c.force_id).find(|b| b.id == c.bcu_id) {
+            links.push((format!("/forces/{}/bcus/{}", c.force_id, b.id), format!("{} basic command unit", b.name)));
+        }
         links.push((
             format!("/forces/{}/csps/{}", c.force_id, c.id),
             format!("{} – crime figures for {}", c.name, c.local_authority),
         ));
     }
     let place = postcode.unwrap_or_else(|| "This place".into());
+    let figures = match csp {
+        Some(c) => csp_figures(data, c),
+        None => force_figures(data, &force.id, &force.name),
+    };
+    let (map_svg, map_caption, legend) = nearby_map(data, &place, at);
     AreaPage {
         title: format!("{place}: {}", force.name),
         caption: Some("Your area".into()),
         crumbs: vec![],
         notes: vec![format!(
-            "Neighbourhood boundaries for {} are not loaded in this copy of peel, so we cannot show your neighbourhood team. The force and community safety partnership figures below cover your area.",
-            force.name
+            "Neighbourhood boundaries for {} are not loaded in this copy of peel, so we cannot show your neighbourhood team. The figures below cover {}, and the map shows the crimes nearest {place}.",
+            force.name,
+            csp.map_or(force.name.clone(), |c| c.name.clone())
         )],
         intro: vec![format!("{place} is policed by {}.", force.name)],
         commentary: None,
         commentary_sample: false,
-        figures: None,
-        map_svg: String::new(),
-        map_caption: String::new(),
+        figures,
+        map_svg,
+        map_caption,
+        legend,
         links: vec![("Figures for your area".into(), links)],
     }
+}
+
+/// The latest month's crimes within [`NEAR_M`] of `at`: the map, its
+/// caption (which says how many) and its key. No map where none are held.
+fn nearby_map(data: &OpenData, place: &str, at: LatLng) -> (String, String, Vec<(&'static str, &'static str)>) {
+    let Some(month) = data.latest_month() else { return (String::new(), String::new(), vec![]) };
+    let points = data.points_within_radius(at, NEAR_M);
+    let crimes = data.crimes_at_points(&points, month, month);
+    let dots: Vec<_> = crimes
+        .iter()
+        .filter_map(|c| c.point().and_then(|p| data.point(p)).map(|(_, at, _)| (at, c.category())))
+        .collect();
+    if dots.is_empty() {
+        return (String::new(), String::new(), vec![]);
+    }
+    let title = format!("Crime within a mile of {place} in {}", month.long_name());
+    let caption = format!(
+        "{} crimes within a mile of {place} in {}, at police.uk's anonymous map points.",
+        thousands(dots.len() as i64),
+        month.long_name()
+    );
+    (area_map(&title, None, &dots), caption, map_legend(&dots))
 }
 
 #[cfg(test)]

@@ -111,6 +111,13 @@ async fn every_page(engine: Engine) {
         ],
     );
     assert!(luton_or_any.contains("/forces/bedfordshire/csps/"), "a CSP link");
+    // … and still the most useful page peel can give: the BCU, the
+    // partnership's figures, and the latest month's crimes within a mile.
+    for needle in
+        ["/forces/bedfordshire/bcus/", "crimes within a mile of LU1 1AA", "<svg class=\"map\"", "class=\"legend\""]
+    {
+        assert!(luton_or_any.contains(needle), "LU1 1AA lacks {needle}");
+    }
     // Bad input gets a clear message.
     let p = get(&app, "/search?q=EC2V%207").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
