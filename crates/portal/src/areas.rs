@@ -2,13 +2,15 @@
 //! white paper's upper three levels.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use peel_core::Month;
 use peel_core::geography::Csp;
 use peel_spatial::OpenData;
 
 use super::figures::{AreaFigures, MonthCount, figures, window};
 use super::lookup::{bcu_or_404, force_or_404};
+use super::months::{MonthChoice, MonthQuery};
 use super::svg::area_map;
 use super::{PageError, render};
 use crate::AppState;
@@ -26,6 +28,8 @@ pub struct AreaPage {
     pub figures: Option<AreaFigures>,
     pub map_svg: String,
     pub map_caption: String,
+    /// The months held to choose from: (value, label, selected).
+    pub picker: Vec<(String, String, bool)>,
     /// The map's key: (colour, category), where crimes are drawn.
     pub legend: Vec<(&'static str, &'static str)>,
     /// (heading, [(href, text)])
@@ -33,14 +37,14 @@ pub struct AreaPage {
 }
 
 /// The crimes of the 12 months to `latest` whose LSOA lies in the CSP's local authority.
-fn csp_counts(data: &OpenData, csp: &Csp, latest: peel_core::Month) -> Vec<MonthCount> {
+fn csp_counts(data: &OpenData, csp: &Csp, latest: Month) -> Vec<MonthCount> {
     let (from, to) = window(latest);
     data.local_authority_counts(&csp.force_id, &csp.lsoa_prefix(), from, to)
 }
 
 /// The force's 12-month figures, if any crimes are held for it.
-pub(super) fn force_figures(data: &OpenData, id: &str, name: &str) -> Option<AreaFigures> {
-    let latest = data.latest_month()?;
+pub(super) fn force_figures(data: &OpenData, id: &str, name: &str, month: Option<Month>) -> Option<AreaFigures> {
+    let latest = month?;
     let (from, to) = window(latest);
     let counts = data.force_counts(Some(id), from, to);
     (!counts.is_empty()).then(|| figures(name, &counts, latest))
@@ -89,16 +93,21 @@ fn force_links(data: &OpenData, id: &str, name: &str) -> Vec<(String, Vec<(Strin
 }
 
 /// The partnership's 12-month figures, if any of its crimes are held.
-pub(super) fn csp_figures(data: &OpenData, csp: &Csp) -> Option<AreaFigures> {
-    let l = data.latest_month()?;
+pub(super) fn csp_figures(data: &OpenData, csp: &Csp, month: Option<Month>) -> Option<AreaFigures> {
+    let l = month?;
     let counts = csp_counts(data, csp, l);
     (!counts.is_empty()).then(|| figures(&csp.name, &counts, l))
 }
 
-pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn force(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, PageError> {
     let data = state.index.current();
     let f = force_or_404(&data, &id)?;
-    let figs = force_figures(&data, &id, &f.name);
+    let choice = MonthChoice::of(&data, q.date.as_deref())?;
+    let figs = force_figures(&data, &id, &f.name, choice.month);
     let geography = data.geography();
     let details = geography.force(&id);
     let boundary = details.and_then(|d| d.boundary.as_ref());
@@ -116,6 +125,7 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
         figures: figs,
         map_svg,
         map_caption: format!("The {} force area.", f.name),
+        picker: choice.picker,
         legend: vec![],
         links: force_links(&data, &id, &f.name),
     })
@@ -124,12 +134,14 @@ pub async fn force(State(state): State<AppState>, Path(id): Path<String>) -> Res
 pub async fn bcu(
     State(state): State<AppState>,
     Path((fid, id)): Path<(String, String)>,
+    Query(q): Query<MonthQuery>,
 ) -> Result<Response, PageError> {
     let data = state.index.current();
+    let choice = MonthChoice::of(&data, q.date.as_deref())?;
     let f = force_or_404(&data, &fid)?;
     let bcu = bcu_or_404(&data, f, &id)?;
     let csps: Vec<&Csp> = data.geography().csps_of(&fid).filter(|c| c.bcu_id == id).collect();
-    let figs = data.latest_month().and_then(|l| {
+    let figs = choice.month.and_then(|l| {
         let counts: Vec<MonthCount> = csps.iter().flat_map(|c| csp_counts(&data, c, l)).collect();
         (!counts.is_empty()).then(|| figures(&bcu.name, &counts, l))
     });
@@ -152,6 +164,7 @@ pub async fn bcu(
         figures: figs,
         map_svg: String::new(),
         map_caption: String::new(),
+        picker: choice.picker,
         legend: vec![],
         links: vec![
             (
@@ -169,14 +182,16 @@ pub async fn bcu(
 pub async fn csp(
     State(state): State<AppState>,
     Path((fid, id)): Path<(String, String)>,
+    Query(q): Query<MonthQuery>,
 ) -> Result<Response, PageError> {
     let data = state.index.current();
+    let choice = MonthChoice::of(&data, q.date.as_deref())?;
     let f = force_or_404(&data, &fid)?;
     let csp =
         data.geography().csps_of(&fid).find(|c| c.id == id).ok_or_else(|| {
             PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))
         })?;
-    let figs = csp_figures(&data, csp);
+    let figs = csp_figures(&data, csp, choice.month);
     let bcu_name = data.geography().bcus_of(&fid).find(|b| b.id == csp.bcu_id).map(|b| b.name.clone());
     let mut crumbs = vec![(format!("/forces/{fid}"), f.name.clone())];
     if let Some(b) = &bcu_name {
@@ -200,6 +215,7 @@ pub async fn csp(
         figures: figs,
         map_svg: String::new(),
         map_caption: String::new(),
+        picker: choice.picker,
         legend: vec![],
         links: vec![("More".into(), vec![(format!("/forces/{fid}"), f.name.clone())])],
     })

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::format::{one_decimal, thousands};
 use super::lookup::force_or_404;
+use super::months::MonthChoice;
 use super::svg::escape;
 use super::{PageError, render};
 use crate::AppState;
@@ -29,6 +30,10 @@ pub struct ComparePage {
     rows: Vec<Row>,
     chart_svg: String,
     chart_caption: String,
+    /// The month the reader chose (empty for the latest), kept by the sort links.
+    date: String,
+    /// The months held to choose from: (value, label, selected).
+    picker: Vec<(String, String, bool)>,
 }
 
 struct Row {
@@ -62,6 +67,9 @@ impl Figure {
 #[derive(Deserialize)]
 pub struct SortQuery {
     sort: Option<String>,
+    /// The month compared (`YYYY-MM`); the latest held by default.
+    #[serde(default)]
+    date: Option<String>,
 }
 
 /// The column headings; the one sorted by says which way, as `sort_figures`
@@ -192,7 +200,8 @@ fn neighbourhood_figures(data: &OpenData, force_id: &str, month: Month) -> Vec<F
 pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -> Result<Response, PageError> {
     let sort = q.sort.unwrap_or_else(|| "perkm2".into());
     let data = state.index.current();
-    let month = data.latest_month();
+    let choice = MonthChoice::of(&data, q.date.as_deref())?;
+    let month = choice.month;
     let mut figs = month.map(|m| force_figures(&data, m)).unwrap_or_default();
     sort_figures(&mut figs, &sort);
     let chart_svg = bar_chart("Crimes per square kilometre by force", &figs, true);
@@ -202,6 +211,8 @@ pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -
         month_name: month.map(Month::long_name).unwrap_or_default(),
         explanation: "Rates are per 1,000 residents where the population of the force's community safety partnerships is configured, and per square kilometre of the force boundary. The average covers the forces this copy of peel holds data for.".into(),
         headers: headers(&sort),
+        date: q.date.as_ref().and(month).map(|m| m.to_string()).unwrap_or_default(),
+        picker: choice.picker,
         rows: rows(&figs),
         chart_svg,
         chart_caption: "Crimes per square kilometre; the table gives every figure.".into(),
@@ -216,7 +227,8 @@ pub async fn neighbourhoods(
     let sort = q.sort.unwrap_or_else(|| "perkm2".into());
     let data = state.index.current();
     let force = force_or_404(&data, &force_id)?;
-    let month = data.latest_month();
+    let choice = MonthChoice::of(&data, q.date.as_deref())?;
+    let month = choice.month;
     let mut figs = month.map(|m| neighbourhood_figures(&data, &force_id, m)).unwrap_or_default();
     sort_figures(&mut figs, &sort);
     let chart_svg = bar_chart(&format!("Crimes per square kilometre by neighbourhood in {}", force.name), &figs, true);
@@ -226,6 +238,8 @@ pub async fn neighbourhoods(
         month_name: month.map(Month::long_name).unwrap_or_default(),
         explanation: "Rates are per 1,000 residents where the neighbourhood's population is published, and per square kilometre of its boundary.".into(),
         headers: headers(&sort),
+        date: q.date.as_ref().and(month).map(|m| m.to_string()).unwrap_or_default(),
+        picker: choice.picker,
         rows: rows(&figs),
         chart_svg,
         chart_caption: "Crimes per square kilometre; the table gives every figure.".into(),

@@ -13,6 +13,7 @@ pub(crate) mod format;
 mod info;
 mod locate;
 mod lookup;
+mod months;
 mod neighbourhood;
 mod pledge;
 mod search;

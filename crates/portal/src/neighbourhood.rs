@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use peel_core::geo::Area;
 use peel_core::geography::{
@@ -18,6 +18,7 @@ use peel_spatial::{CrimeRef, OpenData};
 use super::figures::{AreaFigures, MonthCount, figures, window};
 use super::format::{long_date, one_decimal, strip_tags, thousands, time_of_day};
 use super::lookup::{force_or_404, neighbourhood_or_404};
+use super::months::{MonthChoice, MonthQuery};
 use super::svg::{area_map, map_legend};
 use super::{PageError, render};
 use crate::AppState;
@@ -47,6 +48,8 @@ pub struct NeighbourhoodPage {
     crime_links: Vec<(String, &'static str, String, &'static str)>,
     rate_unit: String,
     comparison: Vec<(String, String, String)>,
+    /// The months held to choose from: (value, label, selected).
+    picker: Vec<(String, String, bool)>,
 }
 
 struct TeamMember {
@@ -221,14 +224,16 @@ fn comparison(
 pub async fn page(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
+    Query(q): Query<MonthQuery>,
 ) -> Result<Response, PageError> {
     let data = state.index.current();
+    let choice = MonthChoice::of(&data, q.date.as_deref())?;
     let details = neighbourhood_or_404(&data, &force_id, &id)?;
     let n = &details.neighbourhood;
     let force = force_or_404(&data, &force_id)?;
     let geography = data.geography();
     let boundary = data.neighbourhood_boundary(&force_id, &id);
-    let latest = data.latest_month().unwrap_or_else(|| Month::new(2025, 1).unwrap_or_else(|| unreachable!()));
+    let latest = choice.month.unwrap_or_else(|| Month::new(2025, 1).unwrap_or_else(|| unreachable!()));
     let (from, to) = window(latest);
     // The crimes at the map points inside the boundary (found once, then kept).
     let crimes = data.crimes_at_points(data.neighbourhood_points(&force_id, &id), from, to);
@@ -257,6 +262,7 @@ pub async fn page(
         crime_links: month.crime_links,
         rate_unit,
         comparison,
+        picker: choice.picker,
         force_id,
     })
 }

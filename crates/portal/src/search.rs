@@ -200,8 +200,8 @@ fn force_only_page(
     }
     let place = postcode.unwrap_or_else(|| "This place".into());
     let figures = match csp {
-        Some(c) => csp_figures(data, c),
-        None => force_figures(data, &force.id, &force.name),
+        Some(c) => csp_figures(data, c, data.latest_month()),
+        None => force_figures(data, &force.id, &force.name, data.latest_month()),
     };
     let (map_svg, map_caption, legend) = nearby_map(data, &place, at);
     AreaPage {
@@ -219,6 +219,7 @@ fn force_only_page(
         figures,
         map_svg,
         map_caption,
+        picker: vec![],
         legend,
         links: vec![("Figures for your area".into(), links)],
     }

@@ -202,6 +202,24 @@ async fn every_page(engine: Engine) {
         let p = get(&app, uri).await;
         assert_page(&p, uri, needles);
     }
+    // Any month held can be chosen, and the page's figures follow it; the
+    // picker offers every month held; a month not held is a clear 404.
+    let p = get(&app, "/forces/city-of-london?date=2024-03").await;
+    assert_page(
+        &p,
+        "force in March 2024",
+        &["Crime in March 2024", "<option value=\"2024-03\" selected>", "<option value=\"2025-12\">"],
+    );
+    assert!(!p.body.contains("<strong>810</strong> crimes"), "not December's figures");
+    let p = get(&app, "/neighbourhoods/city-of-london/ban?date=2024-03").await;
+    assert_page(&p, "neighbourhood in March 2024", &["Crime in March 2024", "Map of crime in March 2024"]);
+    let p = get(&app, "/compare?date=2024-03&sort=count").await;
+    assert_page(&p, "compare in March 2024", &["Crimes recorded in March 2024", "date=2024-03"]);
+    for bad in ["1999-01", "2024-13", "soon"] {
+        let p = get(&app, &format!("/forces/city-of-london?date={bad}")).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{bad}");
+        assert!(p.body.contains(&format!("crime figures for the month “{bad}”")), "{bad}");
+    }
     // Figures are the recount of the sample: December 2025 City of London street rows.
     let p = get(&app, "/forces/city-of-london").await;
     assert!(p.body.contains("<strong>810</strong> crimes"), "force total for December 2025");

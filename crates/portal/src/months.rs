@@ -1,0 +1,46 @@
+//! The month a page shows: the latest held unless the reader chose another
+//! (`?date=YYYY-MM`, as police.uk's own API names it), and the picker of
+//! the months held, which works without JavaScript (a GET form).
+
+use peel_core::Month;
+use peel_spatial::OpenData;
+use serde::Deserialize;
+
+use super::PageError;
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+/// The month chosen and the picker's options: (value, label, selected),
+/// newest first.
+pub struct MonthChoice {
+    pub month: Option<Month>,
+    pub picker: Vec<(String, String, bool)>,
+}
+
+impl MonthChoice {
+    /// The month asked for, if it is one peel holds crimes for; the latest
+    /// held when none is asked for (or the field is empty). A month not held
+    /// is a page not found, naming the month, rather than silently another.
+    pub fn of(data: &OpenData, date: Option<&str>) -> Result<MonthChoice, PageError> {
+        let held: Vec<Month> = data.street_dates().iter().map(|(m, _)| *m).collect();
+        let month = match date.map(str::trim).filter(|d| !d.is_empty()) {
+            None => data.latest_month(),
+            Some(d) => {
+                let not_held = || PageError::NotFound(format!("crime figures for the month “{d}”"));
+                let m: Month = d.parse().map_err(|_| not_held())?;
+                if !held.contains(&m) {
+                    return Err(not_held());
+                }
+                Some(m)
+            }
+        };
+        let mut picker: Vec<(String, String, bool)> =
+            held.iter().map(|m| (m.to_string(), m.long_name(), Some(*m) == month)).collect();
+        picker.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(MonthChoice { month, picker })
+    }
+}
