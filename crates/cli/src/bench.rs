@@ -6,6 +6,9 @@
 //! over 43 forces and their months, streamed one force-month at a time.
 
 mod api;
+mod load;
+mod memory;
+mod served;
 
 use std::time::{Duration, Instant};
 
@@ -65,6 +68,20 @@ pub enum BenchCommand {
     /// one client and several, printing req/s, p50, p99 and the ratios.
     #[command(after_help = "Example:\n  peel bench api --rows 500000 --seconds 5")]
     Api(api::ApiArgs),
+    /// Memory the open-data engine holds for generated national years of street crime.
+    ///
+    /// Generates the years with `peel bench import`'s generator, builds the engine from them as
+    /// `peel serve` does from the store, and prints the bytes held per crime and the process's
+    /// resident memory. Run it once per size: a process's memory is not returned between runs.
+    #[command(after_help = "Example:\n  peel bench memory --years 3")]
+    Memory {
+        /// National years to generate.
+        #[arg(long, default_value_t = 1)]
+        years: u64,
+        /// Street crimes in each generated month.
+        #[arg(long, default_value_t = memory::NATIONAL_MONTH)]
+        per_month: u64,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
@@ -74,6 +91,7 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             crate::pledge_bench::run(events, &postgres, sqlite_only).await
         }
         BenchCommand::Api(args) => api::run(args).await,
+        BenchCommand::Memory { years, per_month } => memory::run(years, per_month),
     }
 }
 
