@@ -221,7 +221,8 @@ async fn fresh_on_postgres(args: &ApiArgs, sample: &Path, shared: Option<&Path>)
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await;
+    let _ =
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await;
     admin.close().await;
     result
 }
@@ -1138,7 +1139,8 @@ async fn measure_pages(served: &Served, sets: &[QuerySet], state: &AppState) -> 
     ];
     // The Metropolitan neighbourhood holding the busiest generated circle, and its force.
     let index = state.index.current();
-    if let Some(Query::Radius { at, .. }) = sets.iter().find(|s| s.name == "radius-5000").and_then(|s| s.queries.first())
+    if let Some(Query::Radius { at, .. }) =
+        sets.iter().find(|s| s.name == "radius-5000").and_then(|s| s.queries.first())
         && let Some(n) = index.locate(*at)
     {
         pages.push(format!("/neighbourhoods/{}/{}", n.force_id, n.neighbourhood_id));

@@ -82,9 +82,10 @@ pub fn wrk(dir: &Path, port: u16, paths: &[String], connections: usize, seconds:
         .output()
         .context("running wrk (Debian: apt-get install wrk)")?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().find_map(|l| l.strip_prefix("PEEL_WRK ")).with_context(|| {
-        format!("wrk printed no summary: {text}{}", String::from_utf8_lossy(&out.stderr))
-    })?;
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("PEEL_WRK "))
+        .with_context(|| format!("wrk printed no summary: {text}{}", String::from_utf8_lossy(&out.stderr)))?;
     let v: Vec<u64> = line.split_whitespace().map(str::parse).collect::<Result<_, _>>()?;
     let [requests, duration_us, p50_us, p99_us, status, socket] = v[..] else { bail!("wrk summary: {line}") };
     if socket > 0 {
@@ -143,9 +144,8 @@ pub fn pgbench(dir: &Path, url: &str, statements: &[String], clients: usize, sec
         }
     }
     latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied()
-    };
+    let pct =
+        |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied();
     Ok(Load {
         requests: latencies.len() as u64,
         per_s,

@@ -82,13 +82,13 @@ pub fn run(years: u64, per_month: u64) -> Result<()> {
         months.len()
     );
     for (part, bytes) in &parts {
-        println!("    {part:<20} {:>8.1} MiB  {:>6.1} bytes per crime", *bytes as f64 / 1048576.0, *bytes as f64 / crimes as f64);
+        println!(
+            "    {part:<20} {:>8.1} MiB  {:>6.1} bytes per crime",
+            *bytes as f64 / 1048576.0,
+            *bytes as f64 / crimes as f64
+        );
     }
-    println!(
-        "  engine state: {:.2} GiB, {:.1} bytes per crime",
-        gib(held as u64),
-        held as f64 / crimes.max(1) as f64
-    );
+    println!("  engine state: {:.2} GiB, {:.1} bytes per crime", gib(held as u64), held as f64 / crimes.max(1) as f64);
     println!(
         "  process RSS: {:.2} GiB after the build ({:.2} GiB before it), peak {:.2} GiB while building",
         gib(rss),
