@@ -64,8 +64,10 @@ pub enum BenchCommand {
     /// Loads the bundled sample (real), the Metropolitan neighbourhood boundaries and stop-and-search
     /// points from ../shared/data when present (real), and a generated national month of street
     /// crimes, into a scratch SQLite file and a scratch PostGIS database. Then runs the same query
-    /// sets against both: in-process, over HTTP on 127.0.0.1, and over PostgreSQL's wire protocol,
-    /// one client and several, printing req/s, p50, p99 and the ratios.
+    /// sets against both: `wrk` against a `peel serve` it starts on 127.0.0.1 and `pgbench` against
+    /// PostGIS (both installed from Debian), 1 connection and --clients, printing req/s, p50, p99
+    /// and the ratios; then the pages, the server's memory, and how soon a new month is served on
+    /// SQLite and on PostgreSQL.
     #[command(after_help = "Example:\n  peel bench api --rows 500000 --seconds 5")]
     Api(api::ApiArgs),
     /// Memory the open-data engine holds for generated national years of street crime.
