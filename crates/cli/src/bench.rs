@@ -6,6 +6,9 @@
 //! over 43 forces and their months, streamed one force-month at a time.
 
 mod api;
+mod load;
+mod memory;
+mod served;
 
 use std::time::{Duration, Instant};
 
@@ -61,10 +64,26 @@ pub enum BenchCommand {
     /// Loads the bundled sample (real), the Metropolitan neighbourhood boundaries and stop-and-search
     /// points from ../shared/data when present (real), and a generated national month of street
     /// crimes, into a scratch SQLite file and a scratch PostGIS database. Then runs the same query
-    /// sets against both: in-process, over HTTP on 127.0.0.1, and over PostgreSQL's wire protocol,
-    /// one client and several, printing req/s, p50, p99 and the ratios.
+    /// sets against both: `wrk` against a `peel serve` it starts on 127.0.0.1 and `pgbench` against
+    /// PostGIS (both installed from Debian), 1 connection and --clients, printing req/s, p50, p99
+    /// and the ratios; then the pages, the server's memory, and how soon a new month is served on
+    /// SQLite and on PostgreSQL.
     #[command(after_help = "Example:\n  peel bench api --rows 500000 --seconds 5")]
     Api(api::ApiArgs),
+    /// Memory the open-data engine holds for generated national years of street crime.
+    ///
+    /// Generates the years with `peel bench import`'s generator, builds the engine from them as
+    /// `peel serve` does from the store, and prints the bytes held per crime and the process's
+    /// resident memory. Run it once per size: a process's memory is not returned between runs.
+    #[command(after_help = "Example:\n  peel bench memory --years 3")]
+    Memory {
+        /// National years to generate.
+        #[arg(long, default_value_t = 1)]
+        years: u64,
+        /// Street crimes in each generated month.
+        #[arg(long, default_value_t = memory::NATIONAL_MONTH)]
+        per_month: u64,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
@@ -74,6 +93,7 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             crate::pledge_bench::run(events, &postgres, sqlite_only).await
         }
         BenchCommand::Api(args) => api::run(args).await,
+        BenchCommand::Memory { years, per_month } => memory::run(years, per_month),
     }
 }
 

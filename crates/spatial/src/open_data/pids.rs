@@ -117,16 +117,24 @@ impl Pids {
 
     /// Appends the id's JSON string (with quotes).
     pub(crate) fn write_json(&self, r: u32, out: &mut Vec<u8>) {
-        out.push(b'"');
-        if r == NONE {
-        } else if r & ODD == 0 {
-            if let Some(bytes) = self.hex.get(r as usize) {
-                for b in bytes {
-                    out.push(HEX[(b >> 4) as usize]);
-                    out.push(HEX[(b & 15) as usize]);
-                }
+        if r & ODD == 0
+            && let Some(bytes) = self.hex.get(r as usize)
+        {
+            // Written on the stack and appended once: this runs for every
+            // crime of every answer.
+            let mut text = [b'"'; 66];
+            for (i, b) in bytes.iter().enumerate() {
+                text[1 + 2 * i] = HEX[(b >> 4) as usize];
+                text[2 + 2 * i] = HEX[(b & 15) as usize];
             }
-        } else if let Some(s) = self.odd.get((r & !ODD) as usize) {
+            out.extend_from_slice(&text);
+            return;
+        }
+        out.push(b'"');
+        if r != NONE
+            && r & ODD != 0
+            && let Some(s) = self.odd.get((r & !ODD) as usize)
+        {
             // Escaped as any string; the quotes come from here.
             let json = super::strings::json_string(s);
             out.extend_from_slice(&json.as_bytes()[1..json.len() - 1]);
