@@ -16,9 +16,9 @@ use peel_core::force::FORCES;
 use peel_core::geo::LatLng;
 use peel_core::records::{CsvKind, PublishedLocation, StreetCrime};
 use peel_core::{CrimeCategory, Month, Outcome};
-use peel_store::testing::with_database;
 use peel_import::{ImportOptions, Importer, export};
 use peel_store::Store;
+use peel_store::testing::with_database;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -308,7 +308,9 @@ async fn import_in(dir: &Path, requested: u64, postgres: &str, sqlite_only: bool
         );
     }
     let national_year = 6_500_000.0 / rate(rows, t_lite);
-    println!("    → a national year (~6.5 million rows) would take {national_year:.0} s into SQLite (goal: under 20 s)");
+    println!(
+        "    → a national year (~6.5 million rows) would take {national_year:.0} s into SQLite (goal: under 20 s)"
+    );
     if sqlite_only {
         return Ok(());
     }

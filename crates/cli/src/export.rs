@@ -35,7 +35,8 @@ pub async fn run(store: &Store, months: &[Month], force: Option<&str>, out: &Pat
             }
         };
         file.and_then(|f| f.sync_all()).with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, out).with_context(|| format!("renaming {} to {}", partial.display(), out.display()))?;
+        std::fs::rename(&partial, out)
+            .with_context(|| format!("renaming {} to {}", partial.display(), out.display()))?;
     } else {
         for (month, kind, force_id) in &files {
             let Some(bytes) = export::force_month_csv(store, *kind, force_id, *month).await? else { continue };
@@ -47,11 +48,6 @@ pub async fn run(store: &Store, months: &[Month], force: Option<&str>, out: &Pat
         }
     }
     let months: std::collections::BTreeSet<Month> = files.iter().map(|f| f.0).collect();
-    println!(
-        "wrote {} police.uk files ({} months) to {}",
-        files.len(),
-        months.len(),
-        out.display()
-    );
+    println!("wrote {} police.uk files ({} months) to {}", files.len(), months.len(), out.display());
     Ok(())
 }

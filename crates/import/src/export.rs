@@ -249,6 +249,9 @@ mod tests {
     #[test]
     fn names_follow_police_uk() {
         let m = Month::new(2024, 3).expect("month");
-        assert_eq!(archive_path(m, "city-of-london", CsvKind::StopAndSearch), "2024-03/2024-03-city-of-london-stop-and-search.csv");
+        assert_eq!(
+            archive_path(m, "city-of-london", CsvKind::StopAndSearch),
+            "2024-03/2024-03-city-of-london-stop-and-search.csv"
+        );
     }
 }

@@ -69,14 +69,18 @@ fn read_file(
 ) -> bool {
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
-        Err(source) => return tx.blocking_send(Item::Failed(ImportError::Io { path: name.to_string(), source })).is_ok(),
+        Err(source) => {
+            return tx.blocking_send(Item::Failed(ImportError::Io { path: name.to_string(), source })).is_ok();
+        }
     };
     if !crate::is_zip(&bytes) {
         let input = prepare(name.to_string(), bytes, known);
         return tx.blocking_send(Item::Input { input, explicit }).is_ok();
     }
-    let invalid =
-        |e: zip::result::ZipError| ImportError::Invalid { path: name.to_string(), message: format!("bad zip archive: {e}") };
+    let invalid = |e: zip::result::ZipError| ImportError::Invalid {
+        path: name.to_string(),
+        message: format!("bad zip archive: {e}"),
+    };
     let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(a) => a,
         Err(e) => return tx.blocking_send(Item::Failed(invalid(e))).is_ok(),

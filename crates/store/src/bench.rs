@@ -16,11 +16,9 @@ impl Store {
             return Err(StoreError::Corrupt("the COPY baseline needs PostgreSQL".into()));
         };
         sqlx::query("DROP TABLE IF EXISTS bench_copy_crimes").execute(pool).await?;
-        sqlx::query(
-            "CREATE TABLE bench_copy_crimes (LIKE crimes INCLUDING DEFAULTS INCLUDING IDENTITY)",
-        )
-        .execute(pool)
-        .await?;
+        sqlx::query("CREATE TABLE bench_copy_crimes (LIKE crimes INCLUDING DEFAULTS INCLUDING IDENTITY)")
+            .execute(pool)
+            .await?;
         Ok(())
     }
 

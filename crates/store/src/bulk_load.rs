@@ -16,10 +16,10 @@ use std::collections::HashMap;
 use peel_core::geo::LatLng;
 use peel_core::records::{OutcomeRecord, StopSearch, StreetCrime};
 
+use crate::StoreError;
 use crate::open_data::{LocationCache, OpenDataBatch};
 use crate::pledge::{COPY_SEND_BYTES, MonthText, copy_row};
 use crate::sqlite_raw::{Connection, Value};
-use crate::StoreError;
 
 /// The columns written for each kind, in [`row_values`] order.
 pub(crate) fn columns(batch: &OpenDataBatch<'_>) -> &'static str {

@@ -406,12 +406,13 @@ impl ForceMonth<'_> {
         let new_ids = bulk_load::postgres_locations(conn, todo).await?;
         let ids = LocationIds { new: new_ids.iter().map(|&(k, (id, _))| (k, id)).collect(), cache };
         let table = self.table();
-        let previous: i64 =
-            sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE force_id = $1 AND month = $2")))
-                .bind(self.force_id)
-                .bind(month.as_str())
-                .fetch_one(&mut *conn)
-                .await?;
+        let previous: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table} WHERE force_id = $1 AND month = $2"
+        )))
+        .bind(self.force_id)
+        .bind(month.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
         sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE force_id = $1 AND month = $2")))
             .bind(self.force_id)
             .bind(month.as_str())

@@ -2,8 +2,8 @@
 //! `peel export` and the bulk download routes: rows in the order they were
 //! imported, each with its map point's coordinates and street name.
 
-use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, StopType, StreetCrime};
 use peel_core::geo::LatLng;
+use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, StopType, StreetCrime};
 use peel_core::{CrimeCategory, Month, Outcome, force};
 
 use crate::{Store, StoreError, on_db};
@@ -71,23 +71,37 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(pid, reported_by, falls_within, lat, lng, street, lsoa_code, lsoa_name, category, outcome, context)| {
-                Ok(StreetCrime {
-                    persistent_id: pid,
-                    month,
-                    force_id,
+            .map(
+                |(
+                    pid,
                     reported_by,
                     falls_within,
-                    location: location(lat, lng, street),
+                    lat,
+                    lng,
+                    street,
                     lsoa_code,
                     lsoa_name,
-                    category: CrimeCategory::from_slug(&category).ok_or_else(|| corrupt("category", &category))?,
-                    last_outcome: outcome
-                        .map(|o| Outcome::from_code(&o).ok_or_else(|| corrupt("outcome", &o)))
-                        .transpose()?,
+                    category,
+                    outcome,
                     context,
-                })
-            })
+                )| {
+                    Ok(StreetCrime {
+                        persistent_id: pid,
+                        month,
+                        force_id,
+                        reported_by,
+                        falls_within,
+                        location: location(lat, lng, street),
+                        lsoa_code,
+                        lsoa_name,
+                        category: CrimeCategory::from_slug(&category).ok_or_else(|| corrupt("category", &category))?,
+                        last_outcome: outcome
+                            .map(|o| Outcome::from_code(&o).ok_or_else(|| corrupt("outcome", &o)))
+                            .transpose()?,
+                        context,
+                    })
+                },
+            )
             .collect()
     }
 

@@ -120,8 +120,11 @@ async fn round_trip(engine: Engine) {
     }
 }
 
-/// The CSVs have police.uk's headers and formats: the sample's own street
-/// file comes back line for line as police.uk published it.
+/// The CSVs have police.uk's headers and formats: the sample's own files
+/// come back line for line as police.uk published them, but for the case
+/// of some street names. A map point keeps one name, the first it was
+/// given, and police.uk's own spelling of a point varies between months
+/// ("On or near St Paul's" in one, "On or near St Paul'S" in the next).
 async fn police_uk_format(engine: Engine) {
     let t = sample_app(engine).await;
     for name in ["2024-06-city-of-london-street.csv", "2024-06-city-of-london-outcomes.csv"] {
@@ -130,8 +133,11 @@ async fn police_uk_format(engine: Engine) {
         assert_eq!(answer.status, StatusCode::OK);
         let disposition = answer.headers.get("content-disposition").and_then(|v| v.to_str().ok());
         assert_eq!(disposition, Some(format!("attachment; filename=\"{name}\"").as_str()));
-        let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(lines(&answer.body), lines(&published), "{name}");
+        let (ours, theirs): (Vec<&str>, Vec<&str>) = (answer.body.lines().collect(), published.lines().collect());
+        assert_eq!(ours.len(), theirs.len(), "{name}");
+        let differing: Vec<(&&str, &&str)> =
+            ours.iter().zip(&theirs).filter(|(a, b)| !a.eq_ignore_ascii_case(b)).collect();
+        assert!(differing.is_empty(), "{name}: {} lines differ, first {:?}", differing.len(), differing.first());
     }
     // Not imported, not a police.uk name, or a month that does not agree: 404.
     for uri in [
