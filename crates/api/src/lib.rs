@@ -7,6 +7,7 @@
 //! open-data engine held in memory (`peel_spatial::OpenData`), which writes
 //! the records' JSON itself (`json`); no answer reads the database.
 
+mod bulk;
 mod caching;
 mod crimes;
 mod error;
@@ -61,7 +62,10 @@ pub fn routes() -> Router<AppState> {
         .route("/stops-no-location", get(stops::no_location))
         .route("/stops-force", get(stops::force))
         .route("/openapi.json", get(openapi))
-        .layer(middleware::from_fn(caching::etag));
+        .layer(middleware::from_fn(caching::etag))
+        // Outside the ETag layer, which buffers answers: archives are streamed.
+        .route("/bulk/{archive}", get(bulk::archive))
+        .route("/bulk/{month}/{file}", get(bulk::file));
     // Layered outside the nest, which strips `/api` from the URI it passes on.
     Router::new().nest("/api", api).layer(cors()).layer(middleware::from_fn(limit_request_line))
 }

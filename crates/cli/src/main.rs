@@ -6,6 +6,7 @@ mod audit;
 mod bench;
 mod case_reviews;
 mod events;
+mod export;
 mod pledge_bench;
 mod privacy;
 mod users;
@@ -113,6 +114,36 @@ Examples:
         /// Files, folders or zip archives to import.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+    },
+    /// Export the open data as police.uk's bulk files: street, outcomes and stop-and-search CSVs.
+    ///
+    /// Writes every force-month file that was imported for the months given (every month
+    /// when none are), with police.uk's file names, columns and formats, so that police.uk
+    /// tools, and `peel import`, read them. OUT ending in .zip makes one archive laid out as
+    /// police.uk's (YYYY-MM/YYYY-MM-<force>-street.csv, …); any other OUT is a folder, made
+    /// if needed, with the same layout inside. Importing what was exported into an empty
+    /// database gives the same answers on every API route.
+    #[command(after_help = "\
+Examples:
+  peel export --out 2024-03.zip 2024-03                    one month, every force, as police.uk's archive
+  peel export --out exported/ --force city-of-london 2024-01 2024-02
+  peel export --out everything.zip                         every month imported
+  peel import --database-url sqlite:copy.db exported/      (read it back)
+
+The same files are served by `peel serve` at /api/bulk/YYYY-MM/YYYY-MM-<force>-<kind>.csv
+and /api/bulk/YYYY-MM.zip (docs/bulk-download.md).")]
+    Export {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Where to write: a folder, or a file ending in .zip.
+        #[arg(long, value_name = "OUT")]
+        out: PathBuf,
+        /// Only this force's files (police.uk's force id, as in its file names: city-of-london).
+        #[arg(long, value_name = "FORCE")]
+        force: Option<String>,
+        /// Months to export, YYYY-MM (every month imported when none are given).
+        #[arg(value_name = "MONTH")]
+        months: Vec<peel_core::Month>,
     },
     /// Serve the police.uk-compatible API, the pages and /healthz.
     ///
@@ -223,6 +254,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Importer::new(&store, ImportOptions { skip_invalid, quiet: false }).import_paths(&paths).await?;
             print_summary(&summary);
             Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Export { db, out, force, months } => {
+            let store = open(&db.database_url).await?;
+            export::run(&store, &months, force.as_deref(), &out).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { db, listen, rate_limit, server } => {
             let store = open(&db.database_url).await?;

@@ -9,13 +9,14 @@
 
 mod bulk_csv;
 mod error;
+pub mod export;
 pub mod json;
 pub mod kml;
 mod postcodes;
+mod prefetch;
 mod progress;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use peel_core::Month;
@@ -26,6 +27,7 @@ use peel_store::{LocationCache, OpenDataBatch, ReplaceResult, Store};
 use sha2::{Digest, Sha256};
 
 pub use error::{ImportError, RowProblem};
+use prefetch::Input;
 use progress::Progress;
 
 /// Entry points for the fuzz targets in `fuzz/`: the readers as
@@ -81,12 +83,6 @@ impl Summary {
     }
 }
 
-/// One input to import: a path on disk, or an entry inside a zip.
-struct Input {
-    name: String,
-    bytes: Vec<u8>,
-}
-
 pub struct Importer<'s> {
     store: &'s Store,
     options: ImportOptions,
@@ -108,65 +104,38 @@ impl<'s> Importer<'s> {
         let total: u64 = files.iter().map(|(_, len, _)| *len).sum();
         let mut progress = Progress::new(total, self.options.quiet);
         let mut summary = Summary::default();
-        for (path, len, explicit) in files {
-            let name = path.display().to_string();
-            let bytes = std::fs::read(&path).map_err(|source| ImportError::Io { path: name.clone(), source })?;
-            let result = if is_zip(&bytes) {
-                self.import_zip(&name, bytes, &mut summary, &mut progress).await
-            } else {
-                self.import_one(Input { name: name.clone(), bytes }, explicit, &mut summary, &mut progress)
-                    .await
-                    .map(|_| ())
+        let known = self
+            .store
+            .import_checksums()
+            .await
+            .map_err(|source| ImportError::Store { path: "the imports already made".into(), source })?;
+        let mut items = prefetch::start(files, known);
+        while let Some(item) = items.recv().await {
+            let result = match item {
+                prefetch::Item::Input { input, explicit } => {
+                    self.import_one(input, explicit, &mut summary, &mut progress).await.map(|_| ())
+                }
+                prefetch::Item::Failed(e) => Err(e),
+                prefetch::Item::Done { name, len } => {
+                    progress.file_done(&name, len);
+                    Ok(())
+                }
             };
             if let Err(e) = result {
                 progress.note(&e.to_string());
                 summary.failed.push(e);
             }
-            progress.file_done(&name, len);
         }
         summary.rows_per_second = progress.rows_per_second();
         progress.finish();
         Ok(summary)
     }
 
-    async fn import_zip(
-        &mut self,
-        name: &str,
-        bytes: Vec<u8>,
-        summary: &mut Summary,
-        progress: &mut Progress,
-    ) -> Result<(), ImportError> {
-        let invalid = |e: zip::result::ZipError| ImportError::Invalid {
-            path: name.to_string(),
-            message: format!("bad zip archive: {e}"),
-        };
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(invalid)?;
-        let mut names: Vec<String> = archive.file_names().map(String::from).collect();
-        names.sort();
-        for entry_name in names {
-            if entry_name.ends_with('/') || !is_importable_name(&entry_name) {
-                continue;
-            }
-            let mut entry = archive.by_name(&entry_name).map_err(invalid)?;
-            let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
-            entry
-                .read_to_end(&mut bytes)
-                .map_err(|source| ImportError::Io { path: format!("{name}:{entry_name}"), source })?;
-            drop(entry);
-            let input = Input { name: format!("{name}:{entry_name}"), bytes };
-            if let Err(e) = self.import_one(input, false, summary, progress).await {
-                progress.note(&e.to_string());
-                summary.failed.push(e);
-            }
-        }
-        Ok(())
-    }
-
     /// Imports one file's bytes. `explicit` files (named on the command line)
     /// must be recognised; unknown files met inside folders are passed over.
     async fn import_one(
         &mut self,
-        input: Input,
+        mut input: Input,
         explicit: bool,
         summary: &mut Summary,
         progress: &mut Progress,
@@ -184,7 +153,7 @@ impl<'s> Importer<'s> {
         }
         let header = bulk_csv::header(&input.bytes).ok_or_else(|| unrecognised("empty or unreadable CSV"))?;
         if let Some(kind) = CsvKind::from_header(&header) {
-            return self.import_bulk(&input, kind, summary, progress).await;
+            return self.import_bulk(&mut input, kind, summary, progress).await;
         }
         if let Some(cols) = postcodes::Columns::from_header(&header) {
             return self.import_postcodes(&input, cols, summary, progress).await;
@@ -197,13 +166,12 @@ impl<'s> Importer<'s> {
 
     async fn import_bulk(
         &mut self,
-        input: &Input,
+        input: &mut Input,
         kind: CsvKind,
         summary: &mut Summary,
         progress: &mut Progress,
     ) -> Result<u64, ImportError> {
-        let file_name = input.name.rsplit(['/', '\\', ':']).next().unwrap_or(&input.name);
-        let from_name = BulkFileName::parse(file_name);
+        let from_name = BulkFileName::parse(file_name(&input.name));
         if let Some(n) = &from_name
             && n.kind != kind
         {
@@ -212,7 +180,11 @@ impl<'s> Importer<'s> {
                 message: format!("the name says {} but the header is that of {}", n.kind.label(), kind.label()),
             });
         }
-        let sha = hex(&Sha256::digest(&input.bytes));
+        let prepared = input.bulk.take();
+        let sha = match &prepared {
+            Some(p) => p.sha.clone(),
+            None => hex(&Sha256::digest(&input.bytes)),
+        };
         if let Some(n) = &from_name {
             // The common case of re-running an import: skip parsing unchanged files.
             let known = self.store.import_checksum(kind, n.force.id, n.month).await;
@@ -227,7 +199,10 @@ impl<'s> Importer<'s> {
             }
         }
         let ctx = RowContext { month: from_name.as_ref().map(|n| n.month), force: from_name.as_ref().map(|n| n.force) };
-        let (parsed, problems) = bulk_csv::parse(kind, &input.bytes, &input.name, &ctx);
+        let (parsed, problems) = match prepared.and_then(|p| p.parsed) {
+            Some(done) => done,
+            None => bulk_csv::parse(kind, &input.bytes, &input.name, &ctx),
+        };
         self.refuse_or_skip(problems, summary, progress)?;
         // A file is one force-month; without police.uk's file name the rows say which.
         let (force_id, month, force_name) = match (&parsed, &from_name) {
@@ -400,6 +375,11 @@ fn single(
         });
     }
     Ok(first)
+}
+
+/// The last part of a path or a zip entry's name.
+fn file_name(name: &str) -> &str {
+    name.rsplit(['/', '\\', ':']).next().unwrap_or(name)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub struct Progress {
     bar: Option<ProgressBar>,
+    quiet: bool,
     started: Instant,
     rows: u64,
 }
@@ -22,7 +23,7 @@ impl Progress {
             );
             bar
         });
-        Progress { bar, started: Instant::now(), rows: 0 }
+        Progress { bar, quiet, started: Instant::now(), rows: 0 }
     }
 
     /// Counts rows as they are stored (a zip holds many files).
@@ -39,6 +40,7 @@ impl Progress {
                 bar.inc(bytes);
                 bar.set_message(format!("{} rows, {:.0} rows/s", self.rows, rate));
             }
+            None if self.quiet => {}
             None => tracing::info!(file = path, total_rows = self.rows, rows_per_s = rate as u64, "imported"),
         }
     }

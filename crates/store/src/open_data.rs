@@ -12,7 +12,10 @@ use peel_core::geo::LatLng;
 use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, StreetCrime};
 use sqlx::AssertSqlSafe;
 
-use crate::{Engine, Store, StoreError, on_db};
+use crate::bulk_load::{self, LocationIds};
+use crate::pledge::MonthText;
+use crate::sqlite_raw::{self, Connection, Value};
+use crate::{Db, Engine, Store, StoreError, on_db};
 
 /// One parsed force-month file, ready to store.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +25,7 @@ pub enum OpenDataBatch<'a> {
     Stops(&'a [StopSearch]),
 }
 
-impl OpenDataBatch<'_> {
+impl<'a> OpenDataBatch<'a> {
     pub fn kind(&self) -> CsvKind {
         match self {
             OpenDataBatch::Street(_) => CsvKind::Street,
@@ -43,7 +46,7 @@ impl OpenDataBatch<'_> {
         self.len() == 0
     }
 
-    fn points(&self) -> Vec<(LatLng, &str)> {
+    fn points(&self) -> Vec<(LatLng, &'a str)> {
         fn loc(l: &Option<PublishedLocation>) -> Option<(LatLng, &str)> {
             l.as_ref().map(|l| (l.at, l.street_name.as_str()))
         }
@@ -80,7 +83,7 @@ pub struct LocationCache {
 }
 
 impl LocationCache {
-    fn key(at: LatLng) -> (u64, u64) {
+    pub(crate) fn key(at: LatLng) -> (u64, u64) {
         (at.lat.to_bits(), at.lng.to_bits())
     }
 
@@ -88,14 +91,14 @@ impl LocationCache {
         self.ids.len()
     }
 
+    pub(crate) fn id(&self, key: (u64, u64)) -> Option<i64> {
+        self.ids.get(&key).map(|&(id, _)| id)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
 }
-
-/// Rows per multi-row INSERT: large enough to amortise statement overhead,
-/// small enough to stay far below both engines' bind-parameter limits.
-const CHUNK: usize = 400;
 
 /// `($1,$2,$3),($4,$5,$6)…` for `rows` rows of `cols` columns; `(?,?,?),…`
 /// on SQLite, where sqlx looks up each `$N` by name, a cost that grows with
@@ -145,190 +148,40 @@ impl Store {
         batch: OpenDataBatch<'_>,
         cache: &mut LocationCache,
     ) -> Result<ReplaceResult, StoreError> {
-        let engine = self.engine();
-        let kind = table(batch.kind());
-        let kind_label = batch.kind().file_suffix();
-        let month_s = month.to_string();
         let known = force::by_id(force_id).ok_or_else(|| StoreError::NotFound(format!("force {force_id}")))?;
-        let mut new_ids: Vec<((u64, u64), (i64, bool))> = Vec::new();
-        let result = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let previous_sha: Option<String> =
-                sqlx::query_scalar("SELECT sha256 FROM imports WHERE kind = $1 AND force_id = $2 AND month = $3")
-                    .bind(kind_label)
-                    .bind(force_id)
-                    .bind(&month_s)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if previous_sha.as_deref() == Some(sha256) {
-                return Ok(ReplaceResult::Unchanged);
+        let write = ForceMonth {
+            force_id,
+            force_name: force_name.unwrap_or(known.name),
+            month,
+            sha256,
+            source,
+            batch,
+            imported_at: chrono::Utc::now().to_rfc3339(),
+        };
+        let todo = new_points(&batch, cache);
+        let outcome = match &self.db {
+            Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                let outcome = {
+                    let mut handle = tx.lock_handle().await?;
+                    sqlite_raw::blocking(|| write.sqlite(&Connection::of(&mut handle), &todo, cache))?
+                };
+                if outcome.is_some() {
+                    tx.commit().await?;
+                }
+                outcome
             }
-            sqlx::query("INSERT INTO forces (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
-                .bind(force_id)
-                .bind(force_name.unwrap_or(known.name))
-                .execute(&mut *tx)
-                .await?;
-
-            // Map points: upsert the ones this run has not seen, keeping an
-            // existing street name unless it was blank (stops carry none).
-            let mut todo: Vec<(LatLng, &str)> = Vec::new();
-            let mut seen: HashMap<(u64, u64), usize> = HashMap::new();
-            for (at, name) in batch.points() {
-                let key = LocationCache::key(at);
-                let cached_named = cache.ids.get(&key).map(|&(_, named)| named);
-                if cached_named == Some(true) || (cached_named == Some(false) && name.is_empty()) {
-                    continue;
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let outcome = write.postgres(&mut tx, &todo, cache).await?;
+                if outcome.is_some() {
+                    tx.commit().await?;
                 }
-                match seen.get(&key) {
-                    Some(&i) if todo[i].1.is_empty() && !name.is_empty() => todo[i].1 = name,
-                    Some(_) => {}
-                    None => {
-                        seen.insert(key, todo.len());
-                        todo.push((at, name));
-                    }
-                }
+                outcome
             }
-            for chunk in todo.chunks(CHUNK) {
-                let sql = format!(
-                    "INSERT INTO locations (latitude, longitude, street_name) VALUES {} \
-                     ON CONFLICT (latitude, longitude) DO UPDATE SET street_name = \
-                     CASE WHEN locations.street_name = '' THEN excluded.street_name ELSE locations.street_name END \
-                     RETURNING id, latitude, longitude, street_name",
-                    placeholders(engine, 3, chunk.len())
-                );
-                let mut q = sqlx::query_as::<_, (i64, f64, f64, String)>(AssertSqlSafe(sql));
-                for (at, name) in chunk {
-                    q = q.bind(at.lat).bind(at.lng).bind(*name);
-                }
-                for (id, lat, lng, name) in q.fetch_all(&mut *tx).await? {
-                    new_ids.push((LocationCache::key(LatLng { lat, lng }), (id, !name.is_empty())));
-                }
-            }
-            let lookup: HashMap<(u64, u64), i64> = new_ids.iter().map(|&(k, (id, _))| (k, id)).collect();
-            let location_id = |at: Option<LatLng>| -> Result<Option<i64>, StoreError> {
-                let Some(at) = at else { return Ok(None) };
-                let key = LocationCache::key(at);
-                lookup
-                    .get(&key)
-                    .or_else(|| cache.ids.get(&key).map(|(id, _)| id))
-                    .copied()
-                    .map(Some)
-                    .ok_or_else(|| StoreError::Corrupt(format!("no location id for {},{}", at.lat, at.lng)))
-            };
-
-            let previous: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM {kind} WHERE force_id = $1 AND month = $2"
-            )))
-            .bind(force_id)
-            .bind(&month_s)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(AssertSqlSafe(format!("DELETE FROM {kind} WHERE force_id = $1 AND month = $2")))
-                .bind(force_id)
-                .bind(&month_s)
-                .execute(&mut *tx)
-                .await?;
-
-            match batch {
-                OpenDataBatch::Street(rows) => {
-                    for chunk in rows.chunks(CHUNK) {
-                        let sql = format!(
-                            "INSERT INTO crimes (force_id, month, persistent_id, category, location_id, lsoa_code, \
-                             lsoa_name, last_outcome, context, reported_by, falls_within, location_type) VALUES {}",
-                            placeholders(engine, 12, chunk.len())
-                        );
-                        let mut q = sqlx::query(AssertSqlSafe(sql));
-                        for c in chunk {
-                            q = q
-                                .bind(force_id)
-                                .bind(&month_s)
-                                .bind(c.persistent_id.as_deref())
-                                .bind(c.category.slug())
-                                .bind(location_id(c.location.as_ref().map(|l| l.at))?)
-                                .bind(c.lsoa_code.as_deref())
-                                .bind(c.lsoa_name.as_deref())
-                                .bind(c.last_outcome.map(|o| o.code()))
-                                .bind(c.context.as_str())
-                                .bind(c.reported_by.as_str())
-                                .bind(c.falls_within.as_str())
-                                .bind(c.location_type());
-                        }
-                        q.execute(&mut *tx).await?;
-                    }
-                }
-                OpenDataBatch::Outcomes(rows) => {
-                    for chunk in rows.chunks(CHUNK) {
-                        let sql = format!(
-                            "INSERT INTO outcomes (force_id, month, persistent_id, outcome, location_id, lsoa_code, \
-                             lsoa_name) VALUES {}",
-                            placeholders(engine, 7, chunk.len())
-                        );
-                        let mut q = sqlx::query(AssertSqlSafe(sql));
-                        for o in chunk {
-                            q = q
-                                .bind(force_id)
-                                .bind(&month_s)
-                                .bind(o.persistent_id.as_str())
-                                .bind(o.outcome.code())
-                                .bind(location_id(o.location.as_ref().map(|l| l.at))?)
-                                .bind(o.lsoa_code.as_deref())
-                                .bind(o.lsoa_name.as_deref());
-                        }
-                        q.execute(&mut *tx).await?;
-                    }
-                }
-                OpenDataBatch::Stops(rows) => {
-                    for chunk in rows.chunks(CHUNK) {
-                        let sql = format!(
-                            "INSERT INTO stops (force_id, month, kind, datetime, operation, operation_name, \
-                             location_id, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity, \
-                             legislation, object_of_search, outcome, outcome_linked_to_object_of_search, \
-                             removal_of_more_than_outer_clothing) VALUES {}",
-                            placeholders(engine, 16, chunk.len())
-                        );
-                        let mut q = sqlx::query(AssertSqlSafe(sql));
-                        for s in chunk {
-                            q = q
-                                .bind(force_id)
-                                .bind(&month_s)
-                                .bind(s.kind.label())
-                                .bind(s.datetime.as_str())
-                                .bind(s.operation)
-                                .bind(s.operation_name.as_deref())
-                                .bind(location_id(s.at)?)
-                                .bind(s.gender.as_deref())
-                                .bind(s.age_range.as_deref())
-                                .bind(s.self_defined_ethnicity.as_deref())
-                                .bind(s.officer_defined_ethnicity.as_deref())
-                                .bind(s.legislation.as_deref())
-                                .bind(s.object_of_search.as_deref())
-                                .bind(s.outcome.as_deref())
-                                .bind(s.outcome_linked_to_object_of_search)
-                                .bind(s.removal_of_more_than_outer_clothing);
-                        }
-                        q.execute(&mut *tx).await?;
-                    }
-                }
-            }
-
-            sqlx::query(
-                "INSERT INTO imports (kind, force_id, month, sha256, row_count, source, imported_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, force_id, month) DO UPDATE SET \
-                 sha256 = excluded.sha256, row_count = excluded.row_count, source = excluded.source, \
-                 imported_at = excluded.imported_at",
-            )
-            .bind(kind_label)
-            .bind(force_id)
-            .bind(&month_s)
-            .bind(sha256)
-            .bind(batch.len() as i64)
-            .bind(source)
-            .bind(chrono::Utc::now().to_rfc3339())
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            ReplaceResult::Replaced { rows: batch.len(), previous: usize::try_from(previous).unwrap_or(0) }
-        });
+        };
+        let Some((result, new_ids)) = outcome else { return Ok(ReplaceResult::Unchanged) };
         // Only now that the transaction committed may the ids be trusted.
         cache.ids.extend(new_ids);
         Ok(result)
@@ -399,6 +252,16 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every recorded checksum, by the police.uk file name of its
+    /// force-month (`2024-03-city-of-london-street.csv`): what lets an
+    /// import skip reading files it already holds.
+    pub async fn import_checksums(&self) -> Result<HashMap<String, String>, StoreError> {
+        let rows: Vec<(String, String, String, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT month, force_id, kind, sha256 FROM imports").fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(month, force, kind, sha)| (format!("{month}-{force}-{kind}.csv"), sha)).collect())
+    }
+
     /// The checksum recorded for a force-month, if it was imported.
     pub async fn import_checksum(
         &self,
@@ -415,6 +278,158 @@ impl Store {
                 .await?
         });
         Ok(v)
+    }
+}
+
+/// The map points of `batch` this run has not yet written with a name,
+/// once each, with a street name where any row gives one (stops carry none).
+fn new_points<'b>(batch: &OpenDataBatch<'b>, cache: &LocationCache) -> Vec<(LatLng, &'b str)> {
+    let mut todo: Vec<(LatLng, &str)> = Vec::new();
+    let mut seen: HashMap<(u64, u64), usize> = HashMap::new();
+    for (at, name) in batch.points() {
+        let key = LocationCache::key(at);
+        let cached_named = cache.ids.get(&key).map(|&(_, named)| named);
+        if cached_named == Some(true) || (cached_named == Some(false) && name.is_empty()) {
+            continue;
+        }
+        match seen.get(&key) {
+            Some(&i) if todo[i].1.is_empty() && !name.is_empty() => todo[i].1 = name,
+            Some(_) => {}
+            None => {
+                seen.insert(key, todo.len());
+                todo.push((at, name));
+            }
+        }
+    }
+    todo
+}
+
+/// Map point ids written by one force-month's transaction.
+type NewIds = Vec<((u64, u64), (i64, bool))>;
+
+/// One force-month's replacement, the same steps on either engine: skip
+/// it if the same file was imported before, upsert the force and the new
+/// map points, delete the force-month's old rows, write the new ones and
+/// record the import. `None` means unchanged (nothing to commit).
+struct ForceMonth<'a> {
+    force_id: &'a str,
+    force_name: &'a str,
+    month: Month,
+    sha256: &'a str,
+    source: &'a str,
+    batch: OpenDataBatch<'a>,
+    imported_at: String,
+}
+
+const PREVIOUS_SHA: &str = "SELECT sha256 FROM imports WHERE kind = $1 AND force_id = $2 AND month = $3";
+const UPSERT_FORCE: &str =
+    "INSERT INTO forces (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name";
+const RECORD_IMPORT: &str = "INSERT INTO imports (kind, force_id, month, sha256, row_count, source, imported_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, force_id, month) DO UPDATE SET \
+     sha256 = excluded.sha256, row_count = excluded.row_count, source = excluded.source, \
+     imported_at = excluded.imported_at";
+
+impl ForceMonth<'_> {
+    fn kind_label(&self) -> &'static str {
+        self.batch.kind().file_suffix()
+    }
+
+    fn table(&self) -> &'static str {
+        table(self.batch.kind())
+    }
+
+    fn replaced(&self, previous: i64) -> ReplaceResult {
+        ReplaceResult::Replaced { rows: self.batch.len(), previous: usize::try_from(previous).unwrap_or(0) }
+    }
+
+    fn sqlite(
+        &self,
+        db: &Connection<'_>,
+        todo: &[(LatLng, &str)],
+        cache: &LocationCache,
+    ) -> Result<Option<(ReplaceResult, NewIds)>, StoreError> {
+        let month = MonthText::of(self.month);
+        let key: [Value<'_>; 3] = [self.kind_label().into(), self.force_id.into(), month.as_str().into()];
+        let mut previous_sha = None;
+        db.prepare(PREVIOUS_SHA)?.query::<StoreError>(&key, |row| {
+            previous_sha = row.text(0)?.map(str::to_string);
+            Ok(())
+        })?;
+        if previous_sha.as_deref() == Some(self.sha256) {
+            return Ok(None);
+        }
+        db.prepare(UPSERT_FORCE)?.execute(&[self.force_id.into(), self.force_name.into()])?;
+        let new_ids = bulk_load::sqlite_locations(db, todo)?;
+        let ids = LocationIds { new: new_ids.iter().map(|&(k, (id, _))| (k, id)).collect(), cache };
+        let table = self.table();
+        let where_force_month: [Value<'_>; 2] = [self.force_id.into(), month.as_str().into()];
+        let mut previous = 0;
+        db.prepare(&format!("SELECT COUNT(*) FROM {table} WHERE force_id = ? AND month = ?"))?.query::<StoreError>(
+            &where_force_month,
+            |row| {
+                previous = row.int(0).unwrap_or(0);
+                Ok(())
+            },
+        )?;
+        db.prepare(&format!("DELETE FROM {table} WHERE force_id = ? AND month = ?"))?.execute(&where_force_month)?;
+        bulk_load::sqlite_rows(db, table, &self.batch, self.force_id, &month, &ids)?;
+        let rows = i64::try_from(self.batch.len()).unwrap_or(i64::MAX);
+        db.prepare(RECORD_IMPORT)?.execute(&[
+            self.kind_label().into(),
+            self.force_id.into(),
+            month.as_str().into(),
+            self.sha256.into(),
+            rows.into(),
+            self.source.into(),
+            self.imported_at.as_str().into(),
+        ])?;
+        Ok(Some((self.replaced(previous), new_ids)))
+    }
+
+    async fn postgres(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        todo: &[(LatLng, &str)],
+        cache: &LocationCache,
+    ) -> Result<Option<(ReplaceResult, NewIds)>, StoreError> {
+        let month = MonthText::of(self.month);
+        let previous_sha: Option<String> = sqlx::query_scalar(PREVIOUS_SHA)
+            .bind(self.kind_label())
+            .bind(self.force_id)
+            .bind(month.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if previous_sha.as_deref() == Some(self.sha256) {
+            return Ok(None);
+        }
+        sqlx::query(UPSERT_FORCE).bind(self.force_id).bind(self.force_name).execute(&mut *conn).await?;
+        let new_ids = bulk_load::postgres_locations(conn, todo).await?;
+        let ids = LocationIds { new: new_ids.iter().map(|&(k, (id, _))| (k, id)).collect(), cache };
+        let table = self.table();
+        let previous: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table} WHERE force_id = $1 AND month = $2"
+        )))
+        .bind(self.force_id)
+        .bind(month.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE force_id = $1 AND month = $2")))
+            .bind(self.force_id)
+            .bind(month.as_str())
+            .execute(&mut *conn)
+            .await?;
+        bulk_load::postgres_rows(conn, table, &self.batch, self.force_id, &month, &ids).await?;
+        sqlx::query(RECORD_IMPORT)
+            .bind(self.kind_label())
+            .bind(self.force_id)
+            .bind(month.as_str())
+            .bind(self.sha256)
+            .bind(self.batch.len() as i64)
+            .bind(self.source)
+            .bind(&self.imported_at)
+            .execute(&mut *conn)
+            .await?;
+        Ok(Some((self.replaced(previous), new_ids)))
     }
 }
 

@@ -734,7 +734,7 @@ fn row_values<'a>(row: &'a Prepared<'_>, documents: &'a [u8]) -> Result<[Value<'
 /// Appends `values` to `out` as one row of PostgreSQL's `COPY` text
 /// format: tab-separated, `\N` for NULL, `t`/`f` for booleans, with
 /// backslashes, tabs and line ends escaped.
-fn copy_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
+pub(crate) fn copy_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
     use std::io::Write;
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
@@ -745,6 +745,8 @@ fn copy_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
             Value::Bool(v) => out.push(if v { b't' } else { b'f' }),
             // Writing to a vector cannot fail.
             Value::Int(v) => drop(write!(out, "{v}")),
+            // Rust prints the shortest text that reads back as the same number.
+            Value::Real(v) => drop(write!(out, "{v}")),
             Value::Text(t) => {
                 for b in t.bytes() {
                     match b {
@@ -762,7 +764,7 @@ fn copy_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
 }
 
 /// Bytes of `COPY` data sent to PostgreSQL at a time.
-const COPY_SEND_BYTES: usize = 4 << 20;
+pub(crate) const COPY_SEND_BYTES: usize = 4 << 20;
 
 /// Bytes of page cache a stored event needs while its batch is written:
 /// its row and index entries, generously. A batch is one transaction, and a
@@ -786,7 +788,7 @@ fn bulk_cache_kib(events: usize) -> Option<usize> {
 pub(crate) struct MonthText([u8; 7]);
 
 impl MonthText {
-    fn of(m: Month) -> MonthText {
+    pub(crate) fn of(m: Month) -> MonthText {
         let y = m.year();
         let d = |n: u16| b'0' + (n % 10) as u8;
         MonthText([

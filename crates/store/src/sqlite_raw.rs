@@ -50,6 +50,7 @@ pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
 pub(crate) enum Value<'a> {
     Null,
     Int(i64),
+    Real(f64),
     /// Bound as 0 or 1, as SQLite stores booleans; kept apart so that other
     /// writers of the same values (PostgreSQL's `COPY`) can tell them.
     Bool(bool),
@@ -59,6 +60,12 @@ pub(crate) enum Value<'a> {
 impl From<i64> for Value<'_> {
     fn from(v: i64) -> Self {
         Value::Int(v)
+    }
+}
+
+impl From<f64> for Value<'_> {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
     }
 }
 
@@ -160,6 +167,7 @@ impl Statement<'_> {
                 match *value {
                     Value::Null => ffi::sqlite3_bind_null(stmt, index),
                     Value::Int(v) => ffi::sqlite3_bind_int64(stmt, index, v),
+                    Value::Real(v) => ffi::sqlite3_bind_double(stmt, index, v),
                     Value::Bool(v) => ffi::sqlite3_bind_int64(stmt, index, i64::from(v)),
                     Value::Text(t) => match c_int::try_from(t.len()) {
                         Ok(n) => {

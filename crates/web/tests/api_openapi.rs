@@ -238,7 +238,13 @@ async fn check_openapi(engine: Engine) {
         .map(String::as_str)
         .filter(|p| !p.starts_with("/api/v1/asb/"))
         .collect();
+    // The bulk download routes answer files, not JSON: (path, uri, content type).
+    let files = [
+        ("/api/bulk/{month}/{file}", "/api/bulk/2024-06/2024-06-city-of-london-street.csv", "text/csv"),
+        ("/api/bulk/{archive}", "/api/bulk/2024-06.zip", "application/zip"),
+    ];
     let mut exercised: Vec<&str> = examples.iter().map(|(p, _)| *p).collect();
+    exercised.extend(files.iter().map(|f| f.0));
     exercised.extend(secured.iter().map(|s| s.0).filter(|p| !p.starts_with("/api/v1/asb/")));
     documented.sort_unstable();
     exercised.sort_unstable();
@@ -252,6 +258,12 @@ async fn check_openapi(engine: Engine) {
         let mut errors = Vec::new();
         check(&spec, schema, &answer.json(), path, &mut errors);
         assert!(errors.is_empty(), "{uri} does not match its schema:\n{}", errors.join("\n"));
+    }
+    for (path, uri, content_type) in files {
+        let answer = get(app, uri).await;
+        assert_eq!(answer.status, axum::http::StatusCode::OK, "{uri}");
+        assert!(answer.content_type.as_deref().is_some_and(|c| c.starts_with(content_type)), "{uri}");
+        assert!(spec["paths"][path]["get"]["responses"]["200"]["content"][content_type].is_object(), "{path}");
     }
     for (path, method, uri, body, token, status) in &secured {
         let request = axum::http::Request::builder()

@@ -50,7 +50,9 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub content_type: Option<String>,
+    /// The body as text (bytes that are not UTF-8, as in a zip, replaced).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -74,7 +76,8 @@ pub async fn send(app: &Router, request: Request<Body>) -> Answer {
     let headers = response.headers().clone();
     let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
     let bytes = axum::body::to_bytes(response.into_body(), 256 * 1024 * 1024).await.expect("read body");
-    Answer { status, headers, content_type, body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body") }
+    let bytes = bytes.to_vec();
+    Answer { status, headers, content_type, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
 }
 
 pub async fn get(app: &Router, uri: &str) -> Answer {
