@@ -8,6 +8,7 @@ pub mod community_trigger;
 mod error;
 mod health;
 mod index;
+mod json_query;
 mod metrics;
 pub mod open311;
 pub mod pledge;
