@@ -160,12 +160,12 @@ pub async fn create(
 /// The review number in the path. Not a number (`/case-reviews/null`):
 /// no such review, answered in JSON like any other unknown number rather
 /// than with the router's plain-text 400.
-fn review_id(raw: &str) -> Result<i64, Response> {
+fn review_id(raw: &str) -> Result<i64, Box<Response>> {
     raw.trim()
         .parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a case review number")))
+        .ok_or_else(|| Box::new(api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a case review number"))))
 }
 
 pub async fn show(
@@ -175,7 +175,7 @@ pub async fn show(
 ) -> Response {
     let id = match review_id(&raw) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.store.case_review(id, &by(&a, &bo)).await {
         Ok(Some(r)) => Json(review_json(&r, today(&bo))).into_response(),
@@ -212,7 +212,7 @@ pub async fn record_step(
 ) -> Response {
     let id = match review_id(&raw) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     // A review outside the caller's reach is refused before the step is read.
     match state.store.reach_case_review(id, &by(&a, &bo)).await {
