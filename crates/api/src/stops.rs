@@ -44,7 +44,9 @@ pub async fn at_location(
     let params = params::from_query(query)?;
     let id = match params::place(&params, Accepts { location_id: true, poly: false }) {
         Ok(Place::Location(id)) => id,
-        Err(ApiError::NotFound) => return Ok(json::empty()),
+        // Not a number (`location_id=null`): no such location, as at
+        // crimes-at-location, rather than an empty list that hides the typo.
+        Err(ApiError::NotFound) => return Err(ApiError::NotFound),
         Ok(_) | Err(_) => return Err(ApiError::bad("missing parameter location_id")),
     };
     let data = state.index.current();

@@ -140,7 +140,7 @@ pub async fn audit_page(
 pub async fn api_audit(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::ReadAuditLog>,
-    Query(p): Query<AuditParams>,
+    crate::json_query::JsonQuery(p): crate::json_query::JsonQuery<AuditParams>,
 ) -> Result<Response, crate::WebError> {
     use axum::response::IntoResponse;
     let q = match query(&p) {

@@ -36,7 +36,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Duration, Utc};
 use peel_core::access::{LockoutPolicy, PasswordPolicy, Permission};
 
-pub(crate) use peel_http::{AppState, WebError, rate_limit};
+pub(crate) use peel_http::{AppState, WebError, json_query, rate_limit};
 
 /// Where the current time comes from (tests move it by hand).
 #[derive(Clone)]

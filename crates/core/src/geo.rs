@@ -34,10 +34,10 @@ pub enum GeoError {
 impl LatLng {
     /// Parses a latitude and longitude given as decimal strings, checking range.
     pub fn parse(lat: &str, lng: &str) -> Result<LatLng, GeoError> {
-        let lat_s = lat.trim();
-        let lng_s = lng.trim();
-        let lat: f64 = parse_decimal(lat_s)?;
-        let lng: f64 = parse_decimal(lng_s)?;
+        let lat_s = lat.trim_matches(|c: char| c.is_ascii_whitespace());
+        let lng_s = lng.trim_matches(|c: char| c.is_ascii_whitespace());
+        let lat: f64 = parse_decimal(lat)?;
+        let lng: f64 = parse_decimal(lng)?;
         if !(-90.0..=90.0).contains(&lat) {
             return Err(GeoError::LatitudeRange(lat_s.to_string()));
         }
@@ -72,17 +72,53 @@ impl LatLng {
     }
 }
 
-fn parse_decimal(s: &str) -> Result<f64, GeoError> {
-    // `f64::from_str` also takes "inf" and "NaN"; coordinates are numbers. The
-    // exponent form stays: police.uk's boundary KML writes points near the
-    // Greenwich meridian as "-2.78113836816e-05".
-    let numeric = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-        && s.bytes().next().is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
-    let v: f64 = if numeric { s.parse().ok() } else { None }
-        .filter(|v: &f64| v.is_finite())
-        .ok_or_else(|| GeoError::NotANumber(s.to_string()))?;
-    Ok(v)
+/// The longest coordinate accepted, surrounding spaces included: enough for
+/// any real one, and with at most two exponent digits it cannot overflow.
+pub const MAX_COORDINATE_LEN: usize = 64;
+
+/// A coordinate exactly as the API's OpenAPI document states it: ASCII
+/// spaces around, an optional sign, digits with an optional decimal point,
+/// and an optional exponent of one or two digits, at most
+/// [`MAX_COORDINATE_LEN`] characters. `f64::from_str` alone also takes
+/// "inf", "NaN" and exponents that overflow. The exponent form stays:
+/// police.uk's boundary KML writes points near the Greenwich meridian as
+/// "-2.78113836816e-05".
+fn parse_decimal(raw: &str) -> Result<f64, GeoError> {
+    let bad = || GeoError::NotANumber(raw.to_string());
+    if raw.len() > MAX_COORDINATE_LEN {
+        return Err(bad());
+    }
+    let s = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut mantissa = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return Err(bad());
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !(1..=2).contains(&digits(&mut i)) {
+            return Err(bad());
+        }
+    }
+    if i != b.len() {
+        return Err(bad());
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(bad)
 }
 
 /// An axis-aligned box in degrees.
@@ -156,8 +192,11 @@ impl Polygon {
     /// Parses police.uk's `poly` parameter: `lat,lng:lat,lng:…`; the ring is
     /// closed implicitly.
     pub fn parse_police_uk(s: &str) -> Result<Polygon, GeoError> {
-        let points =
-            s.split(':').filter(|p| !p.trim().is_empty()).map(LatLng::parse_pair).collect::<Result<Vec<_>, _>>()?;
+        let points = s
+            .split(':')
+            .filter(|p| !p.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty())
+            .map(LatLng::parse_pair)
+            .collect::<Result<Vec<_>, _>>()?;
         Polygon::new(points)
     }
 
@@ -248,6 +287,26 @@ mod tests {
 
     fn square() -> Polygon {
         Polygon::parse_police_uk("0,0:0,1:1,1:1,0").unwrap()
+    }
+
+    /// The grammar the OpenAPI document states for lat, lng, q and poly
+    /// (found by schemathesis: over-long numbers, exponents that overflow
+    /// and Unicode spaces were accepted or refused against the document).
+    #[test]
+    fn coordinates_follow_the_documented_grammar() {
+        for ok in ["51.5", "-0.1", "+.5", "5.", " 51.5\t", "-2.78113836816e-05", "1E+2", "0"] {
+            assert!(parse_decimal(ok).is_ok(), "{ok:?}");
+        }
+        let long = format!("0.{}", "0".repeat(MAX_COORDINATE_LEN));
+        for bad in
+            ["", ".", "-", "inf", "NaN", "1e", "1e100", "1e-999", "1.2.3", "\u{a0}51.5", "0x10", "51,5", long.as_str()]
+        {
+            assert!(parse_decimal(bad).is_err(), "{bad:?}");
+        }
+        assert!(Polygon::parse_police_uk("0,0:0,1:\u{a0}:1,1").is_err());
+        let padded = format!("0{}", " ".repeat(MAX_COORDINATE_LEN));
+        assert!(LatLng::parse("0", &padded).is_err(), "the length counts the spaces");
+        assert!(Polygon::parse_police_uk(":0,0: :0,1::1,1:").is_ok());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod error;
 mod index;
+pub mod json_query;
 pub mod rate_limit;
 
 use peel_store::Store;

@@ -110,6 +110,9 @@ async fn check_openapi(engine: Engine) {
     let city = || peel_core::access::Reach::Force("city-of-london".into());
     let feed = api_token(&t.store, peel_core::access::Role::EventFeed, "feed@example.org", city()).await;
     let admin = api_token(&t.store, peel_core::access::Role::Administrator, "admin@example.org", city()).await;
+    let auditor = api_token(&t.store, peel_core::access::Role::Auditor, "auditor@example.org", city()).await;
+    let root =
+        api_token(&t.store, peel_core::access::Role::InstallationAdministrator, "root@example.org", city()).await;
     let examples: Vec<(&str, String)> = vec![
         ("/api/forces", "/api/forces".into()),
         ("/api/forces/{force}", "/api/forces/city-of-london".into()),
@@ -194,6 +197,10 @@ async fn check_openapi(engine: Engine) {
     });
     let event = r#"{"id":"c1","force":"city-of-london","type":"call","channel":"999","received_at":"2024-06-10T12:00:00Z","answered_at":"2024-06-10T12:00:05Z"}"#;
     secured.extend([
+        ("/api/v1/me", "get", "/api/v1/me".into(), String::new(), admin.as_str(), 200),
+        ("/api/v1/admin/users", "get", "/api/v1/admin/users".into(), String::new(), admin.as_str(), 200),
+        ("/api/v1/admin/organisations", "get", "/api/v1/admin/organisations".into(), String::new(), root.as_str(), 200),
+        ("/api/v1/audit", "get", "/api/v1/audit?from=2020-01-01&limit=5".into(), String::new(), auditor.as_str(), 200),
         ("/api/v1/events", "post", "/api/v1/events".into(), event.into(), feed.as_str(), 200),
         (
             "/api/v1/pledge/compliance",
@@ -325,4 +332,142 @@ fn validator_flags_mismatches() {
     assert!(errors.iter().any(|e| e.starts_with("crime.id:")), "{errors:?}");
     assert!(errors.iter().any(|e| e.starts_with("crime.month: required")), "{errors:?}");
     assert!(errors.iter().any(|e| e.starts_with("crime.extra: not documented")), "{errors:?}");
+}
+
+/// Every `(METHOD, path)` the server's routers serve, read from the source
+/// of the crates it composes (`web`, `api`, `portal`, `backoffice`): each
+/// `.route("path", get(…).post(…))` call, with the `/api` nest of
+/// `api/src/lib.rs` applied. Reading the source rather than a list kept
+/// by hand means a new route cannot be added without this test seeing it.
+fn served_routes() -> Vec<(String, String)> {
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for c in ["web", "api", "portal", "backoffice"] {
+        walk(&crates.join(c).join("src"), &mut files);
+    }
+    let mut routes = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read source");
+        let prefix = if file.ends_with("api/src/lib.rs") { "/api" } else { "" };
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + ".route(".len()..];
+            let Some(open) = rest.find('"') else { break };
+            let Some(len) = rest[open + 1..].find('"') else { break };
+            let path = format!("{prefix}{}", &rest[open + 1..open + 1 + len]);
+            // The handlers: up to the parenthesis that closes `.route(`.
+            let mut depth = 1;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let handlers = &rest[open + 1 + len..end];
+            let mut found = false;
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let starts =
+                    [format!(",{method}("), format!(".{method}("), format!(" {method}("), format!("::{method}(")];
+                if starts.iter().any(|s| handlers.contains(s.as_str()))
+                    || handlers.trim_start_matches([',', ' ', '\n']).starts_with(&format!("{method}("))
+                {
+                    routes.push((method.to_uppercase(), path.clone()));
+                    found = true;
+                }
+            }
+            assert!(found, "no method found for route {path} in {}", file.display());
+        }
+    }
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+/// The OpenAPI document lists every JSON API route the server has (each
+/// path under `/api/` with each of its methods) and nothing it does not.
+/// Pages, `/open311/v2/` (described by the GeoReport v2 specification and
+/// `docs/open311.md`), `/healthz` and `/metrics` are not part of it.
+#[test]
+fn document_lists_every_api_route() {
+    let spec: Value = serde_json::from_str(include_str!("../../api/src/openapi.json")).expect("spec");
+    let served: Vec<(String, String)> = served_routes().into_iter().filter(|(_, p)| p.starts_with("/api/")).collect();
+    // The scan itself sees what it must: routes of every router.
+    for probe in [
+        ("GET", "/api/forces"),
+        ("GET", "/api/v1/me"),
+        ("DELETE", "/api/v1/pledge/standards"),
+        ("POST", "/api/v1/asb/cases/{id}/reopen"),
+    ] {
+        assert!(served.iter().any(|(m, p)| m == probe.0 && p == probe.1), "the scan misses {probe:?}: {served:?}");
+    }
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys().filter(|m| *m != "parameters") {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    documented.sort();
+    let missing: Vec<_> = served.iter().filter(|r| !documented.contains(r)).collect();
+    let extra: Vec<_> = documented.iter().filter(|r| !served.contains(r)).collect();
+    assert!(missing.is_empty(), "served but not in /api/openapi.json: {missing:?}");
+    assert!(extra.is_empty(), "in /api/openapi.json but not served: {extra:?}");
+}
+
+/// Each operation states the statuses it can answer with: 401 and 403 for
+/// every one that takes a bearer token, 400 or 422 and 413 for every one
+/// that takes a body, and 429 for everything under `/api/` (the optional
+/// rate limit); and the content of every answer but police.uk's empty 503.
+#[test]
+fn document_states_every_status() {
+    let spec: Value = serde_json::from_str(include_str!("../../api/src/openapi.json")).expect("spec");
+    let mut problems = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if method == "parameters" {
+                continue;
+            }
+            let responses = op["responses"].as_object().expect("responses");
+            let has = |s: &str| responses.contains_key(s);
+            let bearer = op["security"].as_array().is_some_and(|s| s.iter().any(|o| o.get("bearer").is_some()));
+            let mut want = vec!["429"];
+            if bearer {
+                want.extend(["401", "403"]);
+            }
+            if op.get("requestBody").is_some() {
+                want.push("413");
+                if !has("400") && !has("422") {
+                    problems.push(format!("{method} {path}: neither 400 nor 422 for a bad body"));
+                }
+            }
+            for s in want {
+                if !has(s) {
+                    problems.push(format!("{method} {path}: no {s}"));
+                }
+            }
+            for (status, response) in responses {
+                if status != "503" && response.get("content").is_none() && response.get("$ref").is_none() {
+                    problems.push(format!("{method} {path}: {status} has no content"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

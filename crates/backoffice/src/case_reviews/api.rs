@@ -12,7 +12,9 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::json_query::JsonQuery;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -68,7 +70,7 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
-    Query(p): Query<ListParams>,
+    JsonQuery(p): JsonQuery<ListParams>,
 ) -> Response {
     let scope = match (p.force.as_deref(), p.csp.as_deref()) {
         (Some(f), Some(c)) => Some((f, c)),
@@ -139,11 +141,26 @@ pub async fn create(
     }
 }
 
+/// The review number in the path. Not a number (`/case-reviews/null`):
+/// no such review, answered in JSON like any other unknown number rather
+/// than with the router's plain-text 400.
+fn review_id(raw: &str) -> Result<i64, Box<Response>> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Box::new(api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a case review number"))))
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
-    Path(id): Path<i64>,
+    Path(raw): Path<String>,
 ) -> Response {
+    let id = match review_id(&raw) {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
     match state.store.case_review(id, &by(&a, &bo)).await {
         Ok(Some(r)) => Json(review_json(&r, today(&bo))).into_response(),
         Ok(None) => api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
@@ -174,9 +191,13 @@ pub struct StepBody {
 pub async fn record_step(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
-    Path(id): Path<i64>,
+    Path(raw): Path<String>,
     b: Result<Json<StepBody>, JsonRejection>,
 ) -> Response {
+    let id = match review_id(&raw) {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
     // A review outside the caller's reach is refused before the step is read.
     match state.store.reach_case_review(id, &by(&a, &bo)).await {
         Ok(true) => {}

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::json_query::JsonQuery;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -81,7 +83,7 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
         .map_err(|e| Problems::one("body", format!("Send a JSON object as the request body: {e}.")).into())
 }
 
-fn id(raw: &str) -> Result<i64, ApiError> {
+pub(super) fn id(raw: &str) -> Result<i64, ApiError> {
     raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
         ApiError(Box::new(api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a report or case number"))))
     })
@@ -124,7 +126,7 @@ pub struct ListParams {
 pub async fn reports(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::ViewCases>,
-    Query(p): Query<ListParams>,
+    JsonQuery(p): JsonQuery<ListParams>,
 ) -> Answer {
     let list = state.store.asb_reports(&viewer(&a, bo.now()), p.limit.unwrap_or(100)).await?;
     ok(StatusCode::OK, json!({ "reports": list }))
@@ -375,7 +377,7 @@ pub fn due_by(raw: &str, today: NaiveDate) -> Result<NaiveDate, Problems> {
 pub async fn reviews(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::SuperviseCases>,
-    Query(p): Query<ReviewParams>,
+    JsonQuery(p): JsonQuery<ReviewParams>,
 ) -> Answer {
     let now = bo.now();
     let due = due_by(&p.due_by, now.date_naive())?;

@@ -114,14 +114,6 @@ pub async fn due(State(state): State<AppState>, Page(a, bo, ..): Page<need::View
 
 type Answer = Result<Response, ApiError>;
 
-fn case_id(raw: &str) -> Result<i64, ApiError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| ApiError::from(peel_core::asb::Problems::one("id", format!("{raw:?} is not a case number"))))
-}
-
 pub async fn api_due(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
     let cases = state.store.asb_due(&viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "cases": cases })).into_response())
@@ -132,7 +124,7 @@ pub async fn api_service(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let s = state.store.asb_case_service(case_id(&raw)?, &viewer(&a, bo.now())).await?;
+    let s = state.store.asb_case_service(super::api::id(&raw)?, &viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "service": s })).into_response())
 }
 

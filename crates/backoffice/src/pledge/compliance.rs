@@ -1,7 +1,9 @@
 //! `GET /api/v1/pledge/compliance`.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
+
+use crate::json_query::JsonQuery;
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -66,7 +68,7 @@ pub(super) struct ComplianceQuery {
 pub(super) async fn compliance(
     State(state): State<AppState>,
     audience: Audience,
-    Query(q): Query<ComplianceQuery>,
+    JsonQuery(q): JsonQuery<ComplianceQuery>,
 ) -> Result<Json<Value>, WebError> {
     let force_id = known_force(q.force.as_deref())?;
     if let Audience::Staff(a) = &audience {

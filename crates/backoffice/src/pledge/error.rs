@@ -11,7 +11,9 @@ use crate::WebError;
 #[derive(Debug, thiserror::Error)]
 pub enum PledgeError {
     /// No `PEEL_INGEST_TOKEN` is configured, so the shared token is refused
-    /// (back-office API tokens still work).
+    /// (back-office API tokens still work). A 401, not a 5xx: the caller
+    /// sent no credential the server accepts, and a client's mistake must not
+    /// look like a server fault to monitoring.
     #[error(
         "ingestion with a shared token is disabled: set PEEL_INGEST_TOKEN on the server, or send the API token \
          of an account with the event-feed role"
@@ -33,10 +35,7 @@ pub enum PledgeError {
 impl IntoResponse for PledgeError {
     fn into_response(self) -> Response {
         match self {
-            PledgeError::IngestDisabled => {
-                (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": self.to_string() }))).into_response()
-            }
-            PledgeError::Unauthorized => {
+            PledgeError::IngestDisabled | PledgeError::Unauthorized => {
                 let mut r = (StatusCode::UNAUTHORIZED, Json(json!({ "error": self.to_string() }))).into_response();
                 r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                 r

@@ -17,7 +17,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::json_query::JsonQuery;
 use peel_core::access::{Caller, Permission, Target};
 use peel_core::force;
 use peel_core::pledge::{AreaKind, CommitmentId, Standard, StandardSet};
@@ -86,7 +88,7 @@ fn answer(force_id: &str, neighbourhood: Option<&str>, set: &StandardSet) -> Jso
 
 pub(super) async fn standards(
     State(state): State<AppState>,
-    Query(q): Query<StandardsQuery>,
+    JsonQuery(q): JsonQuery<StandardsQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let force_id = known_force(q.force.as_deref())?;
     let neighbourhood = known_neighbourhood(&state.store, &force_id, q.neighbourhood.as_deref()).await?;
@@ -221,7 +223,7 @@ pub(super) struct WithdrawQuery {
 pub(super) async fn withdraw_standard(
     State(state): State<AppState>,
     Staff(a, bo, _): Staff<need::SetPledgeStandards>,
-    Query(q): Query<WithdrawQuery>,
+    JsonQuery(q): JsonQuery<WithdrawQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let by = a.by(PURPOSE, bo.now());
     if let Some(force_id) = q.force.as_deref().map(str::trim).filter(|f| force::by_id(f).is_some()) {
