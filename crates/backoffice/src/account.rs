@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use super::auth::{Authed, Page, need};
 use super::html::{self, FieldError, PageError};
+use super::layout::{Chrome, render};
 use crate::AppState;
+use askama::Template;
 use peel_usecases::sign_in::{self, PasswordChange};
 
 #[derive(Deserialize, Default)]
@@ -21,23 +23,19 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
-fn password_page(a: &Authed, errors: &[FieldError]) -> String {
-    let body = format!(
-        "{summary}<p>Your new password must be at least 12 characters long and must not contain your email address. \
-         Changing it signs you out everywhere, and you then sign in with the new one.</p>\
-         <form method=\"post\" action=\"/account/password\" novalidate>{csrf}{current}{new}{confirm}\
-         <button type=\"submit\">Change password</button></form>",
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(a.csrf()),
-        current = html::input("current_password", "Current password", "password", "", "current-password", errors),
-        new = html::input("new_password", "New password", "password", "", "new-password", errors),
-        confirm = html::input("confirm_password", "New password again", "password", "", "new-password", errors),
-    );
-    html::page("Change your password", Some(a), &body)
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage<'a> {
+    chrome: Chrome,
+    errors: &'a [FieldError],
 }
 
-pub async fn password_form(Page(a, ..): Page<need::ViewOwnAccount>) -> Response {
-    html::respond(StatusCode::OK, password_page(&a, &[]))
+fn password_page(status: StatusCode, a: &Authed, errors: &[FieldError]) -> Result<Response, PageError> {
+    render(status, &PasswordPage { chrome: Chrome::of(a), errors })
+}
+
+pub async fn password_form(Page(a, ..): Page<need::ViewOwnAccount>) -> Result<Response, PageError> {
+    password_page(StatusCode::OK, &a, &[])
 }
 
 /// Checks the current password (counted towards the lock-out like a
@@ -52,6 +50,6 @@ pub async fn change_password(
     let by = a.by("security", bo.now());
     match sign_in::change_password(&state.store, bo.lockout, &bo.password_policy, &a.user, &by, change).await {
         Ok(()) => Ok(Redirect::to("/login?changed=1").into_response()),
-        Err(e) => Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, password_page(&a, &html::field_errors(e)?))),
+        Err(e) => password_page(StatusCode::UNPROCESSABLE_ENTITY, &a, &html::field_errors(e)?),
     }
 }

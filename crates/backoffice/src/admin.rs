@@ -3,8 +3,7 @@
 //! organisation). Who may change what is decided by the store's checks of
 //! the caller; these pages only offer what those checks allow.
 
-use std::fmt::Write;
-
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,7 +14,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Api, Authed, Page, need};
-use super::html::{self, FieldError, PageError, esc};
+use super::html::{self, FieldError, PageError};
+use super::layout::{Chrome, message_page, render};
 use super::login::user_json;
 use crate::AppState;
 use peel_usecases::accounts::{self, AccountError, NewAccount, PURPOSE};
@@ -83,85 +83,56 @@ impl OrgForm {
     }
 }
 
-/// The reach fields: a force for a police force, partnerships for anyone else.
-fn reach_fields(form: &OrgForm, csps: &[Csp], errors: &[FieldError]) -> String {
+/// The forces a police force's organisation may be placed in.
+fn force_options() -> Vec<(String, String)> {
     let mut forces = vec![(String::new(), "Not a police force, or not set yet".to_string())];
     forces.extend(peel_core::force::FORCES.iter().map(|f| (f.id.to_string(), f.name.to_string())));
-    let partnerships: Vec<(String, String)> =
-        csps.iter().map(|c| (format!("{}/{}", c.force_id, c.id), format!("{} ({})", c.name, c.force_id))).collect();
-    let partnership_field = if partnerships.is_empty() {
-        "<p>No community safety partnerships have been imported yet, so a council, housing provider or victim \
-         service cannot be placed in one: import them first (<code>peel import</code> of an areas file).</p>"
-            .to_string()
-    } else {
-        html::checkboxes(
-            "partnership",
-            "Partnerships (for a council, housing provider or victim service)",
-            "Its staff work on the case reviews, procedures and service standards of these partnerships.",
-            &partnerships,
-            &form.partnerships,
-            errors,
-        )
-    };
-    format!(
-        "{}{partnership_field}",
-        html::select("force", "Police force (for a police force's organisation)", &forces, &form.force, errors)
-    )
+    forces
 }
 
-fn organisations_page(
+/// The partnerships anyone else may be placed in, as `force/csp` values.
+fn partnership_options(csps: &[Csp]) -> Vec<(String, String)> {
+    csps.iter().map(|c| (format!("{}/{}", c.force_id, c.id), format!("{} ({})", c.name, c.force_id))).collect()
+}
+
+#[derive(Template)]
+#[template(path = "admin_organisations.html")]
+struct OrganisationsPage<'a> {
+    chrome: Chrome,
+    orgs: &'a [Organisation],
+    kinds: Vec<(String, String)>,
+    forces: Vec<(String, String)>,
+    partnerships: Vec<(String, String)>,
+    form: &'a OrgForm,
+    errors: &'a [FieldError],
+}
+
+async fn organisations_page(
+    state: &AppState,
     a: &Authed,
-    orgs: &[Organisation],
-    csps: &[Csp],
+    status: StatusCode,
     form: &OrgForm,
     errors: &[FieldError],
-) -> String {
-    let mut rows = String::new();
-    for o in orgs {
-        let _ = write!(
-            rows,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/admin/organisations/{}\">Change what {} works within</a></td></tr>",
-            esc(&o.name),
-            esc(o.kind.label()),
-            esc(&o.reach.describe()),
-            o.id,
-            esc(&o.name),
-        );
-    }
-    let table = if orgs.is_empty() {
-        "<p>There are no organisations yet.</p>".to_string()
-    } else {
-        html::table(
-            "Organisations",
-            &format!(
-                "<caption>Organisations</caption><thead><tr><th scope=\"col\">Name</th>\
-                 <th scope=\"col\">Kind</th><th scope=\"col\">Works within</th><th scope=\"col\">Actions</th></tr></thead>\
-                 <tbody>{rows}</tbody>"
-            ),
-        )
+) -> Result<Response, PageError> {
+    let orgs = state.store.organisations().await?;
+    let csps = state.store.all_csps().await?;
+    let page = OrganisationsPage {
+        chrome: Chrome::of(a),
+        orgs: &orgs,
+        kinds: OrgKind::ALL.iter().map(|k| (k.slug().into(), k.label().into())).collect(),
+        forces: force_options(),
+        partnerships: partnership_options(&csps),
+        form,
+        errors,
     };
-    let kinds: Vec<(String, String)> = OrgKind::ALL.iter().map(|k| (k.slug().into(), k.label().into())).collect();
-    let body = format!(
-        "{summary}<p>Each organisation's staff act only within what it works within: a police force's staff \
-         within that force, a partner's within its partnerships.</p>{table}<h2>Add an organisation</h2>\
-         <form method=\"post\" action=\"/admin/organisations\" novalidate>\
-         {csrf}{name}{kind}{reach}<button type=\"submit\">Add organisation</button></form>",
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(a.csrf()),
-        name = html::input("name", "Name", "text", &form.name, "organization", errors),
-        kind = html::select("kind", "Kind of organisation", &kinds, &form.kind, errors),
-        reach = reach_fields(form, csps, errors),
-    );
-    html::page("Organisations", Some(a), &body)
+    render(status, &page)
 }
 
 pub async fn organisations(
     State(state): State<AppState>,
     Page(a, ..): Page<need::ManageOrganisations>,
 ) -> Result<Response, PageError> {
-    let orgs = state.store.organisations().await?;
-    let csps = state.store.all_csps().await?;
-    Ok(html::respond(StatusCode::OK, organisations_page(&a, &orgs, &csps, &OrgForm::default(), &[])))
+    organisations_page(&state, &a, StatusCode::OK, &OrgForm::default(), &[]).await
 }
 
 pub async fn create_organisation(
@@ -182,28 +153,40 @@ pub async fn create_organisation(
         Ok(_) => Ok(Redirect::to("/admin/organisations").into_response()),
         Err(e) => {
             let errors = html::field_errors(e)?;
-            let orgs = state.store.organisations().await?;
-            let csps = state.store.all_csps().await?;
-            Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, organisations_page(&a, &orgs, &csps, &form, &errors)))
+            organisations_page(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors).await
         }
     }
 }
 
-fn organisation_page(a: &Authed, o: &Organisation, csps: &[Csp], form: &OrgForm, errors: &[FieldError]) -> String {
-    let body = format!(
-        "{summary}<p>{name} is a {kind}. It works within {reach}.</p>\
-         <form method=\"post\" action=\"/admin/organisations/{id}\" novalidate>{csrf}{fields}\
-         <button type=\"submit\">Save what {name} works within</button></form>\
-         <p><a href=\"/admin/organisations\">Back to organisations</a></p>",
-        summary = html::error_summary(errors),
-        name = esc(&o.name),
-        kind = esc(&o.kind.label().to_lowercase()),
-        reach = esc(&o.reach.describe()),
-        id = o.id,
-        csrf = html::csrf_field(a.csrf()),
-        fields = reach_fields(form, csps, errors),
-    );
-    html::page(&format!("What {} works within", o.name), Some(a), &body)
+#[derive(Template)]
+#[template(path = "admin_organisation.html")]
+struct OrganisationPage<'a> {
+    chrome: Chrome,
+    o: &'a Organisation,
+    forces: Vec<(String, String)>,
+    partnerships: Vec<(String, String)>,
+    form: &'a OrgForm,
+    errors: &'a [FieldError],
+}
+
+async fn organisation_page(
+    state: &AppState,
+    a: &Authed,
+    status: StatusCode,
+    o: &Organisation,
+    form: &OrgForm,
+    errors: &[FieldError],
+) -> Result<Response, PageError> {
+    let csps = state.store.all_csps().await?;
+    let page = OrganisationPage {
+        chrome: Chrome::of(a),
+        o,
+        forces: force_options(),
+        partnerships: partnership_options(&csps),
+        form,
+        errors,
+    };
+    render(status, &page)
 }
 
 async fn find_organisation(state: &AppState, id: i64) -> Result<Organisation, PageError> {
@@ -216,8 +199,7 @@ pub async fn organisation(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let o = find_organisation(&state, id).await?;
-    let csps = state.store.all_csps().await?;
-    Ok(html::respond(StatusCode::OK, organisation_page(&a, &o, &csps, &OrgForm::of(&o), &[])))
+    organisation_page(&state, &a, StatusCode::OK, &o, &OrgForm::of(&o), &[]).await
 }
 
 pub async fn set_organisation_reach(
@@ -241,8 +223,7 @@ pub async fn set_organisation_reach(
         Ok(_) => Ok(Redirect::to("/admin/organisations").into_response()),
         Err(e) => {
             let errors = html::field_errors(e)?;
-            let csps = state.store.all_csps().await?;
-            Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, organisation_page(&a, &o, &csps, &form, &errors)))
+            organisation_page(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, &o, &form, &errors).await
         }
     }
 }
@@ -297,49 +278,58 @@ fn may_change(caller: &Caller, u: &UserRecord) -> bool {
         .is_ok()
 }
 
-fn users_page(
-    a: &Authed,
-    now: chrono::DateTime<chrono::Utc>,
-    users: &[UserRecord],
-    orgs: &[Organisation],
-    form: &UserForm,
-    errors: &[FieldError],
-) -> String {
-    let mut rows = String::new();
-    for u in users {
-        let actions = if u.id == a.user.id {
-            "<p>This is you</p>".to_string()
-        } else if !may_change(a.caller(), u) {
-            "<p>Changed only at the command line</p>".to_string()
-        } else {
-            let toggle = if u.disabled {
-                html::post_button(&format!("/admin/users/{}/enable", u.id), a.csrf(), &format!("Enable {}", u.email))
-            } else {
-                html::post_button(&format!("/admin/users/{}/disable", u.id), a.csrf(), &format!("Disable {}", u.email))
-            };
-            format!("{toggle}<a href=\"/admin/users/{}/reset\">Reset password for {}</a>", u.id, esc(&u.email))
-        };
-        let _ = write!(
-            rows,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{actions}</td></tr>",
-            esc(&u.display_name),
-            esc(&u.email),
-            esc(u.role.label()),
-            esc(&u.organisation_name),
-            status(u, now),
-        );
+/// One account's row in the table, with what the caller may do to it.
+struct UserRow {
+    id: i64,
+    name: String,
+    email: String,
+    role: &'static str,
+    organisation: String,
+    status: &'static str,
+    me: bool,
+    may_change: bool,
+    disabled: bool,
+    enable: String,
+    enable_label: String,
+    disable: String,
+    disable_label: String,
+}
+
+impl UserRow {
+    fn of(a: &Authed, u: &UserRecord, now: chrono::DateTime<chrono::Utc>) -> UserRow {
+        UserRow {
+            id: u.id,
+            name: u.display_name.clone(),
+            email: u.email.clone(),
+            role: u.role.label(),
+            organisation: u.organisation_name.clone(),
+            status: status(u, now),
+            me: u.id == a.user.id,
+            may_change: may_change(a.caller(), u),
+            disabled: u.disabled,
+            enable: format!("/admin/users/{}/enable", u.id),
+            enable_label: format!("Enable {}", u.email),
+            disable: format!("/admin/users/{}/disable", u.id),
+            disable_label: format!("Disable {}", u.email),
+        }
     }
-    let table = html::table(
-        "User accounts",
-        &format!(
-            "<caption>User accounts</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Email address</th>\
-             <th scope=\"col\">Role</th><th scope=\"col\">Organisation</th><th scope=\"col\">Status</th>\
-             <th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody>"
-        ),
-    );
-    let orgs: Vec<(String, String)> = orgs.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
-    // Only the roles the store would let this caller give.
-    let roles: Vec<(String, String)> = Role::ALL
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage<'a> {
+    chrome: Chrome,
+    scope: String,
+    rows: Vec<UserRow>,
+    orgs: Vec<(String, String)>,
+    roles: Vec<(String, String)>,
+    form: &'a UserForm,
+    errors: &'a [FieldError],
+}
+
+/// Only the roles the store would let this caller give.
+fn roles_to_give(a: &Authed) -> Vec<(String, String)> {
+    Role::ALL
         .iter()
         .filter(|r| match a.caller() {
             Caller::Account(acc) => a
@@ -349,28 +339,16 @@ fn users_page(
             _ => false,
         })
         .map(|r| (r.slug().into(), r.label().into()))
-        .collect();
-    let scope = match &a.account().reach {
+        .collect()
+}
+
+fn users_scope(a: &Authed) -> String {
+    match &a.account().reach {
         Reach::Installation => {
             "You manage each organisation's administrators; they manage their own staff.".to_string()
         }
         _ => format!("You manage the accounts of {}.", a.account().organisation_name),
-    };
-    let body = format!(
-        "{summary}<p>{scope}</p>{table}<h2>Add a user</h2>\
-         <form method=\"post\" action=\"/admin/users\" novalidate>{csrf}{email}{name}{org}{role}{password}\
-         <p>The password must be at least 12 characters and must not contain the email address. \
-         Give it to the person by a safe route.</p><button type=\"submit\">Add user</button></form>",
-        summary = html::error_summary(errors),
-        scope = esc(&scope),
-        csrf = html::csrf_field(a.csrf()),
-        email = html::input("email", "Email address", "email", &form.email, "off", errors),
-        name = html::input("display_name", "Full name", "text", &form.display_name, "off", errors),
-        org = html::select("organisation", "Organisation", &orgs, &form.organisation, errors),
-        role = html::select("role", "Role", &roles, &form.role, errors),
-        password = html::input("password", "Initial password", "password", "", "new-password", errors),
-    );
-    html::page("User accounts", Some(a), &body)
+    }
 }
 
 async fn render_users(
@@ -383,7 +361,16 @@ async fn render_users(
 ) -> Result<Response, PageError> {
     let users = state.store.users(&a.by(PURPOSE, now)).await?;
     let orgs = state.store.organisations_for(a.caller()).await?;
-    Ok(html::respond(status, users_page(a, now, &users, &orgs, form, errors)))
+    let page = UsersPage {
+        chrome: Chrome::of(a),
+        scope: users_scope(a),
+        rows: users.iter().map(|u| UserRow::of(a, u, now)).collect(),
+        orgs: orgs.iter().map(|o| (o.id.to_string(), o.name.clone())).collect(),
+        roles: roles_to_give(a),
+        form,
+        errors,
+    };
+    render(status, &page)
 }
 
 pub async fn users(
@@ -431,7 +418,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<Response, PageError> {
     if id == a.user.id {
-        return Ok(html::message_page(
+        return Ok(message_page(
             StatusCode::BAD_REQUEST,
             "You cannot disable your own account",
             Some(a),
@@ -442,7 +429,7 @@ async fn set_disabled(
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => {
             html::field_errors(e)?;
-            Ok(html::message_page(
+            Ok(message_page(
                 StatusCode::BAD_REQUEST,
                 "There is a problem",
                 Some(a),
@@ -474,20 +461,16 @@ pub struct ResetForm {
     password: String,
 }
 
-fn reset_page(a: &Authed, u: &UserRecord, errors: &[FieldError]) -> String {
-    let body = format!(
-        "{summary}<p>Set a new password for {name} ({email}). Their sessions end, any lock-out is cleared, \
-         and they sign in with the new password.</p>\
-         <form method=\"post\" action=\"/admin/users/{id}/reset\" novalidate>{csrf}{pw}\
-         <button type=\"submit\">Set new password</button></form><p><a href=\"/admin/users\">Back to user accounts</a></p>",
-        summary = html::error_summary(errors),
-        name = esc(&u.display_name),
-        email = esc(&u.email),
-        id = u.id,
-        csrf = html::csrf_field(a.csrf()),
-        pw = html::input("password", "New password", "password", "", "new-password", errors),
-    );
-    html::page("Reset a password", Some(a), &body)
+#[derive(Template)]
+#[template(path = "admin_reset.html")]
+struct ResetPage<'a> {
+    chrome: Chrome,
+    u: &'a UserRecord,
+    errors: &'a [FieldError],
+}
+
+fn reset_page(status: StatusCode, a: &Authed, u: &UserRecord, errors: &[FieldError]) -> Result<Response, PageError> {
+    render(status, &ResetPage { chrome: Chrome::of(a), u, errors })
 }
 
 pub async fn reset_form(
@@ -496,7 +479,7 @@ pub async fn reset_form(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let u = state.store.managed_user(id, &a.by(PURPOSE, bo.now())).await?;
-    Ok(html::respond(StatusCode::OK, reset_page(&a, &u, &[])))
+    reset_page(StatusCode::OK, &a, &u, &[])
 }
 
 pub async fn reset_password(
@@ -511,7 +494,7 @@ pub async fn reset_password(
         Err(e) => {
             let errors = html::field_errors(e)?;
             let u = state.store.user_to_change(id, &by).await?;
-            Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, reset_page(&a, &u, &errors)))
+            reset_page(StatusCode::UNPROCESSABLE_ENTITY, &a, &u, &errors)
         }
     }
 }

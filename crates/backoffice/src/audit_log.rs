@@ -1,8 +1,7 @@
 //! `/audit` and `/api/v1/audit`: the auditor's search of the audit log.
 //! Searching is itself recorded, as the log names people.
 
-use std::fmt::Write;
-
+use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,7 +13,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Api, Authed, Page, api_error, need};
-use super::html::{self, FieldError, PageError, esc};
+use super::html::{FieldError, PageError};
+use super::layout::{Chrome, render};
 use crate::AppState;
 use peel_usecases::accounts::audit;
 
@@ -70,54 +70,23 @@ fn search_details(p: &AuditParams, found: usize, via: Value) -> Value {
     d
 }
 
-fn audit_page_html(a: &Authed, p: &AuditParams, entries: &[AuditEntry], errors: &[FieldError]) -> String {
-    let mut rows = String::new();
-    for e in entries {
-        let _ = write!(
-            rows,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-            e.seq,
-            esc(&e.at),
-            esc(&e.actor),
-            esc(&e.action),
-            esc(&e.subject),
-            esc(&e.purpose),
-            esc(&e.details)
-        );
-    }
-    let results = if !errors.is_empty() {
-        String::new()
-    } else if entries.is_empty() {
-        "<p>No entries match.</p>".to_string()
-    } else {
-        html::table(
-            "Audit log entries",
-            &format!(
-                "<caption>{} entries, newest first</caption><thead><tr><th scope=\"col\">Number</th>\
-                 <th scope=\"col\">When (UTC)</th><th scope=\"col\">Who</th><th scope=\"col\">What</th>\
-                 <th scope=\"col\">About</th><th scope=\"col\">Purpose</th><th scope=\"col\">Details</th></tr></thead>\
-                 <tbody>{rows}</tbody>",
-                entries.len()
-            ),
-        )
-    };
-    let body = format!(
-        "{summary}<form method=\"get\" action=\"/audit\" novalidate><fieldset><legend>Search the audit log</legend>\
-         {actor}{subject}{from}{to}</fieldset><button type=\"submit\">Search</button></form><h2>Results</h2>{results}",
-        summary = html::error_summary(errors),
-        actor = html::input(
-            "actor",
-            "Who (part of the email address, for example user:alice@)",
-            "text",
-            &p.actor,
-            "off",
-            errors
-        ),
-        subject = html::input("subject", "About (for example user:12)", "text", &p.subject, "off", errors),
-        from = html::input("from", "From (year-month-day)", "text", &p.from, "off", errors),
-        to = html::input("to", "To (year-month-day, inclusive)", "text", &p.to, "off", errors),
-    );
-    html::page("Audit log", Some(a), &body)
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    chrome: Chrome,
+    p: &'a AuditParams,
+    entries: &'a [AuditEntry],
+    errors: &'a [FieldError],
+}
+
+fn audit_page_html(
+    status: StatusCode,
+    a: &Authed,
+    p: &AuditParams,
+    entries: &[AuditEntry],
+    errors: &[FieldError],
+) -> Result<Response, PageError> {
+    render(status, &AuditPage { chrome: Chrome::of(a), p, entries, errors })
 }
 
 pub async fn audit_page(
@@ -126,12 +95,12 @@ pub async fn audit_page(
     Query(p): Query<AuditParams>,
 ) -> Result<Response, PageError> {
     match query(&p) {
-        Err(errors) => Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, audit_page_html(&a, &p, &[], &errors))),
+        Err(errors) => audit_page_html(StatusCode::UNPROCESSABLE_ENTITY, &a, &p, &[], &errors),
         Ok(q) => {
             let entries = state.store.audit_for(&q, &a.by("audit", bo.now())).await?;
             let details = search_details(&p, entries.len(), a.via_details());
             audit(&state.store, bo.now(), &a.actor(), "audit.search", "audit_log", "audit", details).await?;
-            Ok(html::respond(StatusCode::OK, audit_page_html(&a, &p, &entries, &[])))
+            audit_page_html(StatusCode::OK, &a, &p, &entries, &[])
         }
     }
 }

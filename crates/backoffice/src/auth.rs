@@ -264,7 +264,7 @@ impl<N: Needs> FromRequestParts<AppState> for Page<N> {
         };
         if !a.may(N::PERMISSION) {
             record_denial(state, &bo, &a, &format!("{} {}", parts.method, parts.uri.path()), N::PERMISSION).await;
-            return Err(html::message_page(
+            return Err(crate::layout::message_page(
                 StatusCode::FORBIDDEN,
                 "You do not have permission to see this page",
                 Some(&a),

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod case_reviews;
 pub mod cases;
 pub mod html;
+pub mod layout;
 mod login;
 pub mod open311;
 pub mod pledge;
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -311,6 +313,37 @@ struct CsrfField {
     csrf_token: String,
 }
 
+/// The answer to a form whose CSRF token is missing or wrong.
+fn expired_form() -> Response {
+    crate::layout::message_page(
+        StatusCode::FORBIDDEN,
+        "This form has expired",
+        None,
+        "For your security the form could not be sent. Go back, reload the page and try again.",
+    )
+}
+
+/// Checks the token `sent` with a form: against the sign-in cookie on
+/// `/login`, else against the live session's (whose person is then kept
+/// for the handler). No session passes: the handler sends the person to
+/// sign in, changing nothing.
+async fn check_token(state: &AppState, bo: &Backoffice, parts: &mut Parts, sent: &str) -> Result<(), Response> {
+    let same = |expected: &str| peel_usecases::secrets::constant_time_eq(expected.as_bytes(), sent.as_bytes());
+    if parts.uri.path() == "/login" {
+        let expected = auth::cookie(&parts.headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
+        return if expected.is_empty() || !same(expected) { Err(expired_form()) } else { Ok(()) };
+    }
+    match auth::session_user(state, bo, &parts.headers).await {
+        Ok(Some(a)) if !same(a.csrf()) => Err(expired_form()),
+        Ok(Some(a)) => {
+            parts.extensions.insert(a);
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(html::PageError(e).into_response()),
+    }
+}
+
 /// Refuses any state-changing request whose form lacks the right CSRF token.
 ///
 /// With a live session the token must equal the session's. Without one, the
@@ -324,37 +357,12 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let (mut parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => {
-            return html::message_page(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large", None, "Send less.");
-        }
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return crate::layout::message_page(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large", None, "Send less.");
     };
     let sent = serde_urlencoded::from_bytes::<CsrfField>(&bytes).map(|f| f.csrf_token).unwrap_or_default();
-    let refused = || {
-        html::message_page(
-            StatusCode::FORBIDDEN,
-            "This form has expired",
-            None,
-            "For your security the form could not be sent. Go back, reload the page and try again.",
-        )
-    };
-    if parts.uri.path() == "/login" {
-        let expected = auth::cookie(&parts.headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
-        if expected.is_empty() || !peel_usecases::secrets::constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
-            return refused();
-        }
-    } else {
-        match auth::session_user(&state, &bo, &parts.headers).await {
-            Ok(Some(a)) => {
-                if !peel_usecases::secrets::constant_time_eq(a.csrf().as_bytes(), sent.as_bytes()) {
-                    return refused();
-                }
-                parts.extensions.insert(a);
-            }
-            Ok(None) => {}
-            Err(e) => return html::PageError(e).into_response(),
-        }
+    if let Err(refused) = check_token(&state, &bo, &mut parts, &sent).await {
+        return refused;
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

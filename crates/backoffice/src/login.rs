@@ -9,10 +9,12 @@ use serde_json::{Value, json};
 
 use super::Backoffice;
 use super::auth::{self, Api, LOGIN_CSRF_COOKIE, Page, SESSION_COOKIE, Via, need};
-use super::html::{self, FieldError, PageError, esc};
+use super::html::{self, FieldError, PageError};
+use super::layout::{Chrome, render};
 use crate::AppState;
+use askama::Template;
 use chrono::{DateTime, Utc};
-use peel_core::access::{Permission, time};
+use peel_core::access::time;
 use peel_store::Store;
 use peel_usecases::accounts::audit;
 use peel_usecases::secrets;
@@ -36,20 +38,26 @@ pub struct LoginForm {
     next: String,
 }
 
-fn login_page(csrf: &str, email: &str, next: &str, errors: &[FieldError], notice: &str) -> String {
-    let body = format!(
-        "{notice}{summary}<p>Sign in with the email address and password your administrator gave you.</p>\
-         <form method=\"post\" action=\"/login\" novalidate>{csrf}\
-         <input type=\"hidden\" name=\"next\" value=\"{next}\">{email}{password}\
-         <button type=\"submit\">Sign in</button></form>",
-        notice = if notice.is_empty() { String::new() } else { format!("<p role=\"status\">{}</p>", esc(notice)) },
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(csrf),
-        next = esc(next),
-        email = html::input("email", "Email address", "email", email, "username", errors),
-        password = html::input("password", "Password", "password", "", "current-password", errors),
-    );
-    html::page("Sign in", None, &body)
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    chrome: Chrome,
+    csrf: &'a str,
+    email: &'a str,
+    next: &'a str,
+    errors: &'a [FieldError],
+    notice: &'a str,
+}
+
+fn login_page(
+    status: StatusCode,
+    csrf: &str,
+    email: &str,
+    next: &str,
+    errors: &[FieldError],
+    notice: &str,
+) -> Result<Response, PageError> {
+    render(status, &LoginPage { chrome: Chrome::nobody(), csrf, email, next, errors, notice })
 }
 
 /// The sign-in form. Sets a double-submit CSRF cookie for the form.
@@ -68,7 +76,7 @@ pub async fn login_form(
         _ => secrets::random_token().map_err(|e| crate::WebError::Internal(e.to_string()))?,
     };
     let notice = if q.changed.is_some() { "Your password has been changed. Sign in with the new one." } else { "" };
-    let mut r = html::respond(StatusCode::OK, login_page(&csrf, "", &next, &[], notice));
+    let mut r = login_page(StatusCode::OK, &csrf, "", &next, &[], notice)?;
     r.headers_mut()
         .append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, "/login", 3600, bo.secure_cookies));
     Ok(r)
@@ -92,6 +100,27 @@ async fn throttled(
     Ok(Some(crate::rate_limit::retry_after_secs(wait)))
 }
 
+/// The session cookie set and the sign-in form's cookie cleared, on the
+/// way to where the person was going.
+fn started(bo: &Backoffice, token: &str, next: &str) -> Response {
+    let mut r = Redirect::to(next).into_response();
+    let ttl = bo.session_ttl.num_seconds();
+    let h = r.headers_mut();
+    h.append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, token, "/", ttl, bo.secure_cookies));
+    h.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", "/login", 0, bo.secure_cookies));
+    r
+}
+
+/// The one message for every refused sign-in, naming the lock-out rule.
+fn refused(bo: &Backoffice) -> String {
+    format!(
+        "The email address or password is not right, or the account cannot be used just now. \
+         After {} wrong attempts an account is locked for {} minutes.",
+        bo.lockout.max_failures,
+        bo.lockout.lock_for.num_minutes()
+    )
+}
+
 /// Checks the password, applying the lock-out rule, and starts a session.
 /// Every failure gets the same message, so the answer never reveals whether
 /// an account exists, is disabled or is locked.
@@ -107,37 +136,20 @@ pub async fn login(
     let csrf = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_string();
     let again = |status, message: String| {
         let errors = [FieldError { field: "email".into(), message }];
-        html::respond(status, login_page(&csrf, form.email.trim(), &next, &errors, ""))
+        login_page(status, &csrf, form.email.trim(), &next, &errors, "")
     };
     if let Some(secs) = throttled(&bo, &state.store, crate::rate_limit::client_ip(&extensions), now).await? {
         let wait = format!("Wait {secs} seconds, then try again.");
-        let mut r = again(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("There have been too many attempts to sign in from your network. {wait}"),
-        );
+        let too_many = format!("There have been too many attempts to sign in from your network. {wait}");
+        let mut r = again(StatusCode::TOO_MANY_REQUESTS, too_many)?;
         crate::rate_limit::set_retry_after(&mut r, secs);
         return Ok(r);
     }
     let old = auth::cookie(&headers, SESSION_COOKIE);
     let password = form.password.clone();
     match sign_in::sign_in(&state.store, bo.lockout, bo.session_ttl, &form.email, password, old, now).await {
-        Ok(SignIn::Started { token, .. }) => {
-            let mut r = Redirect::to(&next).into_response();
-            let ttl = bo.session_ttl.num_seconds();
-            let h = r.headers_mut();
-            h.append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &token, "/", ttl, bo.secure_cookies));
-            h.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", "/login", 0, bo.secure_cookies));
-            Ok(r)
-        }
-        Ok(SignIn::Refused) => Ok(again(
-            StatusCode::OK,
-            format!(
-                "The email address or password is not right, or the account cannot be used just now. \
-                 After {} wrong attempts an account is locked for {} minutes.",
-                bo.lockout.max_failures,
-                bo.lockout.lock_for.num_minutes()
-            ),
-        )),
+        Ok(SignIn::Started { token, .. }) => Ok(started(&bo, &token, &next)),
+        Ok(SignIn::Refused) => again(StatusCode::OK, refused(&bo)),
         Err(e) => Err(html::failure(e)),
     }
 }
@@ -157,35 +169,31 @@ pub async fn logout(
     Ok(r)
 }
 
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    name: String,
+    email: String,
+    role: &'static str,
+    organisation: String,
+    reach: String,
+    /// What the role allows, as sentences.
+    allowed: Vec<String>,
+}
+
 /// The back-office home: who you are and what you can do.
-pub async fn home(Page(a, ..): Page<need::ViewOwnAccount>) -> Response {
-    let mut links = String::new();
-    links.push_str("<li><a href=\"/account/password\">Change your password</a></li>");
-    if a.may(Permission::ManageOrganisations) {
-        links.push_str("<li><a href=\"/admin/organisations\">Manage organisations</a></li>");
-    }
-    if a.may(Permission::ManageUsers) {
-        links.push_str("<li><a href=\"/admin/users\">Manage user accounts</a></li>");
-    }
-    if a.may(Permission::ReadAuditLog) {
-        links.push_str("<li><a href=\"/audit\">Search the audit log</a></li>");
-    }
-    if a.may(Permission::RunCaseReviews) {
-        links.push_str("<li><a href=\"/asb/case-reviews\">Case reviews (Community Trigger)</a></li>");
-    }
-    let can: String =
-        a.user.role.permissions().iter().map(|p| format!("<li>{}</li>", esc(&capital(p.describe())))).collect();
-    let body = format!(
-        "<dl><dt>Name</dt><dd>{}</dd><dt>Email address</dt><dd>{}</dd><dt>Role</dt><dd>{}</dd>\
-         <dt>Organisation</dt><dd>{}</dd><dt>You work within</dt><dd>{}</dd></dl>\
-         <h2>What your role allows</h2><ul>{can}</ul><h2>Go to</h2><ul>{links}</ul>",
-        esc(&a.user.display_name),
-        esc(&a.user.email),
-        esc(a.user.role.label()),
-        esc(&a.user.organisation_name),
-        esc(&a.account().reach.describe()),
-    );
-    html::respond(StatusCode::OK, html::page("Your account", Some(&a), &body))
+pub async fn home(Page(a, ..): Page<need::ViewOwnAccount>) -> Result<Response, PageError> {
+    let page = HomePage {
+        name: a.user.display_name.clone(),
+        email: a.user.email.clone(),
+        role: a.user.role.label(),
+        organisation: a.user.organisation_name.clone(),
+        reach: a.account().reach.describe(),
+        allowed: a.user.role.permissions().iter().map(|p| capital(p.describe())).collect(),
+        chrome: Chrome::of(&a),
+    };
+    render(StatusCode::OK, &page)
 }
 
 fn capital(s: &str) -> String {
@@ -230,4 +238,32 @@ pub async fn api_me(
         "partnerships": reach.partnerships().iter().map(ToString::to_string).collect::<Vec<_>>(),
     });
     Ok(Json(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_links_its_errors_to_their_fields() {
+        let errors = [FieldError { field: "email".into(), message: "Enter <an> email address".into() }];
+        let page = LoginPage {
+            chrome: Chrome::nobody(),
+            csrf: "c0ffee",
+            email: "a\"b",
+            next: "/x",
+            errors: &errors,
+            notice: "",
+        };
+        let html = page.render().expect("renders");
+        assert!(html.contains("<h2 id=\"error-summary-title\">There is a problem</h2>"));
+        assert!(html.contains("<li><a href=\"#email\">Enter &#60;an&#62; email address</a></li>"), "{html}");
+        assert!(html.contains("<p id=\"email-error\"><strong>Error:</strong> Enter &#60;an&#62; email address</p>"));
+        assert!(html.contains("aria-describedby=\"email-error\" aria-invalid=\"true\""));
+        assert!(html.contains("<input type=\"hidden\" name=\"csrf_token\" value=\"c0ffee\">"));
+        assert!(!html.contains("value=\"a\"b\""), "what was typed is escaped");
+        assert!(!html.contains("password-error"), "only the field with the problem is marked");
+        let clean = LoginPage { errors: &[], ..page };
+        assert!(!clean.render().expect("renders").contains("There is a problem"));
+    }
 }

@@ -15,11 +15,13 @@ use serde::Deserialize;
 
 use super::auth::percent_encode;
 use super::auth::{Authed, Page, need};
-use super::html::{self, FieldError, PageError, esc};
+use super::html::{FieldError, PageError};
+use super::layout::{self, Chrome};
 use crate::pledge::standards::{
     PURPOSE, can_set, known_force, known_neighbourhood, may_set, set_area, set_local_standard, withdraw_local_standard,
 };
 use crate::{AppState, WebError};
+use askama::Template;
 
 const PATH: &str = "/admin/pledge-standards";
 
@@ -182,169 +184,151 @@ struct View<'a> {
     errors: &'a [FieldError],
 }
 
-async fn render(state: &AppState, a: &Authed, v: View<'_>) -> Result<String, PageError> {
-    let forces = state.store.forces().await?;
-    let mut force_options = vec![(String::new(), "Choose a force".to_string())];
-    // Only the forces whose standards this person may set: their own.
-    force_options.extend(forces.iter().filter(|f| can_set(a.caller(), &f.id)).map(|f| (f.id.clone(), f.name.clone())));
-    let hoods = if v.force.is_empty() { Vec::new() } else { state.store.neighbourhoods(&v.force).await? };
-    let mut hood_options = vec![(String::new(), "The whole force".to_string())];
-    hood_options.extend(hoods.iter().map(|n| (n.id.clone(), n.name.clone())));
+/// The confirmation of a withdrawal: what went and what applies now.
+struct Withdrawal {
+    id: &'static str,
+    was: String,
+    limit: String,
+    version: String,
+}
 
-    let mut body = String::from(
-        "<p>The Policing Pledge's national standards are the minimum the public can expect. A force may \
-         promise more, and so may a neighbourhood through its Neighbourhood Agreement; a local standard can \
-         never be looser than the one below it. Every published figure names the version of the standard \
-         that produced it, and every change here is written to the audit log.</p>",
-    );
-    if !v.saved.is_empty() {
-        let _ = write!(body, "<div role=\"status\"><p><strong>Saved:</strong> {}</p></div>", esc(v.saved));
-    }
-    let place = place_name(&forces, &hoods, &v.force, &v.neighbourhood);
-    if let (Some((id, was)), Some(set)) = (v.withdrawn, &v.standards) {
-        let now = set.get(id);
-        let _ = write!(
-            body,
-            "<div role=\"status\"><p><strong>Withdrawn:</strong> the local {id} standard ({was}) for {place}. \
-             {id} there is now {limit} ({version}).</p></div>",
-            was = esc(was),
-            place = esc(&place),
-            limit = esc(&limit_text(&now.limit)),
-            version = esc(&now.version),
-        );
-    }
-    body.push_str(&html::error_summary(v.errors));
-    let _ = write!(
-        body,
-        "<form method=\"get\" action=\"{PATH}\">{}{}<button type=\"submit\">Show the standards</button></form>",
-        html::select("force", "Force", &force_options, &v.force, &[]),
-        if hoods.is_empty() {
-            String::new()
-        } else {
-            html::select("neighbourhood", "Neighbourhood", &hood_options, &v.neighbourhood, &[])
-        },
-    );
-    let Some(set) = &v.standards else {
-        return Ok(html::page("Policing Pledge standards", Some(a), &body));
-    };
+/// One standard in force, and where it comes from.
+struct StandardRow {
+    id: &'static str,
+    description: String,
+    limit: String,
+    version: String,
+    source: String,
+    /// Set at the level shown ("The force's own" or "The neighbourhood's
+    /// own"), so it can be withdrawn here.
+    own: Option<&'static str>,
+    /// Set by the force, seen from one of its neighbourhoods.
+    from_force: bool,
+}
+
+/// A neighbourhood's urban or rural setting and the choices.
+struct AreaSetting {
+    current: &'static str,
+    options: Vec<(String, String)>,
+}
+
+/// The standards in force at the place chosen, and the forms to change them.
+struct InForce {
+    rows: Vec<StandardRow>,
+    force_name: String,
+    commitments: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+    unit: String,
+    area: Option<AreaSetting>,
+}
+
+#[derive(Template)]
+#[template(path = "pledge_standards.html")]
+struct StandardsPage<'a> {
+    chrome: Chrome,
+    force: String,
+    force_query: String,
+    neighbourhood: String,
+    place: String,
+    saved: &'a str,
+    withdrawn: Option<Withdrawal>,
+    force_options: Vec<(String, String)>,
+    /// Empty when the force has no neighbourhoods to choose from.
+    hood_options: Vec<(String, String)>,
+    in_force: Option<InForce>,
+    f: &'a StandardForm,
+    errors: &'a [FieldError],
+    /// For the fields whose problems are never shown on them.
+    none: &'a [FieldError],
+}
+
+async fn area_setting(state: &AppState, force: &str, neighbourhood: &str) -> Result<AreaSetting, PageError> {
+    let current = state.store.neighbourhood_areas(force).await?.get(neighbourhood).copied().unwrap_or_default();
+    let options = [AreaKind::Urban, AreaKind::Rural].iter().map(|k| (k.as_str().into(), k.as_str().into()));
+    Ok(AreaSetting { current: current.as_str(), options: options.collect() })
+}
+
+/// The standards in force at the place chosen, each with its origin.
+async fn in_force(state: &AppState, v: &View<'_>, set: &StandardSet, force_name: String) -> Result<InForce, PageError> {
     // Only this level's own standards can be withdrawn here; a
     // neighbourhood's page says which come from the force instead.
     let hood = Some(v.neighbourhood.as_str()).filter(|n| !n.is_empty());
     let own = state.store.local_standards_at(&v.force, hood).await?;
     let force_own = if hood.is_some() { state.store.local_standards_at(&v.force, None).await? } else { Vec::new() };
-    let force_name = place_name(&forces, &hoods, &v.force, "");
-    let mut rows = String::new();
-    for s in set.iter() {
-        let origin = if own.iter().any(|o| o.id == s.id) {
-            let level = if hood.is_some() { "The neighbourhood's own" } else { "The force's own" };
-            format!("{level}{}", withdraw_button(a, &v.force, &v.neighbourhood, s, &place))
-        } else if force_own.iter().any(|o| o.id == s.id) {
-            format!(
-                "The force's own: <a href=\"{PATH}?force={}\">change it for all of {}</a>",
-                percent_encode(&v.force),
-                esc(&force_name)
-            )
-        } else {
-            "The national minimum".to_string()
-        };
-        let _ = write!(
-            rows,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{origin}</td></tr>",
-            esc(s.id.as_str()),
-            esc(&s.description),
-            esc(&limit_text(&s.limit)),
-            esc(&s.version),
-            esc(&s.source)
-        );
-    }
-    let place = esc(&place);
-    let _ = write!(
-        body,
-        "<h2 id=\"in-force\">In force for {place}</h2>{}",
-        html::table(
-            "The standards in force",
-            &format!(
-                "<caption>The standards in force for {place}</caption><thead><tr>\
-                 <th scope=\"col\">Commitment</th><th scope=\"col\">What the public is promised</th>\
-                 <th scope=\"col\">Limit</th><th scope=\"col\">Version</th><th scope=\"col\">Source</th>\
-                 <th scope=\"col\">Set by</th></tr></thead>\
-                 <tbody>{rows}</tbody>"
-            )
-        ),
-    );
+    let level = if hood.is_some() { "The neighbourhood's own" } else { "The force's own" };
+    let rows = set
+        .iter()
+        .map(|s| StandardRow {
+            id: s.id.as_str(),
+            description: s.description.clone(),
+            limit: limit_text(&s.limit),
+            version: s.version.clone(),
+            source: s.source.clone(),
+            own: own.iter().any(|o| o.id == s.id).then_some(level),
+            from_force: force_own.iter().any(|o| o.id == s.id),
+        })
+        .collect();
+    let area = match hood {
+        None => None,
+        Some(n) => Some(area_setting(state, &v.force, n).await?),
+    };
+    let pairs = |all: &[&str]| all.iter().map(|c| (c.to_string(), c.to_string())).collect::<Vec<_>>();
+    let commitments: Vec<&str> = CommitmentId::ALL.iter().map(|c| c.as_str()).collect();
+    Ok(InForce {
+        rows,
+        force_name,
+        commitments: pairs(&commitments),
+        units: pairs(&["seconds", "minutes", "hours"]),
+        unit: if v.form.unit.is_empty() { "minutes".into() } else { v.form.unit.clone() },
+        area,
+    })
+}
 
-    let f = v.form;
-    let commitments: Vec<(String, String)> =
-        CommitmentId::ALL.iter().map(|c| (c.as_str().to_string(), c.as_str().to_string())).collect();
-    let units: Vec<(String, String)> =
-        ["seconds", "minutes", "hours"].iter().map(|u| (u.to_string(), u.to_string())).collect();
-    let hidden = format!(
-        "<input type=\"hidden\" name=\"force\" value=\"{}\"><input type=\"hidden\" name=\"neighbourhood\" value=\"{}\">",
-        esc(&v.force),
-        esc(&v.neighbourhood)
-    );
-    let _ = write!(
-        body,
-        "<h2>Set a stricter standard for {place}</h2>\
-         <form method=\"post\" action=\"{PATH}\" novalidate>{csrf}{hidden}{commitment}{version}{description}{source}\
-         <fieldset><legend>The limit: fill in the one that fits the commitment</legend>\
-         <p class=\"hint\">999 answers, priority and scheduled attendance, message replies and acknowledgements \
-         take a time limit; emergency attendance an urban and a rural limit; visibility a percentage; public \
-         meetings a number a month; victim updates the longest interval between updates.</p>\
-         {amount}{unit}{urban}{rural}{percent}{count}{max_days}</fieldset>\
-         <button type=\"submit\">Save the standard</button></form>",
-        csrf = html::csrf_field(a.csrf()),
-        commitment = html::select("commitment", "Commitment", &commitments, &f.commitment, v.errors),
-        version = html::input("version", "Version (e.g. kent-2025-04)", "text", &f.version, "off", v.errors),
-        description = html::input(
-            "description",
-            "What the public is promised, in plain English",
-            "text",
-            &f.description,
-            "off",
-            v.errors
-        ),
-        source = html::input("source", "Source (the published promise)", "text", &f.source, "off", v.errors),
-        amount = html::input("amount", "Time limit", "text", &f.amount, "off", v.errors),
-        unit = html::select(
-            "unit",
-            "Time limit in",
-            &units,
-            if f.unit.is_empty() { "minutes" } else { &f.unit },
-            v.errors
-        ),
-        urban = html::input("urban_minutes", "Urban limit, in minutes", "text", &f.urban_minutes, "off", v.errors),
-        rural = html::input("rural_minutes", "Rural limit, in minutes", "text", &f.rural_minutes, "off", v.errors),
-        percent = html::input("percent", "Percentage of duty time", "text", &f.percent, "off", v.errors),
-        count = html::input("count", "Public meetings a month", "text", &f.count, "off", v.errors),
-        max_days = html::input(
-            "max_days",
-            "Longest interval between victim updates, in days",
-            "text",
-            &f.max_days,
-            "off",
-            v.errors
-        ),
-    );
-    if !v.neighbourhood.is_empty() {
-        let areas = state.store.neighbourhood_areas(&v.force).await?;
-        let current = areas.get(&v.neighbourhood).copied().unwrap_or_default();
-        let options: Vec<(String, String)> = [AreaKind::Urban, AreaKind::Rural]
-            .iter()
-            .map(|k| (k.as_str().to_string(), k.as_str().to_string()))
-            .collect();
-        let _ = write!(
-            body,
-            "<h2>Urban or rural</h2><p>{place} is <strong>{current}</strong>: its emergencies are attended within \
-             the {current} limit unless an incident says otherwise.</p>\
-             <form method=\"post\" action=\"{PATH}/area\">{csrf}{hidden}{select}\
-             <button type=\"submit\">Save the setting</button></form>",
-            current = current.as_str(),
-            csrf = html::csrf_field(a.csrf()),
-            select = html::select("area", "Setting", &options, current.as_str(), &[]),
-        );
+/// What a withdrawal just made leaves in force, to confirm it.
+fn withdrawal(v: &View<'_>) -> Option<Withdrawal> {
+    let ((id, was), set) = (v.withdrawn?, v.standards.as_ref()?);
+    let now = set.get(id);
+    Some(Withdrawal {
+        id: id.as_str(),
+        was: was.to_string(),
+        limit: limit_text(&now.limit),
+        version: now.version.clone(),
+    })
+}
+
+async fn render(state: &AppState, a: &Authed, status: StatusCode, v: View<'_>) -> Result<Response, PageError> {
+    let forces = state.store.forces().await?;
+    let mut force_options = vec![(String::new(), "Choose a force".to_string())];
+    // Only the forces whose standards this person may set: their own.
+    force_options.extend(forces.iter().filter(|f| can_set(a.caller(), &f.id)).map(|f| (f.id.clone(), f.name.clone())));
+    let hoods = if v.force.is_empty() { Vec::new() } else { state.store.neighbourhoods(&v.force).await? };
+    let mut hood_options = Vec::new();
+    if !hoods.is_empty() {
+        hood_options.push((String::new(), "The whole force".to_string()));
+        hood_options.extend(hoods.iter().map(|n| (n.id.clone(), n.name.clone())));
     }
-    Ok(html::page("Policing Pledge standards", Some(a), &body))
+    let place = place_name(&forces, &hoods, &v.force, &v.neighbourhood);
+    let withdrawn = withdrawal(&v);
+    let in_force = match &v.standards {
+        Some(set) => Some(in_force(state, &v, set, place_name(&forces, &hoods, &v.force, "")).await?),
+        None => None,
+    };
+    let page = StandardsPage {
+        chrome: Chrome::of(a),
+        force_query: percent_encode(&v.force),
+        force: v.force.clone(),
+        neighbourhood: v.neighbourhood.clone(),
+        place,
+        saved: v.saved,
+        withdrawn,
+        force_options,
+        hood_options,
+        in_force,
+        f: v.form,
+        errors: v.errors,
+        none: &[],
+    };
+    layout::render(status, &page)
 }
 
 /// The name of the force, or of the neighbourhood when one is chosen.
@@ -359,26 +343,6 @@ fn place_name(
     } else {
         hoods.iter().find(|n| n.id == neighbourhood).map_or(neighbourhood.to_string(), |n| n.name.clone())
     }
-}
-
-/// A "Withdraw" button for a local standard set at the level shown. Its
-/// accessible name says which standard and where, since a screen reader
-/// may list the buttons without their rows; the visible word starts it.
-fn withdraw_button(a: &Authed, force: &str, neighbourhood: &str, s: &Standard, place: &str) -> String {
-    format!(
-        "<form method=\"post\" action=\"{PATH}/withdraw\">{csrf}\
-         <input type=\"hidden\" name=\"force\" value=\"{force}\">\
-         <input type=\"hidden\" name=\"neighbourhood\" value=\"{neighbourhood}\">\
-         <input type=\"hidden\" name=\"commitment\" value=\"{id}\">\
-         <button type=\"submit\" id=\"withdraw-{id}\">Withdraw<span class=\"visually-hidden\"> the local {id} \
-         standard ({version}) for {place}</span></button></form>",
-        csrf = html::csrf_field(a.csrf()),
-        force = esc(force),
-        neighbourhood = esc(neighbourhood),
-        id = esc(s.id.as_str()),
-        version = esc(&s.version),
-        place = esc(place),
-    )
 }
 
 fn again(force: &str, neighbourhood: &str, saved: &str) -> Response {
@@ -412,7 +376,42 @@ pub async fn show(
     let form = StandardForm::default();
     let withdrawn = q.withdrawn.parse::<CommitmentId>().ok().map(|id| (id, q.was.as_str()));
     let view = View { force, neighbourhood, saved: &q.saved, withdrawn, standards, form: &form, errors: &[] };
-    Ok(html::respond(StatusCode::OK, render(&state, &a, view).await?))
+    render(&state, &a, StatusCode::OK, view).await
+}
+
+/// The standard the form describes, or the first problem with it.
+fn standard_from(form: &StandardForm) -> Result<Standard, FieldError> {
+    let id = form.commitment.parse::<CommitmentId>().map_err(|_| problem("commitment", "Choose a commitment."))?;
+    let limit = limit_from(form, id)?;
+    if form.version.trim().is_empty() {
+        return Err(problem("version", "Enter a version, such as the force and the date it was agreed."));
+    }
+    if form.description.trim().is_empty() {
+        return Err(problem("description", "Say in plain English what the public is promised."));
+    }
+    Ok(Standard {
+        id,
+        version: form.version.trim().to_string(),
+        description: form.description.trim().to_string(),
+        limit,
+        source: form.source.trim().to_string(),
+    })
+}
+
+/// The page again for the place a form was about, with its problem.
+async fn refused(
+    state: &AppState,
+    a: &Authed,
+    status: StatusCode,
+    (force, hood): (String, Option<&str>),
+    form: &StandardForm,
+    error: FieldError,
+) -> Result<Response, PageError> {
+    let standards = Some(state.store.pledge_standards(&force, hood).await?);
+    let errors = [error];
+    let neighbourhood = hood.unwrap_or("").to_string();
+    let view = View { force, neighbourhood, saved: "", withdrawn: None, standards, form, errors: &errors };
+    render(state, a, status, view).await
 }
 
 pub async fn save_standard(
@@ -421,30 +420,11 @@ pub async fn save_standard(
     Form(form): Form<StandardForm>,
 ) -> Result<Response, PageError> {
     let force = known_force(Some(&form.force))?;
-    may_set(&state.store, &a.by(PURPOSE, bo.now()), &force).await?;
+    let by = a.by(PURPOSE, bo.now());
+    may_set(&state.store, &by, &force).await?;
     let hood = Some(form.neighbourhood.trim()).filter(|n| !n.is_empty());
-    let checked =
-        form.commitment.parse::<CommitmentId>().map_err(|_| problem("commitment", "Choose a commitment.")).and_then(
-            |id| {
-                let limit = limit_from(&form, id)?;
-                if form.version.trim().is_empty() {
-                    return Err(problem("version", "Enter a version, such as the force and the date it was agreed."));
-                }
-                if form.description.trim().is_empty() {
-                    return Err(problem("description", "Say in plain English what the public is promised."));
-                }
-                Ok(Standard {
-                    id,
-                    version: form.version.trim().to_string(),
-                    description: form.description.trim().to_string(),
-                    limit,
-                    source: form.source.trim().to_string(),
-                })
-            },
-        );
-    let error = match checked {
-        Ok(standard) => match set_local_standard(&state.store, &a.by(PURPOSE, bo.now()), &force, hood, &standard).await
-        {
+    let error = match standard_from(&form) {
+        Ok(standard) => match set_local_standard(&state.store, &by, &force, hood, &standard).await {
             Ok(_) => {
                 let saved = format!("{} is now {} ({})", standard.id, limit_text(&standard.limit), standard.version);
                 return Ok(again(&force, hood.unwrap_or(""), &saved));
@@ -454,18 +434,21 @@ pub async fn save_standard(
         },
         Err(e) => e,
     };
-    let standards = Some(state.store.pledge_standards(&force, hood).await?);
-    let errors = [error];
-    let view = View {
-        force,
-        neighbourhood: hood.unwrap_or("").to_string(),
-        saved: "",
-        withdrawn: None,
-        standards,
-        form: &form,
-        errors: &errors,
-    };
-    Ok(html::respond(StatusCode::UNPROCESSABLE_ENTITY, render(&state, &a, view).await?))
+    refused(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, (force, hood), &form, error).await
+}
+
+/// Where to go after a withdrawal: the same page, saying what went.
+fn withdrawn_to(force: &str, hood: Option<&str>, commitment: CommitmentId, version: &str) -> Redirect {
+    let mut to = format!(
+        "{PATH}?force={}&withdrawn={}&was={}",
+        percent_encode(force),
+        percent_encode(commitment.as_str()),
+        percent_encode(version)
+    );
+    if let Some(n) = hood {
+        let _ = write!(to, "&neighbourhood={}", percent_encode(n));
+    }
+    Redirect::to(&to)
 }
 
 /// Withdraws the local standard a "Withdraw" button names, then shows the
@@ -477,30 +460,14 @@ pub async fn withdraw(
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response, PageError> {
     let force = known_force(Some(&form.force))?;
-    may_set(&state.store, &a.by(PURPOSE, bo.now()), &force).await?;
+    let by = a.by(PURPOSE, bo.now());
+    may_set(&state.store, &by, &force).await?;
     let hood = known_neighbourhood(&state.store, &force, Some(&form.neighbourhood)).await?;
     let commitment: CommitmentId =
         form.commitment.trim().parse().map_err(|e: StandardError| WebError::BadRequest(e.to_string()))?;
-    let (status, error) = match withdraw_local_standard(
-        &state.store,
-        &a.by(PURPOSE, bo.now()),
-        &force,
-        hood.as_deref(),
-        commitment,
-    )
-    .await
-    {
+    let (status, error) = match withdraw_local_standard(&state.store, &by, &force, hood.as_deref(), commitment).await {
         Ok((withdrawn, _)) => {
-            let mut to = format!(
-                "{PATH}?force={}&withdrawn={}&was={}",
-                percent_encode(&force),
-                percent_encode(commitment.as_str()),
-                percent_encode(&withdrawn.version)
-            );
-            if let Some(n) = &hood {
-                let _ = write!(to, "&neighbourhood={}", percent_encode(n));
-            }
-            return Ok(Redirect::to(&to).into_response());
+            return Ok(withdrawn_to(&force, hood.as_deref(), commitment, &withdrawn.version).into_response());
         }
         Err(WebError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
         Err(WebError::Unprocessable(message)) => {
@@ -508,19 +475,7 @@ pub async fn withdraw(
         }
         Err(e) => return Err(e.into()),
     };
-    let standards = Some(state.store.pledge_standards(&force, hood.as_deref()).await?);
-    let errors = [error];
-    let empty = StandardForm::default();
-    let view = View {
-        force,
-        neighbourhood: hood.unwrap_or_default(),
-        saved: "",
-        withdrawn: None,
-        standards,
-        form: &empty,
-        errors: &errors,
-    };
-    Ok(html::respond(status, render(&state, &a, view).await?))
+    refused(&state, &a, status, (force, hood.as_deref()), &StandardForm::default(), error).await
 }
 
 pub async fn save_area(

@@ -188,6 +188,23 @@ pub struct StepBody {
     recommendations: Vec<Recommendation>,
 }
 
+/// The step a program sent, if it names one and sends only that step's
+/// fields: a program sending the wrong ones is told.
+fn new_step(b: StepBody) -> Result<NewStep, Vec<Problem>> {
+    let Some(step) = Step::from_slug(&b.step) else {
+        let choices = Step::ALL.iter().map(|s| s.slug()).collect::<Vec<_>>().join(", ");
+        return Err(one("step", format!("step must be one of: {choices}")));
+    };
+    if step == Step::Decided && (b.outcome.is_some() || !b.recommendations.is_empty()) {
+        return Err(one("step", "a decision takes threshold_met and reason, not an outcome or recommendations"));
+    }
+    if step != Step::Decided && (b.threshold_met.is_some() || !b.reason.trim().is_empty()) {
+        return Err(one("threshold_met", "only the decided step takes threshold_met and reason"));
+    }
+    let input = StepInput { on: Some(b.on), notes: b.notes, outcome: b.outcome, recommendations: b.recommendations };
+    Ok(NewStep { step, input, threshold_met: b.threshold_met, reason: b.reason })
+}
+
 pub async fn record_step(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::RunCaseReviews>,
@@ -208,27 +225,12 @@ pub async fn record_step(
         Ok(b) => b,
         Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
     };
-    let Some(step) = Step::from_slug(&b.step) else {
-        let choices = Step::ALL.iter().map(|s| s.slug()).collect::<Vec<_>>().join(", ");
-        return problems(StatusCode::UNPROCESSABLE_ENTITY, one("step", format!("step must be one of: {choices}")));
+    let s = match new_step(b) {
+        Ok(s) => s,
+        Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
     };
     let by = by(&a, &bo);
     let now = today(&bo);
-    // Each step takes its own fields: a program sending the wrong ones is told.
-    if step == Step::Decided && (b.outcome.is_some() || !b.recommendations.is_empty()) {
-        return problems(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            one("step", "a decision takes threshold_met and reason, not an outcome or recommendations"),
-        );
-    }
-    if step != Step::Decided && (b.threshold_met.is_some() || !b.reason.trim().is_empty()) {
-        return problems(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            one("threshold_met", "only the decided step takes threshold_met and reason"),
-        );
-    }
-    let input = StepInput { on: Some(b.on), notes: b.notes, outcome: b.outcome, recommendations: b.recommendations };
-    let s = NewStep { step, input, threshold_met: b.threshold_met, reason: b.reason };
     if let Err(e) = case_reviews::record_step(&state.store, &by, id, &s, now).await {
         return error(e);
     }

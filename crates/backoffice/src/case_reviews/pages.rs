@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use peel_core::access::{Permission, Target};
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::evaluate::long_date;
-use peel_core::trigger::{Complaint, NewApplication, Step};
+use peel_core::trigger::{Complaint, Step};
 use peel_store::asb::AsbError;
 use peel_store::{CaseReview, CaseReviewError};
 
@@ -21,88 +21,19 @@ use super::view::{self, status_text};
 use super::{by, report_viewer, today};
 use crate::AppState;
 use crate::auth::{Authed, Page, need};
-use crate::html::{self, FieldError, PageError, esc};
+use crate::html::{FieldError, PageError};
+use crate::layout::{Chrome, message_page, render};
 use peel_usecases::case_reviews::{self, ApplyError};
-
-fn render(t: &impl Template) -> Result<String, PageError> {
-    t.render().map_err(|e| PageError(crate::WebError::Internal(e.to_string())))
-}
 
 fn field_errors(problems: &[Problem], rename: impl Fn(&str) -> String) -> Vec<FieldError> {
     problems.iter().map(|p| FieldError { field: rename(&p.field), message: p.message.clone() }).collect()
-}
-
-/// A labelled text area, with its error when it has one.
-fn textarea(id: &str, label: &str, hint: &str, value: &str, errors: &[FieldError]) -> String {
-    let err = errors.iter().find(|e| e.field == id);
-    let hint_html = if hint.is_empty() {
-        String::new()
-    } else {
-        format!("<p id=\"{0}-hint\" class=\"hint\">{1}</p>", esc(id), esc(hint))
-    };
-    let described: Vec<String> = [(!hint.is_empty()).then(|| format!("{id}-hint")), err.map(|_| format!("{id}-error"))]
-        .into_iter()
-        .flatten()
-        .collect();
-    let described = if described.is_empty() {
-        String::new()
-    } else {
-        format!(" aria-describedby=\"{}\"", esc(&described.join(" ")))
-    };
-    let msg = err
-        .map(|e| {
-            format!(
-                "<p id=\"{}-error\" class=\"error-message\"><strong>Error:</strong> {}</p>",
-                esc(id),
-                esc(&e.message)
-            )
-        })
-        .unwrap_or_default();
-    let invalid = if err.is_some() { " aria-invalid=\"true\"" } else { "" };
-    format!(
-        "<div class=\"form-group\"><label class=\"label\" for=\"{0}\">{1}</label>{hint_html}{msg}\
-         <textarea class=\"input\" id=\"{0}\" name=\"{0}\" rows=\"4\"{described}{invalid}>{2}</textarea></div>",
-        esc(id),
-        esc(label),
-        esc(value)
-    )
-}
-
-/// A checkbox, with its error when it has one.
-fn checkbox(id: &str, label: &str, checked: bool, errors: &[FieldError]) -> String {
-    let err = errors.iter().find(|e| e.field == id);
-    let msg = err
-        .map(|e| {
-            format!(
-                "<p id=\"{}-error\" class=\"error-message\"><strong>Error:</strong> {}</p>",
-                esc(id),
-                esc(&e.message)
-            )
-        })
-        .unwrap_or_default();
-    let extra =
-        if err.is_some() { format!(" aria-describedby=\"{id}-error\" aria-invalid=\"true\"") } else { String::new() };
-    format!(
-        "<div class=\"form-group\">{msg}<input type=\"checkbox\" id=\"{0}\" name=\"{0}\" value=\"yes\"{1}{extra}> \
-         <label for=\"{0}\">{2}</label></div>",
-        esc(id),
-        if checked { " checked" } else { "" },
-        esc(label)
-    )
-}
-
-fn respond(status: StatusCode, title: &str, a: &Authed, body: String) -> Response {
-    html::respond(status, html::page(title, Some(a), &body))
 }
 
 /// What the store says, as field problems a form can show.
 fn store_problems(e: CaseReviewError) -> Result<Vec<Problem>, PageError> {
     match e {
         CaseReviewError::Invalid(p) => Ok(p),
-        CaseReviewError::UnknownCsp(..) => Ok(vec![Problem {
-            field: "csp".into(),
-            message: "Choose the partnership the application was made to".into(),
-        }]),
+        CaseReviewError::UnknownCsp(..) => Ok(vec![no_partnership()]),
         CaseReviewError::Step(s) => Ok(vec![Problem { field: "step".into(), message: s.to_string() }]),
         CaseReviewError::Procedure(p) => Ok(vec![Problem { field: "csp".into(), message: p.to_string() }]),
         CaseReviewError::NotFound(id) => Err(crate::WebError::NotFound(format!("Case review {id}")).into()),
@@ -126,6 +57,7 @@ struct ListRow {
 #[derive(Template)]
 #[template(path = "case_review_list.html")]
 struct ListPage {
+    chrome: Chrome,
     rows: Vec<ListRow>,
 }
 
@@ -156,32 +88,62 @@ pub async fn list(
             }
         })
         .collect();
-    Ok(respond(StatusCode::OK, "Case reviews (Community Trigger)", &a, render(&ListPage { rows })?))
+    render(StatusCode::OK, &ListPage { chrome: Chrome::of(&a), rows })
 }
 
 // ---- recording an application --------------------------------------------
 
-#[derive(Template)]
-#[template(path = "case_review_new.html")]
-struct NewPage {
-    summary: String,
-    csrf: String,
-    csp: String,
-    received: String,
-    applicant_name: String,
-    applicant_contact: String,
-    on_behalf_of: String,
-    consent: String,
-    summary_field: String,
-    vulnerable: String,
-    /// (row number, the row's fields)
-    rows: Vec<(usize, String)>,
-    discretion_by: String,
-    discretion_reason: String,
+/// One text field of a complaint row.
+struct RowInput {
+    id: String,
+    label: &'static str,
+    kind: &'static str,
+    value: String,
 }
 
-async fn new_page(state: &AppState, a: &Authed, f: &Fields, errors: &[FieldError]) -> Result<String, PageError> {
-    // Only the partnerships within the caller's reach can take an application.
+/// One complaint row of the application form, `c{n}-…`.
+struct ComplaintFields {
+    n: usize,
+    /// The stored ASB report the row came from, if any.
+    report: String,
+    inputs: Vec<RowInput>,
+    hate_id: String,
+    hate: bool,
+}
+
+impl ComplaintFields {
+    fn of(f: &Fields, n: usize) -> ComplaintFields {
+        let id = |x: &str| format!("c{n}-{x}");
+        let input = |name: &str, label, kind| RowInput { id: id(name), label, kind, value: f.get(&id(name)).into() };
+        ComplaintFields {
+            n,
+            report: f.get(&id("report_id")).trim().to_string(),
+            inputs: vec![
+                input("complainant", "Who complained", "text"),
+                input("agency", "Complained to (council, police, housing provider)", "text"),
+                input("incident", "Incident reference or short description", "text"),
+                input("behaviour_on", "Date of the behaviour", "date"),
+                input("complained_on", "Date the complaint was made", "date"),
+            ],
+            hate_id: id("hate"),
+            hate: f.ticked(&id("hate")),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_review_new.html")]
+struct NewPage<'a> {
+    chrome: Chrome,
+    f: &'a Fields,
+    errors: &'a [FieldError],
+    /// The partnerships that may take the application.
+    csps: Vec<(String, String)>,
+    rows: Vec<ComplaintFields>,
+}
+
+/// Only the partnerships within the caller's reach can take an application.
+async fn csp_options(state: &AppState, a: &Authed) -> Result<Vec<(String, String)>, PageError> {
     let csps = state.store.all_csps().await?;
     let mut options = vec![(String::new(), "Choose a partnership".to_string())];
     options.extend(
@@ -192,73 +154,24 @@ async fn new_page(state: &AppState, a: &Authed, f: &Fields, errors: &[FieldError
             })
             .map(|c| (format!("{}/{}", c.force_id, c.id), c.name.clone())),
     );
-    let input = |id: &str, label: &str, kind: &str| html::input(id, label, kind, f.get(id), "off", errors);
-    let rows = (1..=form::rows_to_show(f))
-        .map(|n| {
-            let id = |x: &str| format!("c{n}-{x}");
-            let mut s = String::new();
-            let report = f.get(&id("report_id")).trim();
-            if !report.is_empty() {
-                let _ = write!(
-                    s,
-                    "<p class=\"hint\">From stored ASB report {0}.</p>\
-                     <input type=\"hidden\" name=\"{1}\" value=\"{0}\">",
-                    esc(report),
-                    esc(&id("report_id"))
-                );
-            }
-            s.push_str(&input(&id("complainant"), "Who complained", "text"));
-            s.push_str(&input(&id("agency"), "Complained to (council, police, housing provider)", "text"));
-            s.push_str(&input(&id("incident"), "Incident reference or short description", "text"));
-            s.push_str(&input(&id("behaviour_on"), "Date of the behaviour", "date"));
-            s.push_str(&input(&id("complained_on"), "Date the complaint was made", "date"));
-            s.push_str(&checkbox(
-                &id("hate"),
-                "The complainant said it was hate-related",
-                f.ticked(&id("hate")),
-                errors,
-            ));
-            (n, s)
-        })
-        .collect();
-    render(&NewPage {
-        summary: html::error_summary(errors),
-        csrf: html::csrf_field(a.csrf()),
-        csp: html::select("csp", "Community safety partnership", &options, f.get("csp"), errors),
-        received: input("received_on", "Date the application was received", "date"),
-        applicant_name: input("applicant_name", "Applicant's full name", "text"),
-        applicant_contact: textarea(
-            "applicant_contact",
-            "How to contact the applicant",
-            "A phone number, email address or postal address",
-            f.get("applicant_contact"),
-            errors,
-        ),
-        on_behalf_of: input("on_behalf_of", "Applying for someone else? Their name (leave empty if not)", "text"),
-        consent: checkbox(
-            "consent",
-            "They have agreed to this application being made for them",
-            f.ticked("consent"),
-            errors,
-        ),
-        summary_field: textarea(
-            "summary",
-            "What is the behaviour?",
-            "In the applicant's words",
-            f.get("summary"),
-            errors,
-        ),
-        vulnerable: checkbox("vulnerable", "The victim is vulnerable", f.ticked("vulnerable"), errors),
-        rows,
-        discretion_by: input("discretion_by", "Senior manager's name and post", "text"),
-        discretion_reason: textarea(
-            "discretion_reason",
-            "Why they decided to trigger a review",
-            "",
-            f.get("discretion_reason"),
-            errors,
-        ),
-    })
+    Ok(options)
+}
+
+async fn new_page(
+    state: &AppState,
+    a: &Authed,
+    status: StatusCode,
+    f: &Fields,
+    errors: &[FieldError],
+) -> Result<Response, PageError> {
+    let page = NewPage {
+        chrome: Chrome::of(a),
+        f,
+        errors,
+        csps: csp_options(state, a).await?,
+        rows: (1..=form::rows_to_show(f)).map(|n| ComplaintFields::of(f, n)).collect(),
+    };
+    render(status, &page)
 }
 
 /// The form's fields for complaints from stored reports, one row each.
@@ -294,7 +207,7 @@ pub async fn new_form(
             match v.trim().parse::<i64>() {
                 Ok(id) if id > 0 => ids.push(id),
                 _ => {
-                    return Ok(html::message_page(
+                    return Ok(message_page(
                         StatusCode::BAD_REQUEST,
                         "There is a problem",
                         Some(&a),
@@ -305,7 +218,7 @@ pub async fn new_form(
         }
     }
     if ids.len() > form::MAX_ROWS {
-        return Ok(html::message_page(
+        return Ok(message_page(
             StatusCode::BAD_REQUEST,
             "There is a problem",
             Some(&a),
@@ -319,8 +232,7 @@ pub async fn new_form(
             Err(e) => return asb_refusal(e, &a),
         }
     }
-    let body = new_page(&state, &a, &Fields(fields), &[]).await?;
-    Ok(respond(StatusCode::OK, "Record an application for a case review", &a, body))
+    new_page(&state, &a, StatusCode::OK, &Fields(fields), &[]).await
 }
 
 /// A refusal to cite stored reports, as a page.
@@ -334,7 +246,49 @@ fn asb_refusal(e: AsbError, a: &Authed) -> Result<Response, PageError> {
     };
     let mut chars = text.chars();
     let text: String = chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default();
-    Ok(html::message_page(status, title, Some(a), &format!("{}.", text.trim_end_matches('.'))))
+    Ok(message_page(status, title, Some(a), &format!("{}.", text.trim_end_matches('.'))))
+}
+
+fn no_partnership() -> Problem {
+    Problem { field: "csp".into(), message: "Choose the partnership the application was made to".into() }
+}
+
+/// Applies, or says why not: the problems found and the complaint rows
+/// they were numbered against.
+async fn apply(
+    state: &AppState,
+    a: &Authed,
+    bo: &crate::Backoffice,
+    f: &Fields,
+) -> Result<Result<CaseReview, (Vec<Problem>, Vec<usize>)>, PageError> {
+    let csp = form::csp_choice(f.get("csp"));
+    let mut problems: Vec<Problem> = csp.is_none().then(no_partnership).into_iter().collect();
+    let (app, rows) = match form::application(f) {
+        Ok(parsed) => parsed,
+        Err(p) => {
+            problems.extend(p);
+            return Ok(Err((problems, Vec::new())));
+        }
+    };
+    let Some((force, csp_id)) = csp.filter(|_| problems.is_empty()) else {
+        // Show the application's own problems alongside the missing partnership.
+        problems.extend(app.normalised().problems(today(bo)));
+        return Ok(Err((problems, rows)));
+    };
+    let v = report_viewer(a, bo);
+    match case_reviews::apply(&state.store, &v, &force, &csp_id, app, &[], today(bo)).await {
+        Ok(r) => return Ok(Ok(r)),
+        Err(ApplyError::Citation { error: AsbError::Store(s), .. }) => return Err(s.into()),
+        Err(ApplyError::Citation { complaint, error }) => {
+            let n = complaint.unwrap_or_default();
+            problems.push(Problem {
+                field: format!("complaints[{n}].report_id"),
+                message: format!("Complaint {n}: {error}"),
+            });
+        }
+        Err(ApplyError::Review(e)) => problems.extend(store_problems(e)?),
+    }
+    Ok(Err((problems, rows)))
 }
 
 pub async fn create(
@@ -343,45 +297,13 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let f = Fields(pairs);
-    let mut problems = Vec::new();
-    let csp = form::csp_choice(f.get("csp"));
-    if csp.is_none() {
-        problems.push(Problem {
-            field: "csp".into(),
-            message: "Choose the partnership the application was made to".into(),
-        });
+    match apply(&state, &a, &bo, &f).await? {
+        Ok(r) => Ok(Redirect::to(&format!("/asb/case-reviews/{}", r.id)).into_response()),
+        Err((problems, rows)) => {
+            let errors = field_errors(&problems, |field| form::form_field(field, &rows));
+            new_page(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, &f, &errors).await
+        }
     }
-    let parsed: Result<(NewApplication, Vec<usize>), Vec<Problem>> = form::application(&f);
-    let rows = match (&parsed, &csp) {
-        (Ok((app, rows)), Some((force, csp_id))) if problems.is_empty() => {
-            let v = report_viewer(&a, &bo);
-            match case_reviews::apply(&state.store, &v, force, csp_id, app.clone(), &[], today(&bo)).await {
-                Ok(r) => return Ok(Redirect::to(&format!("/asb/case-reviews/{}", r.id)).into_response()),
-                Err(ApplyError::Citation { error: AsbError::Store(s), .. }) => return Err(s.into()),
-                Err(ApplyError::Citation { complaint, error }) => {
-                    let n = complaint.unwrap_or_default();
-                    problems.push(Problem {
-                        field: format!("complaints[{n}].report_id"),
-                        message: format!("Complaint {n}: {error}"),
-                    });
-                }
-                Err(ApplyError::Review(e)) => problems.extend(store_problems(e)?),
-            }
-            rows.clone()
-        }
-        (Ok((app, rows)), _) => {
-            // Show the application's own problems alongside the missing partnership.
-            problems.extend(app.clone().normalised().problems(today(&bo)));
-            rows.clone()
-        }
-        (Err(p), _) => {
-            problems.extend(p.iter().cloned());
-            Vec::new()
-        }
-    };
-    let errors = field_errors(&problems, |field| form::form_field(field, &rows));
-    let body = new_page(&state, &a, &f, &errors).await?;
-    Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, "Record an application for a case review", &a, body))
 }
 
 // ---- one review ------------------------------------------------------------
@@ -430,10 +352,12 @@ struct ReviewView {
 
 #[derive(Template)]
 #[template(path = "case_review_show.html")]
-struct ShowPage {
-    summary: String,
+struct ShowPage<'a> {
+    chrome: Chrome,
+    id: i64,
+    errors: &'a [FieldError],
     v: ReviewView,
-    forms: Vec<String>,
+    forms: Vec<StepForm>,
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -532,123 +456,101 @@ fn review_view(r: &CaseReview, now: NaiveDate) -> ReviewView {
     }
 }
 
+/// The decision's own fields: the threshold as the rules say or overridden.
+struct Decided {
+    chosen: String,
+    rules_say: &'static str,
+    reason: String,
+}
+
+/// One recommendation's fields, `r{n}-…`.
+struct RecommendationFields {
+    n: usize,
+    recipient_id: String,
+    recipient_name: String,
+    recipient: String,
+    action_id: String,
+    action_name: String,
+    action: String,
+}
+
+/// The form recording one step: every step has a date and notes; the
+/// decision, the recommendations and the appeal's outcome have more.
+struct StepForm {
+    slug: &'static str,
+    label: &'static str,
+    on: String,
+    decided: Option<Decided>,
+    recommendations: Vec<RecommendationFields>,
+    /// The appeal's outcome as chosen (empty if none yet).
+    appeal: Option<String>,
+    notes: String,
+}
+
+impl StepForm {
+    /// A field's id: the step's slug first, as every step's form is on one page.
+    fn field(&self, name: &str) -> String {
+        format!("{}-{name}", self.slug)
+    }
+}
+
+fn step_form(r: &CaseReview, step: Step, f: &Fields) -> StepForm {
+    let s = step.slug();
+    let posted = f.get("step") == s;
+    let value = |name: &str| if posted { f.get(name).to_string() } else { String::new() };
+    let recommendations = match step {
+        Step::Recommendations => (1..=form::RECOMMENDATION_ROWS)
+            .map(|n| RecommendationFields {
+                n,
+                recipient_id: format!("{s}-r{n}-recipient"),
+                recipient_name: format!("r{n}-recipient"),
+                recipient: value(&format!("r{n}-recipient")),
+                action_id: format!("{s}-r{n}-action"),
+                action_name: format!("r{n}-action"),
+                action: value(&format!("r{n}-action")),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    StepForm {
+        slug: s,
+        label: step.label(),
+        on: value("on"),
+        decided: (step == Step::Decided).then(|| Decided {
+            chosen: value("threshold_met"),
+            rules_say: if r.evaluation.met { "met" } else { "not met" },
+            reason: value("reason"),
+        }),
+        recommendations,
+        appeal: (step == Step::AppealDecided).then(|| value("outcome")),
+        notes: value("notes"),
+    }
+}
+
 /// The forms for each step that can be recorded now.
-fn step_forms(r: &CaseReview, a: &Authed, now: NaiveDate, f: &Fields, errors: &[FieldError]) -> Vec<String> {
+fn step_forms(r: &CaseReview, now: NaiveDate, f: &Fields) -> Vec<StepForm> {
     let t = r.timeline();
     let p = &r.procedure.procedure;
-    let posted = f.get("step");
-    let value = |step: Step, name: &str| if posted == step.slug() { f.get(name).to_string() } else { String::new() };
-    let mut out = Vec::new();
-    for step in Step::ALL {
-        if t.check(p, step, now, now).is_err() {
-            continue;
-        }
-        let s = step.slug();
-        let id = |name: &str| format!("{s}-{name}");
-        let mut fields = html::input(&id("on"), "Date", "date", &value(step, "on"), "off", errors)
-            .replace(&format!("name=\"{s}-on\""), "name=\"on\"");
-        match step {
-            Step::Decided => {
-                let chosen = value(step, "threshold_met");
-                let _ = write!(
-                    fields,
-                    "<fieldset><legend>Is the threshold met?</legend>\
-                     <div><input type=\"radio\" id=\"{s}-as-rules\" name=\"threshold_met\" value=\"\"{}> <label for=\"{s}-as-rules\">As the rules say: {}</label></div>\
-                     <div><input type=\"radio\" id=\"{s}-met\" name=\"threshold_met\" value=\"met\"{}> <label for=\"{s}-met\">Met</label></div>\
-                     <div><input type=\"radio\" id=\"{s}-not-met\" name=\"threshold_met\" value=\"not-met\"{}> <label for=\"{s}-not-met\">Not met</label></div></fieldset>",
-                    if chosen.is_empty() { " checked" } else { "" },
-                    esc(if r.evaluation.met { "met" } else { "not met" }),
-                    if chosen == "met" { " checked" } else { "" },
-                    if chosen == "not-met" { " checked" } else { "" },
-                );
-                fields.push_str(
-                    &textarea(
-                        &id("reason"),
-                        "Reason",
-                        "Required when the decision differs from the rules",
-                        &value(step, "reason"),
-                        errors,
-                    )
-                    .replace(&format!("name=\"{s}-reason\""), "name=\"reason\""),
-                );
-            }
-            Step::Recommendations => {
-                for n in 1..=form::RECOMMENDATION_ROWS {
-                    let rid = |x: &str| format!("{s}-r{n}-{x}");
-                    let _ = write!(
-                        fields,
-                        "<fieldset><legend>Recommendation {n}</legend>{}{}</fieldset>",
-                        html::input(
-                            &rid("recipient"),
-                            "Made to (organisation)",
-                            "text",
-                            &value(step, &format!("r{n}-recipient")),
-                            "off",
-                            errors
-                        )
-                        .replace(&format!("name=\"{s}-r{n}-recipient\""), &format!("name=\"r{n}-recipient\"")),
-                        html::input(
-                            &rid("action"),
-                            "What is recommended",
-                            "text",
-                            &value(step, &format!("r{n}-action")),
-                            "off",
-                            errors
-                        )
-                        .replace(&format!("name=\"{s}-r{n}-action\""), &format!("name=\"r{n}-action\"")),
-                    );
-                }
-            }
-            Step::AppealDecided => {
-                let chosen = value(step, "outcome");
-                let _ = write!(
-                    fields,
-                    "<fieldset id=\"{s}-outcome\"><legend>Outcome of the appeal</legend>\
-                     <div><input type=\"radio\" id=\"{s}-upheld\" name=\"outcome\" value=\"upheld\"{}> <label for=\"{s}-upheld\">Upheld: the review goes ahead</label></div>\
-                     <div><input type=\"radio\" id=\"{s}-not-upheld\" name=\"outcome\" value=\"not-upheld\"{}> <label for=\"{s}-not-upheld\">Not upheld</label></div></fieldset>",
-                    if chosen == "upheld" { " checked" } else { "" },
-                    if chosen == "not-upheld" { " checked" } else { "" },
-                );
-            }
-            _ => {}
-        }
-        fields.push_str(
-            &textarea(&id("notes"), "Notes", "Optional", &value(step, "notes"), errors)
-                .replace(&format!("name=\"{s}-notes\""), "name=\"notes\""),
-        );
-        out.push(format!(
-            "<section aria-labelledby=\"{s}-heading\"><h3 id=\"{s}-heading\">{label}</h3>\
-             <form method=\"post\" action=\"/asb/case-reviews/{id}/steps\" novalidate>{csrf}\
-             <input type=\"hidden\" name=\"step\" value=\"{s}\">{fields}\
-             <button type=\"submit\" class=\"button\">Record: {label}</button></form></section>",
-            label = esc(step.label()),
-            id = r.id,
-            csrf = html::csrf_field(a.csrf()),
-        ));
-    }
-    out
+    Step::ALL.into_iter().filter(|step| t.check(p, *step, now, now).is_ok()).map(|step| step_form(r, step, f)).collect()
 }
 
 async fn show_page(
     state: &AppState,
     a: &Authed,
+    status: StatusCode,
     bo: &crate::Backoffice,
     id: i64,
     f: &Fields,
     errors: &[FieldError],
-) -> Result<(String, String), PageError> {
+) -> Result<Response, PageError> {
     let review = state.store.case_review(id, &by(a, bo)).await.map_err(|e| match store_problems(e) {
         Ok(_) => PageError(crate::WebError::Internal("reading a case review".into())),
         Err(p) => p,
     })?;
     let Some(r) = review else { return Err(crate::WebError::NotFound(format!("Case review {id}")).into()) };
     let now = today(bo);
-    let page = ShowPage {
-        summary: html::error_summary(errors),
-        v: review_view(&r, now),
-        forms: step_forms(&r, a, now, f, errors),
-    };
-    Ok((format!("Case review {id}"), render(&page)?))
+    let page = ShowPage { chrome: Chrome::of(a), id, errors, v: review_view(&r, now), forms: step_forms(&r, now, f) };
+    render(status, &page)
 }
 
 pub async fn show(
@@ -656,8 +558,7 @@ pub async fn show(
     Page(a, bo, ..): Page<need::RunCaseReviews>,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (title, body) = show_page(&state, &a, &bo, id, &Fields(vec![]), &[]).await?;
-    Ok(respond(StatusCode::OK, &title, &a, body))
+    show_page(&state, &a, StatusCode::OK, &bo, id, &Fields(vec![]), &[]).await
 }
 
 pub async fn record_step(
@@ -678,8 +579,7 @@ pub async fn record_step(
             let step = f.get("step").to_string();
             let step = if Step::from_slug(&step).is_some() { step } else { "acknowledged".into() };
             let errors = field_errors(&problems, |field| form::step_field(&step, field));
-            let (title, body) = show_page(&state, &a, &bo, id, &f, &errors).await?;
-            Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &title, &a, body))
+            show_page(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, &bo, id, &f, &errors).await
         }
     }
 }

@@ -20,35 +20,10 @@ use serde::Deserialize;
 use super::viewer;
 use crate::AppState;
 use crate::auth::{Authed, Page, need};
-use crate::html::{self, PageError};
+use crate::html::PageError;
+use crate::layout::message_page;
+pub(super) use crate::layout::{Chrome, render};
 use peel_usecases::casework;
-
-/// The signed-in person and what the navigation offers them.
-pub struct Chrome {
-    pub(super) csrf: String,
-    pub(super) can_report: bool,
-    pub(super) can_view: bool,
-    pub(super) can_manage: bool,
-    /// May start a Community Trigger application from a victim's reports.
-    pub(super) can_run_reviews: bool,
-    /// The shared back-office navigation and sign-out (see `html::nav`).
-    pub(super) nav: String,
-    pub(super) signed_in: String,
-}
-
-impl Chrome {
-    pub(super) fn of(a: &Authed) -> Chrome {
-        Chrome {
-            csrf: a.csrf().to_string(),
-            can_report: a.may(Permission::RecordReport),
-            can_view: a.may(Permission::ViewCases),
-            can_manage: a.may(Permission::ManageCases),
-            can_run_reviews: a.may(Permission::RunCaseReviews),
-            nav: super::super::html::nav(a),
-            signed_in: super::super::html::signed_in(a),
-        }
-    }
-}
 
 /// One form field, rendered by `asb_field.html`.
 pub struct Field {
@@ -127,31 +102,23 @@ pub(super) fn choices<T: Copy>(
     v
 }
 
-pub(super) fn render<T: Template>(status: StatusCode, t: &T) -> Result<Response, PageError> {
-    let body = t.render().map_err(|e| crate::WebError::Internal(e.to_string()))?;
-    Ok(html::respond(status, body))
-}
-
 /// The page for a refusal, a missing record or a conflict.
 pub(super) fn refusal(e: AsbError, a: &Authed) -> Result<Response, PageError> {
     Ok(match e {
-        AsbError::NotShared(m) => html::message_page(
+        AsbError::NotShared(m) => message_page(
             StatusCode::FORBIDDEN,
             "You cannot see or change this",
             Some(a),
             &format!("{}.", capitalise(&m)),
         ),
-        AsbError::NotFound(what) => html::message_page(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            Some(a),
-            &format!("{} was not found.", capitalise(&what)),
-        ),
+        AsbError::NotFound(what) => {
+            message_page(StatusCode::NOT_FOUND, "Not found", Some(a), &format!("{} was not found.", capitalise(&what)))
+        }
         AsbError::Conflict(m) => {
-            html::message_page(StatusCode::CONFLICT, "This cannot be done", Some(a), &format!("{}.", capitalise(&m)))
+            message_page(StatusCode::CONFLICT, "This cannot be done", Some(a), &format!("{}.", capitalise(&m)))
         }
         AsbError::Invalid(p) => {
-            html::message_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", Some(a), &p.to_string())
+            message_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", Some(a), &p.to_string())
         }
         AsbError::Store(s) => return Err(s.into()),
     })
@@ -413,6 +380,24 @@ struct RiskPage {
     questions: Vec<Field>,
 }
 
+/// The questionnaire of the rules in force, with the answers given so far.
+fn risk_questions(rules: &RuleSet, answers: &HashMap<String, String>) -> Vec<Field> {
+    let questions = rules.questionnaire.questions.iter();
+    questions
+        .map(|x| {
+            let id = format!("answers.{}", x.id);
+            let value = answers.get(&id).cloned().unwrap_or_default();
+            field(&id, &x.text, "yesno", &value)
+        })
+        .collect()
+}
+
+/// The band the report was last assessed in, in words (empty if never).
+fn band_label(report: &ReportView) -> String {
+    let band = report.risk.as_ref().and_then(|r| Band::parse(&r.band, "band").ok());
+    band.map(|b| b.label().to_string()).unwrap_or_default()
+}
+
 async fn risk_page(
     state: &AppState,
     a: &Authed,
@@ -423,22 +408,9 @@ async fn risk_page(
     let rules = state.store.current_asb_rules().await?;
     let decided = state.store.asb_rules_version(&report.rules_version).await?.unwrap_or_else(RuleSet::shipped);
     let q = &rules.questionnaire;
-    let mut questions: Vec<Field> = q
-        .questions
-        .iter()
-        .map(|x| {
-            let id = format!("answers.{}", x.id);
-            let value = answers.get(&id).cloned().unwrap_or_default();
-            field(&id, &x.text, "yesno", &value)
-        })
-        .collect();
+    let mut questions = risk_questions(&rules, answers);
     mark(&mut questions, &errors);
-    let band_label = report
-        .risk
-        .as_ref()
-        .and_then(|r| Band::parse(&r.band, "band").ok())
-        .map(|b| b.label().to_string())
-        .unwrap_or_default();
+    let band_label = band_label(&report);
     Ok(RiskPage {
         chrome: Chrome::of(a),
         errors,
@@ -472,16 +444,12 @@ pub async fn risk_form(
     render(StatusCode::OK, &risk_page(&state, &a, report, &HashMap::new(), Vec::new()).await?)
 }
 
-pub async fn assess_risk(
-    State(state): State<AppState>,
-    Page(a, bo, ..): Page<need::RecordReport>,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Result<Response, PageError> {
-    let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
+/// The questionnaire's answers (`answers.<question>` = yes or no), and an
+/// error for each answer that is neither.
+fn yes_no_answers(form: &HashMap<String, String>) -> (BTreeMap<String, bool>, Errors) {
     let mut answers = BTreeMap::new();
     let mut bad = Vec::new();
-    for (k, v) in &form {
+    for (k, v) in form {
         if let Some(q) = k.strip_prefix("answers.") {
             match v.as_str() {
                 "yes" => {
@@ -494,6 +462,17 @@ pub async fn assess_risk(
             }
         }
     }
+    (answers, bad)
+}
+
+pub async fn assess_risk(
+    State(state): State<AppState>,
+    Page(a, bo, ..): Page<need::RecordReport>,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
+    let (answers, bad) = yes_no_answers(&form);
     let v = viewer(&a, bo.now());
     let result = if bad.is_empty() {
         casework::assess_risk(&state.store, &v, id, &answers).await.map(|_| ())
@@ -775,6 +754,30 @@ async fn owner_forms(state: &AppState, c: &CaseView, f: &CaseForms) -> Result<Ve
     Ok(vec![share, close])
 }
 
+/// The forms a case offers this person: work on an open case, more for its
+/// owner; a closed case takes no work, and its owner may reopen it.
+async fn case_forms(
+    state: &AppState,
+    a: &Authed,
+    v: &Viewer<'_>,
+    c: &CaseView,
+    f: &CaseForms,
+    owner: bool,
+) -> Result<Vec<FormView>, PageError> {
+    let open = c.status == "open";
+    let mut forms = if open { work_forms(f) } else { Vec::new() };
+    if !open && owner {
+        forms.push(reopen_form(f));
+    }
+    if open && owner && a.may(Permission::SuperviseCases) {
+        forms.push(reassign_form(state, v, c, f).await?);
+    }
+    if open && owner {
+        forms.extend(owner_forms(state, c, f).await?);
+    }
+    Ok(forms)
+}
+
 async fn case_page(
     state: &AppState,
     a: &Authed,
@@ -799,18 +802,7 @@ async fn case_page(
         _ => Vec::new(),
     };
     mark(&mut csp_fields, &errors);
-    let open = c.status == "open";
-    // A closed case takes no work; its owner may reopen it.
-    let mut forms = if open { work_forms(f) } else { Vec::new() };
-    if !open && owner {
-        forms.push(reopen_form(f));
-    }
-    if open && owner && a.may(Permission::SuperviseCases) {
-        forms.push(reassign_form(state, &v, &c, f).await?);
-    }
-    if open && owner {
-        forms.extend(owner_forms(state, &c, f).await?);
-    }
+    let mut forms = case_forms(state, a, &v, &c, f, owner).await?;
     for form in &mut forms {
         mark(&mut form.fields, &errors);
     }

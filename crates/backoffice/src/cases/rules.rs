@@ -4,8 +4,7 @@
 //! for programs. Loading goes through the store, which checks the document,
 //! never reuses a version name and writes `asb.rules.load` to the audit log.
 
-use std::fmt::Write;
-
+use askama::Template;
 use axum::Form;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -20,7 +19,8 @@ use serde_json::json;
 use super::api::{Answer, ApiError, ok};
 use crate::AppState;
 use crate::auth::{Api, Authed, Page, need, percent_encode};
-use crate::html::{self, FieldError, PageError, esc};
+use crate::html::{FieldError, PageError};
+use crate::layout::{Chrome, render};
 
 const PURPOSE: &str = "ASB rule set";
 
@@ -46,89 +46,30 @@ pub struct RulesForm {
     document: String,
 }
 
-async fn render(
+#[derive(Template)]
+#[template(path = "asb_rules.html")]
+struct RulesPage<'a> {
+    chrome: Chrome,
+    notice: &'a str,
+    current: RuleSet,
+    versions: Vec<peel_store::asb::RuleSetRecord>,
+    /// What is in the text area: what was sent, or the rules in force.
+    document: String,
+    errors: &'a [FieldError],
+}
+
+async fn rules_page(
     state: &AppState,
     a: &Authed,
+    status: StatusCode,
     notice: &str,
     doc: &str,
     errors: &[FieldError],
-) -> Result<String, PageError> {
+) -> Result<Response, PageError> {
     let current = state.store.current_asb_rules().await?;
     let versions = state.store.asb_rule_versions().await?;
-    let mut body = String::new();
-    if !notice.is_empty() {
-        let _ = write!(body, "<div role=\"status\"><p><strong>Loaded:</strong> {}</p></div>", esc(notice));
-    }
-    body.push_str(&html::error_summary(errors));
-    let _ = write!(
-        body,
-        "<p>The rule set decides who is a repeat victim and scores the risk questionnaire. Every report and \
-         assessment records the version that judged it, so loading a new version changes only what comes \
-         after. A version name is never reused.</p>\
-         <h2>In force: {title}</h2><p>Version <strong>{version}</strong>. A victim is a repeat victim with \
-         {min} or more reports in {months} months. A high-risk assessment asks for a multi-agency review \
-         within {days} days. Scores from {medium} are medium risk, from {high} high.</p>",
-        title = esc(&current.title),
-        version = esc(&current.version),
-        min = current.repeat.min_reports,
-        months = current.repeat.window_months,
-        days = current.high_risk_review_days,
-        medium = current.questionnaire.bands.medium_from,
-        high = current.questionnaire.bands.high_from,
-    );
-    let mut rows = String::new();
-    for q in &current.questionnaire.questions {
-        let _ = write!(
-            rows,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(&q.text),
-            q.weight,
-            if q.always_high { "Yes" } else { "No" }
-        );
-    }
-    body.push_str(&html::table(
-        "Risk questions",
-        &format!(
-            "<caption>Risk questions and their weights</caption><thead><tr><th scope=\"col\">Question</th>\
-             <th scope=\"col\" class=\"num\">Weight</th><th scope=\"col\">High risk on its own</th></tr></thead>\
-             <tbody>{rows}</tbody>"
-        ),
-    ));
-    let mut rows = String::new();
-    for v in versions.iter().rev() {
-        let loaded = if v.loaded_at.is_empty() {
-            "shipped with peel".to_string()
-        } else {
-            format!("{} by {}", v.loaded_at, v.loaded_by)
-        };
-        let _ =
-            write!(rows, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&v.version), esc(&v.title), esc(&loaded));
-    }
-    body.push_str(&html::table(
-        "Versions",
-        &format!(
-            "<caption>Every version, newest first</caption><thead><tr><th scope=\"col\">Version</th>\
-             <th scope=\"col\">Title</th><th scope=\"col\">Loaded</th></tr></thead><tbody>{rows}</tbody>"
-        ),
-    ));
-    let doc = if doc.is_empty() { current.to_json() } else { doc.to_string() };
-    let error = errors
-        .iter()
-        .map(|e| format!("<p id=\"document-error\"><strong>Error:</strong> {}</p>", esc(&e.message)))
-        .collect::<String>();
-    let described = if errors.is_empty() { "" } else { " aria-describedby=\"document-error\" aria-invalid=\"true\"" };
-    let _ = write!(
-        body,
-        "<h2>Load a new version</h2><form method=\"post\" action=\"/asb/rules\" novalidate>{csrf}\
-         <div><label for=\"document\">The rule-set document (JSON)</label>\
-         <p class=\"hint\">Start from the rules in force, shown here; give the new rules a new version and name \
-         their sources. `peel asb rules show` prints the same document.</p>{error}\
-         <textarea class=\"input code\" id=\"document\" name=\"document\" rows=\"20\" spellcheck=\"false\"{described}>{doc}</textarea></div>\
-         <button type=\"submit\">Load this version</button></form>",
-        csrf = html::csrf_field(a.csrf()),
-        doc = esc(&doc),
-    );
-    Ok(html::page("ASB rule set", Some(a), &body))
+    let document = if doc.is_empty() { current.to_json() } else { doc.to_string() };
+    render(status, &RulesPage { chrome: Chrome::of(a), notice, current, versions, document, errors })
 }
 
 pub async fn page(
@@ -137,7 +78,7 @@ pub async fn page(
     Query(q): Query<Loaded>,
 ) -> Result<Response, PageError> {
     let notice = if q.loaded.is_empty() { String::new() } else { format!("rule set {} is now in force", q.loaded) };
-    Ok(html::respond(StatusCode::OK, render(&state, &a, &notice, "", &[]).await?))
+    rules_page(&state, &a, StatusCode::OK, &notice, "", &[]).await
 }
 
 pub async fn load_page(
@@ -159,7 +100,7 @@ pub async fn load_page(
         .into_iter()
         .map(|p| FieldError { field: "document".into(), message: format!("{}: {}", p.field, p.message) })
         .collect();
-    Ok(html::respond(status, render(&state, &a, "", &form.document, &errors).await?))
+    rules_page(&state, &a, status, "", &form.document, &errors).await
 }
 
 pub async fn load_api(State(state): State<AppState>, Api(a, bo, ..): Api<need::ManageAsbRules>, b: Bytes) -> Answer {

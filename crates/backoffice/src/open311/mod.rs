@@ -311,6 +311,19 @@ async fn reporter(
     Ok(user)
 }
 
+/// The answer to a stored report: its number, the token to follow it by
+/// and a notice naming the organisation that has it.
+fn accepted(id: i64, token: Option<String>, organisation: &str, format: Format) -> Response {
+    let notice = format!("{organisation} has your report. If you or anyone else is in danger, call 999.");
+    let request = vec![
+        ("service_request_id", id.to_string().into()),
+        ("token", token.map_or(Value::Null, Value::Str)),
+        ("service_notice", notice.into()),
+        ("account_id", Value::Null),
+    ];
+    Value::List("request", vec![Value::Obj(request)]).respond(StatusCode::OK, format, "service_requests")
+}
+
 /// POST `requests`: a new report.
 async fn submit(
     State(state): State<AppState>,
@@ -335,19 +348,7 @@ async fn submit(
     };
     let viewer = user.viewer(PURPOSE, bo.now());
     match casework::record_open311_report(&state.store, &viewer, &form, &token).await {
-        Ok((view, token)) => {
-            let notice = format!(
-                "{} has your report. If you or anyone else is in danger, call 999.",
-                user.user.organisation_name
-            );
-            let request = vec![
-                ("service_request_id", view.id.to_string().into()),
-                ("token", token.map_or(Value::Null, Value::Str)),
-                ("service_notice", notice.into()),
-                ("account_id", Value::Null),
-            ];
-            Value::List("request", vec![Value::Obj(request)]).respond(StatusCode::OK, format, "service_requests")
-        }
+        Ok((view, token)) => accepted(view.id, token, &user.user.organisation_name, format),
         Err(AsbError::Invalid(p)) => {
             let lines: Vec<String> = p.0.iter().map(|i| format!("{}: {}", i.field, i.message)).collect();
             errors(StatusCode::BAD_REQUEST, format, &lines)

@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use peel_core::access::Caller;
-use peel_core::pledge::parse_body;
+use peel_core::pledge::{ParsedBatch, parse_body};
 use peel_store::{By, IngestError};
 use serde_json::{Value, json};
 
@@ -119,6 +119,20 @@ impl FromRequestParts<AppState> for Sender {
     }
 }
 
+/// The batch in a body, and how many distinct events it holds per force.
+fn read_batch(body: &[u8]) -> Result<(ParsedBatch, BTreeMap<String, u64>), WebError> {
+    let text = std::str::from_utf8(body).map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
+    let batch = parse_body(text);
+    let mut keys = HashSet::new();
+    let mut forces: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &batch.events {
+        if keys.insert((e.event.force.as_str(), e.event.event_type(), e.event.id.as_str())) {
+            *forces.entry(e.event.force.clone()).or_default() += 1;
+        }
+    }
+    Ok((batch, forces))
+}
+
 /// Stores a batch (NDJSON, or a JSON array if the body starts with `[`)
 /// or refuses it whole with every error listed. Each stored batch is
 /// written to the audit log: who sent it, and how many events per force.
@@ -129,21 +143,9 @@ pub(super) async fn ingest(
 ) -> Result<Json<Value>, PledgeError> {
     // Reading a large batch takes a while (most of a second for a million
     // events): off the async threads, so other requests go on meanwhile.
-    let (batch, forces) = tokio::task::spawn_blocking(move || {
-        let text =
-            std::str::from_utf8(&body).map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
-        let batch = parse_body(text);
-        let mut keys = HashSet::new();
-        let mut forces: BTreeMap<String, u64> = BTreeMap::new();
-        for e in &batch.events {
-            if keys.insert((e.event.force.as_str(), e.event.event_type(), e.event.id.as_str())) {
-                *forces.entry(e.event.force.clone()).or_default() += 1;
-            }
-        }
-        Ok::<_, WebError>((batch, forces))
-    })
-    .await
-    .map_err(|e| WebError::Internal(format!("reading the batch failed: {e}")))??;
+    let (batch, forces) = tokio::task::spawn_blocking(move || read_batch(&body))
+        .await
+        .map_err(|e| WebError::Internal(format!("reading the batch failed: {e}")))??;
     match state.store.ingest_pledge_events(batch, &sender.by()).await {
         Ok(stored) => {
             let mut details = sender.details();
