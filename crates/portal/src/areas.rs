@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use peel_core::Month;
-use peel_core::geography::Csp;
+use peel_core::geography::{Bcu, Csp};
 use peel_spatial::OpenData;
 
 use super::figures::{AreaFigures, MonthCount, figures, window};
@@ -131,6 +131,26 @@ pub async fn force(
     })
 }
 
+/// A BCU's partnerships, then its Pledge page.
+fn bcu_links(fid: &str, bcu: &Bcu, csps: &[&Csp]) -> Vec<(String, Vec<(String, String)>)> {
+    let partnerships = csps.iter().map(|c| (format!("/forces/{fid}/csps/{}", c.id), c.name.clone())).collect();
+    let pledge =
+        vec![(format!("/forces/{fid}/bcus/{}/pledge", bcu.id), format!("How {} met the Policing Pledge", bcu.name))];
+    vec![("Community safety partnerships".into(), partnerships), ("Service standards".into(), pledge)]
+}
+
+/// What a partnership is, and how many live in it where that is known.
+fn csp_intro(csp: &Csp) -> Vec<String> {
+    let mut intro = vec![format!(
+        "The {} brings together the council, police and other agencies in {} to reduce crime and disorder.",
+        csp.name, csp.local_authority
+    )];
+    if let Some(p) = csp.population {
+        intro.push(format!("About {} people live here.", super::format::thousands(p)));
+    }
+    intro
+}
+
 pub async fn bcu(
     State(state): State<AppState>,
     Path((fid, id)): Path<(String, String)>,
@@ -166,16 +186,7 @@ pub async fn bcu(
         map_caption: String::new(),
         picker: choice.picker,
         legend: vec![],
-        links: vec![
-            (
-                "Community safety partnerships".into(),
-                csps.iter().map(|c| (format!("/forces/{fid}/csps/{}", c.id), c.name.clone())).collect(),
-            ),
-            (
-                "Service standards".into(),
-                vec![(format!("/forces/{fid}/bcus/{id}/pledge"), format!("How {} met the Policing Pledge", bcu.name))],
-            ),
-        ],
+        links: bcu_links(&fid, bcu, &csps),
     })
 }
 
@@ -197,13 +208,7 @@ pub async fn csp(
     if let Some(b) = &bcu_name {
         crumbs.push((format!("/forces/{fid}/bcus/{}", csp.bcu_id), b.clone()));
     }
-    let mut intro = vec![format!(
-        "The {} brings together the council, police and other agencies in {} to reduce crime and disorder.",
-        csp.name, csp.local_authority
-    )];
-    if let Some(p) = csp.population {
-        intro.push(format!("About {} people live here.", super::format::thousands(p)));
-    }
+    let intro = csp_intro(csp);
     render(&AreaPage {
         title: csp.name.clone(),
         caption: Some("Community safety partnership".into()),

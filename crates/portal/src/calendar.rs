@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use peel_core::geography::Event;
 
 use super::PageError;
 use super::lookup::neighbourhood_or_404;
@@ -36,6 +37,29 @@ fn fold(line: &str) -> String {
     out
 }
 
+/// One event as an iCalendar VEVENT, its lines folded; times are local to
+/// England and Wales, as the neighbourhood files give them.
+fn vevent(e: &Event, uid: &str, start: &str, now: &str) -> String {
+    let mut lines = vec![
+        "BEGIN:VEVENT".to_string(),
+        format!("UID:{uid}"),
+        format!("DTSTAMP:{now}"),
+        format!("DTSTART;TZID=Europe/London:{start}"),
+    ];
+    if let Some(end) = e.end_date.as_deref().and_then(stamp) {
+        lines.push(format!("DTEND;TZID=Europe/London:{end}"));
+    }
+    lines.push(format!("SUMMARY:{}", text(&e.title)));
+    if let Some(d) = &e.description {
+        lines.push(format!("DESCRIPTION:{}", text(&super::format::strip_tags(d))));
+    }
+    if let Some(a) = &e.address {
+        lines.push(format!("LOCATION:{}", text(a)));
+    }
+    lines.push("END:VEVENT".to_string());
+    lines.iter().map(|l| fold(l)).collect()
+}
+
 pub async fn events(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
@@ -50,22 +74,9 @@ pub async fn events(
     }
     ics.push_str(&fold(&format!("X-WR-CALNAME:{}", text(&format!("{} neighbourhood events", n.name)))));
     for (i, e) in events.iter().enumerate() {
-        let Some(start) = stamp(&e.start_date) else { continue };
-        ics.push_str(&fold("BEGIN:VEVENT"));
-        ics.push_str(&fold(&format!("UID:{force_id}-{id}-{i}-{start}@peel")));
-        ics.push_str(&fold(&format!("DTSTAMP:{now}")));
-        ics.push_str(&fold(&format!("DTSTART;TZID=Europe/London:{start}")));
-        if let Some(end) = e.end_date.as_deref().and_then(stamp) {
-            ics.push_str(&fold(&format!("DTEND;TZID=Europe/London:{end}")));
+        if let Some(start) = stamp(&e.start_date) {
+            ics.push_str(&vevent(e, &format!("{force_id}-{id}-{i}-{start}@peel"), &start, &now));
         }
-        ics.push_str(&fold(&format!("SUMMARY:{}", text(&e.title))));
-        if let Some(d) = &e.description {
-            ics.push_str(&fold(&format!("DESCRIPTION:{}", text(&super::format::strip_tags(d)))));
-        }
-        if let Some(a) = &e.address {
-            ics.push_str(&fold(&format!("LOCATION:{}", text(a))));
-        }
-        ics.push_str(&fold("END:VEVENT"));
     }
     ics.push_str(&fold("END:VCALENDAR"));
     Ok((

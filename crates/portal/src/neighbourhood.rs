@@ -221,6 +221,17 @@ fn comparison(
     (basis.unit().to_string(), rows)
 }
 
+/// The neighbourhood's 12-month figures to `latest`, and that month's crimes.
+fn crime_in(data: &OpenData, n: &Neighbourhood, latest: Month) -> (AreaFigures, ThisMonth) {
+    let (from, to) = window(latest);
+    // The crimes at the map points inside the boundary (found once, then kept).
+    let crimes = data.crimes_at_points(data.neighbourhood_points(&n.force_id, &n.id), from, to);
+    let latest_crimes: Vec<&CrimeRef> = crimes.iter().filter(|c| c.month() == latest).collect();
+    let boundary = data.neighbourhood_boundary(&n.force_id, &n.id);
+    let title = format!("Crime in {} in {}", n.name, latest.long_name());
+    (figures(&n.name, &month_counts(&crimes), latest), this_month(data, &title, boundary, &latest_crimes))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
@@ -232,13 +243,8 @@ pub async fn page(
     let n = &details.neighbourhood;
     let force = force_or_404(&data, &force_id)?;
     let geography = data.geography();
-    let boundary = data.neighbourhood_boundary(&force_id, &id);
     let latest = choice.month.unwrap_or_else(|| Month::new(2025, 1).unwrap_or_else(|| unreachable!()));
-    let (from, to) = window(latest);
-    // The crimes at the map points inside the boundary (found once, then kept).
-    let crimes = data.crimes_at_points(data.neighbourhood_points(&force_id, &id), from, to);
-    let latest_crimes: Vec<&CrimeRef> = crimes.iter().filter(|c| c.month() == latest).collect();
-    let month = this_month(&data, &format!("Crime in {} in {}", n.name, latest.long_name()), boundary, &latest_crimes);
+    let (fig, month) = crime_in(&data, n, latest);
     let (rate_unit, comparison) = comparison(&data, n, force, month.count, latest);
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string();
     render(&NeighbourhoodPage {
@@ -254,7 +260,7 @@ pub async fn page(
         locations: locations(n),
         priorities: priorities(details),
         events: upcoming_events(details, &now),
-        fig: figures(&n.name, &month_counts(&crimes), latest),
+        fig,
         map_svg: month.map_svg,
         legend: month.legend,
         streets: month.streets,

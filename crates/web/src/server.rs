@@ -129,21 +129,11 @@ pub(crate) async fn run(
             },
             () = &mut shutdown => break,
         };
-        if permits.available_permits() == 0 && !warned_full {
-            tracing::warn!(limit = limits.max_connections, "connection limit reached; new connections wait");
-            warned_full = true;
-        } else if permits.available_permits() > limits.max_connections / 2 {
-            warned_full = false;
-        }
+        warned_full = warn_when_full(&permits, limits.max_connections, warned_full);
         let (stream, remote) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait, never spin.
-                    tracing::warn!(error = %e, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    continue;
-                }
+            accepted = accept(&listener) => match accepted {
+                Some(a) => a,
+                None => continue,
             },
             () = &mut shutdown => break,
         };
@@ -155,6 +145,32 @@ pub(crate) async fn run(
         tracing::warn!("connections still open {}s after shutting down were dropped", grace.as_secs());
     }
     Ok(())
+}
+
+/// The next connection; `None` after waiting a moment when the listener
+/// fails (out of file descriptors and the like), so the loop never spins.
+async fn accept(listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
+    match listener.accept().await {
+        Ok(a) => Some(a),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot accept a connection");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            None
+        }
+    }
+}
+
+/// Logs once when the last place under the connection limit is taken, and
+/// again only after half the places have come free: a full server says so
+/// without filling the log. Returns whether it has warned.
+fn warn_when_full(permits: &Semaphore, limit: usize, warned: bool) -> bool {
+    let free = permits.available_permits();
+    if free == 0 && !warned {
+        tracing::warn!(limit, "connection limit reached; new connections wait");
+        true
+    } else {
+        warned && free <= limit / 2
+    }
 }
 
 /// One request through the router, its body bounded in time, the
