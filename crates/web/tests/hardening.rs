@@ -41,6 +41,17 @@ async fn a_batch_wrong_on_every_line_gets_a_short_answer(engine: Engine) {
     assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 0);
 }
 
+/// A batch over the limit is refused before it is read whole.
+async fn an_oversized_batch_is_refused(engine: Engine) {
+    let h = Harness::new(engine).await;
+    let org = h.org("Kent Police", OrgKind::Force).await;
+    let (_, feed) = h.user(org, "feed@kent.example", Role::EventFeed).await;
+    let body = "1\n".repeat(peel_web::pledge::MAX_BATCH_BYTES / 2 + 1);
+    let r = h.post_text(&feed, "/api/v1/events", &body).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 0);
+}
+
 /// Errors only the store can find (unknown neighbourhoods) are bounded too,
 /// and merged in line order with the errors in the text.
 async fn unknown_neighbourhoods_are_counted_not_all_listed(engine: Engine) {
@@ -217,6 +228,7 @@ peel_store::on_both_engines!(
     a_procedure_with_a_script_link_is_refused,
     neighbourhood_files_with_script_links_are_refused,
     a_batch_wrong_on_every_line_gets_a_short_answer,
+    an_oversized_batch_is_refused,
     unknown_neighbourhoods_are_counted_not_all_listed,
     open311_problems_are_bounded,
     open311_forms_are_small,
