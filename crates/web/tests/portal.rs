@@ -284,12 +284,9 @@ async fn every_page(engine: Engine) {
     assert!(css.content_type.starts_with("text/css"));
 }
 
-/// The public Pledge pages: figures for the latest month with events, a
-/// trend per commitment, the standards explained, the demo labelled, and
-/// never an event id.
-async fn pledge_pages(engine: Engine) {
-    use peel_core::pledge::{AreaKind, generate};
-    let db = TestDatabase::new(engine).await;
+/// A store holding the City of London's neighbourhoods and areas (no
+/// crimes), and the application over it.
+async fn city_of_london_areas(db: &TestDatabase) -> (peel_store::Store, axum::Router) {
     let store = db.store().await;
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
     let files = [sample.join("neighbourhoods/city-of-london.json"), sample.join("areas/city-of-london.json")];
@@ -297,6 +294,16 @@ async fn pledge_pages(engine: Engine) {
         Importer::new(&store, ImportOptions { quiet: true, ..Default::default() }).import_paths(&files).await.unwrap();
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     let app = app(AppState::load(store.clone()).await.unwrap());
+    (store, app)
+}
+
+/// The public Pledge pages: figures for the latest month with events, a
+/// trend per commitment, the standards explained, the demo labelled, and
+/// never an event id.
+async fn pledge_pages(engine: Engine) {
+    use peel_core::pledge::{AreaKind, generate};
+    let db = TestDatabase::new(engine).await;
+    let (store, app) = city_of_london_areas(&db).await;
 
     // Before any events: the page says so plainly.
     let uri = "/forces/city-of-london/pledge";
@@ -420,13 +427,7 @@ async fn pledge_pages(engine: Engine) {
 async fn pledge_demo_label(engine: Engine) {
     use peel_core::pledge::{AreaKind, EventBody, generate};
     let db = TestDatabase::new(engine).await;
-    let store = db.store().await;
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
-    let files = [sample.join("neighbourhoods/city-of-london.json"), sample.join("areas/city-of-london.json")];
-    let summary =
-        Importer::new(&store, ImportOptions { quiet: true, ..Default::default() }).import_paths(&files).await.unwrap();
-    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let app = app(AppState::load(store.clone()).await.unwrap());
+    let (store, app) = city_of_london_areas(&db).await;
     let hoods: Vec<(String, AreaKind)> =
         store.neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
     let plan = |month: &str| generate::Plan {
