@@ -54,6 +54,9 @@ pub async fn at_location(
     let params = params::from_query(query)?;
     let place = params::place(&params, Accepts { location_id: true, poly: false })?;
     let data = state.index.current();
+    // The date is checked before the place, so a malformed one is refused
+    // even where the place has no crimes (as every other area route does).
+    let month = params::month(&params, &data)?;
     let point = match place {
         Place::Location(id) => data.point_by_location_id(id).ok_or(ApiError::NotFound)?,
         Place::Point(p) => match data.nearest_point(p) {
@@ -63,7 +66,7 @@ pub async fn at_location(
         Place::Nowhere => return Ok(json::empty()),
         Place::Poly(_) => return Err(ApiError::bad("crimes-at-location takes no poly")),
     };
-    let Some(month) = params::month(&params, &data)? else {
+    let Some(month) = month else {
         return Ok(json::empty());
     };
     Ok(json::body(|out| data.write_crimes(out, month, &[point], CategoryFilter::All)))

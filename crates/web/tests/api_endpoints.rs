@@ -174,6 +174,9 @@ async fn check_crimes(engine: Engine) {
     for (uri, status) in [
         ("/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-13", StatusCode::NOT_FOUND),
         ("/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-01-15", StatusCode::NOT_FOUND),
+        // A malformed date is refused even where the place has no crimes.
+        ("/api/crimes-at-location?lat=0&lng=999&date=2024-13", StatusCode::NOT_FOUND),
+        ("/api/crimes-at-location?lat=48.8566&lng=2.3522&date=soon", StatusCode::NOT_FOUND),
         ("/api/crimes-street/all-crime?lat=abc&lng=-0.09", StatusCode::BAD_REQUEST),
         ("/api/crimes-street/all-crime?lat=51.515", StatusCode::BAD_REQUEST),
         ("/api/crimes-street/all-crime", StatusCode::BAD_REQUEST),
