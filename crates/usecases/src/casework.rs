@@ -65,11 +65,14 @@ pub async fn open_case(
     store.create_asb_case_under(title, report_ids, csp, v).await
 }
 
+/// A number the form must carry, or the problem naming its `field`.
+fn given(value: Option<i64>, field: &str, message: &str) -> Result<i64, AsbError> {
+    value.ok_or_else(|| Problems::one(field, message).into())
+}
+
 /// Adds a stored report to a case.
 pub async fn link_report(store: &Store, v: &Viewer<'_>, case_id: i64, report_id: Option<i64>) -> Result<(), AsbError> {
-    let Some(report_id) = report_id else {
-        return Err(Problems::one("report_id", "Enter the report's number, like 12.").into());
-    };
+    let report_id = given(report_id, "report_id", "Enter the report's number, like 12.")?;
     store.link_asb_report(case_id, report_id, v).await
 }
 
@@ -80,9 +83,7 @@ pub async fn share(
     case_id: i64,
     organisation_id: Option<i64>,
 ) -> Result<bool, AsbError> {
-    let Some(org) = organisation_id else {
-        return Err(Problems::one("organisation_id", "Choose the organisation to share the case with.").into());
-    };
+    let org = given(organisation_id, "organisation_id", "Choose the organisation to share the case with.")?;
     store.share_asb_case(case_id, org, v).await
 }
 
@@ -93,9 +94,7 @@ pub async fn unshare(
     case_id: i64,
     organisation_id: Option<i64>,
 ) -> Result<bool, AsbError> {
-    let Some(org) = organisation_id else {
-        return Err(Problems::one("organisation_id", "Choose the organisation to stop sharing with.").into());
-    };
+    let org = given(organisation_id, "organisation_id", "Choose the organisation to stop sharing with.")?;
     store.unshare_asb_case(case_id, org, v).await
 }
 
