@@ -79,12 +79,67 @@ pub enum ReplaceResult {
 /// written once per run rather than once per file.
 #[derive(Debug, Default)]
 pub struct LocationCache {
-    ids: HashMap<(u64, u64), (i64, bool)>,
+    ids: PointMap<(i64, bool)>,
+}
+
+/// A map keyed by a map point's [`LocationCache::key`].
+pub(crate) type PointMap<V> = HashMap<(u64, u64), V, PointHash>;
+
+/// Hashes map point keys by a folded multiply with a seed drawn once per
+/// process: a national import looks up millions of keys, and the standard
+/// SipHash was a tenth of the writing thread's time. The random seed keeps
+/// crafted coordinates from being chosen to collide.
+#[derive(Clone, Debug)]
+pub(crate) struct PointHash {
+    seed: u64,
+}
+
+impl Default for PointHash {
+    fn default() -> PointHash {
+        use std::hash::BuildHasher as _;
+        PointHash { seed: std::collections::hash_map::RandomState::new().hash_one(0x5EED_u64) | 1 }
+    }
+}
+
+impl std::hash::BuildHasher for PointHash {
+    type Hasher = PointHasher;
+
+    fn build_hasher(&self) -> PointHasher {
+        PointHasher(self.seed)
+    }
+}
+
+pub(crate) struct PointHasher(u64);
+
+/// The high and low halves of the full product, folded together.
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+impl std::hash::Hasher for PointHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = folded_multiply(self.0 ^ v, 0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl LocationCache {
+    /// The exact bits of the position, with -0.0 taken as 0.0 (adding
+    /// 0.0 does that), as the databases may give either back.
     pub(crate) fn key(at: LatLng) -> (u64, u64) {
-        (at.lat.to_bits(), at.lng.to_bits())
+        ((at.lat + 0.0).to_bits(), (at.lng + 0.0).to_bits())
     }
 
     pub fn len(&self) -> usize {
@@ -285,7 +340,7 @@ impl Store {
 /// once each, with a street name where any row gives one (stops carry none).
 fn new_points<'b>(batch: &OpenDataBatch<'b>, cache: &LocationCache) -> Vec<(LatLng, &'b str)> {
     let mut todo: Vec<(LatLng, &str)> = Vec::new();
-    let mut seen: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut seen: PointMap<usize> = PointMap::default();
     for (at, name) in batch.points() {
         let key = LocationCache::key(at);
         let cached_named = cache.ids.get(&key).map(|&(_, named)| named);
