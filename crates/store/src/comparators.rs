@@ -99,7 +99,7 @@ impl Store {
     /// The population sources, published groups and variables, read whole.
     pub async fn comparison_inputs(&self) -> Result<ComparisonInputs, StoreError> {
         let population_sources = self.population_sources().await?;
-        let (sources, members, values): (Vec<(String, String, i32)>, Vec<(String, String)>, Vec<VariableRow>) = on_db!(self, pool => {
+        let (sources, members, values): Tables = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let sources = sqlx::query_as("SELECT force_id, source, year FROM peer_group_sources ORDER BY force_id")
                 .fetch_all(&mut *tx)
@@ -133,3 +133,5 @@ impl Store {
 }
 
 type VariableRow = (String, String, f64, String, i32);
+/// The group sources, group members and variables, as read.
+type Tables = (Vec<(String, String, i32)>, Vec<(String, String)>, Vec<VariableRow>);
