@@ -23,6 +23,13 @@ export const PAGES = [
     h1: 'Burglary in January 2024',
   },
   { name: 'compare', path: '/compare', status: 200, h1: 'Compare police forces' },
+  // A force beside its most similar group (the published one, illustrative in the sample, and the computed one).
+  {
+    name: 'most-similar-group',
+    path: '/forces/bedfordshire/similar',
+    status: 200,
+    h1: 'Bedfordshire Police compared with its most similar group',
+  },
   // Policing Pledge figures (generated demo events) for a force and a BCU.
   { name: 'pledge-force', path: '/forces/city-of-london/pledge', status: 200, h1: 'Policing Pledge: City of London Police' },
   {

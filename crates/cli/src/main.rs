@@ -427,6 +427,12 @@ fn print_summary(s: &Summary) {
             s.neighbourhood_boundaries, s.force_boundaries, s.neighbourhood_details
         );
     }
+    if s.peer_groups > 0 {
+        println!("  {:>9} most similar groups (the list held replaced)", s.peer_groups);
+    }
+    if s.force_variables > 0 {
+        println!("  {:>9} values of the variables groups are computed from", s.force_variables);
+    }
     println!(
         "  {months}; forces: {}",
         if s.forces.is_empty() { "none".into() } else { s.forces.iter().cloned().collect::<Vec<_>>().join(", ") }

@@ -12,6 +12,7 @@ pub mod geography;
 pub mod month;
 pub mod open311;
 pub mod outcome;
+pub mod peers;
 pub mod places;
 pub mod pledge;
 pub mod rates;

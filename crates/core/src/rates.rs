@@ -19,6 +19,14 @@ pub fn per_square_km(count: i64, km2: Option<f64>) -> Option<f64> {
     km2.filter(|a| *a > 0.0).map(|a| count as f64 / a)
 }
 
+/// The arithmetic mean of the figures that are known: each area counts
+/// once, whatever its size ("the average force"), unlike a rate over the
+/// areas' totals. `None` when no figure is known.
+pub fn mean_of_known(figures: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    let (sum, n) = figures.into_iter().flatten().fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
 /// What a set of areas is compared by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum RateBasis {
@@ -64,6 +72,13 @@ mod tests {
         assert_eq!(per_thousand_residents(50, None), None);
         assert_eq!(per_square_km(30, Some(2.0)), Some(15.0));
         assert_eq!(per_square_km(30, Some(0.0)), None);
+    }
+
+    #[test]
+    fn the_mean_counts_each_known_figure_once() {
+        assert_eq!(mean_of_known([Some(810.0), Some(4636.0)]), Some(2723.0));
+        assert_eq!(mean_of_known([Some(1.0), None, Some(3.0)]), Some(2.0));
+        assert_eq!(mean_of_known([None]), None);
     }
 
     #[test]

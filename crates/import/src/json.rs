@@ -135,6 +135,13 @@ pub struct AreasFile {
     #[serde(default)]
     pub note: Option<String>,
     pub commentary: Option<String>,
+    /// Whose count of residents the partnerships' populations are
+    /// ("Office for National Statistics, Census 2021"), and its year: shown
+    /// beside every rate per 1,000 residents. Both or neither.
+    #[serde(default)]
+    pub population_source: Option<String>,
+    #[serde(default)]
+    pub population_year: Option<i32>,
     pub bcus: Vec<BcuEntry>,
 }
 
@@ -158,6 +165,22 @@ pub struct CspEntry {
 }
 
 impl AreasFile {
+    /// Where the populations come from, when the file says (both fields, a
+    /// source that is not blank and a plausible year); an error otherwise.
+    pub fn population_source(&self) -> Result<Option<peel_store::PopulationSource>, String> {
+        match (&self.population_source, self.population_year) {
+            (None, None) => Ok(None),
+            (Some(source), Some(year)) if !source.trim().is_empty() && (1800..=2100).contains(&year) => {
+                Ok(Some(peel_store::PopulationSource { source: source.trim().to_string(), year }))
+            }
+            (Some(_), Some(year)) if !(1800..=2100).contains(&year) => {
+                Err(format!("population_year: {year} is not a year between 1800 and 2100"))
+            }
+            (Some(_), Some(_)) => Err("population_source: is blank".into()),
+            _ => Err("population_source and population_year: give both or neither".into()),
+        }
+    }
+
     pub fn records(&self) -> (Vec<peel_store::Bcu>, Vec<peel_store::Csp>) {
         let bcus = self
             .bcus
@@ -203,6 +226,7 @@ pub fn parse(bytes: &[u8]) -> Result<JsonInput, String> {
         if force::by_id(&file.force).is_none() {
             return Err(format!("{:?} is not a police.uk force id", file.force));
         }
+        file.population_source().map_err(|e| format!("areas file: {e}"))?;
         return Ok(JsonInput::Areas(Box::new(file)));
     }
     if value.get("type").and_then(Value::as_str) == Some("FeatureCollection") {

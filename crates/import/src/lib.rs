@@ -8,6 +8,7 @@
 //! (the default) one bad row refuses the whole file.
 
 mod bulk_csv;
+mod comparators;
 mod error;
 pub mod export;
 pub mod json;
@@ -69,6 +70,10 @@ pub struct Summary {
     pub force_boundaries: usize,
     pub neighbourhood_details: usize,
     pub postcodes: u64,
+    /// Forces in an imported list of most similar groups.
+    pub peer_groups: usize,
+    /// Values of the variables groups are computed from.
+    pub force_variables: usize,
     /// Rows left out under `--skip-invalid` (each was printed as it was
     /// met; the first ones are kept here, all are counted).
     pub skipped: ErrorList<RowProblem>,
@@ -158,8 +163,13 @@ impl<'s> Importer<'s> {
         if let Some(cols) = postcodes::Columns::from_header(&header) {
             return self.import_postcodes(&input, cols, summary, progress).await;
         }
+        if let Some(kind) = comparators::Kind::from_header(&header) {
+            return self.import_comparators(&input, kind, summary).await;
+        }
         Err(unrecognised(&format!(
-            "its header ({}) is not a police.uk street, outcomes or stop-and-search header, nor a postcode table",
+            "its header ({}) is not a police.uk street, outcomes or stop-and-search header, a postcode table, \
+             a most similar groups file (force,peer_1,…,peer_7,source,year) nor a variables file \
+             (force,variable,value,source,year)",
             header.join(",")
         )))
     }
@@ -287,6 +297,43 @@ impl<'s> Importer<'s> {
         Ok(points.len() as u64)
     }
 
+    /// A published groups file replaces the groups held; a variables file
+    /// replaces the values of the variables it names. Always strict.
+    async fn import_comparators(
+        &mut self,
+        input: &Input,
+        kind: comparators::Kind,
+        summary: &mut Summary,
+    ) -> Result<u64, ImportError> {
+        let refuse = |problems: Vec<RowProblem>| {
+            let total = problems.len();
+            ImportError::InvalidRows { problems: problems.into_iter().take(error::MAX_LISTED).collect(), total }
+        };
+        let store_err = |source| ImportError::Store { path: input.name.clone(), source };
+        let rows = match kind {
+            comparators::Kind::Groups(peers) => {
+                let (groups, problems) = comparators::parse_groups(&input.bytes, &input.name, peers);
+                if !problems.is_empty() {
+                    return Err(refuse(problems));
+                }
+                self.store.replace_published_groups(&groups).await.map_err(store_err)?;
+                summary.peer_groups += groups.len();
+                groups.len()
+            }
+            comparators::Kind::Variables => {
+                let (values, problems) = comparators::parse_variables(&input.bytes, &input.name);
+                if !problems.is_empty() {
+                    return Err(refuse(problems));
+                }
+                self.store.replace_force_variables(&values).await.map_err(store_err)?;
+                summary.force_variables += values.len();
+                values.len()
+            }
+        };
+        summary.files += 1;
+        Ok(rows as u64)
+    }
+
     async fn import_kml(&mut self, input: &Input, summary: &mut Summary) -> Result<(), ImportError> {
         let area = kml::parse(&input.bytes).map_err(|e| ImportError::Invalid {
             path: match e.line() {
@@ -331,7 +378,14 @@ impl<'s> Importer<'s> {
             }
             json::JsonInput::Areas(file) => {
                 let (bcus, csps) = file.records();
-                self.store.put_areas(&file.force, file.commentary.as_deref(), &bcus, &csps).await.map_err(store_err)?;
+                let population = file
+                    .population_source()
+                    .map_err(|message| ImportError::Invalid { path: input.name.clone(), message })?;
+                let commentary = file.commentary.as_deref();
+                self.store
+                    .put_areas(&file.force, commentary, population.as_ref(), &bcus, &csps)
+                    .await
+                    .map_err(store_err)?;
                 summary.forces.insert(file.force.clone());
             }
             json::JsonInput::Neighbourhoods(file) => {

@@ -11,6 +11,7 @@ use peel_core::{Month, rates};
 use peel_spatial::OpenData;
 use serde::Deserialize;
 
+use super::force_rates;
 use super::format::{one_decimal, thousands};
 use super::lookup::force_or_404;
 use super::months::MonthChoice;
@@ -28,17 +29,27 @@ pub struct ComparePage {
     /// (label, sort key, numeric, `aria-sort` when sorted by this)
     headers: Vec<(&'static str, &'static str, bool, Option<&'static str>)>,
     rows: Vec<Row>,
+    /// Rows summing up the areas above (the table's foot), not sorted with them.
+    summary: Vec<Row>,
     chart_svg: String,
     chart_caption: String,
     /// The month the reader chose (empty for the latest), kept by the sort links.
     date: String,
     /// The months held to choose from: (value, label, selected).
     picker: Vec<(String, String, bool)>,
+    /// Notes under the table: where populations come from, what is missing.
+    notes: Vec<String>,
+    /// A link to "compared with its most similar group", where one applies.
+    similar_link: Option<(String, String)>,
+    /// Whether the table has the column of links to each force's group.
+    similar_column: bool,
 }
 
 struct Row {
     name: String,
     href: String,
+    /// The force's most similar group page (forces only).
+    similar: Option<String>,
     count: String,
     per_1000: String,
     per_km2: String,
@@ -48,6 +59,7 @@ struct Row {
 struct Figure {
     name: String,
     href: String,
+    similar: Option<String>,
     count: i64,
     population: Option<i64>,
     km2: Option<f64>,
@@ -138,6 +150,7 @@ fn rows(figs: &[Figure]) -> Vec<Row> {
         .map(|f| Row {
             name: f.name.clone(),
             href: f.href.clone(),
+            similar: f.similar.clone(),
             count: thousands(f.count),
             per_1000: f.per_1000().map_or("Not known".into(), one_decimal),
             per_km2: f.per_km2().map_or("Not known".into(), one_decimal),
@@ -146,33 +159,39 @@ fn rows(figs: &[Figure]) -> Vec<Row> {
         .collect()
 }
 
-/// Each force's count for `month`, then the row for all of them together.
+/// Each force with crimes held for `month`.
 fn force_figures(data: &OpenData, month: Month) -> Vec<Figure> {
-    let geography = data.geography();
-    let mut figs = Vec::new();
-    for (force_id, count) in data.force_totals(month) {
-        let population = geography.force_population(&force_id);
-        let details = geography.force(&force_id);
-        let km2 = details.and_then(|f| f.boundary.as_ref()).map(|a| a.area_km2());
-        let name = details.map_or(force_id.clone(), |f| f.force.name.clone());
-        figs.push(Figure { name, href: format!("/forces/{force_id}"), count, population, km2, highlight: false });
-    }
-    if !figs.is_empty() {
-        // The average over the forces peel holds data for, weighted by size.
-        let with_pop: Vec<&Figure> = figs.iter().filter(|f| f.population.is_some()).collect();
-        let with_area: Vec<&Figure> = figs.iter().filter(|f| f.km2.is_some()).collect();
-        let total: i64 = figs.iter().map(|f| f.count).sum();
-        let average = Figure {
-            name: "Average of these forces".into(),
+    force_rates::held(data, month)
+        .into_iter()
+        .map(|f| Figure {
+            href: format!("/forces/{}", f.id),
+            similar: Some(format!("/forces/{}/similar", f.id)),
+            name: f.name,
+            count: f.count.unwrap_or_default(),
+            population: f.population,
+            km2: f.km2,
+            highlight: false,
+        })
+        .collect()
+}
+
+/// The rows after the forces: the average force and the national figure.
+fn summary_rows(data: &OpenData, month: Month) -> (Vec<Row>, force_rates::National) {
+    let figs = force_rates::held(data, month);
+    let national = force_rates::national(data, month);
+    let rows = [force_rates::average("Average of these forces", &figs), national.figure.clone()]
+        .into_iter()
+        .map(|s| Row {
+            name: s.name,
             href: String::new(),
-            count: total,
-            population: (with_pop.len() == figs.len()).then(|| with_pop.iter().filter_map(|f| f.population).sum()),
-            km2: (with_area.len() == figs.len()).then(|| with_area.iter().filter_map(|f| f.km2).sum()),
+            similar: None,
+            count: s.count.map_or("Not known".into(), force_rates::count_text),
+            per_1000: force_rates::rate_text(s.per_1000),
+            per_km2: force_rates::rate_text(s.per_km2),
             highlight: true,
-        };
-        figs.push(average);
-    }
-    figs
+        })
+        .collect();
+    (rows, national)
 }
 
 /// Each neighbourhood of the force with a boundary, and its count for `month`.
@@ -188,6 +207,7 @@ fn neighbourhood_figures(data: &OpenData, force_id: &str, month: Month) -> Vec<F
         figs.push(Figure {
             name: n.map_or(id.clone(), |n| n.name.clone()),
             href: format!("/neighbourhoods/{force_id}/{id}"),
+            similar: None,
             count,
             population: n.and_then(|n| n.population).and_then(|p| i64::try_from(p).ok()),
             km2: Some(area.area_km2()),
@@ -205,17 +225,29 @@ pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -
     let mut figs = month.map(|m| force_figures(&data, m)).unwrap_or_default();
     sort_figures(&mut figs, &sort);
     let chart_svg = bar_chart("Crimes per square kilometre by force", &figs, true);
+    let inputs = state.store.comparison_inputs().await?;
+    let (summary, notes) = match month {
+        Some(m) if !figs.is_empty() => {
+            let (summary, national) = summary_rows(&data, m);
+            (summary, force_rates::notes(&force_rates::held(&data, m), &national, &inputs.population_sources))
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
     render(&ComparePage {
         title: "Compare police forces".into(),
         crumbs: vec![],
         month_name: month.map(Month::long_name).unwrap_or_default(),
-        explanation: "Rates are per 1,000 residents where the population of the force's community safety partnerships is configured, and per square kilometre of the force boundary. The average covers the forces this copy of peel holds data for.".into(),
+        explanation: "Rates are per 1,000 residents where the population of the force's community safety partnerships is imported, and per square kilometre of the force boundary. The average is the average force: each figure's mean over the forces listed, each counting once. The national row adds up every force held, and its rates divide total crimes by total residents (or area) of the forces that have them.".into(),
         headers: headers(&sort),
         date: q.date.as_ref().and(month).map(|m| m.to_string()).unwrap_or_default(),
         picker: choice.picker,
         rows: rows(&figs),
+        summary,
         chart_svg,
         chart_caption: "Crimes per square kilometre; the table gives every figure.".into(),
+        notes,
+        similar_link: None,
+        similar_column: true,
     })
 }
 
@@ -241,7 +273,11 @@ pub async fn neighbourhoods(
         date: q.date.as_ref().and(month).map(|m| m.to_string()).unwrap_or_default(),
         picker: choice.picker,
         rows: rows(&figs),
+        summary: Vec::new(),
         chart_svg,
         chart_caption: "Crimes per square kilometre; the table gives every figure.".into(),
+        notes: Vec::new(),
+        similar_link: Some((format!("/forces/{force_id}/similar"), format!("Compare {} with its most similar group of forces", force.name))),
+        similar_column: false,
     })
 }

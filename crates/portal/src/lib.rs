@@ -9,6 +9,7 @@ pub mod community_trigger;
 mod compare;
 mod crime;
 mod figures;
+mod force_rates;
 pub(crate) mod format;
 mod info;
 mod locate;
@@ -17,6 +18,7 @@ mod months;
 mod neighbourhood;
 mod pledge;
 mod search;
+mod similar;
 pub(crate) mod svg;
 
 use askama::Template;
@@ -42,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/bcus/{id}/pledge", get(pledge::bcu_page))
         .route("/forces/{force}/csps/{id}", get(areas::csp))
         .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))
+        .route("/forces/{force}/similar", get(similar::page))
         .route("/forces/{force}/complain", get(info::complain))
         .route("/compare", get(compare::forces))
         .route("/crimes/{persistent_id}", get(crime::page))

@@ -10,6 +10,7 @@ pub mod asb;
 mod audit;
 mod bench;
 mod bulk_load;
+mod comparators;
 mod error;
 mod geography;
 mod links;
@@ -37,6 +38,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecord};
 pub use audit::{AuditQuery, AuditVerification, By};
+pub use comparators::{ComparisonInputs, PopulationSource};
 pub use error::StoreError;
 pub use links::RemovedLink;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};

@@ -5,6 +5,7 @@ use peel_core::geo::LatLng;
 pub use peel_core::geography::{Bcu, Csp};
 use peel_core::places;
 
+use crate::comparators::PopulationSource;
 use crate::{Store, StoreError, on_db};
 
 /// A partnership as stored (the domain's [`Csp`] knows no database).
@@ -27,18 +28,24 @@ impl CspRow {
 }
 
 impl Store {
-    /// Replaces a force's BCUs, CSPs and commentary in one transaction.
+    /// Replaces a force's BCUs, CSPs, commentary and the source of its
+    /// partnerships' populations in one transaction.
     pub async fn put_areas(
         &self,
         force_id: &str,
         commentary: Option<&str>,
+        population: Option<&PopulationSource>,
         bcus: &[Bcu],
         csps: &[Csp],
     ) -> Result<(), StoreError> {
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let n = sqlx::query("UPDATE forces SET commentary = $1 WHERE id = $2")
+            let n = sqlx::query(
+                "UPDATE forces SET commentary = $1, population_source = $2, population_year = $3 WHERE id = $4",
+            )
                 .bind(commentary)
+                .bind(population.map(|p| p.source.as_str()))
+                .bind(population.map(|p| p.year))
                 .bind(force_id)
                 .execute(&mut *tx)
                 .await?

@@ -287,7 +287,7 @@ pub async fn put_luton_partnership(store: &Store) -> Result<(), crate::StoreErro
         local_authority_code: None,
         population: None,
     };
-    store.put_areas("bedfordshire", None, &[bcu], &[csp]).await
+    store.put_areas("bedfordshire", None, None, &[bcu], &[csp]).await
 }
 
 /// Someone working on ASB casework in a store test: their account, and

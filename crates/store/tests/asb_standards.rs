@@ -64,6 +64,7 @@ async fn areas(store: &Store) {
         .put_areas(
             "bedfordshire",
             None,
+            None,
             &[bcu],
             &[csp("luton", "Luton", "E06000032"), csp("bedford", "Bedford", "E06000055")],
         )

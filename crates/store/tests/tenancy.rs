@@ -315,7 +315,7 @@ async fn areas(s: &Store) {
                 population: None,
             })
             .collect();
-        s.put_areas(force, None, &[b], &cs).await.unwrap();
+        s.put_areas(force, None, None, &[b], &cs).await.unwrap();
     }
 }
 

@@ -41,7 +41,10 @@ async fn with_csps(engine: Engine) -> (TestDatabase, Store) {
         local_authority_code: None,
         population: None,
     };
-    store.put_areas("bedfordshire", None, &[bcu], &[csp("luton", "Luton"), csp("bedford", "Bedford")]).await.unwrap();
+    store
+        .put_areas("bedfordshire", None, None, &[bcu], &[csp("luton", "Luton"), csp("bedford", "Bedford")])
+        .await
+        .unwrap();
     (db, store)
 }
 
