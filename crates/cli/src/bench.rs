@@ -237,7 +237,12 @@ fn write_files(dir: &Path, total: u64) -> Result<(usize, u64, u64)> {
         peel_import::export::street_csv(&chunk.rows, &mut out)?;
         let folder = dir.join(chunk.month.to_string());
         std::fs::create_dir_all(&folder)?;
-        std::fs::write(folder.join(export::file_name(chunk.month, chunk.force_id, CsvKind::Street)), &out)?;
+        let path = folder.join(export::file_name(chunk.month, chunk.force_id, CsvKind::Street));
+        std::fs::write(&path, &out)?;
+        // On disk before the clock starts, as a user's files are: otherwise
+        // the kernel writes them back while the import runs and the import
+        // waits for the disk they share.
+        std::fs::File::open(&path)?.sync_all()?;
         files += 1;
         bytes += out.len() as u64;
         rows += chunk.rows.len() as u64;

@@ -131,6 +131,12 @@ impl<'s> Importer<'s> {
                 summary.failed.push(e);
             }
         }
+        if summary.total_rows() > 0 {
+            // Not an error of any file: what was imported is committed.
+            if let Err(e) = self.store.settle_imports().await {
+                tracing::warn!(error = %e, "could not checkpoint the database after the import; it will be done later");
+            }
+        }
         summary.rows_per_second = progress.rows_per_second();
         progress.finish();
         Ok(summary)

@@ -80,6 +80,9 @@ pub(crate) use on_db;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    /// Set while a background SQLite checkpoint runs (see
+    /// `open_data::checkpoint_behind`), so that only one runs at a time.
+    checkpointing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The default database: a SQLite file in the working directory.
@@ -142,7 +145,7 @@ impl Store {
                 .map_err(|e| StoreError::Connect(url.to_string(), e.to_string()))?;
             Db::Sqlite(pool)
         };
-        Ok(Store { db })
+        Ok(Store { db, checkpointing: Default::default() })
     }
 
     pub fn engine(&self) -> Engine {
