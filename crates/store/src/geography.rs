@@ -7,33 +7,57 @@ use peel_core::url::SafeUrl;
 
 use crate::{Store, StoreError, on_db};
 
-pub(crate) type NeighbourhoodRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// A neighbourhood as stored, in the order of [`NEIGHBOURHOOD_COLUMNS`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct NeighbourhoodRow {
+    force_id: String,
+    id: String,
+    name: String,
+    description: Option<String>,
+    population: Option<i64>,
+    url_force: Option<String>,
+    centre_lat: Option<f64>,
+    centre_lng: Option<f64>,
+    /// JSON.
+    contact_details: String,
+    /// JSON.
+    links: String,
+    /// JSON.
+    locations: String,
+    bcu_id: Option<String>,
+    csp_id: Option<String>,
+}
 
-/// id, name, description, url, telephone, engagement_methods (JSON).
-type ForceRow = (String, String, Option<String>, Option<String>, Option<String>, String);
+/// A force's public details as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ForceRow {
+    id: String,
+    name: String,
+    description: Option<String>,
+    url: Option<String>,
+    telephone: Option<String>,
+    /// JSON.
+    engagement_methods: String,
+}
 
 pub(crate) const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
      contact_details, links, locations, bcu_id, csp_id";
 
-/// name, rank, bio, contact details (JSON): the shape of both people tables.
-type OfficerRow = (String, String, Option<String>, String);
+/// A person as stored: the shape of both people tables.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OfficerRow {
+    pub(crate) name: String,
+    pub(crate) rank: String,
+    pub(crate) bio: Option<String>,
+    /// JSON.
+    pub(crate) contact_details: String,
+}
 
-pub(crate) fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, StoreError> {
-    Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact)? })
+impl OfficerRow {
+    pub(crate) fn into_officer(self) -> Result<Officer, StoreError> {
+        let OfficerRow { name, rank, bio, contact_details } = self;
+        Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact_details)? })
+    }
 }
 
 /// A link read back: stored ones were checked when written, and the
@@ -42,21 +66,36 @@ pub(crate) fn stored_link(text: Option<String>) -> Result<Option<SafeUrl>, Store
     text.map(|t| SafeUrl::parse(&t).map_err(|e| StoreError::Corrupt(format!("the stored link {t:?} {e}")))).transpose()
 }
 
-pub(crate) fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
-    Ok(Neighbourhood {
-        force_id: r.0,
-        id: r.1,
-        name: r.2,
-        description: r.3,
-        population: r.4.and_then(|p| u64::try_from(p).ok()),
-        url_force: stored_link(r.5)?,
-        centre: r.6.zip(r.7).map(|(lat, lng)| LatLng { lat, lng }),
-        contact_details: serde_json::from_str(&r.8)?,
-        links: serde_json::from_str(&r.9)?,
-        locations: serde_json::from_str(&r.10)?,
-        bcu_id: r.11,
-        csp_id: r.12,
-    })
+impl ForceRow {
+    pub(crate) fn into_force(self) -> Result<Force, StoreError> {
+        Ok(Force {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            url: stored_link(self.url)?,
+            telephone: self.telephone,
+            engagement_methods: serde_json::from_str(&self.engagement_methods)?,
+        })
+    }
+}
+
+impl NeighbourhoodRow {
+    pub(crate) fn into_neighbourhood(self) -> Result<Neighbourhood, StoreError> {
+        Ok(Neighbourhood {
+            force_id: self.force_id,
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            population: self.population.and_then(|p| u64::try_from(p).ok()),
+            url_force: stored_link(self.url_force)?,
+            centre: self.centre_lat.zip(self.centre_lng).map(|(lat, lng)| LatLng { lat, lng }),
+            contact_details: serde_json::from_str(&self.contact_details)?,
+            links: serde_json::from_str(&self.links)?,
+            locations: serde_json::from_str(&self.locations)?,
+            bcu_id: self.bcu_id,
+            csp_id: self.csp_id,
+        })
+    }
 }
 
 impl Store {
@@ -82,19 +121,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        let mut forces = rows
-            .into_iter()
-            .map(|r| {
-                Ok(Force {
-                    id: r.0,
-                    name: r.1,
-                    description: r.2,
-                    url: stored_link(r.3)?,
-                    telephone: r.4,
-                    engagement_methods: serde_json::from_str(&r.5)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut forces = rows.into_iter().map(ForceRow::into_force).collect::<Result<Vec<_>, StoreError>>()?;
         // police.uk's own order, so lists are stable on both engines.
         let rank = |id: &str| FORCES.iter().position(|f| f.id == id).unwrap_or(usize::MAX);
         forces.sort_by(|a, b| rank(&a.id).cmp(&rank(&b.id)).then_with(|| a.id.cmp(&b.id)));
@@ -308,7 +335,7 @@ impl Store {
         let rows: Vec<NeighbourhoodRow> = on_db!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(force_id).fetch_all(pool).await?
         });
-        rows.into_iter().map(neighbourhood_from_row).collect()
+        rows.into_iter().map(NeighbourhoodRow::into_neighbourhood).collect()
     }
 
     pub async fn neighbourhood(&self, force_id: &str, id: &str) -> Result<Option<Neighbourhood>, StoreError> {
@@ -316,7 +343,7 @@ impl Store {
         let row: Option<NeighbourhoodRow> = on_db!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(force_id).bind(id).fetch_optional(pool).await?
         });
-        row.map(neighbourhood_from_row).transpose()
+        row.map(NeighbourhoodRow::into_neighbourhood).transpose()
     }
 
     pub async fn neighbourhood_team(&self, force_id: &str, id: &str) -> Result<Vec<Officer>, StoreError> {
@@ -330,7 +357,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter().map(officer_from_row).collect()
+        rows.into_iter().map(OfficerRow::into_officer).collect()
     }
 
     pub async fn neighbourhood_priorities(&self, force_id: &str, id: &str) -> Result<Vec<Priority>, StoreError> {
