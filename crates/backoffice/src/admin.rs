@@ -190,7 +190,7 @@ async fn organisation_page(
 }
 
 async fn find_organisation(state: &AppState, id: i64) -> Result<Organisation, PageError> {
-    state.store.organisation(id).await?.ok_or_else(|| crate::WebError::NotFound(format!("Organisation {id}")).into())
+    state.store.organisation(id).await?.ok_or_else(|| crate::JsonError::NotFound(format!("Organisation {id}")).into())
 }
 
 pub async fn organisation(
@@ -231,7 +231,7 @@ pub async fn set_organisation_reach(
 pub async fn api_organisations(
     State(state): State<AppState>,
     Api(..): Api<need::ManageOrganisations>,
-) -> Result<Json<Value>, crate::WebError> {
+) -> Result<Json<Value>, crate::JsonError> {
     let orgs = state.store.organisations().await?;
     Ok(Json(json!({
         "organisations": orgs.iter().map(|o| json!({
@@ -503,7 +503,7 @@ pub async fn reset_password(
 pub async fn api_users(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::ManageUsers>,
-) -> Result<Json<Value>, crate::WebError> {
+) -> Result<Json<Value>, crate::JsonError> {
     let users = state.store.users(&a.by(PURPOSE, bo.now())).await?;
     Ok(Json(json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() })))
 }

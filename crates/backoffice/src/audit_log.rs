@@ -12,7 +12,8 @@ use peel_store::AuditQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Api, Authed, Page, api_error, need};
+use crate::JsonError;
+use super::auth::{Api, Authed, Page, need};
 use super::html::{FieldError, PageError};
 use super::layout::{Chrome, render};
 use crate::AppState;
@@ -110,13 +111,13 @@ pub async fn api_audit(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::ReadAuditLog>,
     crate::json_query::JsonQuery(p): crate::json_query::JsonQuery<AuditParams>,
-) -> Result<Response, crate::WebError> {
+) -> Result<Response, crate::JsonError> {
     use axum::response::IntoResponse;
     let q = match query(&p) {
         Ok(q) => q,
         Err(errors) => {
             let msg = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" ");
-            return Ok(api_error(StatusCode::BAD_REQUEST, &msg));
+            return Ok(JsonError::BadRequest(msg.to_string()).into_response());
         }
     };
     let entries = state.store.audit_for(&q, &a.by("audit", bo.now())).await?;

@@ -20,7 +20,7 @@ use super::layout::{self, Chrome};
 use crate::pledge::standards::{
     PURPOSE, can_set, known_force, known_neighbourhood, may_set, set_area, set_local_standard, withdraw_local_standard,
 };
-use crate::{AppState, WebError};
+use crate::{AppState, JsonError};
 use askama::Template;
 
 const PATH: &str = "/admin/pledge-standards";
@@ -429,7 +429,7 @@ pub async fn save_standard(
                 let saved = format!("{} is now {} ({})", standard.id, limit_text(&standard.limit), standard.version);
                 return Ok(again(&force, hood.unwrap_or(""), &saved));
             }
-            Err(WebError::Unprocessable(message)) => problem("commitment", message),
+            Err(JsonError::Unprocessable(message)) => problem("commitment", message),
             Err(e) => return Err(e.into()),
         },
         Err(e) => e,
@@ -464,13 +464,13 @@ pub async fn withdraw(
     may_set(&state.store, &by, &force).await?;
     let hood = known_neighbourhood(&state.store, &force, Some(&form.neighbourhood)).await?;
     let commitment: CommitmentId =
-        form.commitment.trim().parse().map_err(|e: StandardError| WebError::BadRequest(e.to_string()))?;
+        form.commitment.trim().parse().map_err(|e: StandardError| JsonError::BadRequest(e.to_string()))?;
     let (status, error) = match withdraw_local_standard(&state.store, &by, &force, hood.as_deref(), commitment).await {
         Ok((withdrawn, _)) => {
             return Ok(withdrawn_to(&force, hood.as_deref(), commitment, &withdrawn.version).into_response());
         }
-        Err(WebError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
-        Err(WebError::Unprocessable(message)) => {
+        Err(JsonError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
+        Err(JsonError::Unprocessable(message)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, problem(&format!("withdraw-{commitment}"), message))
         }
         Err(e) => return Err(e.into()),
@@ -484,7 +484,7 @@ pub async fn save_area(
     Form(form): Form<AreaForm>,
 ) -> Result<Response, PageError> {
     may_set(&state.store, &a.by(PURPOSE, bo.now()), form.force.trim()).await?;
-    let area: AreaKind = form.area.parse().map_err(WebError::BadRequest)?;
+    let area: AreaKind = form.area.parse().map_err(JsonError::BadRequest)?;
     set_area(&state.store, &a.by(PURPOSE, bo.now()), &form.force, &form.neighbourhood, area).await?;
     let saved = format!("{} is now {}", form.neighbourhood.trim(), area.as_str());
     Ok(again(form.force.trim(), form.neighbourhood.trim(), &saved))

@@ -112,7 +112,7 @@ async fn partnership(
     })
 }
 
-async fn api_index(State(state): State<AppState>) -> Result<Json<Value>, crate::WebError> {
+async fn api_index(State(state): State<AppState>) -> Result<Json<Value>, crate::JsonError> {
     let csps = state.store.all_csps().await?;
     Ok(Json(json!({
         "partnerships": csps.iter().map(|c| json!({
@@ -147,6 +147,6 @@ async fn api_partnership(State(state): State<AppState>, Path((force, csp)): Path
             Json(json!({ "error": format!("there is no community safety partnership {csp} in force {force}") })),
         )
             .into_response(),
-        Err(e) => crate::WebError::Store(e).into_response(),
+        Err(e) => crate::JsonError::Store(e).into_response(),
     }
 }

@@ -36,7 +36,7 @@ fn store_problems(e: CaseReviewError) -> Result<Vec<Problem>, PageError> {
         CaseReviewError::UnknownCsp(..) => Ok(vec![no_partnership()]),
         CaseReviewError::Step(s) => Ok(vec![Problem { field: "step".into(), message: s.to_string() }]),
         CaseReviewError::Procedure(p) => Ok(vec![Problem { field: "csp".into(), message: p.to_string() }]),
-        CaseReviewError::NotFound(id) => Err(crate::WebError::NotFound(format!("Case review {id}")).into()),
+        CaseReviewError::NotFound(id) => Err(crate::JsonError::NotFound(format!("Case review {id}")).into()),
         CaseReviewError::Refused(r) => Err(peel_store::StoreError::Refused(r).into()),
         CaseReviewError::Store(s) => Err(s.into()),
     }
@@ -66,7 +66,7 @@ pub async fn list(
     Page(a, bo, ..): Page<need::RunCaseReviews>,
 ) -> Result<Response, PageError> {
     let reviews = state.store.case_reviews(None, &by(&a, &bo)).await.map_err(|e| match store_problems(e) {
-        Ok(_) => PageError(crate::WebError::Internal("listing case reviews".into())),
+        Ok(_) => PageError::from(crate::JsonError::Internal("listing case reviews".into())),
         Err(p) => p,
     })?;
     let now = today(&bo);
@@ -544,10 +544,10 @@ async fn show_page(
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
     let review = state.store.case_review(id, &by(a, bo)).await.map_err(|e| match store_problems(e) {
-        Ok(_) => PageError(crate::WebError::Internal("reading a case review".into())),
+        Ok(_) => PageError::from(crate::JsonError::Internal("reading a case review".into())),
         Err(p) => p,
     })?;
-    let Some(r) = review else { return Err(crate::WebError::NotFound(format!("Case review {id}")).into()) };
+    let Some(r) = review else { return Err(crate::JsonError::NotFound(format!("Case review {id}")).into()) };
     let now = today(bo);
     let page = ShowPage { chrome: Chrome::of(a), id, errors, v: review_view(&r, now), forms: step_forms(&r, now, f) };
     render(status, &page)

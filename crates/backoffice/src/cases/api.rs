@@ -14,78 +14,30 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use peel_core::asb::tools::RawToolUse;
 use peel_core::asb::{Problems, RawReport};
-use peel_core::bounded::MAX_LISTED;
-use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::viewer;
 use crate::AppState;
-use crate::auth::{Api, api_error, need};
+use crate::JsonError;
+use crate::auth::{Api, need};
 use peel_usecases::casework;
 
-/// An error answer a program can act on.
-pub struct ApiError(Box<Response>);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
-impl From<AsbError> for ApiError {
-    fn from(e: AsbError) -> ApiError {
-        ApiError(Box::new(match e {
-            AsbError::Invalid(p) => problems(&p),
-            AsbError::NotFound(what) => api_error(StatusCode::NOT_FOUND, &format!("{what} was not found")),
-            AsbError::NotShared(m) => api_error(StatusCode::FORBIDDEN, &m),
-            AsbError::Conflict(m) => api_error(StatusCode::CONFLICT, &m),
-            AsbError::Store(s) => crate::WebError::Store(s).into_response(),
-        }))
-    }
-}
-
-impl From<peel_core::access::Refusal> for ApiError {
-    fn from(r: peel_core::access::Refusal) -> ApiError {
-        ApiError(Box::new(api_error(StatusCode::FORBIDDEN, &r.0)))
-    }
-}
-
-impl From<peel_store::StoreError> for ApiError {
-    fn from(e: peel_store::StoreError) -> ApiError {
-        ApiError(Box::new(crate::WebError::Store(e).into_response()))
-    }
-}
-
-impl From<Problems> for ApiError {
-    fn from(p: Problems) -> ApiError {
-        ApiError(Box::new(problems(&p)))
-    }
-}
-
-/// 422 with the first problems (see `peel_core::bounded`) and how many.
-fn problems(p: &Problems) -> Response {
-    let shown = Problems(p.0.iter().take(MAX_LISTED).cloned().collect());
-    let list: Vec<Value> = shown.0.iter().map(|x| json!({ "field": x.field, "message": x.message })).collect();
-    let body = json!({ "error": shown.to_string(), "problem_count": p.0.len(), "problems": list });
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
-}
-
-pub(super) type Answer = Result<Response, ApiError>;
+pub(super) type Answer = Result<Response, JsonError>;
 
 pub(super) fn ok(status: StatusCode, v: Value) -> Answer {
     Ok((status, Json(v)).into_response())
 }
 
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, JsonError> {
     serde_json::from_slice(bytes)
         .map_err(|e| Problems::one("body", format!("Send a JSON object as the request body: {e}.")).into())
 }
 
-pub(super) fn id(raw: &str) -> Result<i64, ApiError> {
+pub(super) fn id(raw: &str) -> Result<i64, JsonError> {
     raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError(Box::new(api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a report or case number"))))
+        JsonError::NotFound(format!("{raw:?} is not a report or case number"))
     })
 }
 
@@ -97,7 +49,7 @@ pub(super) async fn reachable_case(
     a: &crate::auth::Authed,
     bo: &crate::Backoffice,
     raw: &str,
-) -> Result<i64, ApiError> {
+) -> Result<i64, JsonError> {
     let case_id = id(raw)?;
     state.store.reach_asb_case(case_id, &viewer(a, bo.now())).await?;
     Ok(case_id)

@@ -789,8 +789,8 @@ async fn case_page(
     let v = viewer(a, now);
     let service = match state.store.asb_case_service(c.id, &v).await {
         Ok(s) => s,
-        Err(AsbError::Store(e)) => return Err(crate::WebError::Store(e).into()),
-        Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
+        Err(AsbError::Store(e)) => return Err(crate::JsonError::Store(e).into()),
+        Err(e) => return Err(crate::JsonError::Internal(e.to_string()).into()),
     };
     let mut contact_fields = super::standards::contact_fields(f, now);
     mark(&mut contact_fields, &errors);

@@ -16,7 +16,8 @@ use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{Answer, ApiError, ok};
+use super::api::{Answer, ok};
+use crate::JsonError;
 use crate::AppState;
 use crate::auth::{Api, Authed, Page, need, percent_encode};
 use crate::html::{FieldError, PageError};
@@ -93,7 +94,7 @@ pub async fn load_page(
         Err(AsbError::Invalid(Problems(p))) => (StatusCode::UNPROCESSABLE_ENTITY, p),
         Err(AsbError::Conflict(m)) => (StatusCode::CONFLICT, vec![peel_core::asb::Invalid::new("version", m)]),
         Err(AsbError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
+        Err(e) => return Err(crate::JsonError::Internal(e.to_string()).into()),
     };
     // Every problem points at the one field there is.
     let errors: Vec<FieldError> = errors
@@ -105,7 +106,7 @@ pub async fn load_page(
 
 pub async fn load_api(State(state): State<AppState>, Api(a, bo, ..): Api<need::ManageAsbRules>, b: Bytes) -> Answer {
     let doc = std::str::from_utf8(&b)
-        .map_err(|_| ApiError::from(Problems::one("body", "Send the rule-set document as UTF-8 JSON.")))?;
+        .map_err(|_| JsonError::from(Problems::one("body", "Send the rule-set document as UTF-8 JSON.")))?;
     let rules = load(&state, &a, bo.now(), doc).await?;
     ok(StatusCode::CREATED, json!({ "version": rules.version, "title": rules.title }))
 }

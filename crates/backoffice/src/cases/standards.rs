@@ -17,11 +17,11 @@ use peel_store::asb::{DueCase, StoredStandards};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::ApiError;
+use crate::JsonError;
 use super::pages::{CaseForms, Chrome, Field, choices, field, refusal, render};
 use super::viewer;
 use crate::AppState;
-use crate::auth::{Api, Authed, Page, api_error, need};
+use crate::auth::{Api, Authed, Page, need};
 use crate::html::PageError;
 use peel_usecases::casework;
 
@@ -112,7 +112,7 @@ pub async fn due(State(state): State<AppState>, Page(a, bo, ..): Page<need::View
 
 // ---- API --------------------------------------------------------------------------------
 
-type Answer = Result<Response, ApiError>;
+type Answer = Result<Response, JsonError>;
 
 pub async fn api_due(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
     let cases = state.store.asb_due(&viewer(&a, bo.now())).await?;
@@ -192,7 +192,7 @@ pub async fn api_standards(
     Path((force, csp)): Path<(String, String)>,
 ) -> Answer {
     if state.store.csp(&force, &csp).await?.is_none() {
-        return Ok(api_error(StatusCode::NOT_FOUND, &format!("there is no partnership {csp} in force {force}")));
+        return Ok(JsonError::NotFound(format!("there is no partnership {csp} in force {force}")).into_response());
     }
     let current = state.store.asb_standards_for(&force, &csp).await?;
     Ok(Json(standards_json(&force, &csp, current.as_ref())).into_response())
