@@ -250,7 +250,9 @@ impl<N: Needs> FromRequestParts<AppState> for Page<N> {
         let bo = backoffice(parts).map_err(IntoResponse::into_response)?;
         let authed = match parts.extensions.get::<Authed>() {
             Some(a) => Some(a.clone()),
-            None => session_user(state, &bo, &parts.headers).await.map_err(|e| html::PageError::from(e).into_response())?,
+            None => {
+                session_user(state, &bo, &parts.headers).await.map_err(|e| html::PageError::from(e).into_response())?
+            }
         };
         let Some(a) = authed else {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/backoffice");
@@ -289,11 +291,19 @@ impl<N: Needs> FromRequestParts<AppState> for Api<N> {
         let bo = backoffice(parts).map_err(IntoResponse::into_response)?;
         let authed = bearer_user(state, &bo, &parts.headers).await.map_err(IntoResponse::into_response)?;
         let Some(a) = authed else {
-            return Err(JsonError::Unauthorized("send a valid API token: Authorization: Bearer <token> (make one with `peel user token`)".to_string()).into_response());
+            return Err(JsonError::Unauthorized(
+                "send a valid API token: Authorization: Bearer <token> (make one with `peel user token`)".to_string(),
+            )
+            .into_response());
         };
         if !a.may(N::PERMISSION) {
             record_denial(state, &bo, &a, &format!("{} {}", parts.method, parts.uri.path()), N::PERMISSION).await;
-            return Err(JsonError::Forbidden(format!("the role {} may not {}", a.user.role.slug(), N::PERMISSION.describe())).into_response());
+            return Err(JsonError::Forbidden(format!(
+                "the role {} may not {}",
+                a.user.role.slug(),
+                N::PERMISSION.describe()
+            ))
+            .into_response());
         }
         Ok(Api(a, bo, PhantomData))
     }

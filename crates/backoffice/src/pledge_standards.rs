@@ -243,7 +243,8 @@ struct StandardsPage<'a> {
 }
 
 async fn area_setting(state: &AppState, force: &str, neighbourhood: &str) -> Result<AreaSetting, PageError> {
-    let current = state.store.neighbourhood_areas(force).await?.get(neighbourhood).copied().unwrap_or_default();
+    let current =
+        state.store.pledge().neighbourhood_areas(force).await?.get(neighbourhood).copied().unwrap_or_default();
     let options = [AreaKind::Urban, AreaKind::Rural].iter().map(|k| (k.as_str().into(), k.as_str().into()));
     Ok(AreaSetting { current: current.as_str(), options: options.collect() })
 }
@@ -253,8 +254,9 @@ async fn in_force(state: &AppState, v: &View<'_>, set: &StandardSet, force_name:
     // Only this level's own standards can be withdrawn here; a
     // neighbourhood's page says which come from the force instead.
     let hood = Some(v.neighbourhood.as_str()).filter(|n| !n.is_empty());
-    let own = state.store.local_standards_at(&v.force, hood).await?;
-    let force_own = if hood.is_some() { state.store.local_standards_at(&v.force, None).await? } else { Vec::new() };
+    let own = state.store.pledge().local_standards_at(&v.force, hood).await?;
+    let force_own =
+        if hood.is_some() { state.store.pledge().local_standards_at(&v.force, None).await? } else { Vec::new() };
     let level = if hood.is_some() { "The neighbourhood's own" } else { "The force's own" };
     let rows = set
         .iter()
@@ -371,7 +373,7 @@ pub async fn show(
     } else {
         let id = known_force(Some(&force))?;
         let hood = known_neighbourhood(&state.store, &id, Some(&neighbourhood)).await?;
-        Some(state.store.pledge_standards(&id, hood.as_deref()).await?)
+        Some(state.store.pledge().pledge_standards(&id, hood.as_deref()).await?)
     };
     let form = StandardForm::default();
     let withdrawn = q.withdrawn.parse::<CommitmentId>().ok().map(|id| (id, q.was.as_str()));
@@ -407,7 +409,7 @@ async fn refused(
     form: &StandardForm,
     error: FieldError,
 ) -> Result<Response, PageError> {
-    let standards = Some(state.store.pledge_standards(&force, hood).await?);
+    let standards = Some(state.store.pledge().pledge_standards(&force, hood).await?);
     let errors = [error];
     let neighbourhood = hood.unwrap_or("").to_string();
     let view = View { force, neighbourhood, saved: "", withdrawn: None, standards, form, errors: &errors };

@@ -69,7 +69,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
             let procedure = Procedure::from_json(&text).with_context(|| format!("in {}", file.display()))?;
             let store = crate::open(&db.database_url).await?;
             let by = crate::cli_by("case review procedure");
-            match store.adopt_procedure(&force, &csp, &procedure, &by).await {
+            match store.trigger().adopt_procedure(&force, &csp, &procedure, &by).await {
                 Ok(p) => {
                     println!("{force}/{csp} now uses procedure version {} ({}).", p.procedure.version, p.procedure.name)
                 }
@@ -82,7 +82,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
         ProcedureCommand::Show { db, force, csp } => {
             let store = crate::open(&db.database_url).await?;
             crate::case_reviews::require_csp(&store, &force, &csp).await?;
-            match store.procedure_for(&force, &csp).await? {
+            match store.trigger().procedure_for(&force, &csp).await? {
                 Some(p) => {
                     eprintln!("Adopted {} by {}.", p.adopted_at, p.adopted_by);
                     println!("{}", p.procedure.to_json());

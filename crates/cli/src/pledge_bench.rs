@@ -82,7 +82,7 @@ async fn prepare(store: &Store) -> Result<()> {
                 sample: false,
             })
             .await?;
-        store.set_neighbourhood_area(FORCE, &id, area, &crate::cli_by("benchmark")).await?;
+        store.pledge().set_neighbourhood_area(FORCE, &id, area, &crate::cli_by("benchmark")).await?;
     }
     Ok(())
 }
@@ -134,11 +134,11 @@ async fn measure(label: &str, store: &Store, file: &Path, total: usize) -> Resul
         phases.store.as_secs_f64(),
     );
     let start = Instant::now();
-    let events = store.pledge_facts(FORCE, month(), month()).await?;
+    let events = store.pledge().pledge_facts(FORCE, month(), month()).await?;
     let t_load = start.elapsed();
     let cpu = cpu_time();
     let start = Instant::now();
-    let report = store.pledge_compliance(FORCE, month(), None, now()).await?;
+    let report = store.pledge().pledge_compliance(FORCE, month(), None, now()).await?;
     let t_all = start.elapsed();
     let eligible: u64 = report.commitments.iter().map(|f| f.eligible).sum();
     println!(

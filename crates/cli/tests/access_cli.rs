@@ -73,6 +73,7 @@ async fn bootstrap_organisations_users_and_tokens(engine: Engine) {
     assert!(peel(&url, &["user", "enable", "sam@example.org"]).status.success());
     assert!(!peel(&url, &["user", "disable", "nobody@example.org"]).status.success());
     let actions: Vec<String> = store
+        .audit()
         .audit_entries_after(3, 100)
         .await
         .unwrap()
@@ -194,7 +195,7 @@ async fn organisations_say_what_they_work_within(engine: Engine) {
         &["user", "add", "--org", "Bedfordshire Police", "--role", "installation-administrator", "root@peel.example"],
     );
     assert!(root.status.success(), "{:?}", text(&root));
-    let log = store.search_audit(&Default::default()).await.unwrap();
+    let log = store.audit().search_audit(&Default::default()).await.unwrap();
     assert!(log.iter().any(|e| e.action == "organisation.reach" && e.actor == "cli"), "placing is audited");
 }
 

@@ -60,7 +60,7 @@ async fn local_standards_are_set_and_withdrawn(engine: Engine) {
     assert!(text(&nowhere).1.contains("neighbourhood nowhere in force kent not found"), "{:?}", text(&nowhere));
     let both = peel(&url, &with(&town, &["--set", path, "--withdraw", "999-answer"]));
     assert!(!both.status.success(), "one change at a time");
-    let set = store.pledge_standards("kent", Some("town")).await.expect("set");
+    let set = store.pledge().pledge_standards("kent", Some("town")).await.expect("set");
     assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
 
     let help = peel("", &["events", "standards", "--help"]);

@@ -51,9 +51,14 @@ struct Published {
 
 async fn published(state: &AppState, force: &str, csp: &str) -> Result<Option<Published>, peel_store::StoreError> {
     let Some(c) = state.store.csp(force, csp).await? else { return Ok(None) };
-    let procedure =
-        state.store.procedure_for(force, csp).await?.map(|p| p.procedure).unwrap_or_else(Procedure::national_default);
-    let facts = state.store.case_review_facts(force, csp).await?;
+    let procedure = state
+        .store
+        .trigger()
+        .procedure_for(force, csp)
+        .await?
+        .map(|p| p.procedure)
+        .unwrap_or_else(Procedure::national_default);
+    let facts = state.store.trigger().case_review_facts(force, csp).await?;
     let today = Utc::now().date_naive();
     let figures = years_with_figures(&facts, today).into_iter().map(|y| annual_figures(&facts, y)).collect();
     Ok(Some(Published { csp: c, procedure, figures }))

@@ -448,7 +448,7 @@ impl Store {
         if let Some(a) = by.caller.account() {
             details["organisation_id"] = a.organisation_id.into();
         }
-        self.append_audit(&by.entry("user.list", "users".into(), details)).await?;
+        self.audit().append_audit(&by.entry("user.list", "users".into(), details)).await?;
         Ok(users)
     }
 
@@ -456,7 +456,7 @@ impl Store {
     /// `user.read`). Refused, with nothing read, for anyone else's.
     pub async fn managed_user(&self, id: i64, by: &By<'_>) -> Result<UserRecord, StoreError> {
         let user = self.user_to_change(id, by).await?;
-        self.append_audit(&by.entry("user.read", format!("user:{id}"), json!({}))).await?;
+        self.audit().append_audit(&by.entry("user.read", format!("user:{id}"), json!({}))).await?;
         Ok(user)
     }
 

@@ -12,6 +12,7 @@ mod bench;
 mod bulk_load;
 mod error;
 mod geography;
+mod handles;
 mod links;
 mod open311;
 mod open_data;
@@ -38,6 +39,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecord};
 pub use audit::{AuditQuery, AuditVerification, By};
 pub use error::StoreError;
+pub use handles::{Audit, Open311, Pledge, Privacy, Trigger};
 pub use links::RemovedLink;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use open311::RequestSearch;
@@ -151,7 +153,7 @@ impl Store {
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         // Version 8 added columns that rows stored earlier fill from their JSON.
-        self.fill_pledge_columns().await?;
+        self.pledge().fill_pledge_columns().await?;
         // Version 16 checks links stored earlier, once.
         self.check_stored_links().await?;
         self.seed_forces().await

@@ -118,6 +118,11 @@ impl Store {
             .collect())
     }
 
+    /// A partnership by its force and id.
+    pub async fn csp(&self, force_id: &str, csp_id: &str) -> Result<Option<Csp>, StoreError> {
+        Ok(self.csps(force_id).await?.into_iter().find(|c| c.id == csp_id))
+    }
+
     pub async fn csps(&self, force_id: &str) -> Result<Vec<Csp>, StoreError> {
         self.csps_of(Some(force_id)).await
     }

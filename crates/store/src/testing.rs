@@ -263,7 +263,7 @@ impl Store {
         neighbourhood: Option<&str>,
         standard: &peel_core::pledge::Standard,
     ) -> Result<(), crate::StoreError> {
-        self.write_local_standard(force_id, neighbourhood, standard, None).await
+        self.pledge().write_local_standard(force_id, neighbourhood, standard, None).await
     }
 }
 

@@ -139,7 +139,7 @@ async fn changes_and_their_audit_entries_are_one_transaction(engine: Engine) {
     store.revoke_api_token(t.id, &by()).await.unwrap();
     store.set_user_disabled(u.id, true, &by()).await.unwrap();
     store.set_password_hash(u.id, "h", &by()).await.unwrap();
-    let log = store.audit_entries_after(0, 100).await.unwrap();
+    let log = store.audit().audit_entries_after(0, 100).await.unwrap();
     let got: Vec<_> = log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.subject.as_str())).collect();
     assert_eq!(
         got,
@@ -156,7 +156,7 @@ async fn changes_and_their_audit_entries_are_one_transaction(engine: Engine) {
     // A refused change writes no entry.
     assert!(store.create_organisation("test council", OrgKind::Council, &Reach::Unset, &by()).await.is_err());
     assert!(store.set_user_disabled(999, true, &by()).await.is_err());
-    assert_eq!(store.audit_head().await.unwrap().0, 6);
+    assert_eq!(store.audit().audit_head().await.unwrap().0, 6);
     // And a change whose entry cannot be written does not happen.
     store.execute_raw_sql_for_tests("DELETE FROM audit_head").await.unwrap();
     assert!(store.create_organisation("Luton", OrgKind::Council, &Reach::Unset, &by()).await.is_err());
@@ -257,7 +257,7 @@ fn entry(i: i64) -> NewAuditEntry {
 
 async fn fill(store: &Store, n: i64) {
     for i in 1..=n {
-        let e = store.append_audit(&entry(i)).await.unwrap();
+        let e = store.audit().append_audit(&entry(i)).await.unwrap();
         assert_eq!(e.seq, i);
     }
 }
@@ -265,13 +265,13 @@ async fn fill(store: &Store, n: i64) {
 async fn audit_appends_chain_and_verify(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let empty = store.verify_audit().await.unwrap().unwrap();
+    let empty = store.audit().verify_audit().await.unwrap().unwrap();
     assert_eq!(empty.entries, 0);
     fill(&store, 5).await;
-    let v = store.verify_audit().await.unwrap().unwrap();
+    let v = store.audit().verify_audit().await.unwrap().unwrap();
     assert_eq!(v.entries, 5);
-    assert_eq!(store.audit_head().await.unwrap(), (5, v.head_hash.clone()));
-    let all = store.audit_entries_after(0, 100).await.unwrap();
+    assert_eq!(store.audit().audit_head().await.unwrap(), (5, v.head_hash.clone()));
+    let all = store.audit().audit_entries_after(0, 100).await.unwrap();
     assert_eq!(peel_core::access::audit::verify(&all), Ok(()));
     assert_eq!(all[2].details, r#"{"i":3}"#);
 }
@@ -282,7 +282,7 @@ async fn concurrent_appends_keep_one_chain(engine: Engine) {
     let mut tasks = Vec::new();
     for i in 1..=24 {
         let s = store.clone();
-        tasks.push(tokio::spawn(async move { s.append_audit(&entry(i)).await.unwrap() }));
+        tasks.push(tokio::spawn(async move { s.audit().append_audit(&entry(i)).await.unwrap() }));
     }
     let mut seqs: Vec<i64> = Vec::new();
     for t in tasks {
@@ -290,7 +290,7 @@ async fn concurrent_appends_keep_one_chain(engine: Engine) {
     }
     seqs.sort();
     assert_eq!(seqs, (1..=24).collect::<Vec<_>>());
-    assert_eq!(store.verify_audit().await.unwrap().unwrap().entries, 24);
+    assert_eq!(store.audit().verify_audit().await.unwrap().unwrap().entries, 24);
 }
 
 async fn audit_log_refuses_updates_and_deletes(engine: Engine) {
@@ -299,7 +299,7 @@ async fn audit_log_refuses_updates_and_deletes(engine: Engine) {
     fill(&store, 2).await;
     assert!(store.execute_raw_sql_for_tests("UPDATE audit_log SET actor = 'x' WHERE seq = 1").await.is_err());
     assert!(store.execute_raw_sql_for_tests("DELETE FROM audit_log WHERE seq = 2").await.is_err());
-    assert_eq!(store.verify_audit().await.unwrap().unwrap().entries, 2);
+    assert_eq!(store.audit().verify_audit().await.unwrap().unwrap().entries, 2);
 }
 
 /// What someone with full rights on the database would do first.
@@ -317,7 +317,7 @@ async fn tampered(engine: Engine, sql: &str) -> peel_core::access::ChainBreak {
     fill(&store, 6).await;
     drop_guards(&store).await;
     store.execute_raw_sql_for_tests(sql).await.unwrap();
-    store.verify_audit().await.unwrap().expect_err(sql)
+    store.audit().verify_audit().await.unwrap().expect_err(sql)
 }
 
 async fn verify_detects_a_modified_entry(engine: Engine) {
@@ -354,18 +354,20 @@ async fn audit_search_filters(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     fill(&store, 9).await;
-    let all = store.search_audit(&AuditQuery::default()).await.unwrap();
+    let all = store.audit().search_audit(&AuditQuery::default()).await.unwrap();
     assert_eq!(all.len(), 9);
     assert_eq!(all[0].seq, 9, "newest first");
     let by_actor =
-        store.search_audit(&AuditQuery { actor: Some("PERSON1@".into()), ..Default::default() }).await.unwrap();
+        store.audit().search_audit(&AuditQuery { actor: Some("PERSON1@".into()), ..Default::default() }).await.unwrap();
     assert_eq!(by_actor.iter().map(|e| e.seq).collect::<Vec<_>>(), [7, 4, 1]);
     let by_subject =
-        store.search_audit(&AuditQuery { subject: Some("user:3".into()), ..Default::default() }).await.unwrap();
+        store.audit().search_audit(&AuditQuery { subject: Some("user:3".into()), ..Default::default() }).await.unwrap();
     assert_eq!(by_subject.len(), 1);
-    let wildcard = store.search_audit(&AuditQuery { subject: Some("%".into()), ..Default::default() }).await.unwrap();
+    let wildcard =
+        store.audit().search_audit(&AuditQuery { subject: Some("%".into()), ..Default::default() }).await.unwrap();
     assert!(wildcard.is_empty(), "% is matched literally");
     let window = store
+        .audit()
         .search_audit(&AuditQuery {
             from: Some(t0() + Duration::minutes(3)),
             until: Some(t0() + Duration::minutes(5)),
@@ -374,7 +376,7 @@ async fn audit_search_filters(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(window.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 3]);
-    let limited = store.search_audit(&AuditQuery { limit: Some(2), ..Default::default() }).await.unwrap();
+    let limited = store.audit().search_audit(&AuditQuery { limit: Some(2), ..Default::default() }).await.unwrap();
     assert_eq!(limited.len(), 2);
 }
 

@@ -176,7 +176,7 @@ async fn sharing_decides_who_sees_what(engine: Engine) {
 
     // Every read and refusal is in the audit log, with its purpose.
     let q = AuditQuery { actor: Some("cw@council".into()), limit: Some(100), ..Default::default() };
-    let entries = store.search_audit(&q).await.unwrap();
+    let entries = store.audit().search_audit(&q).await.unwrap();
     let has = |action: &str, subject: &str| entries.iter().any(|e| e.action == action && e.subject == subject);
     assert!(has("asb.case.list", "asb_cases"));
     assert!(has("asb.case.read", &format!("asb_case:{shared}")));
@@ -190,7 +190,7 @@ async fn sharing_decides_who_sees_what(engine: Engine) {
     assert!(matches!(store.asb_case(shared, &pv).await, Err(AsbError::NotShared(_))));
     let timeline: Vec<_> = store.asb_case(shared, &v).await.unwrap().timeline.into_iter().map(|e| e.kind).collect();
     assert_eq!(timeline, ["opened", "report-linked", "shared", "action", "unshared"]);
-    assert!(store.verify_audit().await.unwrap().is_ok());
+    assert!(store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 async fn cases_tools_reviews_and_closure(engine: Engine) {
@@ -248,7 +248,7 @@ async fn cases_tools_reviews_and_closure(engine: Engine) {
     assert_eq!(c.tools.len(), 2);
     assert_eq!(c.actions.len(), 1, "the refused note was not stored");
     assert!(store.asb_due_reviews(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(), &v).await.unwrap().is_empty());
-    assert!(store.verify_audit().await.unwrap().is_ok());
+    assert!(store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 peel_store::on_both_engines!(

@@ -73,7 +73,7 @@ async fn areas(store: &Store) {
 
 async fn logged(store: &Store, subject: &str, action: &str) -> usize {
     let q = AuditQuery { subject: Some(subject.into()), limit: Some(1000), ..Default::default() };
-    store.search_audit(&q).await.unwrap().iter().filter(|e| e.action == action).count()
+    store.audit().search_audit(&q).await.unwrap().iter().filter(|e| e.action == action).count()
 }
 
 fn luton(version: &str, first_contact_hours: u32) -> Standards {

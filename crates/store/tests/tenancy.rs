@@ -29,13 +29,13 @@ fn refused<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
 
 /// How many audit entries there are.
 async fn entries(store: &Store) -> i64 {
-    store.audit_head().await.unwrap().0
+    store.audit().audit_head().await.unwrap().0
 }
 
 /// The actions written to the log since entry `after`: a refusal writes only
 /// its own `access.denied`.
 async fn written_since(store: &Store, after: i64) -> Vec<String> {
-    store.audit_entries_after(after, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
+    store.audit().audit_entries_after(after, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
 }
 
 async fn only_refusals_since(store: &Store, after: i64, how_many: usize) {
@@ -191,21 +191,22 @@ async fn pledge_standards_are_the_forces_own(engine: Engine) {
     for outsider in [&w.city_admin, &w.council_admin] {
         let by = outsider.by(t0());
         let before = entries(s).await;
-        let r = s.put_local_standard("kent", None, &stricter_999(), &by).await;
+        let r = s.pledge().put_local_standard("kent", None, &stricter_999(), &by).await;
         assert!(matches!(r, Err(LocalStandardError::Store(StoreError::Refused(_)))), "{r:?}");
-        let r = s.put_local_standard("kent", Some("town"), &stricter_999(), &by).await;
+        let r = s.pledge().put_local_standard("kent", Some("town"), &stricter_999(), &by).await;
         assert!(matches!(r, Err(LocalStandardError::Store(StoreError::Refused(_)))), "{r:?}");
-        refused(s.set_neighbourhood_area("kent", "town", peel_core::pledge::AreaKind::Rural, &by).await);
+        refused(s.pledge().set_neighbourhood_area("kent", "town", peel_core::pledge::AreaKind::Rural, &by).await);
         only_refusals_since(s, before, 3).await;
     }
-    assert!(s.local_standards_at("kent", None).await.unwrap().is_empty());
+    assert!(s.pledge().local_standards_at("kent", None).await.unwrap().is_empty());
     // Kent's administrator sets it; City's cannot withdraw it.
-    s.put_local_standard("kent", None, &stricter_999(), &w.kent_admin.by(t0())).await.unwrap();
-    let r = s.withdraw_local_standard("kent", None, CommitmentId::Answer999, &w.city_admin.by(t0())).await;
+    s.pledge().put_local_standard("kent", None, &stricter_999(), &w.kent_admin.by(t0())).await.unwrap();
+    let r = s.pledge().withdraw_local_standard("kent", None, CommitmentId::Answer999, &w.city_admin.by(t0())).await;
     assert!(matches!(r, Err(LocalStandardError::Store(StoreError::Refused(_)))), "{r:?}");
-    assert_eq!(s.local_standards_at("kent", None).await.unwrap(), vec![stricter_999()]);
+    assert_eq!(s.pledge().local_standards_at("kent", None).await.unwrap(), vec![stricter_999()]);
     // Audited in the same transaction as the change.
-    let log = s.search_audit(&AuditQuery { subject: Some("force:kent".into()), ..Default::default() }).await.unwrap();
+    let log =
+        s.audit().search_audit(&AuditQuery { subject: Some("force:kent".into()), ..Default::default() }).await.unwrap();
     let set: Vec<&str> = log.iter().filter(|e| e.action == "pledge.standard.set").map(|e| e.actor.as_str()).collect();
     assert_eq!(set, ["user:admin@kent.example"]);
     let refused = log.iter().filter(|e| e.action == "access.denied").count();
@@ -224,7 +225,7 @@ async fn event_feeds_send_only_their_own_forces_events(engine: Engine) {
     let city_feed = person(s, "City of London Police", OrgKind::Force, "feed@city.example", Role::EventFeed).await;
     let kent_feed = person(s, "Kent Police", OrgKind::Force, "feed@kent.example", Role::EventFeed).await;
     let send = async |who: &Who, lines: &[String]| {
-        s.ingest_pledge_events(parse_ndjson(&lines.join("\n")), &who.by(t0())).await
+        s.pledge().ingest_pledge_events(parse_ndjson(&lines.join("\n")), &who.by(t0())).await
     };
     assert_eq!(send(&kent_feed, &[call("k-1", "kent")]).await.unwrap(), 1);
     assert_eq!(send(&city_feed, &[call("c-1", "city-of-london")]).await.unwrap(), 1);
@@ -241,10 +242,10 @@ async fn event_feeds_send_only_their_own_forces_events(engine: Engine) {
             other => panic!("expected a refusal, got {other:?}"),
         }
     }
-    assert_eq!(s.pledge_event_count(Some("kent")).await.unwrap(), 1);
-    assert_eq!(s.pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
+    assert_eq!(s.pledge().pledge_event_count(Some("kent")).await.unwrap(), 1);
+    assert_eq!(s.pledge().pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
     // Kent's k-1 is still Kent's own, answered in 5 seconds: met.
-    let report = s.pledge_compliance("kent", "2024-10".parse().unwrap(), None, t0()).await.unwrap();
+    let report = s.pledge().pledge_compliance("kent", "2024-10".parse().unwrap(), None, t0()).await.unwrap();
     let f = report.figure(CommitmentId::Answer999).unwrap();
     assert_eq!((f.eligible, f.met), (1, 1));
     // An officer (no ingest permission) and a council's feed reach nothing.
@@ -353,30 +354,32 @@ async fn case_reviews_stay_within_the_partnership(engine: Engine) {
     let beds = person(s, "Bedfordshire Police", OrgKind::Force, "co@beds.example", Role::AsbCoordinator).await;
     let kent = person(s, "Kent Police", OrgKind::Force, "co@kent.example", Role::AsbCoordinator).await;
     let today = "2026-09-01".parse().unwrap();
-    let review = s.record_case_review("bedfordshire", "luton", application(), today, &council.by(t0())).await.unwrap();
+    let review =
+        s.trigger().record_case_review("bedfordshire", "luton", application(), today, &council.by(t0())).await.unwrap();
     // Kent's coordinator neither reads, lists, records in nor changes it.
-    let r = s.case_review(review.id, &kent.by(t0())).await;
+    let r = s.trigger().case_review(review.id, &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let denied = s.search_audit(&AuditQuery { actor: Some("co@kent".into()), ..Default::default() }).await.unwrap();
+    let denied =
+        s.audit().search_audit(&AuditQuery { actor: Some("co@kent".into()), ..Default::default() }).await.unwrap();
     assert_eq!(denied[0].action, "access.denied", "a refused read is audited");
-    assert!(s.case_reviews(None, &kent.by(t0())).await.unwrap().is_empty());
-    let r = s.case_reviews(Some(("bedfordshire", "luton")), &kent.by(t0())).await;
+    assert!(s.trigger().case_reviews(None, &kent.by(t0())).await.unwrap().is_empty());
+    let r = s.trigger().case_reviews(Some(("bedfordshire", "luton")), &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let r = s.record_case_review("bedfordshire", "luton", application(), today, &kent.by(t0())).await;
+    let r = s.trigger().record_case_review("bedfordshire", "luton", application(), today, &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let r = s.record_decision(review.id, Some(today), None, "", today, &kent.by(t0())).await;
+    let r = s.trigger().record_decision(review.id, Some(today), None, "", today, &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let r = s.adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &kent.by(t0())).await;
+    let r = s.trigger().adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
     let standards = peel_core::asb::Standards::national_default();
     let r = s.adopt_asb_standards("bedfordshire", "luton", &standards, &kent.by(t0())).await;
     assert!(matches!(r, Err(AsbError::NotShared(_))), "{r:?}");
     // Bedfordshire's police reach all their force's partnerships; the council its own.
-    assert_eq!(s.case_reviews(None, &beds.by(t0())).await.unwrap().len(), 1);
-    assert_eq!(s.case_reviews(None, &council.by(t0())).await.unwrap().len(), 1);
-    s.record_case_review("kent", "medway", application(), today, &kent.by(t0())).await.unwrap();
-    assert_eq!(s.case_reviews(None, &council.by(t0())).await.unwrap().len(), 1, "not Medway's");
-    assert_eq!(s.case_reviews(None, &setup()).await.unwrap().len(), 2, "the command line sees all");
+    assert_eq!(s.trigger().case_reviews(None, &beds.by(t0())).await.unwrap().len(), 1);
+    assert_eq!(s.trigger().case_reviews(None, &council.by(t0())).await.unwrap().len(), 1);
+    s.trigger().record_case_review("kent", "medway", application(), today, &kent.by(t0())).await.unwrap();
+    assert_eq!(s.trigger().case_reviews(None, &council.by(t0())).await.unwrap().len(), 1, "not Medway's");
+    assert_eq!(s.trigger().case_reviews(None, &setup()).await.unwrap().len(), 2, "the command line sees all");
 }
 
 // ---- upgrading -------------------------------------------------------------------------------

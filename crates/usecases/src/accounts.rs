@@ -39,6 +39,7 @@ pub async fn audit(
     details: Value,
 ) -> Result<(), StoreError> {
     store
+        .audit()
         .append_audit(&NewAuditEntry {
             at,
             actor: actor.to_string(),

@@ -39,7 +39,7 @@ pub async fn record_open311_report(
     token: &str,
 ) -> Result<(ReportView, Option<String>), AsbError> {
     let report = RawRequest::from_form(form).to_report(v.at).and_then(|r| r.check(v.at))?;
-    store.record_open311_report(&report, token, v).await
+    store.open311().record_open311_report(&report, token, v).await
 }
 
 /// Scores a report's risk from yes/no answers with the current rules.

@@ -19,7 +19,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 async fn audit_actions(s: &Store) -> Vec<String> {
-    s.audit_entries_after(0, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
+    s.audit().audit_entries_after(0, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
 }
 
 /// An officer of Bedfordshire Police whose password is `password`.

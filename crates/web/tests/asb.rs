@@ -153,7 +153,7 @@ async fn report_to_shared_case(engine: Engine) {
     assert_eq!(handler_log.iter().filter(|e| e.0 == "asb.report.create").count(), 4);
     assert!(handler_log.iter().any(|e| e.0 == "asb.risk.assess"));
     assert!(partner_log.iter().chain(&officer_log).filter(|e| e.0.starts_with("asb.")).all(|e| e.2 == "ASB casework"));
-    assert!(h.store.verify_audit().await.unwrap().is_ok());
+    assert!(h.store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 async fn bad_input_is_refused_and_stores_nothing(engine: Engine) {

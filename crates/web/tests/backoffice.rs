@@ -200,7 +200,7 @@ impl Harness {
     async fn audit_actions(&self, actor: &str) -> Vec<(String, String)> {
         let q = AuditQuery { actor: Some(actor.into()), limit: Some(1000), ..Default::default() };
         let mut v: Vec<_> =
-            self.store.search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
+            self.store.audit().search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
         v.reverse();
         v
     }
@@ -363,8 +363,15 @@ async fn parallel_guesses_cannot_pass_the_limit(engine: Engine) {
     }
     assert!(h.store.user(u.id).await.unwrap().unwrap().login.is_locked(t0()));
     let q = AuditQuery { actor: Some("anonymous".into()), limit: Some(100), ..Default::default() };
-    let failed: Vec<_> =
-        h.store.search_audit(&q).await.unwrap().into_iter().filter(|e| e.action == "auth.login_failed").collect();
+    let failed: Vec<_> = h
+        .store
+        .audit()
+        .search_audit(&q)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "auth.login_failed")
+        .collect();
     assert_eq!(failed.len(), 12);
     let checked = failed.iter().filter(|e| !e.details.contains("refused")).count();
     assert_eq!(checked, 5, "only 5 passwords were checked; the rest were refused unchecked");
@@ -1435,7 +1442,7 @@ async fn route_role_matrix(engine: Engine) {
         }
     }
     // Every refusal was written to the audit log, naming what was refused.
-    let entries = h.store.audit_entries_after(0, 100_000).await.unwrap();
+    let entries = h.store.audit().audit_entries_after(0, 100_000).await.unwrap();
     let refusals: Vec<_> = entries.iter().filter(|e| e.action == "access.denied").collect();
     assert_eq!(refusals.len(), denied);
     assert!(refusals.iter().any(|e| e.actor == "user:officer@example.org" && e.subject == "route:GET /admin/users"));
@@ -1444,7 +1451,7 @@ async fn route_role_matrix(engine: Engine) {
         refusals.iter().any(|e| e.actor == "user:administrator@kent.example.org" && e.subject == "force:bedfordshire"),
         "a reach refusal names what was out of reach"
     );
-    assert!(h.store.verify_audit().await.unwrap().is_ok());
+    assert!(h.store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 /// How a matrix route answers a caller of another organisation whose role
@@ -1507,7 +1514,7 @@ async fn case_review_for_matrix(h: &Harness) -> i64 {
         serde_json::from_str::<serde_json::Value>(&case_review_json()).unwrap()["application"].clone(),
     )
     .unwrap();
-    h.store.record_case_review("bedfordshire", "luton", app, t0().date_naive(), &by()).await.unwrap().id
+    h.store.trigger().record_case_review("bedfordshire", "luton", app, t0().date_naive(), &by()).await.unwrap().id
 }
 
 /// The shipped ASB rule set under a new version, for the load rows.
@@ -1569,10 +1576,10 @@ async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
     let r = h.api_post("/api/v1/events", Some(&feed_token), &batch).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["stored"], 2);
-    assert_eq!(h.store.pledge_event_count(Some("kent")).await.unwrap(), 2);
+    assert_eq!(h.store.pledge().pledge_event_count(Some("kent")).await.unwrap(), 2);
     // The batch is in the audit log: who, how many, for which forces.
     let q = AuditQuery { actor: Some("user:feed@kent.example.org".into()), limit: Some(10), ..Default::default() };
-    let entries = h.store.search_audit(&q).await.unwrap();
+    let entries = h.store.audit().search_audit(&q).await.unwrap();
     let entry = entries.iter().find(|e| e.action == "events.ingest").expect("an events.ingest entry");
     assert_eq!(entry.subject, "force:kent");
     let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap();
@@ -1584,7 +1591,7 @@ async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
     let r = h.api_post("/api/v1/events", Some(&feed_token), &mixed).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains("essex (first at line 2)") && r.body.contains("nothing was stored"), "{}", r.body);
-    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 2);
+    assert_eq!(h.store.pledge().pledge_event_count(None).await.unwrap(), 2);
 
     // An officer's token is refused with a message, and the refusal audited.
     let r = h.api_post("/api/v1/events", Some(&officer_token), &EVENT.replace("feed-1", "officer-1")).await;
@@ -1601,7 +1608,7 @@ async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
     // An invalid batch from the feed is refused whole, and not audited as stored.
     let r = h.api_post("/api/v1/events", Some(&feed_token), &EVENT.replace("999", "fax")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 2);
+    assert_eq!(h.store.pledge().pledge_event_count(None).await.unwrap(), 2);
     let ingests = h.audit_actions("user:feed@").await.iter().filter(|(a, _)| a == "events.ingest").count();
     assert_eq!(ingests, 1);
 }
@@ -1651,7 +1658,7 @@ async fn reads_of_personal_data_are_audited(engine: Engine) {
     assert_eq!(bad_page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_page.body.contains("href=\"#to\""));
 
-    let v = h.store.verify_audit().await.unwrap().expect("the chain is intact");
+    let v = h.store.audit().verify_audit().await.unwrap().expect("the chain is intact");
     assert!(v.entries > 10);
 }
 
@@ -1834,7 +1841,7 @@ async fn pledge_standards_page(engine: Engine) {
         assert!(r.body.contains("There is a problem") && r.body.contains(says), "{amount} {unit}: {}", r.body);
         assert!(r.body.contains("value=\"luton-north-2026\""), "the form keeps what was typed");
     }
-    let set = h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap();
+    let set = h.store.pledge().pledge_standards("bedfordshire", Some("luton-north")).await.unwrap();
     assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
 
     let r = h.post("/admin/pledge-standards", Some(&admin.cookie), &form("8", "seconds")).await;
@@ -1843,7 +1850,7 @@ async fn pledge_standards_page(engine: Engine) {
     assert!(page.body.contains("Saved:") && page.body.contains("luton-north-2026"), "{}", page.body);
     assert!(page.body.contains("within 8 seconds"), "{}", page.body);
     // The force level is unchanged.
-    let set = h.store.pledge_standards("bedfordshire", None).await.unwrap();
+    let set = h.store.pledge().pledge_standards("bedfordshire", None).await.unwrap();
     assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
 
     let r = h
@@ -1862,7 +1869,7 @@ async fn pledge_standards_page(engine: Engine) {
     let page = h.get(r.location(), Some(&admin.cookie)).await;
     assert!(page.body.contains("is <strong>rural</strong>"), "{}", page.body);
     let q = AuditQuery { actor: Some("admin@example.org".into()), limit: Some(20), ..Default::default() };
-    let actions: Vec<String> = h.store.search_audit(&q).await.unwrap().into_iter().map(|e| e.action).collect();
+    let actions: Vec<String> = h.store.audit().search_audit(&q).await.unwrap().into_iter().map(|e| e.action).collect();
     assert!(actions.contains(&"pledge.standard.set".to_string()) && actions.contains(&"pledge.area.set".to_string()));
     // An unknown force is a page that says so.
     let r = h.get("/admin/pledge-standards?force=gotham", Some(&admin.cookie)).await;
@@ -1885,10 +1892,12 @@ async fn pledge_standards_are_withdrawn_on_the_page(engine: Engine) {
         source: String::new(),
     };
     h.store
+        .pledge()
         .put_local_standard("bedfordshire", None, &standard("bedfordshire-2026", 9), &peel_store::testing::setup())
         .await
         .unwrap();
     h.store
+        .pledge()
         .put_local_standard(
             "bedfordshire",
             Some("luton-north"),
@@ -1927,7 +1936,7 @@ async fn pledge_standards_are_withdrawn_on_the_page(engine: Engine) {
     assert_eq!(h.post(path, Some(&admin.cookie), &theirs).await.status, StatusCode::FORBIDDEN);
     assert_eq!(h.post(path, Some(&supervisor.cookie), &theirs).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        version(h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
+        version(h.store.pledge().pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
         "luton-north-2026"
     );
 
@@ -1946,11 +1955,11 @@ async fn pledge_standards_are_withdrawn_on_the_page(engine: Engine) {
     assert!(!page.body.contains(">Withdraw<"), "nothing left to withdraw here: {}", page.body);
     assert!(page.body.contains("The force's own"), "{}", page.body);
     assert_eq!(
-        version(h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
+        version(h.store.pledge().pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
         "bedfordshire-2026"
     );
     let q = AuditQuery { actor: Some("admin@example.org".into()), limit: Some(20), ..Default::default() };
-    let entries = h.store.search_audit(&q).await.unwrap();
+    let entries = h.store.audit().search_audit(&q).await.unwrap();
     let entry = entries.iter().find(|e| e.action == "pledge.standard.withdraw").expect("audited");
     assert_eq!(entry.subject, "neighbourhood:bedfordshire/luton-north");
     assert!(entry.details.contains("luton-north-2026"), "{}", entry.details);

@@ -296,6 +296,7 @@ async fn refusals_store_nothing(engine: Engine) {
     }
     let denied = h
         .store
+        .audit()
         .search_audit(&AuditQuery { actor: Some("user:auditor@luton.example".into()), ..Default::default() })
         .await
         .unwrap();

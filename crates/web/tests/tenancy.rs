@@ -66,7 +66,7 @@ async fn administrators_stay_in_their_own_organisation(engine: Engine) {
     let w = world(engine).await;
     let h = &w.h;
     for (admin, token) in [&w.city_admin, &w.council_admin] {
-        let before = h.store.audit_head().await.unwrap().0;
+        let before = h.store.audit().audit_head().await.unwrap().0;
         // Reset a Bedfordshire officer's password, to sign in as them.
         let reset = format!("/admin/users/{}/reset", w.beds_officer_id);
         let r = h.submit(admin, &reset, &[("password", "a password I now know")]).await;
@@ -101,7 +101,7 @@ async fn administrators_stay_in_their_own_organisation(engine: Engine) {
         assert!(!h.store.user(w.kent_officer.0).await.unwrap().unwrap().disabled);
         // Each refusal is in the log, and nothing else was written but the
         // reads of their own lists.
-        let log = h.store.audit_entries_after(before, 1000).await.unwrap();
+        let log = h.store.audit().audit_entries_after(before, 1000).await.unwrap();
         let denied = log.iter().filter(|e| e.action == "access.denied").count();
         assert_eq!(denied, 5, "{log:?}");
         assert!(log.iter().all(|e| matches!(e.action.as_str(), "access.denied" | "user.list" | "auth.login")));
@@ -142,9 +142,9 @@ async fn pledge_powers_stay_within_the_force(engine: Engine) {
         let compliance = h.get(token, "/api/v1/pledge/compliance?force=kent&month=2024-10").await;
         assert_eq!(compliance.status, StatusCode::FORBIDDEN, "{}", compliance.body);
     }
-    assert!(h.store.local_standards_at("kent", None).await.unwrap().is_empty());
-    assert!(h.store.local_standards_at("kent", Some("town")).await.unwrap().is_empty());
-    assert!(h.store.neighbourhood_areas("kent").await.unwrap().values().all(|a| a.as_str() == "urban"));
+    assert!(h.store.pledge().local_standards_at("kent", None).await.unwrap().is_empty());
+    assert!(h.store.pledge().local_standards_at("kent", Some("town")).await.unwrap().is_empty());
+    assert!(h.store.pledge().neighbourhood_areas("kent").await.unwrap().values().all(|a| a.as_str() == "urban"));
 
     // Event feeds send their own force's events only.
     let event = |id: &str, force: &str| {
@@ -169,10 +169,10 @@ async fn pledge_powers_stay_within_the_force(engine: Engine) {
     let report = h.send(Method::GET, "/api/v1/pledge/compliance?force=kent&month=2024-10", None, None, "").await.json();
     let answer = report["commitments"].as_array().unwrap().iter().find(|f| f["id"] == "999-answer").unwrap().clone();
     assert_eq!((answer["eligible"].as_u64(), answer["met"].as_u64()), (Some(1), Some(1)), "{answer}");
-    assert_eq!(h.store.pledge_event_count(Some("kent")).await.unwrap(), 1);
-    assert_eq!(h.store.pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
+    assert_eq!(h.store.pledge().pledge_event_count(Some("kent")).await.unwrap(), 1);
+    assert_eq!(h.store.pledge().pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
     let q = AuditQuery { actor: Some("feed@city".into()), ..Default::default() };
-    let log = h.store.search_audit(&q).await.unwrap();
+    let log = h.store.audit().search_audit(&q).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.action == "access.denied" && e.subject == "force:kent").count(), 3);
 }
 

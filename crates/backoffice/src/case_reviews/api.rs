@@ -21,8 +21,8 @@ use chrono::NaiveDate;
 use peel_core::access::{Permission, Target};
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::{NewApplication, Procedure, Recommendation, Step};
-use peel_store::asb::AsbError;
 use peel_store::StepInput;
+use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -58,7 +58,7 @@ pub async fn list(
         (None, None) => None,
         _ => return JsonError::Malformed(one("csp", "give both force and csp, or neither").into()).into_response(),
     };
-    match state.store.case_reviews(scope, &by(&a, &bo)).await {
+    match state.store.trigger().case_reviews(scope, &by(&a, &bo)).await {
         Ok(list) => {
             let now = today(&bo);
             Json(json!({ "case_reviews": list.iter().map(|r| review_json(r, now)).collect::<Vec<_>>() }))
@@ -139,7 +139,7 @@ pub async fn show(
         Ok(id) => id,
         Err(r) => return *r,
     };
-    match state.store.case_review(id, &by(&a, &bo)).await {
+    match state.store.trigger().case_review(id, &by(&a, &bo)).await {
         Ok(Some(r)) => Json(review_json(&r, today(&bo))).into_response(),
         Ok(None) => JsonError::NotFound(format!("case review {id} not found")).into_response(),
         Err(e) => JsonError::from(e).into_response(),
@@ -194,7 +194,7 @@ pub async fn record_step(
         Err(r) => return *r,
     };
     // A review outside the caller's reach is refused before the step is read.
-    match state.store.reach_case_review(id, &by(&a, &bo)).await {
+    match state.store.trigger().reach_case_review(id, &by(&a, &bo)).await {
         Ok(true) => {}
         Ok(false) => return JsonError::NotFound(format!("case review {id} not found")).into_response(),
         Err(e) => return JsonError::from(e).into_response(),
@@ -212,7 +212,7 @@ pub async fn record_step(
     if let Err(e) = case_reviews::record_step(&state.store, &by, id, &s, now).await {
         return JsonError::from(e).into_response();
     }
-    match state.store.case_review(id, &by).await {
+    match state.store.trigger().case_review(id, &by).await {
         Ok(Some(r)) => Json(review_json(&r, now)).into_response(),
         Ok(None) => JsonError::NotFound(format!("case review {id} not found")).into_response(),
         Err(e) => JsonError::from(e).into_response(),
@@ -241,7 +241,7 @@ pub async fn procedure(
         Err(e) => return JsonError::from(e).into_response(),
         Ok(Some(_)) => {}
     }
-    match state.store.procedure_for(&force, &csp).await {
+    match state.store.trigger().procedure_for(&force, &csp).await {
         Ok(Some(p)) => Json(json!({ "default": false, "current": procedure_json(&p) })).into_response(),
         Ok(None) => Json(json!({
             "default": true,

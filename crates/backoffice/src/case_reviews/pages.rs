@@ -65,10 +65,11 @@ pub async fn list(
     State(state): State<AppState>,
     Page(a, bo, ..): Page<need::RunCaseReviews>,
 ) -> Result<Response, PageError> {
-    let reviews = state.store.case_reviews(None, &by(&a, &bo)).await.map_err(|e| match store_problems(e) {
-        Ok(_) => PageError::from(crate::JsonError::Internal("listing case reviews".into())),
-        Err(p) => p,
-    })?;
+    let reviews =
+        state.store.trigger().case_reviews(None, &by(&a, &bo)).await.map_err(|e| match store_problems(e) {
+            Ok(_) => PageError::from(crate::JsonError::Internal("listing case reviews".into())),
+            Err(p) => p,
+        })?;
     let now = today(&bo);
     let rows = reviews
         .iter()
@@ -543,7 +544,7 @@ async fn show_page(
     f: &Fields,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
-    let review = state.store.case_review(id, &by(a, bo)).await.map_err(|e| match store_problems(e) {
+    let review = state.store.trigger().case_review(id, &by(a, bo)).await.map_err(|e| match store_problems(e) {
         Ok(_) => PageError::from(crate::JsonError::Internal("reading a case review".into())),
         Err(p) => p,
     })?;

@@ -36,9 +36,11 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, JsonError> {
 }
 
 pub(super) fn id(raw: &str) -> Result<i64, JsonError> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        JsonError::NotFound(format!("{raw:?} is not a report or case number"))
-    })
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| JsonError::NotFound(format!("{raw:?} is not a report or case number")))
 }
 
 /// The case the path names, once the caller is known to reach it (owned by

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::api::{Answer, ok};
-use crate::JsonError;
 use crate::AppState;
+use crate::JsonError;
 use crate::auth::{Api, Authed, Page, need, percent_encode};
 use crate::html::{FieldError, PageError};
 use crate::layout::{Chrome, render};

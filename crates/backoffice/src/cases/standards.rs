@@ -17,10 +17,10 @@ use peel_store::asb::{DueCase, StoredStandards};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::JsonError;
 use super::pages::{CaseForms, Chrome, Field, choices, field, refusal, render};
 use super::viewer;
 use crate::AppState;
+use crate::JsonError;
 use crate::auth::{Api, Authed, Page, need};
 use crate::html::PageError;
 use peel_usecases::casework;

@@ -83,12 +83,12 @@ pub(super) async fn compliance(
         if neighbourhood.is_some() {
             return Err(JsonError::BadRequest("give a bcu or a neighbourhood, not both".into()));
         }
-        return match state.store.pledge_compliance_bcu(&force_id, month, &bcu, Utc::now()).await? {
+        return match state.store.pledge().pledge_compliance_bcu(&force_id, month, &bcu, Utc::now()).await? {
             Some(report) => for_audience(&report, &audience),
             None => Err(JsonError::NotFound(format!("unknown basic command unit {bcu:?} in force {force_id}"))),
         };
     }
     let neighbourhood = known_neighbourhood(&state.store, &force_id, neighbourhood.as_deref()).await?;
-    let report = state.store.pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
+    let report = state.store.pledge().pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
     for_audience(&report, &audience)
 }

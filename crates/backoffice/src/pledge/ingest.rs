@@ -146,7 +146,7 @@ pub(super) async fn ingest(
     let (batch, forces) = tokio::task::spawn_blocking(move || read_batch(&body))
         .await
         .map_err(|e| JsonError::Internal(format!("reading the batch failed: {e}")))??;
-    match state.store.ingest_pledge_events(batch, &sender.by()).await {
+    match state.store.pledge().ingest_pledge_events(batch, &sender.by()).await {
         Ok(stored) => {
             let mut details = sender.details();
             details["stored"] = stored.into();

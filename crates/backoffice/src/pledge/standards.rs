@@ -92,7 +92,7 @@ pub(super) async fn standards(
 ) -> Result<Json<serde_json::Value>, JsonError> {
     let force_id = known_force(q.force.as_deref())?;
     let neighbourhood = known_neighbourhood(&state.store, &force_id, q.neighbourhood.as_deref()).await?;
-    let set = state.store.pledge_standards(&force_id, neighbourhood.as_deref()).await?;
+    let set = state.store.pledge().pledge_standards(&force_id, neighbourhood.as_deref()).await?;
     Ok(answer(&force_id, neighbourhood.as_deref(), &set))
 }
 
@@ -115,12 +115,12 @@ pub(crate) async fn set_local_standard(
             standard.id
         )));
     }
-    match store.put_local_standard(&force_id, neighbourhood.as_deref(), standard, by).await {
+    match store.pledge().put_local_standard(&force_id, neighbourhood.as_deref(), standard, by).await {
         Ok(()) => {}
         Err(LocalStandardError::Standard(e)) => return Err(JsonError::Unprocessable(e.to_string())),
         Err(LocalStandardError::Store(e)) => return Err(e.into()),
     }
-    Ok(store.pledge_standards(&force_id, neighbourhood.as_deref()).await?)
+    Ok(store.pledge().pledge_standards(&force_id, neighbourhood.as_deref()).await?)
 }
 
 /// Withdraws a force's (`neighbourhood` `None`) or a neighbourhood's local
@@ -143,17 +143,18 @@ pub(crate) async fn withdraw_local_standard(
         Some(n) => format!("neighbourhood {n} of {force_id}"),
         None => format!("force {force_id}"),
     };
-    let withdrawn = match store.withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment, by).await {
-        Ok(Some(withdrawn)) => withdrawn,
-        Ok(None) => {
-            return Err(JsonError::NotFound(format!(
-                "the {place} has no local {commitment} standard of its own to withdraw; nothing was changed"
-            )));
-        }
-        Err(LocalStandardError::Standard(e)) => return Err(JsonError::Unprocessable(e.to_string())),
-        Err(LocalStandardError::Store(e)) => return Err(e.into()),
-    };
-    let now = store.pledge_standards(&force_id, neighbourhood.as_deref()).await?;
+    let withdrawn =
+        match store.pledge().withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment, by).await {
+            Ok(Some(withdrawn)) => withdrawn,
+            Ok(None) => {
+                return Err(JsonError::NotFound(format!(
+                    "the {place} has no local {commitment} standard of its own to withdraw; nothing was changed"
+                )));
+            }
+            Err(LocalStandardError::Standard(e)) => return Err(JsonError::Unprocessable(e.to_string())),
+            Err(LocalStandardError::Store(e)) => return Err(e.into()),
+        };
+    let now = store.pledge().pledge_standards(&force_id, neighbourhood.as_deref()).await?;
     Ok((withdrawn, now))
 }
 
@@ -170,7 +171,7 @@ pub(crate) async fn set_area(
     let Some(neighbourhood) = known_neighbourhood(store, &force_id, Some(neighbourhood)).await? else {
         return Err(JsonError::BadRequest("neighbourhood is required".into()));
     };
-    store.set_neighbourhood_area(&force_id, &neighbourhood, area, by).await?;
+    store.pledge().set_neighbourhood_area(&force_id, &neighbourhood, area, by).await?;
     Ok(())
 }
 

@@ -175,7 +175,7 @@ impl Store {
         for id in &unique {
             let entry =
                 v.by().entry("asb.report.read", format!("asb_report:{id}"), json!({ "cited_in": "case review" }));
-            self.append_audit(&entry).await?;
+            self.audit().append_audit(&entry).await?;
         }
         let mut reports = self.stored_reports(&unique).await?;
         reports.sort_by_key(|r| (r.recorded_on, r.id));

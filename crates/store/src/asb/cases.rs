@@ -415,7 +415,9 @@ impl Store {
         let (owner, _) = self.case_for(id, v, Need::Visible, false).await?;
         let access = v.access(owner);
         let label = if access.is_full() { "full" } else { "restricted" };
-        self.append_audit(&v.by().entry("asb.case.read", format!("asb_case:{id}"), json!({ "access": label }))).await?;
+        self.audit()
+            .append_audit(&v.by().entry("asb.case.read", format!("asb_case:{id}"), json!({ "access": label })))
+            .await?;
         self.load_case(id, v.org_id, access).await
     }
 
@@ -509,7 +511,7 @@ impl Store {
     /// The cases owned by or shared with `v`'s organisation, open first,
     /// newest first (audited as `asb.case.list`).
     pub async fn asb_cases(&self, v: &Viewer<'_>) -> Result<Vec<CaseSummary>, AsbError> {
-        self.append_audit(&v.by().entry("asb.case.list", "asb_cases".into(), json!({}))).await?;
+        self.audit().append_audit(&v.by().entry("asb.case.list", "asb_cases".into(), json!({}))).await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.owner_org_id <> $1 AS shared_with_us, \
              c.opened_at, (SELECT COUNT(*) FROM asb_reports r WHERE r.case_id = c.id) AS reports, \
@@ -527,12 +529,13 @@ impl Store {
     /// "multi-agency review held" action has yet answered; soonest first
     /// (audited as `asb.review.list`).
     pub async fn asb_due_reviews(&self, due_by: NaiveDate, v: &Viewer<'_>) -> Result<Vec<DueReview>, AsbError> {
-        self.append_audit(&v.by().entry(
-            "asb.review.list",
-            "asb_reviews".into(),
-            json!({ "due_by": due_by.to_string() }),
-        ))
-        .await?;
+        self.audit()
+            .append_audit(&v.by().entry(
+                "asb.review.list",
+                "asb_reviews".into(),
+                json!({ "due_by": due_by.to_string() }),
+            ))
+            .await?;
         let due = due_by.format("%Y-%m-%d").to_string();
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT t.case_id, t.tool, t.review_on, c.title FROM asb_case_tools t JOIN asb_cases c ON c.id = t.case_id \

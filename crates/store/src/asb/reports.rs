@@ -340,14 +340,14 @@ impl Store {
 
     pub(crate) async fn audit_refusal(&self, subject: &str, v: &Viewer<'_>) -> Result<(), StoreError> {
         let entry = v.by().entry("access.denied", subject.to_string(), json!({ "reason": "not shared" }));
-        self.append_audit(&entry).await.map(|_| ())
+        self.audit().append_audit(&entry).await.map(|_| ())
     }
 
     /// One report, audited as `asb.report.read` before it is returned.
     pub async fn asb_report(&self, id: i64, v: &Viewer<'_>) -> Result<ReportView, AsbError> {
         let access = self.report_access(id, v).await?;
         let details = json!({ "access": if access.is_full() { "full" } else { "restricted" } });
-        self.append_audit(&v.by().entry("asb.report.read", format!("asb_report:{id}"), details)).await?;
+        self.audit().append_audit(&v.by().entry("asb.report.read", format!("asb_report:{id}"), details)).await?;
         let mut view = self.load_report(id, v.org_id, access).await?;
         self.add_case_review_checks(&mut view, v).await?;
         Ok(view)
@@ -355,7 +355,7 @@ impl Store {
 
     /// The reports `v` may see, newest first (audited as `asb.report.list`).
     pub async fn asb_reports(&self, v: &Viewer<'_>, limit: i64) -> Result<Vec<ReportSummary>, AsbError> {
-        self.append_audit(&v.by().entry("asb.report.list", "asb_reports".into(), json!({}))).await?;
+        self.audit().append_audit(&v.by().entry("asb.report.list", "asb_reports".into(), json!({}))).await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT r.id, r.recorded_at, r.category, r.hate_related, r.location, r.repeat_victim, \
              (SELECT a.band FROM asb_risk_assessments a WHERE a.report_id = r.id ORDER BY a.id DESC LIMIT 1) AS band, \
@@ -504,7 +504,7 @@ impl Store {
     /// Every assessment of a report, newest first (audited as `asb.risk.read`).
     pub async fn asb_risk_assessments(&self, report_id: i64, v: &Viewer<'_>) -> Result<Vec<RiskView>, AsbError> {
         let access = self.report_access(report_id, v).await?;
-        self.append_audit(&v.by().entry("asb.risk.read", format!("asb_report:{report_id}"), json!({}))).await?;
+        self.audit().append_audit(&v.by().entry("asb.risk.read", format!("asb_report:{report_id}"), json!({}))).await?;
         let rows = self.risk_rows(report_id, 1000).await?;
         Ok(rows.into_iter().map(|r| risk_from_row(r, access)).collect::<Result<_, _>>()?)
     }

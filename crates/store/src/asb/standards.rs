@@ -262,7 +262,7 @@ impl Store {
     /// (whose notes are personal data: audited as `asb.contact.read` first).
     pub async fn asb_case_service(&self, case_id: i64, v: &Viewer<'_>) -> Result<CaseService, AsbError> {
         self.case_for(case_id, v, Need::Visible, false).await?;
-        self.append_audit(&v.by().entry("asb.contact.read", format!("asb_case:{case_id}"), json!({}))).await?;
+        self.audit().append_audit(&v.by().entry("asb.contact.read", format!("asb_case:{case_id}"), json!({}))).await?;
         let row: CaseRow = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.opened_at, c.closed_at, c.force_id, c.csp_id \
@@ -331,7 +331,9 @@ impl Store {
             Role::PartnerCaseworker => (format!("(c.owner_user_id = $2 OR {CASE_VISIBLE})"), vec![v.org_id, v.user_id]),
             _ => return Err(AsbError::NotShared("your role does not look after cases".into())),
         };
-        self.append_audit(&v.by().entry("asb.due.list", "asb_cases".into(), json!({ "role": v.role.slug() }))).await?;
+        self.audit()
+            .append_audit(&v.by().entry("asb.due.list", "asb_cases".into(), json!({ "role": v.role.slug() })))
+            .await?;
         let since = time::format(v.at - Duration::days(CLOSED_WINDOW_DAYS));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.opened_at, c.closed_at, c.force_id, c.csp_id \
