@@ -50,7 +50,7 @@ async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
             ..Default::default()
         };
         let v = Viewer::new(&caller, "ASB casework", at).unwrap();
-        store.record_asb_report(&raw.check(at).unwrap(), &v).await.unwrap();
+        store.asb().record_asb_report(&raw.check(at).unwrap(), &v).await.unwrap();
     }
     let url = db.url.clone();
 

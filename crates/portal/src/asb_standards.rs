@@ -55,7 +55,7 @@ async fn partnership(
     let Some(c) = state.store.csp(&force, &csp).await? else {
         return Ok(not_found_page("that community safety partnership"));
     };
-    let adopted = state.store.asb_standards_for(&force, &csp).await?;
+    let adopted = state.store.asb().asb_standards_for(&force, &csp).await?;
     let (standards, adopted_at) = match &adopted {
         Some(s) => (s.standards.clone(), s.adopted_at.get(..10).unwrap_or_default().to_string()),
         None => (Standards::national_default(), String::new()),

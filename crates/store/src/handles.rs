@@ -37,4 +37,7 @@ handles! {
     trigger => Trigger;
     /// The Policing Pledge: events, standards and compliance.
     pledge => Pledge;
+    /// ASB casework: reports, cases, their sharing, rule sets and local
+    /// service standards.
+    asb => Asb;
 }

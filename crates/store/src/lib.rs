@@ -39,7 +39,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecord};
 pub use audit::{AuditQuery, AuditVerification, By};
 pub use error::StoreError;
-pub use handles::{Audit, Open311, Pledge, Privacy, Trigger};
+pub use handles::{Asb, Audit, Open311, Pledge, Privacy, Trigger};
 pub use links::RemovedLink;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use open311::RequestSearch;

@@ -70,7 +70,7 @@ impl Open311<'_> {
         token: &str,
         v: &Viewer<'_>,
     ) -> Result<(ReportView, Option<String>), AsbError> {
-        let view = self.0.record_asb_report(report, v).await?;
+        let view = self.0.asb().record_asb_report(report, v).await?;
         let stored: Result<(), sqlx::Error> = on_db!(self.0, pool => {
             sqlx::query("INSERT INTO open311_tokens (token, report_id, issued_at) VALUES ($1, $2, $3)")
                 .bind(token)

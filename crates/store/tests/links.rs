@@ -61,7 +61,7 @@ async fn old_rows(store: &Store) {
         media_url: "https://photos.example/a.jpg".into(),
         ..Default::default()
     };
-    let id = store.record_asb_report(&report.check(at).unwrap(), &who.at(at)).await.unwrap().id;
+    let id = store.asb().record_asb_report(&report.check(at).unwrap(), &who.at(at)).await.unwrap().id;
     let sql = format!("UPDATE asb_reports SET media_url = 'https://police.uk@evil.example/a.jpg' WHERE id = {id}");
     store.execute_raw_sql_for_tests(&sql).await.unwrap();
 }

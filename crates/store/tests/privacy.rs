@@ -75,19 +75,19 @@ fn report(victims: Vec<RawPerson>) -> RawReport {
 
 async fn record(store: &Store, who: &Who, victims: Vec<RawPerson>, at: DateTime<Utc>) -> i64 {
     let r = report(victims).check(at).unwrap();
-    store.record_asb_report(&r, &who.at(at)).await.unwrap().id
+    store.asb().record_asb_report(&r, &who.at(at)).await.unwrap().id
 }
 
 async fn closed_case(store: &Store, who: &Who, report: i64, opened: DateTime<Utc>, closed: DateTime<Utc>) -> i64 {
-    let case = store.create_asb_case("Stones at the window", &[report], &who.at(opened)).await.unwrap();
+    let case = store.asb().create_asb_case("Stones at the window", &[report], &who.at(opened)).await.unwrap();
     let closure = NewClosure::check("resolved", "The behaviour stopped after a warning letter.").unwrap();
-    store.close_asb_case(case, &closure, &who.at(closed)).await.unwrap();
+    store.asb().close_asb_case(case, &closure, &who.at(closed)).await.unwrap();
     case
 }
 
 async fn counts(store: &Store, who: &Who) -> (usize, usize) {
     let v = who.at(now());
-    (store.asb_reports(&v, 1000).await.unwrap().len(), store.asb_cases(&v).await.unwrap().len())
+    (store.asb().asb_reports(&v, 1000).await.unwrap().len(), store.asb().asb_cases(&v).await.unwrap().len())
 }
 
 async fn retention_deletes_exactly_what_is_due(engine: Engine) {
@@ -110,7 +110,7 @@ async fn retention_deletes_exactly_what_is_due(engine: Engine) {
     let recent_case = closed_case(&store, &who, in_recent_case, days_ago(2399), days_ago(365)).await;
     // An open case from long ago is never due.
     let in_open_case = record(&store, &who, jane(), days_ago(3000)).await;
-    let open_case = store.create_asb_case("Still going", &[in_open_case], &who.at(days_ago(2999))).await.unwrap();
+    let open_case = store.asb().create_asb_case("Still going", &[in_open_case], &who.at(days_ago(2999))).await.unwrap();
 
     let due = store.privacy().retention_due(&policy, now()).await.unwrap();
     assert_eq!(due.closed_cases, vec![old_case]);
@@ -126,14 +126,14 @@ async fn retention_deletes_exactly_what_is_due(engine: Engine) {
     assert_eq!(counts(&store, &who).await, (3, 2));
     let v = who.at(now());
     for gone in [old_loose, exact_loose, in_old_case] {
-        assert!(store.asb_report(gone, &v).await.is_err(), "report {gone} should be gone");
+        assert!(store.asb().asb_report(gone, &v).await.is_err(), "report {gone} should be gone");
     }
     for kept in [kept_loose, in_recent_case, in_open_case] {
-        assert_eq!(store.asb_report(kept, &v).await.unwrap().id, kept);
+        assert_eq!(store.asb().asb_report(kept, &v).await.unwrap().id, kept);
     }
-    assert!(store.asb_case(old_case, &v).await.is_err());
-    assert_eq!(store.asb_case(recent_case, &v).await.unwrap().id, recent_case);
-    assert_eq!(store.asb_case(open_case, &v).await.unwrap().id, open_case);
+    assert!(store.asb().asb_case(old_case, &v).await.is_err());
+    assert_eq!(store.asb().asb_case(recent_case, &v).await.unwrap().id, recent_case);
+    assert_eq!(store.asb().asb_case(open_case, &v).await.unwrap().id, open_case);
     // Audited, one entry per record, and the chain still verifies.
     let entries: Vec<_> = store
         .audit()
@@ -182,7 +182,7 @@ async fn open311_tokens_expire_before_their_reports(engine: Engine) {
         .unwrap();
     assert_eq!(store.open311().open311_token("tok-old").await.unwrap(), None);
     assert!(store.open311().open311_token("tok-new").await.unwrap().is_some());
-    assert_eq!(store.asb_report(view.id, &who.at(now())).await.unwrap().id, view.id, "the report stays");
+    assert_eq!(store.asb().asb_report(view.id, &who.at(now())).await.unwrap().id, view.id, "the report stays");
 }
 
 async fn subject_access_finds_one_person_and_withholds_others(engine: Engine) {
@@ -193,7 +193,7 @@ async fn subject_access_finds_one_person_and_withholds_others(engine: Engine) {
     let a = record(&store, &who, vec![jane.clone()], days_ago(40)).await;
     let b = record(&store, &who, vec![jane.clone(), person("Sam Patel", "07700 900456")], days_ago(20)).await;
     let _c = record(&store, &who, vec![person("Jane Smith", "07700 900777")], days_ago(10)).await; // another Jane
-    let case = store.create_asb_case("Stones at the window", &[b], &who.at(days_ago(19))).await.unwrap();
+    let case = store.asb().create_asb_case("Stones at the window", &[b], &who.at(days_ago(19))).await.unwrap();
 
     let by = By {
         caller: &peel_core::access::Caller::CommandLine,

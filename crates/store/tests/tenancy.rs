@@ -274,26 +274,27 @@ async fn cases_are_reassigned_only_within_the_organisations_that_hold_them(engin
         ..Default::default()
     };
     let v = supervisor.at(t0());
-    let report = s.record_asb_report(&raw.check(t0()).unwrap(), &v).await.unwrap();
-    let case = s.create_asb_case("Threats on the High Street", &[report.id], &v).await.unwrap();
+    let report = s.asb().record_asb_report(&raw.check(t0()).unwrap(), &v).await.unwrap();
+    let case = s.asb().create_asb_case("Threats on the High Street", &[report.id], &v).await.unwrap();
     // To a Kent officer, with whom the case was never shared: refused, nothing changes.
     let before = entries(s).await;
     let to_kent =
         Reassignment::check(Some(w.kent_officer.user_id), Some(w.kent_officer.org_id), "Kent should have it").unwrap();
-    match s.reassign_asb_case(case, &to_kent, &v).await {
+    match s.asb().reassign_asb_case(case, &to_kent, &v).await {
         Err(AsbError::Invalid(p)) => assert!(p.to_string().contains("not shared with"), "{p}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(entries(s).await, before, "bad input, not a refusal: nothing written");
-    assert!(matches!(s.asb_case(case, &w.kent_officer.at(t0())).await, Err(AsbError::NotShared(_))));
-    assert_eq!(s.asb_case(case, &v).await.unwrap().owner, "sgt@beds.example");
+    assert!(matches!(s.asb().asb_case(case, &w.kent_officer.at(t0())).await, Err(AsbError::NotShared(_))));
+    assert_eq!(s.asb().asb_case(case, &v).await.unwrap().owner, "sgt@beds.example");
     // The candidates offered are the rule: own organisation, and those it is shared with.
-    let names: Vec<String> = s.asb_case_owner_candidates(case, &v).await.unwrap().into_iter().map(|c| c.name).collect();
+    let names: Vec<String> =
+        s.asb().asb_case_owner_candidates(case, &v).await.unwrap().into_iter().map(|c| c.name).collect();
     assert!(!names.iter().any(|n| n.contains("kent")), "{names:?}");
-    s.share_asb_case(case, council_worker.org_id, &v).await.unwrap();
+    s.asb().share_asb_case(case, council_worker.org_id, &v).await.unwrap();
     let to_council =
         Reassignment::check(Some(council_worker.user_id), Some(council_worker.org_id), "Council leads").unwrap();
-    s.reassign_asb_case(case, &to_council, &v).await.unwrap();
+    s.asb().reassign_asb_case(case, &to_council, &v).await.unwrap();
     let _ = &w.beds_officer;
 }
 
@@ -372,7 +373,7 @@ async fn case_reviews_stay_within_the_partnership(engine: Engine) {
     let r = s.trigger().adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
     let standards = peel_core::asb::Standards::national_default();
-    let r = s.adopt_asb_standards("bedfordshire", "luton", &standards, &kent.by(t0())).await;
+    let r = s.asb().adopt_asb_standards("bedfordshire", "luton", &standards, &kent.by(t0())).await;
     assert!(matches!(r, Err(AsbError::NotShared(_))), "{r:?}");
     // Bedfordshire's police reach all their force's partnerships; the council its own.
     assert_eq!(s.trigger().case_reviews(None, &beds.by(t0())).await.unwrap().len(), 1);

@@ -57,6 +57,7 @@ pub async fn apply(
     for (i, c) in application.complaints.iter().enumerate() {
         if let Some(report_id) = c.report_id {
             store
+                .asb()
                 .check_citable_asb_reports(&[report_id], v)
                 .await
                 .map_err(|error| ApplyError::Citation { complaint: Some(i + 1), error })?;
@@ -64,6 +65,7 @@ pub async fn apply(
     }
     if !report_ids.is_empty() {
         let cited = store
+            .asb()
             .asb_reports_as_complaints(report_ids, v)
             .await
             .map_err(|error| ApplyError::Citation { complaint: None, error })?;

@@ -131,11 +131,11 @@ async fn casework_refuses_bad_input_whole(engine: Engine) {
     assert!(matches!(casework::link_report(s, &v, 1, None).await, Err(AsbError::Invalid(_))));
     assert!(matches!(casework::share(s, &v, 1, None).await, Err(AsbError::Invalid(_))));
     assert_eq!(audit_actions(s).await, before, "nothing written");
-    assert!(s.asb_reports(&v, 10).await.unwrap().is_empty());
+    assert!(s.asb().asb_reports(&v, 10).await.unwrap().is_empty());
 
     let stored = casework::record_report(s, &v, &report()).await.unwrap();
     let case = casework::open_case(s, &v, "Threats on the High Street", &[stored.id], "").await.unwrap();
-    assert_eq!(s.asb_case(case, &v).await.unwrap().reports.len(), 1);
+    assert_eq!(s.asb().asb_case(case, &v).await.unwrap().reports.len(), 1);
 }
 
 async fn open311_reports_are_checked_like_typed_ones(engine: Engine) {
@@ -149,7 +149,7 @@ async fn open311_reports_are_checked_like_typed_ones(engine: Engine) {
         Err(AsbError::Invalid(p)) => assert!(!p.0.is_empty()),
         other => panic!("expected the form to be refused, got {other:?}"),
     }
-    assert!(s.asb_reports(&v, 10).await.unwrap().is_empty(), "a refused form stores nothing");
+    assert!(s.asb().asb_reports(&v, 10).await.unwrap().is_empty(), "a refused form stores nothing");
     let good = form(&[
         ("service_code", "asb-nuisance"),
         ("lat", "51.8787"),
@@ -162,7 +162,7 @@ async fn open311_reports_are_checked_like_typed_ones(engine: Engine) {
     ]);
     let (view, token) = casework::record_open311_report(s, &v, &good, "token-b").await.unwrap();
     assert_eq!(token.as_deref(), Some("token-b"));
-    assert_eq!(s.asb_reports(&v, 10).await.unwrap().first().map(|r| r.id), Some(view.id));
+    assert_eq!(s.asb().asb_reports(&v, 10).await.unwrap().first().map(|r| r.id), Some(view.id));
 }
 
 peel_store::on_both_engines!(

@@ -55,7 +55,7 @@ async fn report_to_shared_case(engine: Engine) {
         h.clock.advance(Duration::minutes(1));
     }
     // The risk questions: a yes to the question that is always high risk.
-    let rules = h.store.current_asb_rules().await.unwrap();
+    let rules = h.store.asb().current_asb_rules().await.unwrap();
     let names: Vec<String> = rules.questionnaire.questions.iter().map(|q| format!("answers.{}", q.id)).collect();
     let mut answers: Vec<(&str, &str)> =
         names.iter().map(|n| (n.as_str(), if n == "answers.self_harm" { "yes" } else { "no" })).collect();
@@ -557,7 +557,7 @@ async fn installation_administrators_load_rule_sets(engine: Engine) {
     assert_eq!(send(&token, "{not json".into()).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let shipped = peel_core::asb::RuleSet::shipped().version;
     assert_eq!(send(&token, rules_json(&shipped)).await.status, StatusCode::CONFLICT);
-    assert_eq!(h.store.current_asb_rules().await.unwrap().version, shipped, "refusals changed nothing");
+    assert_eq!(h.store.asb().current_asb_rules().await.unwrap().version, shipped, "refusals changed nothing");
 
     let ok = send(&token, rules_json("luton-1")).await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
@@ -588,7 +588,7 @@ async fn installation_administrators_load_rule_sets(engine: Engine) {
     assert_eq!(loaded.status, StatusCode::SEE_OTHER, "{}", loaded.body);
     let page = h.page(&coordinator, &loaded.location).await;
     assert!(page.body.contains("rule set luton-2 is now in force"), "{}", page.body);
-    assert_eq!(h.store.current_asb_rules().await.unwrap().version, "luton-2");
+    assert_eq!(h.store.asb().current_asb_rules().await.unwrap().version, "luton-2");
 }
 
 peel_store::on_both_engines!(

@@ -690,7 +690,7 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
         ..Default::default()
     };
     let checked = raw.check(t0()).unwrap();
-    let record = async || h.store.record_asb_report(&checked, &v).await.unwrap().id;
+    let record = async || h.store.asb().record_asb_report(&checked, &v).await.unwrap().id;
     let report = record().await;
     let mut fresh_reports = Vec::new();
     for _ in 0..2 * Role::ALL.len() {
@@ -701,17 +701,17 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
     // through the API, each taking one case per role.
     for _ in 0..6 * Role::ALL.len() {
         let r = record().await;
-        fresh_cases.push(h.store.create_asb_case("To close", &[r], &v).await.unwrap());
+        fresh_cases.push(h.store.asb().create_asb_case("To close", &[r], &v).await.unwrap());
     }
     let mut closed_cases = Vec::new();
     let closure = peel_core::asb::NewClosure::check("resolved", "Stopped").unwrap();
     for _ in 0..2 * Role::ALL.len() {
         let r = record().await;
-        let c = h.store.create_asb_case("To reopen", &[r], &v).await.unwrap();
-        h.store.close_asb_case(c, &closure, &v).await.unwrap();
+        let c = h.store.asb().create_asb_case("To reopen", &[r], &v).await.unwrap();
+        h.store.asb().close_asb_case(c, &closure, &v).await.unwrap();
         closed_cases.push(c);
     }
-    let case = h.store.create_asb_case("Matrix case", &[report], &v).await.unwrap();
+    let case = h.store.asb().create_asb_case("Matrix case", &[report], &v).await.unwrap();
     let partner_org = accounts::add_organisation(
         &h.store,
         &peel_store::testing::setup_at(t0()),

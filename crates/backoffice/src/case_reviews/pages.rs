@@ -228,7 +228,7 @@ pub async fn new_form(
     }
     let mut fields = vec![("received_on".to_string(), today(&bo).to_string())];
     if !ids.is_empty() {
-        match state.store.asb_reports_as_complaints(&ids, &report_viewer(&a, &bo)).await {
+        match state.store.asb().asb_reports_as_complaints(&ids, &report_viewer(&a, &bo)).await {
             Ok(complaints) => fields.extend(complaint_fields(&complaints)),
             Err(e) => return asb_refusal(e, &a),
         }

@@ -53,12 +53,12 @@ pub(super) async fn reachable_case(
     raw: &str,
 ) -> Result<i64, JsonError> {
     let case_id = id(raw)?;
-    state.store.reach_asb_case(case_id, &viewer(a, bo.now())).await?;
+    state.store.asb().reach_asb_case(case_id, &viewer(a, bo.now())).await?;
     Ok(case_id)
 }
 
 pub async fn rules(State(state): State<AppState>, Api(..): Api<need::RecordReport>) -> Answer {
-    let r = state.store.current_asb_rules().await?;
+    let r = state.store.asb().current_asb_rules().await?;
     ok(StatusCode::OK, serde_json::to_value(&r).unwrap_or_default())
 }
 
@@ -82,7 +82,7 @@ pub async fn reports(
     Api(a, bo, ..): Api<need::ViewCases>,
     JsonQuery(p): JsonQuery<ListParams>,
 ) -> Answer {
-    let list = state.store.asb_reports(&viewer(&a, bo.now()), p.limit.unwrap_or(100)).await?;
+    let list = state.store.asb().asb_reports(&viewer(&a, bo.now()), p.limit.unwrap_or(100)).await?;
     ok(StatusCode::OK, json!({ "reports": list }))
 }
 
@@ -91,7 +91,7 @@ pub async fn report(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let r = state.store.asb_report(id(&raw)?, &viewer(&a, bo.now())).await?;
+    let r = state.store.asb().asb_report(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "report": r }))
 }
 
@@ -131,7 +131,7 @@ pub async fn risk(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let list = state.store.asb_risk_assessments(id(&raw)?, &viewer(&a, bo.now())).await?;
+    let list = state.store.asb().asb_risk_assessments(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "assessments": list }))
 }
 
@@ -154,7 +154,7 @@ pub async fn create_case(State(state): State<AppState>, Api(a, bo, ..): Api<need
 }
 
 pub async fn cases(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
-    let list = state.store.asb_cases(&viewer(&a, bo.now())).await?;
+    let list = state.store.asb().asb_cases(&viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "cases": list }))
 }
 
@@ -163,7 +163,7 @@ pub async fn case(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let c = state.store.asb_case(id(&raw)?, &viewer(&a, bo.now())).await?;
+    let c = state.store.asb().asb_case(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case": c }))
 }
 
@@ -291,7 +291,7 @@ pub async fn reassign(
     let b: ReassignBody = body(&b)?;
     let v = viewer(&a, bo.now());
     casework::reassign(&state.store, &v, case_id, b.user_id, b.organisation_id, &b.reason).await?;
-    let c = state.store.asb_case(case_id, &v).await?;
+    let c = state.store.asb().asb_case(case_id, &v).await?;
     ok(StatusCode::OK, json!({ "case": c }))
 }
 
@@ -335,6 +335,6 @@ pub async fn reviews(
 ) -> Answer {
     let now = bo.now();
     let due = due_by(&p.due_by, now.date_naive())?;
-    let list = state.store.asb_due_reviews(due, &viewer(&a, now)).await?;
+    let list = state.store.asb().asb_due_reviews(due, &viewer(&a, now)).await?;
     ok(StatusCode::OK, json!({ "due_by": due.format("%Y-%m-%d").to_string(), "reviews": list }))
 }

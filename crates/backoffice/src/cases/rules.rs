@@ -31,7 +31,7 @@ async fn load(state: &AppState, a: &Authed, at: chrono::DateTime<chrono::Utc>, d
     let by = a.by(PURPOSE, at);
     state.store.authorise(&by, Permission::ManageAsbRules, Target::Installation).await.map_err(AsbError::refused)?;
     let rules = RuleSet::parse(doc)?;
-    state.store.load_asb_rules(&rules, &by).await?;
+    state.store.asb().load_asb_rules(&rules, &by).await?;
     Ok(rules)
 }
 
@@ -67,8 +67,8 @@ async fn rules_page(
     doc: &str,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
-    let current = state.store.current_asb_rules().await?;
-    let versions = state.store.asb_rule_versions().await?;
+    let current = state.store.asb().current_asb_rules().await?;
+    let versions = state.store.asb().asb_rule_versions().await?;
     let document = if doc.is_empty() { current.to_json() } else { doc.to_string() };
     render(status, &RulesPage { chrome: Chrome::of(a), notice, current, versions, document, errors })
 }
@@ -114,6 +114,7 @@ pub async fn load_api(State(state): State<AppState>, Api(a, bo, ..): Api<need::M
 pub async fn versions(State(state): State<AppState>, Api(..): Api<need::ManageAsbRules>) -> Answer {
     let list: Vec<serde_json::Value> = state
         .store
+        .asb()
         .asb_rule_versions()
         .await?
         .into_iter()

@@ -43,7 +43,7 @@ pub(super) async fn csp_field(
     for c in state.store.all_csps().await?.into_iter().filter(within) {
         options.push((format!("{}/{}", c.force_id, c.id), format!("{} ({})", c.name, c.force_id)));
     }
-    let suggested = state.store.suggested_csp_for_report(report_id).await?;
+    let suggested = state.store.asb().suggested_csp_for_report(report_id).await?;
     let value = match chosen {
         Some(c) => c.trim().to_string(),
         None => suggested.as_ref().map(|c| format!("{}/{}", c.force_id, c.id)).unwrap_or_default(),
@@ -90,7 +90,7 @@ struct DuePage {
 }
 
 pub async fn due(State(state): State<AppState>, Page(a, bo, ..): Page<need::ViewCases>) -> Result<Response, PageError> {
-    let cases = match state.store.asb_due(&viewer(&a, bo.now())).await {
+    let cases = match state.store.asb().asb_due(&viewer(&a, bo.now())).await {
         Ok(c) => c,
         Err(e) => return refusal(e, &a),
     };
@@ -115,7 +115,7 @@ pub async fn due(State(state): State<AppState>, Page(a, bo, ..): Page<need::View
 type Answer = Result<Response, JsonError>;
 
 pub async fn api_due(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
-    let cases = state.store.asb_due(&viewer(&a, bo.now())).await?;
+    let cases = state.store.asb().asb_due(&viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "cases": cases })).into_response())
 }
 
@@ -124,7 +124,7 @@ pub async fn api_service(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let s = state.store.asb_case_service(super::api::id(&raw)?, &viewer(&a, bo.now())).await?;
+    let s = state.store.asb().asb_case_service(super::api::id(&raw)?, &viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "service": s })).into_response())
 }
 
@@ -194,7 +194,7 @@ pub async fn api_standards(
     if state.store.csp(&force, &csp).await?.is_none() {
         return Ok(JsonError::NotFound(format!("there is no partnership {csp} in force {force}")).into_response());
     }
-    let current = state.store.asb_standards_for(&force, &csp).await?;
+    let current = state.store.asb().asb_standards_for(&force, &csp).await?;
     Ok(Json(standards_json(&force, &csp, current.as_ref())).into_response())
 }
 
@@ -210,6 +210,6 @@ pub async fn api_adopt_standards(
     let target = Target::Partnership { force_id: &force, csp_id: &csp };
     state.store.authorise(&by, Permission::RunCaseReviews, target).await?;
     let standards = Standards::parse(&text)?;
-    let s = state.store.adopt_asb_standards(&force, &csp, &standards, &by).await?;
+    let s = state.store.asb().adopt_asb_standards(&force, &csp, &standards, &by).await?;
     Ok((StatusCode::CREATED, Json(standards_json(&force, &csp, Some(&s)))).into_response())
 }
