@@ -164,8 +164,10 @@ pub async fn session_user(
     let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let hash = token_hash(token);
     let now = bo.now();
-    let Some(session) = state.store.live_session(&hash, now, now - bo.session_idle).await? else { return Ok(None) };
-    let Some(user) = state.store.user(session.user_id).await? else { return Ok(None) };
+    let Some(session) = state.store.accounts().live_session(&hash, now, now - bo.session_idle).await? else {
+        return Ok(None);
+    };
+    let Some(user) = state.store.accounts().user(session.user_id).await? else { return Ok(None) };
     if user.disabled {
         return Ok(None);
     }
@@ -194,8 +196,8 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// The person an API token belongs to, however it was sent (Open311 sends it
 /// as `api_key`), if the token is live and the account usable.
 pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Result<Option<Authed>, crate::JsonError> {
-    let Some(t) = state.store.use_api_token(&token_hash(token), bo.now()).await? else { return Ok(None) };
-    let Some(user) = state.store.user(t.user_id).await? else { return Ok(None) };
+    let Some(t) = state.store.accounts().use_api_token(&token_hash(token), bo.now()).await? else { return Ok(None) };
+    let Some(user) = state.store.accounts().user(t.user_id).await? else { return Ok(None) };
     if user.disabled {
         return Ok(None);
     }
@@ -205,7 +207,7 @@ pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Resul
 
 /// The account `user` acts as: their role within their organisation's reach.
 async fn account_of(state: &AppState, user: &UserRecord) -> Result<Account, crate::JsonError> {
-    match state.store.caller_for(user).await? {
+    match state.store.accounts().caller_for(user).await? {
         Caller::Account(a) => Ok(a),
         _ => Err(crate::JsonError::Internal(format!("user {} is not an account", user.id))),
     }

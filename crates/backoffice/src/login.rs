@@ -160,7 +160,7 @@ pub async fn logout(
     Page(a, bo, ..): Page<need::ViewOwnAccount>,
 ) -> Result<Response, PageError> {
     if let Via::Session { token_hash, .. } = &a.via {
-        state.store.delete_session(token_hash).await?;
+        state.store.accounts().delete_session(token_hash).await?;
     }
     audit(&state.store, bo.now(), &a.actor(), "auth.logout", &format!("user:{}", a.user.id), "security", json!({}))
         .await?;

@@ -299,11 +299,11 @@ fn withdrawal(v: &View<'_>) -> Option<Withdrawal> {
 }
 
 async fn render(state: &AppState, a: &Authed, status: StatusCode, v: View<'_>) -> Result<Response, PageError> {
-    let forces = state.store.forces().await?;
+    let forces = state.store.geography().forces().await?;
     let mut force_options = vec![(String::new(), "Choose a force".to_string())];
     // Only the forces whose standards this person may set: their own.
     force_options.extend(forces.iter().filter(|f| can_set(a.caller(), &f.id)).map(|f| (f.id.clone(), f.name.clone())));
-    let hoods = if v.force.is_empty() { Vec::new() } else { state.store.neighbourhoods(&v.force).await? };
+    let hoods = if v.force.is_empty() { Vec::new() } else { state.store.geography().neighbourhoods(&v.force).await? };
     let mut hood_options = Vec::new();
     if !hoods.is_empty() {
         hood_options.push((String::new(), "The whole force".to_string()));

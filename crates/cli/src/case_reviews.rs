@@ -100,7 +100,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
 /// Fails unless the force has the partnership, saying where partnerships
 /// come from.
 pub(crate) async fn require_csp(store: &peel_store::Store, force: &str, csp: &str) -> Result<()> {
-    if store.csp(force, csp).await?.is_none() {
+    if store.geography().csp(force, csp).await?.is_none() {
         bail!(
             "there is no community safety partnership {csp} in force {force}; see the areas file imported for {force}"
         );

@@ -134,7 +134,7 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
             }
             let store = crate::open(&db.database_url).await?;
             if let Some(n) = &neighbourhood
-                && store.neighbourhood(&force, n).await?.is_none()
+                && store.geography().neighbourhood(&force, n).await?.is_none()
             {
                 bail!("unknown neighbourhood {n:?} in force {force}");
             }

@@ -65,7 +65,7 @@ fn ndjson(total: usize) -> Result<String> {
 
 async fn prepare(store: &Store) -> Result<()> {
     let force = Force { id: FORCE.into(), name: "Kent Police".into(), ..Default::default() };
-    store.put_force(&force, &[]).await?;
+    store.geography().put_force(&force, &[]).await?;
     for (id, area) in hoods() {
         let neighbourhood = Neighbourhood {
             force_id: FORCE.into(),
@@ -74,6 +74,7 @@ async fn prepare(store: &Store) -> Result<()> {
             ..Default::default()
         };
         store
+            .geography()
             .put_neighbourhood(&NeighbourhoodDetails {
                 neighbourhood,
                 team: vec![],

@@ -19,7 +19,11 @@ async fn local_standards_are_set_and_withdrawn(engine: Engine) {
     let store = db.store().await;
     let neighbourhood =
         Neighbourhood { force_id: "kent".into(), id: "town".into(), name: "Town".into(), ..Default::default() };
-    store.put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.expect("town");
+    store
+        .geography()
+        .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
+        .await
+        .expect("town");
     let url = db.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("answer-8s.json");

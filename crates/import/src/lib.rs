@@ -276,6 +276,7 @@ impl<'s> Importer<'s> {
         let (points, problems) = postcodes::parse(&input.bytes, &input.name, cols);
         self.refuse_or_skip(problems, summary, progress)?;
         self.store
+            .geography()
             .put_postcodes(&points)
             .await
             .map_err(|source| ImportError::Store { path: input.name.clone(), source })?;
@@ -297,11 +298,11 @@ impl<'s> Importer<'s> {
         let parent = path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or_default();
         let store_err = |source| ImportError::Store { path: input.name.clone(), source };
         if let Some(f) = force::by_id(parent) {
-            self.store.set_neighbourhood_boundary(f.id, stem, &area).await.map_err(store_err)?;
+            self.store.geography().set_neighbourhood_boundary(f.id, stem, &area).await.map_err(store_err)?;
             summary.neighbourhood_boundaries += 1;
             summary.forces.insert(f.id.to_string());
         } else if let Some(f) = force::by_id(stem) {
-            self.store.set_force_boundary(f.id, &area).await.map_err(store_err)?;
+            self.store.geography().set_force_boundary(f.id, &area).await.map_err(store_err)?;
             summary.force_boundaries += 1;
         } else {
             return Err(ImportError::Invalid {
@@ -322,21 +323,25 @@ impl<'s> Importer<'s> {
         match parsed {
             json::JsonInput::ForceAreas(areas) => {
                 for (force_id, area) in &areas {
-                    self.store.set_force_boundary(force_id, area).await.map_err(store_err)?;
+                    self.store.geography().set_force_boundary(force_id, area).await.map_err(store_err)?;
                 }
                 summary.force_boundaries += areas.len();
             }
             json::JsonInput::Areas(file) => {
                 let (bcus, csps) = file.records();
-                self.store.put_areas(&file.force, file.commentary.as_deref(), &bcus, &csps).await.map_err(store_err)?;
+                self.store
+                    .geography()
+                    .put_areas(&file.force, file.commentary.as_deref(), &bcus, &csps)
+                    .await
+                    .map_err(store_err)?;
                 summary.forces.insert(file.force.clone());
             }
             json::JsonInput::Neighbourhoods(file) => {
                 if let Some((force, people)) = file.force_record() {
-                    self.store.put_force(&force, &people).await.map_err(store_err)?;
+                    self.store.geography().put_force(&force, &people).await.map_err(store_err)?;
                 }
                 for d in file.details() {
-                    self.store.put_neighbourhood(&d).await.map_err(store_err)?;
+                    self.store.geography().put_neighbourhood(&d).await.map_err(store_err)?;
                     summary.neighbourhood_details += 1;
                 }
                 summary.forces.insert(file.force.clone());

@@ -37,7 +37,7 @@ struct IndexPage {
 }
 
 async fn index(State(state): State<AppState>) -> Result<Response, PageError> {
-    let csps = state.store.all_csps().await?.into_iter().map(|c| (c.force_id, c.id, c.name)).collect();
+    let csps = state.store.geography().all_csps().await?.into_iter().map(|c| (c.force_id, c.id, c.name)).collect();
     render(&IndexPage { csps })
 }
 
@@ -50,7 +50,7 @@ struct Published {
 }
 
 async fn published(state: &AppState, force: &str, csp: &str) -> Result<Option<Published>, peel_store::StoreError> {
-    let Some(c) = state.store.csp(force, csp).await? else { return Ok(None) };
+    let Some(c) = state.store.geography().csp(force, csp).await? else { return Ok(None) };
     let procedure = state
         .store
         .trigger()
@@ -118,7 +118,7 @@ async fn partnership(
 }
 
 async fn api_index(State(state): State<AppState>) -> Result<Json<Value>, crate::JsonError> {
-    let csps = state.store.all_csps().await?;
+    let csps = state.store.geography().all_csps().await?;
     Ok(Json(json!({
         "partnerships": csps.iter().map(|c| json!({
             "force": c.force_id,

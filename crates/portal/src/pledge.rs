@@ -347,7 +347,7 @@ pub async fn bcu_page(
     let data = state.index.current();
     let f = force_or_404(&data, &force_id)?;
     let bcu = bcu_or_404(&data, f, &id)?;
-    let members = store.bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
+    let members = store.geography().bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
     let latest = store.pledge().pledge_latest_month(&force_id, None).await?;
     let standards = store.pledge().pledge_standards(&force_id, None).await?;
     let reports = match latest {

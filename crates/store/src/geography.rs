@@ -5,6 +5,7 @@ use peel_core::geo::{Area, LatLng};
 use peel_core::geography::{Force, Neighbourhood, NeighbourhoodDetails, Officer, Postcode, PostcodePoint, Priority};
 use peel_core::url::SafeUrl;
 
+use crate::handles::Geography;
 use crate::{Store, StoreError, on_db};
 
 /// A neighbourhood as stored, in the order of [`NEIGHBOURHOOD_COLUMNS`].
@@ -98,10 +99,10 @@ impl NeighbourhoodRow {
     }
 }
 
-impl Store {
+impl Geography<'_> {
     /// Makes sure every police.uk force exists, so data can refer to it.
-    pub(crate) async fn seed_forces(&self) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub(crate) async fn seed_forces(self) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for f in FORCES {
                 sqlx::query("INSERT INTO forces (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
@@ -115,8 +116,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn forces(&self) -> Result<Vec<Force>, StoreError> {
-        let rows: Vec<ForceRow> = on_db!(self, pool => {
+    pub async fn forces(self) -> Result<Vec<Force>, StoreError> {
+        let rows: Vec<ForceRow> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT id, name, description, url, telephone, engagement_methods FROM forces")
                 .fetch_all(pool)
                 .await?
@@ -128,14 +129,14 @@ impl Store {
         Ok(forces)
     }
 
-    pub async fn force(&self, id: &str) -> Result<Option<Force>, StoreError> {
+    pub async fn force(self, id: &str) -> Result<Option<Force>, StoreError> {
         Ok(self.forces().await?.into_iter().find(|f| f.id == id))
     }
 
     /// Stores a force's public details and senior officers (replacing both).
-    pub async fn put_force(&self, force: &Force, people: &[Officer]) -> Result<(), StoreError> {
+    pub async fn put_force(self, force: &Force, people: &[Officer]) -> Result<(), StoreError> {
         let methods = serde_json::to_string(&force.engagement_methods)?;
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO forces (id, name, description, url, telephone, engagement_methods) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -170,9 +171,9 @@ impl Store {
     }
 
     /// Sets a force's boundary (from police.uk KML or the ONS force areas).
-    pub async fn set_force_boundary(&self, force_id: &str, area: &Area) -> Result<(), StoreError> {
+    pub async fn set_force_boundary(self, force_id: &str, area: &Area) -> Result<(), StoreError> {
         let json = serde_json::to_string(area)?;
-        let n = on_db!(self, pool => {
+        let n = on_db!(self.0, pool => {
             sqlx::query("UPDATE forces SET boundary = $1 WHERE id = $2").bind(json).bind(force_id).execute(pool).await?.rows_affected()
         });
         if n == 0 {
@@ -181,8 +182,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn force_boundary(&self, force_id: &str) -> Result<Option<Area>, StoreError> {
-        let json: Option<Option<String>> = on_db!(self, pool => {
+    pub async fn force_boundary(self, force_id: &str) -> Result<Option<Area>, StoreError> {
+        let json: Option<Option<String>> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT boundary FROM forces WHERE id = $1").bind(force_id).fetch_optional(pool).await?
         });
         json.flatten().map(|j| serde_json::from_str(&j).map_err(StoreError::from)).transpose()
@@ -191,10 +192,10 @@ impl Store {
     /// Sets a neighbourhood's boundary, creating the neighbourhood (named by
     /// its id until its details arrive) if it is new. The centre is set from
     /// the boundary unless the neighbourhood already has one.
-    pub async fn set_neighbourhood_boundary(&self, force_id: &str, id: &str, area: &Area) -> Result<(), StoreError> {
+    pub async fn set_neighbourhood_boundary(self, force_id: &str, id: &str, area: &Area) -> Result<(), StoreError> {
         let json = serde_json::to_string(area)?;
         let centre = area.bbox().map(|b| b.centre());
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             sqlx::query(
                 "INSERT INTO neighbourhoods (force_id, id, name, boundary, centre_lat, centre_lng) \
                  VALUES ($1, $2, $2, $3, $4, $5) ON CONFLICT (force_id, id) DO UPDATE SET boundary = excluded.boundary, \
@@ -213,8 +214,8 @@ impl Store {
     }
 
     /// Every neighbourhood boundary, for building the spatial index.
-    pub async fn neighbourhood_boundaries(&self) -> Result<Vec<(String, String, Area)>, StoreError> {
-        let rows: Vec<(String, String, String)> = on_db!(self, pool => {
+    pub async fn neighbourhood_boundaries(self) -> Result<Vec<(String, String, Area)>, StoreError> {
+        let rows: Vec<(String, String, String)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT force_id, id, boundary FROM neighbourhoods WHERE boundary IS NOT NULL ORDER BY force_id, id")
                 .fetch_all(pool)
                 .await?
@@ -222,8 +223,8 @@ impl Store {
         rows.into_iter().map(|(f, n, b)| Ok((f, n, serde_json::from_str(&b)?))).collect()
     }
 
-    pub async fn neighbourhood_boundary(&self, force_id: &str, id: &str) -> Result<Option<Area>, StoreError> {
-        let json: Option<Option<String>> = on_db!(self, pool => {
+    pub async fn neighbourhood_boundary(self, force_id: &str, id: &str) -> Result<Option<Area>, StoreError> {
+        let json: Option<Option<String>> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT boundary FROM neighbourhoods WHERE force_id = $1 AND id = $2")
                 .bind(force_id)
                 .bind(id)
@@ -235,13 +236,13 @@ impl Store {
 
     /// Stores a neighbourhood's published details, team, priorities and
     /// events, replacing what was there (the boundary is kept).
-    pub async fn put_neighbourhood(&self, d: &NeighbourhoodDetails) -> Result<(), StoreError> {
+    pub async fn put_neighbourhood(self, d: &NeighbourhoodDetails) -> Result<(), StoreError> {
         let n = &d.neighbourhood;
         let contact = serde_json::to_string(&n.contact_details)?;
         let links = serde_json::to_string(&n.links)?;
         let locations = serde_json::to_string(&n.locations)?;
         let population = n.population.and_then(|p| i64::try_from(p).ok());
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO neighbourhoods (force_id, id, name, description, population, url_force, centre_lat, \
@@ -330,24 +331,24 @@ impl Store {
         Ok(())
     }
 
-    pub async fn neighbourhoods(&self, force_id: &str) -> Result<Vec<Neighbourhood>, StoreError> {
+    pub async fn neighbourhoods(self, force_id: &str) -> Result<Vec<Neighbourhood>, StoreError> {
         let sql = format!("SELECT {NEIGHBOURHOOD_COLUMNS} FROM neighbourhoods WHERE force_id = $1 ORDER BY id");
-        let rows: Vec<NeighbourhoodRow> = on_db!(self, pool => {
+        let rows: Vec<NeighbourhoodRow> = on_db!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(force_id).fetch_all(pool).await?
         });
         rows.into_iter().map(NeighbourhoodRow::into_neighbourhood).collect()
     }
 
-    pub async fn neighbourhood(&self, force_id: &str, id: &str) -> Result<Option<Neighbourhood>, StoreError> {
+    pub async fn neighbourhood(self, force_id: &str, id: &str) -> Result<Option<Neighbourhood>, StoreError> {
         let sql = format!("SELECT {NEIGHBOURHOOD_COLUMNS} FROM neighbourhoods WHERE force_id = $1 AND id = $2");
-        let row: Option<NeighbourhoodRow> = on_db!(self, pool => {
+        let row: Option<NeighbourhoodRow> = on_db!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(force_id).bind(id).fetch_optional(pool).await?
         });
         row.map(NeighbourhoodRow::into_neighbourhood).transpose()
     }
 
-    pub async fn neighbourhood_team(&self, force_id: &str, id: &str) -> Result<Vec<Officer>, StoreError> {
-        let rows: Vec<OfficerRow> = on_db!(self, pool => {
+    pub async fn neighbourhood_team(self, force_id: &str, id: &str) -> Result<Vec<Officer>, StoreError> {
+        let rows: Vec<OfficerRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT name, rank, bio, contact_details FROM neighbourhood_people \
                  WHERE force_id = $1 AND neighbourhood_id = $2 ORDER BY position",
@@ -360,8 +361,8 @@ impl Store {
         rows.into_iter().map(OfficerRow::into_officer).collect()
     }
 
-    pub async fn neighbourhood_priorities(&self, force_id: &str, id: &str) -> Result<Vec<Priority>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> = on_db!(self, pool => {
+    pub async fn neighbourhood_priorities(self, force_id: &str, id: &str) -> Result<Vec<Priority>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT issue, issue_date, action, action_date FROM priorities \
                  WHERE force_id = $1 AND neighbourhood_id = $2 ORDER BY position",
@@ -378,8 +379,8 @@ impl Store {
     }
 
     /// Whether a neighbourhood's details are demo content.
-    pub async fn neighbourhood_is_sample(&self, force_id: &str, id: &str) -> Result<bool, StoreError> {
-        let v: Option<bool> = on_db!(self, pool => {
+    pub async fn neighbourhood_is_sample(self, force_id: &str, id: &str) -> Result<bool, StoreError> {
+        let v: Option<bool> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT sample FROM neighbourhoods WHERE force_id = $1 AND id = $2")
                 .bind(force_id)
                 .bind(id)
@@ -390,14 +391,14 @@ impl Store {
     }
 
     /// Inserts or updates postcodes in one transaction.
-    pub async fn put_postcodes(&self, points: &[PostcodePoint]) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub async fn put_postcodes(self, points: &[PostcodePoint]) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for chunk in points.chunks(500) {
                 let mut sql = String::from(
                     "INSERT INTO postcodes (postcode, latitude, longitude, admin_district, ward) VALUES ",
                 );
-                sql.push_str(&crate::open_data::placeholders(self.engine(), 5, chunk.len()));
+                sql.push_str(&crate::open_data::placeholders(self.0.engine(), 5, chunk.len()));
                 sql.push_str(
                     " ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude, \
                      admin_district = excluded.admin_district, ward = excluded.ward",
@@ -418,8 +419,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn postcode(&self, postcode: &Postcode) -> Result<Option<PostcodePoint>, StoreError> {
-        let row: Option<(f64, f64, Option<String>, Option<String>)> = on_db!(self, pool => {
+    pub async fn postcode(self, postcode: &Postcode) -> Result<Option<PostcodePoint>, StoreError> {
+        let row: Option<(f64, f64, Option<String>, Option<String>)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT latitude, longitude, admin_district, ward FROM postcodes WHERE postcode = $1")
                 .bind(postcode.as_str())
                 .fetch_optional(pool)

@@ -40,4 +40,14 @@ handles! {
     /// ASB casework: reports, cases, their sharing, rule sets and local
     /// service standards.
     asb => Asb;
+    /// Back-office accounts: organisations, users, sessions and API tokens.
+    accounts => Accounts;
+    /// Forces, BCUs, partnerships, neighbourhoods (teams, priorities,
+    /// events, boundaries), postcodes and the portal's place search.
+    geography => Geography;
+    /// Reading the open data back: the one consistent snapshot the server
+    /// serves from, its data version, and a force-month's records as
+    /// police.uk's files held them. (Writing it, in `open_data.rs` and
+    /// `bulk_load.rs`, is still on `Store` itself.)
+    open_data => OpenData;
 }

@@ -39,7 +39,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecord};
 pub use audit::{AuditQuery, AuditVerification, By};
 pub use error::StoreError;
-pub use handles::{Asb, Audit, Open311, Pledge, Privacy, Trigger};
+pub use handles::{Accounts, Asb, Audit, Geography, Open311, OpenData, Pledge, Privacy, Trigger};
 pub use links::RemovedLink;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use open311::RequestSearch;
@@ -156,7 +156,7 @@ impl Store {
         self.pledge().fill_pledge_columns().await?;
         // Version 16 checks links stored earlier, once.
         self.check_stored_links().await?;
-        self.seed_forces().await
+        self.geography().seed_forces().await
     }
 
     /// Applies migrations only up to `version`. For proving that a database

@@ -6,6 +6,7 @@ use peel_core::geo::LatLng;
 use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, StopType, StreetCrime};
 use peel_core::{CrimeCategory, Month, Outcome, force};
 
+use crate::handles::OpenData;
 use crate::{Store, StoreError, on_db};
 
 /// A street crime with its map point, as `street_crimes` reads it.
@@ -76,11 +77,11 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} {value:?} in the store"))
 }
 
-impl Store {
+impl OpenData<'_> {
     /// The street crimes of a force-month, in the order they were imported.
-    pub async fn street_crimes(&self, force_id: &str, month: Month) -> Result<Vec<StreetCrime>, StoreError> {
+    pub async fn street_crimes(self, force_id: &str, month: Month) -> Result<Vec<StreetCrime>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<StreetRow> = on_db!(self, pool => {
+        let rows: Vec<StreetRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT c.persistent_id, c.reported_by, c.falls_within, l.latitude, l.longitude, l.street_name, \
                  c.lsoa_code, c.lsoa_name, c.category, c.last_outcome, c.context \
@@ -115,9 +116,9 @@ impl Store {
     }
 
     /// The outcome records of a force-month, in the order they were imported.
-    pub async fn outcome_records(&self, force_id: &str, month: Month) -> Result<Vec<OutcomeRecord>, StoreError> {
+    pub async fn outcome_records(self, force_id: &str, month: Month) -> Result<Vec<OutcomeRecord>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<OutcomeRow> = on_db!(self, pool => {
+        let rows: Vec<OutcomeRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT o.persistent_id, l.latitude, l.longitude, l.street_name, o.lsoa_code, o.lsoa_name, o.outcome \
                  FROM outcomes o LEFT JOIN locations l ON l.id = o.location_id \
@@ -144,9 +145,9 @@ impl Store {
     }
 
     /// The stops and searches of a force-month, in the order they were imported.
-    pub async fn stop_searches(&self, force_id: &str, month: Month) -> Result<Vec<StopSearch>, StoreError> {
+    pub async fn stop_searches(self, force_id: &str, month: Month) -> Result<Vec<StopSearch>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<StopRow> = on_db!(self, pool => {
+        let rows: Vec<StopRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT s.kind, s.datetime, s.operation, s.operation_name, l.latitude, l.longitude, s.gender, \
                  s.age_range, s.self_defined_ethnicity, s.officer_defined_ethnicity, s.legislation, \
@@ -186,9 +187,9 @@ impl Store {
 
     /// The force-month files imported (for `month`, or for every month), as
     /// (month, kind, force id), in the order police.uk's archive lists them.
-    pub async fn imported_files(&self, month: Option<Month>) -> Result<Vec<(Month, CsvKind, String)>, StoreError> {
+    pub async fn imported_files(self, month: Option<Month>) -> Result<Vec<(Month, CsvKind, String)>, StoreError> {
         let month = month.map(|m| m.to_string());
-        let rows: Vec<ImportRow> = on_db!(self, pool => {
+        let rows: Vec<ImportRow> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT month, kind, force_id FROM imports WHERE $1 IS NULL OR month = $1")
                 .bind(month.as_deref())
                 .fetch_all(pool)

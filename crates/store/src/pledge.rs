@@ -1106,7 +1106,7 @@ impl Pledge<'_> {
         by: &By<'_>,
     ) -> Result<(), StoreError> {
         self.0.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
-        if self.0.neighbourhood(force_id, id).await?.is_none() {
+        if self.0.geography().neighbourhood(force_id, id).await?.is_none() {
             return Err(StoreError::NotFound(format!("neighbourhood {id} in force {force_id}")));
         }
         on_db!(self.0, pool => {
@@ -1158,7 +1158,7 @@ impl Pledge<'_> {
     ) -> Result<(), LocalStandardError> {
         self.0.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
         if let Some(n) = neighbourhood
-            && self.0.neighbourhood(force_id, n).await?.is_none()
+            && self.0.geography().neighbourhood(force_id, n).await?.is_none()
         {
             return Err(StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into());
         }
@@ -1234,7 +1234,7 @@ impl Pledge<'_> {
     ) -> Result<Option<Standard>, LocalStandardError> {
         self.0.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
         if let Some(n) = neighbourhood
-            && self.0.neighbourhood(force_id, n).await?.is_none()
+            && self.0.geography().neighbourhood(force_id, n).await?.is_none()
         {
             return Err(StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into());
         }
@@ -1427,7 +1427,7 @@ impl Pledge<'_> {
         bcu_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Report>>, StoreError> {
-        let Some(members) = self.0.bcu_neighbourhoods(force_id, bcu_id).await? else {
+        let Some(members) = self.0.geography().bcu_neighbourhoods(force_id, bcu_id).await? else {
             return Ok(None);
         };
         let events: Vec<Fact> = self

@@ -19,6 +19,7 @@ use peel_core::{CrimeCategory, Month, Outcome};
 use sqlx::AssertSqlSafe;
 
 use crate::geography::{ForceRow, NEIGHBOURHOOD_COLUMNS, NeighbourhoodRow, OfficerRow};
+use crate::handles::OpenData;
 use crate::sqlite_raw::{self, Connection};
 use crate::statistics::CspRow;
 use crate::{Db, Store, StoreError};
@@ -300,10 +301,10 @@ impl DataVersionWatch {
     }
 }
 
-impl Store {
+impl OpenData<'_> {
     /// Starts watching for new data versions (see [`DataVersionWatch`]).
-    pub async fn watch_data_version(&self) -> Result<DataVersionWatch, StoreError> {
-        match &self.db {
+    pub async fn watch_data_version(self) -> Result<DataVersionWatch, StoreError> {
+        match &self.0.db {
             Db::Sqlite(_) => Ok(DataVersionWatch { listener: None }),
             Db::Postgres(pool) => {
                 let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
@@ -314,8 +315,8 @@ impl Store {
     }
 
     /// The version of the open data now stored; every import advances it.
-    pub async fn data_version(&self) -> Result<i64, StoreError> {
-        let v: i64 = crate::on_db!(self, pool => {
+    pub async fn data_version(self) -> Result<i64, StoreError> {
+        let v: i64 = crate::on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1").fetch_one(pool).await?
         });
         Ok(v)
@@ -325,10 +326,10 @@ impl Store {
     /// streams the records to `sink` and returns the data version read and
     /// the geography.
     pub async fn read_open_data(
-        &self,
+        self,
         sink: &mut (impl OpenDataSink + Send),
     ) -> Result<(i64, GeographySnapshot), StoreError> {
-        match &self.db {
+        match &self.0.db {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
                 let version: i64 =

@@ -470,7 +470,7 @@ impl Trigger<'_> {
             .await
             .map_err(refused)?;
         procedure.check()?;
-        if self.0.csp(force_id, csp_id).await?.is_none() {
+        if self.0.geography().csp(force_id, csp_id).await?.is_none() {
             return Err(CaseReviewError::UnknownCsp(csp_id.into(), force_id.into()));
         }
         let document = serde_json::to_string(procedure).map_err(StoreError::from)?;
@@ -528,7 +528,7 @@ impl Trigger<'_> {
         if !problems.is_empty() {
             return Err(CaseReviewError::Invalid(problems));
         }
-        if self.0.csp(force_id, csp_id).await?.is_none() {
+        if self.0.geography().csp(force_id, csp_id).await?.is_none() {
             return Err(CaseReviewError::UnknownCsp(csp_id.into(), force_id.into()));
         }
         let mut missing = Vec::new();

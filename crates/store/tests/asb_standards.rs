@@ -61,6 +61,7 @@ async fn areas(store: &Store) {
         population: None,
     };
     store
+        .geography()
         .put_areas(
             "bedfordshire",
             None,
@@ -298,6 +299,7 @@ async fn the_postcode_suggests_the_partnership(engine: Engine) {
         ward: None,
     };
     store
+        .geography()
         .put_postcodes(&[point("LU1 1AA", "E06000032"), point("MK40 1AA", "Bedford"), point("EC1A 1AA", "E09000001")])
         .await
         .unwrap();

@@ -26,6 +26,7 @@ async fn setup(store: &Store) {
         let neighbourhood =
             Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
         store
+            .geography()
             .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
             .await
             .expect("neighbourhood");
@@ -444,7 +445,7 @@ async fn at_version(engine: Engine, version: i64) -> (TestDatabase, Store) {
     store.migrate_up_to(version).await.expect("an older schema");
     for id in ["kent", "essex"] {
         let force = Force { id: id.into(), name: id.into(), ..Default::default() };
-        store.put_force(&force, &[]).await.expect("force");
+        store.geography().put_force(&force, &[]).await.expect("force");
     }
     setup(&store).await;
     (db, store)

@@ -31,9 +31,14 @@ impl Who {
 
 async fn coordinator(store: &Store) -> Who {
     let by = By { caller: &peel_core::access::Caller::CommandLine, purpose: "testing", at: days_ago(3000) };
-    let o = store.create_organisation("Luton Borough Council", OrgKind::Council, &Reach::Unset, &by).await.unwrap();
+    let o = store
+        .accounts()
+        .create_organisation("Luton Borough Council", OrgKind::Council, &Reach::Unset, &by)
+        .await
+        .unwrap();
     let email = "coordinator@luton.example";
     let u = store
+        .accounts()
         .create_user(
             &NewUser {
                 email,
@@ -46,7 +51,7 @@ async fn coordinator(store: &Store) -> Who {
         )
         .await
         .unwrap();
-    Who { caller: store.caller_for(&u).await.unwrap() }
+    Who { caller: store.accounts().caller_for(&u).await.unwrap() }
 }
 
 fn person(name: &str, phone: &str) -> RawPerson {

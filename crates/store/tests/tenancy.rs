@@ -76,14 +76,14 @@ async fn administrators_cannot_reach_another_organisations_accounts(engine: Engi
         let by = outsider.by(t0());
         let before = entries(s).await;
         // Reset a Bedfordshire officer's password (then sign in as them): refused.
-        let hash = s.user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash;
-        refused(s.set_password_hash(w.beds_officer.user_id, "stolen", &by).await);
-        assert_eq!(s.user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash, hash);
+        let hash = s.accounts().user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash;
+        refused(s.accounts().set_password_hash(w.beds_officer.user_id, "stolen", &by).await);
+        assert_eq!(s.accounts().user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash, hash);
         // Kent's administrator's password, a Kent account's record, disabling a Kent officer.
-        refused(s.set_password_hash(w.kent_admin.user_id, "stolen", &by).await);
-        refused(s.managed_user(w.kent_officer.user_id, &by).await);
-        refused(s.set_user_disabled(w.kent_officer.user_id, true, &by).await);
-        assert!(!s.user(w.kent_officer.user_id).await.unwrap().unwrap().disabled);
+        refused(s.accounts().set_password_hash(w.kent_admin.user_id, "stolen", &by).await);
+        refused(s.accounts().managed_user(w.kent_officer.user_id, &by).await);
+        refused(s.accounts().set_user_disabled(w.kent_officer.user_id, true, &by).await);
+        assert!(!s.accounts().user(w.kent_officer.user_id).await.unwrap().unwrap().disabled);
         // An account added to Kent's organisation.
         let kent_org = w.kent_admin.org_id;
         let new = NewUser {
@@ -93,20 +93,20 @@ async fn administrators_cannot_reach_another_organisations_accounts(engine: Engi
             role: Role::Officer,
             password_hash: "x",
         };
-        refused(s.create_user(&new, &by).await);
-        assert!(s.user_by_email("plant@kent.example").await.unwrap().is_none());
+        refused(s.accounts().create_user(&new, &by).await);
+        assert!(s.accounts().user_by_email("plant@kent.example").await.unwrap().is_none());
         only_refusals_since(s, before, 5).await;
         // Listing shows their own organisation's accounts only.
-        let listed = s.users(&by).await.unwrap();
+        let listed = s.accounts().users(&by).await.unwrap();
         assert!(!listed.is_empty());
         assert!(listed.iter().all(|u| u.organisation_id == outsider.org_id), "{listed:?}");
     }
     // Within their own organisation, all of it works.
     let by = w.kent_admin.by(t0());
-    s.set_user_disabled(w.kent_officer.user_id, true, &by).await.unwrap();
-    s.set_password_hash(w.kent_officer.user_id, "new", &by).await.unwrap();
-    assert_eq!(s.managed_user(w.kent_officer.user_id, &by).await.unwrap().email, "pc@kent.example");
-    let emails: Vec<String> = s.users(&by).await.unwrap().into_iter().map(|u| u.email).collect();
+    s.accounts().set_user_disabled(w.kent_officer.user_id, true, &by).await.unwrap();
+    s.accounts().set_password_hash(w.kent_officer.user_id, "new", &by).await.unwrap();
+    assert_eq!(s.accounts().managed_user(w.kent_officer.user_id, &by).await.unwrap().email, "pc@kent.example");
+    let emails: Vec<String> = s.accounts().users(&by).await.unwrap().into_iter().map(|u| u.email).collect();
     assert_eq!(emails, ["admin@kent.example", "pc@kent.example"]);
 }
 
@@ -117,8 +117,11 @@ async fn installation_administrators_manage_organisations_and_administrators_onl
         person(s, "peel operators", OrgKind::Council, "root@peel.example", Role::InstallationAdministrator).await;
     let by = root.by(t0());
     // Organisations, and each organisation's administrators.
-    let essex =
-        s.create_organisation("Essex Police", OrgKind::Force, &Reach::Force("essex".into()), &by).await.unwrap();
+    let essex = s
+        .accounts()
+        .create_organisation("Essex Police", OrgKind::Force, &Reach::Force("essex".into()), &by)
+        .await
+        .unwrap();
     let admin = NewUser {
         email: "admin@essex.example",
         display_name: "Essex admin",
@@ -126,42 +129,61 @@ async fn installation_administrators_manage_organisations_and_administrators_onl
         role: Role::Administrator,
         password_hash: "x",
     };
-    s.create_user(&admin, &by).await.unwrap();
-    s.set_password_hash(w.kent_admin.user_id, "reset", &by).await.unwrap();
+    s.accounts().create_user(&admin, &by).await.unwrap();
+    s.accounts().set_password_hash(w.kent_admin.user_id, "reset", &by).await.unwrap();
     // Not their staff, not casework, not another installation administrator.
     let officer = NewUser { email: "pc@essex.example", role: Role::Officer, ..admin };
-    refused(s.create_user(&officer, &by).await);
-    refused(s.set_password_hash(w.kent_officer.user_id, "x", &by).await);
+    refused(s.accounts().create_user(&officer, &by).await);
+    refused(s.accounts().set_password_hash(w.kent_officer.user_id, "x", &by).await);
     let another_root = NewUser { email: "root2@peel.example", role: Role::InstallationAdministrator, ..admin };
-    assert!(refused(s.create_user(&another_root, &by).await).contains("command line"));
-    assert!(refused(s.create_user(&another_root, &w.kent_admin.by(t0())).await).contains("command line"));
-    s.create_user(&another_root, &setup()).await.expect("the command line may");
-    let listed = s.users(&by).await.unwrap();
+    assert!(refused(s.accounts().create_user(&another_root, &by).await).contains("command line"));
+    assert!(refused(s.accounts().create_user(&another_root, &w.kent_admin.by(t0())).await).contains("command line"));
+    s.accounts().create_user(&another_root, &setup()).await.expect("the command line may");
+    let listed = s.accounts().users(&by).await.unwrap();
     assert!(listed.iter().all(|u| matches!(u.role, Role::Administrator | Role::InstallationAdministrator)));
     // Nobody else makes or moves organisations.
-    refused(s.create_organisation("Fake", OrgKind::Force, &Reach::Force("kent".into()), &w.kent_admin.by(t0())).await);
-    refused(s.set_organisation_reach(w.city_admin.org_id, &Reach::Force("kent".into()), &w.city_admin.by(t0())).await);
+    refused(
+        s.accounts()
+            .create_organisation("Fake", OrgKind::Force, &Reach::Force("kent".into()), &w.kent_admin.by(t0()))
+            .await,
+    );
+    refused(
+        s.accounts()
+            .set_organisation_reach(w.city_admin.org_id, &Reach::Force("kent".into()), &w.city_admin.by(t0()))
+            .await,
+    );
 }
 
 async fn organisations_are_placed_with_checks(engine: Engine) {
     let w = world(engine).await;
     let s = &w.store;
     let by = setup();
-    let bad = s.create_organisation("Nowhere Police", OrgKind::Force, &Reach::Force("nowhere".into()), &by).await;
+    let bad =
+        s.accounts().create_organisation("Nowhere Police", OrgKind::Force, &Reach::Force("nowhere".into()), &by).await;
     assert!(matches!(bad, Err(StoreError::Invalid(ref m)) if m.contains("no police force \"nowhere\"")), "{bad:?}");
     let luton = Partnership { force_id: "bedfordshire".into(), csp_id: "luton".into() };
-    let early = s.set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by).await;
+    let early = s
+        .accounts()
+        .set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by)
+        .await;
     assert!(
         matches!(early, Err(StoreError::Invalid(ref m)) if m.contains("import the partnerships first")),
         "{early:?}"
     );
     peel_store::testing::put_luton_partnership(s).await.unwrap();
-    let placed = s.set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by).await;
+    let placed = s
+        .accounts()
+        .set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by)
+        .await;
     assert_eq!(placed.unwrap().reach, Reach::Partnerships(vec![luton]));
-    let wrong_kind = s.set_organisation_reach(w.council_admin.org_id, &Reach::Force("kent".into()), &by).await;
+    let wrong_kind =
+        s.accounts().set_organisation_reach(w.council_admin.org_id, &Reach::Force("kent".into()), &by).await;
     assert!(matches!(wrong_kind, Err(StoreError::Invalid(_))), "{wrong_kind:?}");
     // Forces named as police.uk names them are placed by the test helper, as by the upgrade.
-    assert_eq!(s.organisation(w.kent_admin.org_id).await.unwrap().unwrap().reach, Reach::Force("kent".into()));
+    assert_eq!(
+        s.accounts().organisation(w.kent_admin.org_id).await.unwrap().unwrap().reach,
+        Reach::Force("kent".into())
+    );
 }
 
 // ---- 2. Pledge powers stay within the force -----------------------------------------------
@@ -170,7 +192,7 @@ async fn kent_with_neighbourhoods(s: &Store) {
     for id in ["town", "marsh"] {
         let neighbourhood =
             Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
-        s.put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
+        s.geography().put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
     }
 }
 
@@ -317,7 +339,7 @@ async fn areas(s: &Store) {
                 population: None,
             })
             .collect();
-        s.put_areas(force, None, &[b], &cs).await.unwrap();
+        s.geography().put_areas(force, None, &[b], &cs).await.unwrap();
     }
 }
 
@@ -403,7 +425,7 @@ async fn older_organisations_are_placed_on_upgrade(engine: Engine) {
             .unwrap();
     }
     store.migrate().await.unwrap();
-    let reach = async |name: &str| store.organisation_by_name(name.trim()).await.unwrap().unwrap().reach;
+    let reach = async |name: &str| store.accounts().organisation_by_name(name.trim()).await.unwrap().unwrap().reach;
     assert_eq!(reach("Kent Police").await, Reach::Force("kent".into()));
     assert_eq!(
         reach("Devon and Cornwall Police").await,

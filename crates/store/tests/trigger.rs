@@ -41,7 +41,11 @@ async fn with_csps(engine: Engine) -> (TestDatabase, Store) {
         local_authority_code: None,
         population: None,
     };
-    store.put_areas("bedfordshire", None, &[bcu], &[csp("luton", "Luton"), csp("bedford", "Bedford")]).await.unwrap();
+    store
+        .geography()
+        .put_areas("bedfordshire", None, &[bcu], &[csp("luton", "Luton"), csp("bedford", "Bedford")])
+        .await
+        .unwrap();
     (db, store)
 }
 
@@ -373,7 +377,7 @@ async fn lists_are_audited_and_scoped(engine: Engine) {
     assert!(acts.contains(&("case_review.list".into(), "csp:bedfordshire/luton".into())));
     assert!(store.trigger().case_review(4242, &by()).await.unwrap().is_none());
     assert!(!actions(&store).await.iter().any(|(_, s)| s == "case-review:4242"), "nothing read, nothing logged");
-    let csps: Vec<_> = store.all_csps().await.unwrap().into_iter().map(|c| c.name).collect();
+    let csps: Vec<_> = store.geography().all_csps().await.unwrap().into_iter().map(|c| c.name).collect();
     assert_eq!(csps, ["Bedford", "Luton"]);
 }
 

@@ -26,7 +26,7 @@ async fn audit_actions(s: &Store) -> Vec<String> {
 async fn officer(s: &Store, password: &str) -> Who {
     let who = person(s, "Bedfordshire Police", OrgKind::Force, "pc@beds.example", Role::Officer).await;
     let hash = secrets::hash_password(password).unwrap();
-    s.set_password_hash(who.user_id, &hash, &setup()).await.unwrap();
+    s.accounts().set_password_hash(who.user_id, &hash, &setup()).await.unwrap();
     who
 }
 
@@ -53,7 +53,8 @@ async fn sign_in_counts_failures_and_locks(engine: Engine) {
     assert!(matches!(attempt(PASSWORD, t0()).await, Ok(SignIn::Refused)));
     let later = t0() + lockout.lock_for + Duration::minutes(1);
     let Ok(SignIn::Started { token, user_id }) = attempt(PASSWORD, later).await else { panic!("signed in") };
-    let session = s.live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().expect("a stored session");
+    let session =
+        s.accounts().live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().expect("a stored session");
     assert_eq!(session.user_id, user_id);
     assert_eq!(audit_actions(s).await.last().map(String::as_str), Some("auth.login"));
 
@@ -64,17 +65,17 @@ async fn sign_in_counts_failures_and_locks(engine: Engine) {
         panic!("signed in again")
     };
     assert!(
-        s.live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().is_none(),
+        s.accounts().live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().is_none(),
         "the old session is gone"
     );
-    assert!(s.live_session(&secrets::token_hash(&second), later, t0()).await.unwrap().is_some());
+    assert!(s.accounts().live_session(&secrets::token_hash(&second), later, t0()).await.unwrap().is_some());
 }
 
 async fn password_change_checks_before_it_writes(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let s = &db.store().await;
     let who = officer(s, PASSWORD).await;
-    let user = s.user(who.user_id).await.unwrap().unwrap();
+    let user = s.accounts().user(who.user_id).await.unwrap().unwrap();
     let policy = PasswordPolicy::default();
     let by = who.by(t0());
     let change = |current: &str, new: &str, confirm: &str| PasswordChange {
@@ -96,12 +97,12 @@ async fn password_change_checks_before_it_writes(engine: Engine) {
     ];
     for (c, field) in cases {
         assert_eq!(refused_on(sign_in::change_password(s, lockout, &policy, &user, &by, c).await), field);
-        let stored = s.user(who.user_id).await.unwrap().unwrap();
+        let stored = s.accounts().user(who.user_id).await.unwrap().unwrap();
         assert_eq!(stored.password_hash, user.password_hash, "a refusal changes nothing");
     }
     assert!(audit_actions(s).await.iter().any(|a| a == "user.password_change_failed"));
     sign_in::change_password(s, lockout, &policy, &user, &by, change(PASSWORD, new, new)).await.unwrap();
-    let stored = s.user(who.user_id).await.unwrap().unwrap();
+    let stored = s.accounts().user(who.user_id).await.unwrap().unwrap();
     assert!(secrets::verify_password(new, &stored.password_hash));
     assert!(!secrets::verify_password(PASSWORD, &stored.password_hash));
 }

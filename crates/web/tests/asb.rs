@@ -381,8 +381,8 @@ async fn reassign_and_reopen_cases(engine: Engine) {
     let (sarge_page, sarge) = h.user(police, "sarge@police.example", Role::Supervisor).await;
     let (_, handler) = h.user(police, "handler@police.example", Role::CallHandler).await;
     let (pat_page, pat) = h.user(council, "pat@council.example", Role::PartnerCaseworker).await;
-    let pat_id = h.store.user_by_email("pat@council.example").await.unwrap().unwrap().id;
-    let handler_id = h.store.user_by_email("handler@police.example").await.unwrap().unwrap().id;
+    let pat_id = h.store.accounts().user_by_email("pat@council.example").await.unwrap().unwrap().id;
+    let handler_id = h.store.accounts().user_by_email("handler@police.example").await.unwrap().unwrap().id;
     let report =
         h.post(&handler, "/api/v1/asb/reports", &jane("2026-08-31T21:30")).await.json()["report"]["id"].clone();
     let case = h.post(&officer, "/api/v1/asb/cases", &json!({"title": "Jane", "report_ids": [report]})).await.json()

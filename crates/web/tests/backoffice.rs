@@ -269,7 +269,7 @@ async fn one_message_for_every_failure(engine: Engine) {
     let h = Harness::new(engine).await;
     let u = h.user("officer@example.org", Role::Officer).await;
     let disabled = h.user("gone@example.org", Role::Officer).await;
-    h.store.set_user_disabled(disabled.id, true, &by()).await.unwrap();
+    h.store.accounts().set_user_disabled(disabled.id, true, &by()).await.unwrap();
     let wrong = h.try_login("officer@example.org", "not the password at all").await;
     let unknown = h.try_login("nobody@example.org", PASSWORD).await;
     let off = h.try_login("gone@example.org", PASSWORD).await;
@@ -284,7 +284,7 @@ async fn one_message_for_every_failure(engine: Engine) {
     assert_eq!(m, error_message(&off.body));
     assert_eq!(m, error_message(&blank.body));
     assert!(!wrong.body.contains("not the password"), "the password is never echoed");
-    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login.failed_attempts, 1);
+    assert_eq!(h.store.accounts().user(u.id).await.unwrap().unwrap().login.failed_attempts, 1);
 }
 
 async fn lock_out_after_five_failures(engine: Engine) {
@@ -293,7 +293,9 @@ async fn lock_out_after_five_failures(engine: Engine) {
     for i in 0..4 {
         h.try_login("officer@example.org", "wrong password, again").await;
         h.clock.advance(Duration::minutes(1));
-        assert!(!h.store.user(u.id).await.unwrap().unwrap().login.is_locked(t0() + Duration::minutes(i + 1)));
+        assert!(
+            !h.store.accounts().user(u.id).await.unwrap().unwrap().login.is_locked(t0() + Duration::minutes(i + 1))
+        );
     }
     let fifth = h.try_login("officer@example.org", "wrong password, again").await;
     let locked = h.try_login("officer@example.org", PASSWORD).await;
@@ -305,7 +307,7 @@ async fn lock_out_after_five_failures(engine: Engine) {
     h.clock.advance(Duration::minutes(1));
     let ok = h.try_login("officer@example.org", PASSWORD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "15 minutes after the fifth failure");
-    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login, Default::default());
+    assert_eq!(h.store.accounts().user(u.id).await.unwrap().unwrap().login, Default::default());
     let actions = h.audit_actions("anonymous").await;
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.locked").count(), 1);
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 7);
@@ -332,7 +334,7 @@ async fn sign_in_attempts_are_limited_per_address(engine: Engine) {
     assert!(r.cookie("peel_session").is_none());
     // Throttling counts against no account, and is audited once per address
     // and window, when the window ends (tests/hardening.rs).
-    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login, Default::default());
+    assert_eq!(h.store.accounts().user(u.id).await.unwrap().unwrap().login, Default::default());
     let actions = h.audit_actions("anonymous").await;
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.throttled").count(), 0);
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 3);
@@ -361,7 +363,7 @@ async fn parallel_guesses_cannot_pass_the_limit(engine: Engine) {
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::OK);
     }
-    assert!(h.store.user(u.id).await.unwrap().unwrap().login.is_locked(t0()));
+    assert!(h.store.accounts().user(u.id).await.unwrap().unwrap().login.is_locked(t0()));
     let q = AuditQuery { actor: Some("anonymous".into()), limit: Some(100), ..Default::default() };
     let failed: Vec<_> = h
         .store
@@ -435,7 +437,7 @@ async fn disabling_ends_sessions(engine: Engine) {
         h.post(&format!("/admin/users/{}/disable", u.id), Some(&admin.cookie), &[("csrf_token", &admin.csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(h.get("/backoffice", Some(&officer.cookie)).await.status, StatusCode::SEE_OTHER);
-    let me = h.store.user_by_email("admin@example.org").await.unwrap().unwrap();
+    let me = h.store.accounts().user_by_email("admin@example.org").await.unwrap().unwrap();
     let own =
         h.post(&format!("/admin/users/{}/disable", me.id), Some(&admin.cookie), &[("csrf_token", &admin.csrf)]).await;
     assert_eq!(own.status, StatusCode::BAD_REQUEST, "no locking oneself out");
@@ -491,14 +493,14 @@ async fn people_change_their_own_password(engine: Engine) {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         assert!(r.body.contains(&format!("href=\"#{field}\"")), "{field}");
     }
-    let before = h.store.user(u.id).await.unwrap().unwrap().password_hash;
+    let before = h.store.accounts().user(u.id).await.unwrap().unwrap().password_hash;
     let f: Vec<(String, String)> = change(PASSWORD, new, new).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = h.post("/account/password", Some(&b.cookie), &f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/login?changed=1");
     assert!(h.get("/login?changed=1", None).await.body.contains("Your password has been changed"));
-    assert_ne!(h.store.user(u.id).await.unwrap().unwrap().password_hash, before);
+    assert_ne!(h.store.accounts().user(u.id).await.unwrap().unwrap().password_hash, before);
     assert_eq!(h.get("/backoffice", Some(&b.cookie)).await.status, StatusCode::SEE_OTHER, "signed out here");
     assert_eq!(h.get("/backoffice", Some(&other.cookie)).await.status, StatusCode::SEE_OTHER, "and everywhere");
     assert!(h.try_login("officer@example.org", PASSWORD).await.cookie("peel_session").is_none());
@@ -516,7 +518,7 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
     let u = h.user("officer@example.org", Role::Officer).await;
     let admin = h.login("admin@example.org").await;
     let other = h.login("officer@example.org").await;
-    let orgs_before = h.store.organisations().await.unwrap().len();
+    let orgs_before = h.store.accounts().organisations().await.unwrap().len();
     let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
         ("/admin/organisations".into(), vec![("name", "Luton Council"), ("kind", "council")]),
         (
@@ -559,9 +561,9 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
             "{path} other token"
         );
     }
-    assert_eq!(h.store.organisations().await.unwrap().len(), orgs_before, "nothing was created");
-    assert!(h.store.user_by_email("new@example.org").await.unwrap().is_none());
-    assert!(!h.store.user(u.id).await.unwrap().unwrap().disabled);
+    assert_eq!(h.store.accounts().organisations().await.unwrap().len(), orgs_before, "nothing was created");
+    assert!(h.store.accounts().user_by_email("new@example.org").await.unwrap().is_none());
+    assert!(!h.store.accounts().user(u.id).await.unwrap().unwrap().disabled);
     assert_eq!(h.get("/backoffice", Some(&admin.cookie)).await.status, StatusCode::OK, "still signed in");
     let _ = admin_user;
     // With the right token it works (organisations are the installation's administrators').
@@ -575,7 +577,7 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    assert_eq!(h.store.organisations().await.unwrap().len(), orgs_before + 1);
+    assert_eq!(h.store.accounts().organisations().await.unwrap().len(), orgs_before + 1);
 }
 
 async fn sign_in_needs_its_double_submit_token(engine: Engine) {
@@ -632,12 +634,12 @@ async fn bearer_tokens(engine: Engine) {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let used = h.store.api_tokens(u.id).await.unwrap();
+    let used = h.store.accounts().api_tokens(u.id).await.unwrap();
     assert!(used[0].last_used_at.is_some());
-    h.store.revoke_api_token(used[0].id, &by()).await.unwrap();
+    h.store.accounts().revoke_api_token(used[0].id, &by()).await.unwrap();
     assert_eq!(h.api("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED, "revoked");
     let again = h.token(&u).await;
-    h.store.set_user_disabled(u.id, true, &by()).await.unwrap();
+    h.store.accounts().set_user_disabled(u.id, true, &by()).await.unwrap();
     assert_eq!(h.api("/api/v1/me", Some(&again)).await.status, StatusCode::UNAUTHORIZED, "disabled user");
 }
 
@@ -677,7 +679,7 @@ struct AsbFixtures {
 
 async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
     use peel_core::asb::{RawPerson, RawReport};
-    let caller = h.store.caller_for(officer).await.unwrap();
+    let caller = h.store.accounts().caller_for(officer).await.unwrap();
     let v = peel_store::asb::Viewer::new(&caller, "testing", t0()).unwrap();
     let raw = RawReport {
         channel: "phone".into(),
@@ -1509,7 +1511,11 @@ async fn case_review_for_matrix(h: &Harness) -> i64 {
         name: "Luton North".into(),
         ..Default::default()
     };
-    h.store.put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
+    h.store
+        .geography()
+        .put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() })
+        .await
+        .unwrap();
     let app: peel_core::trigger::NewApplication = serde_json::from_value(
         serde_json::from_str::<serde_json::Value>(&case_review_json()).unwrap()["application"].clone(),
     )
@@ -1668,7 +1674,7 @@ async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
     let h = Harness::new(engine).await;
     h.user("admin@example.org", Role::Administrator).await;
     let admin = h.login("admin@example.org").await;
-    let users_before = h.store.users(&peel_store::testing::setup()).await.unwrap().len();
+    let users_before = h.store.accounts().users(&peel_store::testing::setup()).await.unwrap().len();
     let org = h.org_id.to_string();
     type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
     let cases: Vec<Case> = vec![
@@ -1759,7 +1765,7 @@ async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
     ];
     let r = h.post("/admin/users", Some(&admin.cookie), &elsewhere).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert_eq!(h.store.users(&peel_store::testing::setup()).await.unwrap().len(), users_before);
+    assert_eq!(h.store.accounts().users(&peel_store::testing::setup()).await.unwrap().len(), users_before);
     assert!(h.audit_actions("user:admin@").await.iter().all(|(a, _)| a != "user.create"));
     h.user("root@example.org", Role::InstallationAdministrator).await;
     let admin = h.login("root@example.org").await;
@@ -1780,7 +1786,7 @@ async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
         )
         .await;
     assert_eq!(kind.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(h.store.organisations().await.unwrap().len(), 1);
+    assert_eq!(h.store.accounts().organisations().await.unwrap().len(), 1);
 }
 
 peel_store::on_both_engines!(

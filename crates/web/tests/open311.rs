@@ -108,7 +108,7 @@ impl Harness {
     }
 
     async fn caller(&self, u: &UserRecord) -> peel_core::access::Caller {
-        self.store.caller_for(u).await.unwrap()
+        self.store.accounts().caller_for(u).await.unwrap()
     }
 
     async fn report_count(&self, u: &UserRecord) -> usize {

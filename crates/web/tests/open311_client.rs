@@ -55,7 +55,7 @@ async fn open311_client_drives_peel(engine: Engine) {
     let text = result.unwrap_or_else(|text| panic!("the Open311 client failed against peel:\n{text}"));
     assert!(text.contains("Ran 4 tests"), "{text}");
     // The photo link the app sent is on the stored reports, for staff.
-    let caller = store.caller_for(&user).await.unwrap();
+    let caller = store.accounts().caller_for(&user).await.unwrap();
     let v = peel_store::asb::Viewer::new(&caller, "testing", Utc::now()).unwrap();
     let mut links = Vec::new();
     for r in store.asb().asb_reports(&v, 100).await.unwrap() {

@@ -24,6 +24,7 @@ async fn setup(store: &Store) {
         let neighbourhood =
             Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
         store
+            .geography()
             .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
             .await
             .expect("neighbourhood");

@@ -40,9 +40,9 @@ async fn bcu_figures(engine: Engine) {
     let app = app(AppState { store: store.clone(), index: SharedIndex::default() });
 
     // City of London's one BCU holds all six neighbourhoods (through its single CSP).
-    let members = store.bcu_neighbourhoods("city-of-london", "city").await.unwrap().unwrap();
+    let members = store.geography().bcu_neighbourhoods("city-of-london", "city").await.unwrap().unwrap();
     assert_eq!(members.len(), 6);
-    assert_eq!(store.bcu_neighbourhoods("city-of-london", "nowhere").await.unwrap(), None);
+    assert_eq!(store.geography().bcu_neighbourhoods("city-of-london", "nowhere").await.unwrap(), None);
 
     let (status, bcu) = get(&app, "/api/v1/pledge/compliance?force=city-of-london&month=2025-06&bcu=city").await;
     assert_eq!(status, StatusCode::OK, "{bcu}");

@@ -43,7 +43,7 @@ async fn world(engine: Engine) -> World {
     h.user(beds, "pc@beds.example", Role::Officer).await;
     h.user(kent, "admin@kent.example", Role::Administrator).await;
     let (_, kent_officer) = h.user(kent, "pc@kent.example", Role::Officer).await;
-    let id = async |email: &str| h.store.user_by_email(email).await.unwrap().unwrap().id;
+    let id = async |email: &str| h.store.accounts().user_by_email(email).await.unwrap().unwrap().id;
     let (beds_officer_id, kent_admin_id, kent_officer_id) =
         (id("pc@beds.example").await, id("admin@kent.example").await, id("pc@kent.example").await);
     World {
@@ -89,7 +89,7 @@ async fn administrators_stay_in_their_own_organisation(engine: Engine) {
             ("password", PASSWORD),
         ];
         assert_eq!(h.submit(admin, "/admin/users", &add).await.status, StatusCode::FORBIDDEN);
-        assert!(h.store.user_by_email("plant@kent.example").await.unwrap().is_none());
+        assert!(h.store.accounts().user_by_email("plant@kent.example").await.unwrap().is_none());
         let record = format!("/admin/users/{}/reset", w.kent_officer.0);
         assert_eq!(h.page(admin, &record).await.status, StatusCode::FORBIDDEN);
         let kent_admin_reset = format!("/admin/users/{}/reset", w.kent_admin_id);
@@ -98,7 +98,7 @@ async fn administrators_stay_in_their_own_organisation(engine: Engine) {
         h.sign_in("admin@kent.example").await; // Kent's own still works
         let disable = format!("/admin/users/{}/disable", w.kent_officer.0);
         assert_eq!(h.submit(admin, &disable, &[]).await.status, StatusCode::FORBIDDEN);
-        assert!(!h.store.user(w.kent_officer.0).await.unwrap().unwrap().disabled);
+        assert!(!h.store.accounts().user(w.kent_officer.0).await.unwrap().unwrap().disabled);
         // Each refusal is in the log, and nothing else was written but the
         // reads of their own lists.
         let log = h.store.audit().audit_entries_after(before, 1000).await.unwrap();
@@ -124,7 +124,11 @@ async fn pledge_powers_stay_within_the_force(engine: Engine) {
         name: "Town".into(),
         ..Default::default()
     };
-    h.store.put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
+    h.store
+        .geography()
+        .put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() })
+        .await
+        .unwrap();
     for (_, token) in [&w.city_admin, &w.council_admin] {
         let set = format!(r#"{{"force": "kent", "standard": {STANDARD}}}"#);
         let r = h.post_text(token, "/api/v1/pledge/standards", &set).await;

@@ -234,7 +234,7 @@ pub async fn procedure(
     Api(..): Api<need::RunCaseReviews>,
     Path((force, csp)): Path<(String, String)>,
 ) -> Response {
-    match state.store.csp(&force, &csp).await {
+    match state.store.geography().csp(&force, &csp).await {
         Ok(None) => {
             return JsonError::NotFound(format!("there is no partnership {csp} in force {force}")).into_response();
         }

@@ -145,7 +145,7 @@ struct NewPage<'a> {
 
 /// Only the partnerships within the caller's reach can take an application.
 async fn csp_options(state: &AppState, a: &Authed) -> Result<Vec<(String, String)>, PageError> {
-    let csps = state.store.all_csps().await?;
+    let csps = state.store.geography().all_csps().await?;
     let mut options = vec![(String::new(), "Choose a partnership".to_string())];
     options.extend(
         csps.iter()

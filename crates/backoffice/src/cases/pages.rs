@@ -723,7 +723,7 @@ async fn reassign_form(state: &AppState, v: &Viewer<'_>, c: &CaseView, f: &CaseF
 /// Sharing and closing, for the owner of an open case.
 async fn owner_forms(state: &AppState, c: &CaseView, f: &CaseForms) -> Result<Vec<FormView>, PageError> {
     let mut orgs = vec![(String::new(), "Choose…".to_string())];
-    for o in state.store.organisations().await? {
+    for o in state.store.accounts().organisations().await? {
         if o.id != c.owner_organisation_id {
             orgs.push((o.id.to_string(), format!("{} ({})", o.name, o.kind.label())));
         }

@@ -40,7 +40,7 @@ pub(super) async fn csp_field(
         let target = Target::Partnership { force_id: &c.force_id, csp_id: &c.id };
         a.caller().authorise(Permission::ManageCases, target).is_ok()
     };
-    for c in state.store.all_csps().await?.into_iter().filter(within) {
+    for c in state.store.geography().all_csps().await?.into_iter().filter(within) {
         options.push((format!("{}/{}", c.force_id, c.id), format!("{} ({})", c.name, c.force_id)));
     }
     let suggested = state.store.asb().suggested_csp_for_report(report_id).await?;
@@ -191,7 +191,7 @@ pub async fn api_standards(
     Api(..): Api<need::ViewCases>,
     Path((force, csp)): Path<(String, String)>,
 ) -> Answer {
-    if state.store.csp(&force, &csp).await?.is_none() {
+    if state.store.geography().csp(&force, &csp).await?.is_none() {
         return Ok(JsonError::NotFound(format!("there is no partnership {csp} in force {force}")).into_response());
     }
     let current = state.store.asb().asb_standards_for(&force, &csp).await?;

@@ -71,7 +71,7 @@ pub(crate) async fn known_neighbourhood(
     n: Option<&str>,
 ) -> Result<Option<String>, JsonError> {
     let Some(n) = n.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
-    if store.neighbourhood(force_id, n).await?.is_none() {
+    if store.geography().neighbourhood(force_id, n).await?.is_none() {
         return Err(JsonError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));
     }
     Ok(Some(n.to_string()))

@@ -317,7 +317,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
         anchors.len()
     ));
 
-    let all = store.neighbourhood_boundaries().await?;
+    let all = store.geography().neighbourhood_boundaries().await?;
     let met: Vec<_> = all.iter().filter(|(f, _, _)| f == "metropolitan").cloned().collect();
     let areas = if met.is_empty() { all } else { met };
     let real_month = summary.months.iter().max().copied().context("the sample holds no street crimes")?;

@@ -184,7 +184,7 @@ impl Asb<'_> {
         }
         let title = check_title(title)?;
         if let Some((force, id)) = csp
-            && self.0.csp(force, id).await?.is_none()
+            && self.0.geography().csp(force, id).await?.is_none()
         {
             return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
         }
@@ -276,7 +276,7 @@ impl Asb<'_> {
     /// returns whether it was new.
     pub async fn share_asb_case(self, case_id: i64, org_id: i64, v: &Viewer<'_>) -> Result<bool, AsbError> {
         let (owner, _) = self.case_for(case_id, v, Need::Owner, true).await?;
-        let Some(org) = self.0.organisation(org_id).await? else {
+        let Some(org) = self.0.accounts().organisation(org_id).await? else {
             return Err(Problems::one("organisation_id", "Choose an organisation that exists.").into());
         };
         if org.id == owner {
@@ -310,8 +310,13 @@ impl Asb<'_> {
     /// `asb.case.unshare`). Returns whether it had been shared.
     pub async fn unshare_asb_case(self, case_id: i64, org_id: i64, v: &Viewer<'_>) -> Result<bool, AsbError> {
         self.case_for(case_id, v, Need::Owner, false).await?;
-        let name =
-            self.0.organisation(org_id).await?.map(|o| o.name).unwrap_or_else(|| format!("organisation {org_id}"));
+        let name = self
+            .0
+            .accounts()
+            .organisation(org_id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_else(|| format!("organisation {org_id}"));
         let changed = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("DELETE FROM asb_case_shares WHERE case_id = $1 AND organisation_id = $2")

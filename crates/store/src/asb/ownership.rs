@@ -74,7 +74,7 @@ impl Asb<'_> {
     /// they did; the new owner may stop sharing.
     pub async fn reassign_asb_case(self, case_id: i64, r: &Reassignment, v: &Viewer<'_>) -> Result<(), AsbError> {
         let (owner, _) = self.case_for(case_id, v, Need::Owner, true).await?;
-        let to = match self.0.user(r.user_id).await? {
+        let to = match self.0.accounts().user(r.user_id).await? {
             Some(u) if !u.disabled => u,
             _ => {
                 return Err(
@@ -119,8 +119,13 @@ impl Asb<'_> {
         if current == to.id {
             return Err(Problems::one("user_id", format!("{} already owns the case.", to.display_name)).into());
         }
-        let from_org =
-            self.0.organisation(owner).await?.map(|o| o.name).unwrap_or_else(|| format!("organisation {owner}"));
+        let from_org = self
+            .0
+            .accounts()
+            .organisation(owner)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_else(|| format!("organisation {owner}"));
         let moved = to.organisation_id != owner;
         let at = time::format(v.at);
         on_db!(self.0, pool => {

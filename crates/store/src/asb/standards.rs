@@ -157,7 +157,7 @@ impl Asb<'_> {
             .await
             .map_err(AsbError::refused)?;
         standards.check()?;
-        if self.0.csp(force_id, csp_id).await?.is_none() {
+        if self.0.geography().csp(force_id, csp_id).await?.is_none() {
             return Err(AsbError::NotFound(format!("community safety partnership {csp_id} in force {force_id}")));
         }
         let document = serde_json::to_string(standards)?;
@@ -202,9 +202,11 @@ impl Asb<'_> {
     /// postcodes table names its district (by name or ONS code).
     pub async fn csp_for_postcode(self, postcode: &str) -> Result<Option<Csp>, StoreError> {
         let Ok(p) = peel_core::geography::Postcode::parse(postcode) else { return Ok(None) };
-        let Some(district) = self.0.postcode(&p).await?.and_then(|p| p.admin_district) else { return Ok(None) };
+        let Some(district) = self.0.geography().postcode(&p).await?.and_then(|p| p.admin_district) else {
+            return Ok(None);
+        };
         let district = district.trim().to_lowercase();
-        Ok(self.0.all_csps().await?.into_iter().find(|c| {
+        Ok(self.0.geography().all_csps().await?.into_iter().find(|c| {
             c.local_authority.trim().to_lowercase() == district
                 || c.local_authority_code.as_deref().is_some_and(|code| code.trim().to_lowercase() == district)
         }))
@@ -280,7 +282,7 @@ impl Asb<'_> {
         });
         let adopted = self.all_asb_standards().await?;
         let csps: HashMap<(String, String), String> =
-            self.0.all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
+            self.0.geography().all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
         let applied = applied_standards(&row, &adopted, &csps)?;
         let mut facts = self.case_facts(std::slice::from_ref(&row)).await?;
         let facts =
@@ -357,7 +359,7 @@ impl Asb<'_> {
         });
         let adopted = self.all_asb_standards().await?;
         let csps: HashMap<(String, String), String> =
-            self.0.all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
+            self.0.geography().all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
         let mut facts = self.case_facts(&rows).await?;
         let mut out = Vec::new();
         for row in rows {
@@ -492,7 +494,7 @@ impl Asb<'_> {
             .authorise(&v.by(), Permission::ManageCases, Target::Partnership { force_id, csp_id })
             .await
             .map_err(AsbError::refused)?;
-        let Some(csp) = self.0.csp(force_id, csp_id).await? else {
+        let Some(csp) = self.0.geography().csp(force_id, csp_id).await? else {
             return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
         };
         on_db!(self.0, pool => {
