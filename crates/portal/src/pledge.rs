@@ -310,7 +310,7 @@ pub async fn neighbourhood_page(
 }
 
 /// A basic command unit's figures: the force's standards over the events of
-/// its neighbourhoods (see `Store::pledge_compliance_bcu_months`).
+/// its neighbourhoods (see `Pledge::pledge_compliance_bcu_months`).
 /// Links to the Pledge pages of a BCU's neighbourhoods, by name.
 fn neighbourhood_links(data: &OpenData, force_id: &str, members: &BTreeSet<String>) -> Vec<(String, String)> {
     let geography = data.geography();

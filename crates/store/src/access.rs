@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::audit::{By, append_audit_in};
 use crate::handles::Accounts;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organisation {
@@ -56,7 +56,7 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: String,
     pub expires_at: String,
-    /// Moves on each use; see [`Store::live_session`].
+    /// Moves on each use; see [`Accounts::live_session`].
     pub last_seen_at: String,
 }
 

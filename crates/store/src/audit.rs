@@ -221,7 +221,7 @@ impl Audit<'_> {
     }
 
     /// Searches the whole log, newest first (the command line, and tests;
-    /// the back office reads through [`Store::audit_for`]).
+    /// the back office reads through [`Audit::audit_for`]).
     pub async fn search_audit(self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         self.search_audit_of(q, None).await
     }

@@ -6,7 +6,7 @@ use peel_core::geography::{Force, Neighbourhood, NeighbourhoodDetails, Officer, 
 use peel_core::url::SafeUrl;
 
 use crate::handles::Geography;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// A neighbourhood as stored, in the order of [`NEIGHBOURHOOD_COLUMNS`].
 #[derive(sqlx::FromRow)]

@@ -2,7 +2,7 @@
 //! the public view of them.
 //!
 //! A request becomes an ordinary ASB report (channel `open311`) through
-//! [`Store::record_asb_report`], so repeat-victim matching, the audit log
+//! [`Asb::record_asb_report`], so repeat-victim matching, the audit log
 //! and casework treat it like any other. What the public may read back is
 //! [`PublicRequest`]: service, status and times, never a person or a place.
 //! Only reports that came in over Open311 are listed: someone who telephoned
@@ -16,7 +16,7 @@ use peel_core::open311::{MAX_LIST, PublicRequest, Status};
 
 use crate::asb::{AsbError, ReportView, Viewer};
 use crate::handles::Open311;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// What a search of requests asks for (GET `requests`).
 #[derive(Debug, Clone, Default)]

@@ -7,7 +7,7 @@ use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, 
 use peel_core::{CrimeCategory, Month, Outcome, force};
 
 use crate::handles::OpenData;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// A street crime with its map point, as `street_crimes` reads it.
 #[derive(sqlx::FromRow)]

@@ -28,7 +28,7 @@ use crate::audit::{By, append_audit_in};
 use crate::handles::Pledge;
 use crate::open_data::placeholders;
 use crate::sqlite_raw::{self, Connection, Statement, Value};
-use crate::{Engine, Store, StoreError, on_db};
+use crate::{Engine, StoreError, on_db};
 
 /// Why a batch of events was not stored.
 #[derive(Debug, thiserror::Error)]
@@ -186,7 +186,7 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// What [`Store::pledge_facts`] selects of each event, in the order
+/// What [`Pledge::pledge_facts`] selects of each event, in the order
 /// [`FactRow`] reads it. The JSON comes only for an event with a fraction
 /// of a second.
 const FACT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_at, second_at, appointment_at, \
@@ -195,7 +195,7 @@ const FACT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_
 
 /// [`FACT_COLUMNS`] with the event's own document wherever it has one, and
 /// then what only the whole event holds ([`Details`]), for
-/// [`Store::pledge_events`].
+/// [`Pledge::pledge_events`].
 const EVENT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_at, second_at, appointment_at, \
     channel, grade, area, cancelled, minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days, \
     NULLIF(event, ''), officer_ref, attendance, utc_offset";
@@ -922,7 +922,7 @@ impl Pledge<'_> {
         }
     }
 
-    /// [`Store::put_pledge_events`] on PostgreSQL: the rows, one per key,
+    /// [`Pledge::put_pledge_events`] on PostgreSQL: the rows, one per key,
     /// copied (`COPY`) into a temporary table and moved from there with one
     /// `INSERT … ON CONFLICT`, in one transaction. A million events took
     /// 17–20 s as 400-row `INSERT` statements, whose parameters PostgreSQL
@@ -1008,7 +1008,7 @@ impl Pledge<'_> {
         Ok(events)
     }
 
-    /// What compliance reads of the same events as [`Store::pledge_events`],
+    /// What compliance reads of the same events as [`Pledge::pledge_events`],
     /// from the typed columns rather than the JSON: those that can count
     /// ([`Fact::counts`]).
     pub async fn pledge_facts(self, force_id: &str, from: Month, to: Month) -> Result<Vec<Fact>, StoreError> {
@@ -1221,7 +1221,7 @@ impl Pledge<'_> {
     /// Nothing layers on a neighbourhood's standards, so withdrawing one
     /// cannot leave another level looser than the one below it. The
     /// neighbourhoods do layer on the force's: a force's withdrawal is
-    /// checked as [`Store::put_local_standard`] checks a change, and refused
+    /// checked as [`Pledge::put_local_standard`] checks a change, and refused
     /// with the error, changing nothing, if a neighbourhood's standard would
     /// then be looser than what applies beneath it (stored standards can
     /// fall out of step with the national minimum the code carries).
@@ -1417,7 +1417,7 @@ impl Pledge<'_> {
             .and_then(|r| r.into_iter().next()))
     }
 
-    /// [`Store::pledge_compliance_bcu`] for each month `from..=to`, reading
+    /// [`Pledge::pledge_compliance_bcu`] for each month `from..=to`, reading
     /// the events once (the public BCU page's 12-month trend).
     pub async fn pledge_compliance_bcu_months(
         self,

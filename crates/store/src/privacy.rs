@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::audit::{By, append_audit_in};
 use crate::handles::Privacy;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// What the policy makes due (or what was deleted).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

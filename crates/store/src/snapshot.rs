@@ -22,7 +22,7 @@ use crate::geography::{ForceRow, NEIGHBOURHOOD_COLUMNS, NeighbourhoodRow, Office
 use crate::handles::OpenData;
 use crate::sqlite_raw::{self, Connection};
 use crate::statistics::CspRow;
-use crate::{Db, Store, StoreError};
+use crate::{Db, StoreError};
 
 /// Receives the records of a snapshot: every map point first, then every
 /// crime, then every outcome record, then every stop.

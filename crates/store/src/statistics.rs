@@ -6,7 +6,7 @@ pub use peel_core::geography::{Bcu, Csp};
 use peel_core::places;
 
 use crate::handles::Geography;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// A partnership as stored (the domain's [`Csp`] knows no database).
 #[derive(sqlx::FromRow)]

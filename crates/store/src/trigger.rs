@@ -20,7 +20,6 @@ use serde_json::json;
 
 use crate::audit::{By, append_audit_in};
 use crate::handles::Trigger;
-use crate::statistics::Csp;
 use crate::{Store, StoreError, on_db};
 
 /// Why a case review change was refused. Each variant says what to do.

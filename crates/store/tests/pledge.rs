@@ -517,7 +517,7 @@ const EXACT: &str = r#"{"id":"c-utc","force":"kent","type":"call","channel":"101
 {"id":"m-count","force":"kent","neighbourhood":"marsh","type":"meeting","held_at":"2024-10-09T19:00:00+01:00","kind":"public","attendance":23}
 {"id":"msg-change","force":"kent","neighbourhood":"town","type":"message","received_at":"2024-10-27T01:59:58+01:00","replied_at":"2024-10-27T01:00:03+00:00"}"#;
 
-/// The events of `text` as sent, and as [`Store::pledge_events`] gives
+/// The events of `text` as sent, and as [`Pledge::pledge_events`] gives
 /// them back, both in key order (victim updates before the earliest plan
 /// are not read back, so are left out of both).
 async fn sent_and_stored(store: &Store, text: &str) -> (Vec<peel_core::pledge::Event>, Vec<peel_core::pledge::Event>) {

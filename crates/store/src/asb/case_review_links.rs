@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{AsbError, ReportView, Viewer};
 use crate::handles::Asb;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// Whether a victim's reports may already meet the Community Trigger
 /// threshold. Advice only: an application starts a review, and the
@@ -163,7 +163,7 @@ impl Asb<'_> {
     /// reports: agency the recording organisation, complainant the reporter,
     /// the dates and hate flag from the report, and one incident for reports
     /// of the same incident. Each report is checked as
-    /// [`Store::check_citable_asb_reports`] does, and each read audited as
+    /// [`Asb::check_citable_asb_reports`] does, and each read audited as
     /// `asb.report.read` before anything is returned.
     pub async fn asb_reports_as_complaints(self, ids: &[i64], v: &Viewer<'_>) -> Result<Vec<Complaint>, AsbError> {
         let mut unique = Vec::new();

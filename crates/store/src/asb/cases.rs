@@ -13,7 +13,7 @@ use super::reports::ReportView;
 use super::{AsbError, CASE_VISIBLE, Viewer};
 use crate::audit::append_audit_in;
 use crate::handles::Asb;
-use crate::{Store, on_db};
+use crate::on_db;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ShareView {
@@ -166,7 +166,7 @@ impl Asb<'_> {
         self.create_asb_case_under(title, report_ids, None, v).await
     }
 
-    /// Opens a case as [`Store::create_asb_case`] does, handled under the
+    /// Opens a case as [`Asb::create_asb_case`] does, handled under the
     /// partnership `csp` (force id, CSP id), whose service standards then apply.
     pub async fn create_asb_case_under(
         self,

@@ -10,7 +10,7 @@ use super::cases::Need;
 use super::{AsbError, Viewer};
 use crate::audit::append_audit_in;
 use crate::handles::Asb;
-use crate::{Store, on_db};
+use crate::on_db;
 
 /// Someone a case may be handed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,7 +69,7 @@ impl Asb<'_> {
     /// (audited as `asb.case.reassign`; a disclosure when the organisation
     /// changes). Only the owning organisation may, and only to a caseworker
     /// of its own or of an organisation the case is shared with (the people
-    /// [`Store::asb_case_owner_candidates`] lists). The organisation giving
+    /// [`Asb::asb_case_owner_candidates`] lists). The organisation giving
     /// the case away keeps it shared, so its people can still see the work
     /// they did; the new owner may stop sharing.
     pub async fn reassign_asb_case(self, case_id: i64, r: &Reassignment, v: &Viewer<'_>) -> Result<(), AsbError> {

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{AsbError, REPORT_VISIBLE, Viewer};
 use crate::audit::append_audit_in;
 use crate::handles::Asb;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// A person on a report. Phone and email are `None` in the restricted view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

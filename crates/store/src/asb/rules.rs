@@ -8,7 +8,7 @@ use serde_json::json;
 use super::AsbError;
 use crate::audit::{By, append_audit_in};
 use crate::handles::Asb;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// A loaded version, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -24,7 +24,7 @@ use crate::audit::{By, append_audit_in};
 use crate::handles::Asb;
 use crate::statistics::Csp;
 use crate::trigger::PartnershipDocument;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// A standards version adopted by a partnership.
 #[derive(Debug, Clone, PartialEq, Serialize)]
