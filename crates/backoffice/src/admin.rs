@@ -114,8 +114,8 @@ async fn organisations_page(
     form: &OrgForm,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
-    let orgs = state.store.organisations().await?;
-    let csps = state.store.all_csps().await?;
+    let orgs = state.store.accounts().organisations().await?;
+    let csps = state.store.geography().all_csps().await?;
     let page = OrganisationsPage {
         chrome: Chrome::of(a),
         orgs: &orgs,
@@ -177,7 +177,7 @@ async fn organisation_page(
     form: &OrgForm,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
-    let csps = state.store.all_csps().await?;
+    let csps = state.store.geography().all_csps().await?;
     let page = OrganisationPage {
         chrome: Chrome::of(a),
         o,
@@ -190,7 +190,12 @@ async fn organisation_page(
 }
 
 async fn find_organisation(state: &AppState, id: i64) -> Result<Organisation, PageError> {
-    state.store.organisation(id).await?.ok_or_else(|| crate::WebError::NotFound(format!("Organisation {id}")).into())
+    state
+        .store
+        .accounts()
+        .organisation(id)
+        .await?
+        .ok_or_else(|| crate::JsonError::NotFound(format!("Organisation {id}")).into())
 }
 
 pub async fn organisation(
@@ -212,9 +217,11 @@ pub async fn set_organisation_reach(
     let form = OrgForm::from_pairs(pairs);
     let result = match form.reach(o.kind) {
         Ok(reach) => {
-            state.store.set_organisation_reach(id, &reach, &a.by(PURPOSE, bo.now())).await.map_err(|e| match e {
-                StoreError::Invalid(m) => AccountError::Invalid { field: "reach", message: m },
-                e => e.into(),
+            state.store.accounts().set_organisation_reach(id, &reach, &a.by(PURPOSE, bo.now())).await.map_err(|e| {
+                match e {
+                    StoreError::Invalid(m) => AccountError::Invalid { field: "reach", message: m },
+                    e => e.into(),
+                }
             })
         }
         Err(e) => Err(e),
@@ -231,8 +238,8 @@ pub async fn set_organisation_reach(
 pub async fn api_organisations(
     State(state): State<AppState>,
     Api(..): Api<need::ManageOrganisations>,
-) -> Result<Json<Value>, crate::WebError> {
-    let orgs = state.store.organisations().await?;
+) -> Result<Json<Value>, crate::JsonError> {
+    let orgs = state.store.accounts().organisations().await?;
     Ok(Json(json!({
         "organisations": orgs.iter().map(|o| json!({
             "id": o.id,
@@ -359,8 +366,8 @@ async fn render_users(
     form: &UserForm,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
-    let users = state.store.users(&a.by(PURPOSE, now)).await?;
-    let orgs = state.store.organisations_for(a.caller()).await?;
+    let users = state.store.accounts().users(&a.by(PURPOSE, now)).await?;
+    let orgs = state.store.accounts().organisations_for(a.caller()).await?;
     let page = UsersPage {
         chrome: Chrome::of(a),
         scope: users_scope(a),
@@ -478,7 +485,7 @@ pub async fn reset_form(
     Page(a, bo, ..): Page<need::ManageUsers>,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let u = state.store.managed_user(id, &a.by(PURPOSE, bo.now())).await?;
+    let u = state.store.accounts().managed_user(id, &a.by(PURPOSE, bo.now())).await?;
     reset_page(StatusCode::OK, &a, &u, &[])
 }
 
@@ -493,7 +500,7 @@ pub async fn reset_password(
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) => {
             let errors = html::field_errors(e)?;
-            let u = state.store.user_to_change(id, &by).await?;
+            let u = state.store.accounts().user_to_change(id, &by).await?;
             reset_page(StatusCode::UNPROCESSABLE_ENTITY, &a, &u, &errors)
         }
     }
@@ -503,7 +510,7 @@ pub async fn reset_password(
 pub async fn api_users(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::ManageUsers>,
-) -> Result<Json<Value>, crate::WebError> {
-    let users = state.store.users(&a.by(PURPOSE, bo.now())).await?;
+) -> Result<Json<Value>, crate::JsonError> {
+    let users = state.store.accounts().users(&a.by(PURPOSE, bo.now())).await?;
     Ok(Json(json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() })))
 }

@@ -12,10 +12,11 @@ use peel_store::AuditQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Api, Authed, Page, api_error, need};
+use super::auth::{Api, Authed, Page, need};
 use super::html::{FieldError, PageError};
 use super::layout::{Chrome, render};
 use crate::AppState;
+use crate::JsonError;
 use peel_usecases::accounts::audit;
 
 #[derive(Deserialize, Default, Debug)]
@@ -97,7 +98,7 @@ pub async fn audit_page(
     match query(&p) {
         Err(errors) => audit_page_html(StatusCode::UNPROCESSABLE_ENTITY, &a, &p, &[], &errors),
         Ok(q) => {
-            let entries = state.store.audit_for(&q, &a.by("audit", bo.now())).await?;
+            let entries = state.store.audit().audit_for(&q, &a.by("audit", bo.now())).await?;
             let details = search_details(&p, entries.len(), a.via_details());
             audit(&state.store, bo.now(), &a.actor(), "audit.search", "audit_log", "audit", details).await?;
             audit_page_html(StatusCode::OK, &a, &p, &entries, &[])
@@ -110,16 +111,16 @@ pub async fn api_audit(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::ReadAuditLog>,
     crate::json_query::JsonQuery(p): crate::json_query::JsonQuery<AuditParams>,
-) -> Result<Response, crate::WebError> {
+) -> Result<Response, crate::JsonError> {
     use axum::response::IntoResponse;
     let q = match query(&p) {
         Ok(q) => q,
         Err(errors) => {
             let msg = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" ");
-            return Ok(api_error(StatusCode::BAD_REQUEST, &msg));
+            return Ok(JsonError::BadRequest(msg.to_string()).into_response());
         }
     };
-    let entries = state.store.audit_for(&q, &a.by("audit", bo.now())).await?;
+    let entries = state.store.audit().audit_for(&q, &a.by("audit", bo.now())).await?;
     let details = search_details(&p, entries.len(), a.via_details());
     audit(&state.store, bo.now(), &a.actor(), "audit.search", "audit_log", "audit", details).await?;
     let entries: Vec<Value> = entries

@@ -7,7 +7,6 @@
 
 use std::marker::PhantomData;
 
-use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -19,7 +18,7 @@ use serde_json::json;
 
 use super::Backoffice;
 use super::html;
-use crate::AppState;
+use crate::{AppState, JsonError};
 use peel_usecases::secrets::token_hash;
 
 pub const SESSION_COOKIE: &str = "peel_session";
@@ -161,12 +160,14 @@ pub async fn session_user(
     state: &AppState,
     bo: &Backoffice,
     headers: &HeaderMap,
-) -> Result<Option<Authed>, crate::WebError> {
+) -> Result<Option<Authed>, crate::JsonError> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let hash = token_hash(token);
     let now = bo.now();
-    let Some(session) = state.store.live_session(&hash, now, now - bo.session_idle).await? else { return Ok(None) };
-    let Some(user) = state.store.user(session.user_id).await? else { return Ok(None) };
+    let Some(session) = state.store.accounts().live_session(&hash, now, now - bo.session_idle).await? else {
+        return Ok(None);
+    };
+    let Some(user) = state.store.accounts().user(session.user_id).await? else { return Ok(None) };
     if user.disabled {
         return Ok(None);
     }
@@ -179,7 +180,7 @@ pub async fn bearer_user(
     state: &AppState,
     bo: &Backoffice,
     headers: &HeaderMap,
-) -> Result<Option<Authed>, crate::WebError> {
+) -> Result<Option<Authed>, crate::JsonError> {
     let Some(token) = bearer_token(headers) else { return Ok(None) };
     token_user(state, bo, token).await
 }
@@ -194,9 +195,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// The person an API token belongs to, however it was sent (Open311 sends it
 /// as `api_key`), if the token is live and the account usable.
-pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Result<Option<Authed>, crate::WebError> {
-    let Some(t) = state.store.use_api_token(&token_hash(token), bo.now()).await? else { return Ok(None) };
-    let Some(user) = state.store.user(t.user_id).await? else { return Ok(None) };
+pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Result<Option<Authed>, crate::JsonError> {
+    let Some(t) = state.store.accounts().use_api_token(&token_hash(token), bo.now()).await? else { return Ok(None) };
+    let Some(user) = state.store.accounts().user(t.user_id).await? else { return Ok(None) };
     if user.disabled {
         return Ok(None);
     }
@@ -205,10 +206,10 @@ pub async fn token_user(state: &AppState, bo: &Backoffice, token: &str) -> Resul
 }
 
 /// The account `user` acts as: their role within their organisation's reach.
-async fn account_of(state: &AppState, user: &UserRecord) -> Result<Account, crate::WebError> {
-    match state.store.caller_for(user).await? {
+async fn account_of(state: &AppState, user: &UserRecord) -> Result<Account, crate::JsonError> {
+    match state.store.accounts().caller_for(user).await? {
         Caller::Account(a) => Ok(a),
-        _ => Err(crate::WebError::Internal(format!("user {} is not an account", user.id))),
+        _ => Err(crate::JsonError::Internal(format!("user {} is not an account", user.id))),
     }
 }
 
@@ -251,7 +252,9 @@ impl<N: Needs> FromRequestParts<AppState> for Page<N> {
         let bo = backoffice(parts).map_err(IntoResponse::into_response)?;
         let authed = match parts.extensions.get::<Authed>() {
             Some(a) => Some(a.clone()),
-            None => session_user(state, &bo, &parts.headers).await.map_err(|e| html::PageError(e).into_response())?,
+            None => {
+                session_user(state, &bo, &parts.headers).await.map_err(|e| html::PageError::from(e).into_response())?
+            }
         };
         let Some(a) = authed else {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/backoffice");
@@ -283,14 +286,6 @@ impl<N: Needs> FromRequestParts<AppState> for Page<N> {
 /// A machine (or person) with an API token whose user's role holds `N`'s permission.
 pub struct Api<N: Needs>(pub Authed, pub Backoffice, pub PhantomData<N>);
 
-pub fn api_error(status: StatusCode, message: &str) -> Response {
-    let mut r = (status, Json(json!({ "error": message }))).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"peel\""));
-    }
-    r
-}
-
 impl<N: Needs> FromRequestParts<AppState> for Api<N> {
     type Rejection = Response;
 
@@ -298,17 +293,19 @@ impl<N: Needs> FromRequestParts<AppState> for Api<N> {
         let bo = backoffice(parts).map_err(IntoResponse::into_response)?;
         let authed = bearer_user(state, &bo, &parts.headers).await.map_err(IntoResponse::into_response)?;
         let Some(a) = authed else {
-            return Err(api_error(
-                StatusCode::UNAUTHORIZED,
-                "send a valid API token: Authorization: Bearer <token> (make one with `peel user token`)",
-            ));
+            return Err(JsonError::Unauthorized(
+                "send a valid API token: Authorization: Bearer <token> (make one with `peel user token`)".to_string(),
+            )
+            .into_response());
         };
         if !a.may(N::PERMISSION) {
             record_denial(state, &bo, &a, &format!("{} {}", parts.method, parts.uri.path()), N::PERMISSION).await;
-            return Err(api_error(
-                StatusCode::FORBIDDEN,
-                &format!("the role {} may not {}", a.user.role.slug(), N::PERMISSION.describe()),
-            ));
+            return Err(JsonError::Forbidden(format!(
+                "the role {} may not {}",
+                a.user.role.slug(),
+                N::PERMISSION.describe()
+            ))
+            .into_response());
         }
         Ok(Api(a, bo, PhantomData))
     }

@@ -57,7 +57,7 @@ pub fn field_errors(e: AccountError) -> Result<Vec<FieldError>, PageError> {
 pub fn failure(e: AccountError) -> PageError {
     match e {
         AccountError::Store(s) => s.into(),
-        other => crate::WebError::Internal(other.to_string()).into(),
+        other => crate::JsonError::Internal(other.to_string()).into(),
     }
 }
 
@@ -66,40 +66,26 @@ pub fn respond(status: StatusCode, html: String) -> Response {
     (status, Html(html)).into_response()
 }
 
-/// Errors from page handlers become HTML pages, not JSON.
-pub struct PageError(pub crate::WebError);
+/// Why a back-office page could not be shown, drawn in the back office's skin.
+pub type PageError = peel_http::PageError<BackofficeSkin>;
 
-impl<E: Into<crate::WebError>> From<E> for PageError {
-    fn from(e: E) -> PageError {
-        PageError(e.into())
-    }
-}
+/// The back office's skin for failures: its one layout, without the
+/// navigation (the failure may be that the person is not signed in).
+pub struct BackofficeSkin;
 
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        use crate::WebError;
+impl peel_http::Skin for BackofficeSkin {
+    fn page(status: StatusCode, message: &str) -> Response {
         use crate::layout::message_page;
-        use peel_store::StoreError;
-        match self.0 {
-            WebError::NotFound(m) | WebError::Store(StoreError::NotFound(m)) => {
-                message_page(StatusCode::NOT_FOUND, "Not found", None, &format!("{m} was not found."))
-            }
-            WebError::BadRequest(m) => message_page(StatusCode::BAD_REQUEST, "There is a problem", None, &m),
-            WebError::Store(StoreError::Refused(r)) => {
-                message_page(StatusCode::FORBIDDEN, "You do not have permission to do this", None, &r.0)
-            }
-            WebError::Store(StoreError::Invalid(m)) | WebError::Unprocessable(m) => {
-                message_page(StatusCode::UNPROCESSABLE_ENTITY, "There is a problem", None, &m)
-            }
-            e => {
-                tracing::error!(error = %e, "back-office page failed");
-                message_page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sorry, there is a problem with the service",
-                    None,
-                    "Something went wrong on our side and it has been logged. Try again later.",
-                )
-            }
+        match status {
+            StatusCode::NOT_FOUND => message_page(status, "Not found", None, &format!("{message} was not found.")),
+            StatusCode::FORBIDDEN => message_page(status, "You do not have permission to do this", None, message),
+            s if s.is_server_error() => message_page(
+                status,
+                "Sorry, there is a problem with the service",
+                None,
+                "Something went wrong on our side and it has been logged. Try again later.",
+            ),
+            _ => message_page(status, "There is a problem", None, message),
         }
     }
 }

@@ -94,7 +94,7 @@ impl Chrome {
 /// A template as a page with a status; a template that fails to render is
 /// the service's fault and is shown as such.
 pub fn render<T: Template>(status: StatusCode, t: &T) -> Result<Response, PageError> {
-    let body = t.render().map_err(|e| crate::WebError::Internal(e.to_string()))?;
+    let body = t.render().map_err(|e| crate::JsonError::Internal(e.to_string()))?;
     Ok(respond(status, body))
 }
 

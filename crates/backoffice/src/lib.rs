@@ -38,7 +38,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Duration, Utc};
 use peel_core::access::{LockoutPolicy, PasswordPolicy, Permission};
 
-pub(crate) use peel_http::{AppState, WebError, json_query, rate_limit};
+pub(crate) use peel_http::{AppState, JsonError, json_query, rate_limit};
 
 /// Where the current time comes from (tests move it by hand).
 #[derive(Clone)]
@@ -340,7 +340,7 @@ async fn check_token(state: &AppState, bo: &Backoffice, parts: &mut Parts, sent:
             Ok(())
         }
         Ok(None) => Ok(()),
-        Err(e) => Err(html::PageError(e).into_response()),
+        Err(e) => Err(html::PageError::from(e).into_response()),
     }
 }
 

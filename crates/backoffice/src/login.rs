@@ -73,7 +73,7 @@ pub async fn login_form(
     }
     let csrf = match auth::cookie(&headers, LOGIN_CSRF_COOKIE) {
         Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_string(),
-        _ => secrets::random_token().map_err(|e| crate::WebError::Internal(e.to_string()))?,
+        _ => secrets::random_token().map_err(|e| crate::JsonError::Internal(e.to_string()))?,
     };
     let notice = if q.changed.is_some() { "Your password has been changed. Sign in with the new one." } else { "" };
     let mut r = login_page(StatusCode::OK, &csrf, "", &next, &[], notice)?;
@@ -160,7 +160,7 @@ pub async fn logout(
     Page(a, bo, ..): Page<need::ViewOwnAccount>,
 ) -> Result<Response, PageError> {
     if let Via::Session { token_hash, .. } = &a.via {
-        state.store.delete_session(token_hash).await?;
+        state.store.accounts().delete_session(token_hash).await?;
     }
     audit(&state.store, bo.now(), &a.actor(), "auth.logout", &format!("user:{}", a.user.id), "security", json!({}))
         .await?;
@@ -218,7 +218,7 @@ pub fn user_json(u: &peel_store::UserRecord) -> Value {
 pub async fn api_me(
     State(state): State<AppState>,
     Api(a, bo, ..): Api<need::ViewOwnAccount>,
-) -> Result<Json<Value>, crate::WebError> {
+) -> Result<Json<Value>, crate::JsonError> {
     audit(
         &state.store,
         bo.now(),

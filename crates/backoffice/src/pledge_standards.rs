@@ -20,7 +20,7 @@ use super::layout::{self, Chrome};
 use crate::pledge::standards::{
     PURPOSE, can_set, known_force, known_neighbourhood, may_set, set_area, set_local_standard, withdraw_local_standard,
 };
-use crate::{AppState, WebError};
+use crate::{AppState, JsonError};
 use askama::Template;
 
 const PATH: &str = "/admin/pledge-standards";
@@ -243,7 +243,8 @@ struct StandardsPage<'a> {
 }
 
 async fn area_setting(state: &AppState, force: &str, neighbourhood: &str) -> Result<AreaSetting, PageError> {
-    let current = state.store.neighbourhood_areas(force).await?.get(neighbourhood).copied().unwrap_or_default();
+    let current =
+        state.store.pledge().neighbourhood_areas(force).await?.get(neighbourhood).copied().unwrap_or_default();
     let options = [AreaKind::Urban, AreaKind::Rural].iter().map(|k| (k.as_str().into(), k.as_str().into()));
     Ok(AreaSetting { current: current.as_str(), options: options.collect() })
 }
@@ -253,8 +254,9 @@ async fn in_force(state: &AppState, v: &View<'_>, set: &StandardSet, force_name:
     // Only this level's own standards can be withdrawn here; a
     // neighbourhood's page says which come from the force instead.
     let hood = Some(v.neighbourhood.as_str()).filter(|n| !n.is_empty());
-    let own = state.store.local_standards_at(&v.force, hood).await?;
-    let force_own = if hood.is_some() { state.store.local_standards_at(&v.force, None).await? } else { Vec::new() };
+    let own = state.store.pledge().local_standards_at(&v.force, hood).await?;
+    let force_own =
+        if hood.is_some() { state.store.pledge().local_standards_at(&v.force, None).await? } else { Vec::new() };
     let level = if hood.is_some() { "The neighbourhood's own" } else { "The force's own" };
     let rows = set
         .iter()
@@ -297,11 +299,11 @@ fn withdrawal(v: &View<'_>) -> Option<Withdrawal> {
 }
 
 async fn render(state: &AppState, a: &Authed, status: StatusCode, v: View<'_>) -> Result<Response, PageError> {
-    let forces = state.store.forces().await?;
+    let forces = state.store.geography().forces().await?;
     let mut force_options = vec![(String::new(), "Choose a force".to_string())];
     // Only the forces whose standards this person may set: their own.
     force_options.extend(forces.iter().filter(|f| can_set(a.caller(), &f.id)).map(|f| (f.id.clone(), f.name.clone())));
-    let hoods = if v.force.is_empty() { Vec::new() } else { state.store.neighbourhoods(&v.force).await? };
+    let hoods = if v.force.is_empty() { Vec::new() } else { state.store.geography().neighbourhoods(&v.force).await? };
     let mut hood_options = Vec::new();
     if !hoods.is_empty() {
         hood_options.push((String::new(), "The whole force".to_string()));
@@ -371,7 +373,7 @@ pub async fn show(
     } else {
         let id = known_force(Some(&force))?;
         let hood = known_neighbourhood(&state.store, &id, Some(&neighbourhood)).await?;
-        Some(state.store.pledge_standards(&id, hood.as_deref()).await?)
+        Some(state.store.pledge().pledge_standards(&id, hood.as_deref()).await?)
     };
     let form = StandardForm::default();
     let withdrawn = q.withdrawn.parse::<CommitmentId>().ok().map(|id| (id, q.was.as_str()));
@@ -407,7 +409,7 @@ async fn refused(
     form: &StandardForm,
     error: FieldError,
 ) -> Result<Response, PageError> {
-    let standards = Some(state.store.pledge_standards(&force, hood).await?);
+    let standards = Some(state.store.pledge().pledge_standards(&force, hood).await?);
     let errors = [error];
     let neighbourhood = hood.unwrap_or("").to_string();
     let view = View { force, neighbourhood, saved: "", withdrawn: None, standards, form, errors: &errors };
@@ -429,7 +431,7 @@ pub async fn save_standard(
                 let saved = format!("{} is now {} ({})", standard.id, limit_text(&standard.limit), standard.version);
                 return Ok(again(&force, hood.unwrap_or(""), &saved));
             }
-            Err(WebError::Unprocessable(message)) => problem("commitment", message),
+            Err(JsonError::Unprocessable(message)) => problem("commitment", message),
             Err(e) => return Err(e.into()),
         },
         Err(e) => e,
@@ -464,13 +466,13 @@ pub async fn withdraw(
     may_set(&state.store, &by, &force).await?;
     let hood = known_neighbourhood(&state.store, &force, Some(&form.neighbourhood)).await?;
     let commitment: CommitmentId =
-        form.commitment.trim().parse().map_err(|e: StandardError| WebError::BadRequest(e.to_string()))?;
+        form.commitment.trim().parse().map_err(|e: StandardError| JsonError::BadRequest(e.to_string()))?;
     let (status, error) = match withdraw_local_standard(&state.store, &by, &force, hood.as_deref(), commitment).await {
         Ok((withdrawn, _)) => {
             return Ok(withdrawn_to(&force, hood.as_deref(), commitment, &withdrawn.version).into_response());
         }
-        Err(WebError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
-        Err(WebError::Unprocessable(message)) => {
+        Err(JsonError::NotFound(message)) => (StatusCode::NOT_FOUND, problem("in-force", message)),
+        Err(JsonError::Unprocessable(message)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, problem(&format!("withdraw-{commitment}"), message))
         }
         Err(e) => return Err(e.into()),
@@ -484,7 +486,7 @@ pub async fn save_area(
     Form(form): Form<AreaForm>,
 ) -> Result<Response, PageError> {
     may_set(&state.store, &a.by(PURPOSE, bo.now()), form.force.trim()).await?;
-    let area: AreaKind = form.area.parse().map_err(WebError::BadRequest)?;
+    let area: AreaKind = form.area.parse().map_err(JsonError::BadRequest)?;
     set_area(&state.store, &a.by(PURPOSE, bo.now()), &form.force, &form.neighbourhood, area).await?;
     let saved = format!("{} is now {}", form.neighbourhood.trim(), area.as_str());
     Ok(again(form.force.trim(), form.neighbourhood.trim(), &saved))

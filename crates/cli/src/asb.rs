@@ -71,14 +71,16 @@ pub async fn run(cmd: AsbCommand) -> Result<ExitCode> {
         RulesCommand::Show { db, version } => {
             let store = crate::open(&db.database_url).await?;
             let rules = match version {
-                Some(v) => store.asb_rules_version(&v).await?.ok_or_else(|| anyhow!("there is no rule set {v:?}"))?,
-                None => store.current_asb_rules().await?,
+                Some(v) => {
+                    store.asb().asb_rules_version(&v).await?.ok_or_else(|| anyhow!("there is no rule set {v:?}"))?
+                }
+                None => store.asb().current_asb_rules().await?,
             };
             println!("{}", rules.to_json());
         }
         RulesCommand::List { db } => {
             let store = crate::open(&db.database_url).await?;
-            for r in store.asb_rule_versions().await? {
+            for r in store.asb().asb_rule_versions().await? {
                 if r.loaded_at.is_empty() {
                     println!("{}\tshipped with peel\t{}", r.version, r.title);
                 } else {
@@ -105,7 +107,11 @@ pub async fn run(cmd: AsbCommand) -> Result<ExitCode> {
                 Some(email) => crate::caller_of(&store, email).await?,
                 None => Caller::CommandLine,
             };
-            match store.load_asb_rules(&rules, &By { caller: &caller, purpose: "ASB rule set", at: Utc::now() }).await {
+            match store
+                .asb()
+                .load_asb_rules(&rules, &By { caller: &caller, purpose: "ASB rule set", at: Utc::now() })
+                .await
+            {
                 Ok(()) => println!("rule set {} is now current", rules.version),
                 Err(AsbError::Conflict(m) | AsbError::NotShared(m)) => bail!("{m}"),
                 Err(e) => return Err(e.into()),

@@ -83,7 +83,7 @@ pub async fn run(cmd: StandardsCommand) -> Result<ExitCode> {
             // organisation's reach), checked by the store as on the API.
             let caller = crate::caller_of(&store, &by).await?;
             let by = By { caller: &caller, purpose: "ASB service standards", at: Utc::now() };
-            match store.adopt_asb_standards(&force, &csp, &standards, &by).await {
+            match store.asb().adopt_asb_standards(&force, &csp, &standards, &by).await {
                 Ok(s) => println!(
                     "{force}/{csp} now publishes standards version {} ({}); cases opened from now on are judged by it.",
                     s.standards.version, s.standards.name
@@ -98,7 +98,7 @@ pub async fn run(cmd: StandardsCommand) -> Result<ExitCode> {
         StandardsCommand::Show { db, force, csp } => {
             let store = crate::open(&db.database_url).await?;
             crate::case_reviews::require_csp(&store, &force, &csp).await?;
-            match store.asb_standards_for(&force, &csp).await? {
+            match store.asb().asb_standards_for(&force, &csp).await? {
                 Some(s) => {
                     eprintln!("Adopted {} by {}.", s.adopted_at, s.adopted_by);
                     println!("{}", s.standards.to_json());

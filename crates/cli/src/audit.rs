@@ -39,7 +39,7 @@ pub async fn run(cmd: AuditCommand) -> Result<ExitCode> {
                 Some(None) => bail!("--expect takes SEQ:HASH, as printed by an earlier `peel audit verify`"),
             };
             let store = crate::open(&db.database_url).await?;
-            let v = match store.verify_audit().await? {
+            let v = match store.audit().verify_audit().await? {
                 Ok(v) => v,
                 Err(broken) => {
                     eprintln!("The audit log has been tampered with: {broken}.");
@@ -47,7 +47,7 @@ pub async fn run(cmd: AuditCommand) -> Result<ExitCode> {
                 }
             };
             if let Some((seq, hash)) = expect {
-                let found = store.audit_entries_after(seq - 1, 1).await?;
+                let found = store.audit().audit_entries_after(seq - 1, 1).await?;
                 match found.first() {
                     Some(e) if e.seq == seq && e.hash == hash => {}
                     Some(e) if e.seq == seq => {

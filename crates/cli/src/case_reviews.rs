@@ -69,7 +69,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
             let procedure = Procedure::from_json(&text).with_context(|| format!("in {}", file.display()))?;
             let store = crate::open(&db.database_url).await?;
             let by = crate::cli_by("case review procedure");
-            match store.adopt_procedure(&force, &csp, &procedure, &by).await {
+            match store.trigger().adopt_procedure(&force, &csp, &procedure, &by).await {
                 Ok(p) => {
                     println!("{force}/{csp} now uses procedure version {} ({}).", p.procedure.version, p.procedure.name)
                 }
@@ -82,7 +82,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
         ProcedureCommand::Show { db, force, csp } => {
             let store = crate::open(&db.database_url).await?;
             crate::case_reviews::require_csp(&store, &force, &csp).await?;
-            match store.procedure_for(&force, &csp).await? {
+            match store.trigger().procedure_for(&force, &csp).await? {
                 Some(p) => {
                     eprintln!("Adopted {} by {}.", p.adopted_at, p.adopted_by);
                     println!("{}", p.procedure.to_json());
@@ -100,7 +100,7 @@ pub async fn run(cmd: CaseReviewCommand) -> Result<ExitCode> {
 /// Fails unless the force has the partnership, saying where partnerships
 /// come from.
 pub(crate) async fn require_csp(store: &peel_store::Store, force: &str, csp: &str) -> Result<()> {
-    if store.csp(force, csp).await?.is_none() {
+    if store.geography().csp(force, csp).await?.is_none() {
         bail!(
             "there is no community safety partnership {csp} in force {force}; see the areas file imported for {force}"
         );

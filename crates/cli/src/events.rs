@@ -134,11 +134,12 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
             }
             let store = crate::open(&db.database_url).await?;
             if let Some(n) = &neighbourhood
-                && store.neighbourhood(&force, n).await?.is_none()
+                && store.geography().neighbourhood(&force, n).await?.is_none()
             {
                 bail!("unknown neighbourhood {n:?} in force {force}");
             }
-            let report = store.pledge_compliance(&force, month, neighbourhood.as_deref(), chrono::Utc::now()).await?;
+            let report =
+                store.pledge().pledge_compliance(&force, month, neighbourhood.as_deref(), chrono::Utc::now()).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -147,7 +148,8 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 bail!("unknown force {force:?}: expected a police.uk force id such as city-of-london");
             }
             let store = crate::open(&db.database_url).await?;
-            let hoods: Vec<(String, AreaKind)> = store.neighbourhood_areas(&force).await?.into_iter().collect();
+            let hoods: Vec<(String, AreaKind)> =
+                store.pledge().neighbourhood_areas(&force).await?.into_iter().collect();
             let mut text = String::new();
             let mut count = 0;
             for month in from.through(to.unwrap_or(from)) {
@@ -177,6 +179,7 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 let standard: Standard = serde_json::from_str(&read(&file)?)
                     .with_context(|| format!("{} is not a standard", file.display()))?;
                 store
+                    .pledge()
                     .put_local_standard(&force, neighbourhood.as_deref(), &standard, &crate::cli_by("pledge standards"))
                     .await?;
             }
@@ -191,11 +194,16 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
                 // Saying there was nothing, and failing, lets a script tell a
                 // typo in the level from a withdrawal that happened.
                 let by = crate::cli_by("pledge standards");
-                if store.withdraw_local_standard(&force, neighbourhood.as_deref(), commitment, &by).await?.is_none() {
+                if store
+                    .pledge()
+                    .withdraw_local_standard(&force, neighbourhood.as_deref(), commitment, &by)
+                    .await?
+                    .is_none()
+                {
                     bail!("{place} has no local {commitment} standard of its own to withdraw; nothing was changed");
                 }
             }
-            let standards = store.pledge_standards(&force, neighbourhood.as_deref()).await?;
+            let standards = store.pledge().pledge_standards(&force, neighbourhood.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&standards)?);
             if let Some(commitment) = withdraw {
                 let now = standards.get(commitment);
@@ -208,7 +216,10 @@ pub async fn run(cmd: EventsCommand) -> Result<ExitCode> {
         }
         EventsCommand::Area { db, force, neighbourhood, area } => {
             let store = crate::open(&db.database_url).await?;
-            store.set_neighbourhood_area(&force, &neighbourhood, area, &crate::cli_by("pledge standards")).await?;
+            store
+                .pledge()
+                .set_neighbourhood_area(&force, &neighbourhood, area, &crate::cli_by("pledge standards"))
+                .await?;
             println!("{force}/{neighbourhood} is now {}.", area.as_str());
             Ok(ExitCode::SUCCESS)
         }
@@ -268,7 +279,7 @@ pub async fn import_files_timed(store: &Store, files: &[PathBuf]) -> Result<(Imp
         let batch = parse_body(&text);
         phases.parse += start.elapsed();
         let start = Instant::now();
-        let unknown = store.pledge_reference_errors(&batch.events).await?;
+        let unknown = store.pledge().pledge_reference_errors(&batch.events).await?;
         let file_errors = batch.errors.merge_by_key(unknown, |e| e.line);
         errors.append(file_errors.map(|e| (file.clone(), e)));
         let parsed = batch.events.into_iter().map(|e| e.event);
@@ -284,7 +295,7 @@ pub async fn import_files_timed(store: &Store, files: &[PathBuf]) -> Result<(Imp
         return Ok((Imported::Refused(errors), phases));
     }
     let start = Instant::now();
-    let stored = store.put_pledge_events(&events).await?;
+    let stored = store.pledge().put_pledge_events(&events).await?;
     phases.store = start.elapsed();
     Ok((Imported::Stored(stored), phases))
 }
@@ -320,7 +331,7 @@ mod tests {
         assert_eq!(errors.total(), 1);
         let (file, e) = &errors.first()[0];
         assert_eq!((file.as_path(), e.line, e.field.as_str()), (bad.as_path(), 2, "type"));
-        assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+        assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 0);
 
         let Imported::Stored(n) = import_files(&store, std::slice::from_ref(&good)).await.expect("import") else {
             panic!("the good file is valid");
@@ -328,7 +339,7 @@ mod tests {
         assert_eq!(n, lines.len());
         // Importing again replaces rather than duplicates.
         import_files(&store, &[good]).await.expect("import");
-        assert_eq!(store.pledge_event_count(None).await.expect("count"), lines.len() as i64);
+        assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), lines.len() as i64);
         assert!(import_files(&store, &[dir.path().join("missing.ndjson")]).await.is_err());
     }
 

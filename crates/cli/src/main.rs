@@ -326,11 +326,12 @@ fn cli_by(purpose: &str) -> peel_store::By<'_> {
 /// the store then checks their role and their organisation's reach, as for
 /// the same change made on a page.
 async fn caller_of(store: &Store, email: &str) -> Result<peel_core::access::Caller> {
-    let user = store.user_by_email(email).await?.ok_or_else(|| anyhow::anyhow!("there is no account {email}"))?;
+    let user =
+        store.accounts().user_by_email(email).await?.ok_or_else(|| anyhow::anyhow!("there is no account {email}"))?;
     if user.disabled {
         bail!("the account {email} is disabled");
     }
-    Ok(store.caller_for(&user).await?)
+    Ok(store.accounts().caller_for(&user).await?)
 }
 
 async fn open(url: &str) -> Result<Store> {

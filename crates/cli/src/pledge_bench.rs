@@ -65,7 +65,7 @@ fn ndjson(total: usize) -> Result<String> {
 
 async fn prepare(store: &Store) -> Result<()> {
     let force = Force { id: FORCE.into(), name: "Kent Police".into(), ..Default::default() };
-    store.put_force(&force, &[]).await?;
+    store.geography().put_force(&force, &[]).await?;
     for (id, area) in hoods() {
         let neighbourhood = Neighbourhood {
             force_id: FORCE.into(),
@@ -74,6 +74,7 @@ async fn prepare(store: &Store) -> Result<()> {
             ..Default::default()
         };
         store
+            .geography()
             .put_neighbourhood(&NeighbourhoodDetails {
                 neighbourhood,
                 team: vec![],
@@ -82,7 +83,7 @@ async fn prepare(store: &Store) -> Result<()> {
                 sample: false,
             })
             .await?;
-        store.set_neighbourhood_area(FORCE, &id, area, &crate::cli_by("benchmark")).await?;
+        store.pledge().set_neighbourhood_area(FORCE, &id, area, &crate::cli_by("benchmark")).await?;
     }
     Ok(())
 }
@@ -134,11 +135,11 @@ async fn measure(label: &str, store: &Store, file: &Path, total: usize) -> Resul
         phases.store.as_secs_f64(),
     );
     let start = Instant::now();
-    let events = store.pledge_facts(FORCE, month(), month()).await?;
+    let events = store.pledge().pledge_facts(FORCE, month(), month()).await?;
     let t_load = start.elapsed();
     let cpu = cpu_time();
     let start = Instant::now();
-    let report = store.pledge_compliance(FORCE, month(), None, now()).await?;
+    let report = store.pledge().pledge_compliance(FORCE, month(), None, now()).await?;
     let t_all = start.elapsed();
     let eligible: u64 = report.commitments.iter().map(|f| f.eligible).sum();
     println!(

@@ -103,14 +103,14 @@ pub async fn run(cmd: PrivacyCommand) -> Result<ExitCode> {
             println!("Retention policy {}.", policy.version);
             if apply {
                 let by = crate::cli_by("retention policy");
-                let done = store.apply_retention(&policy, &by).await?;
+                let done = store.privacy().apply_retention(&policy, &by).await?;
                 describe(&policy, &done);
                 println!(
                     "{}",
                     if done.is_empty() { "Nothing was due." } else { "Deleted, and written to the audit log." }
                 );
             } else {
-                let due = store.retention_due(&policy, Utc::now()).await?;
+                let due = store.privacy().retention_due(&policy, Utc::now()).await?;
                 describe(&policy, &due);
                 if !due.is_empty() {
                     println!("Nothing was deleted: run again with --apply to delete these.");
@@ -125,7 +125,7 @@ pub async fn run(cmd: PrivacyCommand) -> Result<ExitCode> {
             let store = crate::open(&db.database_url).await?;
             let subject = Subject { name, postcode, phone, email, address };
             let by = crate::cli_by(purpose.trim());
-            let doc = store.subject_access(&subject, &by).await?;
+            let doc = store.privacy().subject_access(&subject, &by).await?;
             let text = serde_json::to_string_pretty(&doc)?;
             let n = doc["reports"].as_array().map_or(0, Vec::len);
             match out {

@@ -153,15 +153,15 @@ Passwords: at least 12 characters, not containing the email address.")]
 
 async fn find_org(store: &Store, given: &str) -> Result<Organisation> {
     if let Ok(id) = given.trim().parse::<i64>()
-        && let Some(o) = store.organisation(id).await?
+        && let Some(o) = store.accounts().organisation(id).await?
     {
         return Ok(o);
     }
-    if let Some(o) = store.organisation_by_name(given).await? {
+    if let Some(o) = store.accounts().organisation_by_name(given).await? {
         return Ok(o);
     }
     let known: Vec<String> =
-        store.organisations().await?.into_iter().map(|o| format!("{} ({})", o.name, o.id)).collect();
+        store.accounts().organisations().await?.into_iter().map(|o| format!("{} ({})", o.name, o.id)).collect();
     if known.is_empty() {
         bail!("there is no organisation {given:?}, and none yet: add one with `peel org add --kind KIND NAME`");
     }
@@ -213,12 +213,12 @@ pub async fn run_org(cmd: OrgCommand) -> Result<ExitCode> {
             let store = crate::open(&db.database_url).await?;
             let org = find_org(&store, &org).await?;
             let reach = reach.reach(org.kind, &org.name)?;
-            let org = store.set_organisation_reach(org.id, &reach, &crate::cli_by(PURPOSE)).await?;
+            let org = store.accounts().set_organisation_reach(org.id, &reach, &crate::cli_by(PURPOSE)).await?;
             println!("{} now works within {}.", org.name, org.reach.describe());
         }
         OrgCommand::List { db } => {
             let store = crate::open(&db.database_url).await?;
-            for o in store.organisations().await? {
+            for o in store.accounts().organisations().await? {
                 println!("{:>5}  {:<17} {:<40} {}", o.id, o.kind.slug(), o.name, o.reach.describe());
             }
         }
@@ -228,7 +228,7 @@ pub async fn run_org(cmd: OrgCommand) -> Result<ExitCode> {
 
 async fn set_disabled(db: &DatabaseArg, email: &str, disabled: bool) -> Result<()> {
     let store = crate::open(&db.database_url).await?;
-    let user = store.user_by_email(email).await?.ok_or_else(|| anyhow!("there is no account {email:?}"))?;
+    let user = store.accounts().user_by_email(email).await?.ok_or_else(|| anyhow!("there is no account {email:?}"))?;
     accounts::set_disabled(&store, &crate::cli_by(PURPOSE), user.id, disabled).await.map_err(explain)?;
     println!("{} is now {}.", user.email, if disabled { "disabled" } else { "enabled" });
     Ok(())
@@ -264,7 +264,7 @@ pub async fn run_user(cmd: UserCommand) -> Result<ExitCode> {
         }
         UserCommand::List { db } => {
             let store = crate::open(&db.database_url).await?;
-            let users = store.users(&crate::cli_by(PURPOSE)).await?;
+            let users = store.accounts().users(&crate::cli_by(PURPOSE)).await?;
             let now = Utc::now();
             for u in users {
                 let status = if u.disabled {
@@ -289,7 +289,11 @@ pub async fn run_user(cmd: UserCommand) -> Result<ExitCode> {
         UserCommand::Enable { db, email } => set_disabled(&db, &email, false).await?,
         UserCommand::Token { db, name, email } => {
             let store = crate::open(&db.database_url).await?;
-            let user = store.user_by_email(&email).await?.ok_or_else(|| anyhow!("there is no account {email:?}"))?;
+            let user = store
+                .accounts()
+                .user_by_email(&email)
+                .await?
+                .ok_or_else(|| anyhow!("there is no account {email:?}"))?;
             let (token, record) =
                 accounts::issue_api_token(&store, &crate::cli_by(PURPOSE), &user, &name).await.map_err(explain)?;
             eprintln!(

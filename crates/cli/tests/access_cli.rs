@@ -50,10 +50,10 @@ async fn bootstrap_organisations_users_and_tokens(engine: Engine) {
 
     let store = Store::open(&url).await.unwrap();
     for refused in ["x@example.org", "y@example.org"] {
-        assert!(store.user_by_email(refused).await.unwrap().is_none(), "refused accounts stored nothing");
+        assert!(store.accounts().user_by_email(refused).await.unwrap().is_none(), "refused accounts stored nothing");
     }
     let hash = peel_usecases::secrets::token_hash(token);
-    assert!(store.use_api_token(&hash, chrono::Utc::now()).await.unwrap().is_some());
+    assert!(store.accounts().use_api_token(&hash, chrono::Utc::now()).await.unwrap().is_some());
 
     let verify = peel(&url, &["audit", "verify"]);
     assert!(verify.status.success(), "{:?}", text(&verify));
@@ -68,11 +68,12 @@ async fn bootstrap_organisations_users_and_tokens(engine: Engine) {
     assert!(out.contains("sam@example.org") && out.contains("auditor") && out.contains("active"), "{out}");
     let off = peel(&url, &["user", "disable", "SAM@example.org"]);
     assert!(off.status.success(), "{:?}", text(&off));
-    assert!(store.use_api_token(&hash, chrono::Utc::now()).await.unwrap().is_none(), "tokens revoked");
+    assert!(store.accounts().use_api_token(&hash, chrono::Utc::now()).await.unwrap().is_none(), "tokens revoked");
     assert!(text(&peel(&url, &["user", "list"])).0.contains("disabled"));
     assert!(peel(&url, &["user", "enable", "sam@example.org"]).status.success());
     assert!(!peel(&url, &["user", "disable", "nobody@example.org"]).status.success());
     let actions: Vec<String> = store
+        .audit()
         .audit_entries_after(3, 100)
         .await
         .unwrap()
@@ -174,7 +175,7 @@ async fn organisations_say_what_they_work_within(engine: Engine) {
         peel(&url, &["org", "add", "--kind", "council", "--partnership", "bedfordshire/luton", "Luton Council"]);
     assert!(text(&early).1.contains("import the partnerships first"), "{:?}", text(&early));
     let store = Store::open(&url).await.unwrap();
-    assert!(store.organisation_by_name("Luton Council").await.unwrap().is_none(), "refused, stored nothing");
+    assert!(store.accounts().organisation_by_name("Luton Council").await.unwrap().is_none(), "refused, stored nothing");
     peel_store::testing::put_luton_partnership(&store).await.unwrap();
     let council =
         peel(&url, &["org", "add", "--kind", "council", "--partnership", "bedfordshire/luton", "Luton Council"]);
@@ -194,7 +195,7 @@ async fn organisations_say_what_they_work_within(engine: Engine) {
         &["user", "add", "--org", "Bedfordshire Police", "--role", "installation-administrator", "root@peel.example"],
     );
     assert!(root.status.success(), "{:?}", text(&root));
-    let log = store.search_audit(&Default::default()).await.unwrap();
+    let log = store.audit().search_audit(&Default::default()).await.unwrap();
     assert!(log.iter().any(|e| e.action == "organisation.reach" && e.actor == "cli"), "placing is audited");
 }
 

@@ -64,7 +64,7 @@ async fn installation_administrators_load_new_rule_versions(engine: Engine) {
     assert!(list.contains("by user:root@luton.example") && list.contains("by cli"), "{list}");
 
     let store = Store::open(&url).await.unwrap();
-    assert_eq!(store.current_asb_rules().await.unwrap().repeat.min_reports, 2);
+    assert_eq!(store.asb().current_asb_rules().await.unwrap().repeat.min_reports, 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

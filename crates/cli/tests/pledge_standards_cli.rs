@@ -19,7 +19,11 @@ async fn local_standards_are_set_and_withdrawn(engine: Engine) {
     let store = db.store().await;
     let neighbourhood =
         Neighbourhood { force_id: "kent".into(), id: "town".into(), name: "Town".into(), ..Default::default() };
-    store.put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.expect("town");
+    store
+        .geography()
+        .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
+        .await
+        .expect("town");
     let url = db.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("answer-8s.json");
@@ -60,7 +64,7 @@ async fn local_standards_are_set_and_withdrawn(engine: Engine) {
     assert!(text(&nowhere).1.contains("neighbourhood nowhere in force kent not found"), "{:?}", text(&nowhere));
     let both = peel(&url, &with(&town, &["--set", path, "--withdraw", "999-answer"]));
     assert!(!both.status.success(), "one change at a time");
-    let set = store.pledge_standards("kent", Some("town")).await.expect("set");
+    let set = store.pledge().pledge_standards("kent", Some("town")).await.expect("set");
     assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
 
     let help = peel("", &["events", "standards", "--help"]);

@@ -22,8 +22,13 @@ async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
     let store = db.store().await;
     let long_ago = Utc::now() - Duration::days(800);
     let by = By { caller: &peel_core::access::Caller::CommandLine, purpose: "testing", at: long_ago };
-    let org = store.create_organisation("Luton Borough Council", OrgKind::Council, &Reach::Unset, &by).await.unwrap();
+    let org = store
+        .accounts()
+        .create_organisation("Luton Borough Council", OrgKind::Council, &Reach::Unset, &by)
+        .await
+        .unwrap();
     let user = store
+        .accounts()
         .create_user(
             &NewUser {
                 email: "pc@luton.example",
@@ -36,7 +41,7 @@ async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
         )
         .await
         .unwrap();
-    let caller = store.caller_for(&user).await.unwrap();
+    let caller = store.accounts().caller_for(&user).await.unwrap();
     let jane = RawPerson { name: "Jane Smith".into(), phone: "07700 900123".into(), ..Default::default() };
     for at in [long_ago, Utc::now() - Duration::days(5)] {
         let raw = RawReport {
@@ -50,7 +55,7 @@ async fn retention_and_subject_access_from_the_command_line(engine: Engine) {
             ..Default::default()
         };
         let v = Viewer::new(&caller, "ASB casework", at).unwrap();
-        store.record_asb_report(&raw.check(at).unwrap(), &v).await.unwrap();
+        store.asb().record_asb_report(&raw.check(at).unwrap(), &v).await.unwrap();
     }
     let url = db.url.clone();
 

@@ -186,7 +186,11 @@ async fn replicas_behave_as_one_service(engine: Engine) {
     for id in ["town", "marsh"] {
         let neighbourhood =
             Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
-        store.put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.expect("put");
+        store
+            .geography()
+            .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
+            .await
+            .expect("put");
     }
     store.close().await;
     let email = "officer@police.example";

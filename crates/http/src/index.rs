@@ -74,7 +74,7 @@ impl OpenDataSink for Sink {
 /// Reads the store's open data (one consistent snapshot) into an engine.
 pub async fn build_index(store: &Store) -> Result<OpenData, StoreError> {
     let mut sink = Sink(Builder::new());
-    let (version, snapshot) = store.read_open_data(&mut sink).await?;
+    let (version, snapshot) = store.open_data().read_open_data(&mut sink).await?;
     let builder = sink.0;
     // Sorting millions of records is CPU work: off the async threads.
     tokio::task::spawn_blocking(move || {
@@ -118,7 +118,7 @@ pub async fn keep_fresh(state: AppState) {
         peel_store::Engine::Postgres => POSTGRES_POLL,
     };
     let mut watch = loop {
-        match state.store.watch_data_version().await {
+        match state.store.open_data().watch_data_version().await {
             Ok(w) => break w,
             Err(e) => {
                 tracing::error!(error = %e, "cannot watch for new data; retrying");
@@ -132,7 +132,7 @@ pub async fn keep_fresh(state: AppState) {
         if failed.is_some_and(|at| at.elapsed() < RETRY) {
             continue;
         }
-        let stored = match state.store.data_version().await {
+        let stored = match state.store.open_data().data_version().await {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the data version");

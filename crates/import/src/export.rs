@@ -189,12 +189,12 @@ pub async fn force_month_csv(
     }
     let mut out = Vec::new();
     match kind {
-        CsvKind::Street => street_csv(&store.street_crimes(force_id, month).await?, &mut out)?,
+        CsvKind::Street => street_csv(&store.open_data().street_crimes(force_id, month).await?, &mut out)?,
         CsvKind::Outcomes => {
             let name = force::by_id(force_id).map_or(force_id, |f| f.name);
-            outcomes_csv(name, &store.outcome_records(force_id, month).await?, &mut out)?
+            outcomes_csv(name, &store.open_data().outcome_records(force_id, month).await?, &mut out)?
         }
-        CsvKind::StopAndSearch => stops_csv(&store.stop_searches(force_id, month).await?, &mut out)?,
+        CsvKind::StopAndSearch => stops_csv(&store.open_data().stop_searches(force_id, month).await?, &mut out)?,
     }
     Ok(Some(out))
 }
@@ -209,10 +209,10 @@ pub async fn files(
 ) -> Result<Vec<(Month, CsvKind, String)>, ExportError> {
     let mut files = Vec::new();
     if months.is_empty() {
-        files = store.imported_files(None).await?;
+        files = store.open_data().imported_files(None).await?;
     }
     for m in months {
-        files.extend(store.imported_files(Some(*m)).await?);
+        files.extend(store.open_data().imported_files(Some(*m)).await?);
     }
     files.retain(|(_, _, f)| force_id.is_none_or(|want| want == f.as_str()));
     files.sort_by(|a, b| (a.0, a.2.as_str(), a.1.file_suffix()).cmp(&(b.0, b.2.as_str(), b.1.file_suffix())));

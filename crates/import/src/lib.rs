@@ -295,6 +295,7 @@ impl<'s> Importer<'s> {
         let (points, problems) = postcodes::parse(&input.bytes, &input.name, cols);
         self.refuse_or_skip(problems, summary, progress)?;
         self.store
+            .geography()
             .put_postcodes(&points)
             .await
             .map_err(|source| ImportError::Store { path: input.name.clone(), source })?;
@@ -322,7 +323,7 @@ impl<'s> Importer<'s> {
                 if !problems.is_empty() {
                     return Err(refuse(problems));
                 }
-                self.store.replace_published_groups(&groups).await.map_err(store_err)?;
+                self.store.comparisons().replace_published_groups(&groups).await.map_err(store_err)?;
                 summary.peer_groups += groups.len();
                 groups.len()
             }
@@ -331,7 +332,7 @@ impl<'s> Importer<'s> {
                 if !problems.is_empty() {
                     return Err(refuse(problems));
                 }
-                self.store.replace_force_variables(&values).await.map_err(store_err)?;
+                self.store.comparisons().replace_force_variables(&values).await.map_err(store_err)?;
                 summary.force_variables += values.len();
                 values.len()
             }
@@ -353,11 +354,11 @@ impl<'s> Importer<'s> {
         let parent = path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or_default();
         let store_err = |source| ImportError::Store { path: input.name.clone(), source };
         if let Some(f) = force::by_id(parent) {
-            self.store.set_neighbourhood_boundary(f.id, stem, &area).await.map_err(store_err)?;
+            self.store.geography().set_neighbourhood_boundary(f.id, stem, &area).await.map_err(store_err)?;
             summary.neighbourhood_boundaries += 1;
             summary.forces.insert(f.id.to_string());
         } else if let Some(f) = force::by_id(stem) {
-            self.store.set_force_boundary(f.id, &area).await.map_err(store_err)?;
+            self.store.geography().set_force_boundary(f.id, &area).await.map_err(store_err)?;
             summary.force_boundaries += 1;
         } else {
             return Err(ImportError::Invalid {
@@ -378,7 +379,7 @@ impl<'s> Importer<'s> {
         match parsed {
             json::JsonInput::ForceAreas(areas) => {
                 for (force_id, area) in &areas {
-                    self.store.set_force_boundary(force_id, area).await.map_err(store_err)?;
+                    self.store.geography().set_force_boundary(force_id, area).await.map_err(store_err)?;
                 }
                 summary.force_boundaries += areas.len();
             }
@@ -389,6 +390,7 @@ impl<'s> Importer<'s> {
                     .map_err(|message| ImportError::Invalid { path: input.name.clone(), message })?;
                 let commentary = file.commentary.as_deref();
                 self.store
+                    .geography()
                     .put_areas(&file.force, commentary, population.as_ref(), &bcus, &csps)
                     .await
                     .map_err(store_err)?;
@@ -396,10 +398,10 @@ impl<'s> Importer<'s> {
             }
             json::JsonInput::Neighbourhoods(file) => {
                 if let Some((force, people)) = file.force_record() {
-                    self.store.put_force(&force, &people).await.map_err(store_err)?;
+                    self.store.geography().put_force(&force, &people).await.map_err(store_err)?;
                 }
                 for d in file.details() {
-                    self.store.put_neighbourhood(&d).await.map_err(store_err)?;
+                    self.store.geography().put_neighbourhood(&d).await.map_err(store_err)?;
                     summary.neighbourhood_details += 1;
                 }
                 summary.forces.insert(file.force.clone());

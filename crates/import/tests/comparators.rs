@@ -39,7 +39,7 @@ async fn groups_and_variables_recount(engine: Engine) {
     let store = db.store().await;
     let summary = import(&store, &[dir()]).await;
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let held = store.comparison_inputs().await.unwrap();
+    let held = store.comparisons().comparison_inputs().await.unwrap();
     let mut want = groups_in_file();
     want.sort();
     assert_eq!(held_groups(&held), want);
@@ -58,14 +58,14 @@ async fn groups_and_variables_recount(engine: Engine) {
 
     // Again: the same rows, not twice as many.
     import(&store, &[dir()]).await;
-    assert_eq!(store.comparison_inputs().await.unwrap(), held);
+    assert_eq!(store.comparisons().comparison_inputs().await.unwrap(), held);
 }
 
 async fn bad_files_are_refused_whole(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     import(&store, &[dir()]).await;
-    let before = store.comparison_inputs().await.unwrap();
+    let before = store.comparisons().comparison_inputs().await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let groups = tmp.path().join("groups.csv");
     std::fs::write(&groups, "force,peer_1,peer_2,source,year\nkent,essex,,HMIC,2020\nsurrey,surrey,,HMIC,2020\n")
@@ -78,12 +78,12 @@ async fn bad_files_are_refused_whole(engine: Engine) {
     assert_eq!(said.len(), 2, "{said:?}");
     assert!(said[0].contains("groups.csv:3: force: \"surrey\" lists itself as its own peer"), "{}", said[0]);
     assert!(said[1].contains("variables.csv:3: force: \"atlantis\" is not a police.uk force id"), "{}", said[1]);
-    assert_eq!(store.comparison_inputs().await.unwrap(), before, "nothing of a refused file is written");
+    assert_eq!(store.comparisons().comparison_inputs().await.unwrap(), before, "nothing of a refused file is written");
 
     // A good variables file replaces only the variables it names.
     std::fs::write(&variables, "force,variable,value,source,year\nkent,population_density,1,ONS,2021\n").unwrap();
     import(&store, &[variables]).await;
-    let after = store.comparison_inputs().await.unwrap();
+    let after = store.comparisons().comparison_inputs().await.unwrap();
     let density: Vec<_> = after.variables.iter().filter(|v| v.variable == "population_density").collect();
     assert_eq!(density.len(), 1);
     assert_eq!(

@@ -40,13 +40,13 @@ async fn malformed_kml_is_refused_whole(engine: Engine) {
         assert!(message.contains(&format!("{name}:{line}: ")) && message.contains(says), "{name}: {message}");
         assert_eq!(summary.neighbourhood_boundaries, 0);
     }
-    assert!(store.neighbourhood_boundaries().await.expect("read").is_empty(), "nothing was stored");
+    assert!(store.geography().neighbourhood_boundaries().await.expect("read").is_empty(), "nothing was stored");
 
     std::fs::write(folder.join("whole.kml"), WHOLE).expect("write");
     let mut importer = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() });
     let summary = importer.import_paths(&[folder.join("whole.kml")]).await.expect("import runs");
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    assert_eq!(store.neighbourhood_boundaries().await.expect("read").len(), 1);
+    assert_eq!(store.geography().neighbourhood_boundaries().await.expect("read").len(), 1);
 }
 
 peel_store::on_both_engines!(malformed_kml_is_refused_whole);

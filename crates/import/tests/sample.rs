@@ -52,9 +52,12 @@ async fn sample_recounts_per_file(engine: Engine) {
     assert_eq!(counts.stops, total(CsvKind::StopAndSearch));
     assert_eq!(counts.postcodes, 36_828);
     assert_eq!(counts.neighbourhoods, 6);
-    assert_eq!(store.neighbourhood("city-of-london", "ban").await.unwrap().unwrap().name, "Bank");
-    assert!(store.force_boundary("bedfordshire").await.unwrap().is_some(), "ONS force area for Bedfordshire");
-    assert!(store.neighbourhood_boundary("city-of-london", "fle").await.unwrap().is_some());
+    assert_eq!(store.geography().neighbourhood("city-of-london", "ban").await.unwrap().unwrap().name, "Bank");
+    assert!(
+        store.geography().force_boundary("bedfordshire").await.unwrap().is_some(),
+        "ONS force area for Bedfordshire"
+    );
+    assert!(store.geography().neighbourhood_boundary("city-of-london", "fle").await.unwrap().is_some());
     assert_eq!(summary.months.len(), 24);
     assert_eq!(summary.forces.iter().map(String::as_str).collect::<Vec<_>>(), ["bedfordshire", "city-of-london"]);
     // Stop and search is listed for the months it was published.

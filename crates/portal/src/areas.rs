@@ -200,7 +200,7 @@ pub async fn csp(
     let f = force_or_404(&data, &fid)?;
     let csp =
         data.geography().csps_of(&fid).find(|c| c.id == id).ok_or_else(|| {
-            PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))
+            PageError::not_found(format!("a community safety partnership called “{id}” in {}", f.name))
         })?;
     let figs = csp_figures(&data, csp, choice.month);
     let bcu_name = data.geography().bcus_of(&fid).find(|b| b.id == csp.bcu_id).map(|b| b.name.clone());

@@ -27,7 +27,7 @@ struct IndexPage {
 }
 
 async fn index(State(state): State<AppState>) -> Result<Response, PageError> {
-    let csps = state.store.all_csps().await?.into_iter().map(|c| (c.force_id, c.id, c.name)).collect();
+    let csps = state.store.geography().all_csps().await?.into_iter().map(|c| (c.force_id, c.id, c.name)).collect();
     render(&IndexPage { csps })
 }
 
@@ -52,10 +52,10 @@ async fn partnership(
     State(state): State<AppState>,
     Path((force, csp)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let Some(c) = state.store.csp(&force, &csp).await? else {
+    let Some(c) = state.store.geography().csp(&force, &csp).await? else {
         return Ok(not_found_page("that community safety partnership"));
     };
-    let adopted = state.store.asb_standards_for(&force, &csp).await?;
+    let adopted = state.store.asb().asb_standards_for(&force, &csp).await?;
     let (standards, adopted_at) = match &adopted {
         Some(s) => (s.standards.clone(), s.adopted_at.get(..10).unwrap_or_default().to_string()),
         None => (Standards::national_default(), String::new()),

@@ -37,7 +37,7 @@ struct IndexPage {
 }
 
 async fn index(State(state): State<AppState>) -> Result<Response, PageError> {
-    let csps = state.store.all_csps().await?.into_iter().map(|c| (c.force_id, c.id, c.name)).collect();
+    let csps = state.store.geography().all_csps().await?.into_iter().map(|c| (c.force_id, c.id, c.name)).collect();
     render(&IndexPage { csps })
 }
 
@@ -50,10 +50,15 @@ struct Published {
 }
 
 async fn published(state: &AppState, force: &str, csp: &str) -> Result<Option<Published>, peel_store::StoreError> {
-    let Some(c) = state.store.csp(force, csp).await? else { return Ok(None) };
-    let procedure =
-        state.store.procedure_for(force, csp).await?.map(|p| p.procedure).unwrap_or_else(Procedure::national_default);
-    let facts = state.store.case_review_facts(force, csp).await?;
+    let Some(c) = state.store.geography().csp(force, csp).await? else { return Ok(None) };
+    let procedure = state
+        .store
+        .trigger()
+        .procedure_for(force, csp)
+        .await?
+        .map(|p| p.procedure)
+        .unwrap_or_else(Procedure::national_default);
+    let facts = state.store.trigger().case_review_facts(force, csp).await?;
     let today = Utc::now().date_naive();
     let figures = years_with_figures(&facts, today).into_iter().map(|y| annual_figures(&facts, y)).collect();
     Ok(Some(Published { csp: c, procedure, figures }))
@@ -112,8 +117,8 @@ async fn partnership(
     })
 }
 
-async fn api_index(State(state): State<AppState>) -> Result<Json<Value>, crate::WebError> {
-    let csps = state.store.all_csps().await?;
+async fn api_index(State(state): State<AppState>) -> Result<Json<Value>, crate::JsonError> {
+    let csps = state.store.geography().all_csps().await?;
     Ok(Json(json!({
         "partnerships": csps.iter().map(|c| json!({
             "force": c.force_id,
@@ -147,6 +152,6 @@ async fn api_partnership(State(state): State<AppState>, Path((force, csp)): Path
             Json(json!({ "error": format!("there is no community safety partnership {csp} in force {force}") })),
         )
             .into_response(),
-        Err(e) => crate::WebError::Store(e).into_response(),
+        Err(e) => crate::JsonError::Store(e).into_response(),
     }
 }

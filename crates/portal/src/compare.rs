@@ -225,7 +225,7 @@ pub async fn forces(State(state): State<AppState>, Query(q): Query<SortQuery>) -
     let mut figs = month.map(|m| force_figures(&data, m)).unwrap_or_default();
     sort_figures(&mut figs, &sort);
     let chart_svg = bar_chart("Crimes per square kilometre by force", &figs, true);
-    let inputs = state.store.comparison_inputs().await?;
+    let inputs = state.store.comparisons().comparison_inputs().await?;
     let (summary, notes) = match month {
         Some(m) if !figs.is_empty() => {
             let (summary, national) = summary_rows(&data, m);

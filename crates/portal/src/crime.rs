@@ -25,7 +25,7 @@ pub struct CrimePage {
 }
 
 pub async fn page(State(state): State<AppState>, Path(persistent_id): Path<String>) -> Result<Response, PageError> {
-    let missing = || PageError::NotFound(format!("a crime with reference “{persistent_id}”"));
+    let missing = || PageError::not_found(format!("a crime with reference “{persistent_id}”"));
     if persistent_id.len() != 64 || !persistent_id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(missing());
     }

@@ -26,9 +26,8 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use peel_store::StoreError;
 
-pub(crate) use peel_http::{AppState, WebError};
+pub(crate) use peel_http::{AppState, JsonError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -64,16 +63,12 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Why a page could not be shown; rendered as a page a person can act on.
-#[derive(Debug, thiserror::Error)]
-pub enum PageError {
-    #[error("{0}")]
-    NotFound(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("template: {0}")]
-    Render(#[from] askama::Error),
-}
+/// Why a page could not be shown, drawn in the portal's skin.
+pub type PageError = peel_http::PageError<PortalSkin>;
+
+/// The portal's skin for failures: its own layout, with links back to the
+/// start (see [`peel_http::Skin`]).
+pub struct PortalSkin;
 
 #[derive(Template)]
 #[template(path = "page.html")]
@@ -85,7 +80,8 @@ pub(crate) struct TextPage {
 }
 
 pub(crate) fn render<T: Template>(t: &T) -> Result<Response, PageError> {
-    Ok(Html(t.render()?).into_response())
+    let html = t.render().map_err(|e| JsonError::Internal(format!("template: {e}")))?;
+    Ok(Html(html).into_response())
 }
 
 /// The page for any address peel does not know.
@@ -106,24 +102,22 @@ pub fn not_found_page(what: &str) -> Response {
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        match self {
-            PageError::NotFound(what) => not_found_page(&what),
-            other => {
-                tracing::error!(error = %other, "page failed");
-                let page = TextPage {
-                    title: "Sorry, there is a problem with the service".into(),
-                    sections: vec![(
-                        String::new(),
-                        vec!["Try again later. The problem has been logged.".into()],
-                        vec![],
-                    )],
-                    links: vec![("/".into(), "Go to the start page".into())],
-                };
-                let body = page.render().unwrap_or_else(|_| "Sorry, there is a problem with the service".into());
-                (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
-            }
+impl peel_http::Skin for PortalSkin {
+    fn page(status: StatusCode, message: &str) -> Response {
+        if status == StatusCode::NOT_FOUND {
+            return not_found_page(message);
         }
+        let (title, text, links) = if status.is_server_error() {
+            (
+                "Sorry, there is a problem with the service",
+                "Try again later. The problem has been logged.".to_string(),
+                vec![("/".into(), "Go to the start page".into())],
+            )
+        } else {
+            ("There is a problem", message.to_string(), vec![("/".into(), "Search for your area by postcode".into())])
+        };
+        let page = TextPage { title: title.into(), sections: vec![(String::new(), vec![text], vec![])], links };
+        let body = page.render().unwrap_or_else(|_| title.to_string());
+        (status, Html(body)).into_response()
     }
 }

@@ -8,7 +8,7 @@ use peel_spatial::OpenData;
 use super::PageError;
 
 pub fn force_or_404<'d>(data: &'d OpenData, id: &str) -> Result<&'d Force, PageError> {
-    let missing = || PageError::NotFound(format!("a police force called “{id}”"));
+    let missing = || PageError::not_found(format!("a police force called “{id}”"));
     if force::by_id(id).is_none() {
         return Err(missing());
     }
@@ -22,7 +22,7 @@ pub fn neighbourhood_or_404<'d>(
 ) -> Result<&'d NeighbourhoodDetails, PageError> {
     data.geography()
         .neighbourhood(force_id, id)
-        .ok_or_else(|| PageError::NotFound(format!("a neighbourhood “{id}” in “{force_id}”")))
+        .ok_or_else(|| PageError::not_found(format!("a neighbourhood “{id}” in “{force_id}”")))
 }
 
 pub fn bcu_or_404<'d>(data: &'d OpenData, force: &Force, id: &str) -> Result<&'d Bcu, PageError> {
@@ -30,5 +30,5 @@ pub fn bcu_or_404<'d>(data: &'d OpenData, force: &Force, id: &str) -> Result<&'d
         .bcus
         .iter()
         .find(|b| b.force_id == force.id && b.id == id)
-        .ok_or_else(|| PageError::NotFound(format!("a basic command unit called “{id}” in {}", force.name)))
+        .ok_or_else(|| PageError::not_found(format!("a basic command unit called “{id}” in {}", force.name)))
 }

@@ -30,7 +30,7 @@ impl MonthChoice {
         let month = match date.map(str::trim).filter(|d| !d.is_empty()) {
             None => data.latest_month(),
             Some(d) => {
-                let not_held = || PageError::NotFound(format!("crime figures for the month “{d}”"));
+                let not_held = || PageError::not_found(format!("crime figures for the month “{d}”"));
                 let m: Month = d.parse().map_err(|_| not_held())?;
                 if !held.contains(&m) {
                     return Err(not_held());

@@ -243,12 +243,12 @@ async fn figures(
     neighbourhood: Option<&str>,
 ) -> Result<(Option<Month>, Vec<Report>, StandardSet), PageError> {
     let store = &state.store;
-    let latest = store.pledge_latest_month(force_id, neighbourhood).await?;
-    let standards = store.pledge_standards(force_id, neighbourhood).await?;
+    let latest = store.pledge().pledge_latest_month(force_id, neighbourhood).await?;
+    let standards = store.pledge().pledge_standards(force_id, neighbourhood).await?;
     let reports = match latest {
         Some(latest) => {
             let (from, to) = window(latest);
-            store.pledge_compliance_months(force_id, from, to, neighbourhood, Utc::now()).await?
+            store.pledge().pledge_compliance_months(force_id, from, to, neighbourhood, Utc::now()).await?
         }
         None => vec![],
     };
@@ -310,7 +310,7 @@ pub async fn neighbourhood_page(
 }
 
 /// A basic command unit's figures: the force's standards over the events of
-/// its neighbourhoods (see `Store::pledge_compliance_bcu_months`).
+/// its neighbourhoods (see `Pledge::pledge_compliance_bcu_months`).
 /// Links to the Pledge pages of a BCU's neighbourhoods, by name.
 fn neighbourhood_links(data: &OpenData, force_id: &str, members: &BTreeSet<String>) -> Vec<(String, String)> {
     let geography = data.geography();
@@ -347,13 +347,13 @@ pub async fn bcu_page(
     let data = state.index.current();
     let f = force_or_404(&data, &force_id)?;
     let bcu = bcu_or_404(&data, f, &id)?;
-    let members = store.bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
-    let latest = store.pledge_latest_month(&force_id, None).await?;
-    let standards = store.pledge_standards(&force_id, None).await?;
+    let members = store.geography().bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
+    let latest = store.pledge().pledge_latest_month(&force_id, None).await?;
+    let standards = store.pledge().pledge_standards(&force_id, None).await?;
     let reports = match latest {
         Some(latest) => {
             let (from, to) = window(latest);
-            store.pledge_compliance_bcu_months(&force_id, from, to, &id, Utc::now()).await?.unwrap_or_default()
+            store.pledge().pledge_compliance_bcu_months(&force_id, from, to, &id, Utc::now()).await?.unwrap_or_default()
         }
         None => vec![],
     };

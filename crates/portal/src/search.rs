@@ -111,14 +111,14 @@ pub async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>)
         let Ok(postcode) = Postcode::parse(&query) else {
             return home_with(&state, &query, Some("Enter a real postcode, like EC2V 7HH".into()), vec![]).await;
         };
-        let Some(point) = state.store.postcode(&postcode).await? else {
+        let Some(point) = state.store.geography().postcode(&postcode).await? else {
             let msg =
                 format!("We have no information for {postcode}. peel only holds the areas its operator has loaded.");
             return home_with(&state, &query, Some(msg), vec![]).await;
         };
         return point_page(&state, point.at, Some(postcode.to_string()), point.admin_district.as_deref()).await;
     }
-    let found = state.store.search_places(&query, 20).await?;
+    let found = state.store.geography().search_places(&query, 20).await?;
     let data = state.index.current();
     let mut matches: Vec<MatchLink> = found.into_iter().map(|m| match_link(&data, m)).collect();
     if matches.len() == 1 {

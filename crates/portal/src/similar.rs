@@ -74,7 +74,7 @@ pub async fn page(
     let data = state.index.current();
     let force = force_or_404(&data, &force_id)?.clone();
     let choice = MonthChoice::of(&data, q.date.as_deref())?;
-    let inputs = state.store.comparison_inputs().await?;
+    let inputs = state.store.comparisons().comparison_inputs().await?;
     let standardised = peers::standardise(&inputs.variables);
     let month = choice.month;
     let mut published = month.map_or_else(no_month, |m| published_section(&data, &inputs, &force_id, m));

@@ -10,7 +10,8 @@ use peel_core::access::{Account, Caller, LoginState, OrgKind, Partnership, Permi
 use serde_json::json;
 
 use crate::audit::{By, append_audit_in};
-use crate::{Store, StoreError, on_db};
+use crate::handles::Accounts;
+use crate::{StoreError, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organisation {
@@ -55,7 +56,7 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: String,
     pub expires_at: String,
-    /// Moves on each use; see [`Store::live_session`].
+    /// Moves on each use; see [`Accounts::live_session`].
     pub last_seen_at: String,
 }
 
@@ -170,23 +171,23 @@ fn conflict(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
     }
 }
 
-impl Store {
+impl Accounts<'_> {
     // ---- organisations -------------------------------------------------
 
     /// Adds an organisation placed at `reach` (audited as
     /// `organisation.create`): installation administrators and the command
     /// line only.
     pub async fn create_organisation(
-        &self,
+        self,
         name: &str,
         kind: OrgKind,
         reach: &Reach,
         by: &By<'_>,
     ) -> Result<Organisation, StoreError> {
-        self.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
+        self.0.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
         let name = name.trim();
         let (force_id, partnerships) = self.check_placement(kind, reach).await?;
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO organisations (name, kind, created_at, force_id) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -216,16 +217,11 @@ impl Store {
 
     /// Places an organisation anew: the force it is, or the partnerships it
     /// belongs to (audited as `organisation.reach`, with the reach before).
-    pub async fn set_organisation_reach(
-        &self,
-        id: i64,
-        reach: &Reach,
-        by: &By<'_>,
-    ) -> Result<Organisation, StoreError> {
-        self.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
+    pub async fn set_organisation_reach(self, id: i64, reach: &Reach, by: &By<'_>) -> Result<Organisation, StoreError> {
+        self.0.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
         let org = self.organisation(id).await?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
         let (force_id, partnerships) = self.check_placement(org.kind, reach).await?;
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE organisations SET force_id = $2 WHERE id = $1").bind(id).bind(&force_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM organisation_partnerships WHERE organisation_id = $1").bind(id).execute(&mut *tx).await?;
@@ -247,7 +243,7 @@ impl Store {
     /// The force id and partnerships to store for an organisation of `kind`
     /// placed at `reach`, or why it cannot be placed there.
     async fn check_placement(
-        &self,
+        self,
         kind: OrgKind,
         reach: &Reach,
     ) -> Result<(Option<String>, Vec<Partnership>), StoreError> {
@@ -284,8 +280,8 @@ impl Store {
         }
     }
 
-    async fn csp_exists(&self, force_id: &str, csp_id: &str) -> Result<bool, StoreError> {
-        let n: i64 = on_db!(self, pool => {
+    async fn csp_exists(self, force_id: &str, csp_id: &str) -> Result<bool, StoreError> {
+        let n: i64 = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM csps WHERE force_id = $1 AND id = $2")
                 .bind(force_id)
                 .bind(csp_id)
@@ -296,8 +292,8 @@ impl Store {
     }
 
     /// Every organisation's partnerships, by organisation.
-    async fn partnerships_by_org(&self, org: Option<i64>) -> Result<Vec<(i64, Partnership)>, StoreError> {
-        let rows: Vec<(i64, String, String)> = on_db!(self, pool => {
+    async fn partnerships_by_org(self, org: Option<i64>) -> Result<Vec<(i64, Partnership)>, StoreError> {
+        let rows: Vec<(i64, String, String)> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT organisation_id, force_id, csp_id FROM organisation_partnerships \
                  WHERE ($1 IS NULL OR organisation_id = $1) ORDER BY organisation_id, force_id, csp_id",
@@ -309,7 +305,7 @@ impl Store {
         Ok(rows.into_iter().map(|(o, force_id, csp_id)| (o, Partnership { force_id, csp_id })).collect())
     }
 
-    async fn orgs_from_rows(&self, rows: Vec<OrgRow>, only: Option<i64>) -> Result<Vec<Organisation>, StoreError> {
+    async fn orgs_from_rows(self, rows: Vec<OrgRow>, only: Option<i64>) -> Result<Vec<Organisation>, StoreError> {
         let mut all = self.partnerships_by_org(only).await?;
         rows.into_iter()
             .map(|r| {
@@ -322,15 +318,15 @@ impl Store {
 
     /// Every organisation (names and kinds are not personal data: cases are
     /// shared by choosing one).
-    pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+    pub async fn organisations(self) -> Result<Vec<Organisation>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("{ORG_SELECT} ORDER BY lower(name), id"));
-        let rows: Vec<OrgRow> = on_db!(self, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
+        let rows: Vec<OrgRow> = on_db!(self.0, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
         self.orgs_from_rows(rows, None).await
     }
 
     /// The organisations `caller` may add accounts to: their own, or all of
     /// them for the installation's administrators and the command line.
-    pub async fn organisations_for(&self, caller: &Caller) -> Result<Vec<Organisation>, StoreError> {
+    pub async fn organisations_for(self, caller: &Caller) -> Result<Vec<Organisation>, StoreError> {
         let all = self.organisations().await?;
         Ok(all
             .into_iter()
@@ -338,9 +334,9 @@ impl Store {
             .collect())
     }
 
-    pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
+    pub async fn organisation(self, id: i64) -> Result<Option<Organisation>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("{ORG_SELECT} WHERE id = $1"));
-        let row: Option<OrgRow> = on_db!(self, pool => {
+        let row: Option<OrgRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(id).fetch_optional(pool).await?
         });
         match row {
@@ -350,9 +346,9 @@ impl Store {
     }
 
     /// Finds an organisation by name, ignoring case.
-    pub async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>, StoreError> {
+    pub async fn organisation_by_name(self, name: &str) -> Result<Option<Organisation>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("{ORG_SELECT} WHERE lower(name) = lower($1)"));
-        let row: Option<OrgRow> = on_db!(self, pool => {
+        let row: Option<OrgRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(name.trim()).fetch_optional(pool).await?
         });
         match row {
@@ -365,7 +361,7 @@ impl Store {
     }
 
     /// The caller an account acts as: its role, and its organisation's reach.
-    pub async fn caller_for(&self, user: &UserRecord) -> Result<Caller, StoreError> {
+    pub async fn caller_for(self, user: &UserRecord) -> Result<Caller, StoreError> {
         let org = self
             .organisation(user.organisation_id)
             .await?
@@ -377,12 +373,12 @@ impl Store {
 
     /// Creates an account (audited as `user.create`), in an organisation
     /// the caller administers. The email is stored lower-case.
-    pub async fn create_user(&self, u: &NewUser<'_>, by: &By<'_>) -> Result<UserRecord, StoreError> {
+    pub async fn create_user(self, u: &NewUser<'_>, by: &By<'_>) -> Result<UserRecord, StoreError> {
         let target = Target::Account { organisation_id: u.organisation_id, role: u.role };
-        self.authorise(by, Permission::ManageUsers, target).await?;
+        self.0.authorise(by, Permission::ManageUsers, target).await?;
         let email = u.email.trim().to_lowercase();
         let at = time::format(by.at);
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (email, display_name, organisation_id, role, password_hash, created_at, password_set_at) \
@@ -406,19 +402,19 @@ impl Store {
         self.user(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
     }
 
-    pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+    pub async fn user(self, id: i64) -> Result<Option<UserRecord>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("{USER_SELECT} WHERE u.id = $1"));
-        let row: Option<UserRow> = on_db!(self, pool => {
+        let row: Option<UserRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(id).fetch_optional(pool).await?
         });
         row.map(user_from_row).transpose()
     }
 
     /// Finds an account by email address, ignoring case.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+    pub async fn user_by_email(self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("{USER_SELECT} WHERE u.email = $1"));
         let email = email.trim().to_lowercase();
-        let row: Option<UserRow> = on_db!(self, pool => {
+        let row: Option<UserRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(&email).fetch_optional(pool).await?
         });
         row.map(user_from_row).transpose()
@@ -428,10 +424,10 @@ impl Store {
     /// it shows personal data): their own organisation's, each
     /// organisation's administrators for the installation's, every account
     /// for the command line.
-    pub async fn users(&self, by: &By<'_>) -> Result<Vec<UserRecord>, StoreError> {
-        self.authorise(by, Permission::ManageUsers, Target::Own).await?;
+    pub async fn users(self, by: &By<'_>) -> Result<Vec<UserRecord>, StoreError> {
+        self.0.authorise(by, Permission::ManageUsers, Target::Own).await?;
         let sql = sqlx::AssertSqlSafe(format!("{USER_SELECT} ORDER BY u.email"));
-        let rows: Vec<UserRow> = on_db!(self, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
+        let rows: Vec<UserRow> = on_db!(self.0, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
         let users: Vec<UserRecord> = rows
             .into_iter()
             .map(user_from_row)
@@ -448,31 +444,31 @@ impl Store {
         if let Some(a) = by.caller.account() {
             details["organisation_id"] = a.organisation_id.into();
         }
-        self.append_audit(&by.entry("user.list", "users".into(), details)).await?;
+        self.0.audit().append_audit(&by.entry("user.list", "users".into(), details)).await?;
         Ok(users)
     }
 
     /// One account the caller administers, for its record page (audited as
     /// `user.read`). Refused, with nothing read, for anyone else's.
-    pub async fn managed_user(&self, id: i64, by: &By<'_>) -> Result<UserRecord, StoreError> {
+    pub async fn managed_user(self, id: i64, by: &By<'_>) -> Result<UserRecord, StoreError> {
         let user = self.user_to_change(id, by).await?;
-        self.append_audit(&by.entry("user.read", format!("user:{id}"), json!({}))).await?;
+        self.0.audit().append_audit(&by.entry("user.read", format!("user:{id}"), json!({}))).await?;
         Ok(user)
     }
 
     /// Account `user_id`, if the caller may change it (an administrator of
     /// its organisation), checked before anything is read from it or changed.
-    pub async fn user_to_change(&self, user_id: i64, by: &By<'_>) -> Result<UserRecord, StoreError> {
-        self.authorise(by, Permission::ManageUsers, Target::Own).await?;
+    pub async fn user_to_change(self, user_id: i64, by: &By<'_>) -> Result<UserRecord, StoreError> {
+        self.0.authorise(by, Permission::ManageUsers, Target::Own).await?;
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
         let target = Target::Account { organisation_id: user.organisation_id, role: user.role };
-        self.authorise(by, Permission::ManageUsers, target).await?;
+        self.0.authorise(by, Permission::ManageUsers, target).await?;
         Ok(user)
     }
 
     /// Records the outcome of a sign-in attempt.
-    pub async fn set_login_state(&self, user_id: i64, s: &LoginState) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub async fn set_login_state(self, user_id: i64, s: &LoginState) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             sqlx::query("UPDATE users SET failed_attempts = $2, failed_since = $3, locked_until = $4 WHERE id = $1")
                 .bind(user_id)
                 .bind(i64::from(s.failed_attempts))
@@ -489,11 +485,11 @@ impl Store {
     /// lost from the lock-out count. Returns the state before and after, or
     /// `None` if there is no such account.
     pub async fn update_login_state(
-        &self,
+        self,
         user_id: i64,
         change: impl FnOnce(LoginState) -> LoginState,
     ) -> Result<Option<(LoginState, LoginState)>, StoreError> {
-        let result = on_db!(self, pool => {
+        let result = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             // A write first, so the row (PostgreSQL) or database (SQLite) is
             // locked before the state is read.
@@ -528,9 +524,9 @@ impl Store {
 
     /// Disables or re-enables an account (audited as `user.disable` or
     /// `user.enable`). Disabling ends its sessions and revokes its API tokens.
-    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool, by: &By<'_>) -> Result<(), StoreError> {
+    pub async fn set_user_disabled(self, user_id: i64, disabled: bool, by: &By<'_>) -> Result<(), StoreError> {
         self.user_to_change(user_id, by).await?;
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
                 .bind(user_id)
@@ -556,16 +552,16 @@ impl Store {
     /// audited as `user.password_change` when the caller changes their own,
     /// else as `user.password_reset` by an administrator of the account's
     /// organisation.
-    pub async fn set_password_hash(&self, user_id: i64, hash: &str, by: &By<'_>) -> Result<(), StoreError> {
+    pub async fn set_password_hash(self, user_id: i64, hash: &str, by: &By<'_>) -> Result<(), StoreError> {
         let own = by.caller.account().is_some_and(|a| a.user_id == user_id);
         let action = if own {
-            self.authorise(by, Permission::ViewOwnAccount, Target::Own).await?;
+            self.0.authorise(by, Permission::ViewOwnAccount, Target::Own).await?;
             "user.password_change"
         } else {
             self.user_to_change(user_id, by).await?;
             "user.password_reset"
         };
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "UPDATE users SET password_hash = $2, password_set_at = $3, failed_attempts = 0, failed_since = NULL, \
@@ -589,8 +585,8 @@ impl Store {
 
     // ---- sessions ------------------------------------------------------
 
-    pub async fn create_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub async fn create_session(self, s: &SessionRecord) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -611,12 +607,12 @@ impl Store {
     /// session is live until `expires_at`, and while it was last used after
     /// `idle_since` (so `now - idle timeout`).
     pub async fn live_session(
-        &self,
+        self,
         token_hash: &str,
         now: DateTime<Utc>,
         idle_since: DateTime<Utc>,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        let row: Option<SessionRecord> = on_db!(self, pool => {
+        let row: Option<SessionRecord> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "UPDATE sessions SET last_seen_at = $2 \
                  WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3 \
@@ -631,16 +627,16 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub async fn delete_session(self, token_hash: &str) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
         });
         Ok(())
     }
 
     /// Removes expired sessions; returns how many.
-    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let n = on_db!(self, pool => {
+    pub async fn delete_expired_sessions(self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let n = on_db!(self.0, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(time::format(now)).execute(pool).await?.rows_affected()
         });
         Ok(n)
@@ -650,14 +646,14 @@ impl Store {
 
     /// Stores a new API token's hash (audited as `api_token.create`).
     pub async fn create_api_token(
-        &self,
+        self,
         user_id: i64,
         name: &str,
         token_hash: &str,
         by: &By<'_>,
     ) -> Result<ApiTokenRecord, StoreError> {
         self.user_to_change(user_id, by).await?;
-        let row: ApiTokenRecord = on_db!(self, pool => {
+        let row: ApiTokenRecord = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let row: ApiTokenRecord = sqlx::query_as(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
@@ -679,11 +675,11 @@ impl Store {
 
     /// The unrevoked token with this hash, marking it used at `now`.
     pub async fn use_api_token(
-        &self,
+        self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ApiTokenRecord>, StoreError> {
-        let row: Option<ApiTokenRecord> = on_db!(self, pool => {
+        let row: Option<ApiTokenRecord> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND NOT revoked \
                  RETURNING id, user_id, name, created_at, last_used_at, revoked",
@@ -696,8 +692,8 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenRecord>, StoreError> {
-        let rows: Vec<ApiTokenRecord> = on_db!(self, pool => {
+    pub async fn api_tokens(self, user_id: i64) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let rows: Vec<ApiTokenRecord> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT id, user_id, name, created_at, last_used_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id",
             )
@@ -709,13 +705,13 @@ impl Store {
     }
 
     /// Revokes a token (audited as `api_token.revoke`).
-    pub async fn revoke_api_token(&self, id: i64, by: &By<'_>) -> Result<(), StoreError> {
-        let owner: Option<i64> = on_db!(self, pool => {
+    pub async fn revoke_api_token(self, id: i64, by: &By<'_>) -> Result<(), StoreError> {
+        let owner: Option<i64> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1").bind(id).fetch_optional(pool).await?
         });
         let Some(owner) = owner else { return Err(StoreError::NotFound(format!("API token {id}"))) };
         self.user_to_change(owner, by).await?;
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let user_id: Option<i64> = sqlx::query_scalar("UPDATE api_tokens SET revoked = TRUE WHERE id = $1 RETURNING user_id")
                 .bind(id)

@@ -11,6 +11,7 @@ use peel_core::access::time;
 use peel_core::access::{AuditEntry, Caller, ChainBreak, NewAuditEntry, Permission, Target};
 use serde_json::Value;
 
+use crate::handles::Audit;
 use crate::{Store, StoreError, on_db};
 
 /// Who makes a change, why and when. Each change the store makes writes its
@@ -152,13 +153,25 @@ impl Store {
         if let Target::Account { role, .. } = target {
             details["role"] = role.slug().into();
         }
-        self.append_audit(&by.entry("access.denied", target_subject(p, &target), details)).await?;
+        self.audit().append_audit(&by.entry("access.denied", target_subject(p, &target), details)).await?;
         Err(StoreError::Refused(refusal))
     }
 
+    /// Runs one SQL statement as given. Only for tests that must reach
+    /// under the application, such as simulating tampering with the log.
+    #[doc(hidden)]
+    pub async fn execute_raw_sql_for_tests(&self, sql: &str) -> Result<u64, StoreError> {
+        let n = on_db!(self, pool => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await?.rows_affected()
+        });
+        Ok(n)
+    }
+}
+
+impl Audit<'_> {
     /// Appends an entry to the log and returns it sealed.
-    pub async fn append_audit(&self, new: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
-        let entry = on_db!(self, pool => {
+    pub async fn append_audit(self, new: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
+        let entry = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let e = append_audit_in!(tx, new);
             tx.commit().await?;
@@ -168,18 +181,18 @@ impl Store {
     }
 
     /// Entries with `seq > after`, oldest first, at most `limit`.
-    pub async fn audit_entries_after(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    pub async fn audit_entries_after(self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let sql =
             sqlx::AssertSqlSafe(format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"));
-        let rows: Vec<EntryRow> = on_db!(self, pool => {
+        let rows: Vec<EntryRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(after).bind(limit).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(entry_from_row).collect())
     }
 
     /// The recorded end of the chain: (last seq, last hash).
-    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
-        let head: (i64, String) = on_db!(self, pool => {
+    pub async fn audit_head(self) -> Result<(i64, String), StoreError> {
+        let head: (i64, String) = on_db!(self.0, pool => {
             sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?
         });
         Ok(head)
@@ -187,7 +200,7 @@ impl Store {
 
     /// Walks the whole log in order and checks every link and the head.
     /// `Ok(Err(break))` means the log was tampered with.
-    pub async fn verify_audit(&self) -> Result<Result<AuditVerification, ChainBreak>, StoreError> {
+    pub async fn verify_audit(self) -> Result<Result<AuditVerification, ChainBreak>, StoreError> {
         let mut v = ChainVerifier::default();
         let mut after = 0;
         loop {
@@ -208,22 +221,22 @@ impl Store {
     }
 
     /// Searches the whole log, newest first (the command line, and tests;
-    /// the back office reads through [`Store::audit_for`]).
-    pub async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+    /// the back office reads through [`Audit::audit_for`]).
+    pub async fn search_audit(self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         self.search_audit_of(q, None).await
     }
 
     /// Searches the log as `by`'s caller may read it, newest first: an
     /// organisation's auditors read what its own people did (entries whose
     /// actor is one of its accounts); the command line reads everything.
-    pub async fn audit_for(&self, q: &AuditQuery, by: &By<'_>) -> Result<Vec<AuditEntry>, StoreError> {
-        self.authorise(by, Permission::ReadAuditLog, Target::Own).await?;
+    pub async fn audit_for(self, q: &AuditQuery, by: &By<'_>) -> Result<Vec<AuditEntry>, StoreError> {
+        self.0.authorise(by, Permission::ReadAuditLog, Target::Own).await?;
         let org = by.caller.account().map(|a| a.organisation_id);
         self.search_audit_of(q, org).await
     }
 
     /// The search, within the entries of `org`'s accounts when given.
-    async fn search_audit_of(&self, q: &AuditQuery, org: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
+    async fn search_audit_of(self, q: &AuditQuery, org: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
         let limit = i64::from(q.limit.unwrap_or(100).clamp(1, 1000));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {ENTRY_COLUMNS} FROM audit_log \
@@ -235,7 +248,7 @@ impl Store {
         ));
         let actor = q.actor.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
         let subject = q.subject.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
-        let rows: Vec<EntryRow> = on_db!(self, pool => {
+        let rows: Vec<EntryRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql)
                 .bind(actor)
                 .bind(subject)
@@ -247,15 +260,5 @@ impl Store {
                 .await?
         });
         Ok(rows.into_iter().map(entry_from_row).collect())
-    }
-
-    /// Runs one SQL statement as given. Only for tests that must reach
-    /// under the application, such as simulating tampering with the log.
-    #[doc(hidden)]
-    pub async fn execute_raw_sql_for_tests(&self, sql: &str) -> Result<u64, StoreError> {
-        let n = on_db!(self, pool => {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await?.rows_affected()
-        });
-        Ok(n)
     }
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use peel_core::peers::{ForceVariable, PublishedGroup};
 
-use crate::{Store, StoreError, on_db};
+use crate::handles::Comparisons;
+use crate::{StoreError, on_db};
 
 /// Whose count of residents a force's population is, and of which year.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +27,11 @@ pub struct ComparisonInputs {
     pub variables: Vec<ForceVariable>,
 }
 
-impl Store {
+impl Comparisons<'_> {
     /// Replaces the published most similar groups with `groups`, whole, in
     /// one transaction: importing the same list again leaves the same rows.
-    pub async fn replace_published_groups(&self, groups: &[PublishedGroup]) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub async fn replace_published_groups(self, groups: &[PublishedGroup]) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM peer_groups").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM peer_group_sources").execute(&mut *tx).await?;
@@ -57,11 +58,11 @@ impl Store {
 
     /// Replaces every value of the variables named in `values` (other
     /// variables are kept) in one transaction.
-    pub async fn replace_force_variables(&self, values: &[ForceVariable]) -> Result<(), StoreError> {
+    pub async fn replace_force_variables(self, values: &[ForceVariable]) -> Result<(), StoreError> {
         let mut names: Vec<&str> = values.iter().map(|v| v.variable.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for name in &names {
                 sqlx::query("DELETE FROM force_variables WHERE variable = $1").bind(name).execute(&mut *tx).await?;
@@ -85,7 +86,7 @@ impl Store {
 
     /// Records where a force's population comes from (or that nothing says).
     pub(crate) async fn population_sources(&self) -> Result<BTreeMap<String, PopulationSource>, StoreError> {
-        let rows: Vec<(String, String, i32)> = on_db!(self, pool => {
+        let rows: Vec<(String, String, i32)> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT id, population_source, population_year FROM forces \
                  WHERE population_source IS NOT NULL AND population_year IS NOT NULL ORDER BY id",
@@ -97,9 +98,9 @@ impl Store {
     }
 
     /// The population sources, published groups and variables, read whole.
-    pub async fn comparison_inputs(&self) -> Result<ComparisonInputs, StoreError> {
+    pub async fn comparison_inputs(self) -> Result<ComparisonInputs, StoreError> {
         let population_sources = self.population_sources().await?;
-        let (sources, members, values): Tables = on_db!(self, pool => {
+        let (sources, members, values): Tables = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let sources = sqlx::query_as("SELECT force_id, source, year FROM peer_group_sources ORDER BY force_id")
                 .fetch_all(&mut *tx)

@@ -5,35 +5,60 @@ use peel_core::geo::{Area, LatLng};
 use peel_core::geography::{Force, Neighbourhood, NeighbourhoodDetails, Officer, Postcode, PostcodePoint, Priority};
 use peel_core::url::SafeUrl;
 
-use crate::{Store, StoreError, on_db};
+use crate::handles::Geography;
+use crate::{StoreError, on_db};
 
-pub(crate) type NeighbourhoodRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// A neighbourhood as stored, in the order of [`NEIGHBOURHOOD_COLUMNS`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct NeighbourhoodRow {
+    force_id: String,
+    id: String,
+    name: String,
+    description: Option<String>,
+    population: Option<i64>,
+    url_force: Option<String>,
+    centre_lat: Option<f64>,
+    centre_lng: Option<f64>,
+    /// JSON.
+    contact_details: String,
+    /// JSON.
+    links: String,
+    /// JSON.
+    locations: String,
+    bcu_id: Option<String>,
+    csp_id: Option<String>,
+}
 
-/// id, name, description, url, telephone, engagement_methods (JSON).
-type ForceRow = (String, String, Option<String>, Option<String>, Option<String>, String);
+/// A force's public details as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ForceRow {
+    id: String,
+    name: String,
+    description: Option<String>,
+    url: Option<String>,
+    telephone: Option<String>,
+    /// JSON.
+    engagement_methods: String,
+}
 
 pub(crate) const NEIGHBOURHOOD_COLUMNS: &str = "force_id, id, name, description, population, url_force, centre_lat, centre_lng, \
      contact_details, links, locations, bcu_id, csp_id";
 
-/// name, rank, bio, contact details (JSON): the shape of both people tables.
-type OfficerRow = (String, String, Option<String>, String);
+/// A person as stored: the shape of both people tables.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OfficerRow {
+    pub(crate) name: String,
+    pub(crate) rank: String,
+    pub(crate) bio: Option<String>,
+    /// JSON.
+    pub(crate) contact_details: String,
+}
 
-pub(crate) fn officer_from_row((name, rank, bio, contact): OfficerRow) -> Result<Officer, StoreError> {
-    Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact)? })
+impl OfficerRow {
+    pub(crate) fn into_officer(self) -> Result<Officer, StoreError> {
+        let OfficerRow { name, rank, bio, contact_details } = self;
+        Ok(Officer { name, rank, bio, contact_details: serde_json::from_str(&contact_details)? })
+    }
 }
 
 /// A link read back: stored ones were checked when written, and the
@@ -42,27 +67,42 @@ pub(crate) fn stored_link(text: Option<String>) -> Result<Option<SafeUrl>, Store
     text.map(|t| SafeUrl::parse(&t).map_err(|e| StoreError::Corrupt(format!("the stored link {t:?} {e}")))).transpose()
 }
 
-pub(crate) fn neighbourhood_from_row(r: NeighbourhoodRow) -> Result<Neighbourhood, StoreError> {
-    Ok(Neighbourhood {
-        force_id: r.0,
-        id: r.1,
-        name: r.2,
-        description: r.3,
-        population: r.4.and_then(|p| u64::try_from(p).ok()),
-        url_force: stored_link(r.5)?,
-        centre: r.6.zip(r.7).map(|(lat, lng)| LatLng { lat, lng }),
-        contact_details: serde_json::from_str(&r.8)?,
-        links: serde_json::from_str(&r.9)?,
-        locations: serde_json::from_str(&r.10)?,
-        bcu_id: r.11,
-        csp_id: r.12,
-    })
+impl ForceRow {
+    pub(crate) fn into_force(self) -> Result<Force, StoreError> {
+        Ok(Force {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            url: stored_link(self.url)?,
+            telephone: self.telephone,
+            engagement_methods: serde_json::from_str(&self.engagement_methods)?,
+        })
+    }
 }
 
-impl Store {
+impl NeighbourhoodRow {
+    pub(crate) fn into_neighbourhood(self) -> Result<Neighbourhood, StoreError> {
+        Ok(Neighbourhood {
+            force_id: self.force_id,
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            population: self.population.and_then(|p| u64::try_from(p).ok()),
+            url_force: stored_link(self.url_force)?,
+            centre: self.centre_lat.zip(self.centre_lng).map(|(lat, lng)| LatLng { lat, lng }),
+            contact_details: serde_json::from_str(&self.contact_details)?,
+            links: serde_json::from_str(&self.links)?,
+            locations: serde_json::from_str(&self.locations)?,
+            bcu_id: self.bcu_id,
+            csp_id: self.csp_id,
+        })
+    }
+}
+
+impl Geography<'_> {
     /// Makes sure every police.uk force exists, so data can refer to it.
-    pub(crate) async fn seed_forces(&self) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub(crate) async fn seed_forces(self) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for f in FORCES {
                 sqlx::query("INSERT INTO forces (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
@@ -76,39 +116,27 @@ impl Store {
         Ok(())
     }
 
-    pub async fn forces(&self) -> Result<Vec<Force>, StoreError> {
-        let rows: Vec<ForceRow> = on_db!(self, pool => {
+    pub async fn forces(self) -> Result<Vec<Force>, StoreError> {
+        let rows: Vec<ForceRow> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT id, name, description, url, telephone, engagement_methods FROM forces")
                 .fetch_all(pool)
                 .await?
         });
-        let mut forces = rows
-            .into_iter()
-            .map(|r| {
-                Ok(Force {
-                    id: r.0,
-                    name: r.1,
-                    description: r.2,
-                    url: stored_link(r.3)?,
-                    telephone: r.4,
-                    engagement_methods: serde_json::from_str(&r.5)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut forces = rows.into_iter().map(ForceRow::into_force).collect::<Result<Vec<_>, StoreError>>()?;
         // police.uk's own order, so lists are stable on both engines.
         let rank = |id: &str| FORCES.iter().position(|f| f.id == id).unwrap_or(usize::MAX);
         forces.sort_by(|a, b| rank(&a.id).cmp(&rank(&b.id)).then_with(|| a.id.cmp(&b.id)));
         Ok(forces)
     }
 
-    pub async fn force(&self, id: &str) -> Result<Option<Force>, StoreError> {
+    pub async fn force(self, id: &str) -> Result<Option<Force>, StoreError> {
         Ok(self.forces().await?.into_iter().find(|f| f.id == id))
     }
 
     /// Stores a force's public details and senior officers (replacing both).
-    pub async fn put_force(&self, force: &Force, people: &[Officer]) -> Result<(), StoreError> {
+    pub async fn put_force(self, force: &Force, people: &[Officer]) -> Result<(), StoreError> {
         let methods = serde_json::to_string(&force.engagement_methods)?;
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO forces (id, name, description, url, telephone, engagement_methods) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -143,9 +171,9 @@ impl Store {
     }
 
     /// Sets a force's boundary (from police.uk KML or the ONS force areas).
-    pub async fn set_force_boundary(&self, force_id: &str, area: &Area) -> Result<(), StoreError> {
+    pub async fn set_force_boundary(self, force_id: &str, area: &Area) -> Result<(), StoreError> {
         let json = serde_json::to_string(area)?;
-        let n = on_db!(self, pool => {
+        let n = on_db!(self.0, pool => {
             sqlx::query("UPDATE forces SET boundary = $1 WHERE id = $2").bind(json).bind(force_id).execute(pool).await?.rows_affected()
         });
         if n == 0 {
@@ -154,8 +182,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn force_boundary(&self, force_id: &str) -> Result<Option<Area>, StoreError> {
-        let json: Option<Option<String>> = on_db!(self, pool => {
+    pub async fn force_boundary(self, force_id: &str) -> Result<Option<Area>, StoreError> {
+        let json: Option<Option<String>> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT boundary FROM forces WHERE id = $1").bind(force_id).fetch_optional(pool).await?
         });
         json.flatten().map(|j| serde_json::from_str(&j).map_err(StoreError::from)).transpose()
@@ -164,10 +192,10 @@ impl Store {
     /// Sets a neighbourhood's boundary, creating the neighbourhood (named by
     /// its id until its details arrive) if it is new. The centre is set from
     /// the boundary unless the neighbourhood already has one.
-    pub async fn set_neighbourhood_boundary(&self, force_id: &str, id: &str, area: &Area) -> Result<(), StoreError> {
+    pub async fn set_neighbourhood_boundary(self, force_id: &str, id: &str, area: &Area) -> Result<(), StoreError> {
         let json = serde_json::to_string(area)?;
         let centre = area.bbox().map(|b| b.centre());
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             sqlx::query(
                 "INSERT INTO neighbourhoods (force_id, id, name, boundary, centre_lat, centre_lng) \
                  VALUES ($1, $2, $2, $3, $4, $5) ON CONFLICT (force_id, id) DO UPDATE SET boundary = excluded.boundary, \
@@ -186,8 +214,8 @@ impl Store {
     }
 
     /// Every neighbourhood boundary, for building the spatial index.
-    pub async fn neighbourhood_boundaries(&self) -> Result<Vec<(String, String, Area)>, StoreError> {
-        let rows: Vec<(String, String, String)> = on_db!(self, pool => {
+    pub async fn neighbourhood_boundaries(self) -> Result<Vec<(String, String, Area)>, StoreError> {
+        let rows: Vec<(String, String, String)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT force_id, id, boundary FROM neighbourhoods WHERE boundary IS NOT NULL ORDER BY force_id, id")
                 .fetch_all(pool)
                 .await?
@@ -195,8 +223,8 @@ impl Store {
         rows.into_iter().map(|(f, n, b)| Ok((f, n, serde_json::from_str(&b)?))).collect()
     }
 
-    pub async fn neighbourhood_boundary(&self, force_id: &str, id: &str) -> Result<Option<Area>, StoreError> {
-        let json: Option<Option<String>> = on_db!(self, pool => {
+    pub async fn neighbourhood_boundary(self, force_id: &str, id: &str) -> Result<Option<Area>, StoreError> {
+        let json: Option<Option<String>> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT boundary FROM neighbourhoods WHERE force_id = $1 AND id = $2")
                 .bind(force_id)
                 .bind(id)
@@ -208,13 +236,13 @@ impl Store {
 
     /// Stores a neighbourhood's published details, team, priorities and
     /// events, replacing what was there (the boundary is kept).
-    pub async fn put_neighbourhood(&self, d: &NeighbourhoodDetails) -> Result<(), StoreError> {
+    pub async fn put_neighbourhood(self, d: &NeighbourhoodDetails) -> Result<(), StoreError> {
         let n = &d.neighbourhood;
         let contact = serde_json::to_string(&n.contact_details)?;
         let links = serde_json::to_string(&n.links)?;
         let locations = serde_json::to_string(&n.locations)?;
         let population = n.population.and_then(|p| i64::try_from(p).ok());
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO neighbourhoods (force_id, id, name, description, population, url_force, centre_lat, \
@@ -303,24 +331,24 @@ impl Store {
         Ok(())
     }
 
-    pub async fn neighbourhoods(&self, force_id: &str) -> Result<Vec<Neighbourhood>, StoreError> {
+    pub async fn neighbourhoods(self, force_id: &str) -> Result<Vec<Neighbourhood>, StoreError> {
         let sql = format!("SELECT {NEIGHBOURHOOD_COLUMNS} FROM neighbourhoods WHERE force_id = $1 ORDER BY id");
-        let rows: Vec<NeighbourhoodRow> = on_db!(self, pool => {
+        let rows: Vec<NeighbourhoodRow> = on_db!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(force_id).fetch_all(pool).await?
         });
-        rows.into_iter().map(neighbourhood_from_row).collect()
+        rows.into_iter().map(NeighbourhoodRow::into_neighbourhood).collect()
     }
 
-    pub async fn neighbourhood(&self, force_id: &str, id: &str) -> Result<Option<Neighbourhood>, StoreError> {
+    pub async fn neighbourhood(self, force_id: &str, id: &str) -> Result<Option<Neighbourhood>, StoreError> {
         let sql = format!("SELECT {NEIGHBOURHOOD_COLUMNS} FROM neighbourhoods WHERE force_id = $1 AND id = $2");
-        let row: Option<NeighbourhoodRow> = on_db!(self, pool => {
+        let row: Option<NeighbourhoodRow> = on_db!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(force_id).bind(id).fetch_optional(pool).await?
         });
-        row.map(neighbourhood_from_row).transpose()
+        row.map(NeighbourhoodRow::into_neighbourhood).transpose()
     }
 
-    pub async fn neighbourhood_team(&self, force_id: &str, id: &str) -> Result<Vec<Officer>, StoreError> {
-        let rows: Vec<OfficerRow> = on_db!(self, pool => {
+    pub async fn neighbourhood_team(self, force_id: &str, id: &str) -> Result<Vec<Officer>, StoreError> {
+        let rows: Vec<OfficerRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT name, rank, bio, contact_details FROM neighbourhood_people \
                  WHERE force_id = $1 AND neighbourhood_id = $2 ORDER BY position",
@@ -330,11 +358,11 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter().map(officer_from_row).collect()
+        rows.into_iter().map(OfficerRow::into_officer).collect()
     }
 
-    pub async fn neighbourhood_priorities(&self, force_id: &str, id: &str) -> Result<Vec<Priority>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> = on_db!(self, pool => {
+    pub async fn neighbourhood_priorities(self, force_id: &str, id: &str) -> Result<Vec<Priority>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT issue, issue_date, action, action_date FROM priorities \
                  WHERE force_id = $1 AND neighbourhood_id = $2 ORDER BY position",
@@ -351,8 +379,8 @@ impl Store {
     }
 
     /// Whether a neighbourhood's details are demo content.
-    pub async fn neighbourhood_is_sample(&self, force_id: &str, id: &str) -> Result<bool, StoreError> {
-        let v: Option<bool> = on_db!(self, pool => {
+    pub async fn neighbourhood_is_sample(self, force_id: &str, id: &str) -> Result<bool, StoreError> {
+        let v: Option<bool> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT sample FROM neighbourhoods WHERE force_id = $1 AND id = $2")
                 .bind(force_id)
                 .bind(id)
@@ -363,14 +391,14 @@ impl Store {
     }
 
     /// Inserts or updates postcodes in one transaction.
-    pub async fn put_postcodes(&self, points: &[PostcodePoint]) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    pub async fn put_postcodes(self, points: &[PostcodePoint]) -> Result<(), StoreError> {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for chunk in points.chunks(500) {
                 let mut sql = String::from(
                     "INSERT INTO postcodes (postcode, latitude, longitude, admin_district, ward) VALUES ",
                 );
-                sql.push_str(&crate::open_data::placeholders(self.engine(), 5, chunk.len()));
+                sql.push_str(&crate::open_data::placeholders(self.0.engine(), 5, chunk.len()));
                 sql.push_str(
                     " ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude, \
                      admin_district = excluded.admin_district, ward = excluded.ward",
@@ -391,8 +419,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn postcode(&self, postcode: &Postcode) -> Result<Option<PostcodePoint>, StoreError> {
-        let row: Option<(f64, f64, Option<String>, Option<String>)> = on_db!(self, pool => {
+    pub async fn postcode(self, postcode: &Postcode) -> Result<Option<PostcodePoint>, StoreError> {
+        let row: Option<(f64, f64, Option<String>, Option<String>)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT latitude, longitude, admin_district, ward FROM postcodes WHERE postcode = $1")
                 .bind(postcode.as_str())
                 .fetch_optional(pool)

@@ -13,6 +13,7 @@ mod bulk_load;
 mod comparators;
 mod error;
 mod geography;
+mod handles;
 mod links;
 mod open311;
 mod open_data;
@@ -40,6 +41,7 @@ pub use access::{ApiTokenRecord, NewUser, Organisation, SessionRecord, UserRecor
 pub use audit::{AuditQuery, AuditVerification, By};
 pub use comparators::{ComparisonInputs, PopulationSource};
 pub use error::StoreError;
+pub use handles::{Accounts, Asb, Audit, Geography, Open311, OpenData, Pledge, Privacy, Trigger};
 pub use links::RemovedLink;
 pub use open_data::{LocationCache, OpenDataBatch, ReplaceResult, TableCounts};
 pub use open311::RequestSearch;
@@ -163,10 +165,10 @@ impl Store {
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         // Version 8 added columns that rows stored earlier fill from their JSON.
-        self.fill_pledge_columns().await?;
+        self.pledge().fill_pledge_columns().await?;
         // Version 16 checks links stored earlier, once.
         self.check_stored_links().await?;
-        self.seed_forces().await
+        self.geography().seed_forces().await
     }
 
     /// Applies migrations only up to `version`. For proving that a database

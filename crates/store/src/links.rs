@@ -30,9 +30,22 @@ pub struct RemovedLink {
     pub reason: String,
 }
 
-/// What the check found in one value: the cleaned value if it changed, and
-/// each removal as (field, link, reason).
-type Found = (Option<String>, Vec<(String, String, String)>);
+/// One unsafe link found in a value.
+#[derive(Debug, PartialEq, Eq)]
+struct Removal {
+    /// Where in the value, e.g. `links[2].url`.
+    field: String,
+    link: String,
+    reason: String,
+}
+
+/// What the check found in one value.
+#[derive(Debug, PartialEq, Eq)]
+struct Found {
+    /// The value without its unsafe links, if it had any.
+    cleaned: Option<String>,
+    removed: Vec<Removal>,
+}
 
 fn reason(link: &str, web_only: bool) -> Option<String> {
     let checked = if web_only { SafeUrl::parse_web(link) } else { SafeUrl::parse(link) };
@@ -63,7 +76,7 @@ fn clean_list(text: &str, field: &str, required: bool) -> Result<Found, StoreErr
             };
             match bad {
                 Some((link, why)) => {
-                    removed.push((format!("{field}[{i}].url"), link, why));
+                    removed.push(Removal { field: format!("{field}[{i}].url"), link, reason: why });
                     if !required {
                         item["url"] = Value::Null;
                         kept.push(item);
@@ -89,7 +102,7 @@ fn clean_contacts(text: &str, field: &str) -> Result<Found, StoreError> {
             .collect();
         for (key, link, why) in bad {
             map.remove(&key);
-            removed.push((format!("{field}.{key}"), link, why));
+            removed.push(Removal { field: format!("{field}.{key}"), link, reason: why });
         }
     }
     Ok(changed(value, removed))
@@ -103,13 +116,14 @@ fn clean_procedure(text: &str) -> Result<Found, StoreError> {
         && let Some((link, why)) = optional_link(web)
     {
         *web = Value::Null;
-        removed.push(("contact.web".to_string(), link, why));
+        removed.push(Removal { field: "contact.web".to_string(), link, reason: why });
     }
     Ok(changed(value, removed))
 }
 
-fn changed(value: Value, removed: Vec<(String, String, String)>) -> Found {
-    if removed.is_empty() { (None, removed) } else { (Some(value.to_string()), removed) }
+fn changed(value: Value, removed: Vec<Removal>) -> Found {
+    let cleaned = if removed.is_empty() { None } else { Some(value.to_string()) };
+    Found { cleaned, removed }
 }
 
 impl Store {
@@ -123,8 +137,8 @@ impl Store {
                 return Ok(());
             }
             let mut removed = Vec::new();
-            let mut record = |place: String, found: Vec<(String, String, String)>| {
-                for (field, link, reason) in found {
+            let mut record = |place: String, found: Vec<Removal>| {
+                for Removal { field, link, reason } in found {
                     removed.push(RemovedLink { removed_at: at.clone(), place: place.clone(), field, link, reason });
                 }
             };
@@ -135,9 +149,9 @@ impl Store {
                 let mut found = Vec::new();
                 if let Some((link, why)) = url.as_deref().and_then(|u| reason(u, false).map(|r| (u.to_string(), r))) {
                     sqlx::query("UPDATE forces SET url = NULL WHERE id = $1").bind(&id).execute(&mut *tx).await?;
-                    found.push(("url".to_string(), link, why));
+                    found.push(Removal { field: "url".to_string(), link, reason: why });
                 }
-                let (methods, more) = clean_list(&methods, "engagement_methods", false)?;
+                let Found { cleaned: methods, removed: more } = clean_list(&methods, "engagement_methods", false)?;
                 if let Some(m) = methods {
                     sqlx::query("UPDATE forces SET engagement_methods = $1 WHERE id = $2")
                         .bind(m)
@@ -154,7 +168,7 @@ impl Store {
                     .fetch_all(&mut *tx)
                     .await?;
             for (force, position, contacts) in people {
-                let (contacts, found) = clean_contacts(&contacts, "contact_details")?;
+                let Found { cleaned: contacts, removed: found } = clean_contacts(&contacts, "contact_details")?;
                 if let Some(c) = contacts {
                     sqlx::query("UPDATE force_people SET contact_details = $1 WHERE force_id = $2 AND position = $3")
                         .bind(c)
@@ -180,11 +194,11 @@ impl Store {
                         .bind(&id)
                         .execute(&mut *tx)
                         .await?;
-                    found.push(("url_force".to_string(), link, why));
+                    found.push(Removal { field: "url_force".to_string(), link, reason: why });
                 }
-                let (contacts, more) = clean_contacts(&contacts, "contact_details")?;
+                let Found { cleaned: contacts, removed: more } = clean_contacts(&contacts, "contact_details")?;
                 found.extend(more);
-                let (links, more) = clean_list(&links, "links", true)?;
+                let Found { cleaned: links, removed: more } = clean_list(&links, "links", true)?;
                 found.extend(more);
                 if contacts.is_some() || links.is_some() {
                     sqlx::query(
@@ -206,7 +220,7 @@ impl Store {
                 let rows: Vec<(String, String, i64, String)> =
                     sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
                 for (force, hood, position, contacts) in rows {
-                    let (contacts, found) = clean_contacts(&contacts, "contact_details")?;
+                    let Found { cleaned: contacts, removed: found } = clean_contacts(&contacts, "contact_details")?;
                     if let Some(c) = contacts {
                         let sql = format!(
                             "UPDATE {table} SET contact_details = $1 \
@@ -229,7 +243,7 @@ impl Store {
                     .fetch_all(&mut *tx)
                     .await?;
             for (id, force, csp, version, document) in procedures {
-                let (document, found) = clean_procedure(&document)?;
+                let Found { cleaned: document, removed: found } = clean_procedure(&document)?;
                 if let Some(d) = document {
                     sqlx::query("UPDATE trigger_procedures SET document = $1 WHERE id = $2")
                         .bind(d)
@@ -250,7 +264,10 @@ impl Store {
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                    record(format!("ASB report {id}"), vec![("media_url".to_string(), link, why)]);
+                    record(
+                        format!("ASB report {id}"),
+                        vec![Removal { field: "media_url".to_string(), link, reason: why }],
+                    );
                 }
             }
 
@@ -298,30 +315,34 @@ mod tests {
     #[test]
     fn lists_lose_unsafe_entries_or_their_links() {
         let links = r#"[{"url":"https://ok.example/","title":"a"},{"url":"javascript:alert(1)","title":"b"}]"#;
-        let (cleaned, found) = clean_list(links, "links", true).expect("clean");
+        let Found { cleaned, removed: found } = clean_list(links, "links", true).expect("clean");
         assert_eq!(cleaned.as_deref(), Some(r#"[{"title":"a","url":"https://ok.example/"}]"#));
-        assert_eq!(found[0].0, "links[1].url");
+        assert_eq!(found[0].field, "links[1].url");
         let methods = r#"[{"url":"data:text/html,x","title":"m"},{"url":null,"title":"n"}]"#;
-        let (cleaned, found) = clean_list(methods, "engagement_methods", false).expect("clean");
+        let Found { cleaned, removed: found } = clean_list(methods, "engagement_methods", false).expect("clean");
         assert_eq!(cleaned.as_deref(), Some(r#"[{"title":"m","url":null},{"title":"n","url":null}]"#));
         assert_eq!(found.len(), 1);
-        assert_eq!(clean_list(r#"[{"url":"tel:101","title":"t"}]"#, "links", true).expect("clean"), (None, vec![]));
+        assert_eq!(
+            clean_list(r#"[{"url":"tel:101","title":"t"}]"#, "links", true).expect("clean"),
+            Found { cleaned: None, removed: vec![] }
+        );
     }
 
     #[test]
     fn contacts_and_procedures_lose_unsafe_links() {
-        let (cleaned, found) =
+        let Found { cleaned, removed: found } =
             clean_contacts(r#"{"email":"javascript:not-a-link-key","web":"javascript:x"}"#, "c").expect("clean");
         assert_eq!(cleaned.as_deref(), Some(r#"{"email":"javascript:not-a-link-key"}"#));
         assert_eq!(
             found,
-            [(
-                "c.web".into(),
-                "javascript:x".into(),
-                "is a javascript: link; only http, https, mailto and tel links are allowed".into()
-            )]
+            [Removal {
+                field: "c.web".into(),
+                link: "javascript:x".into(),
+                reason: "is a javascript: link; only http, https, mailto and tel links are allowed".into()
+            }]
         );
-        let (cleaned, found) = clean_procedure(r#"{"contact":{"web":"javascript:x","team":"t"}}"#).expect("clean");
+        let Found { cleaned, removed: found } =
+            clean_procedure(r#"{"contact":{"web":"javascript:x","team":"t"}}"#).expect("clean");
         assert_eq!(cleaned.as_deref(), Some(r#"{"contact":{"team":"t","web":null}}"#));
         assert_eq!(found.len(), 1);
     }

@@ -2,7 +2,7 @@
 //! the public view of them.
 //!
 //! A request becomes an ordinary ASB report (channel `open311`) through
-//! [`Store::record_asb_report`], so repeat-victim matching, the audit log
+//! [`Asb::record_asb_report`], so repeat-victim matching, the audit log
 //! and casework treat it like any other. What the public may read back is
 //! [`PublicRequest`]: service, status and times, never a person or a place.
 //! Only reports that came in over Open311 are listed: someone who telephoned
@@ -15,7 +15,8 @@ use peel_core::asb::{Category, NewReport};
 use peel_core::open311::{MAX_LIST, PublicRequest, Status};
 
 use crate::asb::{AsbError, ReportView, Viewer};
-use crate::{Store, StoreError, on_db};
+use crate::handles::Open311;
+use crate::{StoreError, on_db};
 
 /// What a search of requests asks for (GET `requests`).
 #[derive(Debug, Clone, Default)]
@@ -58,19 +59,19 @@ fn public(row: Row) -> Result<PublicRequest, StoreError> {
     Ok(PublicRequest::new(id, category, case_id.is_some(), closed, agency, requested, updated))
 }
 
-impl Store {
+impl Open311<'_> {
     /// Records a report taken over Open311 and the token given back for it.
     /// The report is stored first, in its own transaction; if the token
     /// cannot be stored the report stands and the answer has no token (the
     /// request id is enough), so nothing is lost and nothing is sent twice.
     pub async fn record_open311_report(
-        &self,
+        self,
         report: &NewReport,
         token: &str,
         v: &Viewer<'_>,
     ) -> Result<(ReportView, Option<String>), AsbError> {
-        let view = self.record_asb_report(report, v).await?;
-        let stored: Result<(), sqlx::Error> = on_db!(self, pool => {
+        let view = self.0.asb().record_asb_report(report, v).await?;
+        let stored: Result<(), sqlx::Error> = on_db!(self.0, pool => {
             sqlx::query("INSERT INTO open311_tokens (token, report_id, issued_at) VALUES ($1, $2, $3)")
                 .bind(token)
                 .bind(view.id)
@@ -89,17 +90,17 @@ impl Store {
     }
 
     /// One request taken over Open311, as the public sees it.
-    pub async fn open311_request(&self, id: i64) -> Result<Option<PublicRequest>, StoreError> {
+    pub async fn open311_request(self, id: i64) -> Result<Option<PublicRequest>, StoreError> {
         let sql = format!("{SELECT} AND r.id = $1");
-        let row: Option<Row> = on_db!(self, pool => {
+        let row: Option<Row> = on_db!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
         });
         row.map(public).transpose()
     }
 
     /// The request a token was given for.
-    pub async fn open311_token(&self, token: &str) -> Result<Option<i64>, StoreError> {
-        let id: Option<i64> = on_db!(self, pool => {
+    pub async fn open311_token(self, token: &str) -> Result<Option<i64>, StoreError> {
+        let id: Option<i64> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT report_id FROM open311_tokens WHERE token = $1")
                 .bind(token)
                 .fetch_optional(pool)
@@ -110,7 +111,7 @@ impl Store {
 
     /// Requests taken over Open311, newest first, at most
     /// [`MAX_LIST`]: by id, or by service, status and the time they were made.
-    pub async fn open311_requests(&self, q: &RequestSearch) -> Result<Vec<PublicRequest>, StoreError> {
+    pub async fn open311_requests(self, q: &RequestSearch) -> Result<Vec<PublicRequest>, StoreError> {
         if !q.ids.is_empty() {
             let mut out = Vec::new();
             for id in q.ids.iter().take(MAX_LIST as usize) {
@@ -121,7 +122,7 @@ impl Store {
         let from = q.from.map(time::format).unwrap_or_default();
         let to = q.to.map(time::format).unwrap_or_else(|| "9".into());
         let sql = format!("{SELECT} AND r.recorded_at >= $1 AND r.recorded_at <= $2 ORDER BY r.id DESC");
-        let rows: Vec<Row> = on_db!(self, pool => {
+        let rows: Vec<Row> = on_db!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await?
         });
         let mut out = Vec::new();

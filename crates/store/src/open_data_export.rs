@@ -6,41 +6,64 @@ use peel_core::geo::LatLng;
 use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, StopType, StreetCrime};
 use peel_core::{CrimeCategory, Month, Outcome, force};
 
-use crate::{Store, StoreError, on_db};
+use crate::handles::OpenData;
+use crate::{StoreError, on_db};
 
-type StreetRow = (
-    Option<String>,
-    String,
-    String,
-    Option<f64>,
-    Option<f64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    String,
-);
+/// A street crime with its map point, as `street_crimes` reads it.
+#[derive(sqlx::FromRow)]
+struct StreetRow {
+    persistent_id: Option<String>,
+    reported_by: String,
+    falls_within: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    street_name: Option<String>,
+    lsoa_code: Option<String>,
+    lsoa_name: Option<String>,
+    category: String,
+    last_outcome: Option<String>,
+    context: String,
+}
 
-type OutcomeRow = (String, Option<f64>, Option<f64>, Option<String>, Option<String>, Option<String>, String);
+/// An outcome record with its map point, as `outcome_records` reads it.
+#[derive(sqlx::FromRow)]
+struct OutcomeRow {
+    persistent_id: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    street_name: Option<String>,
+    lsoa_code: Option<String>,
+    lsoa_name: Option<String>,
+    outcome: String,
+}
 
-type StopRow = (
-    String,
-    String,
-    Option<bool>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<bool>,
-    Option<bool>,
-);
+/// A stop with its map point, as `stop_searches` reads it.
+#[derive(sqlx::FromRow)]
+struct StopRow {
+    kind: String,
+    datetime: String,
+    operation: Option<bool>,
+    operation_name: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    gender: Option<String>,
+    age_range: Option<String>,
+    self_defined_ethnicity: Option<String>,
+    officer_defined_ethnicity: Option<String>,
+    legislation: Option<String>,
+    object_of_search: Option<String>,
+    outcome: Option<String>,
+    outcome_linked_to_object_of_search: Option<bool>,
+    removal_of_more_than_outer_clothing: Option<bool>,
+}
+
+/// An imported file as recorded.
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    month: String,
+    kind: String,
+    force_id: String,
+}
 
 fn known_force(force_id: &str) -> Result<&'static str, StoreError> {
     force::by_id(force_id).map(|f| f.id).ok_or_else(|| StoreError::NotFound(format!("force {force_id}")))
@@ -54,11 +77,11 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} {value:?} in the store"))
 }
 
-impl Store {
+impl OpenData<'_> {
     /// The street crimes of a force-month, in the order they were imported.
-    pub async fn street_crimes(&self, force_id: &str, month: Month) -> Result<Vec<StreetCrime>, StoreError> {
+    pub async fn street_crimes(self, force_id: &str, month: Month) -> Result<Vec<StreetCrime>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<StreetRow> = on_db!(self, pool => {
+        let rows: Vec<StreetRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT c.persistent_id, c.reported_by, c.falls_within, l.latitude, l.longitude, l.street_name, \
                  c.lsoa_code, c.lsoa_name, c.category, c.last_outcome, c.context \
@@ -71,44 +94,31 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(
-                |(
-                    pid,
-                    reported_by,
-                    falls_within,
-                    lat,
-                    lng,
-                    street,
-                    lsoa_code,
-                    lsoa_name,
-                    category,
-                    outcome,
-                    context,
-                )| {
-                    Ok(StreetCrime {
-                        persistent_id: pid,
-                        month,
-                        force_id,
-                        reported_by,
-                        falls_within,
-                        location: location(lat, lng, street),
-                        lsoa_code,
-                        lsoa_name,
-                        category: CrimeCategory::from_slug(&category).ok_or_else(|| corrupt("category", &category))?,
-                        last_outcome: outcome
-                            .map(|o| Outcome::from_code(&o).ok_or_else(|| corrupt("outcome", &o)))
-                            .transpose()?,
-                        context,
-                    })
-                },
-            )
+            .map(|r| {
+                Ok(StreetCrime {
+                    persistent_id: r.persistent_id,
+                    month,
+                    force_id,
+                    reported_by: r.reported_by,
+                    falls_within: r.falls_within,
+                    location: location(r.latitude, r.longitude, r.street_name),
+                    lsoa_code: r.lsoa_code,
+                    lsoa_name: r.lsoa_name,
+                    category: CrimeCategory::from_slug(&r.category).ok_or_else(|| corrupt("category", &r.category))?,
+                    last_outcome: r
+                        .last_outcome
+                        .map(|o| Outcome::from_code(&o).ok_or_else(|| corrupt("outcome", &o)))
+                        .transpose()?,
+                    context: r.context,
+                })
+            })
             .collect()
     }
 
     /// The outcome records of a force-month, in the order they were imported.
-    pub async fn outcome_records(&self, force_id: &str, month: Month) -> Result<Vec<OutcomeRecord>, StoreError> {
+    pub async fn outcome_records(self, force_id: &str, month: Month) -> Result<Vec<OutcomeRecord>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<OutcomeRow> = on_db!(self, pool => {
+        let rows: Vec<OutcomeRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT o.persistent_id, l.latitude, l.longitude, l.street_name, o.lsoa_code, o.lsoa_name, o.outcome \
                  FROM outcomes o LEFT JOIN locations l ON l.id = o.location_id \
@@ -120,24 +130,24 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(persistent_id, lat, lng, street, lsoa_code, lsoa_name, outcome)| {
+            .map(|r| {
                 Ok(OutcomeRecord {
-                    persistent_id,
+                    persistent_id: r.persistent_id,
                     month,
                     force_id,
-                    location: location(lat, lng, street),
-                    lsoa_code,
-                    lsoa_name,
-                    outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt("outcome", &outcome))?,
+                    location: location(r.latitude, r.longitude, r.street_name),
+                    lsoa_code: r.lsoa_code,
+                    lsoa_name: r.lsoa_name,
+                    outcome: Outcome::from_code(&r.outcome).ok_or_else(|| corrupt("outcome", &r.outcome))?,
                 })
             })
             .collect()
     }
 
     /// The stops and searches of a force-month, in the order they were imported.
-    pub async fn stop_searches(&self, force_id: &str, month: Month) -> Result<Vec<StopSearch>, StoreError> {
+    pub async fn stop_searches(self, force_id: &str, month: Month) -> Result<Vec<StopSearch>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<StopRow> = on_db!(self, pool => {
+        let rows: Vec<StopRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT s.kind, s.datetime, s.operation, s.operation_name, l.latitude, l.longitude, s.gender, \
                  s.age_range, s.self_defined_ethnicity, s.officer_defined_ethnicity, s.legislation, \
@@ -153,25 +163,23 @@ impl Store {
         });
         rows.into_iter()
             .map(|r| {
-                let (kind, datetime, operation, operation_name, lat, lng, gender, age_range, self_defined) =
-                    (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8);
                 Ok(StopSearch {
-                    kind: StopType::parse(&kind).ok_or_else(|| corrupt("stop type", &kind))?,
-                    datetime,
+                    kind: StopType::parse(&r.kind).ok_or_else(|| corrupt("stop type", &r.kind))?,
+                    datetime: r.datetime,
                     month,
                     force_id,
-                    operation,
-                    operation_name,
-                    at: lat.zip(lng).map(|(lat, lng)| LatLng { lat, lng }),
-                    gender,
-                    age_range,
-                    self_defined_ethnicity: self_defined,
-                    officer_defined_ethnicity: r.9,
-                    legislation: r.10,
-                    object_of_search: r.11,
-                    outcome: r.12,
-                    outcome_linked_to_object_of_search: r.13,
-                    removal_of_more_than_outer_clothing: r.14,
+                    operation: r.operation,
+                    operation_name: r.operation_name,
+                    at: r.latitude.zip(r.longitude).map(|(lat, lng)| LatLng { lat, lng }),
+                    gender: r.gender,
+                    age_range: r.age_range,
+                    self_defined_ethnicity: r.self_defined_ethnicity,
+                    officer_defined_ethnicity: r.officer_defined_ethnicity,
+                    legislation: r.legislation,
+                    object_of_search: r.object_of_search,
+                    outcome: r.outcome,
+                    outcome_linked_to_object_of_search: r.outcome_linked_to_object_of_search,
+                    removal_of_more_than_outer_clothing: r.removal_of_more_than_outer_clothing,
                 })
             })
             .collect()
@@ -179,9 +187,9 @@ impl Store {
 
     /// The force-month files imported (for `month`, or for every month), as
     /// (month, kind, force id), in the order police.uk's archive lists them.
-    pub async fn imported_files(&self, month: Option<Month>) -> Result<Vec<(Month, CsvKind, String)>, StoreError> {
+    pub async fn imported_files(self, month: Option<Month>) -> Result<Vec<(Month, CsvKind, String)>, StoreError> {
         let month = month.map(|m| m.to_string());
-        let rows: Vec<(String, String, String)> = on_db!(self, pool => {
+        let rows: Vec<ImportRow> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT month, kind, force_id FROM imports WHERE $1 IS NULL OR month = $1")
                 .bind(month.as_deref())
                 .fetch_all(pool)
@@ -189,7 +197,7 @@ impl Store {
         });
         let mut files = rows
             .into_iter()
-            .map(|(month, kind, force_id)| {
+            .map(|ImportRow { month, kind, force_id }| {
                 let month: Month = month.parse().map_err(|_| corrupt("month", &month))?;
                 let kind = [CsvKind::Street, CsvKind::Outcomes, CsvKind::StopAndSearch]
                     .into_iter()

@@ -25,9 +25,10 @@ use serde_json::json;
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{By, append_audit_in};
+use crate::handles::Pledge;
 use crate::open_data::placeholders;
 use crate::sqlite_raw::{self, Connection, Statement, Value};
-use crate::{Engine, Store, StoreError, on_db};
+use crate::{Engine, StoreError, on_db};
 
 /// Why a batch of events was not stored.
 #[derive(Debug, thiserror::Error)]
@@ -185,7 +186,7 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// What [`Store::pledge_facts`] selects of each event, in the order
+/// What [`Pledge::pledge_facts`] selects of each event, in the order
 /// [`FactRow`] reads it. The JSON comes only for an event with a fraction
 /// of a second.
 const FACT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_at, second_at, appointment_at, \
@@ -194,7 +195,7 @@ const FACT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_
 
 /// [`FACT_COLUMNS`] with the event's own document wherever it has one, and
 /// then what only the whole event holds ([`Details`]), for
-/// [`Store::pledge_events`].
+/// [`Pledge::pledge_events`].
 const EVENT_COLUMNS: &str = "id, type, neighbourhood_id, month, generated, first_at, second_at, appointment_at, \
     channel, grade, area, cancelled, minutes_in_neighbourhood, kind, crime_ref, agreed_interval_days, \
     NULLIF(event, ''), officer_ref, attendance, utc_offset";
@@ -808,11 +809,11 @@ impl MonthText {
     }
 }
 
-impl Store {
+impl Pledge<'_> {
     /// Refuses a batch holding any event of a force `by` may not send for,
     /// naming each such force and its first line, before anything is
     /// checked against the store (audited as `access.denied`).
-    async fn authorise_forces(&self, events: &[LineEvent], by: &By<'_>) -> Result<(), StoreError> {
+    async fn authorise_forces(self, events: &[LineEvent], by: &By<'_>) -> Result<(), StoreError> {
         let mut first: BTreeMap<&str, usize> = BTreeMap::new();
         for e in events {
             first.entry(e.event.force.as_str()).or_insert(e.line);
@@ -821,7 +822,7 @@ impl Store {
             first.into_iter().filter(|(f, _)| !by.may(Permission::IngestEvents, Target::Force(f))).collect();
         let Some((force, _)) = refused.first() else { return Ok(()) };
         // The log records the refusal; the answer names every force refused.
-        let Err(StoreError::Refused(_)) = self.authorise(by, Permission::IngestEvents, Target::Force(force)).await
+        let Err(StoreError::Refused(_)) = self.0.authorise(by, Permission::IngestEvents, Target::Force(force)).await
         else {
             return Err(StoreError::Corrupt("a refused force was allowed on a second look".into()));
         };
@@ -837,12 +838,12 @@ impl Store {
     /// Checks what only the store knows: that each named neighbourhood
     /// exists in its force. One error per event naming an unknown one, the
     /// first ones kept (in the events' order) and all counted.
-    pub async fn pledge_reference_errors(&self, events: &[LineEvent]) -> Result<ErrorList<EventError>, StoreError> {
+    pub async fn pledge_reference_errors(self, events: &[LineEvent]) -> Result<ErrorList<EventError>, StoreError> {
         let forces: BTreeSet<&str> =
             events.iter().filter(|e| e.event.neighbourhood.is_some()).map(|e| e.event.force.as_str()).collect();
         let mut known: HashMap<&str, BTreeSet<String>> = HashMap::new();
         for force in forces {
-            let ids: Vec<String> = on_db!(self, pool => {
+            let ids: Vec<String> = on_db!(self.0, pool => {
                 sqlx::query_scalar("SELECT id FROM neighbourhoods WHERE force_id = $1").bind(force).fetch_all(pool).await?
             });
             known.insert(force, ids.into_iter().collect());
@@ -866,7 +867,7 @@ impl Store {
     /// Returns how many events were stored. Refused whole, before any
     /// reference is checked, if any event is of a force the sender may not
     /// send for (an `event-feed` account's is its own force's only).
-    pub async fn ingest_pledge_events(&self, batch: ParsedBatch, by: &By<'_>) -> Result<usize, IngestError> {
+    pub async fn ingest_pledge_events(self, batch: ParsedBatch, by: &By<'_>) -> Result<usize, IngestError> {
         self.authorise_forces(&batch.events, by).await?;
         let unknown = self.pledge_reference_errors(&batch.events).await?;
         let errors = batch.errors.merge_by_key(unknown, |e| e.line);
@@ -880,8 +881,8 @@ impl Store {
     /// Stores validated events in one transaction (`by` may send every
     /// force's events among them), replacing any with the
     /// same `(force, type, id)`; within the batch the last one wins.
-    pub async fn put_pledge_events(&self, events: &[Event]) -> Result<usize, StoreError> {
-        match &self.db {
+    pub async fn put_pledge_events(self, events: &[Event]) -> Result<usize, StoreError> {
+        match &self.0.db {
             crate::Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let cache = bulk_cache_kib(events.len());
@@ -921,12 +922,12 @@ impl Store {
         }
     }
 
-    /// [`Store::put_pledge_events`] on PostgreSQL: the rows, one per key,
+    /// [`Pledge::put_pledge_events`] on PostgreSQL: the rows, one per key,
     /// copied (`COPY`) into a temporary table and moved from there with one
     /// `INSERT … ON CONFLICT`, in one transaction. A million events took
     /// 17–20 s as 400-row `INSERT` statements, whose parameters PostgreSQL
     /// parses one by one (docs/benchmarks.md).
-    async fn put_pledge_events_postgres(&self, pool: &sqlx::PgPool, events: &[Event]) -> Result<usize, StoreError> {
+    async fn put_pledge_events_postgres(self, pool: &sqlx::PgPool, events: &[Event]) -> Result<usize, StoreError> {
         // One row per key, the last sent (PostgreSQL refuses to update the
         // same row twice in one statement), in key order.
         let order = key_order(events);
@@ -975,10 +976,10 @@ impl Store {
     /// (whenever they started) and the victim updates since the earliest of
     /// those plans began (an update before its plan's start never counts).
     /// In no particular order: compliance does not depend on it.
-    pub async fn pledge_events(&self, force_id: &str, from: Month, to: Month) -> Result<Vec<Event>, StoreError> {
+    pub async fn pledge_events(self, force_id: &str, from: Month, to: Month) -> Result<Vec<Event>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
         let mut events = Vec::new();
-        match &self.db {
+        match &self.0.db {
             crate::Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let mut handle = conn.lock_handle().await?;
@@ -1007,13 +1008,13 @@ impl Store {
         Ok(events)
     }
 
-    /// What compliance reads of the same events as [`Store::pledge_events`],
+    /// What compliance reads of the same events as [`Pledge::pledge_events`],
     /// from the typed columns rather than the JSON: those that can count
     /// ([`Fact::counts`]).
-    pub async fn pledge_facts(&self, force_id: &str, from: Month, to: Month) -> Result<Vec<Fact>, StoreError> {
+    pub async fn pledge_facts(self, force_id: &str, from: Month, to: Month) -> Result<Vec<Fact>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
         let mut facts = Vec::new();
-        match &self.db {
+        match &self.0.db {
             crate::Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let mut handle = conn.lock_handle().await?;
@@ -1047,9 +1048,9 @@ impl Store {
     /// Fills the typed columns of events stored before they existed (schema
     /// version 8), from their JSON and by the code that fills them on
     /// ingest, so an upgraded database gives the same figures as a new one.
-    pub(crate) async fn fill_pledge_columns(&self) -> Result<(), StoreError> {
+    pub(crate) async fn fill_pledge_columns(self) -> Result<(), StoreError> {
         loop {
-            let rows: Vec<String> = on_db!(self, pool => {
+            let rows: Vec<String> = on_db!(self.0, pool => {
                 sqlx::query_scalar("SELECT event FROM pledge_events WHERE first_at IS NULL LIMIT $1")
                     .bind(FILL_PAGE)
                     .fetch_all(pool)
@@ -1067,11 +1068,11 @@ impl Store {
     /// neighbourhoods), not counting victim updates, which may follow their
     /// plan into months with nothing else yet.
     pub async fn pledge_latest_month(
-        &self,
+        self,
         force_id: &str,
         neighbourhood: Option<&str>,
     ) -> Result<Option<Month>, StoreError> {
-        let latest: Option<String> = on_db!(self, pool => {
+        let latest: Option<String> = on_db!(self.0, pool => {
             sqlx::query_scalar(
                 "SELECT MAX(month) FROM pledge_events WHERE force_id = $1 AND type <> 'victim_update' \
                  AND ($2 IS NULL OR neighbourhood_id = $2)",
@@ -1085,8 +1086,8 @@ impl Store {
     }
 
     /// How many events are stored for a force (all forces if `None`).
-    pub async fn pledge_event_count(&self, force_id: Option<&str>) -> Result<i64, StoreError> {
-        let n: i64 = on_db!(self, pool => {
+    pub async fn pledge_event_count(self, force_id: Option<&str>) -> Result<i64, StoreError> {
+        let n: i64 = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM pledge_events WHERE $1 IS NULL OR force_id = $1")
                 .bind(force_id)
                 .fetch_one(pool)
@@ -1098,17 +1099,17 @@ impl Store {
     /// Sets whether a neighbourhood is urban or rural for the Pledge
     /// (audited as `pledge.area.set`): the force's administrators only.
     pub async fn set_neighbourhood_area(
-        &self,
+        self,
         force_id: &str,
         id: &str,
         area: AreaKind,
         by: &By<'_>,
     ) -> Result<(), StoreError> {
-        self.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
-        if self.neighbourhood(force_id, id).await?.is_none() {
+        self.0.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
+        if self.0.geography().neighbourhood(force_id, id).await?.is_none() {
             return Err(StoreError::NotFound(format!("neighbourhood {id} in force {force_id}")));
         }
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO pledge_neighbourhood_settings (force_id, neighbourhood_id, area) VALUES ($1, $2, $3) \
@@ -1127,8 +1128,8 @@ impl Store {
     }
 
     /// Every neighbourhood of a force with its area (urban unless set).
-    pub async fn neighbourhood_areas(&self, force_id: &str) -> Result<BTreeMap<String, AreaKind>, StoreError> {
-        let rows: Vec<(String, Option<String>)> = on_db!(self, pool => {
+    pub async fn neighbourhood_areas(self, force_id: &str) -> Result<BTreeMap<String, AreaKind>, StoreError> {
+        let rows: Vec<(String, Option<String>)> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT n.id, s.area FROM neighbourhoods n LEFT JOIN pledge_neighbourhood_settings s \
                  ON s.force_id = n.force_id AND s.neighbourhood_id = n.id WHERE n.force_id = $1",
@@ -1149,15 +1150,15 @@ impl Store {
     /// standard (audited as `pledge.standard.set`), refusing one that is not
     /// stricter than what it replaces. The force's administrators only.
     pub async fn put_local_standard(
-        &self,
+        self,
         force_id: &str,
         neighbourhood: Option<&str>,
         standard: &Standard,
         by: &By<'_>,
     ) -> Result<(), LocalStandardError> {
-        self.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
+        self.0.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
         if let Some(n) = neighbourhood
-            && self.neighbourhood(force_id, n).await?.is_none()
+            && self.0.geography().neighbourhood(force_id, n).await?.is_none()
         {
             return Err(StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into());
         }
@@ -1181,14 +1182,14 @@ impl Store {
     /// the same commitment, with its audit entry when `by` is given: the
     /// checks are the caller's.
     pub(crate) async fn write_local_standard(
-        &self,
+        self,
         force_id: &str,
         neighbourhood: Option<&str>,
         standard: &Standard,
         by: Option<&By<'_>>,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(standard)?;
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO pledge_standards (force_id, neighbourhood_id, commitment, version, standard) \
@@ -1220,20 +1221,20 @@ impl Store {
     /// Nothing layers on a neighbourhood's standards, so withdrawing one
     /// cannot leave another level looser than the one below it. The
     /// neighbourhoods do layer on the force's: a force's withdrawal is
-    /// checked as [`Store::put_local_standard`] checks a change, and refused
+    /// checked as [`Pledge::put_local_standard`] checks a change, and refused
     /// with the error, changing nothing, if a neighbourhood's standard would
     /// then be looser than what applies beneath it (stored standards can
     /// fall out of step with the national minimum the code carries).
     pub async fn withdraw_local_standard(
-        &self,
+        self,
         force_id: &str,
         neighbourhood: Option<&str>,
         commitment: CommitmentId,
         by: &By<'_>,
     ) -> Result<Option<Standard>, LocalStandardError> {
-        self.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
+        self.0.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?;
         if let Some(n) = neighbourhood
-            && self.neighbourhood(force_id, n).await?.is_none()
+            && self.0.geography().neighbourhood(force_id, n).await?.is_none()
         {
             return Err(StoreError::NotFound(format!("neighbourhood {n} in force {force_id}")).into());
         }
@@ -1264,7 +1265,7 @@ impl Store {
         }
         .ok()
         .map(|set| set.get(commitment).version.clone());
-        let deleted = on_db!(self, pool => {
+        let deleted = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "DELETE FROM pledge_standards WHERE force_id = $1 AND neighbourhood_id = $2 AND commitment = $3",
@@ -1297,7 +1298,7 @@ impl Store {
     /// inherits. This is what can be withdrawn there; `pledge_standards`
     /// gives what is in force.
     pub async fn local_standards_at(
-        &self,
+        self,
         force_id: &str,
         neighbourhood: Option<&str>,
     ) -> Result<Vec<Standard>, StoreError> {
@@ -1310,10 +1311,10 @@ impl Store {
 
     /// A force's local standards: its own, and each neighbourhood's.
     async fn local_standards(
-        &self,
+        self,
         force_id: &str,
     ) -> Result<(Vec<Standard>, BTreeMap<String, Vec<Standard>>), StoreError> {
-        let rows: Vec<(String, String)> = on_db!(self, pool => {
+        let rows: Vec<(String, String)> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT neighbourhood_id, standard FROM pledge_standards WHERE force_id = $1 \
                  ORDER BY neighbourhood_id, commitment",
@@ -1337,7 +1338,7 @@ impl Store {
 
     /// The standards in force for a force, or for one of its neighbourhoods.
     pub async fn pledge_standards(
-        &self,
+        self,
         force_id: &str,
         neighbourhood: Option<&str>,
     ) -> Result<StandardSet, StoreError> {
@@ -1349,7 +1350,7 @@ impl Store {
     /// Compliance for each month `from..=to` (a force's or one of its
     /// neighbourhoods'), as at `now`, reading the events once.
     pub async fn pledge_compliance_months(
-        &self,
+        self,
         force_id: &str,
         from: Month,
         to: Month,
@@ -1378,7 +1379,7 @@ impl Store {
     /// Compliance with every commitment for a force-month (or one of its
     /// neighbourhoods), as at `now`.
     pub async fn pledge_compliance(
-        &self,
+        self,
         force_id: &str,
         month: Month,
         neighbourhood: Option<&str>,
@@ -1404,7 +1405,7 @@ impl Store {
     /// with only its neighbourhoods expected to hold meetings. `None` when the
     /// force has no such BCU.
     pub async fn pledge_compliance_bcu(
-        &self,
+        self,
         force_id: &str,
         month: Month,
         bcu_id: &str,
@@ -1416,17 +1417,17 @@ impl Store {
             .and_then(|r| r.into_iter().next()))
     }
 
-    /// [`Store::pledge_compliance_bcu`] for each month `from..=to`, reading
+    /// [`Pledge::pledge_compliance_bcu`] for each month `from..=to`, reading
     /// the events once (the public BCU page's 12-month trend).
     pub async fn pledge_compliance_bcu_months(
-        &self,
+        self,
         force_id: &str,
         from: Month,
         to: Month,
         bcu_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Report>>, StoreError> {
-        let Some(members) = self.bcu_neighbourhoods(force_id, bcu_id).await? else {
+        let Some(members) = self.0.geography().bcu_neighbourhoods(force_id, bcu_id).await? else {
             return Ok(None);
         };
         let events: Vec<Fact> = self

@@ -16,7 +16,8 @@ use peel_core::retention::{RecordType, RetentionPolicy};
 use serde_json::{Value, json};
 
 use crate::audit::{By, append_audit_in};
-use crate::{Store, StoreError, on_db};
+use crate::handles::Privacy;
+use crate::{StoreError, on_db};
 
 /// What the policy makes due (or what was deleted).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -159,17 +160,13 @@ struct ToolLine {
     notes: String,
 }
 
-impl Store {
+impl Privacy<'_> {
     /// What `policy` makes due for deletion at `now`.
-    pub async fn retention_due(
-        &self,
-        policy: &RetentionPolicy,
-        now: DateTime<Utc>,
-    ) -> Result<RetentionDue, StoreError> {
+    pub async fn retention_due(self, policy: &RetentionPolicy, now: DateTime<Utc>) -> Result<RetentionDue, StoreError> {
         let case_cut = time::format(policy.cutoff(RecordType::AsbClosedCase, now));
         let report_cut = time::format(policy.cutoff(RecordType::AsbReportWithoutCase, now));
         let token_cut = time::format(policy.cutoff(RecordType::Open311Token, now));
-        let (closed_cases, case_reports, reports_without_case, open311_tokens): (Vec<i64>, Vec<i64>, Vec<i64>, i64) = on_db!(self, pool => {
+        let (closed_cases, case_reports, reports_without_case, open311_tokens): (Vec<i64>, Vec<i64>, Vec<i64>, i64) = on_db!(self.0, pool => {
             let cases: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM asb_cases WHERE status = 'closed' AND closed_at IS NOT NULL AND closed_at <= $1 ORDER BY id",
             )
@@ -208,7 +205,7 @@ impl Store {
     /// Deletes everything `policy` makes due at `by.at`, in one transaction,
     /// with an audit entry for each case and report deleted. Returns what was
     /// deleted.
-    pub async fn apply_retention(&self, policy: &RetentionPolicy, by: &By<'_>) -> Result<RetentionDue, StoreError> {
+    pub async fn apply_retention(self, policy: &RetentionPolicy, by: &By<'_>) -> Result<RetentionDue, StoreError> {
         let due = self.retention_due(policy, by.at).await?;
         if due.is_empty() {
             return Ok(due);
@@ -221,7 +218,7 @@ impl Store {
             .map(|r| (*r, RecordType::AsbClosedCase))
             .chain(due.reports_without_case.iter().map(|r| (*r, RecordType::AsbReportWithoutCase)))
             .collect();
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for (report, record) in &reports {
                 sqlx::query(
@@ -280,14 +277,14 @@ impl Store {
     /// withheld (counted, not shown); free text is included as written and
     /// the document says it must be reviewed for third parties before it
     /// is sent.
-    pub async fn subject_access(&self, subject: &Subject, by: &By<'_>) -> Result<Value, SubjectAccessError> {
+    pub async fn subject_access(self, subject: &Subject, by: &By<'_>) -> Result<Value, SubjectAccessError> {
         let me = subject.identity();
         let searchable = !me.name_key.is_empty()
             && (!me.postcode.is_empty() || !me.phone_key.is_empty() || !me.email_key.is_empty());
         if !searchable && me.address_key.is_empty() {
             return Err(SubjectAccessError::TooLittle);
         }
-        let rows: Vec<PersonRow> = on_db!(self, pool => {
+        let rows: Vec<PersonRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT report_id, role, name, phone, email, address, postcode FROM asb_report_people \
                  WHERE (name_key = $1 AND $1 <> '') OR (address_key = $2 AND $2 <> '') \
@@ -326,7 +323,7 @@ impl Store {
             "subject-access".to_string(),
             json!({ "reports": report_ids, "searched_on": subject.fields() }),
         );
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             append_audit_in!(tx, &entry);
             tx.commit().await?;
@@ -334,8 +331,8 @@ impl Store {
         Ok(doc)
     }
 
-    async fn subject_report(&self, id: i64, mine: &[&PersonRow]) -> Result<Value, StoreError> {
-        let (report, others, risks, case, timeline, actions, tools) = on_db!(self, pool => {
+    async fn subject_report(self, id: i64, mine: &[&PersonRow]) -> Result<Value, StoreError> {
+        let (report, others, risks, case, timeline, actions, tools) = on_db!(self.0, pool => {
             let report: ReportRecord = sqlx::query_as(
                 "SELECT r.channel, r.referred_by, r.category, r.hate_related, r.occurred_at, r.location, \
                  r.location_postcode, r.description, r.recorded_at, o.name AS recorded_by, \

@@ -12,17 +12,17 @@ use std::collections::HashMap;
 use peel_core::force::FORCES;
 use peel_core::geo::LatLng;
 use peel_core::geography::{
-    Bcu, Csp, Event, Force, ForceDetails, Geography, NeighbourhoodBoundary, NeighbourhoodDetails, Officer, Priority,
+    Bcu, Event, ForceDetails, Geography, NeighbourhoodBoundary, NeighbourhoodDetails, Officer, Priority,
 };
 use peel_core::records::{StoredCrime, StoredOutcome, StoredStop};
 use peel_core::{CrimeCategory, Month, Outcome};
 use sqlx::AssertSqlSafe;
 
-use crate::geography::{
-    NEIGHBOURHOOD_COLUMNS, NeighbourhoodRow, neighbourhood_from_row, officer_from_row, stored_link,
-};
+use crate::geography::{ForceRow, NEIGHBOURHOOD_COLUMNS, NeighbourhoodRow, OfficerRow};
+use crate::handles::OpenData;
 use crate::sqlite_raw::{self, Connection};
-use crate::{Db, Store, StoreError};
+use crate::statistics::CspRow;
+use crate::{Db, StoreError};
 
 /// Receives the records of a snapshot: every map point first, then every
 /// crime, then every outcome record, then every stop.
@@ -75,20 +75,79 @@ pub const DATA_VERSION_CHANNEL: &str = "peel_data_version";
 /// Rows a PostgreSQL read fetches at a time (by id, from the primary key).
 const PG_BATCH: i64 = 50_000;
 
-type ForceRow =
-    (String, String, Option<String>, Option<String>, Option<String>, String, Option<String>, Option<String>);
-type PersonRow = (String, String, String, Option<String>, String);
-type NeighbourhoodPersonRow = (String, String, String, String, Option<String>, String);
-type PriorityRow = (String, String, String, String, Option<String>, Option<String>);
-type EventRow = (String, String, String, Option<String>, Option<String>, String, String, Option<String>, String);
-type BcuRow = (String, String, String, Option<String>, bool);
-type CspRow = (String, String, String, String, String, Option<String>, Option<i64>);
-type HoodRow = (NeighbourhoodRow, bool, Option<String>);
+/// A force with what only the snapshot reads: its commentary and boundary (JSON).
+#[derive(sqlx::FromRow)]
+struct ForceDetailsRow {
+    #[sqlx(flatten)]
+    force: ForceRow,
+    commentary: Option<String>,
+    boundary: Option<String>,
+}
+
+/// One of a force's senior officers.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    force_id: String,
+    #[sqlx(flatten)]
+    person: OfficerRow,
+}
+
+/// One of a neighbourhood team.
+#[derive(sqlx::FromRow)]
+struct NeighbourhoodPersonRow {
+    force_id: String,
+    neighbourhood_id: String,
+    #[sqlx(flatten)]
+    person: OfficerRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct PriorityRow {
+    force_id: String,
+    neighbourhood_id: String,
+    issue: String,
+    issue_date: String,
+    action: Option<String>,
+    action_date: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    force_id: String,
+    neighbourhood_id: String,
+    title: String,
+    description: Option<String>,
+    address: Option<String>,
+    kind: String,
+    start_date: String,
+    end_date: Option<String>,
+    /// JSON.
+    contact_details: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct BcuRow {
+    force_id: String,
+    id: String,
+    name: String,
+    commentary: Option<String>,
+    sample: bool,
+}
+
+/// A neighbourhood with what only the snapshot reads: whether it is demo
+/// content, and its boundary (JSON).
+#[derive(sqlx::FromRow)]
+struct HoodRow {
+    #[sqlx(flatten)]
+    neighbourhood: NeighbourhoodRow,
+    sample: bool,
+    boundary: Option<String>,
+}
 
 /// Everything of the geography, read in the transaction `$tx`.
 macro_rules! read_geography {
     ($tx:expr) => {{
-        let forces: Vec<ForceRow> = sqlx::query_as(
+        let forces: Vec<ForceDetailsRow> = sqlx::query_as(
             "SELECT id, name, description, url, telephone, engagement_methods, commentary, boundary FROM forces",
         )
         .fetch_all(&mut *$tx)
@@ -99,23 +158,7 @@ macro_rules! read_geography {
         .fetch_all(&mut *$tx)
         .await?;
         let sql = format!("SELECT {NEIGHBOURHOOD_COLUMNS}, sample, boundary FROM neighbourhoods");
-        let hood_rows: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<f64>,
-            Option<f64>,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            bool,
-            Option<String>,
-        )> = sqlx::query_as(AssertSqlSafe(sql)).fetch_all(&mut *$tx).await?;
+        let hood_rows: Vec<HoodRow> = sqlx::query_as(AssertSqlSafe(sql)).fetch_all(&mut *$tx).await?;
         let team: Vec<NeighbourhoodPersonRow> = sqlx::query_as(
             "SELECT force_id, neighbourhood_id, name, rank, bio, contact_details FROM neighbourhood_people \
              ORDER BY force_id, neighbourhood_id, position",
@@ -141,10 +184,6 @@ macro_rules! read_geography {
         )
         .fetch_all(&mut *$tx)
         .await?;
-        let hood_rows: Vec<HoodRow> = hood_rows
-            .into_iter()
-            .map(|r| ((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12), r.13, r.14))
-            .collect();
         geography(forces, people, hood_rows, team, priorities, events, bcus, csps)?
     }};
 }
@@ -153,7 +192,7 @@ macro_rules! read_geography {
 /// not a collation, so both engines give the same).
 #[allow(clippy::too_many_arguments)]
 fn geography(
-    forces: Vec<ForceRow>,
+    forces: Vec<ForceDetailsRow>,
     people: Vec<PersonRow>,
     hoods: Vec<HoodRow>,
     team: Vec<NeighbourhoodPersonRow>,
@@ -164,22 +203,20 @@ fn geography(
 ) -> Result<GeographySnapshot, StoreError> {
     let mut out = Geography::default();
     let mut boundaries = Vec::new();
+    let mut people_of: HashMap<String, Vec<OfficerRow>> = HashMap::new();
+    for p in people {
+        people_of.entry(p.force_id).or_default().push(p.person);
+    }
     for r in forces {
-        let force = Force {
-            id: r.0,
-            name: r.1,
-            description: r.2,
-            url: stored_link(r.3)?,
-            telephone: r.4,
-            engagement_methods: json(&r.5)?,
-        };
-        let officers = people
-            .iter()
-            .filter(|p| p.0 == force.id)
-            .map(|p| officer_from_row((p.1.clone(), p.2.clone(), p.3.clone(), p.4.clone())))
+        let force = r.force.into_force()?;
+        let officers = people_of
+            .remove(&force.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(OfficerRow::into_officer)
             .collect::<Result<Vec<_>, _>>()?;
-        let boundary = r.7.as_deref().map(json).transpose()?;
-        out.forces.push(ForceDetails { force, people: officers, commentary: r.6, boundary });
+        let boundary = r.boundary.as_deref().map(json).transpose()?;
+        out.forces.push(ForceDetails { force, people: officers, commentary: r.commentary, boundary });
     }
     let rank = |id: &str| FORCES.iter().position(|f| f.id == id).unwrap_or(usize::MAX);
     out.forces.sort_by(|a, b| rank(&a.force.id).cmp(&rank(&b.force.id)).then_with(|| a.force.id.cmp(&b.force.id)));
@@ -187,31 +224,31 @@ fn geography(
     type Key = (String, String);
     let mut teams: HashMap<Key, Vec<Officer>> = HashMap::new();
     for t in team {
-        teams.entry((t.0, t.1)).or_default().push(officer_from_row((t.2, t.3, t.4, t.5))?);
+        teams.entry((t.force_id, t.neighbourhood_id)).or_default().push(t.person.into_officer()?);
     }
     let mut agreed: HashMap<Key, Vec<Priority>> = HashMap::new();
     for p in priorities {
-        agreed.entry((p.0, p.1)).or_default().push(Priority {
-            issue: p.2,
-            issue_date: p.3,
-            action: p.4,
-            action_date: p.5,
+        agreed.entry((p.force_id, p.neighbourhood_id)).or_default().push(Priority {
+            issue: p.issue,
+            issue_date: p.issue_date,
+            action: p.action,
+            action_date: p.action_date,
         });
     }
     let mut meetings: HashMap<Key, Vec<Event>> = HashMap::new();
     for e in events {
-        meetings.entry((e.0, e.1)).or_default().push(Event {
-            title: e.2,
-            description: e.3,
-            address: e.4,
-            kind: e.5,
-            start_date: e.6,
-            end_date: e.7,
-            contact_details: json(&e.8)?,
+        meetings.entry((e.force_id, e.neighbourhood_id)).or_default().push(Event {
+            title: e.title,
+            description: e.description,
+            address: e.address,
+            kind: e.kind,
+            start_date: e.start_date,
+            end_date: e.end_date,
+            contact_details: json(&e.contact_details)?,
         });
     }
-    for (row, sample, boundary) in hoods {
-        let neighbourhood = neighbourhood_from_row(row)?;
+    for HoodRow { neighbourhood, sample, boundary } in hoods {
+        let neighbourhood = neighbourhood.into_neighbourhood()?;
         let key = (neighbourhood.force_id.clone(), neighbourhood.id.clone());
         let team = teams.remove(&key).unwrap_or_default();
         let priorities = agreed.remove(&key).unwrap_or_default();
@@ -230,21 +267,10 @@ fn geography(
     boundaries.sort_by(|a, b| (&a.force_id, &a.neighbourhood_id).cmp(&(&b.force_id, &b.neighbourhood_id)));
     out.bcus = bcus
         .into_iter()
-        .map(|(force_id, id, name, commentary, sample)| Bcu { force_id, id, name, commentary, sample })
+        .map(|BcuRow { force_id, id, name, commentary, sample }| Bcu { force_id, id, name, commentary, sample })
         .collect();
     out.bcus.sort_by(|a, b| (&a.force_id, &a.name, &a.id).cmp(&(&b.force_id, &b.name, &b.id)));
-    out.csps = csps
-        .into_iter()
-        .map(|r| Csp {
-            force_id: r.0,
-            id: r.1,
-            name: r.2,
-            bcu_id: r.3,
-            local_authority: r.4,
-            local_authority_code: r.5,
-            population: r.6,
-        })
-        .collect();
+    out.csps = csps.into_iter().map(CspRow::into_csp).collect();
     out.csps.sort_by(|a, b| (&a.force_id, &a.name, &a.id).cmp(&(&b.force_id, &b.name, &b.id)));
     Ok(GeographySnapshot { geography: out, boundaries })
 }
@@ -275,10 +301,10 @@ impl DataVersionWatch {
     }
 }
 
-impl Store {
+impl OpenData<'_> {
     /// Starts watching for new data versions (see [`DataVersionWatch`]).
-    pub async fn watch_data_version(&self) -> Result<DataVersionWatch, StoreError> {
-        match &self.db {
+    pub async fn watch_data_version(self) -> Result<DataVersionWatch, StoreError> {
+        match &self.0.db {
             Db::Sqlite(_) => Ok(DataVersionWatch { listener: None }),
             Db::Postgres(pool) => {
                 let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
@@ -289,8 +315,8 @@ impl Store {
     }
 
     /// The version of the open data now stored; every import advances it.
-    pub async fn data_version(&self) -> Result<i64, StoreError> {
-        let v: i64 = crate::on_db!(self, pool => {
+    pub async fn data_version(self) -> Result<i64, StoreError> {
+        let v: i64 = crate::on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1").fetch_one(pool).await?
         });
         Ok(v)
@@ -300,10 +326,10 @@ impl Store {
     /// streams the records to `sink` and returns the data version read and
     /// the geography.
     pub async fn read_open_data(
-        &self,
+        self,
         sink: &mut (impl OpenDataSink + Send),
     ) -> Result<(i64, GeographySnapshot), StoreError> {
-        match &self.db {
+        match &self.0.db {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
                 let version: i64 =
@@ -401,9 +427,38 @@ fn scan_sqlite(db: &Connection<'_>, sink: &mut impl OpenDataSink) -> Result<(), 
     Ok(())
 }
 
-type PgOutcome = (i64, String, String, String, String, Option<i64>);
-type PgCrime =
-    (i64, String, String, Option<String>, String, Option<i64>, Option<String>, Option<String>, String, String, String);
+#[derive(sqlx::FromRow)]
+struct PgLocation {
+    id: i64,
+    latitude: f64,
+    longitude: f64,
+    street_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PgCrime {
+    id: i64,
+    force_id: String,
+    month: String,
+    persistent_id: Option<String>,
+    category: String,
+    location_id: Option<i64>,
+    lsoa_name: Option<String>,
+    last_outcome: Option<String>,
+    context: String,
+    location_type: String,
+    location_subtype: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PgOutcome {
+    id: i64,
+    force_id: String,
+    month: String,
+    persistent_id: String,
+    outcome: String,
+    location_id: Option<i64>,
+}
 #[derive(sqlx::FromRow)]
 struct PgStop {
     id: i64,
@@ -448,31 +503,31 @@ async fn scan_postgres(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     sink: &mut impl OpenDataSink,
 ) -> Result<(), StoreError> {
-    pg_batches!(tx, LOCATIONS, (i64, f64, f64, String), |r: &(i64, f64, f64, String)| r.0, |r| sink.location(
-        r.0,
-        LatLng { lat: r.1, lng: r.2 },
-        &r.3
+    pg_batches!(tx, LOCATIONS, PgLocation, |r: &PgLocation| r.id, |r| sink.location(
+        r.id,
+        LatLng { lat: r.latitude, lng: r.longitude },
+        &r.street_name
     )?);
-    pg_batches!(tx, CRIMES, PgCrime, |r: &PgCrime| r.0, |r| sink.crime(StoredCrime {
-        id: r.0,
-        force_id: &r.1,
-        month: month(&r.2)?,
-        persistent_id: r.3.as_deref(),
-        category: category(&r.4)?,
-        location_id: r.5,
-        lsoa_name: r.6.as_deref(),
-        last_outcome: r.7.as_deref().map(outcome).transpose()?,
-        context: &r.8,
-        location_type: &r.9,
-        location_subtype: &r.10,
+    pg_batches!(tx, CRIMES, PgCrime, |r: &PgCrime| r.id, |r| sink.crime(StoredCrime {
+        id: r.id,
+        force_id: &r.force_id,
+        month: month(&r.month)?,
+        persistent_id: r.persistent_id.as_deref(),
+        category: category(&r.category)?,
+        location_id: r.location_id,
+        lsoa_name: r.lsoa_name.as_deref(),
+        last_outcome: r.last_outcome.as_deref().map(outcome).transpose()?,
+        context: &r.context,
+        location_type: &r.location_type,
+        location_subtype: &r.location_subtype,
     })?);
-    pg_batches!(tx, OUTCOMES, PgOutcome, |r: &PgOutcome| r.0, |r| sink.outcome(StoredOutcome {
-        id: r.0,
-        force_id: &r.1,
-        month: month(&r.2)?,
-        persistent_id: &r.3,
-        outcome: outcome(&r.4)?,
-        location_id: r.5,
+    pg_batches!(tx, OUTCOMES, PgOutcome, |r: &PgOutcome| r.id, |r| sink.outcome(StoredOutcome {
+        id: r.id,
+        force_id: &r.force_id,
+        month: month(&r.month)?,
+        persistent_id: &r.persistent_id,
+        outcome: outcome(&r.outcome)?,
+        location_id: r.location_id,
     })?);
     pg_batches!(tx, STOPS, PgStop, |r: &PgStop| r.id, |r| sink.stop(StoredStop {
         id: r.id,

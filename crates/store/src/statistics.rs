@@ -6,7 +6,8 @@ pub use peel_core::geography::{Bcu, Csp};
 use peel_core::places;
 
 use crate::comparators::PopulationSource;
-use crate::{Store, StoreError, on_db};
+use crate::handles::Geography;
+use crate::{StoreError, on_db};
 
 /// A partnership as stored (the domain's [`Csp`] knows no database).
 #[derive(sqlx::FromRow)]
@@ -27,18 +28,18 @@ impl CspRow {
     }
 }
 
-impl Store {
+impl Geography<'_> {
     /// Replaces a force's BCUs, CSPs, commentary and the source of its
     /// partnerships' populations in one transaction.
     pub async fn put_areas(
-        &self,
+        self,
         force_id: &str,
         commentary: Option<&str>,
         population: Option<&PopulationSource>,
         bcus: &[Bcu],
         csps: &[Csp],
     ) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "UPDATE forces SET commentary = $1, population_source = $2, population_year = $3 WHERE id = $4",
@@ -90,7 +91,7 @@ impl Store {
     /// BCU, else (where the force has a single CSP) through that CSP's BCU,
     /// the same rule the portal's pages follow.
     pub async fn bcu_neighbourhoods(
-        &self,
+        self,
         force_id: &str,
         bcu_id: &str,
     ) -> Result<Option<std::collections::BTreeSet<String>>, StoreError> {
@@ -112,8 +113,8 @@ impl Store {
         ))
     }
 
-    pub async fn bcus(&self, force_id: &str) -> Result<Vec<Bcu>, StoreError> {
-        let rows: Vec<(String, String, String, Option<String>, bool)> = on_db!(self, pool => {
+    pub async fn bcus(self, force_id: &str) -> Result<Vec<Bcu>, StoreError> {
+        let rows: Vec<(String, String, String, Option<String>, bool)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT force_id, id, name, commentary, sample FROM bcus WHERE force_id = $1 ORDER BY name")
                 .bind(force_id)
                 .fetch_all(pool)
@@ -125,18 +126,23 @@ impl Store {
             .collect())
     }
 
-    pub async fn csps(&self, force_id: &str) -> Result<Vec<Csp>, StoreError> {
+    /// A partnership by its force and id.
+    pub async fn csp(self, force_id: &str, csp_id: &str) -> Result<Option<Csp>, StoreError> {
+        Ok(self.csps(force_id).await?.into_iter().find(|c| c.id == csp_id))
+    }
+
+    pub async fn csps(self, force_id: &str) -> Result<Vec<Csp>, StoreError> {
         self.csps_of(Some(force_id)).await
     }
 
     /// Every community safety partnership, by name.
-    pub async fn all_csps(&self) -> Result<Vec<Csp>, StoreError> {
+    pub async fn all_csps(self) -> Result<Vec<Csp>, StoreError> {
         self.csps_of(None).await
     }
 
     /// The partnerships of one force, or of all, by name.
-    async fn csps_of(&self, force_id: Option<&str>) -> Result<Vec<Csp>, StoreError> {
-        let rows: Vec<CspRow> = on_db!(self, pool => {
+    async fn csps_of(self, force_id: Option<&str>) -> Result<Vec<Csp>, StoreError> {
+        let rows: Vec<CspRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT force_id, id, name, bcu_id, local_authority, local_authority_code, population FROM csps \
                  WHERE $1 IS NULL OR force_id = $1 ORDER BY lower(name), force_id, id",
@@ -150,9 +156,9 @@ impl Store {
 
     /// Neighbourhoods, and streets (map points grouped by name and place,
     /// best match first), whose name contains `text` (place search).
-    pub async fn search_places(&self, text: &str, limit: i64) -> Result<Vec<PlaceMatch>, StoreError> {
+    pub async fn search_places(self, text: &str, limit: i64) -> Result<Vec<PlaceMatch>, StoreError> {
         let pattern = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
-        let hoods: Vec<(String, String, String)> = on_db!(self, pool => {
+        let hoods: Vec<(String, String, String)> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT force_id, id, name FROM neighbourhoods WHERE lower(name) LIKE $1 ORDER BY name LIMIT $2",
             )
@@ -163,7 +169,7 @@ impl Store {
         });
         // Per name and grid cell of 0.05° (about 5 km by 3.5 km), so that
         // same-named streets in different towns are never averaged together.
-        let pieces: Vec<StreetPiece> = on_db!(self, pool => {
+        let pieces: Vec<StreetPiece> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT street_name AS name, AVG(latitude) AS lat, AVG(longitude) AS lng, COUNT(*) AS points \
                  FROM locations WHERE lower(street_name) LIKE $1 \

@@ -263,7 +263,7 @@ impl Store {
         neighbourhood: Option<&str>,
         standard: &peel_core::pledge::Standard,
     ) -> Result<(), crate::StoreError> {
-        self.write_local_standard(force_id, neighbourhood, standard, None).await
+        self.pledge().write_local_standard(force_id, neighbourhood, standard, None).await
     }
 }
 
@@ -287,7 +287,7 @@ pub async fn put_luton_partnership(store: &Store) -> Result<(), crate::StoreErro
         local_authority_code: None,
         population: None,
     };
-    store.put_areas("bedfordshire", None, None, &[bcu], &[csp]).await
+    store.geography().put_areas("bedfordshire", None, None, &[bcu], &[csp]).await
 }
 
 /// Someone working on ASB casework in a store test: their account, and
@@ -336,7 +336,7 @@ pub fn default_reach(name: &str, kind: peel_core::access::OrgKind) -> peel_core:
 
 /// Places organisation `org_id` at `reach`. Test set-up: panics on failure.
 pub async fn place(store: &Store, org_id: i64, reach: peel_core::access::Reach) {
-    store.set_organisation_reach(org_id, &reach, &setup()).await.expect("place the organisation");
+    store.accounts().set_organisation_reach(org_id, &reach, &setup()).await.expect("place the organisation");
 }
 
 /// The organisation called `name`, made (of `kind`) if need be, as any
@@ -352,6 +352,7 @@ async fn older_organisation(store: &Store, name: &str, kind: peel_core::access::
     }
     if tenancy {
         return store
+            .accounts()
             .create_organisation(name, kind, &default_reach(name, kind), &setup())
             .await
             .expect("create the organisation")
@@ -382,9 +383,9 @@ pub async fn person(
     let tenancy = store.applied_migrations().await.expect("migrations").iter().any(|(v, _)| *v >= 14);
     let org_id = older_organisation(store, org, kind, tenancy).await;
     let new = crate::NewUser { email, display_name: email, organisation_id: org_id, role, password_hash: "x" };
-    let u = store.create_user(&new, &setup()).await.expect("create the user");
+    let u = store.accounts().create_user(&new, &setup()).await.expect("create the user");
     let caller = if tenancy {
-        store.caller_for(&u).await.expect("the user's caller")
+        store.accounts().caller_for(&u).await.expect("the user's caller")
     } else {
         Caller::Account(Account::new(u.id, email, org_id, org, role, default_reach(org, kind)))
     };

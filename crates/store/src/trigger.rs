@@ -19,7 +19,7 @@ use peel_core::trigger::{
 use serde_json::json;
 
 use crate::audit::{By, append_audit_in};
-use crate::statistics::Csp;
+use crate::handles::Trigger;
 use crate::{Store, StoreError, on_db};
 
 /// Why a case review change was refused. Each variant says what to do.
@@ -453,33 +453,29 @@ fn subject(id: i64) -> String {
     format!("case-review:{id}")
 }
 
-impl Store {
-    /// A partnership by its force and id.
-    pub async fn csp(&self, force_id: &str, csp_id: &str) -> Result<Option<Csp>, StoreError> {
-        Ok(self.csps(force_id).await?.into_iter().find(|c| c.id == csp_id))
-    }
-
+impl Trigger<'_> {
     /// Adopts a new version of a partnership's procedure (audited as
     /// `case_review.procedure.adopt`). Versions are never changed or removed:
     /// decisions name the version they used.
     pub async fn adopt_procedure(
-        &self,
+        self,
         force_id: &str,
         csp_id: &str,
         procedure: &Procedure,
         by: &By<'_>,
     ) -> Result<StoredProcedure, CaseReviewError> {
-        self.authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
+        self.0
+            .authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
             .await
             .map_err(refused)?;
         procedure.check()?;
-        if self.csp(force_id, csp_id).await?.is_none() {
+        if self.0.geography().csp(force_id, csp_id).await?.is_none() {
             return Err(CaseReviewError::UnknownCsp(csp_id.into(), force_id.into()));
         }
         let document = serde_json::to_string(procedure).map_err(StoreError::from)?;
         let at = time::format(by.at);
         let adopted =
-            PartnershipDocument::Procedure.adopt(self, force_id, csp_id, &procedure.version, &document, by).await?;
+            PartnershipDocument::Procedure.adopt(self.0, force_id, csp_id, &procedure.version, &document, by).await?;
         let Some(id) = adopted else {
             return Err(invalid(
                 "version",
@@ -500,11 +496,11 @@ impl Store {
     }
 
     /// The procedure in force for a partnership: its newest version.
-    pub async fn procedure_for(&self, force_id: &str, csp_id: &str) -> Result<Option<StoredProcedure>, StoreError> {
+    pub async fn procedure_for(self, force_id: &str, csp_id: &str) -> Result<Option<StoredProcedure>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PROCEDURE_COLUMNS} FROM trigger_procedures WHERE force_id = $1 AND csp_id = $2 ORDER BY id DESC LIMIT 1"
         ));
-        let row: Option<ProcedureRow> = on_db!(self, pool => {
+        let row: Option<ProcedureRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(force_id).bind(csp_id).fetch_optional(pool).await?
         });
         row.map(procedure_from_row).transpose()
@@ -515,14 +511,15 @@ impl Store {
     /// A partnership with no procedure yet adopts the national default, in
     /// the same transaction, so the check always names a stored version.
     pub async fn record_case_review(
-        &self,
+        self,
         force_id: &str,
         csp_id: &str,
         application: NewApplication,
         today: NaiveDate,
         by: &By<'_>,
     ) -> Result<CaseReview, CaseReviewError> {
-        self.authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
+        self.0
+            .authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
             .await
             .map_err(refused)?;
         let application = application.normalised();
@@ -530,13 +527,13 @@ impl Store {
         if !problems.is_empty() {
             return Err(CaseReviewError::Invalid(problems));
         }
-        if self.csp(force_id, csp_id).await?.is_none() {
+        if self.0.geography().csp(force_id, csp_id).await?.is_none() {
             return Err(CaseReviewError::UnknownCsp(csp_id.into(), force_id.into()));
         }
         let mut missing = Vec::new();
         for (i, c) in application.complaints.iter().enumerate() {
             let Some(report_id) = c.report_id else { continue };
-            let found: Option<i64> = on_db!(self, pool => {
+            let found: Option<i64> = on_db!(self.0, pool => {
                 sqlx::query_scalar("SELECT id FROM asb_reports WHERE id = $1").bind(report_id).fetch_optional(pool).await?
             });
             if found.is_none() {
@@ -564,7 +561,7 @@ impl Store {
         let document = serde_json::to_string(&procedure).map_err(StoreError::from)?;
         let at = time::format(by.at);
         let a = &application;
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let procedure_id: i64 = match &existing {
                 Some(p) => p.id,
@@ -665,8 +662,8 @@ impl Store {
 
     /// One application, without an audit entry: only for answering the
     /// person who has just written it.
-    async fn load_case_review(&self, id: i64) -> Result<Option<CaseReview>, CaseReviewError> {
-        on_db!(self, pool => {
+    async fn load_case_review(self, id: i64) -> Result<Option<CaseReview>, CaseReviewError> {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let r = load_review_in!(tx, id)?;
             tx.commit().await?;
@@ -677,9 +674,9 @@ impl Store {
     /// Whether application `id` exists, refusing (with an `access.denied`
     /// audit entry, and nothing read) if its partnership is outside the
     /// caller's reach: routes ask this before they read what was sent.
-    pub async fn reach_case_review(&self, id: i64, by: &By<'_>) -> Result<bool, CaseReviewError> {
-        self.authorise(by, Permission::RunCaseReviews, Target::Own).await.map_err(refused)?;
-        let place: Option<(String, String)> = on_db!(self, pool => {
+    pub async fn reach_case_review(self, id: i64, by: &By<'_>) -> Result<bool, CaseReviewError> {
+        self.0.authorise(by, Permission::RunCaseReviews, Target::Own).await.map_err(refused)?;
+        let place: Option<(String, String)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT force_id, csp_id FROM trigger_applications WHERE id = $1")
                 .bind(id)
                 .fetch_optional(pool)
@@ -687,17 +684,17 @@ impl Store {
         });
         let Some((force_id, csp_id)) = place else { return Ok(false) };
         let target = Target::Partnership { force_id: &force_id, csp_id: &csp_id };
-        self.authorise(by, Permission::RunCaseReviews, target).await.map_err(refused)?;
+        self.0.authorise(by, Permission::RunCaseReviews, target).await.map_err(refused)?;
         Ok(true)
     }
 
     /// One application and its history, for someone with a lawful purpose
     /// (audited as `case_review.read` in the same transaction as the read).
-    pub async fn case_review(&self, id: i64, by: &By<'_>) -> Result<Option<CaseReview>, CaseReviewError> {
+    pub async fn case_review(self, id: i64, by: &By<'_>) -> Result<Option<CaseReview>, CaseReviewError> {
         if !self.reach_case_review(id, by).await? {
             return Ok(None);
         }
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let r = load_review_in!(tx, id)?;
             if r.is_some() {
@@ -712,19 +709,19 @@ impl Store {
     /// Every application (of one partnership, when given), newest first
     /// (audited as `case_review.list`, naming how many were shown).
     pub async fn case_reviews(
-        &self,
+        self,
         csp: Option<(&str, &str)>,
         by: &By<'_>,
     ) -> Result<Vec<CaseReview>, CaseReviewError> {
         match csp {
             Some((force_id, csp_id)) => {
                 let target = Target::Partnership { force_id, csp_id };
-                self.authorise(by, Permission::RunCaseReviews, target).await.map_err(refused)?
+                self.0.authorise(by, Permission::RunCaseReviews, target).await.map_err(refused)?
             }
-            None => self.authorise(by, Permission::RunCaseReviews, Target::Own).await.map_err(refused)?,
+            None => self.0.authorise(by, Permission::RunCaseReviews, Target::Own).await.map_err(refused)?,
         }
         let (force_id, csp_id) = csp.unzip();
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let rows: Vec<(i64, String, String)> = sqlx::query_as(
                 "SELECT id, force_id, csp_id FROM trigger_applications \
@@ -758,7 +755,7 @@ impl Store {
 
     /// What the published figures need, for one partnership: no names, so
     /// no audit entry.
-    pub async fn case_review_facts(&self, force_id: &str, csp_id: &str) -> Result<Vec<ApplicationFacts>, StoreError> {
+    pub async fn case_review_facts(self, force_id: &str, csp_id: &str) -> Result<Vec<ApplicationFacts>, StoreError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             received_on: String,
@@ -767,7 +764,7 @@ impl Store {
             appeal: Option<String>,
             recommendations: i64,
         }
-        let rows: Vec<Row> = on_db!(self, pool => {
+        let rows: Vec<Row> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT a.received_on, d.threshold_met, m.on_date AS meeting_on, ap.outcome AS appeal, \
                  (SELECT COUNT(*) FROM trigger_recommendations r WHERE r.application_id = a.id) AS recommendations \
@@ -799,7 +796,7 @@ impl Store {
     /// `threshold_met` of `None` takes the rules' answer; a decision against
     /// the rules (the bodies' own judgement under s104(5), say) needs a reason.
     pub async fn record_decision(
-        &self,
+        self,
         id: i64,
         decided_on: Option<NaiveDate>,
         threshold_met: Option<bool>,
@@ -817,7 +814,7 @@ impl Store {
         let Some(decided_on) = decided_on else {
             return Err(invalid("on", "Enter the date of the decision as year-month-day, for example 2026-03-31"));
         };
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             // Lock the application before reading its history.
             let n = sqlx::query("UPDATE trigger_applications SET id = id WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
@@ -883,7 +880,7 @@ impl Store {
 
     /// Records any step but the decision (audited as `case_review.step`).
     pub async fn record_step(
-        &self,
+        self,
         id: i64,
         step: Step,
         input: &StepInput,
@@ -940,7 +937,7 @@ impl Store {
         if !problems.is_empty() {
             return Err(CaseReviewError::Invalid(problems));
         }
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("UPDATE trigger_applications SET id = id WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
             if n == 0 {

@@ -16,11 +16,14 @@ fn by() -> By<'static> {
 }
 
 async fn user(store: &Store, email: &str, role: Role) -> peel_store::UserRecord {
-    let org = match store.organisation_by_name("Test Council").await.unwrap() {
+    let org = match store.accounts().organisation_by_name("Test Council").await.unwrap() {
         Some(o) => o,
-        None => store.create_organisation("Test Council", OrgKind::Council, &Reach::Unset, &by()).await.unwrap(),
+        None => {
+            store.accounts().create_organisation("Test Council", OrgKind::Council, &Reach::Unset, &by()).await.unwrap()
+        }
     };
     store
+        .accounts()
         .create_user(
             &NewUser {
                 email,
@@ -38,24 +41,31 @@ async fn user(store: &Store, email: &str, role: Role) -> peel_store::UserRecord 
 async fn organisations_are_unique_by_name(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let a =
-        store.create_organisation("  Bedford Borough Council ", OrgKind::Council, &Reach::Unset, &by()).await.unwrap();
+    let a = store
+        .accounts()
+        .create_organisation("  Bedford Borough Council ", OrgKind::Council, &Reach::Unset, &by())
+        .await
+        .unwrap();
     assert_eq!(a.name, "Bedford Borough Council");
     assert_eq!(a.kind, OrgKind::Council);
-    store.create_organisation("Bedfordshire Police", OrgKind::Force, &Reach::Unset, &by()).await.unwrap();
+    store.accounts().create_organisation("Bedfordshire Police", OrgKind::Force, &Reach::Unset, &by()).await.unwrap();
     let err = store
+        .accounts()
         .create_organisation("Bedford Borough Council", OrgKind::HousingProvider, &Reach::Unset, &by())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("already exists")), "{err}");
-    let err =
-        store.create_organisation("BEDFORD BOROUGH COUNCIL", OrgKind::Council, &Reach::Unset, &by()).await.unwrap_err();
+    let err = store
+        .accounts()
+        .create_organisation("BEDFORD BOROUGH COUNCIL", OrgKind::Council, &Reach::Unset, &by())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "names are unique ignoring case: {err}");
-    let names: Vec<_> = store.organisations().await.unwrap().into_iter().map(|o| o.name).collect();
+    let names: Vec<_> = store.accounts().organisations().await.unwrap().into_iter().map(|o| o.name).collect();
     assert_eq!(names, ["Bedford Borough Council", "Bedfordshire Police"]);
-    assert_eq!(store.organisation_by_name("bedford borough council").await.unwrap().unwrap().id, a.id);
-    assert_eq!(store.organisation(a.id).await.unwrap().unwrap(), a);
-    assert!(store.organisation(9999).await.unwrap().is_none());
+    assert_eq!(store.accounts().organisation_by_name("bedford borough council").await.unwrap().unwrap().id, a.id);
+    assert_eq!(store.accounts().organisation(a.id).await.unwrap().unwrap(), a);
+    assert!(store.accounts().organisation(9999).await.unwrap().is_none());
 }
 
 async fn users_are_found_by_email_ignoring_case(engine: Engine) {
@@ -67,10 +77,11 @@ async fn users_are_found_by_email_ignoring_case(engine: Engine) {
     assert_eq!(u.organisation_name, "Test Council");
     assert!(!u.disabled);
     assert_eq!(u.login, LoginState::default());
-    assert_eq!(store.user_by_email(" ALICE.smith@example.org").await.unwrap().unwrap().id, u.id);
-    assert!(store.user_by_email("bob@example.org").await.unwrap().is_none());
-    let org = store.organisation_by_name("Test Council").await.unwrap().unwrap();
+    assert_eq!(store.accounts().user_by_email(" ALICE.smith@example.org").await.unwrap().unwrap().id, u.id);
+    assert!(store.accounts().user_by_email("bob@example.org").await.unwrap().is_none());
+    let org = store.accounts().organisation_by_name("Test Council").await.unwrap().unwrap();
     let dup = store
+        .accounts()
         .create_user(
             &NewUser {
                 email: "alice.smith@EXAMPLE.org",
@@ -84,7 +95,7 @@ async fn users_are_found_by_email_ignoring_case(engine: Engine) {
         .await
         .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
-    assert_eq!(store.users(&by()).await.unwrap().len(), 1);
+    assert_eq!(store.accounts().users(&by()).await.unwrap().len(), 1);
 }
 
 async fn login_state_round_trips(engine: Engine) {
@@ -93,13 +104,13 @@ async fn login_state_round_trips(engine: Engine) {
     let u = user(&store, "a@example.org", Role::Officer).await;
     let s =
         LoginState { failed_attempts: 3, failed_since: Some(t0()), locked_until: Some(t0() + Duration::minutes(15)) };
-    store.set_login_state(u.id, &s).await.unwrap();
-    assert_eq!(store.user(u.id).await.unwrap().unwrap().login, s);
-    store.set_password_hash(u.id, "new-hash", &by()).await.unwrap();
-    let after = store.user(u.id).await.unwrap().unwrap();
+    store.accounts().set_login_state(u.id, &s).await.unwrap();
+    assert_eq!(store.accounts().user(u.id).await.unwrap().unwrap().login, s);
+    store.accounts().set_password_hash(u.id, "new-hash", &by()).await.unwrap();
+    let after = store.accounts().user(u.id).await.unwrap().unwrap();
     assert_eq!(after.login, LoginState::default(), "a reset clears the lock-out");
     assert_eq!(after.password_hash, "new-hash");
-    assert!(matches!(store.set_password_hash(999, "x", &by()).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.accounts().set_password_hash(999, "x", &by()).await, Err(StoreError::NotFound(_))));
 }
 
 async fn login_state_updates_are_atomic(engine: Engine) {
@@ -110,13 +121,14 @@ async fn login_state_updates_are_atomic(engine: Engine) {
     for _ in 0..16 {
         let s = store.clone();
         tasks.push(tokio::spawn(async move {
-            s.update_login_state(u.id, |mut st| {
-                st.failed_attempts += 1;
-                st
-            })
-            .await
-            .unwrap()
-            .unwrap()
+            s.accounts()
+                .update_login_state(u.id, |mut st| {
+                    st.failed_attempts += 1;
+                    st
+                })
+                .await
+                .unwrap()
+                .unwrap()
         }));
     }
     let mut seen: Vec<u32> = Vec::new();
@@ -127,19 +139,19 @@ async fn login_state_updates_are_atomic(engine: Engine) {
     }
     seen.sort();
     assert_eq!(seen, (0..16).collect::<Vec<_>>(), "every update saw the one before it");
-    assert_eq!(store.user(u.id).await.unwrap().unwrap().login.failed_attempts, 16);
-    assert!(store.update_login_state(999, |s| s).await.unwrap().is_none());
+    assert_eq!(store.accounts().user(u.id).await.unwrap().unwrap().login.failed_attempts, 16);
+    assert!(store.accounts().update_login_state(999, |s| s).await.unwrap().is_none());
 }
 
 async fn changes_and_their_audit_entries_are_one_transaction(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let u = user(&store, "a@example.org", Role::Officer).await;
-    let t = store.create_api_token(u.id, "t", "tokhash", &by()).await.unwrap();
-    store.revoke_api_token(t.id, &by()).await.unwrap();
-    store.set_user_disabled(u.id, true, &by()).await.unwrap();
-    store.set_password_hash(u.id, "h", &by()).await.unwrap();
-    let log = store.audit_entries_after(0, 100).await.unwrap();
+    let t = store.accounts().create_api_token(u.id, "t", "tokhash", &by()).await.unwrap();
+    store.accounts().revoke_api_token(t.id, &by()).await.unwrap();
+    store.accounts().set_user_disabled(u.id, true, &by()).await.unwrap();
+    store.accounts().set_password_hash(u.id, "h", &by()).await.unwrap();
+    let log = store.audit().audit_entries_after(0, 100).await.unwrap();
     let got: Vec<_> = log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.subject.as_str())).collect();
     assert_eq!(
         got,
@@ -154,15 +166,17 @@ async fn changes_and_their_audit_entries_are_one_transaction(engine: Engine) {
     );
     assert!(log.iter().all(|e| e.purpose == "testing" && e.at == "2026-06-01T09:00:00.000000Z"));
     // A refused change writes no entry.
-    assert!(store.create_organisation("test council", OrgKind::Council, &Reach::Unset, &by()).await.is_err());
-    assert!(store.set_user_disabled(999, true, &by()).await.is_err());
-    assert_eq!(store.audit_head().await.unwrap().0, 6);
+    assert!(
+        store.accounts().create_organisation("test council", OrgKind::Council, &Reach::Unset, &by()).await.is_err()
+    );
+    assert!(store.accounts().set_user_disabled(999, true, &by()).await.is_err());
+    assert_eq!(store.audit().audit_head().await.unwrap().0, 6);
     // And a change whose entry cannot be written does not happen.
     store.execute_raw_sql_for_tests("DELETE FROM audit_head").await.unwrap();
-    assert!(store.create_organisation("Luton", OrgKind::Council, &Reach::Unset, &by()).await.is_err());
-    assert!(store.organisation_by_name("Luton").await.unwrap().is_none());
-    assert!(store.set_user_disabled(u.id, false, &by()).await.is_err());
-    assert!(store.user(u.id).await.unwrap().unwrap().disabled, "rolled back");
+    assert!(store.accounts().create_organisation("Luton", OrgKind::Council, &Reach::Unset, &by()).await.is_err());
+    assert!(store.accounts().organisation_by_name("Luton").await.unwrap().is_none());
+    assert!(store.accounts().set_user_disabled(u.id, false, &by()).await.is_err());
+    assert!(store.accounts().user(u.id).await.unwrap().unwrap().disabled, "rolled back");
 }
 
 fn session(user_id: i64, hash: &str, expires: DateTime<Utc>) -> SessionRecord {
@@ -180,68 +194,84 @@ async fn sessions_expire(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let u = user(&store, "a@example.org", Role::Officer).await;
-    store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
-    store.create_session(&session(u.id, "h2", t0() + Duration::minutes(1))).await.unwrap();
-    let live = store.live_session("h1", t0() + Duration::hours(7), t0() - Duration::days(1)).await.unwrap().unwrap();
+    store.accounts().create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
+    store.accounts().create_session(&session(u.id, "h2", t0() + Duration::minutes(1))).await.unwrap();
+    let live = store
+        .accounts()
+        .live_session("h1", t0() + Duration::hours(7), t0() - Duration::days(1))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(live.user_id, u.id);
     assert_eq!(live.csrf_token, "csrf-h1");
     assert!(
-        store.live_session("h1", t0() + Duration::hours(8), t0() - Duration::days(1)).await.unwrap().is_none(),
+        store
+            .accounts()
+            .live_session("h1", t0() + Duration::hours(8), t0() - Duration::days(1))
+            .await
+            .unwrap()
+            .is_none(),
         "expired at expires_at"
     );
-    assert!(store.live_session("nope", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
-    assert_eq!(store.delete_expired_sessions(t0() + Duration::minutes(2)).await.unwrap(), 1);
-    assert!(store.live_session("h2", t0(), t0() - Duration::days(1)).await.unwrap().is_none(), "deleted");
-    store.delete_session("h1").await.unwrap();
-    assert!(store.live_session("h1", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
+    assert!(store.accounts().live_session("nope", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
+    assert_eq!(store.accounts().delete_expired_sessions(t0() + Duration::minutes(2)).await.unwrap(), 1);
+    assert!(store.accounts().live_session("h2", t0(), t0() - Duration::days(1)).await.unwrap().is_none(), "deleted");
+    store.accounts().delete_session("h1").await.unwrap();
+    assert!(store.accounts().live_session("h1", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
 }
 
 async fn idle_sessions_end(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let u = user(&store, "a@example.org", Role::Officer).await;
-    store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
+    store.accounts().create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
     let idle = Duration::minutes(60);
     let at = |m: i64| t0() + Duration::minutes(m);
     // Used every 50 minutes, it lives on; each use moves last_seen_at.
     for m in [50, 100, 150] {
-        let s = store.live_session("h1", at(m), at(m) - idle).await.unwrap().expect("live");
+        let s = store.accounts().live_session("h1", at(m), at(m) - idle).await.unwrap().expect("live");
         assert_eq!(s.last_seen_at, peel_core::access::time::format(at(m)));
     }
     // Unused for exactly the idle time, it has ended.
-    assert!(store.live_session("h1", at(210), at(210) - idle).await.unwrap().is_none());
-    assert!(store.live_session("h1", at(151), at(151) - idle).await.unwrap().is_some(), "a miss does not touch it");
+    assert!(store.accounts().live_session("h1", at(210), at(210) - idle).await.unwrap().is_none());
+    assert!(
+        store.accounts().live_session("h1", at(151), at(151) - idle).await.unwrap().is_some(),
+        "a miss does not touch it"
+    );
 }
 
 async fn api_tokens_are_used_and_revoked(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let u = user(&store, "a@example.org", Role::Auditor).await;
-    let t = store.create_api_token(u.id, "nightly export", "tokhash", &by()).await.unwrap();
+    let t = store.accounts().create_api_token(u.id, "nightly export", "tokhash", &by()).await.unwrap();
     assert_eq!(t.last_used_at, None);
-    let used = store.use_api_token("tokhash", t0() + Duration::hours(1)).await.unwrap().unwrap();
+    let used = store.accounts().use_api_token("tokhash", t0() + Duration::hours(1)).await.unwrap().unwrap();
     assert_eq!(used.id, t.id);
     assert_eq!(used.last_used_at.as_deref(), Some("2026-06-01T10:00:00.000000Z"));
-    assert!(store.use_api_token("other", t0()).await.unwrap().is_none());
-    store.revoke_api_token(t.id, &by()).await.unwrap();
-    assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none());
-    assert!(store.api_tokens(u.id).await.unwrap()[0].revoked);
+    assert!(store.accounts().use_api_token("other", t0()).await.unwrap().is_none());
+    store.accounts().revoke_api_token(t.id, &by()).await.unwrap();
+    assert!(store.accounts().use_api_token("tokhash", t0()).await.unwrap().is_none());
+    assert!(store.accounts().api_tokens(u.id).await.unwrap()[0].revoked);
 }
 
 async fn disabling_ends_sessions_and_tokens(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     let u = user(&store, "a@example.org", Role::Officer).await;
-    store.create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
-    store.create_api_token(u.id, "t", "tokhash", &by()).await.unwrap();
-    store.set_user_disabled(u.id, true, &by()).await.unwrap();
-    assert!(store.user(u.id).await.unwrap().unwrap().disabled);
-    assert!(store.live_session("h1", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
-    assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none());
-    store.set_user_disabled(u.id, false, &by()).await.unwrap();
-    assert!(!store.user(u.id).await.unwrap().unwrap().disabled);
-    assert!(store.use_api_token("tokhash", t0()).await.unwrap().is_none(), "re-enabling does not revive tokens");
-    assert!(matches!(store.set_user_disabled(999, true, &by()).await, Err(StoreError::NotFound(_))));
+    store.accounts().create_session(&session(u.id, "h1", t0() + Duration::hours(8))).await.unwrap();
+    store.accounts().create_api_token(u.id, "t", "tokhash", &by()).await.unwrap();
+    store.accounts().set_user_disabled(u.id, true, &by()).await.unwrap();
+    assert!(store.accounts().user(u.id).await.unwrap().unwrap().disabled);
+    assert!(store.accounts().live_session("h1", t0(), t0() - Duration::days(1)).await.unwrap().is_none());
+    assert!(store.accounts().use_api_token("tokhash", t0()).await.unwrap().is_none());
+    store.accounts().set_user_disabled(u.id, false, &by()).await.unwrap();
+    assert!(!store.accounts().user(u.id).await.unwrap().unwrap().disabled);
+    assert!(
+        store.accounts().use_api_token("tokhash", t0()).await.unwrap().is_none(),
+        "re-enabling does not revive tokens"
+    );
+    assert!(matches!(store.accounts().set_user_disabled(999, true, &by()).await, Err(StoreError::NotFound(_))));
 }
 
 fn entry(i: i64) -> NewAuditEntry {
@@ -257,7 +287,7 @@ fn entry(i: i64) -> NewAuditEntry {
 
 async fn fill(store: &Store, n: i64) {
     for i in 1..=n {
-        let e = store.append_audit(&entry(i)).await.unwrap();
+        let e = store.audit().append_audit(&entry(i)).await.unwrap();
         assert_eq!(e.seq, i);
     }
 }
@@ -265,13 +295,13 @@ async fn fill(store: &Store, n: i64) {
 async fn audit_appends_chain_and_verify(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let empty = store.verify_audit().await.unwrap().unwrap();
+    let empty = store.audit().verify_audit().await.unwrap().unwrap();
     assert_eq!(empty.entries, 0);
     fill(&store, 5).await;
-    let v = store.verify_audit().await.unwrap().unwrap();
+    let v = store.audit().verify_audit().await.unwrap().unwrap();
     assert_eq!(v.entries, 5);
-    assert_eq!(store.audit_head().await.unwrap(), (5, v.head_hash.clone()));
-    let all = store.audit_entries_after(0, 100).await.unwrap();
+    assert_eq!(store.audit().audit_head().await.unwrap(), (5, v.head_hash.clone()));
+    let all = store.audit().audit_entries_after(0, 100).await.unwrap();
     assert_eq!(peel_core::access::audit::verify(&all), Ok(()));
     assert_eq!(all[2].details, r#"{"i":3}"#);
 }
@@ -282,7 +312,7 @@ async fn concurrent_appends_keep_one_chain(engine: Engine) {
     let mut tasks = Vec::new();
     for i in 1..=24 {
         let s = store.clone();
-        tasks.push(tokio::spawn(async move { s.append_audit(&entry(i)).await.unwrap() }));
+        tasks.push(tokio::spawn(async move { s.audit().append_audit(&entry(i)).await.unwrap() }));
     }
     let mut seqs: Vec<i64> = Vec::new();
     for t in tasks {
@@ -290,7 +320,7 @@ async fn concurrent_appends_keep_one_chain(engine: Engine) {
     }
     seqs.sort();
     assert_eq!(seqs, (1..=24).collect::<Vec<_>>());
-    assert_eq!(store.verify_audit().await.unwrap().unwrap().entries, 24);
+    assert_eq!(store.audit().verify_audit().await.unwrap().unwrap().entries, 24);
 }
 
 async fn audit_log_refuses_updates_and_deletes(engine: Engine) {
@@ -299,7 +329,7 @@ async fn audit_log_refuses_updates_and_deletes(engine: Engine) {
     fill(&store, 2).await;
     assert!(store.execute_raw_sql_for_tests("UPDATE audit_log SET actor = 'x' WHERE seq = 1").await.is_err());
     assert!(store.execute_raw_sql_for_tests("DELETE FROM audit_log WHERE seq = 2").await.is_err());
-    assert_eq!(store.verify_audit().await.unwrap().unwrap().entries, 2);
+    assert_eq!(store.audit().verify_audit().await.unwrap().unwrap().entries, 2);
 }
 
 /// What someone with full rights on the database would do first.
@@ -317,7 +347,7 @@ async fn tampered(engine: Engine, sql: &str) -> peel_core::access::ChainBreak {
     fill(&store, 6).await;
     drop_guards(&store).await;
     store.execute_raw_sql_for_tests(sql).await.unwrap();
-    store.verify_audit().await.unwrap().expect_err(sql)
+    store.audit().verify_audit().await.unwrap().expect_err(sql)
 }
 
 async fn verify_detects_a_modified_entry(engine: Engine) {
@@ -354,18 +384,20 @@ async fn audit_search_filters(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
     fill(&store, 9).await;
-    let all = store.search_audit(&AuditQuery::default()).await.unwrap();
+    let all = store.audit().search_audit(&AuditQuery::default()).await.unwrap();
     assert_eq!(all.len(), 9);
     assert_eq!(all[0].seq, 9, "newest first");
     let by_actor =
-        store.search_audit(&AuditQuery { actor: Some("PERSON1@".into()), ..Default::default() }).await.unwrap();
+        store.audit().search_audit(&AuditQuery { actor: Some("PERSON1@".into()), ..Default::default() }).await.unwrap();
     assert_eq!(by_actor.iter().map(|e| e.seq).collect::<Vec<_>>(), [7, 4, 1]);
     let by_subject =
-        store.search_audit(&AuditQuery { subject: Some("user:3".into()), ..Default::default() }).await.unwrap();
+        store.audit().search_audit(&AuditQuery { subject: Some("user:3".into()), ..Default::default() }).await.unwrap();
     assert_eq!(by_subject.len(), 1);
-    let wildcard = store.search_audit(&AuditQuery { subject: Some("%".into()), ..Default::default() }).await.unwrap();
+    let wildcard =
+        store.audit().search_audit(&AuditQuery { subject: Some("%".into()), ..Default::default() }).await.unwrap();
     assert!(wildcard.is_empty(), "% is matched literally");
     let window = store
+        .audit()
         .search_audit(&AuditQuery {
             from: Some(t0() + Duration::minutes(3)),
             until: Some(t0() + Duration::minutes(5)),
@@ -374,7 +406,7 @@ async fn audit_search_filters(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(window.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 3]);
-    let limited = store.search_audit(&AuditQuery { limit: Some(2), ..Default::default() }).await.unwrap();
+    let limited = store.audit().search_audit(&AuditQuery { limit: Some(2), ..Default::default() }).await.unwrap();
     assert_eq!(limited.len(), 2);
 }
 

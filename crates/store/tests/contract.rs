@@ -53,11 +53,11 @@ async fn schema_is_the_same_on_both_engines(_engine: Engine) {
 async fn forces_are_seeded(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let forces = store.forces().await.unwrap();
+    let forces = store.geography().forces().await.unwrap();
     assert_eq!(forces.len(), 45);
     assert_eq!(forces[0].id, "avon-and-somerset");
-    assert_eq!(store.force("bedfordshire").await.unwrap().unwrap().name, "Bedfordshire Police");
-    assert!(store.force("atlantis").await.unwrap().is_none());
+    assert_eq!(store.geography().force("bedfordshire").await.unwrap().unwrap().name, "Bedfordshire Police");
+    assert!(store.geography().force("atlantis").await.unwrap().is_none());
     // Opening again (a second migrate) is harmless.
     Store::open(&db.url).await.unwrap();
 }
@@ -183,8 +183,8 @@ async fn neighbourhoods_round_trip(engine: Engine) {
     let store = db.store().await;
     let square = Polygon::parse_police_uk("51.5,-0.1:51.5,-0.09:51.51,-0.09:51.51,-0.1").unwrap();
     let area = Area { polygons: vec![square] };
-    store.set_neighbourhood_boundary("city-of-london", "ban", &area).await.unwrap();
-    let n = store.neighbourhood("city-of-london", "ban").await.unwrap().unwrap();
+    store.geography().set_neighbourhood_boundary("city-of-london", "ban", &area).await.unwrap();
+    let n = store.geography().neighbourhood("city-of-london", "ban").await.unwrap().unwrap();
     assert_eq!(n.name, "ban", "named by its id until details arrive");
     assert!(n.centre.is_some());
 
@@ -206,19 +206,19 @@ async fn neighbourhoods_round_trip(engine: Engine) {
         events: vec![],
         sample: true,
     };
-    store.put_neighbourhood(&details).await.unwrap();
-    let n = store.neighbourhood("city-of-london", "ban").await.unwrap().unwrap();
+    store.geography().put_neighbourhood(&details).await.unwrap();
+    let n = store.geography().neighbourhood("city-of-london", "ban").await.unwrap().unwrap();
     assert_eq!((n.name.as_str(), n.population), ("Bank", Some(4900)));
     assert_eq!(
-        store.neighbourhood_boundary("city-of-london", "ban").await.unwrap(),
+        store.geography().neighbourhood_boundary("city-of-london", "ban").await.unwrap(),
         Some(area),
         "details keep the boundary"
     );
-    assert_eq!(store.neighbourhood_team("city-of-london", "ban").await.unwrap().len(), 1);
-    assert_eq!(store.neighbourhood_priorities("city-of-london", "ban").await.unwrap().len(), 1);
-    assert!(store.neighbourhood_is_sample("city-of-london", "ban").await.unwrap());
-    assert_eq!(store.neighbourhoods("city-of-london").await.unwrap().len(), 1);
-    assert_eq!(store.neighbourhood_boundaries().await.unwrap().len(), 1);
+    assert_eq!(store.geography().neighbourhood_team("city-of-london", "ban").await.unwrap().len(), 1);
+    assert_eq!(store.geography().neighbourhood_priorities("city-of-london", "ban").await.unwrap().len(), 1);
+    assert!(store.geography().neighbourhood_is_sample("city-of-london", "ban").await.unwrap());
+    assert_eq!(store.geography().neighbourhoods("city-of-london").await.unwrap().len(), 1);
+    assert_eq!(store.geography().neighbourhood_boundaries().await.unwrap().len(), 1);
 }
 
 async fn postcodes_round_trip(engine: Engine) {
@@ -231,11 +231,11 @@ async fn postcodes_round_trip(engine: Engine) {
         admin_district: Some("E09000001".into()),
         ward: None,
     };
-    store.put_postcodes(std::slice::from_ref(&point)).await.unwrap();
-    store.put_postcodes(std::slice::from_ref(&point)).await.unwrap();
-    assert_eq!(store.postcode(&pc).await.unwrap(), Some(point));
+    store.geography().put_postcodes(std::slice::from_ref(&point)).await.unwrap();
+    store.geography().put_postcodes(std::slice::from_ref(&point)).await.unwrap();
+    assert_eq!(store.geography().postcode(&pc).await.unwrap(), Some(point));
     assert_eq!(store.table_counts().await.unwrap().postcodes, 1);
-    assert_eq!(store.postcode(&Postcode::parse("LU1 1AA").unwrap()).await.unwrap(), None);
+    assert_eq!(store.geography().postcode(&Postcode::parse("LU1 1AA").unwrap()).await.unwrap(), None);
 }
 
 /// A database made by the first schema version upgrades in place, keeping its data.
@@ -244,14 +244,15 @@ async fn an_older_database_upgrades(engine: Engine) {
     let old = Store::connect(&db.url).await.unwrap();
     old.migrate_up_to(1).await.unwrap();
     assert_eq!(old.applied_migrations().await.unwrap().len(), 1);
-    old.put_postcodes(&[PostcodePoint {
-        postcode: Postcode::parse("EC2V 7HH").unwrap(),
-        at: LatLng { lat: 51.5, lng: -0.1 },
-        admin_district: None,
-        ward: None,
-    }])
-    .await
-    .unwrap();
+    old.geography()
+        .put_postcodes(&[PostcodePoint {
+            postcode: Postcode::parse("EC2V 7HH").unwrap(),
+            at: LatLng { lat: 51.5, lng: -0.1 },
+            admin_district: None,
+            ward: None,
+        }])
+        .await
+        .unwrap();
     old.close().await;
     let new = Store::open(&db.url).await.unwrap();
     let applied = new.applied_migrations().await.unwrap();

@@ -75,23 +75,27 @@ impl OpenDataSink for Counts {
 async fn writes_of_open_data_advance_the_version(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let store = db.store().await;
-    let start = store.data_version().await.expect("version");
+    let start = store.open_data().data_version().await.expect("version");
     // Opening again seeds no new force: nothing changes.
     Store::open(&db.url).await.expect("reopen");
-    assert_eq!(store.data_version().await.expect("version"), start);
+    assert_eq!(store.open_data().data_version().await.expect("version"), start);
 
     import(&store, "sha-1", &[crime(51.51), crime(51.52)]).await;
-    let after_import = store.data_version().await.expect("version");
+    let after_import = store.open_data().data_version().await.expect("version");
     assert!(after_import > start);
     import(&store, "sha-1", &[crime(51.51), crime(51.52)]).await;
-    assert_eq!(store.data_version().await.expect("version"), after_import, "the same file again changes nothing");
+    assert_eq!(
+        store.open_data().data_version().await.expect("version"),
+        after_import,
+        "the same file again changes nothing"
+    );
 
     let square = |lat: f64| {
         let ll = |lat, lng| LatLng { lat, lng };
         Area { polygons: vec![Polygon::new(vec![ll(lat, 0.0), ll(lat + 0.1, 0.0), ll(lat + 0.1, 0.1)]).expect("p")] }
     };
-    store.set_neighbourhood_boundary("city-of-london", "ban", &square(51.0)).await.expect("boundary");
-    let after_boundary = store.data_version().await.expect("version");
+    store.geography().set_neighbourhood_boundary("city-of-london", "ban", &square(51.0)).await.expect("boundary");
+    let after_boundary = store.open_data().data_version().await.expect("version");
     assert!(after_boundary > after_import);
     let neighbourhood = Neighbourhood {
         force_id: "city-of-london".into(),
@@ -99,11 +103,15 @@ async fn writes_of_open_data_advance_the_version(engine: Engine) {
         name: "Bank".into(),
         ..Default::default()
     };
-    store.put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.expect("details");
-    let after_details = store.data_version().await.expect("version");
+    store
+        .geography()
+        .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
+        .await
+        .expect("details");
+    let after_details = store.open_data().data_version().await.expect("version");
     assert!(after_details > after_boundary);
-    store.set_force_boundary("city-of-london", &square(51.2)).await.expect("force boundary");
-    let after_force = store.data_version().await.expect("version");
+    store.geography().set_force_boundary("city-of-london", &square(51.2)).await.expect("force boundary");
+    let after_force = store.open_data().data_version().await.expect("version");
     assert!(after_force > after_details);
 
     // Postcodes are not served from memory: no new version.
@@ -113,11 +121,11 @@ async fn writes_of_open_data_advance_the_version(engine: Engine) {
         admin_district: None,
         ward: None,
     };
-    store.put_postcodes(&[point]).await.expect("postcodes");
-    assert_eq!(store.data_version().await.expect("version"), after_force);
+    store.geography().put_postcodes(&[point]).await.expect("postcodes");
+    assert_eq!(store.open_data().data_version().await.expect("version"), after_force);
 
     let mut counts = Counts::default();
-    let (version, snapshot) = store.read_open_data(&mut counts).await.expect("snapshot");
+    let (version, snapshot) = store.open_data().read_open_data(&mut counts).await.expect("snapshot");
     let geography = snapshot.geography;
     assert_eq!(version, after_force);
     assert_eq!((counts.locations, counts.crimes), (2, 2));

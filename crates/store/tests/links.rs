@@ -61,7 +61,7 @@ async fn old_rows(store: &Store) {
         media_url: "https://photos.example/a.jpg".into(),
         ..Default::default()
     };
-    let id = store.record_asb_report(&report.check(at).unwrap(), &who.at(at)).await.unwrap().id;
+    let id = store.asb().record_asb_report(&report.check(at).unwrap(), &who.at(at)).await.unwrap().id;
     let sql = format!("UPDATE asb_reports SET media_url = 'https://police.uk@evil.example/a.jpg' WHERE id = {id}");
     store.execute_raw_sql_for_tests(&sql).await.unwrap();
 }
@@ -86,9 +86,9 @@ async fn an_older_database_loses_its_unsafe_links_on_upgrade(engine: Engine) {
         removed,
         [("force kent".into(), "url".into()), ("neighbourhood kent/town".into(), "links[0].url".into())]
     );
-    let town = store.neighbourhood("kent", "town").await.unwrap().unwrap();
+    let town = store.geography().neighbourhood("kent", "town").await.unwrap().unwrap();
     assert_eq!((town.url_force.as_deref(), town.links.len()), (Some("https://ok.example/"), 0));
-    assert_eq!(store.force("kent").await.unwrap().unwrap().url, None);
+    assert_eq!(store.geography().force("kent").await.unwrap().unwrap().url, None);
 }
 
 /// Every place a link is kept is checked: rows written unchecked, then the
@@ -122,17 +122,17 @@ async fn every_kind_of_stored_link_is_checked(engine: Engine) {
     assert!(removed.iter().all(|r| !r.reason.is_empty() && !r.removed_at.is_empty()));
 
     // What is left reads back, safe links and all.
-    let kent = store.force("kent").await.unwrap().unwrap();
+    let kent = store.geography().force("kent").await.unwrap().unwrap();
     assert_eq!(kent.url, None);
     let methods: Vec<Option<&str>> = kent.engagement_methods.iter().map(|m| m.url.as_deref()).collect();
     assert_eq!(methods, [Some("https://ok.example/"), None]);
-    let town = store.neighbourhood("kent", "town").await.unwrap().unwrap();
+    let town = store.geography().neighbourhood("kent", "town").await.unwrap().unwrap();
     assert_eq!(town.url_force, None);
     let links: Vec<&str> = town.links.iter().map(|l| l.url.as_str()).collect();
     assert_eq!(links, ["https://council.example/"]);
     assert_eq!(town.contact_details.get("web").map(String::as_str), Some("https://town.example/"));
     assert!(!town.contact_details.contains_key("facebook"));
-    let (_, snapshot) = store.read_open_data(&mut Geography).await.unwrap();
+    let (_, snapshot) = store.open_data().read_open_data(&mut Geography).await.unwrap();
     let people = &snapshot.geography.force("kent").unwrap().people;
     assert_eq!(people[0].contact_details.get("email").map(String::as_str), Some("c@example.org"));
     let town = snapshot.geography.neighbourhoods.iter().find(|n| n.neighbourhood.id == "town").unwrap();

@@ -26,15 +26,20 @@ async fn setup(store: &Store) {
         let neighbourhood =
             Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
         store
+            .geography()
             .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
             .await
             .expect("neighbourhood");
     }
-    store.set_neighbourhood_area("kent", "marsh", AreaKind::Rural, &peel_store::testing::setup()).await.expect("area");
+    store
+        .pledge()
+        .set_neighbourhood_area("kent", "marsh", AreaKind::Rural, &peel_store::testing::setup())
+        .await
+        .expect("area");
 }
 
 async fn ingest(store: &Store, text: &str) -> Result<usize, IngestError> {
-    store.ingest_pledge_events(parse_ndjson(text), &peel_store::testing::setup()).await
+    store.pledge().ingest_pledge_events(parse_ndjson(text), &peel_store::testing::setup()).await
 }
 
 fn counts(r: &Report, id: CommitmentId) -> (u64, u64, u64, Option<f64>) {
@@ -46,19 +51,19 @@ async fn good_batch_is_stored(engine: Engine) {
     let store = db.store().await;
     setup(&store).await;
     assert_eq!(ingest(&store, FIXTURE).await.expect("valid batch"), FIXTURE_EVENTS as usize);
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS);
-    assert_eq!(store.pledge_event_count(Some("essex")).await.expect("count"), 1);
-    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS);
+    assert_eq!(store.pledge().pledge_event_count(Some("essex")).await.expect("count"), 1);
+    let r = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     assert_eq!(counts(&r, CommitmentId::Answer999), (5, 3, 0, Some(60.0)));
     // marsh is rural by its setting, so i1-rural-20 is met.
     assert_eq!(counts(&r, CommitmentId::EmergencyAttendance), (5, 2, 0, Some(40.0)));
     // Plans that began in August and updates from September are read too.
     assert_eq!(counts(&r, CommitmentId::VictimUpdates), (5, 3, 0, Some(60.0)));
     assert_eq!(counts(&r, CommitmentId::PublicMeetings), (2, 1, 0, Some(50.0)));
-    let town = store.pledge_compliance("kent", october(), Some("town"), after()).await.expect("compliance");
+    let town = store.pledge().pledge_compliance("kent", october(), Some("town"), after()).await.expect("compliance");
     assert_eq!(counts(&town, CommitmentId::TeamMessageReply), (2, 1, 0, Some(50.0)));
     // The month range reads victim plans active in it and their updates.
-    let events = store.pledge_events("kent", october(), october()).await.expect("events");
+    let events = store.pledge().pledge_events("kent", october(), october()).await.expect("events");
     assert!(events.iter().any(|e| e.id == "vp-prev") && events.iter().any(|e| e.id == "vu-4a"));
     assert!(!events.iter().any(|e| e.id == "c-nov" || e.id == "c-sept" || e.id == "vp-ended"));
     // Updates from before the earliest active plan began are not read.
@@ -68,9 +73,9 @@ async fn good_batch_is_stored(engine: Engine) {
     )
     .await
     .expect("valid");
-    let events = store.pledge_events("kent", october(), october()).await.expect("events");
+    let events = store.pledge().pledge_events("kent", october(), october()).await.expect("events");
     assert!(!events.iter().any(|e| e.id == "vu-2023") && events.iter().any(|e| e.id == "vu-4a"));
-    let again = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    let again = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     assert_eq!(again, r, "the figures do not change");
 }
 
@@ -104,8 +109,8 @@ async fn bad_batch_changes_nothing(engine: Engine) {
         got,
         [(2, "type"), (3, "received_at"), (4, "answered_at"), (5, "force"), (6, "neighbourhood"), (7, "received_at")]
     );
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS);
-    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS);
+    let r = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     let answer = r.figure(CommitmentId::Answer999).expect("figure");
     assert!(answer.breaches.contains(&"c-abandoned".to_string()), "c-abandoned was not replaced");
 }
@@ -117,11 +122,11 @@ async fn resending_replaces(engine: Engine) {
     let waiting = r#"{"id":"m1","force":"kent","neighbourhood":"town","type":"message","received_at":"2024-10-10T09:00:00Z","replied_at":null}"#;
     let replied = waiting.replace(r#""replied_at":null"#, r#""replied_at":"2024-10-10T10:00:00Z""#);
     ingest(&store, waiting).await.expect("valid");
-    let before = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    let before = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     assert_eq!(counts(&before, CommitmentId::TeamMessageReply), (1, 0, 0, Some(0.0)));
     ingest(&store, &replied).await.expect("valid");
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), 1);
-    let after_reply = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 1);
+    let after_reply = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     assert_eq!(counts(&after_reply, CommitmentId::TeamMessageReply), (1, 1, 0, Some(100.0)));
     // Within one batch the last of a key wins, and a different type with the
     // same id is a different event.
@@ -130,8 +135,8 @@ async fn resending_replaces(engine: Engine) {
         waiting.replace(r#""type":"message""#, r#""type":"dissatisfaction""#).replace("replied_at", "acknowledged_at")
     );
     assert_eq!(ingest(&store, &both).await.expect("valid"), 2);
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), 2);
-    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 2);
+    let r = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     assert_eq!(counts(&r, CommitmentId::TeamMessageReply), (1, 0, 0, Some(0.0)));
 }
 
@@ -147,6 +152,7 @@ async fn local_standards_are_layered(engine: Engine) {
         source: "Kent Policing Pledge".into(),
     };
     store
+        .pledge()
         .put_local_standard(
             "kent",
             None,
@@ -156,34 +162,40 @@ async fn local_standards_are_layered(engine: Engine) {
         .await
         .expect("stricter");
     let stricter = local(CommitmentId::Answer999, "town-2024", Limit::Within { seconds: 7 });
-    assert!(store.put_local_standard("kent", Some("town"), &stricter, &peel_store::testing::setup()).await.is_ok());
+    assert!(
+        store.pledge().put_local_standard("kent", Some("town"), &stricter, &peel_store::testing::setup()).await.is_ok()
+    );
     let too_loose = local(CommitmentId::Answer999, "marsh-2024", Limit::Within { seconds: 9 });
     assert!(matches!(
-        store.put_local_standard("kent", Some("marsh"), &too_loose, &peel_store::testing::setup()).await,
+        store.pledge().put_local_standard("kent", Some("marsh"), &too_loose, &peel_store::testing::setup()).await,
         Err(LocalStandardError::Standard(_))
     ));
     // The force cannot now tighten past what town promises.
     let tighter = local(CommitmentId::Answer999, "kent-2025", Limit::Within { seconds: 6 });
     assert!(matches!(
-        store.put_local_standard("kent", None, &tighter, &peel_store::testing::setup()).await,
+        store.pledge().put_local_standard("kent", None, &tighter, &peel_store::testing::setup()).await,
         Err(LocalStandardError::Standard(_))
     ));
     assert!(matches!(
-        store.put_local_standard("kent", Some("nowhere"), &tighter, &peel_store::testing::setup()).await,
+        store.pledge().put_local_standard("kent", Some("nowhere"), &tighter, &peel_store::testing::setup()).await,
         Err(LocalStandardError::Store(_))
     ));
-    let force = store.pledge_standards("kent", None).await.expect("set");
+    let force = store.pledge().pledge_standards("kent", None).await.expect("set");
     assert_eq!(force.get(CommitmentId::Answer999).version, "kent-2024");
-    let town = store.pledge_standards("kent", Some("town")).await.expect("set");
+    let town = store.pledge().pledge_standards("kent", Some("town")).await.expect("set");
     assert_eq!(town.get(CommitmentId::Answer999).limit, Limit::Within { seconds: 7 });
     assert_eq!(town.get(CommitmentId::PublicMeetings).version, "national-2008");
-    let essex = store.pledge_standards("essex", None).await.expect("set");
+    let essex = store.pledge().pledge_standards("essex", None).await.expect("set");
     assert_eq!(essex.get(CommitmentId::Answer999).version, "national-2008");
-    let areas = store.neighbourhood_areas("kent").await.expect("areas");
+    let areas = store.pledge().neighbourhood_areas("kent").await.expect("areas");
     assert_eq!(areas.get("town"), Some(&AreaKind::Urban));
     assert_eq!(areas.get("marsh"), Some(&AreaKind::Rural));
     assert!(
-        store.set_neighbourhood_area("kent", "nowhere", AreaKind::Rural, &peel_store::testing::setup()).await.is_err()
+        store
+            .pledge()
+            .set_neighbourhood_area("kent", "nowhere", AreaKind::Rural, &peel_store::testing::setup())
+            .await
+            .is_err()
     );
 }
 
@@ -204,49 +216,61 @@ async fn local_standards_are_withdrawn(engine: Engine) {
     };
     let version = |set: &peel_core::pledge::StandardSet| set.get(CommitmentId::Answer999).version.clone();
     store
+        .pledge()
         .put_local_standard("kent", None, &answer("kent-2024", 8), &peel_store::testing::setup())
         .await
         .expect("force");
     store
+        .pledge()
         .put_local_standard("kent", Some("town"), &answer("town-2024", 7), &peel_store::testing::setup())
         .await
         .expect("town");
     let reply = local_reply();
-    store.put_local_standard("kent", Some("marsh"), &reply, &peel_store::testing::setup()).await.expect("marsh");
-    assert_eq!(store.local_standards_at("kent", Some("town")).await.expect("town"), vec![answer("town-2024", 7)]);
+    store
+        .pledge()
+        .put_local_standard("kent", Some("marsh"), &reply, &peel_store::testing::setup())
+        .await
+        .expect("marsh");
+    assert_eq!(
+        store.pledge().local_standards_at("kent", Some("town")).await.expect("town"),
+        vec![answer("town-2024", 7)]
+    );
 
     // The neighbourhood's goes; the force's applies there again.
     assert_eq!(
         store
+            .pledge()
             .withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999, &peel_store::testing::setup())
             .await
             .expect("withdraw"),
         Some(answer("town-2024", 7))
     );
-    assert_eq!(version(&store.pledge_standards("kent", Some("town")).await.expect("set")), "kent-2024");
-    assert!(store.local_standards_at("kent", Some("town")).await.expect("town").is_empty());
+    assert_eq!(version(&store.pledge().pledge_standards("kent", Some("town")).await.expect("set")), "kent-2024");
+    assert!(store.pledge().local_standards_at("kent", Some("town")).await.expect("town").is_empty());
     // The force's goes, though marsh keeps a standard of its own: the
     // national one applies at both levels, and the figures say so.
     assert_eq!(
         store
+            .pledge()
             .withdraw_local_standard("kent", None, CommitmentId::Answer999, &peel_store::testing::setup())
             .await
             .expect("withdraw"),
         Some(answer("kent-2024", 8))
     );
     for hood in [None, Some("town"), Some("marsh")] {
-        let set = store.pledge_standards("kent", hood).await.expect("set");
+        let set = store.pledge().pledge_standards("kent", hood).await.expect("set");
         assert_eq!(version(&set), "national-2008", "{hood:?}");
-        let r = store.pledge_compliance("kent", october(), hood, after()).await.expect("compliance");
+        let r = store.pledge().pledge_compliance("kent", october(), hood, after()).await.expect("compliance");
         let figure = r.figure(CommitmentId::Answer999).expect("figure");
         assert_eq!((figure.version.as_str(), figure.limit), ("national-2008", Limit::Within { seconds: 10 }));
     }
-    let marsh = store.pledge_standards("kent", Some("marsh")).await.expect("set");
+    let marsh = store.pledge().pledge_standards("kent", Some("marsh")).await.expect("set");
     assert_eq!(marsh.get(CommitmentId::TeamMessageReply), &reply, "other standards stay");
 
     // Withdrawing what is not there (any more) says so and changes nothing.
     assert!(
         store
+            .pledge()
             .withdraw_local_standard("kent", None, CommitmentId::Answer999, &peel_store::testing::setup())
             .await
             .expect("none")
@@ -254,6 +278,7 @@ async fn local_standards_are_withdrawn(engine: Engine) {
     );
     assert!(
         store
+            .pledge()
             .withdraw_local_standard("kent", Some("town"), CommitmentId::Answer999, &peel_store::testing::setup())
             .await
             .expect("none")
@@ -261,14 +286,16 @@ async fn local_standards_are_withdrawn(engine: Engine) {
     );
     assert!(
         store
+            .pledge()
             .withdraw_local_standard("essex", None, CommitmentId::PublicMeetings, &peel_store::testing::setup())
             .await
             .expect("none")
             .is_none()
     );
-    assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![reply]);
+    assert_eq!(store.pledge().local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![reply]);
     assert!(matches!(
         store
+            .pledge()
             .withdraw_local_standard("kent", Some("nowhere"), CommitmentId::Answer999, &peel_store::testing::setup())
             .await,
         Err(LocalStandardError::Store(StoreError::NotFound(_)))
@@ -289,25 +316,30 @@ async fn withdrawal_keeps_the_layers_valid(engine: Engine) {
     store.put_local_standard_unchecked("kent", None, &force).await.expect("force");
     store.put_local_standard_unchecked("kent", Some("marsh"), &marsh).await.expect("marsh");
     let reply = CommitmentId::TeamMessageReply;
-    let refused = store.withdraw_local_standard("kent", None, reply, &peel_store::testing::setup()).await;
+    let refused = store.pledge().withdraw_local_standard("kent", None, reply, &peel_store::testing::setup()).await;
     assert!(
         matches!(&refused, Err(LocalStandardError::Standard(e)) if e.to_string().contains("marsh-2007")),
         "{refused:?}"
     );
-    assert_eq!(store.local_standards_at("kent", None).await.expect("force"), vec![force.clone()]);
-    assert_eq!(store.local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![marsh.clone()]);
+    assert_eq!(store.pledge().local_standards_at("kent", None).await.expect("force"), vec![force.clone()]);
+    assert_eq!(store.pledge().local_standards_at("kent", Some("marsh")).await.expect("marsh"), vec![marsh.clone()]);
     assert_eq!(
         store
+            .pledge()
             .withdraw_local_standard("kent", Some("marsh"), reply, &peel_store::testing::setup())
             .await
             .expect("marsh"),
         Some(marsh)
     );
     assert_eq!(
-        store.withdraw_local_standard("kent", None, reply, &peel_store::testing::setup()).await.expect("force"),
+        store
+            .pledge()
+            .withdraw_local_standard("kent", None, reply, &peel_store::testing::setup())
+            .await
+            .expect("force"),
         Some(force)
     );
-    let set = store.pledge_standards("kent", Some("marsh")).await.expect("set");
+    let set = store.pledge().pledge_standards("kent", Some("marsh")).await.expect("set");
     assert_eq!(set.get(reply).version, "national-2008");
 }
 
@@ -343,13 +375,13 @@ async fn large_batches_are_chunked_and_atomic(engine: Engine) {
     let mut stray = events[0].clone();
     stray.force = "gotham".into();
     events.push(stray);
-    assert!(store.put_pledge_events(&events).await.is_err());
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+    assert!(store.pledge().put_pledge_events(&events).await.is_err());
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 0);
     events.pop();
-    assert_eq!(store.put_pledge_events(&events).await.expect("stored"), events.len());
-    let stored = store.pledge_events("kent", october(), october()).await.expect("events");
+    assert_eq!(store.pledge().put_pledge_events(&events).await.expect("stored"), events.len());
+    let stored = store.pledge().pledge_events("kent", october(), october()).await.expect("events");
     assert!(stored.iter().all(|e| e.generated));
-    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    let r = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     assert!(r.generated);
 }
 
@@ -368,8 +400,9 @@ fn sorted(mut facts: Vec<Fact>) -> Vec<Fact> {
 async fn all_figures(store: &Store) -> Vec<Report> {
     let mut reports = Vec::new();
     for hood in [None, Some("town"), Some("marsh")] {
-        reports.push(store.pledge_compliance("kent", october(), hood, after()).await.expect("compliance"));
-        let months = store.pledge_compliance_months("kent", october().plus(-2), october().plus(1), hood, after());
+        reports.push(store.pledge().pledge_compliance("kent", october(), hood, after()).await.expect("compliance"));
+        let months =
+            store.pledge().pledge_compliance_months("kent", october().plus(-2), october().plus(1), hood, after());
         reports.extend(months.await.expect("months"));
     }
     reports
@@ -383,14 +416,14 @@ async fn columns_match_the_json(engine: Engine) {
     ingest(&store, &format!("{FIXTURE}\n{SUBSECOND}")).await.expect("valid batch");
     let (from, to) = (october().plus(-2), october().plus(1));
     let from_json: Vec<Fact> =
-        store.pledge_events("kent", from, to).await.expect("events").iter().filter_map(Fact::of).collect();
+        store.pledge().pledge_events("kent", from, to).await.expect("events").iter().filter_map(Fact::of).collect();
     assert!(from_json.len() > 50);
     // The store reads only what can count; the fixture has some of each that cannot.
     let uncounted = from_json.iter().filter(|f| !f.counts()).count();
     assert!(uncounted >= 3, "{uncounted} uncounted facts in the fixture");
     let from_json: Vec<Fact> = from_json.into_iter().filter(Fact::counts).collect();
-    assert_eq!(sorted(store.pledge_facts("kent", from, to).await.expect("facts")), sorted(from_json));
-    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(sorted(store.pledge().pledge_facts("kent", from, to).await.expect("facts")), sorted(from_json));
+    let r = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     let answer = r.figure(CommitmentId::Answer999).expect("figure");
     assert_eq!((answer.eligible, answer.met), (6, 4), "c-frac is met");
 }
@@ -412,7 +445,7 @@ async fn at_version(engine: Engine, version: i64) -> (TestDatabase, Store) {
     store.migrate_up_to(version).await.expect("an older schema");
     for id in ["kent", "essex"] {
         let force = Force { id: id.into(), name: id.into(), ..Default::default() };
-        store.put_force(&force, &[]).await.expect("force");
+        store.geography().put_force(&force, &[]).await.expect("force");
     }
     setup(&store).await;
     (db, store)
@@ -432,11 +465,11 @@ async fn upgraded_database_gives_the_same_figures(engine: Engine) {
 
     let upgraded = old_db.store().await;
     assert!(upgraded.applied_migrations().await.expect("migrations").iter().any(|(v, _)| *v == 8));
-    assert_eq!(upgraded.pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS + 1);
+    assert_eq!(upgraded.pledge().pledge_event_count(None).await.expect("count"), FIXTURE_EVENTS + 1);
     let (from, to) = (october().plus(-2), october().plus(1));
     assert_eq!(
-        sorted(upgraded.pledge_facts("kent", from, to).await.expect("facts")),
-        sorted(fresh.pledge_facts("kent", from, to).await.expect("facts"))
+        sorted(upgraded.pledge().pledge_facts("kent", from, to).await.expect("facts")),
+        sorted(fresh.pledge().pledge_facts("kent", from, to).await.expect("facts"))
     );
     assert_eq!(all_figures(&upgraded).await, all_figures(&fresh).await);
 }
@@ -461,13 +494,13 @@ async fn very_large_batches_are_atomic(engine: Engine) {
     let mut stray = batch.events[0].clone();
     stray.event.force = "gotham".into();
     batch.events.push(stray);
-    assert!(store.ingest_pledge_events(batch, &peel_store::testing::setup()).await.is_err());
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+    assert!(store.pledge().ingest_pledge_events(batch, &peel_store::testing::setup()).await.is_err());
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 0);
     // Re-sent within the batch: the last (answered in 59 s) wins.
     text.push_str(&line(59).replace(r#""id":"c59""#, r#""id":"c0""#));
     assert_eq!(ingest(&store, &text).await.expect("stored"), n);
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), n as i64);
-    let r = store.pledge_compliance("kent", october(), None, after()).await.expect("compliance");
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), n as i64);
+    let r = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     let answered_in_10s = (0..n).filter(|i| i % 60 <= 10).count() as u64 - 1;
     assert_eq!(counts(&r, CommitmentId::Answer999).0, n as u64);
     assert_eq!(counts(&r, CommitmentId::Answer999).1, answered_in_10s);
@@ -484,12 +517,13 @@ const EXACT: &str = r#"{"id":"c-utc","force":"kent","type":"call","channel":"101
 {"id":"m-count","force":"kent","neighbourhood":"marsh","type":"meeting","held_at":"2024-10-09T19:00:00+01:00","kind":"public","attendance":23}
 {"id":"msg-change","force":"kent","neighbourhood":"town","type":"message","received_at":"2024-10-27T01:59:58+01:00","replied_at":"2024-10-27T01:00:03+00:00"}"#;
 
-/// The events of `text` as sent, and as [`Store::pledge_events`] gives
+/// The events of `text` as sent, and as [`Pledge::pledge_events`] gives
 /// them back, both in key order (victim updates before the earliest plan
 /// are not read back, so are left out of both).
 async fn sent_and_stored(store: &Store, text: &str) -> (Vec<peel_core::pledge::Event>, Vec<peel_core::pledge::Event>) {
     let key = |e: &peel_core::pledge::Event| format!("{}/{}", e.event_type().as_str(), e.id);
-    let mut stored = store.pledge_events("kent", october().plus(-12), october().plus(12)).await.expect("events");
+    let mut stored =
+        store.pledge().pledge_events("kent", october().plus(-12), october().plus(12)).await.expect("events");
     stored.sort_by_key(key);
     let stored_keys: Vec<String> = stored.iter().map(key).collect();
     let mut sent: Vec<_> = parse_ndjson(text).events.into_iter().map(|e| e.event).collect();

@@ -31,9 +31,14 @@ impl Who {
 
 async fn coordinator(store: &Store) -> Who {
     let by = By { caller: &peel_core::access::Caller::CommandLine, purpose: "testing", at: days_ago(3000) };
-    let o = store.create_organisation("Luton Borough Council", OrgKind::Council, &Reach::Unset, &by).await.unwrap();
+    let o = store
+        .accounts()
+        .create_organisation("Luton Borough Council", OrgKind::Council, &Reach::Unset, &by)
+        .await
+        .unwrap();
     let email = "coordinator@luton.example";
     let u = store
+        .accounts()
         .create_user(
             &NewUser {
                 email,
@@ -46,7 +51,7 @@ async fn coordinator(store: &Store) -> Who {
         )
         .await
         .unwrap();
-    Who { caller: store.caller_for(&u).await.unwrap() }
+    Who { caller: store.accounts().caller_for(&u).await.unwrap() }
 }
 
 fn person(name: &str, phone: &str) -> RawPerson {
@@ -75,19 +80,19 @@ fn report(victims: Vec<RawPerson>) -> RawReport {
 
 async fn record(store: &Store, who: &Who, victims: Vec<RawPerson>, at: DateTime<Utc>) -> i64 {
     let r = report(victims).check(at).unwrap();
-    store.record_asb_report(&r, &who.at(at)).await.unwrap().id
+    store.asb().record_asb_report(&r, &who.at(at)).await.unwrap().id
 }
 
 async fn closed_case(store: &Store, who: &Who, report: i64, opened: DateTime<Utc>, closed: DateTime<Utc>) -> i64 {
-    let case = store.create_asb_case("Stones at the window", &[report], &who.at(opened)).await.unwrap();
+    let case = store.asb().create_asb_case("Stones at the window", &[report], &who.at(opened)).await.unwrap();
     let closure = NewClosure::check("resolved", "The behaviour stopped after a warning letter.").unwrap();
-    store.close_asb_case(case, &closure, &who.at(closed)).await.unwrap();
+    store.asb().close_asb_case(case, &closure, &who.at(closed)).await.unwrap();
     case
 }
 
 async fn counts(store: &Store, who: &Who) -> (usize, usize) {
     let v = who.at(now());
-    (store.asb_reports(&v, 1000).await.unwrap().len(), store.asb_cases(&v).await.unwrap().len())
+    (store.asb().asb_reports(&v, 1000).await.unwrap().len(), store.asb().asb_cases(&v).await.unwrap().len())
 }
 
 async fn retention_deletes_exactly_what_is_due(engine: Engine) {
@@ -110,9 +115,9 @@ async fn retention_deletes_exactly_what_is_due(engine: Engine) {
     let recent_case = closed_case(&store, &who, in_recent_case, days_ago(2399), days_ago(365)).await;
     // An open case from long ago is never due.
     let in_open_case = record(&store, &who, jane(), days_ago(3000)).await;
-    let open_case = store.create_asb_case("Still going", &[in_open_case], &who.at(days_ago(2999))).await.unwrap();
+    let open_case = store.asb().create_asb_case("Still going", &[in_open_case], &who.at(days_ago(2999))).await.unwrap();
 
-    let due = store.retention_due(&policy, now()).await.unwrap();
+    let due = store.privacy().retention_due(&policy, now()).await.unwrap();
     assert_eq!(due.closed_cases, vec![old_case]);
     assert_eq!(due.case_reports, vec![in_old_case]);
     assert_eq!(due.reports_without_case, vec![old_loose, exact_loose]);
@@ -121,21 +126,22 @@ async fn retention_deletes_exactly_what_is_due(engine: Engine) {
     assert_eq!(counts(&store, &who).await, (6, 3));
 
     let by = By { caller: &peel_core::access::Caller::CommandLine, purpose: "retention policy", at: now() };
-    let done = store.apply_retention(&policy, &by).await.unwrap();
+    let done = store.privacy().apply_retention(&policy, &by).await.unwrap();
     assert_eq!(done, due);
     assert_eq!(counts(&store, &who).await, (3, 2));
     let v = who.at(now());
     for gone in [old_loose, exact_loose, in_old_case] {
-        assert!(store.asb_report(gone, &v).await.is_err(), "report {gone} should be gone");
+        assert!(store.asb().asb_report(gone, &v).await.is_err(), "report {gone} should be gone");
     }
     for kept in [kept_loose, in_recent_case, in_open_case] {
-        assert_eq!(store.asb_report(kept, &v).await.unwrap().id, kept);
+        assert_eq!(store.asb().asb_report(kept, &v).await.unwrap().id, kept);
     }
-    assert!(store.asb_case(old_case, &v).await.is_err());
-    assert_eq!(store.asb_case(recent_case, &v).await.unwrap().id, recent_case);
-    assert_eq!(store.asb_case(open_case, &v).await.unwrap().id, open_case);
+    assert!(store.asb().asb_case(old_case, &v).await.is_err());
+    assert_eq!(store.asb().asb_case(recent_case, &v).await.unwrap().id, recent_case);
+    assert_eq!(store.asb().asb_case(open_case, &v).await.unwrap().id, open_case);
     // Audited, one entry per record, and the chain still verifies.
     let entries: Vec<_> = store
+        .audit()
         .search_audit(&AuditQuery { actor: Some("cli".into()), limit: Some(100), ..Default::default() })
         .await
         .unwrap()
@@ -153,10 +159,10 @@ async fn retention_deletes_exactly_what_is_due(engine: Engine) {
     want.sort();
     assert_eq!(subjects, want);
     assert!(entries.iter().all(|e| e.action == "retention.delete" && e.details.contains("peel-default-2026-11")));
-    assert!(store.verify_audit().await.unwrap().is_ok());
+    assert!(store.audit().verify_audit().await.unwrap().is_ok());
 
     // Running again finds nothing.
-    assert!(store.apply_retention(&policy, &by).await.unwrap().is_empty());
+    assert!(store.privacy().apply_retention(&policy, &by).await.unwrap().is_empty());
 }
 
 async fn open311_tokens_expire_before_their_reports(engine: Engine) {
@@ -165,22 +171,23 @@ async fn open311_tokens_expire_before_their_reports(engine: Engine) {
     let who = coordinator(&store).await;
     let policy = RetentionPolicy::default_policy();
     let r = report(vec![person("Jane Smith", "07700 900123")]).check(days_ago(91)).unwrap();
-    let (view, token) = store.record_open311_report(&r, "tok-old", &who.at(days_ago(91))).await.unwrap();
+    let (view, token) = store.open311().record_open311_report(&r, "tok-old", &who.at(days_ago(91))).await.unwrap();
     assert_eq!(token.as_deref(), Some("tok-old"));
     let r = report(vec![person("Jane Smith", "07700 900123")]).check(days_ago(89)).unwrap();
-    store.record_open311_report(&r, "tok-new", &who.at(days_ago(89))).await.unwrap();
-    let due = store.retention_due(&policy, now()).await.unwrap();
+    store.open311().record_open311_report(&r, "tok-new", &who.at(days_ago(89))).await.unwrap();
+    let due = store.privacy().retention_due(&policy, now()).await.unwrap();
     assert_eq!((due.open311_tokens, due.reports_without_case.len()), (1, 0));
     store
+        .privacy()
         .apply_retention(
             &policy,
             &By { caller: &peel_core::access::Caller::CommandLine, purpose: "retention policy", at: now() },
         )
         .await
         .unwrap();
-    assert_eq!(store.open311_token("tok-old").await.unwrap(), None);
-    assert!(store.open311_token("tok-new").await.unwrap().is_some());
-    assert_eq!(store.asb_report(view.id, &who.at(now())).await.unwrap().id, view.id, "the report stays");
+    assert_eq!(store.open311().open311_token("tok-old").await.unwrap(), None);
+    assert!(store.open311().open311_token("tok-new").await.unwrap().is_some());
+    assert_eq!(store.asb().asb_report(view.id, &who.at(now())).await.unwrap().id, view.id, "the report stays");
 }
 
 async fn subject_access_finds_one_person_and_withholds_others(engine: Engine) {
@@ -191,7 +198,7 @@ async fn subject_access_finds_one_person_and_withholds_others(engine: Engine) {
     let a = record(&store, &who, vec![jane.clone()], days_ago(40)).await;
     let b = record(&store, &who, vec![jane.clone(), person("Sam Patel", "07700 900456")], days_ago(20)).await;
     let _c = record(&store, &who, vec![person("Jane Smith", "07700 900777")], days_ago(10)).await; // another Jane
-    let case = store.create_asb_case("Stones at the window", &[b], &who.at(days_ago(19))).await.unwrap();
+    let case = store.asb().create_asb_case("Stones at the window", &[b], &who.at(days_ago(19))).await.unwrap();
 
     let by = By {
         caller: &peel_core::access::Caller::CommandLine,
@@ -199,13 +206,13 @@ async fn subject_access_finds_one_person_and_withholds_others(engine: Engine) {
         at: now(),
     };
     // A name alone is refused and writes nothing.
-    let before = store.verify_audit().await.unwrap().unwrap().entries;
-    let e = store.subject_access(&Subject { name: "Jane Smith".into(), ..Default::default() }, &by).await;
+    let before = store.audit().verify_audit().await.unwrap().unwrap().entries;
+    let e = store.privacy().subject_access(&Subject { name: "Jane Smith".into(), ..Default::default() }, &by).await;
     assert!(matches!(e, Err(SubjectAccessError::TooLittle)));
-    assert_eq!(store.verify_audit().await.unwrap().unwrap().entries, before);
+    assert_eq!(store.audit().verify_audit().await.unwrap().unwrap().entries, before);
 
     let subject = Subject { name: "jane smith".into(), phone: "+44 7700 900123".into(), ..Default::default() };
-    let doc = store.subject_access(&subject, &by).await.unwrap();
+    let doc = store.privacy().subject_access(&subject, &by).await.unwrap();
     let reports = doc["reports"].as_array().unwrap();
     let ids: Vec<i64> = reports.iter().map(|r| r["report_id"].as_i64().unwrap()).collect();
     assert_eq!(ids, vec![a, b], "only this Jane's reports");
@@ -224,6 +231,7 @@ async fn subject_access_finds_one_person_and_withholds_others(engine: Engine) {
     }
     // The audit entry names the reports and the identifiers used, never their values.
     let entries: Vec<_> = store
+        .audit()
         .search_audit(&AuditQuery { actor: Some("cli".into()), ..Default::default() })
         .await
         .unwrap()
@@ -237,7 +245,7 @@ async fn subject_access_finds_one_person_and_withholds_others(engine: Engine) {
 
     // The same address finds the reports where Jane's address was given.
     let by_address = Subject { address: "12 High St, Luton".into(), postcode: "lu11aa".into(), ..Default::default() };
-    let doc = store.subject_access(&by_address, &by).await.unwrap();
+    let doc = store.privacy().subject_access(&by_address, &by).await.unwrap();
     assert_eq!(doc["reports"].as_array().unwrap().len(), 3, "every report naming someone at that address");
 }
 

@@ -29,13 +29,13 @@ fn refused<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
 
 /// How many audit entries there are.
 async fn entries(store: &Store) -> i64 {
-    store.audit_head().await.unwrap().0
+    store.audit().audit_head().await.unwrap().0
 }
 
 /// The actions written to the log since entry `after`: a refusal writes only
 /// its own `access.denied`.
 async fn written_since(store: &Store, after: i64) -> Vec<String> {
-    store.audit_entries_after(after, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
+    store.audit().audit_entries_after(after, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
 }
 
 async fn only_refusals_since(store: &Store, after: i64, how_many: usize) {
@@ -76,14 +76,14 @@ async fn administrators_cannot_reach_another_organisations_accounts(engine: Engi
         let by = outsider.by(t0());
         let before = entries(s).await;
         // Reset a Bedfordshire officer's password (then sign in as them): refused.
-        let hash = s.user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash;
-        refused(s.set_password_hash(w.beds_officer.user_id, "stolen", &by).await);
-        assert_eq!(s.user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash, hash);
+        let hash = s.accounts().user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash;
+        refused(s.accounts().set_password_hash(w.beds_officer.user_id, "stolen", &by).await);
+        assert_eq!(s.accounts().user(w.beds_officer.user_id).await.unwrap().unwrap().password_hash, hash);
         // Kent's administrator's password, a Kent account's record, disabling a Kent officer.
-        refused(s.set_password_hash(w.kent_admin.user_id, "stolen", &by).await);
-        refused(s.managed_user(w.kent_officer.user_id, &by).await);
-        refused(s.set_user_disabled(w.kent_officer.user_id, true, &by).await);
-        assert!(!s.user(w.kent_officer.user_id).await.unwrap().unwrap().disabled);
+        refused(s.accounts().set_password_hash(w.kent_admin.user_id, "stolen", &by).await);
+        refused(s.accounts().managed_user(w.kent_officer.user_id, &by).await);
+        refused(s.accounts().set_user_disabled(w.kent_officer.user_id, true, &by).await);
+        assert!(!s.accounts().user(w.kent_officer.user_id).await.unwrap().unwrap().disabled);
         // An account added to Kent's organisation.
         let kent_org = w.kent_admin.org_id;
         let new = NewUser {
@@ -93,20 +93,20 @@ async fn administrators_cannot_reach_another_organisations_accounts(engine: Engi
             role: Role::Officer,
             password_hash: "x",
         };
-        refused(s.create_user(&new, &by).await);
-        assert!(s.user_by_email("plant@kent.example").await.unwrap().is_none());
+        refused(s.accounts().create_user(&new, &by).await);
+        assert!(s.accounts().user_by_email("plant@kent.example").await.unwrap().is_none());
         only_refusals_since(s, before, 5).await;
         // Listing shows their own organisation's accounts only.
-        let listed = s.users(&by).await.unwrap();
+        let listed = s.accounts().users(&by).await.unwrap();
         assert!(!listed.is_empty());
         assert!(listed.iter().all(|u| u.organisation_id == outsider.org_id), "{listed:?}");
     }
     // Within their own organisation, all of it works.
     let by = w.kent_admin.by(t0());
-    s.set_user_disabled(w.kent_officer.user_id, true, &by).await.unwrap();
-    s.set_password_hash(w.kent_officer.user_id, "new", &by).await.unwrap();
-    assert_eq!(s.managed_user(w.kent_officer.user_id, &by).await.unwrap().email, "pc@kent.example");
-    let emails: Vec<String> = s.users(&by).await.unwrap().into_iter().map(|u| u.email).collect();
+    s.accounts().set_user_disabled(w.kent_officer.user_id, true, &by).await.unwrap();
+    s.accounts().set_password_hash(w.kent_officer.user_id, "new", &by).await.unwrap();
+    assert_eq!(s.accounts().managed_user(w.kent_officer.user_id, &by).await.unwrap().email, "pc@kent.example");
+    let emails: Vec<String> = s.accounts().users(&by).await.unwrap().into_iter().map(|u| u.email).collect();
     assert_eq!(emails, ["admin@kent.example", "pc@kent.example"]);
 }
 
@@ -117,8 +117,11 @@ async fn installation_administrators_manage_organisations_and_administrators_onl
         person(s, "peel operators", OrgKind::Council, "root@peel.example", Role::InstallationAdministrator).await;
     let by = root.by(t0());
     // Organisations, and each organisation's administrators.
-    let essex =
-        s.create_organisation("Essex Police", OrgKind::Force, &Reach::Force("essex".into()), &by).await.unwrap();
+    let essex = s
+        .accounts()
+        .create_organisation("Essex Police", OrgKind::Force, &Reach::Force("essex".into()), &by)
+        .await
+        .unwrap();
     let admin = NewUser {
         email: "admin@essex.example",
         display_name: "Essex admin",
@@ -126,42 +129,61 @@ async fn installation_administrators_manage_organisations_and_administrators_onl
         role: Role::Administrator,
         password_hash: "x",
     };
-    s.create_user(&admin, &by).await.unwrap();
-    s.set_password_hash(w.kent_admin.user_id, "reset", &by).await.unwrap();
+    s.accounts().create_user(&admin, &by).await.unwrap();
+    s.accounts().set_password_hash(w.kent_admin.user_id, "reset", &by).await.unwrap();
     // Not their staff, not casework, not another installation administrator.
     let officer = NewUser { email: "pc@essex.example", role: Role::Officer, ..admin };
-    refused(s.create_user(&officer, &by).await);
-    refused(s.set_password_hash(w.kent_officer.user_id, "x", &by).await);
+    refused(s.accounts().create_user(&officer, &by).await);
+    refused(s.accounts().set_password_hash(w.kent_officer.user_id, "x", &by).await);
     let another_root = NewUser { email: "root2@peel.example", role: Role::InstallationAdministrator, ..admin };
-    assert!(refused(s.create_user(&another_root, &by).await).contains("command line"));
-    assert!(refused(s.create_user(&another_root, &w.kent_admin.by(t0())).await).contains("command line"));
-    s.create_user(&another_root, &setup()).await.expect("the command line may");
-    let listed = s.users(&by).await.unwrap();
+    assert!(refused(s.accounts().create_user(&another_root, &by).await).contains("command line"));
+    assert!(refused(s.accounts().create_user(&another_root, &w.kent_admin.by(t0())).await).contains("command line"));
+    s.accounts().create_user(&another_root, &setup()).await.expect("the command line may");
+    let listed = s.accounts().users(&by).await.unwrap();
     assert!(listed.iter().all(|u| matches!(u.role, Role::Administrator | Role::InstallationAdministrator)));
     // Nobody else makes or moves organisations.
-    refused(s.create_organisation("Fake", OrgKind::Force, &Reach::Force("kent".into()), &w.kent_admin.by(t0())).await);
-    refused(s.set_organisation_reach(w.city_admin.org_id, &Reach::Force("kent".into()), &w.city_admin.by(t0())).await);
+    refused(
+        s.accounts()
+            .create_organisation("Fake", OrgKind::Force, &Reach::Force("kent".into()), &w.kent_admin.by(t0()))
+            .await,
+    );
+    refused(
+        s.accounts()
+            .set_organisation_reach(w.city_admin.org_id, &Reach::Force("kent".into()), &w.city_admin.by(t0()))
+            .await,
+    );
 }
 
 async fn organisations_are_placed_with_checks(engine: Engine) {
     let w = world(engine).await;
     let s = &w.store;
     let by = setup();
-    let bad = s.create_organisation("Nowhere Police", OrgKind::Force, &Reach::Force("nowhere".into()), &by).await;
+    let bad =
+        s.accounts().create_organisation("Nowhere Police", OrgKind::Force, &Reach::Force("nowhere".into()), &by).await;
     assert!(matches!(bad, Err(StoreError::Invalid(ref m)) if m.contains("no police force \"nowhere\"")), "{bad:?}");
     let luton = Partnership { force_id: "bedfordshire".into(), csp_id: "luton".into() };
-    let early = s.set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by).await;
+    let early = s
+        .accounts()
+        .set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by)
+        .await;
     assert!(
         matches!(early, Err(StoreError::Invalid(ref m)) if m.contains("import the partnerships first")),
         "{early:?}"
     );
     peel_store::testing::put_luton_partnership(s).await.unwrap();
-    let placed = s.set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by).await;
+    let placed = s
+        .accounts()
+        .set_organisation_reach(w.council_admin.org_id, &Reach::Partnerships(vec![luton.clone()]), &by)
+        .await;
     assert_eq!(placed.unwrap().reach, Reach::Partnerships(vec![luton]));
-    let wrong_kind = s.set_organisation_reach(w.council_admin.org_id, &Reach::Force("kent".into()), &by).await;
+    let wrong_kind =
+        s.accounts().set_organisation_reach(w.council_admin.org_id, &Reach::Force("kent".into()), &by).await;
     assert!(matches!(wrong_kind, Err(StoreError::Invalid(_))), "{wrong_kind:?}");
     // Forces named as police.uk names them are placed by the test helper, as by the upgrade.
-    assert_eq!(s.organisation(w.kent_admin.org_id).await.unwrap().unwrap().reach, Reach::Force("kent".into()));
+    assert_eq!(
+        s.accounts().organisation(w.kent_admin.org_id).await.unwrap().unwrap().reach,
+        Reach::Force("kent".into())
+    );
 }
 
 // ---- 2. Pledge powers stay within the force -----------------------------------------------
@@ -170,7 +192,7 @@ async fn kent_with_neighbourhoods(s: &Store) {
     for id in ["town", "marsh"] {
         let neighbourhood =
             Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
-        s.put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
+        s.geography().put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
     }
 }
 
@@ -191,21 +213,22 @@ async fn pledge_standards_are_the_forces_own(engine: Engine) {
     for outsider in [&w.city_admin, &w.council_admin] {
         let by = outsider.by(t0());
         let before = entries(s).await;
-        let r = s.put_local_standard("kent", None, &stricter_999(), &by).await;
+        let r = s.pledge().put_local_standard("kent", None, &stricter_999(), &by).await;
         assert!(matches!(r, Err(LocalStandardError::Store(StoreError::Refused(_)))), "{r:?}");
-        let r = s.put_local_standard("kent", Some("town"), &stricter_999(), &by).await;
+        let r = s.pledge().put_local_standard("kent", Some("town"), &stricter_999(), &by).await;
         assert!(matches!(r, Err(LocalStandardError::Store(StoreError::Refused(_)))), "{r:?}");
-        refused(s.set_neighbourhood_area("kent", "town", peel_core::pledge::AreaKind::Rural, &by).await);
+        refused(s.pledge().set_neighbourhood_area("kent", "town", peel_core::pledge::AreaKind::Rural, &by).await);
         only_refusals_since(s, before, 3).await;
     }
-    assert!(s.local_standards_at("kent", None).await.unwrap().is_empty());
+    assert!(s.pledge().local_standards_at("kent", None).await.unwrap().is_empty());
     // Kent's administrator sets it; City's cannot withdraw it.
-    s.put_local_standard("kent", None, &stricter_999(), &w.kent_admin.by(t0())).await.unwrap();
-    let r = s.withdraw_local_standard("kent", None, CommitmentId::Answer999, &w.city_admin.by(t0())).await;
+    s.pledge().put_local_standard("kent", None, &stricter_999(), &w.kent_admin.by(t0())).await.unwrap();
+    let r = s.pledge().withdraw_local_standard("kent", None, CommitmentId::Answer999, &w.city_admin.by(t0())).await;
     assert!(matches!(r, Err(LocalStandardError::Store(StoreError::Refused(_)))), "{r:?}");
-    assert_eq!(s.local_standards_at("kent", None).await.unwrap(), vec![stricter_999()]);
+    assert_eq!(s.pledge().local_standards_at("kent", None).await.unwrap(), vec![stricter_999()]);
     // Audited in the same transaction as the change.
-    let log = s.search_audit(&AuditQuery { subject: Some("force:kent".into()), ..Default::default() }).await.unwrap();
+    let log =
+        s.audit().search_audit(&AuditQuery { subject: Some("force:kent".into()), ..Default::default() }).await.unwrap();
     let set: Vec<&str> = log.iter().filter(|e| e.action == "pledge.standard.set").map(|e| e.actor.as_str()).collect();
     assert_eq!(set, ["user:admin@kent.example"]);
     let refused = log.iter().filter(|e| e.action == "access.denied").count();
@@ -224,7 +247,7 @@ async fn event_feeds_send_only_their_own_forces_events(engine: Engine) {
     let city_feed = person(s, "City of London Police", OrgKind::Force, "feed@city.example", Role::EventFeed).await;
     let kent_feed = person(s, "Kent Police", OrgKind::Force, "feed@kent.example", Role::EventFeed).await;
     let send = async |who: &Who, lines: &[String]| {
-        s.ingest_pledge_events(parse_ndjson(&lines.join("\n")), &who.by(t0())).await
+        s.pledge().ingest_pledge_events(parse_ndjson(&lines.join("\n")), &who.by(t0())).await
     };
     assert_eq!(send(&kent_feed, &[call("k-1", "kent")]).await.unwrap(), 1);
     assert_eq!(send(&city_feed, &[call("c-1", "city-of-london")]).await.unwrap(), 1);
@@ -241,10 +264,10 @@ async fn event_feeds_send_only_their_own_forces_events(engine: Engine) {
             other => panic!("expected a refusal, got {other:?}"),
         }
     }
-    assert_eq!(s.pledge_event_count(Some("kent")).await.unwrap(), 1);
-    assert_eq!(s.pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
+    assert_eq!(s.pledge().pledge_event_count(Some("kent")).await.unwrap(), 1);
+    assert_eq!(s.pledge().pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
     // Kent's k-1 is still Kent's own, answered in 5 seconds: met.
-    let report = s.pledge_compliance("kent", "2024-10".parse().unwrap(), None, t0()).await.unwrap();
+    let report = s.pledge().pledge_compliance("kent", "2024-10".parse().unwrap(), None, t0()).await.unwrap();
     let f = report.figure(CommitmentId::Answer999).unwrap();
     assert_eq!((f.eligible, f.met), (1, 1));
     // An officer (no ingest permission) and a council's feed reach nothing.
@@ -273,26 +296,27 @@ async fn cases_are_reassigned_only_within_the_organisations_that_hold_them(engin
         ..Default::default()
     };
     let v = supervisor.at(t0());
-    let report = s.record_asb_report(&raw.check(t0()).unwrap(), &v).await.unwrap();
-    let case = s.create_asb_case("Threats on the High Street", &[report.id], &v).await.unwrap();
+    let report = s.asb().record_asb_report(&raw.check(t0()).unwrap(), &v).await.unwrap();
+    let case = s.asb().create_asb_case("Threats on the High Street", &[report.id], &v).await.unwrap();
     // To a Kent officer, with whom the case was never shared: refused, nothing changes.
     let before = entries(s).await;
     let to_kent =
         Reassignment::check(Some(w.kent_officer.user_id), Some(w.kent_officer.org_id), "Kent should have it").unwrap();
-    match s.reassign_asb_case(case, &to_kent, &v).await {
+    match s.asb().reassign_asb_case(case, &to_kent, &v).await {
         Err(AsbError::Invalid(p)) => assert!(p.to_string().contains("not shared with"), "{p}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(entries(s).await, before, "bad input, not a refusal: nothing written");
-    assert!(matches!(s.asb_case(case, &w.kent_officer.at(t0())).await, Err(AsbError::NotShared(_))));
-    assert_eq!(s.asb_case(case, &v).await.unwrap().owner, "sgt@beds.example");
+    assert!(matches!(s.asb().asb_case(case, &w.kent_officer.at(t0())).await, Err(AsbError::NotShared(_))));
+    assert_eq!(s.asb().asb_case(case, &v).await.unwrap().owner, "sgt@beds.example");
     // The candidates offered are the rule: own organisation, and those it is shared with.
-    let names: Vec<String> = s.asb_case_owner_candidates(case, &v).await.unwrap().into_iter().map(|c| c.name).collect();
+    let names: Vec<String> =
+        s.asb().asb_case_owner_candidates(case, &v).await.unwrap().into_iter().map(|c| c.name).collect();
     assert!(!names.iter().any(|n| n.contains("kent")), "{names:?}");
-    s.share_asb_case(case, council_worker.org_id, &v).await.unwrap();
+    s.asb().share_asb_case(case, council_worker.org_id, &v).await.unwrap();
     let to_council =
         Reassignment::check(Some(council_worker.user_id), Some(council_worker.org_id), "Council leads").unwrap();
-    s.reassign_asb_case(case, &to_council, &v).await.unwrap();
+    s.asb().reassign_asb_case(case, &to_council, &v).await.unwrap();
     let _ = &w.beds_officer;
 }
 
@@ -315,7 +339,7 @@ async fn areas(s: &Store) {
                 population: None,
             })
             .collect();
-        s.put_areas(force, None, None, &[b], &cs).await.unwrap();
+        s.geography().put_areas(force, None, None, &[b], &cs).await.unwrap();
     }
 }
 
@@ -353,30 +377,32 @@ async fn case_reviews_stay_within_the_partnership(engine: Engine) {
     let beds = person(s, "Bedfordshire Police", OrgKind::Force, "co@beds.example", Role::AsbCoordinator).await;
     let kent = person(s, "Kent Police", OrgKind::Force, "co@kent.example", Role::AsbCoordinator).await;
     let today = "2026-09-01".parse().unwrap();
-    let review = s.record_case_review("bedfordshire", "luton", application(), today, &council.by(t0())).await.unwrap();
+    let review =
+        s.trigger().record_case_review("bedfordshire", "luton", application(), today, &council.by(t0())).await.unwrap();
     // Kent's coordinator neither reads, lists, records in nor changes it.
-    let r = s.case_review(review.id, &kent.by(t0())).await;
+    let r = s.trigger().case_review(review.id, &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let denied = s.search_audit(&AuditQuery { actor: Some("co@kent".into()), ..Default::default() }).await.unwrap();
+    let denied =
+        s.audit().search_audit(&AuditQuery { actor: Some("co@kent".into()), ..Default::default() }).await.unwrap();
     assert_eq!(denied[0].action, "access.denied", "a refused read is audited");
-    assert!(s.case_reviews(None, &kent.by(t0())).await.unwrap().is_empty());
-    let r = s.case_reviews(Some(("bedfordshire", "luton")), &kent.by(t0())).await;
+    assert!(s.trigger().case_reviews(None, &kent.by(t0())).await.unwrap().is_empty());
+    let r = s.trigger().case_reviews(Some(("bedfordshire", "luton")), &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let r = s.record_case_review("bedfordshire", "luton", application(), today, &kent.by(t0())).await;
+    let r = s.trigger().record_case_review("bedfordshire", "luton", application(), today, &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let r = s.record_decision(review.id, Some(today), None, "", today, &kent.by(t0())).await;
+    let r = s.trigger().record_decision(review.id, Some(today), None, "", today, &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
-    let r = s.adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &kent.by(t0())).await;
+    let r = s.trigger().adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &kent.by(t0())).await;
     assert!(matches!(r, Err(CaseReviewError::Refused(_))), "{r:?}");
     let standards = peel_core::asb::Standards::national_default();
-    let r = s.adopt_asb_standards("bedfordshire", "luton", &standards, &kent.by(t0())).await;
+    let r = s.asb().adopt_asb_standards("bedfordshire", "luton", &standards, &kent.by(t0())).await;
     assert!(matches!(r, Err(AsbError::NotShared(_))), "{r:?}");
     // Bedfordshire's police reach all their force's partnerships; the council its own.
-    assert_eq!(s.case_reviews(None, &beds.by(t0())).await.unwrap().len(), 1);
-    assert_eq!(s.case_reviews(None, &council.by(t0())).await.unwrap().len(), 1);
-    s.record_case_review("kent", "medway", application(), today, &kent.by(t0())).await.unwrap();
-    assert_eq!(s.case_reviews(None, &council.by(t0())).await.unwrap().len(), 1, "not Medway's");
-    assert_eq!(s.case_reviews(None, &setup()).await.unwrap().len(), 2, "the command line sees all");
+    assert_eq!(s.trigger().case_reviews(None, &beds.by(t0())).await.unwrap().len(), 1);
+    assert_eq!(s.trigger().case_reviews(None, &council.by(t0())).await.unwrap().len(), 1);
+    s.trigger().record_case_review("kent", "medway", application(), today, &kent.by(t0())).await.unwrap();
+    assert_eq!(s.trigger().case_reviews(None, &council.by(t0())).await.unwrap().len(), 1, "not Medway's");
+    assert_eq!(s.trigger().case_reviews(None, &setup()).await.unwrap().len(), 2, "the command line sees all");
 }
 
 // ---- upgrading -------------------------------------------------------------------------------
@@ -399,7 +425,7 @@ async fn older_organisations_are_placed_on_upgrade(engine: Engine) {
             .unwrap();
     }
     store.migrate().await.unwrap();
-    let reach = async |name: &str| store.organisation_by_name(name.trim()).await.unwrap().unwrap().reach;
+    let reach = async |name: &str| store.accounts().organisation_by_name(name.trim()).await.unwrap().unwrap().reach;
     assert_eq!(reach("Kent Police").await, Reach::Force("kent".into()));
     assert_eq!(
         reach("Devon and Cornwall Police").await,

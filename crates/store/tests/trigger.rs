@@ -42,6 +42,7 @@ async fn with_csps(engine: Engine) -> (TestDatabase, Store) {
         population: None,
     };
     store
+        .geography()
         .put_areas("bedfordshire", None, None, &[bcu], &[csp("luton", "Luton"), csp("bedford", "Bedford")])
         .await
         .unwrap();
@@ -84,7 +85,8 @@ fn three() -> Vec<Complaint> {
 
 async fn actions(store: &Store) -> Vec<(String, String)> {
     let q = AuditQuery { limit: Some(1000), ..Default::default() };
-    let mut v: Vec<_> = store.search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
+    let mut v: Vec<_> =
+        store.audit().search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
     v.reverse();
     v
 }
@@ -99,41 +101,52 @@ fn problems(e: CaseReviewError) -> Vec<String> {
 async fn applications_use_the_procedure_in_force(engine: Engine) {
     let (_db, store) = with_csps(engine).await;
     // No procedure yet: the national default is adopted with the first application.
-    let r = store.record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &by()).await.unwrap();
+    let r = store
+        .trigger()
+        .record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &by())
+        .await
+        .unwrap();
     assert_eq!(r.application.applicant_name, "Jo Bloggs", "trimmed");
     assert_eq!(r.procedure.procedure.version, "national-default-1");
     assert_eq!(r.csp_name, "Luton");
     assert!(r.evaluation.met);
     assert_eq!(r.evaluation.met_by.as_deref(), Some("three-complaints"));
     assert_eq!(r.application.complaints, three());
-    assert_eq!(store.procedure_for("bedfordshire", "luton").await.unwrap().unwrap().id, r.procedure.id);
+    assert_eq!(store.trigger().procedure_for("bedfordshire", "luton").await.unwrap().unwrap().id, r.procedure.id);
 
     // A local procedure: the next application is judged by it.
     let local = Procedure::local_example();
-    let adopted = store.adopt_procedure("bedfordshire", "luton", &local, &by()).await.unwrap();
-    assert_eq!(store.procedure_for("bedfordshire", "luton").await.unwrap().unwrap(), adopted);
+    let adopted = store.trigger().adopt_procedure("bedfordshire", "luton", &local, &by()).await.unwrap();
+    assert_eq!(store.trigger().procedure_for("bedfordshire", "luton").await.unwrap().unwrap(), adopted);
     let mut one_hate = vec![complaint("Sam", "Bedfordshire Police", "BP-9", "2025-05-01", "2025-05-02")];
     one_hate[0].hate_related = true;
-    let r2 = store.record_case_review("bedfordshire", "luton", application(one_hate), d(TODAY), &by()).await.unwrap();
+    let r2 = store
+        .trigger()
+        .record_case_review("bedfordshire", "luton", application(one_hate), d(TODAY), &by())
+        .await
+        .unwrap();
     assert_eq!(r2.procedure.procedure.version, "example-local-1");
     assert_eq!(r2.evaluation.met_by.as_deref(), Some("one-hate-incident"));
     // The first application keeps the version it was judged by.
-    let again = store.case_review(r.id, &by()).await.unwrap().unwrap();
+    let again = store.trigger().case_review(r.id, &by()).await.unwrap().unwrap();
     assert_eq!(again.procedure.procedure.version, "national-default-1");
 
     // The same version twice is refused; an unknown CSP too.
-    let e = store.adopt_procedure("bedfordshire", "luton", &local, &by()).await.unwrap_err();
+    let e = store.trigger().adopt_procedure("bedfordshire", "luton", &local, &by()).await.unwrap_err();
     assert_eq!(problems(e), ["version"]);
-    let e = store.adopt_procedure("bedfordshire", "nowhere", &local, &by()).await.unwrap_err();
+    let e = store.trigger().adopt_procedure("bedfordshire", "nowhere", &local, &by()).await.unwrap_err();
     assert!(matches!(e, CaseReviewError::UnknownCsp(..)), "{e}");
-    let e =
-        store.record_case_review("bedfordshire", "nowhere", application(three()), d(TODAY), &by()).await.unwrap_err();
+    let e = store
+        .trigger()
+        .record_case_review("bedfordshire", "nowhere", application(three()), d(TODAY), &by())
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("no community safety partnership nowhere"), "{e}");
     let mut bad = Procedure::local_example();
     bad.version = "bad".into();
     bad.rules.clear();
     assert!(matches!(
-        store.adopt_procedure("bedfordshire", "luton", &bad, &by()).await,
+        store.trigger().adopt_procedure("bedfordshire", "luton", &bad, &by()).await,
         Err(CaseReviewError::Procedure(_))
     ));
 
@@ -142,7 +155,7 @@ async fn applications_use_the_procedure_in_force(engine: Engine) {
     assert_eq!(acts.iter().filter(|a| **a == adopt).count(), 2, "the default and the local one");
     assert!(acts.contains(&("case_review.create".into(), format!("case-review:{}", r.id))));
     assert!(acts.contains(&("case_review.read".into(), format!("case-review:{}", r.id))));
-    assert!(store.verify_audit().await.unwrap().is_ok());
+    assert!(store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 async fn bad_applications_store_nothing(engine: Engine) {
@@ -161,17 +174,17 @@ async fn bad_applications_store_nothing(engine: Engine) {
         (backwards, "complaints[2].complained_on"),
         (future, "received_on"),
     ] {
-        let e = store.record_case_review("bedfordshire", "luton", app, d(TODAY), &by()).await.unwrap_err();
+        let e = store.trigger().record_case_review("bedfordshire", "luton", app, d(TODAY), &by()).await.unwrap_err();
         assert!(problems(e).contains(&field.to_string()), "{field}");
     }
-    assert!(store.case_review_facts("bedfordshire", "luton").await.unwrap().is_empty());
-    assert!(store.procedure_for("bedfordshire", "luton").await.unwrap().is_none(), "not even the default");
+    assert!(store.trigger().case_review_facts("bedfordshire", "luton").await.unwrap().is_empty());
+    assert!(store.trigger().procedure_for("bedfordshire", "luton").await.unwrap().is_none(), "not even the default");
     assert!(actions(&store).await.is_empty(), "nothing happened, nothing logged");
     // With consent, applying for someone else works.
     let mut for_someone = application(three());
     for_someone.on_behalf_of = Some("Sam Bloggs".into());
     for_someone.consent = true;
-    let r = store.record_case_review("bedfordshire", "luton", for_someone, d(TODAY), &by()).await.unwrap();
+    let r = store.trigger().record_case_review("bedfordshire", "luton", for_someone, d(TODAY), &by()).await.unwrap();
     assert_eq!(r.application.on_behalf_of.as_deref(), Some("Sam Bloggs"));
     assert!(r.application.consent);
 }
@@ -183,7 +196,8 @@ async fn one_incident_to_three_agencies_is_stored_as_counted_once(engine: Engine
         complaint("Jo", "Bedfordshire Police", "ref-77", "2025-05-01", "2025-05-01"),
         complaint("Jo", "Luton Homes", "REF77", "2025-05-01", "2025-05-03"),
     ];
-    let r = store.record_case_review("bedfordshire", "luton", application(cs), d(TODAY), &by()).await.unwrap();
+    let r =
+        store.trigger().record_case_review("bedfordshire", "luton", application(cs), d(TODAY), &by()).await.unwrap();
     assert!(!r.evaluation.met);
     let counted: Vec<_> = r.evaluation.complaints.iter().filter(|c| c.counts).map(|c| c.number).collect();
     assert_eq!(counted, [2]);
@@ -192,30 +206,35 @@ async fn one_incident_to_three_agencies_is_stored_as_counted_once(engine: Engine
 
 async fn the_review_goes_step_by_step(engine: Engine) {
     let (_db, store) = with_csps(engine).await;
-    store.adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &by()).await.unwrap();
-    let r = store.record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &by()).await.unwrap();
+    store.trigger().adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &by()).await.unwrap();
+    let r = store
+        .trigger()
+        .record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &by())
+        .await
+        .unwrap();
     let id = r.id;
     let today = d(TODAY);
     let step = |on: &str| StepInput { on: Some(d(on)), ..Default::default() };
 
     // Out of order: decide before acknowledging.
-    let e = store.record_decision(id, Some(d("2025-06-03")), None, "", today, &by()).await.unwrap_err();
+    let e = store.trigger().record_decision(id, Some(d("2025-06-03")), None, "", today, &by()).await.unwrap_err();
     assert_eq!(problems(e), ["step"]);
-    let e = store.record_step(id, Step::Acknowledged, &step("2025-06-01"), today, &by()).await.unwrap_err();
+    let e = store.trigger().record_step(id, Step::Acknowledged, &step("2025-06-01"), today, &by()).await.unwrap_err();
     assert_eq!(problems(e), ["on"], "before it was received");
-    let e = store.record_step(id, Step::Acknowledged, &step("2025-12-02"), today, &by()).await.unwrap_err();
+    let e = store.trigger().record_step(id, Step::Acknowledged, &step("2025-12-02"), today, &by()).await.unwrap_err();
     assert_eq!(problems(e), ["on"], "in the future");
-    let e = store.record_step(id, Step::Acknowledged, &StepInput::default(), today, &by()).await.unwrap_err();
+    let e = store.trigger().record_step(id, Step::Acknowledged, &StepInput::default(), today, &by()).await.unwrap_err();
     assert_eq!(problems(e), ["on"], "no date");
-    store.record_step(id, Step::Acknowledged, &step("2025-06-03"), today, &by()).await.unwrap();
-    let e = store.record_step(id, Step::Acknowledged, &step("2025-06-04"), today, &by()).await.unwrap_err();
+    store.trigger().record_step(id, Step::Acknowledged, &step("2025-06-03"), today, &by()).await.unwrap();
+    let e = store.trigger().record_step(id, Step::Acknowledged, &step("2025-06-04"), today, &by()).await.unwrap_err();
     assert!(e.to_string().contains("already recorded, on 3 June 2025"), "{e}");
 
     // Deciding against the rules needs a reason.
-    let e = store.record_decision(id, Some(d("2025-06-10")), Some(false), " ", today, &by()).await.unwrap_err();
+    let e =
+        store.trigger().record_decision(id, Some(d("2025-06-10")), Some(false), " ", today, &by()).await.unwrap_err();
     assert_eq!(problems(e), ["reason"]);
-    store.record_decision(id, Some(d("2025-06-10")), None, "", today, &by()).await.unwrap();
-    let r = store.case_review(id, &by()).await.unwrap().unwrap();
+    store.trigger().record_decision(id, Some(d("2025-06-10")), None, "", today, &by()).await.unwrap();
+    let r = store.trigger().case_review(id, &by()).await.unwrap().unwrap();
     let decision = r.decision.as_ref().unwrap();
     assert!(decision.threshold_met);
     assert_eq!(decision.met_by.as_deref(), Some("one-person-three"));
@@ -231,13 +250,19 @@ async fn the_review_goes_step_by_step(engine: Engine) {
         ..Default::default()
     };
     let e = store
+        .trigger()
         .record_step(id, Step::Recommendations, &recs(&[("Luton Homes", "Move")]), today, &by())
         .await
         .unwrap_err();
     assert!(e.to_string().contains("Record the review meeting first"), "{e}");
-    let e = store.record_step(id, Step::Meeting, &recs(&[("Luton Homes", "Move")]), today, &by()).await.unwrap_err();
+    let e = store
+        .trigger()
+        .record_step(id, Step::Meeting, &recs(&[("Luton Homes", "Move")]), today, &by())
+        .await
+        .unwrap_err();
     assert_eq!(problems(e), ["recommendations"]);
     store
+        .trigger()
         .record_step(
             id,
             Step::Meeting,
@@ -247,9 +272,14 @@ async fn the_review_goes_step_by_step(engine: Engine) {
         )
         .await
         .unwrap();
-    let e = store.record_step(id, Step::Recommendations, &recs(&[("", "Mediation")]), today, &by()).await.unwrap_err();
+    let e = store
+        .trigger()
+        .record_step(id, Step::Recommendations, &recs(&[("", "Mediation")]), today, &by())
+        .await
+        .unwrap_err();
     assert_eq!(problems(e), ["recommendations[1].recipient"]);
     store
+        .trigger()
         .record_step(
             id,
             Step::Recommendations,
@@ -259,7 +289,7 @@ async fn the_review_goes_step_by_step(engine: Engine) {
         )
         .await
         .unwrap();
-    let r = store.case_review(id, &by()).await.unwrap().unwrap();
+    let r = store.trigger().case_review(id, &by()).await.unwrap().unwrap();
     assert_eq!(r.recommendations.len(), 2, "blank rows are ignored");
     assert_eq!(r.recommendations[1].recipient, "Bedfordshire Police");
     assert_eq!(r.step(Step::Meeting).unwrap().notes, "Independent chair");
@@ -267,33 +297,39 @@ async fn the_review_goes_step_by_step(engine: Engine) {
     assert_eq!(t.meeting, Some(d("2025-06-20")));
     assert_eq!(t.recommendations, Some(d("2025-07-01")));
 
-    let facts = store.case_review_facts("bedfordshire", "luton").await.unwrap();
+    let facts = store.trigger().case_review_facts("bedfordshire", "luton").await.unwrap();
     assert_eq!(facts, vec![r.facts()]);
     let f = annual_figures(&facts, ReportingYear { start: 2025 });
     assert_eq!((f.applications, f.threshold_met, f.reviews_carried_out, f.recommendations), (1, 1, 1, 2));
     let steps = actions(&store).await.into_iter().filter(|(a, _)| a == "case_review.step").count();
     assert_eq!(steps, 3);
-    assert!(store.verify_audit().await.unwrap().is_ok());
-    let e = store.record_step(9999, Step::Acknowledged, &step("2025-06-03"), today, &by()).await.unwrap_err();
+    assert!(store.audit().verify_audit().await.unwrap().is_ok());
+    let e = store.trigger().record_step(9999, Step::Acknowledged, &step("2025-06-03"), today, &by()).await.unwrap_err();
     assert!(matches!(e, CaseReviewError::NotFound(9999)));
 }
 
 async fn not_met_then_appeal(engine: Engine) {
     let (_db, store) = with_csps(engine).await;
-    store.adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &by()).await.unwrap();
+    store.trigger().adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &by()).await.unwrap();
     let one = vec![complaint("Jo", "Council", "1", "2025-05-01", "2025-05-02")];
-    let id = store.record_case_review("bedfordshire", "luton", application(one), d(TODAY), &by()).await.unwrap().id;
+    let id = store
+        .trigger()
+        .record_case_review("bedfordshire", "luton", application(one), d(TODAY), &by())
+        .await
+        .unwrap()
+        .id;
     let today = d(TODAY);
     let step = |on: &str| StepInput { on: Some(d(on)), ..Default::default() };
-    store.record_step(id, Step::Acknowledged, &step("2025-06-02"), today, &by()).await.unwrap();
+    store.trigger().record_step(id, Step::Acknowledged, &step("2025-06-02"), today, &by()).await.unwrap();
     // Deciding it met against the rules needs a reason; without one it stays not met.
-    store.record_decision(id, Some(d("2025-06-05")), None, "", today, &by()).await.unwrap();
-    let e = store.record_step(id, Step::Meeting, &step("2025-06-06"), today, &by()).await.unwrap_err();
+    store.trigger().record_decision(id, Some(d("2025-06-05")), None, "", today, &by()).await.unwrap();
+    let e = store.trigger().record_step(id, Step::Meeting, &step("2025-06-06"), today, &by()).await.unwrap_err();
     assert!(e.to_string().contains("threshold was not met"), "{e}");
-    store.record_step(id, Step::AppealLodged, &step("2025-06-09"), today, &by()).await.unwrap();
-    let e = store.record_step(id, Step::AppealDecided, &step("2025-06-20"), today, &by()).await.unwrap_err();
+    store.trigger().record_step(id, Step::AppealLodged, &step("2025-06-09"), today, &by()).await.unwrap();
+    let e = store.trigger().record_step(id, Step::AppealDecided, &step("2025-06-20"), today, &by()).await.unwrap_err();
     assert_eq!(problems(e), ["outcome"]);
     store
+        .trigger()
         .record_step(
             id,
             Step::AppealDecided,
@@ -304,49 +340,54 @@ async fn not_met_then_appeal(engine: Engine) {
         .await
         .unwrap();
     // The appeal succeeded, so the review goes ahead.
-    store.record_step(id, Step::Meeting, &step("2025-06-25"), today, &by()).await.unwrap();
-    let facts = store.case_review_facts("bedfordshire", "luton").await.unwrap();
+    store.trigger().record_step(id, Step::Meeting, &step("2025-06-25"), today, &by()).await.unwrap();
+    let facts = store.trigger().case_review_facts("bedfordshire", "luton").await.unwrap();
     assert_eq!(facts[0].threshold_met, Some(true));
     assert_eq!(facts[0].meeting_on, Some(d("2025-06-25")));
 
     // The national default has no appeal.
-    let id2 =
-        store.record_case_review("bedfordshire", "bedford", application(three()), d(TODAY), &by()).await.unwrap().id;
-    store.record_step(id2, Step::Acknowledged, &step("2025-06-02"), today, &by()).await.unwrap();
+    let id2 = store
+        .trigger()
+        .record_case_review("bedfordshire", "bedford", application(three()), d(TODAY), &by())
+        .await
+        .unwrap()
+        .id;
+    store.trigger().record_step(id2, Step::Acknowledged, &step("2025-06-02"), today, &by()).await.unwrap();
     store
+        .trigger()
         .record_decision(id2, Some(d("2025-06-03")), Some(false), "Already resolved by mediation", today, &by())
         .await
         .unwrap();
-    let e = store.record_step(id2, Step::AppealLodged, &step("2025-06-04"), today, &by()).await.unwrap_err();
+    let e = store.trigger().record_step(id2, Step::AppealLodged, &step("2025-06-04"), today, &by()).await.unwrap_err();
     assert!(e.to_string().contains("has no appeal"), "{e}");
-    let r = store.case_review(id2, &by()).await.unwrap().unwrap();
+    let r = store.trigger().case_review(id2, &by()).await.unwrap().unwrap();
     assert!(!r.decision.unwrap().threshold_met);
 }
 
 async fn lists_are_audited_and_scoped(engine: Engine) {
     let (_db, store) = with_csps(engine).await;
-    store.record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &by()).await.unwrap();
-    store.record_case_review("bedfordshire", "bedford", application(three()), d(TODAY), &by()).await.unwrap();
-    assert_eq!(store.case_reviews(None, &by()).await.unwrap().len(), 2);
-    let luton = store.case_reviews(Some(("bedfordshire", "luton")), &by()).await.unwrap();
+    store.trigger().record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &by()).await.unwrap();
+    store.trigger().record_case_review("bedfordshire", "bedford", application(three()), d(TODAY), &by()).await.unwrap();
+    assert_eq!(store.trigger().case_reviews(None, &by()).await.unwrap().len(), 2);
+    let luton = store.trigger().case_reviews(Some(("bedfordshire", "luton")), &by()).await.unwrap();
     assert_eq!(luton.len(), 1);
     assert_eq!(luton[0].csp_id, "luton");
     let acts = actions(&store).await;
     assert!(acts.contains(&("case_review.list".into(), "case-reviews".into())));
     assert!(acts.contains(&("case_review.list".into(), "csp:bedfordshire/luton".into())));
-    assert!(store.case_review(4242, &by()).await.unwrap().is_none());
+    assert!(store.trigger().case_review(4242, &by()).await.unwrap().is_none());
     assert!(!actions(&store).await.iter().any(|(_, s)| s == "case-review:4242"), "nothing read, nothing logged");
-    let csps: Vec<_> = store.all_csps().await.unwrap().into_iter().map(|c| c.name).collect();
+    let csps: Vec<_> = store.geography().all_csps().await.unwrap().into_iter().map(|c| c.name).collect();
     assert_eq!(csps, ["Bedford", "Luton"]);
 }
 
 async fn discretion_is_stored(engine: Engine) {
     let (_db, store) = with_csps(engine).await;
-    store.adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &by()).await.unwrap();
+    store.trigger().adopt_procedure("bedfordshire", "luton", &Procedure::local_example(), &by()).await.unwrap();
     let mut a = application(vec![]);
     a.vulnerable = true;
     a.discretion = Some(Discretion { by: "Pat Lee, Head of Community Safety".into(), reason: "Repeat victim".into() });
-    let r = store.record_case_review("bedfordshire", "luton", a.clone(), d(TODAY), &by()).await.unwrap();
+    let r = store.trigger().record_case_review("bedfordshire", "luton", a.clone(), d(TODAY), &by()).await.unwrap();
     assert_eq!(r.evaluation.met_by.as_deref(), Some("senior-manager"));
     assert_eq!(r.application.discretion, a.discretion);
     assert!(r.application.vulnerable);
@@ -356,8 +397,8 @@ async fn two_first_applications_at_once_share_the_default(engine: Engine) {
     let (_db, store) = with_csps(engine).await;
     let who = by();
     let (a, b) = tokio::join!(
-        store.record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &who),
-        store.record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &who),
+        store.trigger().record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &who),
+        store.trigger().record_case_review("bedfordshire", "luton", application(three()), d(TODAY), &who),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.procedure.id, b.procedure.id);

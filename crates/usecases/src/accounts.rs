@@ -39,6 +39,7 @@ pub async fn audit(
     details: Value,
 ) -> Result<(), StoreError> {
     store
+        .audit()
         .append_audit(&NewAuditEntry {
             at,
             actor: actor.to_string(),
@@ -89,7 +90,7 @@ pub async fn add_organisation(
 ) -> Result<Organisation, AccountError> {
     store.authorise(by, Permission::ManageOrganisations, Target::Installation).await?;
     let name = check_name("name", "the organisation's name", name)?;
-    let org = store.create_organisation(&name, kind, reach, by).await.map_err(|e| match e {
+    let org = store.accounts().create_organisation(&name, kind, reach, by).await.map_err(|e| match e {
         StoreError::Conflict(m) => invalid("name", format!("{}.", capitalise(&m))),
         StoreError::Invalid(m) => invalid("reach", format!("{}.", capitalise(&m))),
         e => e.into(),
@@ -118,7 +119,7 @@ pub async fn add_user(
     store.authorise(by, Permission::ManageUsers, target).await?;
     let email = check_email(a.email)?;
     let display_name = check_name("display_name", "the person's name", a.display_name)?;
-    if store.organisation(a.organisation_id).await?.is_none() {
+    if store.accounts().organisation(a.organisation_id).await?.is_none() {
         return Err(invalid("organisation", "Choose an organisation that exists."));
     }
     policy.check(a.password, &email).map_err(|p| invalid("password", p.to_string()))?;
@@ -130,7 +131,7 @@ pub async fn add_user(
         role: a.role,
         password_hash: &hash,
     };
-    let user = store.create_user(&new, by).await.map_err(|e| match e {
+    let user = store.accounts().create_user(&new, by).await.map_err(|e| match e {
         StoreError::Conflict(m) => invalid("email", format!("{}.", capitalise(&m))),
         e => e.into(),
     })?;
@@ -146,15 +147,15 @@ pub async fn reset_password(
     password: &str,
     policy: &PasswordPolicy,
 ) -> Result<UserRecord, AccountError> {
-    let user = store.user_to_change(user_id, by).await?;
+    let user = store.accounts().user_to_change(user_id, by).await?;
     policy.check(password, &user.email).map_err(|p| invalid("password", p.to_string()))?;
     let hash = secrets::hash_password_blocking(password.to_string()).await?;
-    store.set_password_hash(user_id, &hash, by).await?;
+    store.accounts().set_password_hash(user_id, &hash, by).await?;
     Ok(user)
 }
 
 pub async fn set_disabled(store: &Store, by: &By<'_>, user_id: i64, disabled: bool) -> Result<(), AccountError> {
-    store.set_user_disabled(user_id, disabled, by).await?;
+    store.accounts().set_user_disabled(user_id, disabled, by).await?;
     Ok(())
 }
 
@@ -171,7 +172,7 @@ pub async fn issue_api_token(
         return Err(invalid("email", format!("The account {} is disabled.", user.email)));
     }
     let token = secrets::new_api_token()?;
-    let record = store.create_api_token(user.id, &name, &secrets::token_hash(&token), by).await?;
+    let record = store.accounts().create_api_token(user.id, &name, &secrets::token_hash(&token), by).await?;
     Ok((token, record))
 }
 

@@ -57,6 +57,7 @@ pub async fn apply(
     for (i, c) in application.complaints.iter().enumerate() {
         if let Some(report_id) = c.report_id {
             store
+                .asb()
                 .check_citable_asb_reports(&[report_id], v)
                 .await
                 .map_err(|error| ApplyError::Citation { complaint: Some(i + 1), error })?;
@@ -64,12 +65,13 @@ pub async fn apply(
     }
     if !report_ids.is_empty() {
         let cited = store
+            .asb()
             .asb_reports_as_complaints(report_ids, v)
             .await
             .map_err(|error| ApplyError::Citation { complaint: None, error })?;
         application.complaints.extend(cited);
     }
-    Ok(store.record_case_review(force_id, csp_id, application, today, &v.by()).await?)
+    Ok(store.trigger().record_case_review(force_id, csp_id, application, today, &v.by()).await?)
 }
 
 /// Records a step of application `id`: the threshold decision, or any other.
@@ -81,9 +83,9 @@ pub async fn record_step(
     today: NaiveDate,
 ) -> Result<(), CaseReviewError> {
     if s.step == Step::Decided {
-        store.record_decision(id, s.input.on, s.threshold_met, &s.reason, today, by).await
+        store.trigger().record_decision(id, s.input.on, s.threshold_met, &s.reason, today, by).await
     } else {
-        store.record_step(id, s.step, &s.input, today, by).await
+        store.trigger().record_step(id, s.step, &s.input, today, by).await
     }
 }
 
@@ -96,5 +98,5 @@ pub async fn adopt_procedure(
     document: &str,
 ) -> Result<StoredProcedure, CaseReviewError> {
     let procedure = Procedure::from_json(document)?;
-    store.adopt_procedure(force_id, csp_id, &procedure, by).await
+    store.trigger().adopt_procedure(force_id, csp_id, &procedure, by).await
 }

@@ -26,7 +26,7 @@ pub fn partnership(given: &str) -> Result<(&str, &str), Problems> {
 /// Records a report as typed (repeat victims judged by the current rules).
 pub async fn record_report(store: &Store, v: &Viewer<'_>, raw: &RawReport) -> Result<ReportView, AsbError> {
     let checked = raw.check(v.at)?;
-    store.record_asb_report(&checked, v).await
+    store.asb().record_asb_report(&checked, v).await
 }
 
 /// Records a report sent through Open311 (GeoReport v2): the form is read
@@ -39,7 +39,7 @@ pub async fn record_open311_report(
     token: &str,
 ) -> Result<(ReportView, Option<String>), AsbError> {
     let report = RawRequest::from_form(form).to_report(v.at).and_then(|r| r.check(v.at))?;
-    store.record_open311_report(&report, token, v).await
+    store.open311().record_open311_report(&report, token, v).await
 }
 
 /// Scores a report's risk from yes/no answers with the current rules.
@@ -49,7 +49,7 @@ pub async fn assess_risk(
     report_id: i64,
     answers: &BTreeMap<String, bool>,
 ) -> Result<(Assessment, RiskView, RuleSet), AsbError> {
-    store.assess_asb_risk(report_id, answers, v).await
+    store.asb().assess_asb_risk(report_id, answers, v).await
 }
 
 /// Opens a case holding `report_ids`, handled under the partnership `csp`
@@ -62,7 +62,7 @@ pub async fn open_case(
     csp: &str,
 ) -> Result<i64, AsbError> {
     let csp = if csp.trim().is_empty() { None } else { Some(partnership(csp)?) };
-    store.create_asb_case_under(title, report_ids, csp, v).await
+    store.asb().create_asb_case_under(title, report_ids, csp, v).await
 }
 
 /// A number the form must carry, or the problem naming its `field`.
@@ -73,7 +73,7 @@ fn given(value: Option<i64>, field: &str, message: &str) -> Result<i64, AsbError
 /// Adds a stored report to a case.
 pub async fn link_report(store: &Store, v: &Viewer<'_>, case_id: i64, report_id: Option<i64>) -> Result<(), AsbError> {
     let report_id = given(report_id, "report_id", "Enter the report's number, like 12.")?;
-    store.link_asb_report(case_id, report_id, v).await
+    store.asb().link_asb_report(case_id, report_id, v).await
 }
 
 /// Shares a case with an organisation; whether it was newly shared.
@@ -84,7 +84,7 @@ pub async fn share(
     organisation_id: Option<i64>,
 ) -> Result<bool, AsbError> {
     let org = given(organisation_id, "organisation_id", "Choose the organisation to share the case with.")?;
-    store.share_asb_case(case_id, org, v).await
+    store.asb().share_asb_case(case_id, org, v).await
 }
 
 /// Stops sharing a case with an organisation; whether it had been shared.
@@ -95,7 +95,7 @@ pub async fn unshare(
     organisation_id: Option<i64>,
 ) -> Result<bool, AsbError> {
     let org = given(organisation_id, "organisation_id", "Choose the organisation to stop sharing with.")?;
-    store.unshare_asb_case(case_id, org, v).await
+    store.asb().unshare_asb_case(case_id, org, v).await
 }
 
 /// Records an action taken on a case; the action's id.
@@ -108,7 +108,7 @@ pub async fn add_action(
     description: &str,
 ) -> Result<i64, AsbError> {
     let action = NewAction::check(kind, taken_on, description, v.at.date_naive())?;
-    store.add_asb_action(case_id, &action, v).await
+    store.asb().add_asb_action(case_id, &action, v).await
 }
 
 /// Records a tool or power used on a case; its id and the date it is to be
@@ -120,7 +120,7 @@ pub async fn add_tool(
     raw: &RawToolUse,
 ) -> Result<(i64, chrono::NaiveDate), AsbError> {
     let t = raw.check(v.at.date_naive())?;
-    let id = store.add_asb_tool(case_id, &t, v).await?;
+    let id = store.asb().add_asb_tool(case_id, &t, v).await?;
     Ok((id, t.review_on))
 }
 
@@ -133,7 +133,7 @@ pub async fn close(
     notes: &str,
 ) -> Result<ClosureOutcome, AsbError> {
     let c = NewClosure::check(outcome, notes)?;
-    store.close_asb_case(case_id, &c, v).await?;
+    store.asb().close_asb_case(case_id, &c, v).await?;
     Ok(c.outcome)
 }
 
@@ -147,12 +147,12 @@ pub async fn reassign(
     reason: &str,
 ) -> Result<(), AsbError> {
     let r = Reassignment::check(user_id, organisation_id, reason)?;
-    store.reassign_asb_case(case_id, &r, v).await
+    store.asb().reassign_asb_case(case_id, &r, v).await
 }
 
 /// Reopens a closed case, saying why.
 pub async fn reopen(store: &Store, v: &Viewer<'_>, case_id: i64, reason: &str) -> Result<(), AsbError> {
-    store.reopen_asb_case(case_id, reason, v).await
+    store.asb().reopen_asb_case(case_id, reason, v).await
 }
 
 /// Records a contact with, or update to, the victim; its id.
@@ -165,13 +165,13 @@ pub async fn record_contact(
     note: &str,
 ) -> Result<i64, AsbError> {
     let c = NewContact::check(contacted_at, method, note, v.at)?;
-    store.record_victim_contact(case_id, &c, v).await
+    store.asb().record_victim_contact(case_id, &c, v).await
 }
 
 /// Gives a case opened without a partnership its partnership (`force/csp`).
 pub async fn set_partnership(store: &Store, v: &Viewer<'_>, case_id: i64, csp: &str) -> Result<(), AsbError> {
     let (force, csp) = partnership(csp)?;
-    store.set_asb_case_csp(case_id, force, csp, v).await
+    store.asb().set_asb_case_csp(case_id, force, csp, v).await
 }
 
 #[cfg(test)]

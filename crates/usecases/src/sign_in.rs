@@ -33,10 +33,13 @@ async fn check(
 ) -> Result<Checked, StoreError> {
     let reserved = match user {
         Some(u) if !u.disabled => {
-            store.update_login_state(u.id, |s| if s.is_locked(now) { s } else { lockout.after_failure(s, now) }).await?
+            store
+                .accounts()
+                .update_login_state(u.id, |s| if s.is_locked(now) { s } else { lockout.after_failure(s, now) })
+                .await?
         }
         _ => {
-            store.update_login_state(-1, |s| s).await?;
+            store.accounts().update_login_state(-1, |s| s).await?;
             None
         }
     };
@@ -44,7 +47,7 @@ async fn check(
     let phc = user.filter(|_| usable).map(|u| u.password_hash.clone());
     let ok = secrets::verify_password_blocking(password, phc).await;
     if let (Some(u), true) = (user, ok) {
-        store.set_login_state(u.id, &lockout.after_success()).await?;
+        store.accounts().set_login_state(u.id, &lockout.after_success()).await?;
     }
     let locked_until = match reserved {
         Some((_, after)) if usable && !ok && after.is_locked(now) => after.locked_until,
@@ -74,7 +77,7 @@ pub async fn sign_in(
     old_token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<SignIn, AccountError> {
-    let user = if email.trim().is_empty() { None } else { store.user_by_email(email).await? };
+    let user = if email.trim().is_empty() { None } else { store.accounts().user_by_email(email).await? };
     let checked = check(store, lockout, user.as_ref(), password, now).await?;
     let subject = user.as_ref().map_or("user:unknown".to_string(), |u| format!("user:{}", u.id));
     let user = match user {
@@ -93,13 +96,14 @@ pub async fn sign_in(
         }
     };
     // Housekeeping: sign-ins are rare enough to sweep expired sessions.
-    store.delete_expired_sessions(now).await?;
+    store.accounts().delete_expired_sessions(now).await?;
     // A fresh token on every sign-in: any token planted before is useless.
     if let Some(old) = old_token {
-        store.delete_session(&secrets::token_hash(old)).await?;
+        store.accounts().delete_session(&secrets::token_hash(old)).await?;
     }
     let token = secrets::random_token()?;
     store
+        .accounts()
         .create_session(&SessionRecord {
             token_hash: secrets::token_hash(&token),
             user_id: user.id,
@@ -155,6 +159,6 @@ pub async fn change_password(
         return invalid("new_password", "The new password must be different from the current one.".into());
     }
     let hash = secrets::hash_password_blocking(change.new).await?;
-    store.set_password_hash(user.id, &hash, by).await?;
+    store.accounts().set_password_hash(user.id, &hash, by).await?;
     Ok(())
 }

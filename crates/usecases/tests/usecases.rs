@@ -19,14 +19,14 @@ fn t0() -> DateTime<Utc> {
 }
 
 async fn audit_actions(s: &Store) -> Vec<String> {
-    s.audit_entries_after(0, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
+    s.audit().audit_entries_after(0, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
 }
 
 /// An officer of Bedfordshire Police whose password is `password`.
 async fn officer(s: &Store, password: &str) -> Who {
     let who = person(s, "Bedfordshire Police", OrgKind::Force, "pc@beds.example", Role::Officer).await;
     let hash = secrets::hash_password(password).unwrap();
-    s.set_password_hash(who.user_id, &hash, &setup()).await.unwrap();
+    s.accounts().set_password_hash(who.user_id, &hash, &setup()).await.unwrap();
     who
 }
 
@@ -53,7 +53,8 @@ async fn sign_in_counts_failures_and_locks(engine: Engine) {
     assert!(matches!(attempt(PASSWORD, t0()).await, Ok(SignIn::Refused)));
     let later = t0() + lockout.lock_for + Duration::minutes(1);
     let Ok(SignIn::Started { token, user_id }) = attempt(PASSWORD, later).await else { panic!("signed in") };
-    let session = s.live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().expect("a stored session");
+    let session =
+        s.accounts().live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().expect("a stored session");
     assert_eq!(session.user_id, user_id);
     assert_eq!(audit_actions(s).await.last().map(String::as_str), Some("auth.login"));
 
@@ -64,17 +65,17 @@ async fn sign_in_counts_failures_and_locks(engine: Engine) {
         panic!("signed in again")
     };
     assert!(
-        s.live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().is_none(),
+        s.accounts().live_session(&secrets::token_hash(&token), later, t0()).await.unwrap().is_none(),
         "the old session is gone"
     );
-    assert!(s.live_session(&secrets::token_hash(&second), later, t0()).await.unwrap().is_some());
+    assert!(s.accounts().live_session(&secrets::token_hash(&second), later, t0()).await.unwrap().is_some());
 }
 
 async fn password_change_checks_before_it_writes(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let s = &db.store().await;
     let who = officer(s, PASSWORD).await;
-    let user = s.user(who.user_id).await.unwrap().unwrap();
+    let user = s.accounts().user(who.user_id).await.unwrap().unwrap();
     let policy = PasswordPolicy::default();
     let by = who.by(t0());
     let change = |current: &str, new: &str, confirm: &str| PasswordChange {
@@ -96,12 +97,12 @@ async fn password_change_checks_before_it_writes(engine: Engine) {
     ];
     for (c, field) in cases {
         assert_eq!(refused_on(sign_in::change_password(s, lockout, &policy, &user, &by, c).await), field);
-        let stored = s.user(who.user_id).await.unwrap().unwrap();
+        let stored = s.accounts().user(who.user_id).await.unwrap().unwrap();
         assert_eq!(stored.password_hash, user.password_hash, "a refusal changes nothing");
     }
     assert!(audit_actions(s).await.iter().any(|a| a == "user.password_change_failed"));
     sign_in::change_password(s, lockout, &policy, &user, &by, change(PASSWORD, new, new)).await.unwrap();
-    let stored = s.user(who.user_id).await.unwrap().unwrap();
+    let stored = s.accounts().user(who.user_id).await.unwrap().unwrap();
     assert!(secrets::verify_password(new, &stored.password_hash));
     assert!(!secrets::verify_password(PASSWORD, &stored.password_hash));
 }
@@ -131,11 +132,11 @@ async fn casework_refuses_bad_input_whole(engine: Engine) {
     assert!(matches!(casework::link_report(s, &v, 1, None).await, Err(AsbError::Invalid(_))));
     assert!(matches!(casework::share(s, &v, 1, None).await, Err(AsbError::Invalid(_))));
     assert_eq!(audit_actions(s).await, before, "nothing written");
-    assert!(s.asb_reports(&v, 10).await.unwrap().is_empty());
+    assert!(s.asb().asb_reports(&v, 10).await.unwrap().is_empty());
 
     let stored = casework::record_report(s, &v, &report()).await.unwrap();
     let case = casework::open_case(s, &v, "Threats on the High Street", &[stored.id], "").await.unwrap();
-    assert_eq!(s.asb_case(case, &v).await.unwrap().reports.len(), 1);
+    assert_eq!(s.asb().asb_case(case, &v).await.unwrap().reports.len(), 1);
 }
 
 async fn open311_reports_are_checked_like_typed_ones(engine: Engine) {
@@ -149,7 +150,7 @@ async fn open311_reports_are_checked_like_typed_ones(engine: Engine) {
         Err(AsbError::Invalid(p)) => assert!(!p.0.is_empty()),
         other => panic!("expected the form to be refused, got {other:?}"),
     }
-    assert!(s.asb_reports(&v, 10).await.unwrap().is_empty(), "a refused form stores nothing");
+    assert!(s.asb().asb_reports(&v, 10).await.unwrap().is_empty(), "a refused form stores nothing");
     let good = form(&[
         ("service_code", "asb-nuisance"),
         ("lat", "51.8787"),
@@ -162,7 +163,7 @@ async fn open311_reports_are_checked_like_typed_ones(engine: Engine) {
     ]);
     let (view, token) = casework::record_open311_report(s, &v, &good, "token-b").await.unwrap();
     assert_eq!(token.as_deref(), Some("token-b"));
-    assert_eq!(s.asb_reports(&v, 10).await.unwrap().first().map(|r| r.id), Some(view.id));
+    assert_eq!(s.asb().asb_reports(&v, 10).await.unwrap().first().map(|r| r.id), Some(view.id));
 }
 
 peel_store::on_both_engines!(

@@ -5,13 +5,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::{AppState, WebError};
+use crate::{AppState, JsonError};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz))
 }
 
-async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, WebError> {
+async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, JsonError> {
     state.store.ping().await?;
     let engine = match state.store.engine() {
         peel_store::Engine::Sqlite => "sqlite",

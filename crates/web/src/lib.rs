@@ -16,10 +16,21 @@ use tower_http::trace::TraceLayer;
 pub use peel_api as api;
 pub use peel_backoffice as backoffice;
 pub use peel_backoffice::{open311, pledge};
-pub use peel_http::{AppState, SharedIndex, WebError, build_index, keep_fresh, rate_limit};
+pub use peel_http::{AppState, JsonError, SharedIndex, build_index, keep_fresh, rate_limit};
 pub use peel_portal as portal;
 pub use peel_portal::{asb_standards, community_trigger};
 pub use server::ServerLimits;
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+    #[error(transparent)]
+    Store(#[from] peel_store::StoreError),
+}
 
 /// The whole application: every route peel serves. Back-office settings
 /// come from the environment (see [`backoffice::BackofficeConfig::from_env`]).
@@ -79,8 +90,8 @@ pub async fn serve(
     addr: SocketAddr,
     rate_limit: Option<rate_limit::RateLimit>,
     limits: ServerLimits,
-) -> Result<(), WebError> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Bind(addr, e))?;
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| ServeError::Bind(addr, e))?;
     serve_on_with(state, listener, rate_limit, limits).await
 }
 
@@ -89,7 +100,7 @@ pub async fn serve_on(
     state: AppState,
     listener: tokio::net::TcpListener,
     rate_limit: Option<rate_limit::RateLimit>,
-) -> Result<(), WebError> {
+) -> Result<(), ServeError> {
     serve_on_with(state, listener, rate_limit, ServerLimits::default()).await
 }
 
@@ -99,12 +110,12 @@ pub async fn serve_on_with(
     listener: tokio::net::TcpListener,
     rate_limit: Option<rate_limit::RateLimit>,
     limits: ServerLimits,
-) -> Result<(), WebError> {
+) -> Result<(), ServeError> {
     // An import by another process (or another server) is served without a restart.
     let fresh = tokio::spawn(keep_fresh(state.clone()));
     let backoffice = backoffice::BackofficeConfig::from_env();
     let app = app_with_backoffice(state.clone(), rate_limit, backoffice.clone());
-    let served = server::run(listener, app, limits, shutdown()).await.map_err(WebError::Serve);
+    let served = server::run(listener, app, limits, shutdown()).await.map_err(ServeError::Serve);
     fresh.abort();
     served?;
     // Windows of throttled sign-ins still open would otherwise go unrecorded.

@@ -120,7 +120,7 @@ async fn check_geography(engine: Engine) {
     }
 
     // locate-neighbourhood agrees with the stored boundaries, point by point.
-    let areas = t.store.neighbourhood_boundaries().await.expect("boundaries");
+    let areas = t.store.geography().neighbourhood_boundaries().await.expect("boundaries");
     let mut located = 0;
     for i in 0..40 {
         let at = LatLng { lat: 51.506 + f64::from(i % 8) * 0.002, lng: -0.112 + f64::from(i / 8) * 0.009 };

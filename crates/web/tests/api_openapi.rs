@@ -315,7 +315,7 @@ async fn case_review_setup(store: &peel_store::Store) -> String {
         local_authority_code: None,
         population: None,
     };
-    store.put_areas("city-of-london", None, None, &[bcu], &[csp]).await.expect("areas");
+    store.geography().put_areas("city-of-london", None, None, &[bcu], &[csp]).await.expect("areas");
     let city = peel_core::access::Reach::Force("city-of-london".into());
     api_token(store, peel_core::access::Role::AsbCoordinator, "coordinator@example.org", city).await
 }

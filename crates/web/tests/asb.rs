@@ -55,7 +55,7 @@ async fn report_to_shared_case(engine: Engine) {
         h.clock.advance(Duration::minutes(1));
     }
     // The risk questions: a yes to the question that is always high risk.
-    let rules = h.store.current_asb_rules().await.unwrap();
+    let rules = h.store.asb().current_asb_rules().await.unwrap();
     let names: Vec<String> = rules.questionnaire.questions.iter().map(|q| format!("answers.{}", q.id)).collect();
     let mut answers: Vec<(&str, &str)> =
         names.iter().map(|n| (n.as_str(), if n == "answers.self_harm" { "yes" } else { "no" })).collect();
@@ -153,7 +153,7 @@ async fn report_to_shared_case(engine: Engine) {
     assert_eq!(handler_log.iter().filter(|e| e.0 == "asb.report.create").count(), 4);
     assert!(handler_log.iter().any(|e| e.0 == "asb.risk.assess"));
     assert!(partner_log.iter().chain(&officer_log).filter(|e| e.0.starts_with("asb.")).all(|e| e.2 == "ASB casework"));
-    assert!(h.store.verify_audit().await.unwrap().is_ok());
+    assert!(h.store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 async fn bad_input_is_refused_and_stores_nothing(engine: Engine) {
@@ -381,8 +381,8 @@ async fn reassign_and_reopen_cases(engine: Engine) {
     let (sarge_page, sarge) = h.user(police, "sarge@police.example", Role::Supervisor).await;
     let (_, handler) = h.user(police, "handler@police.example", Role::CallHandler).await;
     let (pat_page, pat) = h.user(council, "pat@council.example", Role::PartnerCaseworker).await;
-    let pat_id = h.store.user_by_email("pat@council.example").await.unwrap().unwrap().id;
-    let handler_id = h.store.user_by_email("handler@police.example").await.unwrap().unwrap().id;
+    let pat_id = h.store.accounts().user_by_email("pat@council.example").await.unwrap().unwrap().id;
+    let handler_id = h.store.accounts().user_by_email("handler@police.example").await.unwrap().unwrap().id;
     let report =
         h.post(&handler, "/api/v1/asb/reports", &jane("2026-08-31T21:30")).await.json()["report"]["id"].clone();
     let case = h.post(&officer, "/api/v1/asb/cases", &json!({"title": "Jane", "report_ids": [report]})).await.json()
@@ -557,7 +557,7 @@ async fn installation_administrators_load_rule_sets(engine: Engine) {
     assert_eq!(send(&token, "{not json".into()).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let shipped = peel_core::asb::RuleSet::shipped().version;
     assert_eq!(send(&token, rules_json(&shipped)).await.status, StatusCode::CONFLICT);
-    assert_eq!(h.store.current_asb_rules().await.unwrap().version, shipped, "refusals changed nothing");
+    assert_eq!(h.store.asb().current_asb_rules().await.unwrap().version, shipped, "refusals changed nothing");
 
     let ok = send(&token, rules_json("luton-1")).await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
@@ -588,7 +588,7 @@ async fn installation_administrators_load_rule_sets(engine: Engine) {
     assert_eq!(loaded.status, StatusCode::SEE_OTHER, "{}", loaded.body);
     let page = h.page(&coordinator, &loaded.location).await;
     assert!(page.body.contains("rule set luton-2 is now in force"), "{}", page.body);
-    assert_eq!(h.store.current_asb_rules().await.unwrap().version, "luton-2");
+    assert_eq!(h.store.asb().current_asb_rules().await.unwrap().version, "luton-2");
 }
 
 peel_store::on_both_engines!(

@@ -61,6 +61,7 @@ async fn areas(store: &Store) {
         population: None,
     };
     store
+        .geography()
         .put_areas(
             "bedfordshire",
             None,
@@ -76,7 +77,7 @@ async fn areas(store: &Store) {
         admin_district: Some("E06000032".into()),
         ward: None,
     };
-    store.put_postcodes(&[point]).await.unwrap();
+    store.geography().put_postcodes(&[point]).await.unwrap();
 }
 
 async fn standards_from_adoption_to_redress(engine: Engine) {

@@ -200,7 +200,7 @@ impl Harness {
     async fn audit_actions(&self, actor: &str) -> Vec<(String, String)> {
         let q = AuditQuery { actor: Some(actor.into()), limit: Some(1000), ..Default::default() };
         let mut v: Vec<_> =
-            self.store.search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
+            self.store.audit().search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
         v.reverse();
         v
     }
@@ -269,7 +269,7 @@ async fn one_message_for_every_failure(engine: Engine) {
     let h = Harness::new(engine).await;
     let u = h.user("officer@example.org", Role::Officer).await;
     let disabled = h.user("gone@example.org", Role::Officer).await;
-    h.store.set_user_disabled(disabled.id, true, &by()).await.unwrap();
+    h.store.accounts().set_user_disabled(disabled.id, true, &by()).await.unwrap();
     let wrong = h.try_login("officer@example.org", "not the password at all").await;
     let unknown = h.try_login("nobody@example.org", PASSWORD).await;
     let off = h.try_login("gone@example.org", PASSWORD).await;
@@ -284,7 +284,7 @@ async fn one_message_for_every_failure(engine: Engine) {
     assert_eq!(m, error_message(&off.body));
     assert_eq!(m, error_message(&blank.body));
     assert!(!wrong.body.contains("not the password"), "the password is never echoed");
-    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login.failed_attempts, 1);
+    assert_eq!(h.store.accounts().user(u.id).await.unwrap().unwrap().login.failed_attempts, 1);
 }
 
 async fn lock_out_after_five_failures(engine: Engine) {
@@ -293,7 +293,9 @@ async fn lock_out_after_five_failures(engine: Engine) {
     for i in 0..4 {
         h.try_login("officer@example.org", "wrong password, again").await;
         h.clock.advance(Duration::minutes(1));
-        assert!(!h.store.user(u.id).await.unwrap().unwrap().login.is_locked(t0() + Duration::minutes(i + 1)));
+        assert!(
+            !h.store.accounts().user(u.id).await.unwrap().unwrap().login.is_locked(t0() + Duration::minutes(i + 1))
+        );
     }
     let fifth = h.try_login("officer@example.org", "wrong password, again").await;
     let locked = h.try_login("officer@example.org", PASSWORD).await;
@@ -305,7 +307,7 @@ async fn lock_out_after_five_failures(engine: Engine) {
     h.clock.advance(Duration::minutes(1));
     let ok = h.try_login("officer@example.org", PASSWORD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "15 minutes after the fifth failure");
-    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login, Default::default());
+    assert_eq!(h.store.accounts().user(u.id).await.unwrap().unwrap().login, Default::default());
     let actions = h.audit_actions("anonymous").await;
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.locked").count(), 1);
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 7);
@@ -332,7 +334,7 @@ async fn sign_in_attempts_are_limited_per_address(engine: Engine) {
     assert!(r.cookie("peel_session").is_none());
     // Throttling counts against no account, and is audited once per address
     // and window, when the window ends (tests/hardening.rs).
-    assert_eq!(h.store.user(u.id).await.unwrap().unwrap().login, Default::default());
+    assert_eq!(h.store.accounts().user(u.id).await.unwrap().unwrap().login, Default::default());
     let actions = h.audit_actions("anonymous").await;
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.throttled").count(), 0);
     assert_eq!(actions.iter().filter(|(a, _)| a == "auth.login_failed").count(), 3);
@@ -361,10 +363,17 @@ async fn parallel_guesses_cannot_pass_the_limit(engine: Engine) {
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::OK);
     }
-    assert!(h.store.user(u.id).await.unwrap().unwrap().login.is_locked(t0()));
+    assert!(h.store.accounts().user(u.id).await.unwrap().unwrap().login.is_locked(t0()));
     let q = AuditQuery { actor: Some("anonymous".into()), limit: Some(100), ..Default::default() };
-    let failed: Vec<_> =
-        h.store.search_audit(&q).await.unwrap().into_iter().filter(|e| e.action == "auth.login_failed").collect();
+    let failed: Vec<_> = h
+        .store
+        .audit()
+        .search_audit(&q)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "auth.login_failed")
+        .collect();
     assert_eq!(failed.len(), 12);
     let checked = failed.iter().filter(|e| !e.details.contains("refused")).count();
     assert_eq!(checked, 5, "only 5 passwords were checked; the rest were refused unchecked");
@@ -428,7 +437,7 @@ async fn disabling_ends_sessions(engine: Engine) {
         h.post(&format!("/admin/users/{}/disable", u.id), Some(&admin.cookie), &[("csrf_token", &admin.csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(h.get("/backoffice", Some(&officer.cookie)).await.status, StatusCode::SEE_OTHER);
-    let me = h.store.user_by_email("admin@example.org").await.unwrap().unwrap();
+    let me = h.store.accounts().user_by_email("admin@example.org").await.unwrap().unwrap();
     let own =
         h.post(&format!("/admin/users/{}/disable", me.id), Some(&admin.cookie), &[("csrf_token", &admin.csrf)]).await;
     assert_eq!(own.status, StatusCode::BAD_REQUEST, "no locking oneself out");
@@ -484,14 +493,14 @@ async fn people_change_their_own_password(engine: Engine) {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         assert!(r.body.contains(&format!("href=\"#{field}\"")), "{field}");
     }
-    let before = h.store.user(u.id).await.unwrap().unwrap().password_hash;
+    let before = h.store.accounts().user(u.id).await.unwrap().unwrap().password_hash;
     let f: Vec<(String, String)> = change(PASSWORD, new, new).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = h.post("/account/password", Some(&b.cookie), &f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/login?changed=1");
     assert!(h.get("/login?changed=1", None).await.body.contains("Your password has been changed"));
-    assert_ne!(h.store.user(u.id).await.unwrap().unwrap().password_hash, before);
+    assert_ne!(h.store.accounts().user(u.id).await.unwrap().unwrap().password_hash, before);
     assert_eq!(h.get("/backoffice", Some(&b.cookie)).await.status, StatusCode::SEE_OTHER, "signed out here");
     assert_eq!(h.get("/backoffice", Some(&other.cookie)).await.status, StatusCode::SEE_OTHER, "and everywhere");
     assert!(h.try_login("officer@example.org", PASSWORD).await.cookie("peel_session").is_none());
@@ -509,7 +518,7 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
     let u = h.user("officer@example.org", Role::Officer).await;
     let admin = h.login("admin@example.org").await;
     let other = h.login("officer@example.org").await;
-    let orgs_before = h.store.organisations().await.unwrap().len();
+    let orgs_before = h.store.accounts().organisations().await.unwrap().len();
     let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
         ("/admin/organisations".into(), vec![("name", "Luton Council"), ("kind", "council")]),
         (
@@ -552,9 +561,9 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
             "{path} other token"
         );
     }
-    assert_eq!(h.store.organisations().await.unwrap().len(), orgs_before, "nothing was created");
-    assert!(h.store.user_by_email("new@example.org").await.unwrap().is_none());
-    assert!(!h.store.user(u.id).await.unwrap().unwrap().disabled);
+    assert_eq!(h.store.accounts().organisations().await.unwrap().len(), orgs_before, "nothing was created");
+    assert!(h.store.accounts().user_by_email("new@example.org").await.unwrap().is_none());
+    assert!(!h.store.accounts().user(u.id).await.unwrap().unwrap().disabled);
     assert_eq!(h.get("/backoffice", Some(&admin.cookie)).await.status, StatusCode::OK, "still signed in");
     let _ = admin_user;
     // With the right token it works (organisations are the installation's administrators').
@@ -568,7 +577,7 @@ async fn csrf_is_required_on_every_form(engine: Engine) {
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    assert_eq!(h.store.organisations().await.unwrap().len(), orgs_before + 1);
+    assert_eq!(h.store.accounts().organisations().await.unwrap().len(), orgs_before + 1);
 }
 
 async fn sign_in_needs_its_double_submit_token(engine: Engine) {
@@ -625,12 +634,12 @@ async fn bearer_tokens(engine: Engine) {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let used = h.store.api_tokens(u.id).await.unwrap();
+    let used = h.store.accounts().api_tokens(u.id).await.unwrap();
     assert!(used[0].last_used_at.is_some());
-    h.store.revoke_api_token(used[0].id, &by()).await.unwrap();
+    h.store.accounts().revoke_api_token(used[0].id, &by()).await.unwrap();
     assert_eq!(h.api("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED, "revoked");
     let again = h.token(&u).await;
-    h.store.set_user_disabled(u.id, true, &by()).await.unwrap();
+    h.store.accounts().set_user_disabled(u.id, true, &by()).await.unwrap();
     assert_eq!(h.api("/api/v1/me", Some(&again)).await.status, StatusCode::UNAUTHORIZED, "disabled user");
 }
 
@@ -670,7 +679,7 @@ struct AsbFixtures {
 
 async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
     use peel_core::asb::{RawPerson, RawReport};
-    let caller = h.store.caller_for(officer).await.unwrap();
+    let caller = h.store.accounts().caller_for(officer).await.unwrap();
     let v = peel_store::asb::Viewer::new(&caller, "testing", t0()).unwrap();
     let raw = RawReport {
         channel: "phone".into(),
@@ -683,7 +692,7 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
         ..Default::default()
     };
     let checked = raw.check(t0()).unwrap();
-    let record = async || h.store.record_asb_report(&checked, &v).await.unwrap().id;
+    let record = async || h.store.asb().record_asb_report(&checked, &v).await.unwrap().id;
     let report = record().await;
     let mut fresh_reports = Vec::new();
     for _ in 0..2 * Role::ALL.len() {
@@ -694,17 +703,17 @@ async fn asb_fixtures(h: &Harness, officer: &UserRecord) -> AsbFixtures {
     // through the API, each taking one case per role.
     for _ in 0..6 * Role::ALL.len() {
         let r = record().await;
-        fresh_cases.push(h.store.create_asb_case("To close", &[r], &v).await.unwrap());
+        fresh_cases.push(h.store.asb().create_asb_case("To close", &[r], &v).await.unwrap());
     }
     let mut closed_cases = Vec::new();
     let closure = peel_core::asb::NewClosure::check("resolved", "Stopped").unwrap();
     for _ in 0..2 * Role::ALL.len() {
         let r = record().await;
-        let c = h.store.create_asb_case("To reopen", &[r], &v).await.unwrap();
-        h.store.close_asb_case(c, &closure, &v).await.unwrap();
+        let c = h.store.asb().create_asb_case("To reopen", &[r], &v).await.unwrap();
+        h.store.asb().close_asb_case(c, &closure, &v).await.unwrap();
         closed_cases.push(c);
     }
-    let case = h.store.create_asb_case("Matrix case", &[report], &v).await.unwrap();
+    let case = h.store.asb().create_asb_case("Matrix case", &[report], &v).await.unwrap();
     let partner_org = accounts::add_organisation(
         &h.store,
         &peel_store::testing::setup_at(t0()),
@@ -1435,7 +1444,7 @@ async fn route_role_matrix(engine: Engine) {
         }
     }
     // Every refusal was written to the audit log, naming what was refused.
-    let entries = h.store.audit_entries_after(0, 100_000).await.unwrap();
+    let entries = h.store.audit().audit_entries_after(0, 100_000).await.unwrap();
     let refusals: Vec<_> = entries.iter().filter(|e| e.action == "access.denied").collect();
     assert_eq!(refusals.len(), denied);
     assert!(refusals.iter().any(|e| e.actor == "user:officer@example.org" && e.subject == "route:GET /admin/users"));
@@ -1444,7 +1453,7 @@ async fn route_role_matrix(engine: Engine) {
         refusals.iter().any(|e| e.actor == "user:administrator@kent.example.org" && e.subject == "force:bedfordshire"),
         "a reach refusal names what was out of reach"
     );
-    assert!(h.store.verify_audit().await.unwrap().is_ok());
+    assert!(h.store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 /// How a matrix route answers a caller of another organisation whose role
@@ -1502,12 +1511,16 @@ async fn case_review_for_matrix(h: &Harness) -> i64 {
         name: "Luton North".into(),
         ..Default::default()
     };
-    h.store.put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
+    h.store
+        .geography()
+        .put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() })
+        .await
+        .unwrap();
     let app: peel_core::trigger::NewApplication = serde_json::from_value(
         serde_json::from_str::<serde_json::Value>(&case_review_json()).unwrap()["application"].clone(),
     )
     .unwrap();
-    h.store.record_case_review("bedfordshire", "luton", app, t0().date_naive(), &by()).await.unwrap().id
+    h.store.trigger().record_case_review("bedfordshire", "luton", app, t0().date_naive(), &by()).await.unwrap().id
 }
 
 /// The shipped ASB rule set under a new version, for the load rows.
@@ -1569,10 +1582,10 @@ async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
     let r = h.api_post("/api/v1/events", Some(&feed_token), &batch).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["stored"], 2);
-    assert_eq!(h.store.pledge_event_count(Some("kent")).await.unwrap(), 2);
+    assert_eq!(h.store.pledge().pledge_event_count(Some("kent")).await.unwrap(), 2);
     // The batch is in the audit log: who, how many, for which forces.
     let q = AuditQuery { actor: Some("user:feed@kent.example.org".into()), limit: Some(10), ..Default::default() };
-    let entries = h.store.search_audit(&q).await.unwrap();
+    let entries = h.store.audit().search_audit(&q).await.unwrap();
     let entry = entries.iter().find(|e| e.action == "events.ingest").expect("an events.ingest entry");
     assert_eq!(entry.subject, "force:kent");
     let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap();
@@ -1584,7 +1597,7 @@ async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
     let r = h.api_post("/api/v1/events", Some(&feed_token), &mixed).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains("essex (first at line 2)") && r.body.contains("nothing was stored"), "{}", r.body);
-    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 2);
+    assert_eq!(h.store.pledge().pledge_event_count(None).await.unwrap(), 2);
 
     // An officer's token is refused with a message, and the refusal audited.
     let r = h.api_post("/api/v1/events", Some(&officer_token), &EVENT.replace("feed-1", "officer-1")).await;
@@ -1601,7 +1614,7 @@ async fn event_feeds_ingest_with_api_tokens(engine: Engine) {
     // An invalid batch from the feed is refused whole, and not audited as stored.
     let r = h.api_post("/api/v1/events", Some(&feed_token), &EVENT.replace("999", "fax")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 2);
+    assert_eq!(h.store.pledge().pledge_event_count(None).await.unwrap(), 2);
     let ingests = h.audit_actions("user:feed@").await.iter().filter(|(a, _)| a == "events.ingest").count();
     assert_eq!(ingests, 1);
 }
@@ -1651,7 +1664,7 @@ async fn reads_of_personal_data_are_audited(engine: Engine) {
     assert_eq!(bad_page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_page.body.contains("href=\"#to\""));
 
-    let v = h.store.verify_audit().await.unwrap().expect("the chain is intact");
+    let v = h.store.audit().verify_audit().await.unwrap().expect("the chain is intact");
     assert!(v.entries > 10);
 }
 
@@ -1661,7 +1674,7 @@ async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
     let h = Harness::new(engine).await;
     h.user("admin@example.org", Role::Administrator).await;
     let admin = h.login("admin@example.org").await;
-    let users_before = h.store.users(&peel_store::testing::setup()).await.unwrap().len();
+    let users_before = h.store.accounts().users(&peel_store::testing::setup()).await.unwrap().len();
     let org = h.org_id.to_string();
     type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
     let cases: Vec<Case> = vec![
@@ -1752,7 +1765,7 @@ async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
     ];
     let r = h.post("/admin/users", Some(&admin.cookie), &elsewhere).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert_eq!(h.store.users(&peel_store::testing::setup()).await.unwrap().len(), users_before);
+    assert_eq!(h.store.accounts().users(&peel_store::testing::setup()).await.unwrap().len(), users_before);
     assert!(h.audit_actions("user:admin@").await.iter().all(|(a, _)| a != "user.create"));
     h.user("root@example.org", Role::InstallationAdministrator).await;
     let admin = h.login("root@example.org").await;
@@ -1773,7 +1786,7 @@ async fn bad_input_is_explained_and_stores_nothing(engine: Engine) {
         )
         .await;
     assert_eq!(kind.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(h.store.organisations().await.unwrap().len(), 1);
+    assert_eq!(h.store.accounts().organisations().await.unwrap().len(), 1);
 }
 
 peel_store::on_both_engines!(
@@ -1834,7 +1847,7 @@ async fn pledge_standards_page(engine: Engine) {
         assert!(r.body.contains("There is a problem") && r.body.contains(says), "{amount} {unit}: {}", r.body);
         assert!(r.body.contains("value=\"luton-north-2026\""), "the form keeps what was typed");
     }
-    let set = h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap();
+    let set = h.store.pledge().pledge_standards("bedfordshire", Some("luton-north")).await.unwrap();
     assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
 
     let r = h.post("/admin/pledge-standards", Some(&admin.cookie), &form("8", "seconds")).await;
@@ -1843,7 +1856,7 @@ async fn pledge_standards_page(engine: Engine) {
     assert!(page.body.contains("Saved:") && page.body.contains("luton-north-2026"), "{}", page.body);
     assert!(page.body.contains("within 8 seconds"), "{}", page.body);
     // The force level is unchanged.
-    let set = h.store.pledge_standards("bedfordshire", None).await.unwrap();
+    let set = h.store.pledge().pledge_standards("bedfordshire", None).await.unwrap();
     assert_eq!(set.get(peel_core::pledge::CommitmentId::Answer999).version, "national-2008");
 
     let r = h
@@ -1862,7 +1875,7 @@ async fn pledge_standards_page(engine: Engine) {
     let page = h.get(r.location(), Some(&admin.cookie)).await;
     assert!(page.body.contains("is <strong>rural</strong>"), "{}", page.body);
     let q = AuditQuery { actor: Some("admin@example.org".into()), limit: Some(20), ..Default::default() };
-    let actions: Vec<String> = h.store.search_audit(&q).await.unwrap().into_iter().map(|e| e.action).collect();
+    let actions: Vec<String> = h.store.audit().search_audit(&q).await.unwrap().into_iter().map(|e| e.action).collect();
     assert!(actions.contains(&"pledge.standard.set".to_string()) && actions.contains(&"pledge.area.set".to_string()));
     // An unknown force is a page that says so.
     let r = h.get("/admin/pledge-standards?force=gotham", Some(&admin.cookie)).await;
@@ -1885,10 +1898,12 @@ async fn pledge_standards_are_withdrawn_on_the_page(engine: Engine) {
         source: String::new(),
     };
     h.store
+        .pledge()
         .put_local_standard("bedfordshire", None, &standard("bedfordshire-2026", 9), &peel_store::testing::setup())
         .await
         .unwrap();
     h.store
+        .pledge()
         .put_local_standard(
             "bedfordshire",
             Some("luton-north"),
@@ -1927,7 +1942,7 @@ async fn pledge_standards_are_withdrawn_on_the_page(engine: Engine) {
     assert_eq!(h.post(path, Some(&admin.cookie), &theirs).await.status, StatusCode::FORBIDDEN);
     assert_eq!(h.post(path, Some(&supervisor.cookie), &theirs).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        version(h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
+        version(h.store.pledge().pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
         "luton-north-2026"
     );
 
@@ -1946,11 +1961,11 @@ async fn pledge_standards_are_withdrawn_on_the_page(engine: Engine) {
     assert!(!page.body.contains(">Withdraw<"), "nothing left to withdraw here: {}", page.body);
     assert!(page.body.contains("The force's own"), "{}", page.body);
     assert_eq!(
-        version(h.store.pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
+        version(h.store.pledge().pledge_standards("bedfordshire", Some("luton-north")).await.unwrap()),
         "bedfordshire-2026"
     );
     let q = AuditQuery { actor: Some("admin@example.org".into()), limit: Some(20), ..Default::default() };
-    let entries = h.store.search_audit(&q).await.unwrap();
+    let entries = h.store.audit().search_audit(&q).await.unwrap();
     let entry = entries.iter().find(|e| e.action == "pledge.standard.withdraw").expect("audited");
     assert_eq!(entry.subject, "neighbourhood:bedfordshire/luton-north");
     assert!(entry.details.contains("luton-north-2026"), "{}", entry.details);

@@ -140,11 +140,11 @@ impl Harness {
 
     async fn actions(&self) -> Vec<(String, String)> {
         let q = AuditQuery { limit: Some(1000), ..Default::default() };
-        self.store.search_audit(&q).await.unwrap().into_iter().rev().map(|e| (e.action, e.subject)).collect()
+        self.store.audit().search_audit(&q).await.unwrap().into_iter().rev().map(|e| (e.action, e.subject)).collect()
     }
 
     async fn count(&self) -> usize {
-        self.store.case_review_facts("bedfordshire", "luton").await.unwrap().len()
+        self.store.trigger().case_review_facts("bedfordshire", "luton").await.unwrap().len()
     }
 }
 
@@ -271,7 +271,7 @@ async fn pages_record_an_application_and_each_step(engine: Engine) {
     assert!(show.body.contains("Review meeting held: 5 September 2026. Independent chair"));
     assert!(!show.body.contains("<h2 id=\"record\">"), "nothing left to record (no appeal in the default)");
     assert!(h.get("/asb/case-reviews/999").await.status == StatusCode::NOT_FOUND);
-    assert!(h.store.verify_audit().await.unwrap().is_ok());
+    assert!(h.store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 async fn the_api_records_and_explains(engine: Engine) {
@@ -382,6 +382,7 @@ async fn public_pages_publish_figures_and_nothing_personal(engine: Engine) {
     assert!(r.body.contains("At least 3 qualifying complaints about the behaviour"), "the national default");
     assert!(r.body.contains("has not yet published its point of contact"));
     h.store
+        .trigger()
         .adopt_procedure(
             "bedfordshire",
             "luton",

@@ -38,7 +38,7 @@ async fn a_batch_wrong_on_every_line_gets_a_short_answer(engine: Engine) {
         let message = v["error"].as_str().expect("message");
         assert_eq!(message, format!("{BAD_LINES} errors (the first 100 are listed); nothing was stored"));
     }
-    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 0);
+    assert_eq!(h.store.pledge().pledge_event_count(None).await.unwrap(), 0);
 }
 
 /// A batch over the limit is refused before it is read whole.
@@ -49,7 +49,7 @@ async fn an_oversized_batch_is_refused(engine: Engine) {
     let body = "1\n".repeat(peel_web::pledge::MAX_BATCH_BYTES / 2 + 1);
     let r = h.post_text(&feed, "/api/v1/events", &body).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(h.store.pledge_event_count(None).await.unwrap(), 0);
+    assert_eq!(h.store.pledge().pledge_event_count(None).await.unwrap(), 0);
 }
 
 /// Errors only the store can find (unknown neighbourhoods) are bounded too,
@@ -66,7 +66,7 @@ async fn unknown_neighbourhoods_are_counted_not_all_listed(engine: Engine) {
     lines[150] = "not json".into();
     let batch = peel_core::pledge::parse_body(&lines.join("\n"));
     let Err(peel_store::IngestError::Invalid(errors)) =
-        h.store.ingest_pledge_events(batch, &peel_store::testing::setup()).await
+        h.store.pledge().ingest_pledge_events(batch, &peel_store::testing::setup()).await
     else {
         panic!("refused");
     };
@@ -108,6 +108,7 @@ async fn open311_forms_are_small(engine: Engine) {
 async fn throttled(store: &Store) -> Vec<Value> {
     let q = AuditQuery { actor: Some("anonymous".into()), limit: Some(1000), ..Default::default() };
     store
+        .audit()
         .search_audit(&q)
         .await
         .unwrap()
@@ -143,7 +144,7 @@ async fn a_flood_of_throttled_sign_ins_is_one_audit_entry(engine: Engine) {
     assert_eq!(entries[0]["attempts"], 198);
     assert_eq!(entries[0]["source"], "0.0.0.0");
     assert_eq!(entries[0]["window_minutes"], WINDOW_MINUTES);
-    assert!(h.store.verify_audit().await.unwrap().is_ok());
+    assert!(h.store.audit().verify_audit().await.unwrap().is_ok());
 }
 
 /// A procedure's contact link was stored and put in an `href` on the public

@@ -108,12 +108,12 @@ impl Harness {
     }
 
     async fn caller(&self, u: &UserRecord) -> peel_core::access::Caller {
-        self.store.caller_for(u).await.unwrap()
+        self.store.accounts().caller_for(u).await.unwrap()
     }
 
     async fn report_count(&self, u: &UserRecord) -> usize {
         let caller = self.caller(u).await;
-        self.store.asb_reports(&Viewer::new(&caller, "testing", t0()).unwrap(), 1000).await.unwrap().len()
+        self.store.asb().asb_reports(&Viewer::new(&caller, "testing", t0()).unwrap(), 1000).await.unwrap().len()
     }
 }
 
@@ -202,7 +202,7 @@ async fn submit_follow_and_close(engine: Engine) {
     // The report is an ordinary ASB report, taken over Open311.
     let officer_caller = h.caller(&officer).await;
     let v = Viewer::new(&officer_caller, "testing", t0()).unwrap();
-    let view = h.store.asb_report(id.parse().unwrap(), &v).await.unwrap();
+    let view = h.store.asb().asb_report(id.parse().unwrap(), &v).await.unwrap();
     assert_eq!((view.channel.as_str(), view.category.as_str()), ("open311", "nuisance"));
     assert_eq!(view.occurred_at, "2026-08-31T23:30");
     assert_eq!(view.reporter.as_ref().unwrap().name, "Jane Smith");
@@ -261,12 +261,12 @@ async fn submit_follow_and_close(engine: Engine) {
     assert_eq!(old.json().as_array().unwrap().len(), 0);
 
     // The status follows the case the report joins.
-    let case = h.store.create_asb_case("Shouting outside the flats", &[id.parse().unwrap()], &v).await.unwrap();
+    let case = h.store.asb().create_asb_case("Shouting outside the flats", &[id.parse().unwrap()], &v).await.unwrap();
     let one = h.get(&format!("/open311/v2/requests/{id}.json")).await.json();
     assert_eq!(one[0]["status"], "open");
     assert!(one[0]["status_notes"].as_str().unwrap().contains("open case"));
     let closure = NewClosure::check("resolved", "The group has moved on after warnings.").unwrap();
-    h.store.close_asb_case(case, &closure, &v).await.unwrap();
+    h.store.asb().close_asb_case(case, &closure, &v).await.unwrap();
     let one = h.get(&format!("/open311/v2/requests/{id}.json")).await.json();
     assert_eq!(one[0]["status"], "closed");
     let closed = h.get("/open311/v2/requests.json?status=closed").await.json();
@@ -296,6 +296,7 @@ async fn refusals_store_nothing(engine: Engine) {
     }
     let denied = h
         .store
+        .audit()
         .search_audit(&AuditQuery { actor: Some("user:auditor@luton.example".into()), ..Default::default() })
         .await
         .unwrap();
@@ -344,7 +345,7 @@ async fn refusals_store_nothing(engine: Engine) {
     .unwrap();
     let officer_caller = h.caller(&officer).await;
     let v = Viewer::new(&officer_caller, "testing", t0()).unwrap();
-    let phoned = h.store.record_asb_report(&phone, &v).await.unwrap();
+    let phoned = h.store.asb().record_asb_report(&phone, &v).await.unwrap();
     assert_eq!(h.get("/open311/v2/requests.json").await.json().as_array().unwrap().len(), 0);
     assert_eq!(h.get(&format!("/open311/v2/requests/{}.json", phoned.id)).await.status, StatusCode::NOT_FOUND);
 }
@@ -361,7 +362,7 @@ async fn media_links_reach_staff_only(engine: Engine) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id: i64 = r.json()[0]["service_request_id"].as_str().unwrap().parse().unwrap();
     let app_caller = h.caller(&app_user).await;
-    let stored = h.store.asb_report(id, &Viewer::new(&app_caller, "testing", t0()).unwrap()).await.unwrap();
+    let stored = h.store.asb().asb_report(id, &Viewer::new(&app_caller, "testing", t0()).unwrap()).await.unwrap();
     assert_eq!(stored.media_url.as_deref(), Some(link));
     for path in [format!("/open311/v2/requests/{id}.json"), "/open311/v2/requests.json".to_string()] {
         let public = h.get(&path).await;

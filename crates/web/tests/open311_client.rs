@@ -55,11 +55,11 @@ async fn open311_client_drives_peel(engine: Engine) {
     let text = result.unwrap_or_else(|text| panic!("the Open311 client failed against peel:\n{text}"));
     assert!(text.contains("Ran 4 tests"), "{text}");
     // The photo link the app sent is on the stored reports, for staff.
-    let caller = store.caller_for(&user).await.unwrap();
+    let caller = store.accounts().caller_for(&user).await.unwrap();
     let v = peel_store::asb::Viewer::new(&caller, "testing", Utc::now()).unwrap();
     let mut links = Vec::new();
-    for r in store.asb_reports(&v, 100).await.unwrap() {
-        links.extend(store.asb_report(r.id, &v).await.unwrap().media_url);
+    for r in store.asb().asb_reports(&v, 100).await.unwrap() {
+        links.extend(store.asb().asb_report(r.id, &v).await.unwrap().media_url);
     }
     assert!(!links.is_empty() && links.iter().all(|l| l == "https://photos.example.org/shouting.jpg"), "{links:?}");
 }

@@ -24,11 +24,16 @@ async fn setup(store: &Store) {
         let neighbourhood =
             Neighbourhood { force_id: "kent".into(), id: id.into(), name: id.into(), ..Default::default() };
         store
+            .geography()
             .put_neighbourhood(&NeighbourhoodDetails { neighbourhood, ..Default::default() })
             .await
             .expect("neighbourhood");
     }
-    store.set_neighbourhood_area("kent", "marsh", AreaKind::Rural, &peel_store::testing::setup()).await.expect("area");
+    store
+        .pledge()
+        .set_neighbourhood_area("kent", "marsh", AreaKind::Rural, &peel_store::testing::setup())
+        .await
+        .expect("area");
 }
 
 fn app(store: &Store, token: Option<&str>) -> Router {
@@ -186,7 +191,7 @@ async fn bad_batches_are_refused_whole(engine: Engine) {
             (8, "")
         ]
     );
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), 55);
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 55);
     let staff = token_for(&store, Role::Supervisor).await;
     let (_, report) = send(&app, get_as("/api/v1/pledge/compliance?force=kent&month=2024-10", &staff)).await;
     assert_eq!(report["commitments"][0]["breaches"], serde_json::json!(["c-11s", "c-abandoned"]));
@@ -196,7 +201,7 @@ async fn bad_batches_are_refused_whole(engine: Engine) {
     let (status, body) = send(&app, req).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body["error"].as_str().is_some_and(|m| m.contains("not UTF-8")), "{body}");
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), 55);
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 55);
 }
 
 async fn ingestion_needs_the_token(engine: Engine) {
@@ -213,7 +218,7 @@ async fn ingestion_needs_the_token(engine: Engine) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.headers().get(header::WWW_AUTHENTICATE).map(|v| v.as_bytes()), Some(&b"Bearer"[..]));
     assert_eq!(send(&app, post(line, Some("guess"))).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(store.pledge_event_count(None).await.expect("count"), 0);
+    assert_eq!(store.pledge().pledge_event_count(None).await.expect("count"), 0);
 }
 
 async fn compliance_parameters_are_checked(engine: Engine) {
@@ -274,7 +279,7 @@ async fn breaches_need_a_staff_token(engine: Engine) {
     assert!(body["error"].as_str().is_some_and(|m| m.contains("breached")), "{body}");
     let (status, body) = send(&app, get_as(uri, TOKEN)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the ingest token only sends events: {body}");
-    let denied = store.search_audit(&Default::default()).await.expect("audit");
+    let denied = store.audit().search_audit(&Default::default()).await.expect("audit");
     assert!(denied.iter().any(|e| e.action == "access.denied"), "refusals are audited");
 }
 
@@ -340,14 +345,14 @@ async fn local_standards_over_http(engine: Engine) {
     let area = serde_json::json!({"force": "kent", "neighbourhood": "town", "area": "rural"});
     let (status, body) = send(&app, post_json("/api/v1/pledge/areas", &area, Some(&admin))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(store.neighbourhood_areas("kent").await.expect("areas")["town"], AreaKind::Rural);
+    assert_eq!(store.pledge().neighbourhood_areas("kent").await.expect("areas")["town"], AreaKind::Rural);
     let bad = serde_json::json!({"force": "kent", "neighbourhood": "town", "area": "suburban"});
     let (status, body) = send(&app, post_json("/api/v1/pledge/areas", &bad, Some(&admin))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(send(&app, post_json("/api/v1/pledge/areas", &area, Some(&officer))).await.0, StatusCode::FORBIDDEN);
 
     // The administrator's changes (set-up made at the command line is audited too).
-    let log = store.search_audit(&Default::default()).await.expect("audit");
+    let log = store.audit().search_audit(&Default::default()).await.expect("audit");
     let actions: Vec<&str> = log.iter().filter(|e| e.actor.starts_with("user:")).map(|e| e.action.as_str()).collect();
     assert_eq!(actions.iter().filter(|a| **a == "pledge.standard.set").count(), 1, "{actions:?}");
     assert_eq!(actions.iter().filter(|a| **a == "pledge.area.set").count(), 1, "{actions:?}");
@@ -414,7 +419,7 @@ async fn local_standards_are_withdrawn_over_http(engine: Engine) {
         "{body}"
     );
 
-    let log = store.search_audit(&Default::default()).await.expect("audit");
+    let log = store.audit().search_audit(&Default::default()).await.expect("audit");
     let withdrawals: Vec<_> = log.iter().filter(|e| e.action == "pledge.standard.withdraw").collect();
     assert_eq!(withdrawals.len(), 1, "only the withdrawal that happened is logged");
     let entry = withdrawals[0];

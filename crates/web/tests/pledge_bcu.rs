@@ -28,7 +28,7 @@ async fn bcu_figures(engine: Engine) {
         Importer::new(&store, ImportOptions { quiet: true, ..Default::default() }).import_paths(&files).await.unwrap();
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     let hoods: Vec<(String, AreaKind)> =
-        store.neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
+        store.pledge().neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
     let plan = generate::Plan {
         force: "city-of-london",
         month: "2025-06".parse().unwrap(),
@@ -36,13 +36,13 @@ async fn bcu_figures(engine: Engine) {
         seed: 11,
         now: "2026-01-01T00:00:00Z".parse().unwrap(),
     };
-    store.put_pledge_events(&generate::month(&plan)).await.unwrap();
+    store.pledge().put_pledge_events(&generate::month(&plan)).await.unwrap();
     let app = app(AppState { store: store.clone(), index: SharedIndex::default() });
 
     // City of London's one BCU holds all six neighbourhoods (through its single CSP).
-    let members = store.bcu_neighbourhoods("city-of-london", "city").await.unwrap().unwrap();
+    let members = store.geography().bcu_neighbourhoods("city-of-london", "city").await.unwrap().unwrap();
     assert_eq!(members.len(), 6);
-    assert_eq!(store.bcu_neighbourhoods("city-of-london", "nowhere").await.unwrap(), None);
+    assert_eq!(store.geography().bcu_neighbourhoods("city-of-london", "nowhere").await.unwrap(), None);
 
     let (status, bcu) = get(&app, "/api/v1/pledge/compliance?force=city-of-london&month=2025-06&bcu=city").await;
     assert_eq!(status, StatusCode::OK, "{bcu}");

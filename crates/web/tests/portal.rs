@@ -312,7 +312,7 @@ async fn pledge_pages(engine: Engine) {
     assert!(!p.body.contains("Demo figures"), "no events, no demo label");
 
     let hoods: Vec<(String, AreaKind)> =
-        store.neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
+        store.pledge().neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
     let mut events = Vec::new();
     for month in ["2025-05", "2025-06"] {
         let plan = generate::Plan {
@@ -324,8 +324,9 @@ async fn pledge_pages(engine: Engine) {
         };
         events.extend(generate::month(&plan));
     }
-    store.put_pledge_events(&events).await.unwrap();
+    store.pledge().put_pledge_events(&events).await.unwrap();
     let report = store
+        .pledge()
         .pledge_compliance("city-of-london", "2025-06".parse().unwrap(), Some("ban"), chrono::Utc::now())
         .await
         .unwrap();
@@ -390,6 +391,7 @@ async fn pledge_pages(engine: Engine) {
     // The BCU figures are the store's for its neighbourhoods, and it links
     // to each neighbourhood's page.
     let bcu = store
+        .pledge()
         .pledge_compliance_bcu("city-of-london", "2025-06".parse().unwrap(), "city", chrono::Utc::now())
         .await
         .unwrap()
@@ -429,7 +431,7 @@ async fn pledge_demo_label(engine: Engine) {
     let db = TestDatabase::new(engine).await;
     let (store, app) = city_of_london_areas(&db).await;
     let hoods: Vec<(String, AreaKind)> =
-        store.neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
+        store.pledge().neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
     let plan = |month: &str| generate::Plan {
         force: "city-of-london",
         month: month.parse().unwrap(),
@@ -443,7 +445,7 @@ async fn pledge_demo_label(engine: Engine) {
         .into_iter()
         .filter(|e| !matches!(e.body, EventBody::VictimPlan(_) | EventBody::VictimUpdate(_)))
         .collect();
-    store.put_pledge_events(&demo).await.unwrap();
+    store.pledge().put_pledge_events(&demo).await.unwrap();
     let uri = "/forces/city-of-london/pledge";
     assert!(get(&app, uri).await.body.contains("Demo figures"), "{uri}: May is generated");
     // Then real records for June.
@@ -452,7 +454,7 @@ async fn pledge_demo_label(engine: Engine) {
         .enumerate()
         .map(|(i, e)| peel_core::pledge::Event { id: format!("real-{i}"), generated: false, ..e })
         .collect();
-    store.put_pledge_events(&real).await.unwrap();
+    store.pledge().put_pledge_events(&real).await.unwrap();
     let p = get(&app, uri).await;
     assert_page(&p, uri, &["How City of London Police met the Pledge in June 2025", "generated demo events: May 2025"]);
     assert!(!p.body.contains("Demo figures"), "{uri}: June's figures are real");

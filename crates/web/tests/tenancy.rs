@@ -43,7 +43,7 @@ async fn world(engine: Engine) -> World {
     h.user(beds, "pc@beds.example", Role::Officer).await;
     h.user(kent, "admin@kent.example", Role::Administrator).await;
     let (_, kent_officer) = h.user(kent, "pc@kent.example", Role::Officer).await;
-    let id = async |email: &str| h.store.user_by_email(email).await.unwrap().unwrap().id;
+    let id = async |email: &str| h.store.accounts().user_by_email(email).await.unwrap().unwrap().id;
     let (beds_officer_id, kent_admin_id, kent_officer_id) =
         (id("pc@beds.example").await, id("admin@kent.example").await, id("pc@kent.example").await);
     World {
@@ -66,7 +66,7 @@ async fn administrators_stay_in_their_own_organisation(engine: Engine) {
     let w = world(engine).await;
     let h = &w.h;
     for (admin, token) in [&w.city_admin, &w.council_admin] {
-        let before = h.store.audit_head().await.unwrap().0;
+        let before = h.store.audit().audit_head().await.unwrap().0;
         // Reset a Bedfordshire officer's password, to sign in as them.
         let reset = format!("/admin/users/{}/reset", w.beds_officer_id);
         let r = h.submit(admin, &reset, &[("password", "a password I now know")]).await;
@@ -89,7 +89,7 @@ async fn administrators_stay_in_their_own_organisation(engine: Engine) {
             ("password", PASSWORD),
         ];
         assert_eq!(h.submit(admin, "/admin/users", &add).await.status, StatusCode::FORBIDDEN);
-        assert!(h.store.user_by_email("plant@kent.example").await.unwrap().is_none());
+        assert!(h.store.accounts().user_by_email("plant@kent.example").await.unwrap().is_none());
         let record = format!("/admin/users/{}/reset", w.kent_officer.0);
         assert_eq!(h.page(admin, &record).await.status, StatusCode::FORBIDDEN);
         let kent_admin_reset = format!("/admin/users/{}/reset", w.kent_admin_id);
@@ -98,10 +98,10 @@ async fn administrators_stay_in_their_own_organisation(engine: Engine) {
         h.sign_in("admin@kent.example").await; // Kent's own still works
         let disable = format!("/admin/users/{}/disable", w.kent_officer.0);
         assert_eq!(h.submit(admin, &disable, &[]).await.status, StatusCode::FORBIDDEN);
-        assert!(!h.store.user(w.kent_officer.0).await.unwrap().unwrap().disabled);
+        assert!(!h.store.accounts().user(w.kent_officer.0).await.unwrap().unwrap().disabled);
         // Each refusal is in the log, and nothing else was written but the
         // reads of their own lists.
-        let log = h.store.audit_entries_after(before, 1000).await.unwrap();
+        let log = h.store.audit().audit_entries_after(before, 1000).await.unwrap();
         let denied = log.iter().filter(|e| e.action == "access.denied").count();
         assert_eq!(denied, 5, "{log:?}");
         assert!(log.iter().all(|e| matches!(e.action.as_str(), "access.denied" | "user.list" | "auth.login")));
@@ -124,7 +124,11 @@ async fn pledge_powers_stay_within_the_force(engine: Engine) {
         name: "Town".into(),
         ..Default::default()
     };
-    h.store.put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() }).await.unwrap();
+    h.store
+        .geography()
+        .put_neighbourhood(&peel_store::NeighbourhoodDetails { neighbourhood, ..Default::default() })
+        .await
+        .unwrap();
     for (_, token) in [&w.city_admin, &w.council_admin] {
         let set = format!(r#"{{"force": "kent", "standard": {STANDARD}}}"#);
         let r = h.post_text(token, "/api/v1/pledge/standards", &set).await;
@@ -142,9 +146,9 @@ async fn pledge_powers_stay_within_the_force(engine: Engine) {
         let compliance = h.get(token, "/api/v1/pledge/compliance?force=kent&month=2024-10").await;
         assert_eq!(compliance.status, StatusCode::FORBIDDEN, "{}", compliance.body);
     }
-    assert!(h.store.local_standards_at("kent", None).await.unwrap().is_empty());
-    assert!(h.store.local_standards_at("kent", Some("town")).await.unwrap().is_empty());
-    assert!(h.store.neighbourhood_areas("kent").await.unwrap().values().all(|a| a.as_str() == "urban"));
+    assert!(h.store.pledge().local_standards_at("kent", None).await.unwrap().is_empty());
+    assert!(h.store.pledge().local_standards_at("kent", Some("town")).await.unwrap().is_empty());
+    assert!(h.store.pledge().neighbourhood_areas("kent").await.unwrap().values().all(|a| a.as_str() == "urban"));
 
     // Event feeds send their own force's events only.
     let event = |id: &str, force: &str| {
@@ -169,10 +173,10 @@ async fn pledge_powers_stay_within_the_force(engine: Engine) {
     let report = h.send(Method::GET, "/api/v1/pledge/compliance?force=kent&month=2024-10", None, None, "").await.json();
     let answer = report["commitments"].as_array().unwrap().iter().find(|f| f["id"] == "999-answer").unwrap().clone();
     assert_eq!((answer["eligible"].as_u64(), answer["met"].as_u64()), (Some(1), Some(1)), "{answer}");
-    assert_eq!(h.store.pledge_event_count(Some("kent")).await.unwrap(), 1);
-    assert_eq!(h.store.pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
+    assert_eq!(h.store.pledge().pledge_event_count(Some("kent")).await.unwrap(), 1);
+    assert_eq!(h.store.pledge().pledge_event_count(Some("city-of-london")).await.unwrap(), 1);
     let q = AuditQuery { actor: Some("feed@city".into()), ..Default::default() };
-    let log = h.store.search_audit(&q).await.unwrap();
+    let log = h.store.audit().search_audit(&q).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.action == "access.denied" && e.subject == "force:kent").count(), 3);
 }
 

@@ -21,39 +21,20 @@ use chrono::NaiveDate;
 use peel_core::access::{Permission, Target};
 use peel_core::trigger::application::Problem;
 use peel_core::trigger::{NewApplication, Procedure, Recommendation, Step};
+use peel_store::StepInput;
 use peel_store::asb::AsbError;
-use peel_store::{CaseReviewError, StepInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::view::review_json;
 use super::{by, report_viewer, today};
 use crate::AppState;
-use crate::auth::{Api, api_error, need};
+use crate::JsonError;
+use crate::auth::{Api, need};
 use peel_usecases::case_reviews::{self, ApplyError, NewStep};
-
-/// The first problems (see `peel_core::bounded`) and how many.
-fn problems(status: StatusCode, mut problems: Vec<Problem>) -> Response {
-    let count = problems.len();
-    problems.truncate(peel_core::bounded::MAX_LISTED);
-    let message = problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; ");
-    (status, Json(json!({ "error": message, "problem_count": count, "problems": problems }))).into_response()
-}
 
 fn one(field: &str, message: impl Into<String>) -> Vec<Problem> {
     vec![Problem { field: field.into(), message: message.into() }]
-}
-
-fn error(e: CaseReviewError) -> Response {
-    match e {
-        CaseReviewError::Invalid(p) => problems(StatusCode::UNPROCESSABLE_ENTITY, p),
-        CaseReviewError::UnknownCsp(..) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("csp", e.to_string())),
-        CaseReviewError::Step(_) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("step", e.to_string())),
-        CaseReviewError::Procedure(_) => problems(StatusCode::UNPROCESSABLE_ENTITY, one("procedure", e.to_string())),
-        CaseReviewError::NotFound(_) => api_error(StatusCode::NOT_FOUND, &e.to_string()),
-        CaseReviewError::Refused(r) => api_error(StatusCode::FORBIDDEN, &r.0),
-        CaseReviewError::Store(s) => crate::WebError::Store(s).into_response(),
-    }
 }
 
 /// A JSON body, or a 422 saying what is wrong with it.
@@ -75,15 +56,15 @@ pub async fn list(
     let scope = match (p.force.as_deref(), p.csp.as_deref()) {
         (Some(f), Some(c)) => Some((f, c)),
         (None, None) => None,
-        _ => return problems(StatusCode::BAD_REQUEST, one("csp", "give both force and csp, or neither")),
+        _ => return JsonError::Malformed(one("csp", "give both force and csp, or neither").into()).into_response(),
     };
-    match state.store.case_reviews(scope, &by(&a, &bo)).await {
+    match state.store.trigger().case_reviews(scope, &by(&a, &bo)).await {
         Ok(list) => {
             let now = today(&bo);
             Json(json!({ "case_reviews": list.iter().map(|r| review_json(r, now)).collect::<Vec<_>>() }))
                 .into_response()
         }
-        Err(e) => error(e),
+        Err(e) => JsonError::from(e).into_response(),
     }
 }
 
@@ -98,17 +79,14 @@ pub struct CreateBody {
     report_ids: Vec<i64>,
 }
 
-/// A refusal to cite stored ASB reports.
-fn asb_error(e: AsbError) -> Response {
+/// A refusal to cite stored ASB reports: its problems listed as a case
+/// review's are (by message).
+fn asb_error(e: AsbError) -> JsonError {
     match e {
-        AsbError::Invalid(p) => problems(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            p.0.into_iter().map(|x| Problem { field: x.field, message: x.message }).collect(),
+        AsbError::Invalid(p) => JsonError::Invalid(
+            p.0.into_iter().map(|x| Problem { field: x.field, message: x.message }).collect::<Vec<_>>().into(),
         ),
-        AsbError::NotShared(m) => api_error(StatusCode::FORBIDDEN, &m),
-        AsbError::NotFound(m) => api_error(StatusCode::NOT_FOUND, &format!("{m} was not found")),
-        AsbError::Conflict(m) => api_error(StatusCode::CONFLICT, &m),
-        AsbError::Store(s) => crate::WebError::Store(s).into_response(),
+        other => other.into(),
     }
 }
 
@@ -126,18 +104,18 @@ pub async fn create(
     if let Some((force_id, csp_id)) = &named {
         let target = Target::Partnership { force_id, csp_id };
         if let Err(e) = state.store.authorise(&by(&a, &bo), Permission::RunCaseReviews, target).await {
-            return crate::WebError::Store(e).into_response();
+            return JsonError::from(e).into_response();
         }
     }
     let b: CreateBody = match serde_json::from_slice(&bytes) {
         Ok(b) => b,
-        Err(e) => return problems(StatusCode::UNPROCESSABLE_ENTITY, one("body", e.to_string())),
+        Err(e) => return JsonError::Invalid(one("body", e.to_string()).into()).into_response(),
     };
     let v = report_viewer(&a, &bo);
     match case_reviews::apply(&state.store, &v, &b.force, &b.csp, b.application, &b.report_ids, today(&bo)).await {
         Ok(r) => (StatusCode::CREATED, Json(review_json(&r, today(&bo)))).into_response(),
-        Err(ApplyError::Citation { error, .. }) => asb_error(error),
-        Err(ApplyError::Review(e)) => error(e),
+        Err(ApplyError::Citation { error, .. }) => asb_error(error).into_response(),
+        Err(ApplyError::Review(e)) => JsonError::from(e).into_response(),
     }
 }
 
@@ -149,7 +127,7 @@ fn review_id(raw: &str) -> Result<i64, Box<Response>> {
         .parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| Box::new(api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a case review number"))))
+        .ok_or_else(|| Box::new(JsonError::NotFound(format!("{raw:?} is not a case review number")).into_response()))
 }
 
 pub async fn show(
@@ -161,10 +139,10 @@ pub async fn show(
         Ok(id) => id,
         Err(r) => return *r,
     };
-    match state.store.case_review(id, &by(&a, &bo)).await {
+    match state.store.trigger().case_review(id, &by(&a, &bo)).await {
         Ok(Some(r)) => Json(review_json(&r, today(&bo))).into_response(),
-        Ok(None) => api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
-        Err(e) => error(e),
+        Ok(None) => JsonError::NotFound(format!("case review {id} not found")).into_response(),
+        Err(e) => JsonError::from(e).into_response(),
     }
 }
 
@@ -216,28 +194,28 @@ pub async fn record_step(
         Err(r) => return *r,
     };
     // A review outside the caller's reach is refused before the step is read.
-    match state.store.reach_case_review(id, &by(&a, &bo)).await {
+    match state.store.trigger().reach_case_review(id, &by(&a, &bo)).await {
         Ok(true) => {}
-        Ok(false) => return api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
-        Err(e) => return error(e),
+        Ok(false) => return JsonError::NotFound(format!("case review {id} not found")).into_response(),
+        Err(e) => return JsonError::from(e).into_response(),
     }
     let b = match body(b) {
         Ok(b) => b,
-        Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
+        Err(p) => return JsonError::Invalid(p.into()).into_response(),
     };
     let s = match new_step(b) {
         Ok(s) => s,
-        Err(p) => return problems(StatusCode::UNPROCESSABLE_ENTITY, p),
+        Err(p) => return JsonError::Invalid(p.into()).into_response(),
     };
     let by = by(&a, &bo);
     let now = today(&bo);
     if let Err(e) = case_reviews::record_step(&state.store, &by, id, &s, now).await {
-        return error(e);
+        return JsonError::from(e).into_response();
     }
-    match state.store.case_review(id, &by).await {
+    match state.store.trigger().case_review(id, &by).await {
         Ok(Some(r)) => Json(review_json(&r, now)).into_response(),
-        Ok(None) => api_error(StatusCode::NOT_FOUND, &format!("case review {id} not found")),
-        Err(e) => error(e),
+        Ok(None) => JsonError::NotFound(format!("case review {id} not found")).into_response(),
+        Err(e) => JsonError::from(e).into_response(),
     }
 }
 
@@ -256,21 +234,21 @@ pub async fn procedure(
     Api(..): Api<need::RunCaseReviews>,
     Path((force, csp)): Path<(String, String)>,
 ) -> Response {
-    match state.store.csp(&force, &csp).await {
+    match state.store.geography().csp(&force, &csp).await {
         Ok(None) => {
-            return api_error(StatusCode::NOT_FOUND, &format!("there is no partnership {csp} in force {force}"));
+            return JsonError::NotFound(format!("there is no partnership {csp} in force {force}")).into_response();
         }
-        Err(e) => return crate::WebError::Store(e).into_response(),
+        Err(e) => return JsonError::from(e).into_response(),
         Ok(Some(_)) => {}
     }
-    match state.store.procedure_for(&force, &csp).await {
+    match state.store.trigger().procedure_for(&force, &csp).await {
         Ok(Some(p)) => Json(json!({ "default": false, "current": procedure_json(&p) })).into_response(),
         Ok(None) => Json(json!({
             "default": true,
             "current": { "force": force, "csp": csp, "adopted_at": null, "adopted_by": null, "procedure": Procedure::national_default() },
         }))
         .into_response(),
-        Err(e) => crate::WebError::Store(e).into_response(),
+        Err(e) => JsonError::from(e).into_response(),
     }
 }
 
@@ -282,12 +260,12 @@ pub async fn adopt_procedure(
 ) -> Response {
     let target = Target::Partnership { force_id: &force, csp_id: &csp };
     if let Err(e) = state.store.authorise(&by(&a, &bo), Permission::RunCaseReviews, target).await {
-        return crate::WebError::Store(e).into_response();
+        return JsonError::from(e).into_response();
     }
     match case_reviews::adopt_procedure(&state.store, &by(&a, &bo), &force, &csp, &text).await {
         Ok(p) => {
             (StatusCode::CREATED, Json(json!({ "default": false, "current": procedure_json(&p) }))).into_response()
         }
-        Err(e) => error(e),
+        Err(e) => JsonError::from(e).into_response(),
     }
 }

@@ -36,7 +36,7 @@ fn store_problems(e: CaseReviewError) -> Result<Vec<Problem>, PageError> {
         CaseReviewError::UnknownCsp(..) => Ok(vec![no_partnership()]),
         CaseReviewError::Step(s) => Ok(vec![Problem { field: "step".into(), message: s.to_string() }]),
         CaseReviewError::Procedure(p) => Ok(vec![Problem { field: "csp".into(), message: p.to_string() }]),
-        CaseReviewError::NotFound(id) => Err(crate::WebError::NotFound(format!("Case review {id}")).into()),
+        CaseReviewError::NotFound(id) => Err(crate::JsonError::NotFound(format!("Case review {id}")).into()),
         CaseReviewError::Refused(r) => Err(peel_store::StoreError::Refused(r).into()),
         CaseReviewError::Store(s) => Err(s.into()),
     }
@@ -65,10 +65,11 @@ pub async fn list(
     State(state): State<AppState>,
     Page(a, bo, ..): Page<need::RunCaseReviews>,
 ) -> Result<Response, PageError> {
-    let reviews = state.store.case_reviews(None, &by(&a, &bo)).await.map_err(|e| match store_problems(e) {
-        Ok(_) => PageError(crate::WebError::Internal("listing case reviews".into())),
-        Err(p) => p,
-    })?;
+    let reviews =
+        state.store.trigger().case_reviews(None, &by(&a, &bo)).await.map_err(|e| match store_problems(e) {
+            Ok(_) => PageError::from(crate::JsonError::Internal("listing case reviews".into())),
+            Err(p) => p,
+        })?;
     let now = today(&bo);
     let rows = reviews
         .iter()
@@ -144,7 +145,7 @@ struct NewPage<'a> {
 
 /// Only the partnerships within the caller's reach can take an application.
 async fn csp_options(state: &AppState, a: &Authed) -> Result<Vec<(String, String)>, PageError> {
-    let csps = state.store.all_csps().await?;
+    let csps = state.store.geography().all_csps().await?;
     let mut options = vec![(String::new(), "Choose a partnership".to_string())];
     options.extend(
         csps.iter()
@@ -227,7 +228,7 @@ pub async fn new_form(
     }
     let mut fields = vec![("received_on".to_string(), today(&bo).to_string())];
     if !ids.is_empty() {
-        match state.store.asb_reports_as_complaints(&ids, &report_viewer(&a, &bo)).await {
+        match state.store.asb().asb_reports_as_complaints(&ids, &report_viewer(&a, &bo)).await {
             Ok(complaints) => fields.extend(complaint_fields(&complaints)),
             Err(e) => return asb_refusal(e, &a),
         }
@@ -543,11 +544,11 @@ async fn show_page(
     f: &Fields,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
-    let review = state.store.case_review(id, &by(a, bo)).await.map_err(|e| match store_problems(e) {
-        Ok(_) => PageError(crate::WebError::Internal("reading a case review".into())),
+    let review = state.store.trigger().case_review(id, &by(a, bo)).await.map_err(|e| match store_problems(e) {
+        Ok(_) => PageError::from(crate::JsonError::Internal("reading a case review".into())),
         Err(p) => p,
     })?;
-    let Some(r) = review else { return Err(crate::WebError::NotFound(format!("Case review {id}")).into()) };
+    let Some(r) = review else { return Err(crate::JsonError::NotFound(format!("Case review {id}")).into()) };
     let now = today(bo);
     let page = ShowPage { chrome: Chrome::of(a), id, errors, v: review_view(&r, now), forms: step_forms(&r, now, f) };
     render(status, &page)

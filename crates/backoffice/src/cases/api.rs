@@ -14,79 +14,33 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use peel_core::asb::tools::RawToolUse;
 use peel_core::asb::{Problems, RawReport};
-use peel_core::bounded::MAX_LISTED;
-use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::viewer;
 use crate::AppState;
-use crate::auth::{Api, api_error, need};
+use crate::JsonError;
+use crate::auth::{Api, need};
 use peel_usecases::casework;
 
-/// An error answer a program can act on.
-pub struct ApiError(Box<Response>);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
-impl From<AsbError> for ApiError {
-    fn from(e: AsbError) -> ApiError {
-        ApiError(Box::new(match e {
-            AsbError::Invalid(p) => problems(&p),
-            AsbError::NotFound(what) => api_error(StatusCode::NOT_FOUND, &format!("{what} was not found")),
-            AsbError::NotShared(m) => api_error(StatusCode::FORBIDDEN, &m),
-            AsbError::Conflict(m) => api_error(StatusCode::CONFLICT, &m),
-            AsbError::Store(s) => crate::WebError::Store(s).into_response(),
-        }))
-    }
-}
-
-impl From<peel_core::access::Refusal> for ApiError {
-    fn from(r: peel_core::access::Refusal) -> ApiError {
-        ApiError(Box::new(api_error(StatusCode::FORBIDDEN, &r.0)))
-    }
-}
-
-impl From<peel_store::StoreError> for ApiError {
-    fn from(e: peel_store::StoreError) -> ApiError {
-        ApiError(Box::new(crate::WebError::Store(e).into_response()))
-    }
-}
-
-impl From<Problems> for ApiError {
-    fn from(p: Problems) -> ApiError {
-        ApiError(Box::new(problems(&p)))
-    }
-}
-
-/// 422 with the first problems (see `peel_core::bounded`) and how many.
-fn problems(p: &Problems) -> Response {
-    let shown = Problems(p.0.iter().take(MAX_LISTED).cloned().collect());
-    let list: Vec<Value> = shown.0.iter().map(|x| json!({ "field": x.field, "message": x.message })).collect();
-    let body = json!({ "error": shown.to_string(), "problem_count": p.0.len(), "problems": list });
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
-}
-
-pub(super) type Answer = Result<Response, ApiError>;
+pub(super) type Answer = Result<Response, JsonError>;
 
 pub(super) fn ok(status: StatusCode, v: Value) -> Answer {
     Ok((status, Json(v)).into_response())
 }
 
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, JsonError> {
     serde_json::from_slice(bytes)
         .map_err(|e| Problems::one("body", format!("Send a JSON object as the request body: {e}.")).into())
 }
 
-pub(super) fn id(raw: &str) -> Result<i64, ApiError> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError(Box::new(api_error(StatusCode::NOT_FOUND, &format!("{raw:?} is not a report or case number"))))
-    })
+pub(super) fn id(raw: &str) -> Result<i64, JsonError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| JsonError::NotFound(format!("{raw:?} is not a report or case number")))
 }
 
 /// The case the path names, once the caller is known to reach it (owned by
@@ -97,14 +51,14 @@ pub(super) async fn reachable_case(
     a: &crate::auth::Authed,
     bo: &crate::Backoffice,
     raw: &str,
-) -> Result<i64, ApiError> {
+) -> Result<i64, JsonError> {
     let case_id = id(raw)?;
-    state.store.reach_asb_case(case_id, &viewer(a, bo.now())).await?;
+    state.store.asb().reach_asb_case(case_id, &viewer(a, bo.now())).await?;
     Ok(case_id)
 }
 
 pub async fn rules(State(state): State<AppState>, Api(..): Api<need::RecordReport>) -> Answer {
-    let r = state.store.current_asb_rules().await?;
+    let r = state.store.asb().current_asb_rules().await?;
     ok(StatusCode::OK, serde_json::to_value(&r).unwrap_or_default())
 }
 
@@ -128,7 +82,7 @@ pub async fn reports(
     Api(a, bo, ..): Api<need::ViewCases>,
     JsonQuery(p): JsonQuery<ListParams>,
 ) -> Answer {
-    let list = state.store.asb_reports(&viewer(&a, bo.now()), p.limit.unwrap_or(100)).await?;
+    let list = state.store.asb().asb_reports(&viewer(&a, bo.now()), p.limit.unwrap_or(100)).await?;
     ok(StatusCode::OK, json!({ "reports": list }))
 }
 
@@ -137,7 +91,7 @@ pub async fn report(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let r = state.store.asb_report(id(&raw)?, &viewer(&a, bo.now())).await?;
+    let r = state.store.asb().asb_report(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "report": r }))
 }
 
@@ -177,7 +131,7 @@ pub async fn risk(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let list = state.store.asb_risk_assessments(id(&raw)?, &viewer(&a, bo.now())).await?;
+    let list = state.store.asb().asb_risk_assessments(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "assessments": list }))
 }
 
@@ -200,7 +154,7 @@ pub async fn create_case(State(state): State<AppState>, Api(a, bo, ..): Api<need
 }
 
 pub async fn cases(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
-    let list = state.store.asb_cases(&viewer(&a, bo.now())).await?;
+    let list = state.store.asb().asb_cases(&viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "cases": list }))
 }
 
@@ -209,7 +163,7 @@ pub async fn case(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let c = state.store.asb_case(id(&raw)?, &viewer(&a, bo.now())).await?;
+    let c = state.store.asb().asb_case(id(&raw)?, &viewer(&a, bo.now())).await?;
     ok(StatusCode::OK, json!({ "case": c }))
 }
 
@@ -337,7 +291,7 @@ pub async fn reassign(
     let b: ReassignBody = body(&b)?;
     let v = viewer(&a, bo.now());
     casework::reassign(&state.store, &v, case_id, b.user_id, b.organisation_id, &b.reason).await?;
-    let c = state.store.asb_case(case_id, &v).await?;
+    let c = state.store.asb().asb_case(case_id, &v).await?;
     ok(StatusCode::OK, json!({ "case": c }))
 }
 
@@ -381,6 +335,6 @@ pub async fn reviews(
 ) -> Answer {
     let now = bo.now();
     let due = due_by(&p.due_by, now.date_naive())?;
-    let list = state.store.asb_due_reviews(due, &viewer(&a, now)).await?;
+    let list = state.store.asb().asb_due_reviews(due, &viewer(&a, now)).await?;
     ok(StatusCode::OK, json!({ "due_by": due.format("%Y-%m-%d").to_string(), "reviews": list }))
 }

@@ -405,8 +405,8 @@ async fn risk_page(
     answers: &HashMap<String, String>,
     errors: Errors,
 ) -> Result<RiskPage, PageError> {
-    let rules = state.store.current_asb_rules().await?;
-    let decided = state.store.asb_rules_version(&report.rules_version).await?.unwrap_or_else(RuleSet::shipped);
+    let rules = state.store.asb().current_asb_rules().await?;
+    let decided = state.store.asb().asb_rules_version(&report.rules_version).await?.unwrap_or_else(RuleSet::shipped);
     let q = &rules.questionnaire;
     let mut questions = risk_questions(&rules, answers);
     mark(&mut questions, &errors);
@@ -437,7 +437,7 @@ pub async fn risk_form(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
-    let report = match state.store.asb_report(id, &viewer(&a, bo.now())).await {
+    let report = match state.store.asb().asb_report(id, &viewer(&a, bo.now())).await {
         Ok(r) => r,
         Err(e) => return refusal(e, &a),
     };
@@ -484,7 +484,7 @@ pub async fn assess_risk(
         Err(AsbError::Invalid(p)) => {
             let mut errors = errors_of(&p, "");
             errors.extend(bad);
-            let report = match state.store.asb_report(id, &v).await {
+            let report = match state.store.asb().asb_report(id, &v).await {
                 Ok(r) => r,
                 Err(e) => return refusal(e, &a),
             };
@@ -507,7 +507,7 @@ pub async fn reports(
     State(state): State<AppState>,
     Page(a, bo, ..): Page<need::ViewCases>,
 ) -> Result<Response, PageError> {
-    match state.store.asb_reports(&viewer(&a, bo.now()), 200).await {
+    match state.store.asb().asb_reports(&viewer(&a, bo.now()), 200).await {
         Ok(reports) => render(StatusCode::OK, &ReportsPage { chrome: Chrome::of(&a), reports }),
         Err(e) => refusal(e, &a),
     }
@@ -535,7 +535,7 @@ pub async fn report(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
-    match state.store.asb_report(id, &viewer(&a, bo.now())).await {
+    match state.store.asb().asb_report(id, &viewer(&a, bo.now())).await {
         Ok(r) => {
             let csp = super::standards::csp_field(&state, &a, id, None).await?;
             render(StatusCode::OK, &report_page(&a, r, "", csp, Vec::new()))
@@ -564,7 +564,7 @@ pub async fn create_case(
     let v = viewer(&a, bo.now());
     match casework::open_case(&state.store, &v, &form.title, &[report_id], &form.csp).await {
         Ok(id) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
-        Err(AsbError::Invalid(p)) => match state.store.asb_report(report_id, &v).await {
+        Err(AsbError::Invalid(p)) => match state.store.asb().asb_report(report_id, &v).await {
             Ok(r) => {
                 let csp = super::standards::csp_field(&state, &a, report_id, Some(&form.csp)).await?;
                 render(StatusCode::UNPROCESSABLE_ENTITY, &report_page(&a, r, &form.title, csp, errors_of(&p, "")))
@@ -586,7 +586,7 @@ pub async fn cases(
     State(state): State<AppState>,
     Page(a, bo, ..): Page<need::ViewCases>,
 ) -> Result<Response, PageError> {
-    match state.store.asb_cases(&viewer(&a, bo.now())).await {
+    match state.store.asb().asb_cases(&viewer(&a, bo.now())).await {
         Ok(cases) => render(StatusCode::OK, &CasesPage { chrome: Chrome::of(&a), cases }),
         Err(e) => refusal(e, &a),
     }
@@ -700,7 +700,7 @@ fn reopen_form(f: &CaseForms) -> FormView {
 /// the store's list of who may take the case (see `docs/asb.md`).
 async fn reassign_form(state: &AppState, v: &Viewer<'_>, c: &CaseView, f: &CaseForms) -> Result<FormView, PageError> {
     let mut people = vec![(String::new(), "Choose…".to_string())];
-    match state.store.asb_case_owner_candidates(c.id, v).await {
+    match state.store.asb().asb_case_owner_candidates(c.id, v).await {
         Ok(list) => {
             people.extend(list.into_iter().map(|p| (p.user_id.to_string(), format!("{} ({})", p.name, p.organisation))))
         }
@@ -723,7 +723,7 @@ async fn reassign_form(state: &AppState, v: &Viewer<'_>, c: &CaseView, f: &CaseF
 /// Sharing and closing, for the owner of an open case.
 async fn owner_forms(state: &AppState, c: &CaseView, f: &CaseForms) -> Result<Vec<FormView>, PageError> {
     let mut orgs = vec![(String::new(), "Choose…".to_string())];
-    for o in state.store.organisations().await? {
+    for o in state.store.accounts().organisations().await? {
         if o.id != c.owner_organisation_id {
             orgs.push((o.id.to_string(), format!("{} ({})", o.name, o.kind.label())));
         }
@@ -787,10 +787,10 @@ async fn case_page(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<CasePage, PageError> {
     let v = viewer(a, now);
-    let service = match state.store.asb_case_service(c.id, &v).await {
+    let service = match state.store.asb().asb_case_service(c.id, &v).await {
         Ok(s) => s,
-        Err(AsbError::Store(e)) => return Err(crate::WebError::Store(e).into()),
-        Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
+        Err(AsbError::Store(e)) => return Err(crate::JsonError::Store(e).into()),
+        Err(e) => return Err(crate::JsonError::Internal(e.to_string()).into()),
     };
     let mut contact_fields = super::standards::contact_fields(f, now);
     mark(&mut contact_fields, &errors);
@@ -815,7 +815,7 @@ pub async fn case(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(id) = number(&raw) else { return not_a_number(&a, &raw) };
-    match state.store.asb_case(id, &viewer(&a, bo.now())).await {
+    match state.store.asb().asb_case(id, &viewer(&a, bo.now())).await {
         Ok(c) => render(StatusCode::OK, &case_page(&state, &a, c, &CaseForms::default(), Vec::new(), bo.now()).await?),
         Err(e) => refusal(e, &a),
     }
@@ -840,7 +840,7 @@ where
     let v = viewer(a, bo.now());
     match change(id, v).await {
         Ok(()) => Ok(Redirect::to(&format!("/asb/cases/{id}")).into_response()),
-        Err(AsbError::Invalid(p)) => match state.store.asb_case(id, &v).await {
+        Err(AsbError::Invalid(p)) => match state.store.asb().asb_case(id, &v).await {
             Ok(c) => {
                 let page = case_page(state, a, c, form, errors_of(&p, prefix), bo.now()).await?;
                 render(StatusCode::UNPROCESSABLE_ENTITY, &page)
@@ -1027,7 +1027,7 @@ pub async fn reviews(
         Ok(d) => (d, Vec::new(), StatusCode::OK),
         Err(e) => (today + chrono::Days::new(14), errors_of(&e, ""), StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let reviews = match state.store.asb_due_reviews(due, &viewer(&a, now)).await {
+    let reviews = match state.store.asb().asb_due_reviews(due, &viewer(&a, now)).await {
         Ok(r) => r,
         Err(e) => return refusal(e, &a),
     };

@@ -16,8 +16,9 @@ use peel_store::asb::AsbError;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{Answer, ApiError, ok};
+use super::api::{Answer, ok};
 use crate::AppState;
+use crate::JsonError;
 use crate::auth::{Api, Authed, Page, need, percent_encode};
 use crate::html::{FieldError, PageError};
 use crate::layout::{Chrome, render};
@@ -30,7 +31,7 @@ async fn load(state: &AppState, a: &Authed, at: chrono::DateTime<chrono::Utc>, d
     let by = a.by(PURPOSE, at);
     state.store.authorise(&by, Permission::ManageAsbRules, Target::Installation).await.map_err(AsbError::refused)?;
     let rules = RuleSet::parse(doc)?;
-    state.store.load_asb_rules(&rules, &by).await?;
+    state.store.asb().load_asb_rules(&rules, &by).await?;
     Ok(rules)
 }
 
@@ -66,8 +67,8 @@ async fn rules_page(
     doc: &str,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
-    let current = state.store.current_asb_rules().await?;
-    let versions = state.store.asb_rule_versions().await?;
+    let current = state.store.asb().current_asb_rules().await?;
+    let versions = state.store.asb().asb_rule_versions().await?;
     let document = if doc.is_empty() { current.to_json() } else { doc.to_string() };
     render(status, &RulesPage { chrome: Chrome::of(a), notice, current, versions, document, errors })
 }
@@ -93,7 +94,7 @@ pub async fn load_page(
         Err(AsbError::Invalid(Problems(p))) => (StatusCode::UNPROCESSABLE_ENTITY, p),
         Err(AsbError::Conflict(m)) => (StatusCode::CONFLICT, vec![peel_core::asb::Invalid::new("version", m)]),
         Err(AsbError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(crate::WebError::Internal(e.to_string()).into()),
+        Err(e) => return Err(crate::JsonError::Internal(e.to_string()).into()),
     };
     // Every problem points at the one field there is.
     let errors: Vec<FieldError> = errors
@@ -105,7 +106,7 @@ pub async fn load_page(
 
 pub async fn load_api(State(state): State<AppState>, Api(a, bo, ..): Api<need::ManageAsbRules>, b: Bytes) -> Answer {
     let doc = std::str::from_utf8(&b)
-        .map_err(|_| ApiError::from(Problems::one("body", "Send the rule-set document as UTF-8 JSON.")))?;
+        .map_err(|_| JsonError::from(Problems::one("body", "Send the rule-set document as UTF-8 JSON.")))?;
     let rules = load(&state, &a, bo.now(), doc).await?;
     ok(StatusCode::CREATED, json!({ "version": rules.version, "title": rules.title }))
 }
@@ -113,6 +114,7 @@ pub async fn load_api(State(state): State<AppState>, Api(a, bo, ..): Api<need::M
 pub async fn versions(State(state): State<AppState>, Api(..): Api<need::ManageAsbRules>) -> Answer {
     let list: Vec<serde_json::Value> = state
         .store
+        .asb()
         .asb_rule_versions()
         .await?
         .into_iter()

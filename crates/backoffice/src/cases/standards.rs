@@ -17,11 +17,11 @@ use peel_store::asb::{DueCase, StoredStandards};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::ApiError;
 use super::pages::{CaseForms, Chrome, Field, choices, field, refusal, render};
 use super::viewer;
 use crate::AppState;
-use crate::auth::{Api, Authed, Page, api_error, need};
+use crate::JsonError;
+use crate::auth::{Api, Authed, Page, need};
 use crate::html::PageError;
 use peel_usecases::casework;
 
@@ -40,10 +40,10 @@ pub(super) async fn csp_field(
         let target = Target::Partnership { force_id: &c.force_id, csp_id: &c.id };
         a.caller().authorise(Permission::ManageCases, target).is_ok()
     };
-    for c in state.store.all_csps().await?.into_iter().filter(within) {
+    for c in state.store.geography().all_csps().await?.into_iter().filter(within) {
         options.push((format!("{}/{}", c.force_id, c.id), format!("{} ({})", c.name, c.force_id)));
     }
-    let suggested = state.store.suggested_csp_for_report(report_id).await?;
+    let suggested = state.store.asb().suggested_csp_for_report(report_id).await?;
     let value = match chosen {
         Some(c) => c.trim().to_string(),
         None => suggested.as_ref().map(|c| format!("{}/{}", c.force_id, c.id)).unwrap_or_default(),
@@ -90,7 +90,7 @@ struct DuePage {
 }
 
 pub async fn due(State(state): State<AppState>, Page(a, bo, ..): Page<need::ViewCases>) -> Result<Response, PageError> {
-    let cases = match state.store.asb_due(&viewer(&a, bo.now())).await {
+    let cases = match state.store.asb().asb_due(&viewer(&a, bo.now())).await {
         Ok(c) => c,
         Err(e) => return refusal(e, &a),
     };
@@ -112,10 +112,10 @@ pub async fn due(State(state): State<AppState>, Page(a, bo, ..): Page<need::View
 
 // ---- API --------------------------------------------------------------------------------
 
-type Answer = Result<Response, ApiError>;
+type Answer = Result<Response, JsonError>;
 
 pub async fn api_due(State(state): State<AppState>, Api(a, bo, ..): Api<need::ViewCases>) -> Answer {
-    let cases = state.store.asb_due(&viewer(&a, bo.now())).await?;
+    let cases = state.store.asb().asb_due(&viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "cases": cases })).into_response())
 }
 
@@ -124,7 +124,7 @@ pub async fn api_service(
     Api(a, bo, ..): Api<need::ViewCases>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let s = state.store.asb_case_service(super::api::id(&raw)?, &viewer(&a, bo.now())).await?;
+    let s = state.store.asb().asb_case_service(super::api::id(&raw)?, &viewer(&a, bo.now())).await?;
     Ok(Json(json!({ "service": s })).into_response())
 }
 
@@ -191,10 +191,10 @@ pub async fn api_standards(
     Api(..): Api<need::ViewCases>,
     Path((force, csp)): Path<(String, String)>,
 ) -> Answer {
-    if state.store.csp(&force, &csp).await?.is_none() {
-        return Ok(api_error(StatusCode::NOT_FOUND, &format!("there is no partnership {csp} in force {force}")));
+    if state.store.geography().csp(&force, &csp).await?.is_none() {
+        return Ok(JsonError::NotFound(format!("there is no partnership {csp} in force {force}")).into_response());
     }
-    let current = state.store.asb_standards_for(&force, &csp).await?;
+    let current = state.store.asb().asb_standards_for(&force, &csp).await?;
     Ok(Json(standards_json(&force, &csp, current.as_ref())).into_response())
 }
 
@@ -210,6 +210,6 @@ pub async fn api_adopt_standards(
     let target = Target::Partnership { force_id: &force, csp_id: &csp };
     state.store.authorise(&by, Permission::RunCaseReviews, target).await?;
     let standards = Standards::parse(&text)?;
-    let s = state.store.adopt_asb_standards(&force, &csp, &standards, &by).await?;
+    let s = state.store.asb().adopt_asb_standards(&force, &csp, &standards, &by).await?;
     Ok((StatusCode::CREATED, Json(standards_json(&force, &csp, Some(&s)))).into_response())
 }

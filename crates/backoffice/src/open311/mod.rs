@@ -231,7 +231,7 @@ async fn list_requests(state: &AppState, format: Format, q: &[(String, String)],
     if !problems.is_empty() {
         return errors(StatusCode::BAD_REQUEST, format, &problems);
     }
-    match state.store.open311_requests(&search).await {
+    match state.store.open311().open311_requests(&search).await {
         Ok(rs) => request_list(&rs, format),
         Err(e) => server_error(format, e),
     }
@@ -240,7 +240,7 @@ async fn list_requests(state: &AppState, format: Format, q: &[(String, String)],
 async fn one_request(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let Some((id, format)) = split(&file) else { return no_format(&file) };
     let Ok(id) = id.parse::<i64>() else { return not_found(format, &format!("the service request {id:?}")) };
-    match state.store.open311_request(id).await {
+    match state.store.open311().open311_request(id).await {
         Ok(Some(r)) => request_list(&[r], format),
         Ok(None) => not_found(format, &format!("the service request {id}")),
         Err(e) => server_error(format, e),
@@ -249,7 +249,7 @@ async fn one_request(State(state): State<AppState>, Path(file): Path<String>) ->
 
 async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let Some((t, format)) = split(&file) else { return no_format(&file) };
-    match state.store.open311_token(t).await {
+    match state.store.open311().open311_token(t).await {
         Ok(Some(id)) => Value::List(
             "request",
             vec![Value::Obj(vec![("service_request_id", id.to_string().into()), ("token", t.into())])],

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::Staff;
 use super::standards::{known_force, known_neighbourhood};
 use crate::auth::{Authed, need};
-use crate::{AppState, WebError};
+use crate::{AppState, JsonError};
 
 /// Who asks. The figures are public; which events breached (their ids) is
 /// for the force's own staff, who send an API token.
@@ -43,8 +43,8 @@ impl FromRequestParts<AppState> for Audience {
 
 /// The report as `audience` may see it: the public answer has no
 /// `breaches` lists at all.
-fn for_audience(report: &Report, audience: &Audience) -> Result<Json<Value>, WebError> {
-    let mut value = serde_json::to_value(report).map_err(|e| WebError::Internal(e.to_string()))?;
+fn for_audience(report: &Report, audience: &Audience) -> Result<Json<Value>, JsonError> {
+    let mut value = serde_json::to_value(report).map_err(|e| JsonError::Internal(e.to_string()))?;
     if let (Audience::Public, Some(figures)) = (audience, value.get_mut("commitments").and_then(Value::as_array_mut)) {
         for figure in figures.iter_mut().filter_map(Value::as_object_mut) {
             figure.remove("breaches");
@@ -69,26 +69,26 @@ pub(super) async fn compliance(
     State(state): State<AppState>,
     audience: Audience,
     JsonQuery(q): JsonQuery<ComplianceQuery>,
-) -> Result<Json<Value>, WebError> {
+) -> Result<Json<Value>, JsonError> {
     let force_id = known_force(q.force.as_deref())?;
     if let Audience::Staff(a) = &audience {
         // Another force's breaches are that force's staff's to see.
         let by = a.by("pledge", Utc::now());
         state.store.authorise(&by, Permission::ViewPledgeBreaches, Target::Force(&force_id)).await?;
     }
-    let month = q.month.ok_or_else(|| WebError::BadRequest("month is required, e.g. month=2024-10".into()))?;
-    let month: Month = month.parse().map_err(|e: peel_core::month::MonthError| WebError::BadRequest(e.to_string()))?;
+    let month = q.month.ok_or_else(|| JsonError::BadRequest("month is required, e.g. month=2024-10".into()))?;
+    let month: Month = month.parse().map_err(|e: peel_core::month::MonthError| JsonError::BadRequest(e.to_string()))?;
     let neighbourhood = q.neighbourhood.filter(|n| !n.is_empty());
     if let Some(bcu) = q.bcu.filter(|b| !b.is_empty()) {
         if neighbourhood.is_some() {
-            return Err(WebError::BadRequest("give a bcu or a neighbourhood, not both".into()));
+            return Err(JsonError::BadRequest("give a bcu or a neighbourhood, not both".into()));
         }
-        return match state.store.pledge_compliance_bcu(&force_id, month, &bcu, Utc::now()).await? {
+        return match state.store.pledge().pledge_compliance_bcu(&force_id, month, &bcu, Utc::now()).await? {
             Some(report) => for_audience(&report, &audience),
-            None => Err(WebError::NotFound(format!("unknown basic command unit {bcu:?} in force {force_id}"))),
+            None => Err(JsonError::NotFound(format!("unknown basic command unit {bcu:?} in force {force_id}"))),
         };
     }
     let neighbourhood = known_neighbourhood(&state.store, &force_id, neighbourhood.as_deref()).await?;
-    let report = state.store.pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
+    let report = state.store.pledge().pledge_compliance(&force_id, month, neighbourhood.as_deref(), Utc::now()).await?;
     for_audience(&report, &audience)
 }

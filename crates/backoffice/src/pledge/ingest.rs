@@ -15,10 +15,10 @@ use peel_core::pledge::{ParsedBatch, parse_body};
 use peel_store::{By, IngestError};
 use serde_json::{Value, json};
 
-use super::{PledgeError, Staff};
+use super::{Staff, TokenRefused};
 use crate::Backoffice;
 use crate::auth::{Authed, bearer_token, need};
-use crate::{AppState, WebError};
+use crate::{AppState, JsonError};
 use peel_usecases::accounts;
 use peel_usecases::secrets::API_TOKEN_PREFIX;
 
@@ -40,11 +40,11 @@ impl IngestConfig {
         IngestConfig { token: token.filter(|t| !t.trim().is_empty()) }
     }
 
-    fn check(&self, headers: &HeaderMap) -> Result<(), PledgeError> {
-        let expected = self.token.as_deref().ok_or(PledgeError::IngestDisabled)?;
+    fn check(&self, headers: &HeaderMap) -> Result<(), TokenRefused> {
+        let expected = self.token.as_deref().ok_or(TokenRefused::IngestDisabled)?;
         match bearer_token(headers) {
             Some(t) if same(t.as_bytes(), expected.as_bytes()) => Ok(()),
-            _ => Err(PledgeError::Unauthorized),
+            _ => Err(TokenRefused::Unauthorized),
         }
     }
 }
@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for Sender {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Sender, Response> {
         let config = parts.extensions.get::<Arc<IngestConfig>>().cloned().unwrap_or_default();
         let Some(token) = bearer_token(&parts.headers) else {
-            return Err(PledgeError::Unauthorized.into_response());
+            return Err(JsonError::from(TokenRefused::Unauthorized).into_response());
         };
         if config.token.as_deref().is_some_and(|expected| same(token.as_bytes(), expected.as_bytes())) {
             return Ok(Sender::IngestToken);
@@ -114,14 +114,14 @@ impl FromRequestParts<AppState> for Sender {
             let Staff(authed, bo, _) = Staff::<need::IngestEvents>::from_request_parts(parts, state).await?;
             return Ok(Sender::User(Box::new(authed), bo));
         }
-        config.check(&parts.headers).map_err(IntoResponse::into_response)?;
+        config.check(&parts.headers).map_err(|e| JsonError::from(e).into_response())?;
         Ok(Sender::IngestToken)
     }
 }
 
 /// The batch in a body, and how many distinct events it holds per force.
-fn read_batch(body: &[u8]) -> Result<(ParsedBatch, BTreeMap<String, u64>), WebError> {
-    let text = std::str::from_utf8(body).map_err(|e| WebError::BadRequest(format!("the body is not UTF-8: {e}")))?;
+fn read_batch(body: &[u8]) -> Result<(ParsedBatch, BTreeMap<String, u64>), JsonError> {
+    let text = std::str::from_utf8(body).map_err(|e| JsonError::BadRequest(format!("the body is not UTF-8: {e}")))?;
     let batch = parse_body(text);
     let mut keys = HashSet::new();
     let mut forces: BTreeMap<String, u64> = BTreeMap::new();
@@ -140,13 +140,13 @@ pub(super) async fn ingest(
     State(state): State<AppState>,
     sender: Sender,
     body: Bytes,
-) -> Result<Json<Value>, PledgeError> {
+) -> Result<Json<Value>, JsonError> {
     // Reading a large batch takes a while (most of a second for a million
     // events): off the async threads, so other requests go on meanwhile.
     let (batch, forces) = tokio::task::spawn_blocking(move || read_batch(&body))
         .await
-        .map_err(|e| WebError::Internal(format!("reading the batch failed: {e}")))??;
-    match state.store.ingest_pledge_events(batch, &sender.by()).await {
+        .map_err(|e| JsonError::Internal(format!("reading the batch failed: {e}")))??;
+    match state.store.pledge().ingest_pledge_events(batch, &sender.by()).await {
         Ok(stored) => {
             let mut details = sender.details();
             details["stored"] = stored.into();
@@ -162,11 +162,11 @@ pub(super) async fn ingest(
                 details,
             )
             .await
-            .map_err(WebError::from)?;
+            .map_err(JsonError::from)?;
             Ok(Json(json!({ "stored": stored })))
         }
-        Err(IngestError::Invalid(errors)) => Err(PledgeError::Invalid(errors)),
-        Err(IngestError::Store(e)) => Err(WebError::from(e).into()),
+        Err(IngestError::Invalid(errors)) => Err(JsonError::Events(errors)),
+        Err(IngestError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -187,10 +187,10 @@ mod tests {
         let c = IngestConfig::with_token(Some("s3cret".into()));
         assert!(c.check(&auth("Bearer s3cret")).is_ok());
         assert!(c.check(&auth("bearer s3cret")).is_ok());
-        assert!(matches!(c.check(&auth("Bearer s3cre")), Err(PledgeError::Unauthorized)));
-        assert!(matches!(c.check(&auth("Basic s3cret")), Err(PledgeError::Unauthorized)));
-        assert!(matches!(c.check(&HeaderMap::new()), Err(PledgeError::Unauthorized)));
+        assert!(matches!(c.check(&auth("Bearer s3cre")), Err(TokenRefused::Unauthorized)));
+        assert!(matches!(c.check(&auth("Basic s3cret")), Err(TokenRefused::Unauthorized)));
+        assert!(matches!(c.check(&HeaderMap::new()), Err(TokenRefused::Unauthorized)));
         let off = IngestConfig::with_token(Some("  ".into()));
-        assert!(matches!(off.check(&auth("Bearer  ")), Err(PledgeError::IngestDisabled)));
+        assert!(matches!(off.check(&auth("Bearer  ")), Err(TokenRefused::IngestDisabled)));
     }
 }

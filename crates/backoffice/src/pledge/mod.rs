@@ -31,7 +31,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 
-pub use error::PledgeError;
+pub use error::TokenRefused;
 pub use ingest::IngestConfig;
 
 use crate::AppState;

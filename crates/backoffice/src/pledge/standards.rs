@@ -30,14 +30,14 @@ use serde_json::json;
 
 use super::Staff;
 use crate::auth::need;
-use crate::{AppState, WebError};
+use crate::{AppState, JsonError};
 
 /// The purpose recorded with every change of a standard or setting.
 pub(crate) const PURPOSE: &str = "pledge standards";
 
 /// Refuses (and audits), before anything else is checked, a caller who
 /// may not set standards for `force_id` (another force's, or none).
-pub(crate) async fn may_set(store: &Store, by: &By<'_>, force_id: &str) -> Result<(), WebError> {
+pub(crate) async fn may_set(store: &Store, by: &By<'_>, force_id: &str) -> Result<(), JsonError> {
     Ok(store.authorise(by, Permission::SetPledgeStandards, Target::Force(force_id)).await?)
 }
 
@@ -53,13 +53,13 @@ pub(super) struct StandardsQuery {
 }
 
 /// A known police.uk force id, or a message saying what to send.
-pub(crate) fn known_force(force_id: Option<&str>) -> Result<String, WebError> {
+pub(crate) fn known_force(force_id: Option<&str>) -> Result<String, JsonError> {
     let id = force_id
         .map(str::trim)
         .filter(|f| !f.is_empty())
-        .ok_or_else(|| WebError::BadRequest("force is required, e.g. force=kent".into()))?;
+        .ok_or_else(|| JsonError::BadRequest("force is required, e.g. force=kent".into()))?;
     if force::by_id(id).is_none() {
-        return Err(WebError::NotFound(format!("unknown force {id:?}: expected a police.uk force id such as kent")));
+        return Err(JsonError::NotFound(format!("unknown force {id:?}: expected a police.uk force id such as kent")));
     }
     Ok(id.to_string())
 }
@@ -69,10 +69,10 @@ pub(crate) async fn known_neighbourhood(
     store: &Store,
     force_id: &str,
     n: Option<&str>,
-) -> Result<Option<String>, WebError> {
+) -> Result<Option<String>, JsonError> {
     let Some(n) = n.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
-    if store.neighbourhood(force_id, n).await?.is_none() {
-        return Err(WebError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));
+    if store.geography().neighbourhood(force_id, n).await?.is_none() {
+        return Err(JsonError::NotFound(format!("unknown neighbourhood {n:?} in force {force_id}")));
     }
     Ok(Some(n.to_string()))
 }
@@ -89,10 +89,10 @@ fn answer(force_id: &str, neighbourhood: Option<&str>, set: &StandardSet) -> Jso
 pub(super) async fn standards(
     State(state): State<AppState>,
     JsonQuery(q): JsonQuery<StandardsQuery>,
-) -> Result<Json<serde_json::Value>, WebError> {
+) -> Result<Json<serde_json::Value>, JsonError> {
     let force_id = known_force(q.force.as_deref())?;
     let neighbourhood = known_neighbourhood(&state.store, &force_id, q.neighbourhood.as_deref()).await?;
-    let set = state.store.pledge_standards(&force_id, neighbourhood.as_deref()).await?;
+    let set = state.store.pledge().pledge_standards(&force_id, neighbourhood.as_deref()).await?;
     Ok(answer(&force_id, neighbourhood.as_deref(), &set))
 }
 
@@ -105,28 +105,28 @@ pub(crate) async fn set_local_standard(
     force_id: &str,
     neighbourhood: Option<&str>,
     standard: &Standard,
-) -> Result<StandardSet, WebError> {
+) -> Result<StandardSet, JsonError> {
     let force_id = known_force(Some(force_id))?;
     may_set(store, by, &force_id).await?;
     let neighbourhood = known_neighbourhood(store, &force_id, neighbourhood).await?;
     if standard.description.trim().is_empty() {
-        return Err(WebError::Unprocessable(format!(
+        return Err(JsonError::Unprocessable(format!(
             "{}: say in plain English what the public is promised (description)",
             standard.id
         )));
     }
-    match store.put_local_standard(&force_id, neighbourhood.as_deref(), standard, by).await {
+    match store.pledge().put_local_standard(&force_id, neighbourhood.as_deref(), standard, by).await {
         Ok(()) => {}
-        Err(LocalStandardError::Standard(e)) => return Err(WebError::Unprocessable(e.to_string())),
+        Err(LocalStandardError::Standard(e)) => return Err(JsonError::Unprocessable(e.to_string())),
         Err(LocalStandardError::Store(e)) => return Err(e.into()),
     }
-    Ok(store.pledge_standards(&force_id, neighbourhood.as_deref()).await?)
+    Ok(store.pledge().pledge_standards(&force_id, neighbourhood.as_deref()).await?)
 }
 
 /// Withdraws a force's (`neighbourhood` `None`) or a neighbourhood's local
 /// standard for one commitment (the store writes who did it, and which
 /// version went, to the audit log), and returns the version withdrawn and
-/// the standards now in force there. [`WebError::NotFound`] when that level
+/// the standards now in force there. [`JsonError::NotFound`] when that level
 /// has no local standard for the commitment, so a caller can tell "nothing
 /// to withdraw" from a withdrawal.
 pub(crate) async fn withdraw_local_standard(
@@ -135,7 +135,7 @@ pub(crate) async fn withdraw_local_standard(
     force_id: &str,
     neighbourhood: Option<&str>,
     commitment: CommitmentId,
-) -> Result<(Standard, StandardSet), WebError> {
+) -> Result<(Standard, StandardSet), JsonError> {
     let force_id = known_force(Some(force_id))?;
     may_set(store, by, &force_id).await?;
     let neighbourhood = known_neighbourhood(store, &force_id, neighbourhood).await?;
@@ -143,17 +143,18 @@ pub(crate) async fn withdraw_local_standard(
         Some(n) => format!("neighbourhood {n} of {force_id}"),
         None => format!("force {force_id}"),
     };
-    let withdrawn = match store.withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment, by).await {
-        Ok(Some(withdrawn)) => withdrawn,
-        Ok(None) => {
-            return Err(WebError::NotFound(format!(
-                "the {place} has no local {commitment} standard of its own to withdraw; nothing was changed"
-            )));
-        }
-        Err(LocalStandardError::Standard(e)) => return Err(WebError::Unprocessable(e.to_string())),
-        Err(LocalStandardError::Store(e)) => return Err(e.into()),
-    };
-    let now = store.pledge_standards(&force_id, neighbourhood.as_deref()).await?;
+    let withdrawn =
+        match store.pledge().withdraw_local_standard(&force_id, neighbourhood.as_deref(), commitment, by).await {
+            Ok(Some(withdrawn)) => withdrawn,
+            Ok(None) => {
+                return Err(JsonError::NotFound(format!(
+                    "the {place} has no local {commitment} standard of its own to withdraw; nothing was changed"
+                )));
+            }
+            Err(LocalStandardError::Standard(e)) => return Err(JsonError::Unprocessable(e.to_string())),
+            Err(LocalStandardError::Store(e)) => return Err(e.into()),
+        };
+    let now = store.pledge().pledge_standards(&force_id, neighbourhood.as_deref()).await?;
     Ok((withdrawn, now))
 }
 
@@ -164,13 +165,13 @@ pub(crate) async fn set_area(
     force_id: &str,
     neighbourhood: &str,
     area: AreaKind,
-) -> Result<(), WebError> {
+) -> Result<(), JsonError> {
     let force_id = known_force(Some(force_id))?;
     may_set(store, by, &force_id).await?;
     let Some(neighbourhood) = known_neighbourhood(store, &force_id, Some(neighbourhood)).await? else {
-        return Err(WebError::BadRequest("neighbourhood is required".into()));
+        return Err(JsonError::BadRequest("neighbourhood is required".into()));
     };
-    store.set_neighbourhood_area(&force_id, &neighbourhood, area, by).await?;
+    store.pledge().set_neighbourhood_area(&force_id, &neighbourhood, area, by).await?;
     Ok(())
 }
 
@@ -179,7 +180,7 @@ pub(crate) async fn set_area(
 /// anything else in the body is checked, so the answer tells them nothing
 /// about it. A body that names no force is then read as usual, and its
 /// errors told.
-async fn body<T: DeserializeOwned>(store: &Store, by: &By<'_>, bytes: &[u8]) -> Result<T, WebError> {
+async fn body<T: DeserializeOwned>(store: &Store, by: &By<'_>, bytes: &[u8]) -> Result<T, JsonError> {
     let named = serde_json::from_slice::<serde_json::Value>(bytes)
         .ok()
         .and_then(|v| v.get("force").and_then(|f| f.as_str()).map(|f| f.trim().to_string()))
@@ -190,7 +191,7 @@ async fn body<T: DeserializeOwned>(store: &Store, by: &By<'_>, bytes: &[u8]) -> 
         (None, None) if by.caller.account().is_some() => may_set(store, by, "").await?,
         (None, _) => {}
     }
-    serde_json::from_slice(bytes).map_err(|e| WebError::BadRequest(format!("the body is not the JSON expected: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| JsonError::BadRequest(format!("the body is not the JSON expected: {e}")))
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,7 +206,7 @@ pub(super) async fn set_standard(
     State(state): State<AppState>,
     Staff(a, bo, _): Staff<need::SetPledgeStandards>,
     bytes: Bytes,
-) -> Result<Json<serde_json::Value>, WebError> {
+) -> Result<Json<serde_json::Value>, JsonError> {
     let by = a.by(PURPOSE, bo.now());
     let b: StandardBody = body(&state.store, &by, &bytes).await?;
     let hood = b.neighbourhood.as_deref().map(str::trim).filter(|n| !n.is_empty());
@@ -224,7 +225,7 @@ pub(super) async fn withdraw_standard(
     State(state): State<AppState>,
     Staff(a, bo, _): Staff<need::SetPledgeStandards>,
     JsonQuery(q): JsonQuery<WithdrawQuery>,
-) -> Result<Json<serde_json::Value>, WebError> {
+) -> Result<Json<serde_json::Value>, JsonError> {
     let by = a.by(PURPOSE, bo.now());
     if let Some(force_id) = q.force.as_deref().map(str::trim).filter(|f| force::by_id(f).is_some()) {
         may_set(&state.store, &by, force_id).await?;
@@ -234,9 +235,9 @@ pub(super) async fn withdraw_standard(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| WebError::BadRequest("commitment is required, e.g. commitment=999-answer".into()))?
+        .ok_or_else(|| JsonError::BadRequest("commitment is required, e.g. commitment=999-answer".into()))?
         .parse()
-        .map_err(|e: peel_core::pledge::StandardError| WebError::BadRequest(e.to_string()))?;
+        .map_err(|e: peel_core::pledge::StandardError| JsonError::BadRequest(e.to_string()))?;
     let force_id = q.force.as_deref().unwrap_or("");
     let hood = q.neighbourhood.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let (_, set) = withdraw_local_standard(&state.store, &by, force_id, hood, commitment).await?;
@@ -254,10 +255,10 @@ pub(super) async fn set_area_api(
     State(state): State<AppState>,
     Staff(a, bo, _): Staff<need::SetPledgeStandards>,
     bytes: Bytes,
-) -> Result<Json<serde_json::Value>, WebError> {
+) -> Result<Json<serde_json::Value>, JsonError> {
     let by = a.by(PURPOSE, bo.now());
     let b: AreaBody = body(&state.store, &by, &bytes).await?;
-    let area: AreaKind = b.area.parse().map_err(WebError::BadRequest)?;
+    let area: AreaKind = b.area.parse().map_err(JsonError::BadRequest)?;
     set_area(&state.store, &by, &b.force, &b.neighbourhood, area).await?;
     Ok(Json(json!({ "force": b.force.trim(), "neighbourhood": b.neighbourhood.trim(), "area": area.as_str() })))
 }

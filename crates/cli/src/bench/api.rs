@@ -317,7 +317,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
         anchors.len()
     ));
 
-    let all = store.neighbourhood_boundaries().await?;
+    let all = store.geography().neighbourhood_boundaries().await?;
     let met: Vec<_> = all.iter().filter(|(f, _, _)| f == "metropolitan").cloned().collect();
     let areas = if met.is_empty() { all } else { met };
     let real_month = summary.months.iter().max().copied().context("the sample holds no street crimes")?;
@@ -571,6 +571,25 @@ async fn query_sets(state: &AppState, lite: &SqlitePool, data: &Data) -> Result<
     Ok(sets)
 }
 
+/// A crime as the PostGIS side copies it from peel's SQLite file: with its
+/// map point, street, outcome status and the month of its latest outcome.
+#[derive(sqlx::FromRow)]
+struct CrimeRow {
+    id: i64,
+    month: String,
+    category: String,
+    persistent_id: Option<String>,
+    location_id: Option<i64>,
+    street_name: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    context: String,
+    location_type: String,
+    location_subtype: String,
+    last_outcome: Option<String>,
+    latest: Option<String>,
+}
+
 /// The PostGIS side: a scratch database on the given server.
 struct PostGis {
     admin: PgPool,
@@ -655,37 +674,37 @@ impl PostGis {
         )
         .execute(pool)
         .await?;
-        type Row = (
-            i64,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<f64>,
-            Option<f64>,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        );
         let mut after = 0i64;
         loop {
-            let rows: Vec<Row> = sqlx::query_as(
+            let rows: Vec<CrimeRow> = sqlx::query_as(
                 "SELECT c.id, c.month, c.category, c.persistent_id, c.location_id, l.street_name, l.latitude, \
                  l.longitude, c.context, c.location_type, c.location_subtype, c.last_outcome, \
-                 (SELECT MAX(o.month) FROM outcomes o WHERE o.persistent_id = c.persistent_id) \
+                 (SELECT MAX(o.month) FROM outcomes o WHERE o.persistent_id = c.persistent_id) AS latest \
                  FROM crimes c LEFT JOIN locations l ON l.id = c.location_id WHERE c.id > $1 ORDER BY c.id LIMIT 50000",
             )
             .bind(after)
             .fetch_all(lite)
             .await?;
             let Some(last) = rows.last() else { break };
-            after = last.0;
+            after = last.id;
             let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
             let mut csv = String::with_capacity(rows.len() * 300);
-            for (id, month, category, pid, loc, street, lat, lng, context, ltype, lsub, outcome, latest) in rows {
+            for CrimeRow {
+                id,
+                month,
+                category,
+                persistent_id: pid,
+                location_id: loc,
+                street_name: street,
+                latitude: lat,
+                longitude: lng,
+                context,
+                location_type: ltype,
+                location_subtype: lsub,
+                last_outcome: outcome,
+                latest,
+            } in rows
+            {
                 let asb = category == CrimeCategory::AntiSocialBehaviour.slug();
                 let status = outcome.filter(|_| !asb).and_then(|code| Outcome::from_code(&code));
                 let has_pid = pid.as_deref().is_some_and(|p| !p.is_empty());

@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{AsbError, ReportView, Viewer};
-use crate::{Store, StoreError, on_db};
+use crate::handles::Asb;
+use crate::{StoreError, on_db};
 
 /// Whether a victim's reports may already meet the Community Trigger
 /// threshold. Advice only: an application starts a review, and the
@@ -53,12 +54,12 @@ struct KeyRow {
     address_key: String,
 }
 
-impl Store {
+impl Asb<'_> {
     /// What a case review needs of each report, in the order of `ids`.
-    async fn stored_reports(&self, ids: &[i64]) -> Result<Vec<StoredReport>, StoreError> {
+    async fn stored_reports(self, ids: &[i64]) -> Result<Vec<StoredReport>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let row: Option<StoredRow> = on_db!(self, pool => {
+            let row: Option<StoredRow> = on_db!(self.0, pool => {
                 sqlx::query_as(
                     "SELECT r.id, o.name AS agency, (SELECT p.name FROM asb_report_people p WHERE p.report_id = r.id \
                      AND p.role = 'reporter' ORDER BY p.position LIMIT 1) AS complainant, r.occurred_at, r.recorded_at, \
@@ -92,7 +93,7 @@ impl Store {
     /// as if they applied today. Their reports are found as the repeat-victim
     /// rule finds them, across every organisation, over the procedure's
     /// application window; only reports `v` may see are named.
-    pub(crate) async fn add_case_review_checks(&self, view: &mut ReportView, v: &Viewer<'_>) -> Result<(), AsbError> {
+    pub(crate) async fn add_case_review_checks(self, view: &mut ReportView, v: &Viewer<'_>) -> Result<(), AsbError> {
         let procedure = Procedure::national_default();
         let today: NaiveDate = v.at.date_naive();
         let since = today
@@ -101,7 +102,7 @@ impl Store {
             .map(|t| time::format(t.and_utc()))
             .unwrap_or_default();
         let now = time::format(v.at);
-        let keys: Vec<KeyRow> = on_db!(self, pool => {
+        let keys: Vec<KeyRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT name_key, postcode, phone_key, email_key, address_key FROM asb_report_people \
                  WHERE report_id = $1 AND role = 'victim' ORDER BY position",
@@ -140,7 +141,7 @@ impl Store {
 
     /// Checks `v` may see every report in `ids`: 422 for one that does not
     /// exist, 403 (audited) for one not shared with their organisation.
-    pub async fn check_citable_asb_reports(&self, ids: &[i64], v: &Viewer<'_>) -> Result<(), AsbError> {
+    pub async fn check_citable_asb_reports(self, ids: &[i64], v: &Viewer<'_>) -> Result<(), AsbError> {
         for id in ids {
             match self.report_owner(*id, v.org_id).await? {
                 None => {
@@ -162,9 +163,9 @@ impl Store {
     /// reports: agency the recording organisation, complainant the reporter,
     /// the dates and hate flag from the report, and one incident for reports
     /// of the same incident. Each report is checked as
-    /// [`Store::check_citable_asb_reports`] does, and each read audited as
+    /// [`Asb::check_citable_asb_reports`] does, and each read audited as
     /// `asb.report.read` before anything is returned.
-    pub async fn asb_reports_as_complaints(&self, ids: &[i64], v: &Viewer<'_>) -> Result<Vec<Complaint>, AsbError> {
+    pub async fn asb_reports_as_complaints(self, ids: &[i64], v: &Viewer<'_>) -> Result<Vec<Complaint>, AsbError> {
         let mut unique = Vec::new();
         for id in ids {
             if !unique.contains(id) {
@@ -175,7 +176,7 @@ impl Store {
         for id in &unique {
             let entry =
                 v.by().entry("asb.report.read", format!("asb_report:{id}"), json!({ "cited_in": "case review" }));
-            self.append_audit(&entry).await?;
+            self.0.audit().append_audit(&entry).await?;
         }
         let mut reports = self.stored_reports(&unique).await?;
         reports.sort_by_key(|r| (r.recorded_on, r.id));

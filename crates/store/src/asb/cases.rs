@@ -12,7 +12,8 @@ use serde_json::json;
 use super::reports::ReportView;
 use super::{AsbError, CASE_VISIBLE, Viewer};
 use crate::audit::append_audit_in;
-use crate::{Store, on_db};
+use crate::handles::Asb;
+use crate::on_db;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ShareView {
@@ -120,10 +121,10 @@ pub(super) enum Need {
     Owner,
 }
 
-impl Store {
+impl Asb<'_> {
     /// (owner organisation, status) if `v` may act on the case as `need` says.
     pub(super) async fn case_for(
-        &self,
+        self,
         id: i64,
         v: &Viewer<'_>,
         need: Need,
@@ -132,7 +133,7 @@ impl Store {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT c.owner_org_id, c.status, {CASE_VISIBLE} FROM asb_cases c WHERE c.id = $2"
         ));
-        let row: Option<(i64, String, bool)> = on_db!(self, pool => {
+        let row: Option<(i64, String, bool)> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(v.org_id).bind(id).fetch_optional(pool).await?
         });
         let Some((owner, status, visible)) = row else { return Err(AsbError::NotFound(format!("case {id}"))) };
@@ -155,20 +156,20 @@ impl Store {
     /// Checks that case `id` exists and is owned by or shared with `v`'s
     /// organisation (a refusal is audited), so a route can refuse a caller
     /// before it reads what they sent.
-    pub async fn reach_asb_case(&self, id: i64, v: &Viewer<'_>) -> Result<(), AsbError> {
+    pub async fn reach_asb_case(self, id: i64, v: &Viewer<'_>) -> Result<(), AsbError> {
         self.case_for(id, v, Need::Visible, false).await.map(|_| ())
     }
 
     /// Opens a case owned by `v` and their organisation, holding `report_ids`
     /// (audited as `asb.case.create`). Returns the case's id.
-    pub async fn create_asb_case(&self, title: &str, report_ids: &[i64], v: &Viewer<'_>) -> Result<i64, AsbError> {
+    pub async fn create_asb_case(self, title: &str, report_ids: &[i64], v: &Viewer<'_>) -> Result<i64, AsbError> {
         self.create_asb_case_under(title, report_ids, None, v).await
     }
 
-    /// Opens a case as [`Store::create_asb_case`] does, handled under the
+    /// Opens a case as [`Asb::create_asb_case`] does, handled under the
     /// partnership `csp` (force id, CSP id), whose service standards then apply.
     pub async fn create_asb_case_under(
-        &self,
+        self,
         title: &str,
         report_ids: &[i64],
         csp: Option<(&str, &str)>,
@@ -176,13 +177,14 @@ impl Store {
     ) -> Result<i64, AsbError> {
         if let Some((force_id, csp_id)) = csp {
             let target = peel_core::access::Target::Partnership { force_id, csp_id };
-            self.authorise(&v.by(), peel_core::access::Permission::ManageCases, target)
+            self.0
+                .authorise(&v.by(), peel_core::access::Permission::ManageCases, target)
                 .await
                 .map_err(AsbError::refused)?;
         }
         let title = check_title(title)?;
         if let Some((force, id)) = csp
-            && self.csp(force, id).await?.is_none()
+            && self.0.geography().csp(force, id).await?.is_none()
         {
             return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
         }
@@ -202,7 +204,7 @@ impl Store {
             return Err(AsbError::NotShared(format!("report {id} is not shared with your organisation")));
         }
         let at = time::format(v.at);
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO asb_cases (title, status, owner_org_id, owner_user_id, opened_at, force_id, csp_id) \
@@ -239,13 +241,13 @@ impl Store {
 
     /// Adds a report to an open case (audited as `asb.case.link_report`).
     /// Adding a report the case already holds changes nothing.
-    pub async fn link_asb_report(&self, case_id: i64, report_id: i64, v: &Viewer<'_>) -> Result<(), AsbError> {
+    pub async fn link_asb_report(self, case_id: i64, report_id: i64, v: &Viewer<'_>) -> Result<(), AsbError> {
         self.case_for(case_id, v, Need::Visible, true).await?;
         if !self.reports_hidden_from(&[report_id], v).await?.is_empty() {
             self.audit_refusal(&format!("asb_report:{report_id}"), v).await?;
             return Err(AsbError::NotShared(format!("report {report_id} is not shared with your organisation")));
         }
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let current: Option<i64> = sqlx::query_scalar("SELECT case_id FROM asb_reports WHERE id = $1")
                 .bind(report_id)
@@ -272,15 +274,15 @@ impl Store {
     /// Shares a case with an organisation (audited as `asb.case.share`, a
     /// disclosure). Only the owner may share. Sharing again changes nothing;
     /// returns whether it was new.
-    pub async fn share_asb_case(&self, case_id: i64, org_id: i64, v: &Viewer<'_>) -> Result<bool, AsbError> {
+    pub async fn share_asb_case(self, case_id: i64, org_id: i64, v: &Viewer<'_>) -> Result<bool, AsbError> {
         let (owner, _) = self.case_for(case_id, v, Need::Owner, true).await?;
-        let Some(org) = self.organisation(org_id).await? else {
+        let Some(org) = self.0.accounts().organisation(org_id).await? else {
             return Err(Problems::one("organisation_id", "Choose an organisation that exists.").into());
         };
         if org.id == owner {
             return Err(Problems::one("organisation_id", "The case already belongs to that organisation.").into());
         }
-        let changed = on_db!(self, pool => {
+        let changed = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "INSERT INTO asb_case_shares (case_id, organisation_id, shared_at, shared_by) VALUES ($1, $2, $3, $4) \
@@ -306,10 +308,16 @@ impl Store {
 
     /// Stops sharing a case with an organisation (audited as
     /// `asb.case.unshare`). Returns whether it had been shared.
-    pub async fn unshare_asb_case(&self, case_id: i64, org_id: i64, v: &Viewer<'_>) -> Result<bool, AsbError> {
+    pub async fn unshare_asb_case(self, case_id: i64, org_id: i64, v: &Viewer<'_>) -> Result<bool, AsbError> {
         self.case_for(case_id, v, Need::Owner, false).await?;
-        let name = self.organisation(org_id).await?.map(|o| o.name).unwrap_or_else(|| format!("organisation {org_id}"));
-        let changed = on_db!(self, pool => {
+        let name = self
+            .0
+            .accounts()
+            .organisation(org_id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_else(|| format!("organisation {org_id}"));
+        let changed = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("DELETE FROM asb_case_shares WHERE case_id = $1 AND organisation_id = $2")
                 .bind(case_id)
@@ -329,9 +337,9 @@ impl Store {
     }
 
     /// Records an action on an open case (audited as `asb.case.action`).
-    pub async fn add_asb_action(&self, case_id: i64, a: &NewAction, v: &Viewer<'_>) -> Result<i64, AsbError> {
+    pub async fn add_asb_action(self, case_id: i64, a: &NewAction, v: &Viewer<'_>) -> Result<i64, AsbError> {
         self.case_for(case_id, v, Need::Visible, true).await?;
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO asb_case_actions (case_id, kind, taken_on, description, recorded_at, recorded_by) \
@@ -355,9 +363,9 @@ impl Store {
     }
 
     /// Records a use of a tool or power with its review date (audited as `asb.case.tool`).
-    pub async fn add_asb_tool(&self, case_id: i64, t: &NewToolUse, v: &Viewer<'_>) -> Result<i64, AsbError> {
+    pub async fn add_asb_tool(self, case_id: i64, t: &NewToolUse, v: &Viewer<'_>) -> Result<i64, AsbError> {
         self.case_for(case_id, v, Need::Visible, true).await?;
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO asb_case_tools (case_id, tool, used_on, review_on, notes, recorded_at, recorded_by) \
@@ -383,9 +391,9 @@ impl Store {
     }
 
     /// Closes an open case with its outcome (audited as `asb.case.close`). Only the owner may close.
-    pub async fn close_asb_case(&self, case_id: i64, c: &NewClosure, v: &Viewer<'_>) -> Result<(), AsbError> {
+    pub async fn close_asb_case(self, case_id: i64, c: &NewClosure, v: &Viewer<'_>) -> Result<(), AsbError> {
         self.case_for(case_id, v, Need::Owner, true).await?;
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "UPDATE asb_cases SET status = 'closed', closed_at = $2, outcome = $3, closure_notes = $4 \
@@ -411,15 +419,18 @@ impl Store {
 
     /// One case with its reports, work and timeline, audited as
     /// `asb.case.read` before it is returned.
-    pub async fn asb_case(&self, id: i64, v: &Viewer<'_>) -> Result<CaseView, AsbError> {
+    pub async fn asb_case(self, id: i64, v: &Viewer<'_>) -> Result<CaseView, AsbError> {
         let (owner, _) = self.case_for(id, v, Need::Visible, false).await?;
         let access = v.access(owner);
         let label = if access.is_full() { "full" } else { "restricted" };
-        self.append_audit(&v.by().entry("asb.case.read", format!("asb_case:{id}"), json!({ "access": label }))).await?;
+        self.0
+            .audit()
+            .append_audit(&v.by().entry("asb.case.read", format!("asb_case:{id}"), json!({ "access": label })))
+            .await?;
         self.load_case(id, v.org_id, access).await
     }
 
-    async fn load_case(&self, id: i64, viewer_org: i64, access: FieldAccess) -> Result<CaseView, AsbError> {
+    async fn load_case(self, id: i64, viewer_org: i64, access: FieldAccess) -> Result<CaseView, AsbError> {
         #[derive(sqlx::FromRow)]
         struct CaseRow {
             id: i64,
@@ -433,7 +444,7 @@ impl Store {
             outcome: Option<String>,
             closure_notes: Option<String>,
         }
-        let row: CaseRow = on_db!(self, pool => {
+        let row: CaseRow = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT c.id, c.title, c.status, c.owner_org_id AS owner_organisation_id, o.name AS owner_organisation, \
                  u.display_name AS owner, c.opened_at, c.closed_at, c.outcome, c.closure_notes \
@@ -444,7 +455,7 @@ impl Store {
             .fetch_one(pool)
             .await?
         });
-        let shared_with: Vec<ShareView> = on_db!(self, pool => {
+        let shared_with: Vec<ShareView> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT s.organisation_id, o.name AS organisation, s.shared_at FROM asb_case_shares s \
                  JOIN organisations o ON o.id = s.organisation_id WHERE s.case_id = $1 ORDER BY o.name",
@@ -453,10 +464,10 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let report_ids: Vec<i64> = on_db!(self, pool => {
+        let report_ids: Vec<i64> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT id FROM asb_reports WHERE case_id = $1 ORDER BY id").bind(id).fetch_all(pool).await?
         });
-        let actions: Vec<ActionView> = on_db!(self, pool => {
+        let actions: Vec<ActionView> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT a.id, a.kind, a.taken_on, a.description, a.recorded_at, u.display_name AS recorded_by \
                  FROM asb_case_actions a \
@@ -466,7 +477,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let tools: Vec<ToolView> = on_db!(self, pool => {
+        let tools: Vec<ToolView> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT t.id, t.tool, t.used_on, t.review_on, t.notes, t.recorded_at, u.display_name AS recorded_by \
                  FROM asb_case_tools t \
@@ -476,7 +487,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let timeline: Vec<EventView> = on_db!(self, pool => {
+        let timeline: Vec<EventView> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT at, actor, kind, summary FROM asb_case_events WHERE case_id = $1 ORDER BY id")
                 .bind(id)
                 .fetch_all(pool)
@@ -508,8 +519,8 @@ impl Store {
 
     /// The cases owned by or shared with `v`'s organisation, open first,
     /// newest first (audited as `asb.case.list`).
-    pub async fn asb_cases(&self, v: &Viewer<'_>) -> Result<Vec<CaseSummary>, AsbError> {
-        self.append_audit(&v.by().entry("asb.case.list", "asb_cases".into(), json!({}))).await?;
+    pub async fn asb_cases(self, v: &Viewer<'_>) -> Result<Vec<CaseSummary>, AsbError> {
+        self.0.audit().append_audit(&v.by().entry("asb.case.list", "asb_cases".into(), json!({}))).await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.owner_org_id <> $1 AS shared_with_us, \
              c.opened_at, (SELECT COUNT(*) FROM asb_reports r WHERE r.case_id = c.id) AS reports, \
@@ -518,7 +529,7 @@ impl Store {
              ORDER BY c.status DESC, c.id DESC LIMIT 1000"
         ));
         let rows: Vec<CaseSummary> =
-            on_db!(self, pool => { sqlx::query_as(sql).bind(v.org_id).fetch_all(pool).await? });
+            on_db!(self.0, pool => { sqlx::query_as(sql).bind(v.org_id).fetch_all(pool).await? });
         Ok(rows)
     }
 
@@ -526,19 +537,21 @@ impl Store {
     /// multi-agency reviews that high-risk assessments asked for and that no
     /// "multi-agency review held" action has yet answered; soonest first
     /// (audited as `asb.review.list`).
-    pub async fn asb_due_reviews(&self, due_by: NaiveDate, v: &Viewer<'_>) -> Result<Vec<DueReview>, AsbError> {
-        self.append_audit(&v.by().entry(
-            "asb.review.list",
-            "asb_reviews".into(),
-            json!({ "due_by": due_by.to_string() }),
-        ))
-        .await?;
+    pub async fn asb_due_reviews(self, due_by: NaiveDate, v: &Viewer<'_>) -> Result<Vec<DueReview>, AsbError> {
+        self.0
+            .audit()
+            .append_audit(&v.by().entry(
+                "asb.review.list",
+                "asb_reviews".into(),
+                json!({ "due_by": due_by.to_string() }),
+            ))
+            .await?;
         let due = due_by.format("%Y-%m-%d").to_string();
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT t.case_id, t.tool, t.review_on, c.title FROM asb_case_tools t JOIN asb_cases c ON c.id = t.case_id \
              WHERE c.status = 'open' AND t.review_on <= $2 AND {CASE_VISIBLE} ORDER BY t.review_on, t.id"
         ));
-        let tools: Vec<(i64, String, String, String)> = on_db!(self, pool => {
+        let tools: Vec<(i64, String, String, String)> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(v.org_id).bind(&due).fetch_all(pool).await?
         });
         let sql = sqlx::AssertSqlSafe(format!(
@@ -552,7 +565,7 @@ impl Store {
              AND {} ORDER BY a.review_due_on, a.id",
             super::REPORT_VISIBLE
         ));
-        let risks: Vec<(i64, Option<i64>, String)> = on_db!(self, pool => {
+        let risks: Vec<(i64, Option<i64>, String)> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(v.org_id).bind(&due).fetch_all(pool).await?
         });
         let mut out: Vec<DueReview> = tools

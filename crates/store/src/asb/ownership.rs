@@ -9,7 +9,8 @@ use serde_json::json;
 use super::cases::Need;
 use super::{AsbError, Viewer};
 use crate::audit::append_audit_in;
-use crate::{Store, on_db};
+use crate::handles::Asb;
+use crate::on_db;
 
 /// Someone a case may be handed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,12 +21,12 @@ pub struct OwnerCandidate {
     pub organisation: String,
 }
 
-impl Store {
+impl Asb<'_> {
     /// People who could own case `case_id`: enabled caseworkers of the
     /// owning organisation and of the organisations it is shared with.
     /// Only the owning organisation's staff may ask.
     pub async fn asb_case_owner_candidates(
-        &self,
+        self,
         case_id: i64,
         v: &Viewer<'_>,
     ) -> Result<Vec<OwnerCandidate>, AsbError> {
@@ -39,7 +40,7 @@ impl Store {
             organisation: String,
             disabled: bool,
         }
-        let rows: Vec<Row> = on_db!(self, pool => {
+        let rows: Vec<Row> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT u.id AS user_id, u.display_name AS name, u.role, o.id AS organisation_id, \
                  o.name AS organisation, u.disabled FROM users u \
@@ -68,12 +69,12 @@ impl Store {
     /// (audited as `asb.case.reassign`; a disclosure when the organisation
     /// changes). Only the owning organisation may, and only to a caseworker
     /// of its own or of an organisation the case is shared with (the people
-    /// [`Store::asb_case_owner_candidates`] lists). The organisation giving
+    /// [`Asb::asb_case_owner_candidates`] lists). The organisation giving
     /// the case away keeps it shared, so its people can still see the work
     /// they did; the new owner may stop sharing.
-    pub async fn reassign_asb_case(&self, case_id: i64, r: &Reassignment, v: &Viewer<'_>) -> Result<(), AsbError> {
+    pub async fn reassign_asb_case(self, case_id: i64, r: &Reassignment, v: &Viewer<'_>) -> Result<(), AsbError> {
         let (owner, _) = self.case_for(case_id, v, Need::Owner, true).await?;
-        let to = match self.user(r.user_id).await? {
+        let to = match self.0.accounts().user(r.user_id).await? {
             Some(u) if !u.disabled => u,
             _ => {
                 return Err(
@@ -88,7 +89,7 @@ impl Store {
             )
             .into());
         }
-        let shared: Vec<i64> = on_db!(self, pool => {
+        let shared: Vec<i64> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT organisation_id FROM asb_case_shares WHERE case_id = $1")
                 .bind(case_id)
                 .fetch_all(pool)
@@ -112,17 +113,22 @@ impl Store {
             )
             .into());
         }
-        let current: i64 = on_db!(self, pool => {
+        let current: i64 = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT owner_user_id FROM asb_cases WHERE id = $1").bind(case_id).fetch_one(pool).await?
         });
         if current == to.id {
             return Err(Problems::one("user_id", format!("{} already owns the case.", to.display_name)).into());
         }
-        let from_org =
-            self.organisation(owner).await?.map(|o| o.name).unwrap_or_else(|| format!("organisation {owner}"));
+        let from_org = self
+            .0
+            .accounts()
+            .organisation(owner)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_else(|| format!("organisation {owner}"));
         let moved = to.organisation_id != owner;
         let at = time::format(v.at);
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "UPDATE asb_cases SET owner_user_id = $2, owner_org_id = $3 WHERE id = $1 AND status = 'open' \
@@ -184,13 +190,13 @@ impl Store {
     /// Reopens a closed case (audited as `asb.case.reopen`). Only the owning
     /// organisation may. The closure stays in the timeline; the case's
     /// outcome is cleared until it is closed again.
-    pub async fn reopen_asb_case(&self, case_id: i64, reason: &str, v: &Viewer<'_>) -> Result<(), AsbError> {
+    pub async fn reopen_asb_case(self, case_id: i64, reason: &str, v: &Viewer<'_>) -> Result<(), AsbError> {
         let reason = check_reopening(reason)?;
         let (_, status) = self.case_for(case_id, v, Need::Owner, false).await?;
         if status != "closed" {
             return Err(AsbError::Conflict(format!("case {case_id} is open already")));
         }
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "UPDATE asb_cases SET status = 'open', closed_at = NULL, outcome = NULL, closure_notes = NULL \

@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::{AsbError, REPORT_VISIBLE, Viewer};
 use crate::audit::append_audit_in;
-use crate::{Store, StoreError, on_db};
+use crate::handles::Asb;
+use crate::{StoreError, on_db};
 
 /// A person on a report. Phone and email are `None` in the restricted view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -168,12 +169,12 @@ fn risk_from_row(r: RiskRow, access: FieldAccess) -> Result<RiskView, StoreError
     })
 }
 
-impl Store {
+impl Asb<'_> {
     /// Records a report and judges each victim with the current repeat-victim
     /// rule, in one transaction (audited as `asb.report.create`). Earlier
     /// reports are searched across every organisation: a victim who called
     /// the council twice and the police once is a repeat victim.
-    pub async fn record_asb_report(&self, r: &NewReport, v: &Viewer<'_>) -> Result<ReportView, AsbError> {
+    pub async fn record_asb_report(self, r: &NewReport, v: &Viewer<'_>) -> Result<ReportView, AsbError> {
         let rules = self.current_asb_rules().await?;
         let start = time::format(rules.repeat.window_start(v.at));
         let now = time::format(v.at);
@@ -186,7 +187,7 @@ impl Store {
         }
         let any_repeat = findings.iter().any(|f| f.1.repeat);
         let location_key = r.location_identity().address_key;
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO asb_reports (channel, referred_by, category, hate_related, occurred_at, location, \
@@ -268,12 +269,12 @@ impl Store {
     /// address. Across every organisation; callers show only what the
     /// viewer may see.
     pub(crate) async fn reports_about(
-        &self,
+        self,
         me: &Identity,
         start: &str,
         end: &str,
     ) -> Result<BTreeMap<i64, DateTime<Utc>>, StoreError> {
-        let rows: Vec<CandidateRow> = on_db!(self, pool => {
+        let rows: Vec<CandidateRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT r.id, r.recorded_at, p.name_key, p.postcode, p.phone_key, p.email_key, p.address_key, \
                  r.location_key FROM asb_reports r JOIN asb_report_people p ON p.report_id = r.id \
@@ -303,11 +304,11 @@ impl Store {
     }
 
     /// The organisation that recorded a report and the case it is in, if it exists.
-    pub(crate) async fn report_owner(&self, id: i64, viewer_org: i64) -> Result<Option<(i64, bool)>, StoreError> {
+    pub(crate) async fn report_owner(self, id: i64, viewer_org: i64) -> Result<Option<(i64, bool)>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT r.recorded_by_org_id, {REPORT_VISIBLE} FROM asb_reports r WHERE r.id = $2"
         ));
-        let row: Option<(i64, bool)> = on_db!(self, pool => {
+        let row: Option<(i64, bool)> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(viewer_org).bind(id).fetch_optional(pool).await?
         });
         Ok(row)
@@ -316,7 +317,7 @@ impl Store {
     /// Checks `v` may see report `id` and returns the access they get:
     /// full for the recording organisation's own staff (unless partners),
     /// else as for the case it is in. A refusal is audited.
-    pub(crate) async fn report_access(&self, id: i64, v: &Viewer<'_>) -> Result<FieldAccess, AsbError> {
+    pub(crate) async fn report_access(self, id: i64, v: &Viewer<'_>) -> Result<FieldAccess, AsbError> {
         let Some((recorder, visible)) = self.report_owner(id, v.org_id).await? else {
             return Err(AsbError::NotFound(format!("report {id}")));
         };
@@ -329,7 +330,7 @@ impl Store {
         if recorder == v.org_id {
             return Ok(v.access(recorder));
         }
-        let owner: Option<i64> = on_db!(self, pool => {
+        let owner: Option<i64> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT c.owner_org_id FROM asb_cases c JOIN asb_reports r ON r.case_id = c.id WHERE r.id = $1")
                 .bind(id)
                 .fetch_optional(pool)
@@ -338,30 +339,30 @@ impl Store {
         Ok(v.access(owner.unwrap_or(recorder)))
     }
 
-    pub(crate) async fn audit_refusal(&self, subject: &str, v: &Viewer<'_>) -> Result<(), StoreError> {
+    pub(crate) async fn audit_refusal(self, subject: &str, v: &Viewer<'_>) -> Result<(), StoreError> {
         let entry = v.by().entry("access.denied", subject.to_string(), json!({ "reason": "not shared" }));
-        self.append_audit(&entry).await.map(|_| ())
+        self.0.audit().append_audit(&entry).await.map(|_| ())
     }
 
     /// One report, audited as `asb.report.read` before it is returned.
-    pub async fn asb_report(&self, id: i64, v: &Viewer<'_>) -> Result<ReportView, AsbError> {
+    pub async fn asb_report(self, id: i64, v: &Viewer<'_>) -> Result<ReportView, AsbError> {
         let access = self.report_access(id, v).await?;
         let details = json!({ "access": if access.is_full() { "full" } else { "restricted" } });
-        self.append_audit(&v.by().entry("asb.report.read", format!("asb_report:{id}"), details)).await?;
+        self.0.audit().append_audit(&v.by().entry("asb.report.read", format!("asb_report:{id}"), details)).await?;
         let mut view = self.load_report(id, v.org_id, access).await?;
         self.add_case_review_checks(&mut view, v).await?;
         Ok(view)
     }
 
     /// The reports `v` may see, newest first (audited as `asb.report.list`).
-    pub async fn asb_reports(&self, v: &Viewer<'_>, limit: i64) -> Result<Vec<ReportSummary>, AsbError> {
-        self.append_audit(&v.by().entry("asb.report.list", "asb_reports".into(), json!({}))).await?;
+    pub async fn asb_reports(self, v: &Viewer<'_>, limit: i64) -> Result<Vec<ReportSummary>, AsbError> {
+        self.0.audit().append_audit(&v.by().entry("asb.report.list", "asb_reports".into(), json!({}))).await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT r.id, r.recorded_at, r.category, r.hate_related, r.location, r.repeat_victim, \
              (SELECT a.band FROM asb_risk_assessments a WHERE a.report_id = r.id ORDER BY a.id DESC LIMIT 1) AS band, \
              r.case_id FROM asb_reports r WHERE {REPORT_VISIBLE} ORDER BY r.id DESC LIMIT $2"
         ));
-        let rows: Vec<ReportSummary> = on_db!(self, pool => {
+        let rows: Vec<ReportSummary> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(v.org_id).bind(limit.clamp(1, 1000)).fetch_all(pool).await?
         });
         Ok(rows)
@@ -369,15 +370,16 @@ impl Store {
 
     /// A report's data, shaped for `access`. No audit entry: callers write it.
     pub(crate) async fn load_report(
-        &self,
+        self,
         id: i64,
         viewer_org: i64,
         access: FieldAccess,
     ) -> Result<ReportView, AsbError> {
         let sql = sqlx::AssertSqlSafe(format!("{REPORT_SELECT} WHERE r.id = $1"));
-        let row: Option<ReportRow> = on_db!(self, pool => { sqlx::query_as(sql).bind(id).fetch_optional(pool).await? });
+        let row: Option<ReportRow> =
+            on_db!(self.0, pool => { sqlx::query_as(sql).bind(id).fetch_optional(pool).await? });
         let Some(r) = row else { return Err(AsbError::NotFound(format!("report {id}"))) };
-        let people: Vec<PersonRow> = on_db!(self, pool => {
+        let people: Vec<PersonRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT id, role, name, phone, email, address, postcode, repeat_count, repeat_victim \
                  FROM asb_report_people WHERE report_id = $1 ORDER BY position",
@@ -391,7 +393,7 @@ impl Store {
              JOIN asb_report_people p ON p.id = m.person_id JOIN asb_reports r ON r.id = m.earlier_report_id \
              WHERE p.report_id = $2 AND {REPORT_VISIBLE} ORDER BY m.earlier_report_id"
         ));
-        let matches: Vec<(i64, i64)> = on_db!(self, pool => {
+        let matches: Vec<(i64, i64)> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(viewer_org).bind(id).fetch_all(pool).await?
         });
         let full = access.is_full();
@@ -443,8 +445,8 @@ impl Store {
         })
     }
 
-    async fn risk_rows(&self, report_id: i64, limit: i64) -> Result<Vec<RiskRow>, StoreError> {
-        let rows: Vec<RiskRow> = on_db!(self, pool => {
+    async fn risk_rows(self, report_id: i64, limit: i64) -> Result<Vec<RiskRow>, StoreError> {
+        let rows: Vec<RiskRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT id, rules_version, score, band, answers, escalated_by, review_due_on, assessed_at \
                  FROM asb_risk_assessments WHERE report_id = $1 ORDER BY id DESC LIMIT $2",
@@ -461,7 +463,7 @@ impl Store {
     /// (audited as `asb.risk.assess`). High risk sets the date by which a
     /// multi-agency review is due.
     pub async fn assess_asb_risk(
-        &self,
+        self,
         report_id: i64,
         answers: &BTreeMap<String, bool>,
         v: &Viewer<'_>,
@@ -474,7 +476,7 @@ impl Store {
             .flatten()
             .map(|d| d.format("%Y-%m-%d").to_string());
         let escalated = serde_json::to_string(&a.escalated_by)?;
-        let row: RiskRow = on_db!(self, pool => {
+        let row: RiskRow = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let row: RiskRow = sqlx::query_as(
                 "INSERT INTO asb_risk_assessments (report_id, rules_version, answers, score, band, escalated_by, \
@@ -502,15 +504,18 @@ impl Store {
     }
 
     /// Every assessment of a report, newest first (audited as `asb.risk.read`).
-    pub async fn asb_risk_assessments(&self, report_id: i64, v: &Viewer<'_>) -> Result<Vec<RiskView>, AsbError> {
+    pub async fn asb_risk_assessments(self, report_id: i64, v: &Viewer<'_>) -> Result<Vec<RiskView>, AsbError> {
         let access = self.report_access(report_id, v).await?;
-        self.append_audit(&v.by().entry("asb.risk.read", format!("asb_report:{report_id}"), json!({}))).await?;
+        self.0
+            .audit()
+            .append_audit(&v.by().entry("asb.risk.read", format!("asb_report:{report_id}"), json!({})))
+            .await?;
         let rows = self.risk_rows(report_id, 1000).await?;
         Ok(rows.into_iter().map(|r| risk_from_row(r, access)).collect::<Result<_, _>>()?)
     }
 
     /// Report ids that exist but that `v` may not see, among `ids`.
-    pub(crate) async fn reports_hidden_from(&self, ids: &[i64], v: &Viewer<'_>) -> Result<BTreeSet<i64>, AsbError> {
+    pub(crate) async fn reports_hidden_from(self, ids: &[i64], v: &Viewer<'_>) -> Result<BTreeSet<i64>, AsbError> {
         let mut hidden = BTreeSet::new();
         for id in ids {
             match self.report_owner(*id, v.org_id).await? {

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::AsbError;
 use crate::audit::{By, append_audit_in};
-use crate::{Store, StoreError, on_db};
+use crate::handles::Asb;
+use crate::{StoreError, on_db};
 
 /// A loaded version, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -23,10 +24,10 @@ fn parse_stored(version: &str, doc: &str) -> Result<RuleSet, StoreError> {
     RuleSet::parse(doc).map_err(|e| StoreError::Corrupt(format!("stored ASB rule set {version}: {e}")))
 }
 
-impl Store {
+impl Asb<'_> {
     /// The rules new decisions use: the newest loaded version, else the shipped one.
-    pub async fn current_asb_rules(&self) -> Result<RuleSet, StoreError> {
-        let row: Option<(String, String)> = on_db!(self, pool => {
+    pub async fn current_asb_rules(self) -> Result<RuleSet, StoreError> {
+        let row: Option<(String, String)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT version, document FROM asb_rule_sets ORDER BY id DESC LIMIT 1")
                 .fetch_optional(pool)
                 .await?
@@ -39,12 +40,12 @@ impl Store {
 
     /// A version by name (loaded or shipped), so old decisions can be shown
     /// with the rules that made them.
-    pub async fn asb_rules_version(&self, version: &str) -> Result<Option<RuleSet>, StoreError> {
+    pub async fn asb_rules_version(self, version: &str) -> Result<Option<RuleSet>, StoreError> {
         let shipped = RuleSet::shipped();
         if shipped.version == version {
             return Ok(Some(shipped));
         }
-        let doc: Option<String> = on_db!(self, pool => {
+        let doc: Option<String> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT document FROM asb_rule_sets WHERE version = $1")
                 .bind(version)
                 .fetch_optional(pool)
@@ -54,8 +55,8 @@ impl Store {
     }
 
     /// Every version, oldest first, the shipped one first of all.
-    pub async fn asb_rule_versions(&self) -> Result<Vec<RuleSetRecord>, StoreError> {
-        let rows: Vec<(String, String, String, String)> = on_db!(self, pool => {
+    pub async fn asb_rule_versions(self) -> Result<Vec<RuleSetRecord>, StoreError> {
+        let rows: Vec<(String, String, String, String)> = on_db!(self.0, pool => {
             sqlx::query_as("SELECT version, document, loaded_at, loaded_by FROM asb_rule_sets ORDER BY id")
                 .fetch_all(pool)
                 .await?
@@ -76,14 +77,14 @@ impl Store {
 
     /// Makes `rules` the current version (audited as `asb.rules.load`). A
     /// version name is never reused, so old decisions keep their meaning.
-    pub async fn load_asb_rules(&self, rules: &RuleSet, by: &By<'_>) -> Result<(), AsbError> {
-        self.authorise(by, Permission::ManageAsbRules, Target::Installation).await.map_err(AsbError::refused)?;
+    pub async fn load_asb_rules(self, rules: &RuleSet, by: &By<'_>) -> Result<(), AsbError> {
+        self.0.authorise(by, Permission::ManageAsbRules, Target::Installation).await.map_err(AsbError::refused)?;
         rules.check()?;
         if rules.version == RuleSet::shipped().version {
             return Err(AsbError::Conflict(format!("the version {} is the one shipped with peel", rules.version)));
         }
         let doc = rules.to_json();
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let r = sqlx::query(
                 "INSERT INTO asb_rule_sets (version, document, loaded_at, loaded_by) VALUES ($1, $2, $3, $4)",

@@ -21,9 +21,10 @@ use serde_json::json;
 use super::cases::Need;
 use super::{AsbError, CASE_VISIBLE, Viewer};
 use crate::audit::{By, append_audit_in};
+use crate::handles::Asb;
 use crate::statistics::Csp;
 use crate::trigger::PartnershipDocument;
-use crate::{Store, StoreError, on_db};
+use crate::{StoreError, on_db};
 
 /// A standards version adopted by a partnership.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -140,28 +141,30 @@ struct CaseRow {
     csp_id: Option<String>,
 }
 
-impl Store {
+impl Asb<'_> {
     /// Adopts a new version of a partnership's service standards (audited as
     /// `asb.standards.adopt`). Versions are never changed or removed: each
     /// judgement names the version that made it.
     pub async fn adopt_asb_standards(
-        &self,
+        self,
         force_id: &str,
         csp_id: &str,
         standards: &Standards,
         by: &By<'_>,
     ) -> Result<StoredStandards, AsbError> {
-        self.authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
+        self.0
+            .authorise(by, Permission::RunCaseReviews, Target::Partnership { force_id, csp_id })
             .await
             .map_err(AsbError::refused)?;
         standards.check()?;
-        if self.csp(force_id, csp_id).await?.is_none() {
+        if self.0.geography().csp(force_id, csp_id).await?.is_none() {
             return Err(AsbError::NotFound(format!("community safety partnership {csp_id} in force {force_id}")));
         }
         let document = serde_json::to_string(standards)?;
         let at = time::format(by.at);
-        let adopted =
-            PartnershipDocument::AsbStandards.adopt(self, force_id, csp_id, &standards.version, &document, by).await?;
+        let adopted = PartnershipDocument::AsbStandards
+            .adopt(self.0, force_id, csp_id, &standards.version, &document, by)
+            .await?;
         let Some(id) = adopted else {
             return Err(AsbError::Conflict(format!(
                 "{force_id}/{csp_id} already has standards version {:?}; give the new one its own version",
@@ -179,29 +182,31 @@ impl Store {
     }
 
     /// The standards a partnership publishes now: its newest version.
-    pub async fn asb_standards_for(&self, force_id: &str, csp_id: &str) -> Result<Option<StoredStandards>, StoreError> {
+    pub async fn asb_standards_for(self, force_id: &str, csp_id: &str) -> Result<Option<StoredStandards>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "{STANDARDS_SELECT} WHERE force_id = $1 AND csp_id = $2 ORDER BY id DESC LIMIT 1"
         ));
-        let row: Option<StandardsRow> = on_db!(self, pool => {
+        let row: Option<StandardsRow> = on_db!(self.0, pool => {
             sqlx::query_as(sql).bind(force_id).bind(csp_id).fetch_optional(pool).await?
         });
         row.map(standards_from_row).transpose()
     }
 
-    async fn all_asb_standards(&self) -> Result<Vec<StoredStandards>, StoreError> {
+    async fn all_asb_standards(self) -> Result<Vec<StoredStandards>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("{STANDARDS_SELECT} ORDER BY id"));
-        let rows: Vec<StandardsRow> = on_db!(self, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
+        let rows: Vec<StandardsRow> = on_db!(self.0, pool => { sqlx::query_as(sql).fetch_all(pool).await? });
         rows.into_iter().map(standards_from_row).collect()
     }
 
     /// The partnership whose local authority holds `postcode`, where the
     /// postcodes table names its district (by name or ONS code).
-    pub async fn csp_for_postcode(&self, postcode: &str) -> Result<Option<Csp>, StoreError> {
+    pub async fn csp_for_postcode(self, postcode: &str) -> Result<Option<Csp>, StoreError> {
         let Ok(p) = peel_core::geography::Postcode::parse(postcode) else { return Ok(None) };
-        let Some(district) = self.postcode(&p).await?.and_then(|p| p.admin_district) else { return Ok(None) };
+        let Some(district) = self.0.geography().postcode(&p).await?.and_then(|p| p.admin_district) else {
+            return Ok(None);
+        };
         let district = district.trim().to_lowercase();
-        Ok(self.all_csps().await?.into_iter().find(|c| {
+        Ok(self.0.geography().all_csps().await?.into_iter().find(|c| {
             c.local_authority.trim().to_lowercase() == district
                 || c.local_authority_code.as_deref().is_some_and(|code| code.trim().to_lowercase() == district)
         }))
@@ -209,8 +214,8 @@ impl Store {
 
     /// The partnership to suggest for a case opened from `report_id`: the one
     /// its location's postcode maps to, if any.
-    pub async fn suggested_csp_for_report(&self, report_id: i64) -> Result<Option<Csp>, StoreError> {
-        let postcode: Option<String> = on_db!(self, pool => {
+    pub async fn suggested_csp_for_report(self, report_id: i64) -> Result<Option<Csp>, StoreError> {
+        let postcode: Option<String> = on_db!(self.0, pool => {
             sqlx::query_scalar("SELECT location_postcode FROM asb_reports WHERE id = $1")
                 .bind(report_id)
                 .fetch_optional(pool)
@@ -225,10 +230,10 @@ impl Store {
     /// Records a contact with or update to the victim on a case (audited as
     /// `asb.case.victim_contact`, with a line in the timeline). A closed case
     /// takes them too: telling the victim it is closed is a standard.
-    pub async fn record_victim_contact(&self, case_id: i64, c: &NewContact, v: &Viewer<'_>) -> Result<i64, AsbError> {
+    pub async fn record_victim_contact(self, case_id: i64, c: &NewContact, v: &Viewer<'_>) -> Result<i64, AsbError> {
         self.case_for(case_id, v, Need::Visible, false).await?;
         let when = c.contacted_at.format("%-d %B %Y at %H:%M").to_string();
-        let id: i64 = on_db!(self, pool => {
+        let id: i64 = on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO asb_victim_contacts (case_id, contacted_at, method, note, recorded_at, recorded_by) \
@@ -260,10 +265,13 @@ impl Store {
 
     /// A case's service against its standards at `now`, with the contacts
     /// (whose notes are personal data: audited as `asb.contact.read` first).
-    pub async fn asb_case_service(&self, case_id: i64, v: &Viewer<'_>) -> Result<CaseService, AsbError> {
+    pub async fn asb_case_service(self, case_id: i64, v: &Viewer<'_>) -> Result<CaseService, AsbError> {
         self.case_for(case_id, v, Need::Visible, false).await?;
-        self.append_audit(&v.by().entry("asb.contact.read", format!("asb_case:{case_id}"), json!({}))).await?;
-        let row: CaseRow = on_db!(self, pool => {
+        self.0
+            .audit()
+            .append_audit(&v.by().entry("asb.contact.read", format!("asb_case:{case_id}"), json!({})))
+            .await?;
+        let row: CaseRow = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.opened_at, c.closed_at, c.force_id, c.csp_id \
                  FROM asb_cases c JOIN organisations o ON o.id = c.owner_org_id WHERE c.id = $1",
@@ -274,7 +282,7 @@ impl Store {
         });
         let adopted = self.all_asb_standards().await?;
         let csps: HashMap<(String, String), String> =
-            self.all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
+            self.0.geography().all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
         let applied = applied_standards(&row, &adopted, &csps)?;
         let mut facts = self.case_facts(std::slice::from_ref(&row)).await?;
         let facts =
@@ -288,7 +296,7 @@ impl Store {
             note: String,
             recorded_by: String,
         }
-        let rows: Vec<ContactRow> = on_db!(self, pool => {
+        let rows: Vec<ContactRow> = on_db!(self.0, pool => {
             sqlx::query_as(
                 "SELECT k.id, k.contacted_at, k.method, k.note, u.display_name AS recorded_by FROM asb_victim_contacts k \
                  JOIN users u ON u.id = k.recorded_by WHERE k.case_id = $1 ORDER BY k.contacted_at, k.id",
@@ -323,7 +331,7 @@ impl Store {
     /// first, then soonest due (audited as `asb.due.list`). Officers see the
     /// cases they own; supervisors and ASB coordinators their organisation's;
     /// partner caseworkers their own and those shared with their organisation.
-    pub async fn asb_due(&self, v: &Viewer<'_>) -> Result<Vec<DueCase>, AsbError> {
+    pub async fn asb_due(self, v: &Viewer<'_>) -> Result<Vec<DueCase>, AsbError> {
         // Each scope uses its parameters from $1 on, then the closing window.
         let (scope, binds): (String, Vec<i64>) = match v.role {
             Role::Officer => ("c.owner_user_id = $1".into(), vec![v.user_id]),
@@ -331,7 +339,10 @@ impl Store {
             Role::PartnerCaseworker => (format!("(c.owner_user_id = $2 OR {CASE_VISIBLE})"), vec![v.org_id, v.user_id]),
             _ => return Err(AsbError::NotShared("your role does not look after cases".into())),
         };
-        self.append_audit(&v.by().entry("asb.due.list", "asb_cases".into(), json!({ "role": v.role.slug() }))).await?;
+        self.0
+            .audit()
+            .append_audit(&v.by().entry("asb.due.list", "asb_cases".into(), json!({ "role": v.role.slug() })))
+            .await?;
         let since = time::format(v.at - Duration::days(CLOSED_WINDOW_DAYS));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT c.id, c.title, c.status, o.name AS owner_organisation, c.opened_at, c.closed_at, c.force_id, c.csp_id \
@@ -339,7 +350,7 @@ impl Store {
              WHERE {scope} AND (c.status = 'open' OR c.closed_at >= ${}) ORDER BY c.id LIMIT 2000",
             binds.len() + 1
         ));
-        let rows: Vec<CaseRow> = on_db!(self, pool => {
+        let rows: Vec<CaseRow> = on_db!(self.0, pool => {
             let mut q = sqlx::query_as(sql);
             for b in &binds {
                 q = q.bind(*b);
@@ -348,7 +359,7 @@ impl Store {
         });
         let adopted = self.all_asb_standards().await?;
         let csps: HashMap<(String, String), String> =
-            self.all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
+            self.0.geography().all_csps().await?.into_iter().map(|c| ((c.force_id, c.id), c.name)).collect();
         let mut facts = self.case_facts(&rows).await?;
         let mut out = Vec::new();
         for row in rows {
@@ -383,19 +394,19 @@ impl Store {
     }
 
     /// What the judgement needs of each case, read in a few queries.
-    async fn case_facts(&self, cases: &[CaseRow]) -> Result<HashMap<i64, CaseFacts>, AsbError> {
+    async fn case_facts(self, cases: &[CaseRow]) -> Result<HashMap<i64, CaseFacts>, AsbError> {
         let mut out = HashMap::new();
         if cases.is_empty() {
             return Ok(out);
         }
         let ids = cases.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(",");
         let sql = |s: &str| sqlx::AssertSqlSafe(s.replace("{ids}", &ids));
-        let reported: Vec<(i64, Option<String>)> = on_db!(self, pool => {
+        let reported: Vec<(i64, Option<String>)> = on_db!(self.0, pool => {
             sqlx::query_as(sql("SELECT case_id, MIN(recorded_at) FROM asb_reports WHERE case_id IN ({ids}) GROUP BY case_id"))
                 .fetch_all(pool)
                 .await?
         });
-        let assessed: Vec<(i64, Option<String>)> = on_db!(self, pool => {
+        let assessed: Vec<(i64, Option<String>)> = on_db!(self.0, pool => {
             sqlx::query_as(sql(
                 "SELECT r.case_id, MIN(a.assessed_at) FROM asb_risk_assessments a JOIN asb_reports r ON r.id = a.report_id \
                  WHERE r.case_id IN ({ids}) GROUP BY r.case_id",
@@ -403,7 +414,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let high: Vec<i64> = on_db!(self, pool => {
+        let high: Vec<i64> = on_db!(self.0, pool => {
             sqlx::query_scalar(sql(
                 "SELECT DISTINCT r.case_id FROM asb_risk_assessments a JOIN asb_reports r ON r.id = a.report_id \
                  WHERE r.case_id IN ({ids}) AND a.band = 'high' \
@@ -412,17 +423,17 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let contacts: Vec<(i64, String)> = on_db!(self, pool => {
+        let contacts: Vec<(i64, String)> = on_db!(self.0, pool => {
             sqlx::query_as(sql("SELECT case_id, contacted_at FROM asb_victim_contacts WHERE case_id IN ({ids})"))
                 .fetch_all(pool)
                 .await?
         });
-        let tools: Vec<(i64, String, String, String)> = on_db!(self, pool => {
+        let tools: Vec<(i64, String, String, String)> = on_db!(self.0, pool => {
             sqlx::query_as(sql("SELECT case_id, tool, used_on, review_on FROM asb_case_tools WHERE case_id IN ({ids}) ORDER BY review_on, id"))
                 .fetch_all(pool)
                 .await?
         });
-        let reviews: Vec<(i64, String)> = on_db!(self, pool => {
+        let reviews: Vec<(i64, String)> = on_db!(self.0, pool => {
             sqlx::query_as(sql("SELECT case_id, taken_on FROM asb_case_actions WHERE kind = 'tool-review' AND case_id IN ({ids})"))
                 .fetch_all(pool)
                 .await?
@@ -472,20 +483,21 @@ impl Store {
     /// partnership's as they were when the case was opened, so choosing one
     /// late cannot pick kinder standards adopted since.
     pub async fn set_asb_case_csp(
-        &self,
+        self,
         case_id: i64,
         force_id: &str,
         csp_id: &str,
         v: &Viewer<'_>,
     ) -> Result<(), AsbError> {
         self.case_for(case_id, v, Need::Owner, false).await?;
-        self.authorise(&v.by(), Permission::ManageCases, Target::Partnership { force_id, csp_id })
+        self.0
+            .authorise(&v.by(), Permission::ManageCases, Target::Partnership { force_id, csp_id })
             .await
             .map_err(AsbError::refused)?;
-        let Some(csp) = self.csp(force_id, csp_id).await? else {
+        let Some(csp) = self.0.geography().csp(force_id, csp_id).await? else {
             return Err(Problems::one("csp", "Choose a community safety partnership from the list.").into());
         };
-        on_db!(self, pool => {
+        on_db!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("UPDATE asb_cases SET force_id = $2, csp_id = $3 WHERE id = $1 AND force_id IS NULL")
                 .bind(case_id)

@@ -190,8 +190,15 @@ impl Harness {
 
     pub async fn audit(&self, actor: &str) -> Vec<(String, String, String)> {
         let q = AuditQuery { actor: Some(actor.into()), limit: Some(1000), ..Default::default() };
-        let mut v: Vec<_> =
-            self.store.search_audit(&q).await.unwrap().into_iter().map(|e| (e.action, e.subject, e.purpose)).collect();
+        let mut v: Vec<_> = self
+            .store
+            .audit()
+            .search_audit(&q)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.action, e.subject, e.purpose))
+            .collect();
         v.reverse();
         v
     }
