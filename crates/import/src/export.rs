@@ -184,7 +184,7 @@ pub async fn force_month_csv(
     force_id: &str,
     month: Month,
 ) -> Result<Option<Vec<u8>>, ExportError> {
-    if store.import_checksum(kind, force_id, month).await?.is_none() {
+    if store.open_data().import_checksum(kind, force_id, month).await?.is_none() {
         return Ok(None);
     }
     let mut out = Vec::new();

@@ -111,6 +111,7 @@ impl<'s> Importer<'s> {
         let mut summary = Summary::default();
         let known = self
             .store
+            .open_data()
             .import_checksums()
             .await
             .map_err(|source| ImportError::Store { path: "the imports already made".into(), source })?;
@@ -133,7 +134,7 @@ impl<'s> Importer<'s> {
         }
         if summary.total_rows() > 0 {
             // Not an error of any file: what was imported is committed.
-            if let Err(e) = self.store.settle_imports().await {
+            if let Err(e) = self.store.open_data().settle_imports().await {
                 tracing::warn!(error = %e, "could not checkpoint the database after the import; it will be done later");
             }
         }
@@ -203,7 +204,7 @@ impl<'s> Importer<'s> {
         };
         if let Some(n) = &from_name {
             // The common case of re-running an import: skip parsing unchanged files.
-            let known = self.store.import_checksum(kind, n.force.id, n.month).await;
+            let known = self.store.open_data().import_checksum(kind, n.force.id, n.month).await;
             if known.map_err(|source| ImportError::Store { path: input.name.clone(), source })?.as_deref()
                 == Some(sha.as_str())
             {
@@ -242,6 +243,7 @@ impl<'s> Importer<'s> {
         };
         let result = self
             .store
+            .open_data()
             .replace_force_month(force_id, force_name.as_deref(), month, &sha, &input.name, batch, &mut self.cache)
             .await
             .map_err(|source| ImportError::Store { path: input.name.clone(), source })?;

@@ -42,10 +42,10 @@ async fn sample_recounts_per_file(engine: Engine) {
     let files = bulk_files();
     assert!(files.len() >= 60);
     for (path, name) in &files {
-        let stored = store.count_rows(name.kind, Some(name.force.id), Some(name.month)).await.unwrap();
+        let stored = store.open_data().count_rows(name.kind, Some(name.force.id), Some(name.month)).await.unwrap();
         assert_eq!(stored, csv_rows(path), "{}", path.display());
     }
-    let counts = store.table_counts().await.unwrap();
+    let counts = store.open_data().table_counts().await.unwrap();
     let total = |k: CsvKind| files.iter().filter(|(_, n)| n.kind == k).map(|(p, _)| csv_rows(p)).sum::<i64>();
     assert_eq!(counts.crimes, total(CsvKind::Street));
     assert_eq!(counts.outcomes, total(CsvKind::Outcomes));
@@ -61,7 +61,7 @@ async fn sample_recounts_per_file(engine: Engine) {
     assert_eq!(summary.months.len(), 24);
     assert_eq!(summary.forces.iter().map(String::as_str).collect::<Vec<_>>(), ["bedfordshire", "city-of-london"]);
     // Stop and search is listed for the months it was published.
-    let months = store.months_available().await.unwrap();
+    let months = store.open_data().months_available().await.unwrap();
     assert_eq!(months[0].0.to_string(), "2025-12");
     let feb25 = months.iter().find(|(m, _)| m.to_string() == "2025-02").unwrap();
     assert_eq!(feb25.1, ["city-of-london"]);
@@ -76,11 +76,15 @@ async fn importing_twice_changes_nothing(engine: Engine) {
         .map(|(p, _)| p)
         .collect();
     import(&store, &some, false).await;
-    let before = (store.table_counts().await.unwrap(), store.all_location_names().await.unwrap());
+    let before =
+        (store.open_data().table_counts().await.unwrap(), store.open_data().all_location_names().await.unwrap());
     let again = import(&store, &some, false).await;
     assert_eq!(again.unchanged_files, some.len());
     assert_eq!(again.total_rows(), 0);
-    assert_eq!((store.table_counts().await.unwrap(), store.all_location_names().await.unwrap()), before);
+    assert_eq!(
+        (store.open_data().table_counts().await.unwrap(), store.open_data().all_location_names().await.unwrap()),
+        before
+    );
 }
 
 /// Breaks one row of a real file in the way given, and checks the file is
@@ -91,7 +95,8 @@ async fn malformed_files_are_refused_whole(engine: Engine) {
     let (good, name) =
         bulk_files().into_iter().find(|(_, n)| n.kind == CsvKind::Street && n.force.id == "city-of-london").unwrap();
     import(&store, std::slice::from_ref(&good), false).await;
-    let before = (store.table_counts().await.unwrap(), store.all_location_names().await.unwrap());
+    let before =
+        (store.open_data().table_counts().await.unwrap(), store.open_data().all_location_names().await.unwrap());
     let text = std::fs::read_to_string(&good).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[5].split(',').count(), 12, "the row to break has no quoted commas");
@@ -122,9 +127,13 @@ async fn malformed_files_are_refused_whole(engine: Engine) {
         let message = summary.failed[0].to_string();
         assert!(message.contains(&format!("{}:6: {field}", path.display())), "{field}: {message}");
         assert!(matches!(summary.failed[0], ImportError::InvalidRows { .. }));
-        assert_eq!((store.table_counts().await.unwrap(), store.all_location_names().await.unwrap()), before, "{field}");
         assert_eq!(
-            store.count_rows(CsvKind::Street, Some(name.force.id), Some(name.month)).await.unwrap(),
+            (store.open_data().table_counts().await.unwrap(), store.open_data().all_location_names().await.unwrap()),
+            before,
+            "{field}"
+        );
+        assert_eq!(
+            store.open_data().count_rows(CsvKind::Street, Some(name.force.id), Some(name.month)).await.unwrap(),
             csv_rows(&good)
         );
 
@@ -133,7 +142,7 @@ async fn malformed_files_are_refused_whole(engine: Engine) {
         assert!(summary.failed.is_empty());
         assert_eq!(summary.skipped.total(), 1, "{field}");
         assert_eq!(
-            store.count_rows(CsvKind::Street, Some(name.force.id), Some(name.month)).await.unwrap(),
+            store.open_data().count_rows(CsvKind::Street, Some(name.force.id), Some(name.month)).await.unwrap(),
             csv_rows(&good) - 1
         );
         import(&store, std::slice::from_ref(&good), false).await;
@@ -157,7 +166,7 @@ async fn unrecognised_and_mismatched_files(engine: Engine) {
     assert!(messages[0].contains("not a file peel can import"), "{}", messages[0]);
     assert!(messages[1].contains("header (a,b,c)"), "{}", messages[1]);
     assert!(messages[2].contains("the name says outcomes"), "{}", messages[2]);
-    assert_eq!(store.table_counts().await.unwrap().crimes, 0);
+    assert_eq!(store.open_data().table_counts().await.unwrap().crimes, 0);
 }
 
 async fn imports_a_monthly_archive_zip(engine: Engine) {
@@ -181,7 +190,10 @@ async fn imports_a_monthly_archive_zip(engine: Engine) {
     let summary = import(&store, std::slice::from_ref(&zip_path), false).await;
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     for (path, n) in &files {
-        assert_eq!(store.count_rows(n.kind, Some(n.force.id), Some(n.month)).await.unwrap(), csv_rows(path));
+        assert_eq!(
+            store.open_data().count_rows(n.kind, Some(n.force.id), Some(n.month)).await.unwrap(),
+            csv_rows(path)
+        );
     }
 }
 

@@ -48,9 +48,9 @@ handles! {
     /// What forces are compared with: published most similar groups, the
     /// variables groups are computed from, and where populations come from.
     comparisons => Comparisons;
-    /// Reading the open data back: the one consistent snapshot the server
-    /// serves from, its data version, and a force-month's records as
-    /// police.uk's files held them. (Writing it, in `open_data.rs` and
-    /// `bulk_load.rs`, is still on `Store` itself.)
+    /// police.uk's open data: replacing a force-month (`open_data.rs`,
+    /// `bulk_load.rs`), reading it back as the one consistent snapshot the
+    /// server serves from and its data version, and a force-month's
+    /// records as police.uk's files held them.
     open_data => OpenData;
 }

@@ -13,6 +13,7 @@ use peel_core::records::{CsvKind, OutcomeRecord, PublishedLocation, StopSearch, 
 use sqlx::AssertSqlSafe;
 
 use crate::bulk_load::{self, LocationIds};
+use crate::handles::OpenData;
 use crate::pledge::MonthText;
 use crate::sqlite_raw::{self, Connection, Value};
 use crate::{Db, Engine, Store, StoreError, on_db};
@@ -190,11 +191,11 @@ pub struct TableCounts {
     pub postcodes: i64,
 }
 
-impl Store {
+impl OpenData<'_> {
     /// Replaces one force-month of one kind with `batch`, atomically.
     #[allow(clippy::too_many_arguments)]
     pub async fn replace_force_month(
-        &self,
+        self,
         force_id: &str,
         force_name: Option<&str>,
         month: Month,
@@ -214,7 +215,7 @@ impl Store {
             imported_at: chrono::Utc::now().to_rfc3339(),
         };
         let todo = new_points(&batch, cache);
-        let outcome = match &self.db {
+        let outcome = match &self.0.db {
             Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 // This connection's commits leave checkpoints to
@@ -236,7 +237,7 @@ impl Store {
                 let outcome = written?;
                 restored?;
                 if outcome.is_some() {
-                    self.checkpoint_behind(pool);
+                    self.0.checkpoint_behind(pool);
                 }
                 outcome
             }
@@ -255,6 +256,112 @@ impl Store {
         Ok(result)
     }
 
+    /// Copies what imports left in the SQLite WAL into the database (a
+    /// passive checkpoint: it waits for no reader or writer), so that a
+    /// finished import does not leave hundreds of MB in the WAL file. A
+    /// no-op on PostgreSQL.
+    pub async fn settle_imports(self) -> Result<(), StoreError> {
+        if let Db::Sqlite(pool) = &self.0.db {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Rows of one kind for one force-month (or all months when `month` is `None`).
+    pub async fn count_rows(
+        self,
+        kind: CsvKind,
+        force_id: Option<&str>,
+        month: Option<Month>,
+    ) -> Result<i64, StoreError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE ($1 IS NULL OR force_id = $1) AND ($2 IS NULL OR month = $2)",
+            table(kind)
+        );
+        let month = month.map(|m| m.to_string());
+        let n: i64 = on_db!(self.0, pool => {
+            sqlx::query_scalar(AssertSqlSafe(sql.clone())).bind(force_id).bind(month.as_deref()).fetch_one(pool).await?
+        });
+        Ok(n)
+    }
+
+    pub async fn table_counts(self) -> Result<TableCounts, StoreError> {
+        let n = |t: &'static str| async move {
+            let sql = format!("SELECT COUNT(*) FROM {t}");
+            let v: i64 = on_db!(self.0, pool => sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(pool).await?);
+            Ok::<i64, StoreError>(v)
+        };
+        Ok(TableCounts {
+            crimes: n("crimes").await?,
+            outcomes: n("outcomes").await?,
+            stops: n("stops").await?,
+            locations: n("locations").await?,
+            neighbourhoods: n("neighbourhoods").await?,
+            postcodes: n("postcodes").await?,
+        })
+    }
+
+    /// Months that hold street crimes, newest first, with the forces that
+    /// published stop and search that month (police.uk's `crimes-street-dates`).
+    pub async fn months_available(self) -> Result<Vec<(Month, Vec<String>)>, StoreError> {
+        let months: Vec<String> = on_db!(self.0, pool => {
+            sqlx::query_scalar("SELECT DISTINCT month FROM imports WHERE kind = 'street' ORDER BY month DESC")
+                .fetch_all(pool)
+                .await?
+        });
+        let stops: Vec<(String, String)> = on_db!(self.0, pool => {
+            sqlx::query_as("SELECT DISTINCT month, force_id FROM imports WHERE kind = 'stop-and-search' ORDER BY force_id")
+                .fetch_all(pool)
+                .await?
+        });
+        months
+            .into_iter()
+            .map(|m| {
+                let month: Month = m.parse().map_err(|_| StoreError::Corrupt(format!("bad month {m:?} in imports")))?;
+                let forces = stops.iter().filter(|(sm, _)| *sm == m).map(|(_, f)| f.clone()).collect();
+                Ok((month, forces))
+            })
+            .collect()
+    }
+
+    /// Every map point as (location id, street name), by id.
+    pub async fn all_location_names(self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows: Vec<(i64, String)> = on_db!(self.0, pool => {
+            sqlx::query_as("SELECT id, street_name FROM locations ORDER BY id").fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
+    /// Every recorded checksum, by the police.uk file name of its
+    /// force-month (`2024-03-city-of-london-street.csv`): what lets an
+    /// import skip reading files it already holds.
+    pub async fn import_checksums(self) -> Result<HashMap<String, String>, StoreError> {
+        let rows: Vec<(String, String, String, String)> = on_db!(self.0, pool => {
+            sqlx::query_as("SELECT month, force_id, kind, sha256 FROM imports").fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(month, force, kind, sha)| (format!("{month}-{force}-{kind}.csv"), sha)).collect())
+    }
+
+    /// The checksum recorded for a force-month, if it was imported.
+    pub async fn import_checksum(
+        self,
+        kind: CsvKind,
+        force_id: &str,
+        month: Month,
+    ) -> Result<Option<String>, StoreError> {
+        let v: Option<String> = on_db!(self.0, pool => {
+            sqlx::query_scalar("SELECT sha256 FROM imports WHERE kind = $1 AND force_id = $2 AND month = $3")
+                .bind(kind.file_suffix())
+                .bind(force_id)
+                .bind(month.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(v)
+    }
+}
+
+impl Store {
     /// Starts a passive checkpoint of the SQLite WAL on another
     /// connection, unless one is running. A checkpoint copies the WAL
     /// into the database and waits for the disk twice; run by the
@@ -286,110 +393,6 @@ impl Store {
             }
             running.store(false, Ordering::Release);
         });
-    }
-
-    /// Copies what imports left in the SQLite WAL into the database (a
-    /// passive checkpoint: it waits for no reader or writer), so that a
-    /// finished import does not leave hundreds of MB in the WAL file. A
-    /// no-op on PostgreSQL.
-    pub async fn settle_imports(&self) -> Result<(), StoreError> {
-        if let Db::Sqlite(pool) = &self.db {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
-        }
-        Ok(())
-    }
-
-    /// Rows of one kind for one force-month (or all months when `month` is `None`).
-    pub async fn count_rows(
-        &self,
-        kind: CsvKind,
-        force_id: Option<&str>,
-        month: Option<Month>,
-    ) -> Result<i64, StoreError> {
-        let sql = format!(
-            "SELECT COUNT(*) FROM {} WHERE ($1 IS NULL OR force_id = $1) AND ($2 IS NULL OR month = $2)",
-            table(kind)
-        );
-        let month = month.map(|m| m.to_string());
-        let n: i64 = on_db!(self, pool => {
-            sqlx::query_scalar(AssertSqlSafe(sql.clone())).bind(force_id).bind(month.as_deref()).fetch_one(pool).await?
-        });
-        Ok(n)
-    }
-
-    pub async fn table_counts(&self) -> Result<TableCounts, StoreError> {
-        let n = |t: &'static str| async move {
-            let sql = format!("SELECT COUNT(*) FROM {t}");
-            let v: i64 = on_db!(self, pool => sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(pool).await?);
-            Ok::<i64, StoreError>(v)
-        };
-        Ok(TableCounts {
-            crimes: n("crimes").await?,
-            outcomes: n("outcomes").await?,
-            stops: n("stops").await?,
-            locations: n("locations").await?,
-            neighbourhoods: n("neighbourhoods").await?,
-            postcodes: n("postcodes").await?,
-        })
-    }
-
-    /// Months that hold street crimes, newest first, with the forces that
-    /// published stop and search that month (police.uk's `crimes-street-dates`).
-    pub async fn months_available(&self) -> Result<Vec<(Month, Vec<String>)>, StoreError> {
-        let months: Vec<String> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT DISTINCT month FROM imports WHERE kind = 'street' ORDER BY month DESC")
-                .fetch_all(pool)
-                .await?
-        });
-        let stops: Vec<(String, String)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT DISTINCT month, force_id FROM imports WHERE kind = 'stop-and-search' ORDER BY force_id")
-                .fetch_all(pool)
-                .await?
-        });
-        months
-            .into_iter()
-            .map(|m| {
-                let month: Month = m.parse().map_err(|_| StoreError::Corrupt(format!("bad month {m:?} in imports")))?;
-                let forces = stops.iter().filter(|(sm, _)| *sm == m).map(|(_, f)| f.clone()).collect();
-                Ok((month, forces))
-            })
-            .collect()
-    }
-
-    /// Every map point as (location id, street name), by id.
-    pub async fn all_location_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows: Vec<(i64, String)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT id, street_name FROM locations ORDER BY id").fetch_all(pool).await?
-        });
-        Ok(rows)
-    }
-
-    /// Every recorded checksum, by the police.uk file name of its
-    /// force-month (`2024-03-city-of-london-street.csv`): what lets an
-    /// import skip reading files it already holds.
-    pub async fn import_checksums(&self) -> Result<HashMap<String, String>, StoreError> {
-        let rows: Vec<(String, String, String, String)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT month, force_id, kind, sha256 FROM imports").fetch_all(pool).await?
-        });
-        Ok(rows.into_iter().map(|(month, force, kind, sha)| (format!("{month}-{force}-{kind}.csv"), sha)).collect())
-    }
-
-    /// The checksum recorded for a force-month, if it was imported.
-    pub async fn import_checksum(
-        &self,
-        kind: CsvKind,
-        force_id: &str,
-        month: Month,
-    ) -> Result<Option<String>, StoreError> {
-        let v: Option<String> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT sha256 FROM imports WHERE kind = $1 AND force_id = $2 AND month = $3")
-                .bind(kind.file_suffix())
-                .bind(force_id)
-                .bind(month.to_string())
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(v)
     }
 }
 

@@ -28,7 +28,7 @@ fn crime(lat: f64, lng: f64, name: &str, m: &str) -> StreetCrime {
 }
 
 async fn location_ids(store: &Store) -> Vec<(i64, String)> {
-    store.all_location_names().await.unwrap()
+    store.open_data().all_location_names().await.unwrap()
 }
 
 async fn schema_is_the_same_on_both_engines(_engine: Engine) {
@@ -71,6 +71,7 @@ async fn replaces_a_force_month_and_keeps_location_ids(engine: Engine) {
         crime(51.52, -0.08, "On or near Moorgate", "2024-01"),
     ];
     let r = store
+        .open_data()
         .replace_force_month(
             "city-of-london",
             None,
@@ -88,6 +89,7 @@ async fn replaces_a_force_month_and_keeps_location_ids(engine: Engine) {
 
     // The same file again: nothing happens.
     let r = store
+        .open_data()
         .replace_force_month(
             "city-of-london",
             None,
@@ -105,6 +107,7 @@ async fn replaces_a_force_month_and_keeps_location_ids(engine: Engine) {
     // a fresh cache (a new run) still finds the same location ids.
     let mut fresh = LocationCache::default();
     let r = store
+        .open_data()
         .replace_force_month(
             "city-of-london",
             None,
@@ -117,7 +120,10 @@ async fn replaces_a_force_month_and_keeps_location_ids(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(r, ReplaceResult::Replaced { rows: 1, previous: 2 });
-    assert_eq!(store.count_rows(CsvKind::Street, Some("city-of-london"), Some(month("2024-01"))).await.unwrap(), 1);
+    assert_eq!(
+        store.open_data().count_rows(CsvKind::Street, Some("city-of-london"), Some(month("2024-01"))).await.unwrap(),
+        1
+    );
     assert_eq!(location_ids(&store).await, ids_before);
 
     // A stop at a known point keeps the street name; one at a new point gets a new id.
@@ -141,6 +147,7 @@ async fn replaces_a_force_month_and_keeps_location_ids(engine: Engine) {
     };
     let stops = vec![stop(51.51, -0.09), stop(51.53, -0.07)];
     store
+        .open_data()
         .replace_force_month(
             "city-of-london",
             None,
@@ -159,6 +166,7 @@ async fn replaces_a_force_month_and_keeps_location_ids(engine: Engine) {
     // A later crime file names the stop-only point.
     let named = vec![crime(51.53, -0.07, "On or near Finsbury Circus", "2024-03")];
     store
+        .open_data()
         .replace_force_month(
             "city-of-london",
             None,
@@ -173,7 +181,7 @@ async fn replaces_a_force_month_and_keeps_location_ids(engine: Engine) {
     let last = location_ids(&store).await;
     assert_eq!(last[2], (after[2].0, "On or near Finsbury Circus".to_string()));
 
-    let months = store.months_available().await.unwrap();
+    let months = store.open_data().months_available().await.unwrap();
     assert_eq!(months.iter().map(|(m, _)| m.to_string()).collect::<Vec<_>>(), ["2024-03", "2024-01"]);
     assert!(months.iter().all(|(_, s)| s.is_empty()), "no stops in street months 2024-01/03");
 }
@@ -234,7 +242,7 @@ async fn postcodes_round_trip(engine: Engine) {
     store.geography().put_postcodes(std::slice::from_ref(&point)).await.unwrap();
     store.geography().put_postcodes(std::slice::from_ref(&point)).await.unwrap();
     assert_eq!(store.geography().postcode(&pc).await.unwrap(), Some(point));
-    assert_eq!(store.table_counts().await.unwrap().postcodes, 1);
+    assert_eq!(store.open_data().table_counts().await.unwrap().postcodes, 1);
     assert_eq!(store.geography().postcode(&Postcode::parse("LU1 1AA").unwrap()).await.unwrap(), None);
 }
 
@@ -258,7 +266,7 @@ async fn an_older_database_upgrades(engine: Engine) {
     let applied = new.applied_migrations().await.unwrap();
     assert!(!applied.is_empty());
     assert_eq!(applied[0].0, 1);
-    assert_eq!(new.table_counts().await.unwrap().postcodes, 1);
+    assert_eq!(new.open_data().table_counts().await.unwrap().postcodes, 1);
 }
 
 async fn bad_urls_are_explained(engine: Engine) {

@@ -31,6 +31,7 @@ fn crime(lat: f64) -> StreetCrime {
 
 async fn import(store: &Store, sha: &str, rows: &[StreetCrime]) {
     store
+        .open_data()
         .replace_force_month(
             "city-of-london",
             None,

@@ -91,7 +91,10 @@ async fn round_trip(engine: Engine) {
         .await
         .expect("import the export");
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    assert_eq!(store.table_counts().await.expect("counts"), first.store.table_counts().await.expect("counts"));
+    assert_eq!(
+        store.open_data().table_counts().await.expect("counts"),
+        first.store.open_data().table_counts().await.expect("counts")
+    );
     let state = peel_web::AppState::load(store.clone()).await.expect("state");
     let second = peel_web::app(state);
 

@@ -283,6 +283,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
         .collect();
     let mut cache = LocationCache::default();
     store
+        .open_data()
         .replace_force_month(
             "metropolitan",
             None,
@@ -300,6 +301,7 @@ async fn load_peel(store: &Store, sample: &Path, shared: Option<&Path>, rows: u6
         }
         generated += chunk.rows.len() as u64;
         store
+            .open_data()
             .replace_force_month(
                 chunk.force_id,
                 None,

@@ -110,6 +110,7 @@ pub async fn freshness(store: &Store, served: &Served, first: Month, rounds: usi
             bail!("{month} is already served; choose a later --fresh-month");
         }
         store
+            .open_data()
             .replace_force_month(
                 "city-of-london",
                 None,
