@@ -30,6 +30,19 @@ export const PAGES = [
     status: 200,
     h1: 'Bedfordshire Police compared with its most similar group',
   },
+  // Quarterly figures: a BCU with the same quarter a year before and Pledge figures, and a partnership without.
+  {
+    name: 'quarterly-bcu',
+    path: '/forces/city-of-london/bcus/city/quarterly',
+    status: 200,
+    h1: 'Quarterly figures: City of London basic command unit',
+  },
+  {
+    name: 'quarterly-csp',
+    path: '/forces/bedfordshire/csps/luton/quarterly',
+    status: 200,
+    h1: 'Quarterly figures: Community Safety Luton',
+  },
   // Policing Pledge figures (generated demo events) for a force and a BCU.
   { name: 'pledge-force', path: '/forces/city-of-london/pledge', status: 200, h1: 'Policing Pledge: City of London Police' },
   {

@@ -15,6 +15,7 @@ pub mod outcome;
 pub mod peers;
 pub mod places;
 pub mod pledge;
+pub mod quarterly;
 pub mod rates;
 pub mod records;
 pub mod retention;

@@ -74,6 +74,14 @@ fn force_links(data: &OpenData, id: &str, name: &str) -> Vec<(String, Vec<(Strin
     if !csps.is_empty() {
         links.push(("Community safety partnerships".to_string(), csps));
     }
+    let quarterly: Vec<_> = geography
+        .bcus_of(id)
+        .map(|b| (format!("/forces/{id}/bcus/{}/quarterly", b.id), format!("{} basic command unit", b.name)))
+        .chain(geography.csps_of(id).map(|c| (format!("/forces/{id}/csps/{}/quarterly", c.id), c.name.clone())))
+        .collect();
+    if !quarterly.is_empty() {
+        links.push(("Quarterly figures".to_string(), quarterly));
+    }
     let hoods = geography.neighbourhoods_of(id);
     if !hoods.is_empty() {
         let mut items: Vec<(String, String)> = hoods
@@ -136,7 +144,13 @@ fn bcu_links(fid: &str, bcu: &Bcu, csps: &[&Csp]) -> Vec<(String, Vec<(String, S
     let partnerships = csps.iter().map(|c| (format!("/forces/{fid}/csps/{}", c.id), c.name.clone())).collect();
     let pledge =
         vec![(format!("/forces/{fid}/bcus/{}/pledge", bcu.id), format!("How {} met the Policing Pledge", bcu.name))];
-    vec![("Community safety partnerships".into(), partnerships), ("Service standards".into(), pledge)]
+    let quarterly =
+        vec![(format!("/forces/{fid}/bcus/{}/quarterly", bcu.id), format!("Quarterly figures for {}", bcu.name))];
+    vec![
+        ("Community safety partnerships".into(), partnerships),
+        ("Quarterly figures".into(), quarterly),
+        ("Service standards".into(), pledge),
+    ]
 }
 
 /// What a partnership is, and how many live in it where that is known.
@@ -222,6 +236,12 @@ pub async fn csp(
         map_caption: String::new(),
         picker: choice.picker,
         legend: vec![],
-        links: vec![("More".into(), vec![(format!("/forces/{fid}"), f.name.clone())])],
+        links: vec![
+            (
+                "Quarterly figures".into(),
+                vec![(format!("/forces/{fid}/csps/{id}/quarterly"), format!("Quarterly figures for {}", csp.name))],
+            ),
+            ("More".into(), vec![(format!("/forces/{fid}"), f.name.clone())]),
+        ],
     })
 }

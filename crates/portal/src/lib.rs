@@ -17,6 +17,8 @@ mod lookup;
 mod months;
 mod neighbourhood;
 mod pledge;
+mod quarterly;
+mod quarterly_report;
 mod search;
 mod similar;
 pub(crate) mod svg;
@@ -41,7 +43,13 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/pledge", get(pledge::force_page))
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
         .route("/forces/{force}/bcus/{id}/pledge", get(pledge::bcu_page))
+        .route("/forces/{force}/bcus/{id}/quarterly", get(quarterly::bcu_page))
+        .route("/forces/{force}/bcus/{id}/quarterly.csv", get(quarterly::bcu_csv))
+        .route("/forces/{force}/bcus/{id}/quarterly.json", get(quarterly::bcu_json))
         .route("/forces/{force}/csps/{id}", get(areas::csp))
+        .route("/forces/{force}/csps/{id}/quarterly", get(quarterly::csp_page))
+        .route("/forces/{force}/csps/{id}/quarterly.csv", get(quarterly::csp_csv))
+        .route("/forces/{force}/csps/{id}/quarterly.json", get(quarterly::csp_json))
         .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))
         .route("/forces/{force}/similar", get(similar::page))
         .route("/forces/{force}/complain", get(info::complain))

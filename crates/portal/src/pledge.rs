@@ -65,7 +65,7 @@ struct CommitmentView {
 }
 
 /// A short heading and how the figure is measured, in plain English.
-fn about(id: CommitmentId) -> (&'static str, &'static str) {
+pub(super) fn about(id: CommitmentId) -> (&'static str, &'static str) {
     match id {
         CommitmentId::Answer999 => (
             "Answering 999 calls",

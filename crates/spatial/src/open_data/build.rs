@@ -240,17 +240,9 @@ impl Builder {
         };
         let extra = self.extra(c.location_type, c.location_subtype, c.context)?;
         let category = category_index(c.category);
-        self.figures.crime(force, c.month, category, c.lsoa_name);
-        self.crimes.push(CrimeIn {
-            id: c.id,
-            month: c.month,
-            key,
-            pid,
-            extra,
-            category,
-            outcome: outcome_index(c.last_outcome),
-            force,
-        });
+        let outcome = outcome_index(c.last_outcome);
+        self.figures.crime(force, c.month, category, outcome, c.lsoa_name);
+        self.crimes.push(CrimeIn { id: c.id, month: c.month, key, pid, extra, category, outcome, force });
         Ok(())
     }
 

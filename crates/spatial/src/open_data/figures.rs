@@ -15,10 +15,16 @@ use crate::NeighbourhoodIndex;
 /// Crimes by category, in `CrimeCategory::ALL` order.
 pub type CategoryCounts = [u32; 14];
 
+/// Crimes other than anti-social behaviour (which has no outcomes) by the
+/// last outcome their street file gives: index 0 none, `i + 1` for
+/// `Outcome::ALL[i]`.
+pub type OutcomeCounts = [u32; 29];
+
 #[derive(Debug, Default)]
 pub(crate) struct Figures {
     force: HashMap<(u8, Month), CategoryCounts>,
     local_authority: HashMap<(u8, u32, Month), CategoryCounts>,
+    local_authority_outcomes: HashMap<(u8, u32, Month), OutcomeCounts>,
     local_authorities: HashMap<String, u32>,
     /// The map points inside each neighbourhood's boundary, in the
     /// boundary index's order, found on first use.
@@ -29,12 +35,14 @@ pub(crate) struct Figures {
 pub(crate) struct FiguresBuilder {
     force: HashMap<(u8, Month), CategoryCounts>,
     local_authority: HashMap<(u8, u32, Month), CategoryCounts>,
+    local_authority_outcomes: HashMap<(u8, u32, Month), OutcomeCounts>,
     local_authorities: HashMap<String, u32>,
     last_lsoa: Option<(String, Option<u32>)>,
 }
 
 impl FiguresBuilder {
-    pub(crate) fn crime(&mut self, force: u8, month: Month, category: u8, lsoa_name: Option<&str>) {
+    /// Counts a crime; `outcome` as the crimes' column holds it (0 for none).
+    pub(crate) fn crime(&mut self, force: u8, month: Month, category: u8, outcome: u8, lsoa_name: Option<&str>) {
         let c = category as usize;
         if let Some(counts) = self.force.entry((force, month)).or_insert([0; 14]).get_mut(c) {
             *counts += 1;
@@ -51,10 +59,15 @@ impl FiguresBuilder {
                 la
             }
         };
-        if let Some(la) = la
-            && let Some(counts) = self.local_authority.entry((force, la, month)).or_insert([0; 14]).get_mut(c)
-        {
+        let Some(la) = la else { return };
+        if let Some(counts) = self.local_authority.entry((force, la, month)).or_insert([0; 14]).get_mut(c) {
             *counts += 1;
+        }
+        if category_at(category) != CrimeCategory::AntiSocialBehaviour
+            && let Some(n) =
+                self.local_authority_outcomes.entry((force, la, month)).or_insert([0; 29]).get_mut(outcome as usize)
+        {
+            *n += 1;
         }
     }
 
@@ -62,6 +75,7 @@ impl FiguresBuilder {
         Figures {
             force: self.force,
             local_authority: self.local_authority,
+            local_authority_outcomes: self.local_authority_outcomes,
             local_authorities: self.local_authorities,
             neighbourhood_points: (0..boundaries.len()).map(|_| OnceLock::new()).collect(),
         }
@@ -120,6 +134,28 @@ impl OpenData {
             return Vec::new();
         };
         spread(from.through(to).filter_map(|m| self.figures.local_authority.get(&(f, la, m)).map(|c| (m, *c))))
+    }
+
+    /// Crimes other than anti-social behaviour of a force in `month` whose
+    /// LSOA lies in `local_authority`, by last outcome (see [`OutcomeCounts`]);
+    /// none when none are held.
+    pub fn local_authority_outcomes(
+        &self,
+        force_id: &str,
+        local_authority: &str,
+        month: Month,
+    ) -> Option<OutcomeCounts> {
+        let f = self.force_index(force_id)?;
+        let la = self.figures.local_authorities.get(local_authority)?;
+        self.figures.local_authority_outcomes.get(&(f, *la, month)).copied()
+    }
+
+    /// The months peel holds street-level crimes of a force for, oldest first.
+    pub fn force_months(&self, force_id: &str) -> Vec<Month> {
+        let Some(f) = self.force_index(force_id) else { return Vec::new() };
+        let mut out: Vec<Month> = self.figures.force.keys().filter(|(x, _)| *x == f).map(|(_, m)| *m).collect();
+        out.sort_unstable();
+        out
     }
 
     /// Crimes of each force in `month`, by force id; forces without any are left out.

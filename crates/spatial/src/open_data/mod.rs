@@ -31,7 +31,7 @@ use peel_core::geography::Geography;
 use peel_core::{CategoryFilter, CrimeCategory, Month, Outcome};
 
 pub use build::{BuildError, Builder};
-pub use figures::CategoryCounts;
+pub use figures::{CategoryCounts, OutcomeCounts};
 
 use self::groups::Groups;
 use self::pids::Pids;

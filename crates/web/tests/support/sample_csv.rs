@@ -22,6 +22,8 @@ pub struct Row {
     pub kind: String,
     /// Street: last outcome category.
     pub last_outcome: String,
+    /// Street: the LSOA name ("Luton 012B"); otherwise empty.
+    pub lsoa_name: String,
 }
 
 fn point(lat: &str, lng: &str) -> Option<LatLng> {
@@ -66,6 +68,7 @@ fn read(file: &Path, force: &str, month: &str, suffix: &str, out: &mut Vec<Row>)
                 persistent_id: f(0),
                 kind: f(9),
                 last_outcome: f(10),
+                lsoa_name: f(8),
             },
             "outcomes" => Row {
                 force: force.into(),
@@ -74,6 +77,7 @@ fn read(file: &Path, force: &str, month: &str, suffix: &str, out: &mut Vec<Row>)
                 persistent_id: f(0),
                 kind: f(9),
                 last_outcome: String::new(),
+                lsoa_name: String::new(),
             },
             _ => Row {
                 force: force.into(),
@@ -82,6 +86,7 @@ fn read(file: &Path, force: &str, month: &str, suffix: &str, out: &mut Vec<Row>)
                 persistent_id: String::new(),
                 kind: f(0),
                 last_outcome: String::new(),
+                lsoa_name: String::new(),
             },
         };
         out.push(row);
