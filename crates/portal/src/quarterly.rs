@@ -122,7 +122,7 @@ async fn load(
         }
         Kind::Csp => {
             let csp = geography.csps_of(fid).find(|c| c.id == id).ok_or_else(|| {
-                PageError::NotFound(format!("a community safety partnership called “{id}” in {}", f.name))
+                PageError::not_found(format!("a community safety partnership called “{id}” in {}", f.name))
             })?;
             let area =
                 Area { force: fid, force_name: &f.name, kind: "csp", id, name: csp.name.clone(), csps: vec![csp] };
@@ -131,7 +131,7 @@ async fn load(
     };
     let held = quarters_held(&data.force_months(fid));
     let quarter = choose(q, &held, &f.name)?;
-    let sources = state.store.comparison_inputs().await?.population_sources;
+    let sources = state.store.comparisons().comparison_inputs().await?.population_sources;
     let population_note = population_note(&area, sources.get(fid));
     let pledge = pledge(state, &data, fid, &bcu_id, kind, quarter).await?;
     Ok(build(&data, &area, quarter, population_note, pledge))
@@ -142,11 +142,12 @@ fn choose(
     held: &std::collections::BTreeMap<Quarter, usize>,
     force_name: &str,
 ) -> Result<Quarter, PageError> {
-    let none = || PageError::NotFound(format!("any crime figures for {force_name}"));
+    let none = || PageError::not_found(format!("any crime figures for {force_name}"));
     match q.quarter.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => default_quarter(held).ok_or_else(none),
         Some(s) => {
-            let not_held = || PageError::NotFound(format!("crime figures for the quarter “{s}” (write it as 2025-Q1)"));
+            let not_held =
+                || PageError::not_found(format!("crime figures for the quarter “{s}” (write it as 2025-Q1)"));
             let quarter: Quarter = s.parse().map_err(|_| not_held())?;
             held.contains_key(&quarter).then_some(quarter).ok_or_else(not_held)
         }
@@ -186,7 +187,7 @@ async fn pledge(
     let [from, _, to] = q.months();
     let bcu_name = data.geography().bcus_of(fid).find(|b| b.id == bcu_id).map(|b| b.name.clone());
     let whose = format!("{} basic command unit", bcu_name.as_deref().unwrap_or(bcu_id));
-    let reports = state.store.pledge_compliance_bcu_months(fid, from, to, bcu_id, Utc::now()).await?;
+    let reports = state.store.pledge().pledge_compliance_bcu_months(fid, from, to, bcu_id, Utc::now()).await?;
     let rows = reports.as_deref().map(|r| pledge_rows(r, |id| about(id).0)).unwrap_or_default();
     let mut notes = Vec::new();
     if let Kind::Csp = kind {

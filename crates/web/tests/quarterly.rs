@@ -27,7 +27,7 @@ async fn import(engine: Engine, paths: &[std::path::PathBuf], pledge_months: &[&
         .expect("import the sample");
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     let hoods: Vec<(String, AreaKind)> =
-        store.neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
+        store.pledge().neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
     for (i, m) in pledge_months.iter().enumerate() {
         let plan = generate::Plan {
             force: "city-of-london",
@@ -36,7 +36,7 @@ async fn import(engine: Engine, paths: &[std::path::PathBuf], pledge_months: &[&
             seed: 20 + i as u64,
             now: "2026-06-01T00:00:00Z".parse().unwrap(),
         };
-        store.put_pledge_events(&generate::month(&plan)).await.unwrap();
+        store.pledge().put_pledge_events(&generate::month(&plan)).await.unwrap();
     }
     let app = peel_web::app(peel_web::AppState::load(store).await.expect("load"));
     (db, app)
@@ -320,6 +320,7 @@ async fn incomplete_quarter_and_pledge(engine: Engine) {
     // Pledge: each standard's met and counted, summed over the quarter's months.
     let store = db.store().await;
     let reports = store
+        .pledge()
         .pledge_compliance_bcu_months(
             "city-of-london",
             "2025-04".parse::<Month>().unwrap(),
