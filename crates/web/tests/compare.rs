@@ -11,7 +11,7 @@ use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
 use peel_store::testing::TestDatabase;
 use support::sample_csv::rows;
-use support::{get, sample_dir};
+use support::{get, sample_dir, thousands};
 
 const MONTH: &str = "2025-12";
 
@@ -87,18 +87,6 @@ fn counts(month: &str) -> BTreeMap<String, i64> {
 
 fn one(x: f64) -> String {
     format!("{x:.1}")
-}
-
-fn thousands(n: i64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 async fn compare_recounts(engine: Engine) {

@@ -16,7 +16,7 @@ use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
 use peel_store::testing::TestDatabase;
 use support::sample_csv::rows;
-use support::{get, sample_dir};
+use support::{get, sample_dir, thousands};
 
 async fn import(engine: Engine, paths: &[std::path::PathBuf], pledge_months: &[&str]) -> (TestDatabase, axum::Router) {
     let db = TestDatabase::new(engine).await;
@@ -75,18 +75,6 @@ fn table(html: &str, caption: &str) -> BTreeMap<String, Vec<String>> {
         let cells =
             rest.split("<td").skip(1).map(|c| text(&format!("<td{}", c.split("</td>").next().unwrap()))).collect();
         out.insert(text(name), cells);
-    }
-    out
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
     }
     out
 }

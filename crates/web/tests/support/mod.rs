@@ -143,3 +143,17 @@ pub async fn api_token(
     let user = accounts::add_user(store, &setup_at(at), &new, &Default::default()).await.expect("user");
     accounts::issue_api_token(store, &setup_at(at), &user, "test").await.expect("token").0
 }
+
+/// A count as the pages write it: digits grouped by commas (12,345).
+pub fn thousands(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
