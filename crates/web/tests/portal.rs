@@ -40,9 +40,33 @@ fn assert_page(p: &Page, uri: &str, needles: &[&str]) {
         assert!(p.body.contains(n), "{uri} lacks {n:?}");
     }
     assert_eq!(p.body.matches("<h1>").count(), 1, "{uri}: one h1");
+    assert_open_graph(p, uri);
     // Imported HTML is shown as text, never as markup, and no style or script is inline.
     assert!(!p.body.contains("&lt;p&gt;"), "{uri}: imported markup shown");
     assert!(!p.body.contains("style=\"") && !p.body.contains("<script"), "{uri}: inline style or script");
+}
+
+/// The content of the page's `og:{property}` tag, if it has one.
+fn og(p: &Page, property: &str) -> Option<String> {
+    let rest = p.body.split_once(&format!("<meta property=\"og:{property}\" content=\"")).map(|(_, r)| r)?;
+    Some(rest.split_once('"')?.0.to_string())
+}
+
+/// A shared link shows the page's own title and summary: og:title is the
+/// page's `<title>` without the site name, and the description is not empty.
+fn assert_open_graph(p: &Page, uri: &str) {
+    let title = p.body.split_once("<title>").and_then(|(_, r)| r.split_once(" – peel</title>"));
+    let title = title.unwrap_or_else(|| panic!("{uri}: no title")).0;
+    assert!(!title.trim().is_empty(), "{uri}: empty title");
+    let og_title = format!("<meta property=\"og:title\" content=\"{title}\">");
+    assert!(p.body.contains(&og_title), "{uri} lacks {og_title}");
+    let description = og(p, "description").unwrap_or_else(|| panic!("{uri}: no og:description"));
+    assert!(description.len() > 20, "{uri}: og:description too thin: {description:?}");
+    for n in ["og:type\" content=\"website\"", "og:site_name\" content=\"peel\"", "og:locale\" content=\"en_GB\""] {
+        assert!(p.body.contains(n), "{uri} lacks {n}");
+    }
+    // peel is not told its public address, so it must not invent one.
+    assert!(!p.body.contains("og:url"), "{uri}: og:url without a configured base URL");
 }
 
 async fn every_page(engine: Engine) {
@@ -202,6 +226,17 @@ async fn every_page(engine: Engine) {
         let p = get(&app, uri).await;
         assert_page(&p, uri, needles);
     }
+    // Each page's summary is its own, not the site's.
+    for (uri, own) in [
+        ("/forces/city-of-london", "crimes recorded in City of London Police in "),
+        ("/neighbourhoods/city-of-london/ban", "Bank"),
+        ("/forces/city-of-london/complain", "How to complain about City of London Police"),
+        ("/compare?date=2024-03", "Crimes recorded in March 2024"),
+        ("/about", "data"),
+    ] {
+        let description = og(&get(&app, uri).await, "description").unwrap_or_default();
+        assert!(description.contains(own), "{uri}: og:description {description:?} lacks {own:?}");
+    }
     // Any month held can be chosen, and the page's figures follow it; the
     // picker offers every month held; a month not held is a clear 404.
     let p = get(&app, "/forces/city-of-london?date=2024-03").await;
@@ -277,6 +312,7 @@ async fn every_page(engine: Engine) {
         let p = get(&app, uri).await;
         assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(p.body.contains("Page not found") && p.body.contains("Search for your area"), "{uri}");
+        assert_open_graph(&p, uri);
     }
     let p = get(&app, "/api/nope").await;
     assert_eq!((p.status, p.body.as_str()), (StatusCode::NOT_FOUND, "Not Found"));
