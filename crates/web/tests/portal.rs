@@ -318,6 +318,25 @@ async fn every_page(engine: Engine) {
     assert_eq!((p.status, p.body.as_str()), (StatusCode::NOT_FOUND, "Not Found"));
     let css = get(&app, "/assets/peel.css").await;
     assert!(css.content_type.starts_with("text/css"));
+    assert_print_rules(&css.body);
+}
+
+/// The stylesheet served prints a page as its content alone: the print block
+/// hides what only works on screen, names where links go, keeps tables and
+/// figures whole and prints black on white.
+fn assert_print_rules(css: &str) {
+    let print = css.split_once("@media print {").expect("a print block").1;
+    let hidden = print.lines().find(|l| l.contains("display: none")).expect("a rule hiding screen-only parts");
+    for part in ["nav", ".skip-link", "form", ".month-picker", ".button", "button"] {
+        assert!(hidden.split([',', '{']).any(|s| s.trim() == part), "print does not hide {part}");
+    }
+    for rule in [
+        "main a[href]:not([href^=\"#\"]):not([href^=\"mailto:\"])::after { content: \" (\" attr(href) \")\"",
+        "table, figure, svg, tr, img, .summary { break-inside: avoid;",
+        "background: #fff !important; color: #000 !important;",
+    ] {
+        assert!(print.contains(rule), "print lacks {rule}");
+    }
 }
 
 /// A store holding the City of London's neighbourhoods and areas (no
