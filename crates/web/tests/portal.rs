@@ -460,6 +460,53 @@ async fn pledge_pages(engine: Engine) {
     assert!(p.body.contains("count the records that name one of the"), "{uri}: how the BCU is counted");
     assert!(p.body.contains("href=\"/neighbourhoods/city-of-london/ban/pledge\""), "{uri}: links to Bank");
     assert!(p.body.contains("href=\"/forces/city-of-london/bcus/city\""), "{uri}: breadcrumb to the BCU");
+    // Any month with records can be chosen: the figures, the trend and the
+    // picker follow it; a month without records, or no month at all, is the
+    // same page not found as every other page gives.
+    let may = store
+        .pledge()
+        .pledge_compliance("city-of-london", "2025-05".parse().unwrap(), Some("ban"), chrono::Utc::now())
+        .await
+        .unwrap();
+    let may_row = format!(
+        "<th scope=\"row\"><a href=\"#999-answer\">Answering 999 calls</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        may.commitments[0].met, may.commitments[0].eligible
+    );
+    for base in [
+        "/forces/city-of-london/pledge",
+        "/forces/city-of-london/bcus/city/pledge",
+        "/neighbourhoods/city-of-london/ban/pledge",
+    ] {
+        let latest = get(&app, base).await;
+        assert!(
+            latest.body.contains("<option value=\"2025-06\" selected>June 2025</option>"),
+            "{base}: June by default"
+        );
+        let uri = format!("{base}?date=2025-05");
+        let p = get(&app, &uri).await;
+        assert_page(
+            &p,
+            &uri,
+            &[
+                "met the Pledge in May 2025",
+                "These figures are for May 2025.",
+                "Policing Pledge standards met in May 2025",
+                "Percentage met each month, June 2024 to May 2025.",
+                "<form method=\"get\" class=\"month-picker\">",
+                "<option value=\"2025-05\" selected>May 2025</option>",
+                "<option value=\"2025-06\">June 2025</option>",
+            ],
+        );
+        assert!(!p.body.contains("met the Pledge in June 2025"), "{uri}: still shows June");
+        for bad in ["2025-04", "2025-13", "May", "2025-05-01"] {
+            let uri = format!("{base}?date={bad}");
+            let p = get(&app, &uri).await;
+            assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
+            assert!(p.body.contains("Page not found") && p.body.contains(&format!("“{bad}”")), "{uri}: {}", p.body);
+        }
+    }
+    let uri = "/neighbourhoods/city-of-london/ban/pledge?date=2025-05";
+    assert!(get(&app, uri).await.body.contains(&may_row), "{uri}: the store's May figures");
     let p = get(&app, "/forces/city-of-london/pledge").await;
     assert!(p.body.contains("href=\"/forces/city-of-london/bcus/city/pledge\""), "force page links to its BCUs");
     let p = get(&app, "/forces/city-of-london/bcus/city").await;
