@@ -36,6 +36,23 @@ pub struct AreaPage {
     pub links: Vec<(String, Vec<(String, String)>)>,
 }
 
+impl AreaPage {
+    /// The summary a shared link shows: the month's crime count, which is
+    /// what a reader comes for, and what the page holds when none is held.
+    fn summary(&self) -> String {
+        match &self.figures {
+            Some(f) => format!(
+                "{} crimes recorded in {} in {}, by category, with the 12-month trend and a map.",
+                f.total_text, self.title, f.latest_name
+            ),
+            None => format!(
+                "Crime and policing in {}: its areas, figures and how to hold the police to account.",
+                self.title
+            ),
+        }
+    }
+}
+
 /// The crimes of the 12 months to `latest` whose LSOA lies in the CSP's local authority.
 fn csp_counts(data: &OpenData, csp: &Csp, latest: Month) -> Vec<MonthCount> {
     let (from, to) = window(latest);

@@ -87,6 +87,13 @@ pub(crate) struct TextPage {
     pub links: Vec<(String, String)>,
 }
 
+impl TextPage {
+    /// The summary a shared link shows: the page's first paragraph.
+    fn summary(&self) -> &str {
+        self.sections.iter().flat_map(|s| s.1.first()).next().map_or(self.title.as_str(), String::as_str)
+    }
+}
+
 pub(crate) fn render<T: Template>(t: &T) -> Result<Response, PageError> {
     let html = t.render().map_err(|e| JsonError::Internal(format!("template: {e}")))?;
     Ok(Html(html).into_response())

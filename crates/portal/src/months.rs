@@ -27,10 +27,21 @@ impl MonthChoice {
     /// is a page not found, naming the month, rather than silently another.
     pub fn of(data: &OpenData, date: Option<&str>) -> Result<MonthChoice, PageError> {
         let held: Vec<Month> = data.street_dates().iter().map(|(m, _)| *m).collect();
+        MonthChoice::among(held, data.latest_month(), date, "crime figures")
+    }
+
+    /// The same choice among other months held (`what` names their figures
+    /// in the page not found): `latest` when none is asked for.
+    pub fn among(
+        held: Vec<Month>,
+        latest: Option<Month>,
+        date: Option<&str>,
+        what: &str,
+    ) -> Result<MonthChoice, PageError> {
         let month = match date.map(str::trim).filter(|d| !d.is_empty()) {
-            None => data.latest_month(),
+            None => latest,
             Some(d) => {
-                let not_held = || PageError::not_found(format!("crime figures for the month “{d}”"));
+                let not_held = || PageError::not_found(format!("{what} for the month “{d}”"));
                 let m: Month = d.parse().map_err(|_| not_held())?;
                 if !held.contains(&m) {
                     return Err(not_held());

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::Utc;
 use peel_core::Month;
@@ -17,6 +17,7 @@ use peel_spatial::OpenData;
 use super::figures::window;
 use super::format::thousands;
 use super::lookup::{bcu_or_404, force_or_404, neighbourhood_or_404};
+use super::months::{MonthChoice, MonthQuery};
 use super::svg::percent_chart;
 use super::{PageError, render};
 use crate::AppState;
@@ -41,6 +42,8 @@ pub struct PledgePage {
     scope_note: Option<String>,
     /// The smaller areas with their own Pledge pages: (href, name).
     parts: Vec<(String, String)>,
+    /// The months with records to choose from: (value, label, selected).
+    picker: Vec<(String, String, bool)>,
 }
 
 struct CommitmentView {
@@ -237,28 +240,68 @@ fn build(
     (Some(latest_name), first.long_name(), views)
 }
 
+/// The month chosen among those holding Pledge records for a force (or one
+/// of its neighbourhoods): the latest when none is asked for.
+async fn choose(
+    state: &AppState,
+    force_id: &str,
+    neighbourhood: Option<&str>,
+    date: Option<&str>,
+) -> Result<MonthChoice, PageError> {
+    let held = state.store.pledge().pledge_months(force_id, neighbourhood).await?;
+    let latest = held.first().copied();
+    MonthChoice::among(held, latest, date, "Policing Pledge figures")
+}
+
+/// The chosen month, the reports of the 12 months to it, and the standards.
 async fn figures(
     state: &AppState,
     force_id: &str,
     neighbourhood: Option<&str>,
-) -> Result<(Option<Month>, Vec<Report>, StandardSet), PageError> {
+    date: Option<&str>,
+) -> Result<(MonthChoice, Vec<Report>, StandardSet), PageError> {
     let store = &state.store;
-    let latest = store.pledge().pledge_latest_month(force_id, neighbourhood).await?;
+    let choice = choose(state, force_id, neighbourhood, date).await?;
     let standards = store.pledge().pledge_standards(force_id, neighbourhood).await?;
-    let reports = match latest {
-        Some(latest) => {
-            let (from, to) = window(latest);
+    let reports = match choice.month {
+        Some(month) => {
+            let (from, to) = window(month);
             store.pledge().pledge_compliance_months(force_id, from, to, neighbourhood, Utc::now()).await?
         }
         None => vec![],
     };
-    Ok((latest, reports, standards))
+    Ok((choice, reports, standards))
 }
 
-pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+/// A basic command unit's chosen month (among its force's), reports and standards.
+async fn bcu_figures(
+    state: &AppState,
+    force_id: &str,
+    id: &str,
+    date: Option<&str>,
+) -> Result<(MonthChoice, Vec<Report>, StandardSet), PageError> {
+    let store = &state.store;
+    let choice = choose(state, force_id, None, date).await?;
+    let standards = store.pledge().pledge_standards(force_id, None).await?;
+    let reports = match choice.month {
+        Some(month) => {
+            let (from, to) = window(month);
+            store.pledge().pledge_compliance_bcu_months(force_id, from, to, id, Utc::now()).await?.unwrap_or_default()
+        }
+        None => vec![],
+    };
+    Ok((choice, reports, standards))
+}
+
+pub async fn force_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, PageError> {
     let data = state.index.current();
     let f = force_or_404(&data, &id)?;
-    let (latest, reports, standards) = figures(&state, &id, None).await?;
+    let (choice, reports, standards) = figures(&state, &id, None, q.date.as_deref()).await?;
+    let latest = choice.month;
     let (latest_name, first_name, commitments) = build(&f.name, latest, &reports, &standards);
     let parts = data
         .geography()
@@ -278,17 +321,20 @@ pub async fn force_page(State(state): State<AppState>, Path(id): Path<String>) -
         commitments,
         scope_note: None,
         parts,
+        picker: choice.picker,
     })
 }
 
 pub async fn neighbourhood_page(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
+    Query(q): Query<MonthQuery>,
 ) -> Result<Response, PageError> {
     let data = state.index.current();
     let n = &neighbourhood_or_404(&data, &force_id, &id)?.neighbourhood;
     let f = force_or_404(&data, &force_id)?;
-    let (latest, reports, standards) = figures(&state, &force_id, Some(&id)).await?;
+    let (choice, reports, standards) = figures(&state, &force_id, Some(&id), q.date.as_deref()).await?;
+    let latest = choice.month;
     let (latest_name, first_name, commitments) = build(&n.name, latest, &reports, &standards);
     let demo = demo_months(latest, &reports);
     render(&PledgePage {
@@ -306,6 +352,7 @@ pub async fn neighbourhood_page(
         commitments,
         scope_note: None,
         parts: vec![],
+        picker: choice.picker,
     })
 }
 
@@ -342,21 +389,14 @@ fn bcu_scope_note(whose: &str, force_name: &str, neighbourhoods: usize) -> Strin
 pub async fn bcu_page(
     State(state): State<AppState>,
     Path((force_id, id)): Path<(String, String)>,
+    Query(q): Query<MonthQuery>,
 ) -> Result<Response, PageError> {
-    let store = &state.store;
     let data = state.index.current();
     let f = force_or_404(&data, &force_id)?;
     let bcu = bcu_or_404(&data, f, &id)?;
-    let members = store.geography().bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
-    let latest = store.pledge().pledge_latest_month(&force_id, None).await?;
-    let standards = store.pledge().pledge_standards(&force_id, None).await?;
-    let reports = match latest {
-        Some(latest) => {
-            let (from, to) = window(latest);
-            store.pledge().pledge_compliance_bcu_months(&force_id, from, to, &id, Utc::now()).await?.unwrap_or_default()
-        }
-        None => vec![],
-    };
+    let members = state.store.geography().bcu_neighbourhoods(&force_id, &id).await?.unwrap_or_default();
+    let (choice, reports, standards) = bcu_figures(&state, &force_id, &id, q.date.as_deref()).await?;
+    let latest = choice.month;
     let whose = format!("{} basic command unit", bcu.name);
     let (latest_name, first_name, commitments) = build(&whose, latest, &reports, &standards);
     let parts = neighbourhood_links(&data, &force_id, &members);
@@ -377,6 +417,7 @@ pub async fn bcu_page(
         commitments,
         scope_note,
         parts,
+        picker: choice.picker,
     })
 }
 

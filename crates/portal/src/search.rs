@@ -27,6 +27,14 @@ pub struct HomePage {
     pub forces: Vec<(String, String)>,
 }
 
+impl HomePage {
+    /// A failed search says so first in the title, so screen readers hear it.
+    fn page_title(&self) -> String {
+        let title = "Find crime and policing information for your area";
+        if self.error.is_some() { format!("Error: {title}") } else { title.to_string() }
+    }
+}
+
 pub struct MatchLink {
     pub href: String,
     pub label: String,

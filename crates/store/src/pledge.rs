@@ -68,6 +68,10 @@ fn level_subject(force_id: &str, neighbourhood: Option<&str>) -> String {
 /// stored before they existed.
 const FILL_PAGE: i64 = 10_000;
 
+/// The most months of Pledge records a public page offers: 20 years, far
+/// beyond any force's history, so the picker stays a bounded list.
+pub const PLEDGE_MONTHS_HELD: i64 = 240;
+
 /// One event ready to write: its query columns, what compliance reads as
 /// typed columns (see `0008_pledge_event_columns.sql`) and where its own
 /// document is in a shared buffer (empty when it needs none).
@@ -1064,25 +1068,26 @@ impl Pledge<'_> {
         }
     }
 
-    /// The latest London month holding an event for a force (or one of its
-    /// neighbourhoods), not counting victim updates, which may follow their
-    /// plan into months with nothing else yet.
-    pub async fn pledge_latest_month(
-        self,
-        force_id: &str,
-        neighbourhood: Option<&str>,
-    ) -> Result<Option<Month>, StoreError> {
-        let latest: Option<String> = on_db!(self.0, pool => {
+    /// The London months holding an event for a force (or one of its
+    /// neighbourhoods), newest first and at most [`PLEDGE_MONTHS_HELD`] of
+    /// them, not counting victim updates, which may follow their plan into
+    /// months with nothing else yet. The public pages offer these months.
+    pub async fn pledge_months(self, force_id: &str, neighbourhood: Option<&str>) -> Result<Vec<Month>, StoreError> {
+        let months: Vec<String> = on_db!(self.0, pool => {
             sqlx::query_scalar(
-                "SELECT MAX(month) FROM pledge_events WHERE force_id = $1 AND type <> 'victim_update' \
-                 AND ($2 IS NULL OR neighbourhood_id = $2)",
+                "SELECT DISTINCT month FROM pledge_events WHERE force_id = $1 AND type <> 'victim_update' \
+                 AND ($2 IS NULL OR neighbourhood_id = $2) ORDER BY month DESC LIMIT $3",
             )
             .bind(force_id)
             .bind(neighbourhood)
-            .fetch_one(pool)
+            .bind(PLEDGE_MONTHS_HELD)
+            .fetch_all(pool)
             .await?
         });
-        latest.map(|m| m.parse().map_err(|e| StoreError::Corrupt(format!("pledge event month {m:?}: {e}")))).transpose()
+        months
+            .iter()
+            .map(|m| m.parse().map_err(|e| StoreError::Corrupt(format!("pledge event month {m:?}: {e}"))))
+            .collect()
     }
 
     /// How many events are stored for a force (all forces if `None`).

@@ -77,6 +77,14 @@ async fn good_batch_is_stored(engine: Engine) {
     assert!(!events.iter().any(|e| e.id == "vu-2023") && events.iter().any(|e| e.id == "vu-4a"));
     let again = store.pledge().pledge_compliance("kent", october(), None, after()).await.expect("compliance");
     assert_eq!(again, r, "the figures do not change");
+    // The months held, newest first, for the force and for one neighbourhood;
+    // the update from 2023 holds no month of its own.
+    let months = |ms: Vec<Month>| ms.iter().map(Month::to_string).collect::<Vec<_>>();
+    let held = store.pledge().pledge_months("kent", None).await.expect("months");
+    assert_eq!(months(held), ["2024-11", "2024-10", "2024-09", "2024-08"]);
+    let town = store.pledge().pledge_months("kent", Some("town")).await.expect("months");
+    assert_eq!(months(town), ["2024-10", "2024-09"]);
+    assert!(store.pledge().pledge_months("atlantis", None).await.expect("months").is_empty());
 }
 
 async fn bad_batch_changes_nothing(engine: Engine) {

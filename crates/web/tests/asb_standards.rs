@@ -118,6 +118,11 @@ async fn standards_from_adoption_to_redress(engine: Engine) {
     assert!(public.body.contains("We contact the victim within 12 hours."), "{}", public.body);
     assert!(public.body.contains("manager will ring you"));
     assert!(public.body.contains("/community-trigger/bedfordshire/luton"));
+    // A shared link shows the page's own title and summary.
+    assert!(public.body.contains("<meta property=\"og:title\" content=\"Anti-social behaviour in "), "{}", public.body);
+    assert!(
+        public.body.contains("<meta property=\"og:description\" content=\"How to report anti-social behaviour in ")
+    );
     assert!(
         h.send(Method::GET, "/asb-standards/bedfordshire/bedford", None, None, "")
             .await

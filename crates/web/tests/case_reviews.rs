@@ -402,6 +402,14 @@ async fn public_pages_publish_figures_and_nothing_personal(engine: Engine) {
     assert!(index.body.contains("href=\"/community-trigger/bedfordshire/luton\""));
     let page = h.public("/community-trigger/bedfordshire/luton").await;
     assert!(page.body.contains("Community Safety Team") && page.body.contains("community.safety@example.gov.uk"));
+    // A shared link shows the page's own title and summary.
+    assert!(page.body.contains("<meta property=\"og:title\" content=\"Case reviews in "), "{}", page.body);
+    assert!(page.body.contains(
+        "<meta property=\"og:description\" content=\"How to ask for an anti-social behaviour case review in "
+    ));
+    assert!(index.body.contains(
+        "<meta property=\"og:title\" content=\"Anti-social behaviour case reviews (the Community Trigger)\">"
+    ));
     assert!(page.body.contains("1 hate incident or crime in 6 months"));
     assert!(page.body.contains("Appeals are answered no later than 15 working days after the appeal was made"));
     assert!(

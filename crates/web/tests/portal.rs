@@ -40,9 +40,33 @@ fn assert_page(p: &Page, uri: &str, needles: &[&str]) {
         assert!(p.body.contains(n), "{uri} lacks {n:?}");
     }
     assert_eq!(p.body.matches("<h1>").count(), 1, "{uri}: one h1");
+    assert_open_graph(p, uri);
     // Imported HTML is shown as text, never as markup, and no style or script is inline.
     assert!(!p.body.contains("&lt;p&gt;"), "{uri}: imported markup shown");
     assert!(!p.body.contains("style=\"") && !p.body.contains("<script"), "{uri}: inline style or script");
+}
+
+/// The content of the page's `og:{property}` tag, if it has one.
+fn og(p: &Page, property: &str) -> Option<String> {
+    let rest = p.body.split_once(&format!("<meta property=\"og:{property}\" content=\"")).map(|(_, r)| r)?;
+    Some(rest.split_once('"')?.0.to_string())
+}
+
+/// A shared link shows the page's own title and summary: og:title is the
+/// page's `<title>` without the site name, and the description is not empty.
+fn assert_open_graph(p: &Page, uri: &str) {
+    let title = p.body.split_once("<title>").and_then(|(_, r)| r.split_once(" – peel</title>"));
+    let title = title.unwrap_or_else(|| panic!("{uri}: no title")).0;
+    assert!(!title.trim().is_empty(), "{uri}: empty title");
+    let og_title = format!("<meta property=\"og:title\" content=\"{title}\">");
+    assert!(p.body.contains(&og_title), "{uri} lacks {og_title}");
+    let description = og(p, "description").unwrap_or_else(|| panic!("{uri}: no og:description"));
+    assert!(description.len() > 20, "{uri}: og:description too thin: {description:?}");
+    for n in ["og:type\" content=\"website\"", "og:site_name\" content=\"peel\"", "og:locale\" content=\"en_GB\""] {
+        assert!(p.body.contains(n), "{uri} lacks {n}");
+    }
+    // peel is not told its public address, so it must not invent one.
+    assert!(!p.body.contains("og:url"), "{uri}: og:url without a configured base URL");
 }
 
 async fn every_page(engine: Engine) {
@@ -202,6 +226,17 @@ async fn every_page(engine: Engine) {
         let p = get(&app, uri).await;
         assert_page(&p, uri, needles);
     }
+    // Each page's summary is its own, not the site's.
+    for (uri, own) in [
+        ("/forces/city-of-london", "crimes recorded in City of London Police in "),
+        ("/neighbourhoods/city-of-london/ban", "Bank"),
+        ("/forces/city-of-london/complain", "How to complain about City of London Police"),
+        ("/compare?date=2024-03", "Crimes recorded in March 2024"),
+        ("/about", "data"),
+    ] {
+        let description = og(&get(&app, uri).await, "description").unwrap_or_default();
+        assert!(description.contains(own), "{uri}: og:description {description:?} lacks {own:?}");
+    }
     // Any month held can be chosen, and the page's figures follow it; the
     // picker offers every month held; a month not held is a clear 404.
     let p = get(&app, "/forces/city-of-london?date=2024-03").await;
@@ -277,11 +312,31 @@ async fn every_page(engine: Engine) {
         let p = get(&app, uri).await;
         assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(p.body.contains("Page not found") && p.body.contains("Search for your area"), "{uri}");
+        assert_open_graph(&p, uri);
     }
     let p = get(&app, "/api/nope").await;
     assert_eq!((p.status, p.body.as_str()), (StatusCode::NOT_FOUND, "Not Found"));
     let css = get(&app, "/assets/peel.css").await;
     assert!(css.content_type.starts_with("text/css"));
+    assert_print_rules(&css.body);
+}
+
+/// The stylesheet served prints a page as its content alone: the print block
+/// hides what only works on screen, names where links go, keeps tables and
+/// figures whole and prints black on white.
+fn assert_print_rules(css: &str) {
+    let print = css.split_once("@media print {").expect("a print block").1;
+    let hidden = print.lines().find(|l| l.contains("display: none")).expect("a rule hiding screen-only parts");
+    for part in ["nav", ".skip-link", "form", ".month-picker", ".button", "button"] {
+        assert!(hidden.split([',', '{']).any(|s| s.trim() == part), "print does not hide {part}");
+    }
+    for rule in [
+        "main a[href]:not([href^=\"#\"]):not([href^=\"mailto:\"])::after { content: \" (\" attr(href) \")\"",
+        "table, figure, svg, tr, img, .summary { break-inside: avoid;",
+        "background: #fff !important; color: #000 !important;",
+    ] {
+        assert!(print.contains(rule), "print lacks {rule}");
+    }
 }
 
 /// A store holding the City of London's neighbourhoods and areas (no
@@ -405,6 +460,53 @@ async fn pledge_pages(engine: Engine) {
     assert!(p.body.contains("count the records that name one of the"), "{uri}: how the BCU is counted");
     assert!(p.body.contains("href=\"/neighbourhoods/city-of-london/ban/pledge\""), "{uri}: links to Bank");
     assert!(p.body.contains("href=\"/forces/city-of-london/bcus/city\""), "{uri}: breadcrumb to the BCU");
+    // Any month with records can be chosen: the figures, the trend and the
+    // picker follow it; a month without records, or no month at all, is the
+    // same page not found as every other page gives.
+    let may = store
+        .pledge()
+        .pledge_compliance("city-of-london", "2025-05".parse().unwrap(), Some("ban"), chrono::Utc::now())
+        .await
+        .unwrap();
+    let may_row = format!(
+        "<th scope=\"row\"><a href=\"#999-answer\">Answering 999 calls</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        may.commitments[0].met, may.commitments[0].eligible
+    );
+    for base in [
+        "/forces/city-of-london/pledge",
+        "/forces/city-of-london/bcus/city/pledge",
+        "/neighbourhoods/city-of-london/ban/pledge",
+    ] {
+        let latest = get(&app, base).await;
+        assert!(
+            latest.body.contains("<option value=\"2025-06\" selected>June 2025</option>"),
+            "{base}: June by default"
+        );
+        let uri = format!("{base}?date=2025-05");
+        let p = get(&app, &uri).await;
+        assert_page(
+            &p,
+            &uri,
+            &[
+                "met the Pledge in May 2025",
+                "These figures are for May 2025.",
+                "Policing Pledge standards met in May 2025",
+                "Percentage met each month, June 2024 to May 2025.",
+                "<form method=\"get\" class=\"month-picker\">",
+                "<option value=\"2025-05\" selected>May 2025</option>",
+                "<option value=\"2025-06\">June 2025</option>",
+            ],
+        );
+        assert!(!p.body.contains("met the Pledge in June 2025"), "{uri}: still shows June");
+        for bad in ["2025-04", "2025-13", "May", "2025-05-01"] {
+            let uri = format!("{base}?date={bad}");
+            let p = get(&app, &uri).await;
+            assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
+            assert!(p.body.contains("Page not found") && p.body.contains(&format!("“{bad}”")), "{uri}: {}", p.body);
+        }
+    }
+    let uri = "/neighbourhoods/city-of-london/ban/pledge?date=2025-05";
+    assert!(get(&app, uri).await.body.contains(&may_row), "{uri}: the store's May figures");
     let p = get(&app, "/forces/city-of-london/pledge").await;
     assert!(p.body.contains("href=\"/forces/city-of-london/bcus/city/pledge\""), "force page links to its BCUs");
     let p = get(&app, "/forces/city-of-london/bcus/city").await;
