@@ -17,7 +17,7 @@ use peel_core::records::{OutcomeRecord, StopSearch, StreetCrime};
 use crate::StoreError;
 use crate::open_data::{LocationCache, OpenDataBatch, PointMap};
 use crate::pledge::{COPY_SEND_BYTES, MonthText, copy_row};
-use crate::sqlite_raw::{Connection, Value};
+use crate::sqlite_raw::{Connection, Row, Statement, Value};
 
 /// The columns written for each kind, in [`row_values`] order.
 pub(crate) fn columns(batch: &OpenDataBatch<'_>) -> &'static str {
@@ -137,9 +137,60 @@ fn stop<'a>(s: &'a StopSearch, force_id: &'a str, month: &'a str, location: Opti
 /// A map point's cache key, with its id and whether it has a street name.
 type StoredPoint = ((u64, u64), (i64, bool));
 
+/// Rows per SQLite `INSERT`: a statement opens its cursors and finds the
+/// end of the table and of its index once, so writing [`ROWS_PER_INSERT`]
+/// rows a step instead of one took the rows' share of a national import
+/// from a third to (measured in docs/benchmarks.md) much less. 64 rows of
+/// the widest kind (16 columns) bind 1,024 values, far below SQLite's limit.
+const ROWS_PER_INSERT: usize = 64;
+
+/// Runs one SQLite statement over rows of `width` values,
+/// [`ROWS_PER_INSERT`] rows a step: `sql(n)` is the statement for `n` rows;
+/// the full-size one is prepared once, a last shorter one when finished.
+/// `each` sees every row the statement returns (`RETURNING`).
+struct MultiRow<'c, 'v, S, F> {
+    db: &'c Connection<'c>,
+    sql: S,
+    width: usize,
+    full: Option<Statement<'c>>,
+    values: Vec<Value<'v>>,
+    each: F,
+}
+
+impl<'c, 'v, S, F> MultiRow<'c, 'v, S, F>
+where
+    S: Fn(usize) -> String,
+    F: FnMut(&Row<'_>) -> Result<(), StoreError>,
+{
+    fn new(db: &'c Connection<'c>, width: usize, sql: S, each: F) -> Self {
+        MultiRow { db, sql, width, full: None, values: Vec::with_capacity(width * ROWS_PER_INSERT), each }
+    }
+
+    fn push(&mut self, row: &[Value<'v>]) -> Result<(), StoreError> {
+        self.values.extend_from_slice(row);
+        if self.values.len() == self.width * ROWS_PER_INSERT {
+            let full = match &mut self.full {
+                Some(s) => s,
+                None => self.full.insert(self.db.prepare(&(self.sql)(ROWS_PER_INSERT))?),
+            };
+            full.query(&self.values, &mut self.each)?;
+            self.values.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), StoreError> {
+        if !self.values.is_empty() {
+            let mut last = self.db.prepare(&(self.sql)(self.values.len() / self.width))?;
+            last.query(&self.values, &mut self.each)?;
+        }
+        Ok(())
+    }
+}
+
 /// Upserts `todo` map points on SQLite (keeping a street name already
-/// stored unless it was blank), [`ROWS_PER_INSERT`] a statement, and
-/// returns each one's id and whether it has a name.
+/// stored unless it was blank) and returns each one's id and whether it
+/// has a name.
 pub(crate) fn sqlite_locations(db: &Connection<'_>, todo: &[(LatLng, &str)]) -> Result<Vec<StoredPoint>, StoreError> {
     let upsert_sql = |rows: usize| {
         format!(
@@ -151,47 +202,26 @@ pub(crate) fn sqlite_locations(db: &Connection<'_>, todo: &[(LatLng, &str)]) -> 
         )
     };
     let mut out = Vec::with_capacity(todo.len());
-    let mut full = None;
-    let mut values: Vec<Value<'_>> = Vec::with_capacity(3 * ROWS_PER_INSERT);
-    for chunk in todo.chunks(ROWS_PER_INSERT) {
-        values.clear();
-        for (at, name) in chunk {
-            values.extend_from_slice(&[at.lat.into(), at.lng.into(), (*name).into()]);
-        }
-        let mut tail;
-        let statement = if chunk.len() == ROWS_PER_INSERT {
-            match &mut full {
-                Some(s) => s,
-                None => full.insert(db.prepare(&upsert_sql(ROWS_PER_INSERT))?),
-            }
-        } else {
-            tail = db.prepare(&upsert_sql(chunk.len()))?;
-            &mut tail
+    // RETURNING gives the rows in no stated order: each is matched by the
+    // latitude and longitude it returns, as on PostgreSQL.
+    let mut upsert = MultiRow::new(db, 3, upsert_sql, |row| {
+        let id = row.int(0).ok_or_else(|| StoreError::Corrupt("a map point without an id".into()))?;
+        let at = LatLng {
+            lat: row.real(1).ok_or_else(|| StoreError::Corrupt("a map point without a latitude".into()))?,
+            lng: row.real(2).ok_or_else(|| StoreError::Corrupt("a map point without a longitude".into()))?,
         };
-        // RETURNING gives the rows in no stated order: each is matched by
-        // the latitude and longitude it returns, as on PostgreSQL.
-        statement.query::<StoreError>(&values, |row| {
-            let id = row.int(0).ok_or_else(|| StoreError::Corrupt("a map point without an id".into()))?;
-            let at = LatLng {
-                lat: row.real(1).ok_or_else(|| StoreError::Corrupt("a map point without a latitude".into()))?,
-                lng: row.real(2).ok_or_else(|| StoreError::Corrupt("a map point without a longitude".into()))?,
-            };
-            let named = row.text(3)?.is_some_and(|n| !n.is_empty());
-            out.push((LocationCache::key(at), (id, named)));
-            Ok(())
-        })?;
+        let named = row.text(3)?.is_some_and(|n| !n.is_empty());
+        out.push((LocationCache::key(at), (id, named)));
+        Ok(())
+    });
+    for (at, name) in todo {
+        upsert.push(&[at.lat.into(), at.lng.into(), (*name).into()])?;
     }
+    upsert.finish()?;
     Ok(out)
 }
 
-/// Rows per SQLite `INSERT`: a statement opens its cursors and finds the
-/// end of the table and of its index once, so writing [`ROWS_PER_INSERT`]
-/// rows a step instead of one took the rows' share of a national import
-/// from a third to (measured in docs/benchmarks.md) much less. 64 rows of
-/// the widest kind (16 columns) bind 1,024 values, far below SQLite's limit.
-const ROWS_PER_INSERT: usize = 64;
-
-/// Inserts the rows on SQLite, [`ROWS_PER_INSERT`] at a time.
+/// Inserts the rows on SQLite, [`ROWS_PER_INSERT`] a statement.
 pub(crate) fn sqlite_rows<'a>(
     db: &Connection<'_>,
     table: &str,
@@ -208,20 +238,9 @@ pub(crate) fn sqlite_rows<'a>(
             crate::open_data::placeholders(crate::Engine::Sqlite, width, rows)
         )
     };
-    let mut full = db.prepare(&insert_sql(ROWS_PER_INSERT))?;
-    let mut values: Vec<Value<'a>> = Vec::with_capacity(width * ROWS_PER_INSERT);
-    row_values(batch, force_id, month, ids, |row| {
-        values.extend_from_slice(row);
-        if values.len() == width * ROWS_PER_INSERT {
-            full.execute(&values)?;
-            values.clear();
-        }
-        Ok(())
-    })?;
-    if !values.is_empty() {
-        db.prepare(&insert_sql(values.len() / width))?.execute(&values)?;
-    }
-    Ok(())
+    let mut insert = MultiRow::new(db, width, insert_sql, |_| Ok(()));
+    row_values(batch, force_id, month, ids, |row| insert.push(row))?;
+    insert.finish()
 }
 
 /// Upserts `todo` map points on PostgreSQL in one statement over arrays.

@@ -78,6 +78,11 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
+/// Pages of WAL (64 MB of 4 KB pages) after which a SQLite connection
+/// checkpoints at commit: set on every connection when it is opened, and
+/// put back on the importing one after its import (`open_data.rs`).
+pub(crate) const SQLITE_WAL_AUTOCHECKPOINT_PAGES: &str = "16384";
+
 /// Handle to peel's database. Cheap to clone (it wraps a connection pool).
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -138,7 +143,7 @@ impl Store {
                 // import made one every other force-month and waited on
                 // the disk for a third of its time. Every 64 MB instead,
                 // and the WAL file is cut back to that size afterwards.
-                .pragma("wal_autocheckpoint", "16384")
+                .pragma("wal_autocheckpoint", SQLITE_WAL_AUTOCHECKPOINT_PAGES)
                 .pragma("journal_size_limit", "67108864");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)

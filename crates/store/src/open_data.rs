@@ -233,7 +233,12 @@ impl OpenData<'_> {
                     Ok::<_, StoreError>(outcome)
                 }
                 .await;
-                let restored = sqlx::query(WAL_AUTOCHECKPOINT).execute(&mut *conn).await;
+                let restored = sqlx::query(AssertSqlSafe(format!(
+                    "PRAGMA wal_autocheckpoint = {}",
+                    crate::SQLITE_WAL_AUTOCHECKPOINT_PAGES
+                )))
+                .execute(&mut *conn)
+                .await;
                 let outcome = written?;
                 restored?;
                 if outcome.is_some() {
@@ -262,7 +267,7 @@ impl OpenData<'_> {
     /// no-op on PostgreSQL.
     pub async fn settle_imports(self) -> Result<(), StoreError> {
         if let Db::Sqlite(pool) = &self.0.db {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
+            checkpoint(pool).await?;
         }
         Ok(())
     }
@@ -380,9 +385,7 @@ impl Store {
             // while it ran is not left in the WAL until the next import.
             let mut done = -1;
             loop {
-                let result: Result<(i64, i64, i64), sqlx::Error> =
-                    sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await;
-                match result {
+                match checkpoint(&pool).await {
                     Ok((_, log, checkpointed)) if checkpointed < log && checkpointed > done => done = checkpointed,
                     Ok(_) => break,
                     Err(e) => {
@@ -394,6 +397,12 @@ impl Store {
             running.store(false, Ordering::Release);
         });
     }
+}
+
+/// A passive checkpoint of the SQLite WAL: SQLite's (busy, frames in the
+/// WAL, frames checkpointed).
+async fn checkpoint(pool: &sqlx::SqlitePool) -> Result<(i64, i64, i64), StoreError> {
+    Ok(sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?)
 }
 
 /// The map points of `batch` this run has not yet written with a name,
@@ -435,9 +444,6 @@ struct ForceMonth<'a> {
     batch: OpenDataBatch<'a>,
     imported_at: String,
 }
-
-/// What every other connection keeps: see `Store::open`.
-const WAL_AUTOCHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 16384";
 
 const PREVIOUS_SHA: &str = "SELECT sha256 FROM imports WHERE kind = $1 AND force_id = $2 AND month = $3";
 const UPSERT_FORCE: &str =
