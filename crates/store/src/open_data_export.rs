@@ -78,21 +78,34 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 impl OpenData<'_> {
+    /// The rows `sql` selects for a force-month (`$1` the force, `$2` the
+    /// month), on either engine.
+    async fn force_month_rows<R>(self, sql: &'static str, force_id: &str, month: Month) -> Result<Vec<R>, StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let rows = on_db!(self.0, pool => {
+            sqlx::query_as(sql).bind(force_id).bind(month.to_string()).fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
     /// The street crimes of a force-month, in the order they were imported.
     pub async fn street_crimes(self, force_id: &str, month: Month) -> Result<Vec<StreetCrime>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<StreetRow> = on_db!(self.0, pool => {
-            sqlx::query_as(
+        let rows: Vec<StreetRow> = self
+            .force_month_rows(
                 "SELECT c.persistent_id, c.reported_by, c.falls_within, l.latitude, l.longitude, l.street_name, \
                  c.lsoa_code, c.lsoa_name, c.category, c.last_outcome, c.context \
                  FROM crimes c LEFT JOIN locations l ON l.id = c.location_id \
                  WHERE c.force_id = $1 AND c.month = $2 ORDER BY c.id",
+                force_id,
+                month,
             )
-            .bind(force_id)
-            .bind(month.to_string())
-            .fetch_all(pool)
-            .await?
-        });
+            .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(StreetCrime {
@@ -118,17 +131,15 @@ impl OpenData<'_> {
     /// The outcome records of a force-month, in the order they were imported.
     pub async fn outcome_records(self, force_id: &str, month: Month) -> Result<Vec<OutcomeRecord>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<OutcomeRow> = on_db!(self.0, pool => {
-            sqlx::query_as(
+        let rows: Vec<OutcomeRow> = self
+            .force_month_rows(
                 "SELECT o.persistent_id, l.latitude, l.longitude, l.street_name, o.lsoa_code, o.lsoa_name, o.outcome \
                  FROM outcomes o LEFT JOIN locations l ON l.id = o.location_id \
                  WHERE o.force_id = $1 AND o.month = $2 ORDER BY o.id",
+                force_id,
+                month,
             )
-            .bind(force_id)
-            .bind(month.to_string())
-            .fetch_all(pool)
-            .await?
-        });
+            .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(OutcomeRecord {
@@ -147,20 +158,18 @@ impl OpenData<'_> {
     /// The stops and searches of a force-month, in the order they were imported.
     pub async fn stop_searches(self, force_id: &str, month: Month) -> Result<Vec<StopSearch>, StoreError> {
         let force_id = known_force(force_id)?;
-        let rows: Vec<StopRow> = on_db!(self.0, pool => {
-            sqlx::query_as(
+        let rows: Vec<StopRow> = self
+            .force_month_rows(
                 "SELECT s.kind, s.datetime, s.operation, s.operation_name, l.latitude, l.longitude, s.gender, \
                  s.age_range, s.self_defined_ethnicity, s.officer_defined_ethnicity, s.legislation, \
                  s.object_of_search, s.outcome, s.outcome_linked_to_object_of_search, \
                  s.removal_of_more_than_outer_clothing \
                  FROM stops s LEFT JOIN locations l ON l.id = s.location_id \
                  WHERE s.force_id = $1 AND s.month = $2 ORDER BY s.id",
+                force_id,
+                month,
             )
-            .bind(force_id)
-            .bind(month.to_string())
-            .fetch_all(pool)
-            .await?
-        });
+            .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(StopSearch {
