@@ -118,6 +118,7 @@ const WORK = [
     pages: () => [
       ['users', '/admin/users'],
       ['pledge-standards', '/admin/pledge-standards?force=city-of-london&neighbourhood=bar'],
+      ['inspection-grades', '/admin/inspection-grades'],
     ],
   },
   {

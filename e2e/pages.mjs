@@ -43,6 +43,14 @@ export const PAGES = [
     status: 200,
     h1: 'Quarterly figures: Community Safety Luton',
   },
+  // Report cards: peel's grades of a force and a BCU, with the figures behind each.
+  { name: 'report-card-force', path: '/forces/city-of-london/report-card', status: 200, h1: 'Report card: City of London Police' },
+  {
+    name: 'report-card-bcu',
+    path: '/forces/city-of-london/bcus/city/report-card',
+    status: 200,
+    h1: 'Report card: City of London basic command unit',
+  },
   // Policing Pledge figures (generated demo events) for a force and a BCU.
   { name: 'pledge-force', path: '/forces/city-of-london/pledge', status: 200, h1: 'Policing Pledge: City of London Police' },
   {

@@ -131,7 +131,7 @@ pub mod need {
     );
     needs!(RunCaseReviews, ManageAsbRules);
     needs!(IngestEvents);
-    needs!(ViewPledgeBreaches, SetPledgeStandards);
+    needs!(ViewPledgeBreaches, SetPledgeStandards, RecordInspectionGrades);
 }
 
 /// Reads one cookie's value.

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod case_reviews;
 pub mod cases;
 pub mod html;
+mod inspection_grades;
 pub mod layout;
 mod login;
 pub mod open311;
@@ -242,6 +243,9 @@ pub const ROUTES: &[(&str, &str, Option<Permission>)] = &[
     ("POST", "/admin/pledge-standards", Some(Permission::SetPledgeStandards)),
     ("POST", "/admin/pledge-standards/area", Some(Permission::SetPledgeStandards)),
     ("POST", "/admin/pledge-standards/withdraw", Some(Permission::SetPledgeStandards)),
+    ("GET", "/admin/inspection-grades", Some(Permission::RecordInspectionGrades)),
+    ("POST", "/admin/inspection-grades", Some(Permission::RecordInspectionGrades)),
+    ("POST", "/admin/inspection-grades/withdraw", Some(Permission::RecordInspectionGrades)),
     // Local ASB service standards (see `cases::standards`).
     ("POST", "/asb/cases/{id}/contacts", Some(Permission::ManageCases)),
     ("POST", "/asb/cases/{id}/csp", Some(Permission::ManageCases)),
@@ -278,6 +282,8 @@ pub fn routes(state: &AppState, config: BackofficeConfig) -> Router<AppState> {
         .route("/admin/pledge-standards", get(pledge_standards::show).post(pledge_standards::save_standard))
         .route("/admin/pledge-standards/area", post(pledge_standards::save_area))
         .route("/admin/pledge-standards/withdraw", post(pledge_standards::withdraw))
+        .route("/admin/inspection-grades", get(inspection_grades::show).post(inspection_grades::save))
+        .route("/admin/inspection-grades/withdraw", post(inspection_grades::withdraw))
         .merge(cases::page_routes())
         .route("/asb/case-reviews", get(case_reviews::pages::list).post(case_reviews::pages::create))
         .route("/asb/case-reviews/new", get(case_reviews::pages::new_form))

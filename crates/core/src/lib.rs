@@ -18,6 +18,7 @@ pub mod pledge;
 pub mod quarterly;
 pub mod rates;
 pub mod records;
+pub mod report_card;
 pub mod retention;
 pub mod trigger;
 pub mod url;

@@ -80,10 +80,12 @@ pub struct Peer {
 /// variable. A variable is used when at least two forces hold it; a force
 /// missing a used variable is left out (and listed), rather than given a
 /// guessed value; a variable with no spread is left out (and listed).
+/// The report card's finance and workforce figures, imported the same way,
+/// are not similarity variables and are never used.
 pub fn standardise(values: &[ForceVariable]) -> Standardised {
     let mut by_force: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
     let mut holders: BTreeMap<&str, usize> = BTreeMap::new();
-    for v in values {
+    for v in values.iter().filter(|v| !crate::report_card::FINANCE_AND_WORKFORCE.contains(&v.variable.as_str())) {
         if by_force.entry(&v.force_id).or_default().insert(&v.variable, v.value).is_none() {
             *holders.entry(&v.variable).or_default() += 1;
         }

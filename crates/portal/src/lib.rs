@@ -19,6 +19,8 @@ mod neighbourhood;
 mod pledge;
 mod quarterly;
 mod quarterly_report;
+mod report_card;
+mod report_card_figures;
 mod search;
 mod similar;
 pub(crate) mod svg;
@@ -44,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
         .route("/forces/{force}/bcus/{id}/pledge", get(pledge::bcu_page))
         .route("/forces/{force}/bcus/{id}/quarterly", get(quarterly::bcu_page))
+        .route("/forces/{force}/bcus/{id}/report-card", get(report_card::bcu_page))
+        .route("/forces/{force}/bcus/{id}/report-card.csv", get(report_card::bcu_csv))
+        .route("/forces/{force}/bcus/{id}/report-card.json", get(report_card::bcu_json))
         .route("/forces/{force}/bcus/{id}/quarterly.csv", get(quarterly::bcu_csv))
         .route("/forces/{force}/bcus/{id}/quarterly.json", get(quarterly::bcu_json))
         .route("/forces/{force}/csps/{id}", get(areas::csp))
@@ -52,6 +57,9 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/csps/{id}/quarterly.json", get(quarterly::csp_json))
         .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))
         .route("/forces/{force}/similar", get(similar::page))
+        .route("/forces/{force}/report-card", get(report_card::force_page))
+        .route("/forces/{force}/report-card.csv", get(report_card::force_csv))
+        .route("/forces/{force}/report-card.json", get(report_card::force_json))
         .route("/forces/{force}/complain", get(info::complain))
         .route("/compare", get(compare::forces))
         .route("/crimes/{persistent_id}", get(crime::page))

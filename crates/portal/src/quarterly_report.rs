@@ -121,7 +121,7 @@ impl Area<'_> {
         pops.filter(|p| !p.is_empty()).map(|p| p.iter().sum())
     }
 
-    fn categories(&self, data: &OpenData, q: Quarter) -> BTreeMap<CrimeCategory, u64> {
+    pub(crate) fn categories(&self, data: &OpenData, q: Quarter) -> BTreeMap<CrimeCategory, u64> {
         let [from, _, to] = q.months();
         let mut out = BTreeMap::new();
         for c in &self.csps {
@@ -132,7 +132,7 @@ impl Area<'_> {
         out
     }
 
-    fn outcomes(&self, data: &OpenData, q: Quarter) -> [u64; 29] {
+    pub(crate) fn outcomes(&self, data: &OpenData, q: Quarter) -> [u64; 29] {
         let mut out = [0u64; 29];
         for c in &self.csps {
             for m in q.months() {

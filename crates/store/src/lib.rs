@@ -14,6 +14,7 @@ mod comparators;
 mod error;
 mod geography;
 mod handles;
+mod inspections;
 mod links;
 mod open311;
 mod open_data;

@@ -1242,6 +1242,38 @@ async fn route_role_matrix(engine: Engine) {
             StatusCode::SEE_OTHER,
         ),
         (
+            Kind::Page,
+            Method::GET,
+            "/admin/inspection-grades?force=bedfordshire".into(),
+            vec![],
+            &[Administrator],
+            StatusCode::OK,
+        ),
+        (
+            Kind::Page,
+            Method::POST,
+            "/admin/inspection-grades".into(),
+            kv(&[
+                ("force", "bedfordshire"),
+                ("inspection", "PEEL 2023–25"),
+                ("question", "Responding to the public"),
+                ("grade", "Good"),
+                ("published_on", "2025-03-31"),
+                ("source_url", "https://example.org/peel/bedfordshire"),
+            ]),
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        // Withdraws the grade the row above entered.
+        (
+            Kind::Page,
+            Method::POST,
+            "/admin/inspection-grades/withdraw".into(),
+            kv(&[("force", "bedfordshire"), ("inspection", "PEEL 2023–25"), ("question", "Responding to the public")]),
+            &[Administrator],
+            StatusCode::SEE_OTHER,
+        ),
+        (
             Kind::Api,
             Method::POST,
             "/api/v1/pledge/standards".into(),

@@ -44,6 +44,9 @@ pub enum Permission {
     /// Set a force's or a neighbourhood's stricter local Pledge standards and
     /// a neighbourhood's urban or rural setting.
     SetPledgeStandards,
+    /// Enter the grades HMICFRS's PEEL inspections gave the force, to be
+    /// shown beside the report card's own.
+    RecordInspectionGrades,
 }
 
 impl Permission {
@@ -61,6 +64,7 @@ impl Permission {
         Permission::IngestEvents,
         Permission::ViewPledgeBreaches,
         Permission::SetPledgeStandards,
+        Permission::RecordInspectionGrades,
     ];
 
     /// The roles holding this permission.
@@ -80,6 +84,7 @@ impl Permission {
             Permission::IngestEvents => &[EventFeed],
             Permission::ViewPledgeBreaches => &[Officer, Supervisor, Auditor, Administrator],
             Permission::SetPledgeStandards => &[Administrator],
+            Permission::RecordInspectionGrades => &[Administrator],
         }
     }
 
@@ -99,6 +104,7 @@ impl Permission {
             Permission::IngestEvents => "ingest-events",
             Permission::ViewPledgeBreaches => "view-pledge-breaches",
             Permission::SetPledgeStandards => "set-pledge-standards",
+            Permission::RecordInspectionGrades => "record-inspection-grades",
         }
     }
 
@@ -118,6 +124,7 @@ impl Permission {
             Permission::IngestEvents => "send Policing Pledge events",
             Permission::ViewPledgeBreaches => "see which events breached a Pledge standard",
             Permission::SetPledgeStandards => "set local Pledge standards",
+            Permission::RecordInspectionGrades => "enter HMICFRS's inspection grades",
         }
     }
 }
@@ -154,7 +161,10 @@ mod tests {
                 &[ViewOwnAccount, RecordReport, ViewCases, ManageCases, SuperviseCases, RunCaseReviews],
             ),
             (Role::Auditor, &[ViewOwnAccount, ReadAuditLog, ViewPledgeBreaches]),
-            (Role::Administrator, &[ViewOwnAccount, ManageUsers, ViewPledgeBreaches, SetPledgeStandards]),
+            (
+                Role::Administrator,
+                &[ViewOwnAccount, ManageUsers, ViewPledgeBreaches, SetPledgeStandards, RecordInspectionGrades],
+            ),
             (Role::EventFeed, &[ViewOwnAccount, IngestEvents]),
             (Role::InstallationAdministrator, &[ViewOwnAccount, ManageOrganisations, ManageUsers, ManageAsbRules]),
         ];

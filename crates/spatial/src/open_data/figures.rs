@@ -23,6 +23,7 @@ pub type OutcomeCounts = [u32; 29];
 #[derive(Debug, Default)]
 pub(crate) struct Figures {
     force: HashMap<(u8, Month), CategoryCounts>,
+    force_outcomes: HashMap<(u8, Month), OutcomeCounts>,
     local_authority: HashMap<(u8, u32, Month), CategoryCounts>,
     local_authority_outcomes: HashMap<(u8, u32, Month), OutcomeCounts>,
     local_authorities: HashMap<String, u32>,
@@ -34,6 +35,7 @@ pub(crate) struct Figures {
 #[derive(Default)]
 pub(crate) struct FiguresBuilder {
     force: HashMap<(u8, Month), CategoryCounts>,
+    force_outcomes: HashMap<(u8, Month), OutcomeCounts>,
     local_authority: HashMap<(u8, u32, Month), CategoryCounts>,
     local_authority_outcomes: HashMap<(u8, u32, Month), OutcomeCounts>,
     local_authorities: HashMap<String, u32>,
@@ -46,6 +48,12 @@ impl FiguresBuilder {
         let c = category as usize;
         if let Some(counts) = self.force.entry((force, month)).or_insert([0; 14]).get_mut(c) {
             *counts += 1;
+        }
+        let has_outcomes = category_at(category) != CrimeCategory::AntiSocialBehaviour;
+        if has_outcomes
+            && let Some(n) = self.force_outcomes.entry((force, month)).or_insert([0; 29]).get_mut(outcome as usize)
+        {
+            *n += 1;
         }
         let Some(lsoa) = lsoa_name else { return };
         let la = match &self.last_lsoa {
@@ -63,7 +71,7 @@ impl FiguresBuilder {
         if let Some(counts) = self.local_authority.entry((force, la, month)).or_insert([0; 14]).get_mut(c) {
             *counts += 1;
         }
-        if category_at(category) != CrimeCategory::AntiSocialBehaviour
+        if has_outcomes
             && let Some(n) =
                 self.local_authority_outcomes.entry((force, la, month)).or_insert([0; 29]).get_mut(outcome as usize)
         {
@@ -74,6 +82,7 @@ impl FiguresBuilder {
     pub(crate) fn finish(self, boundaries: &NeighbourhoodIndex) -> Figures {
         Figures {
             force: self.force,
+            force_outcomes: self.force_outcomes,
             local_authority: self.local_authority,
             local_authority_outcomes: self.local_authority_outcomes,
             local_authorities: self.local_authorities,
@@ -148,6 +157,13 @@ impl OpenData {
         let f = self.force_index(force_id)?;
         let la = self.figures.local_authorities.get(local_authority)?;
         self.figures.local_authority_outcomes.get(&(f, *la, month)).copied()
+    }
+
+    /// Crimes other than anti-social behaviour of a force in `month`, with or
+    /// without a location, by last outcome; none when none are held.
+    pub fn force_outcomes(&self, force_id: &str, month: Month) -> Option<OutcomeCounts> {
+        let f = self.force_index(force_id)?;
+        self.figures.force_outcomes.get(&(f, month)).copied()
     }
 
     /// The months peel holds street-level crimes of a force for, oldest first.
