@@ -24,6 +24,7 @@ mod report_card_figures;
 mod search;
 mod similar;
 pub(crate) mod svg;
+pub mod tables;
 
 use askama::Template;
 use axum::Router;

@@ -44,6 +44,11 @@ pub fn app_with(state: AppState, rate_limit: Option<rate_limit::RateLimit>) -> R
     app_with_backoffice(state, rate_limit, backoffice::BackofficeConfig::from_env())
 }
 
+/// The public pages, each with its tables downloadable as CSV (`?format=csv`).
+fn public_pages(routes: Router<AppState>) -> Router<AppState> {
+    routes.layer(axum::middleware::from_fn(portal::tables::csv_downloads))
+}
+
 /// The application with explicit back-office settings (tests use a manual clock).
 pub fn app_with_backoffice(
     state: AppState,
@@ -54,11 +59,11 @@ pub fn app_with_backoffice(
     let mut router = Router::new()
         .merge(health::routes())
         .merge(api::routes())
-        .merge(portal::routes())
+        .merge(public_pages(portal::routes()))
         // Ingest takes back-office API tokens too, so it needs their settings.
         .merge(pledge::routes().layer(axum::Extension(backoffice::Backoffice(std::sync::Arc::new(backoffice.clone())))))
-        .merge(community_trigger::routes())
-        .merge(asb_standards::routes())
+        .merge(public_pages(community_trigger::routes()))
+        .merge(public_pages(asb_standards::routes()))
         .merge(backoffice::routes(&state, backoffice))
         .fallback(not_found)
         .with_state(state)
