@@ -46,9 +46,12 @@ async fn groups_and_variables_recount(engine: Engine) {
     assert_eq!(want.len(), 43);
     assert!(held.published_groups.iter().any(|g| g.force_id == "city-of-london" && g.peers.is_empty()));
 
-    let mut reader = csv::Reader::from_path(dir().join("force-variables-illustrative.csv")).unwrap();
-    let mut values: Vec<(String, String, f64)> =
-        reader.records().map(|r| r.unwrap()).map(|r| (r[0].into(), r[1].into(), r[2].parse().unwrap())).collect();
+    // Both variables files: the similarity variables and the finance and workforce figures.
+    let mut values: Vec<(String, String, f64)> = Vec::new();
+    for file in ["force-variables-illustrative.csv", "force-finance-illustrative.csv"] {
+        let mut reader = csv::Reader::from_path(dir().join(file)).unwrap();
+        values.extend(reader.records().map(|r| r.unwrap()).map(|r| (r[0].into(), r[1].into(), r[2].parse().unwrap())));
+    }
     values.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let got: Vec<(String, String, f64)> =
         held.variables.iter().map(|v| (v.force_id.clone(), v.variable.clone(), v.value)).collect();
