@@ -228,3 +228,36 @@ describe('with JavaScript turned off', () => {
     await page.close();
   });
 });
+
+describe('printing a page', () => {
+  let context;
+  before(async () => {
+    context = await newContext(browser);
+  });
+  after(async () => {
+    await context?.close();
+  });
+
+  test('a printed page keeps the content and its tables, not the navigation, forms or download links', async () => {
+    const page = await context.newPage();
+    await page.goto('/forces/city-of-london/bcus/city/quarterly');
+    await page.emulateMedia({ media: 'print' });
+    const shown = async (selector) =>
+      page.locator(selector).first().evaluate((el) => getComputedStyle(el).display !== 'none');
+    for (const hidden of ['header.header', 'nav.breadcrumbs', 'form.month-picker', '.footer-links', 'p.download']) {
+      assert.equal(await shown(hidden), false, `${hidden} is not printed`);
+    }
+    for (const kept of ['main h1', 'main table', 'main svg.chart']) {
+      assert.equal(await shown(kept), true, `${kept} is printed`);
+    }
+    // Black on white.
+    const colours = await page.locator('body').evaluate((el) => {
+      const s = getComputedStyle(el);
+      return [s.color, s.backgroundColor];
+    });
+    assert.deepEqual(colours, ['rgb(0, 0, 0)', 'rgb(255, 255, 255)']);
+    const pdf = await page.pdf({ format: 'A4' });
+    assert.ok(pdf.length > 10_000, 'a PDF with content');
+    await page.close();
+  });
+});
