@@ -48,6 +48,9 @@ handles! {
     /// What forces are compared with: published most similar groups, the
     /// variables groups are computed from, and where populations come from.
     comparisons => Comparisons;
+    /// Survey responses on public confidence in the police, and the
+    /// figures published from them (weighted, with intervals, by rolling year).
+    confidence => Confidence;
     /// police.uk's open data: replacing a force-month (`open_data.rs`,
     /// `bulk_load.rs`), reading it back as the one consistent snapshot the
     /// server serves from and its data version, and a force-month's
