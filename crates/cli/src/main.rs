@@ -172,7 +172,9 @@ and /api/bulk/YYYY-MM.zip (docs/bulk-download.md).")]
     ///
     /// The sample is real police.uk data (City of London and Bedfordshire) with a few
     /// neighbourhood teams, priorities and events written as sample content, and
-    /// generated Policing Pledge events (data/sample/pledge) so the Pledge pages have figures.
+    /// generated Policing Pledge events (data/sample/pledge) so the Pledge pages have figures,
+    /// and illustrative (made-up) survey responses (data/sample/confidence) for the
+    /// confidence pages.
     Demo {
         /// Database for the demo.
         #[arg(long, default_value = "sqlite:peel-demo.db")]
