@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::format::thousands;
 use super::lookup::{bcu_or_404, force_or_404};
 use super::months::{MonthChoice, MonthQuery};
-use super::svg::interval_chart;
+use super::svg::{IntervalPoint, IntervalRow, interval_chart};
 use super::{JsonError, PageError, render};
 use crate::AppState;
 
@@ -268,7 +268,7 @@ fn crumbs(area: &Area) -> Vec<(String, String)> {
 fn chart(r: &ConfidenceReport) -> String {
     let now = r.period.map(|p| p.name()).unwrap_or_default();
     let before = r.previous_period.map(|p| p.name()).unwrap_or_default();
-    let rows: Vec<(&str, [(String, Option<(f64, f64, f64)>); 2])> = r
+    let rows: Vec<IntervalRow<'_>> = r
         .measures
         .iter()
         .map(|m| {
@@ -280,7 +280,13 @@ fn chart(r: &ConfidenceReport) -> String {
                 Some((p, a, b)) => format!("{when}: {p:.1}% (95% interval {a:.1}% to {b:.1}%)"),
                 None => format!("{when}: {}", percent_text(f, r.minimum_unweighted_base)),
             };
-            (m.label, [(note(&m.now, &now), point(&m.now)), (note(&m.previous, &before), point(&m.previous))])
+            IntervalRow {
+                label: m.label,
+                periods: [
+                    IntervalPoint { text: note(&m.now, &now), value: point(&m.now) },
+                    IntervalPoint { text: note(&m.previous, &before), value: point(&m.previous) },
+                ],
+            }
         })
         .collect();
     interval_chart(

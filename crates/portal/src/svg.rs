@@ -135,11 +135,24 @@ pub fn percent_chart(id: &str, title: &str, desc: &str, points: &[(Month, Option
     s
 }
 
+/// One period on an [`interval_chart`]: the dot's tooltip, and (value, low,
+/// high) when there is a figure.
+pub struct IntervalPoint {
+    pub text: String,
+    pub value: Option<(f64, f64, f64)>,
+}
+
+/// One row of an [`interval_chart`]: its label and its two periods.
+pub struct IntervalRow<'a> {
+    pub label: &'a str,
+    pub periods: [IntervalPoint; 2],
+}
+
 /// Percentages with their confidence intervals on a 0–100% scale: for each
 /// row a label, then two periods (the first filled, the second hollow),
 /// each a dot with a line across its interval, or no dot when there is no
 /// figure. Each period carries its own text as the dot's tooltip.
-pub fn interval_chart(title: &str, desc: &str, rows: &[(&str, [(String, Option<(f64, f64, f64)>); 2])]) -> String {
+pub fn interval_chart(title: &str, desc: &str, rows: &[IntervalRow<'_>]) -> String {
     let (w, left, right, top, row_h, axis) = (640.0, 24.0, 24.0, 8.0, 78.0, 36.0);
     let h = top + row_h * rows.len() as f64 + axis;
     let x = |v: f64| left + (w - left - right) * v.clamp(0.0, 100.0) / 100.0;
@@ -160,7 +173,7 @@ pub fn interval_chart(title: &str, desc: &str, rows: &[(&str, [(String, Option<(
             x = x(v)
         );
     }
-    for (i, (label, periods)) in rows.iter().enumerate() {
+    for (i, IntervalRow { label, periods }) in rows.iter().enumerate() {
         let y0 = top + row_h * i as f64;
         let short: String = label.chars().take(90).collect();
         let _ = write!(
@@ -169,7 +182,7 @@ pub fn interval_chart(title: &str, desc: &str, rows: &[(&str, [(String, Option<(
             y0 + 16.0,
             escape(&short)
         );
-        for (j, (text, point)) in periods.iter().enumerate() {
+        for (j, IntervalPoint { text, value: point }) in periods.iter().enumerate() {
             let y = y0 + 36.0 + 22.0 * j as f64;
             let (colour, fill) = if j == 0 { ("#1d70b8", "#1d70b8") } else { ("#505a5f", "#ffffff") };
             match point {

@@ -260,7 +260,7 @@ async fn bad_files_are_refused(engine: Engine) {
          city-of-london,,,2025-01,good-job,good,0,Survey\n",
     )
     .unwrap();
-    let summary = import(&store, &[path.clone()]).await;
+    let summary = import(&store, std::slice::from_ref(&path)).await;
     assert_eq!(summary.failed.len(), 1);
     let said = summary.failed[0].to_string();
     for needle in [
