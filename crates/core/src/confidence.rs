@@ -95,6 +95,15 @@ impl Measure {
         }
     }
 
+    /// A few words naming the measure, for a chart's label.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Measure::SingleConfidence => "Dealing with what matters (the 2008–10 target)",
+            Measure::GoodJob => "Doing a good or excellent job",
+            Measure::LocalConfidence => "Confidence in the local police",
+        }
+    }
+
     /// The answers the file may give, each with whether it counts as positive.
     pub fn scale(self) -> &'static [(&'static str, bool)] {
         match self {

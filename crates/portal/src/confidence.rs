@@ -80,6 +80,8 @@ pub struct PeriodFigure {
 pub struct MeasureRow {
     pub measure: &'static str,
     pub label: &'static str,
+    #[serde(skip)]
+    pub short_label: &'static str,
     pub question: &'static str,
     pub now: PeriodFigure,
     pub previous: PeriodFigure,
@@ -110,6 +112,7 @@ fn row(y: &YearOnYear) -> MeasureRow {
     MeasureRow {
         measure: y.measure.code(),
         label: y.measure.label(),
+        short_label: y.measure.short_label(),
         question: y.measure.question(),
         now: period_figure(&y.now.figure),
         previous: period_figure(&y.before.figure),
@@ -281,7 +284,7 @@ fn chart(r: &ConfidenceReport) -> String {
                 None => format!("{when}: {}", percent_text(f, r.minimum_unweighted_base)),
             };
             IntervalRow {
-                label: m.label,
+                label: m.short_label,
                 periods: [
                     IntervalPoint { text: note(&m.now, &now), value: point(&m.now) },
                     IntervalPoint { text: note(&m.previous, &before), value: point(&m.previous) },

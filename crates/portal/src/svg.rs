@@ -175,12 +175,11 @@ pub fn interval_chart(title: &str, desc: &str, rows: &[IntervalRow<'_>]) -> Stri
     }
     for (i, IntervalRow { label, periods }) in rows.iter().enumerate() {
         let y0 = top + row_h * i as f64;
-        let short: String = label.chars().take(90).collect();
         let _ = write!(
             s,
-            r##"<text x="{left}" y="{:.1}" font-size="12" fill="#0b0c0c">{}</text>"##,
+            r##"<text x="{left}" y="{:.1}" font-size="13" font-weight="bold" fill="#0b0c0c">{}</text>"##,
             y0 + 16.0,
-            escape(&short)
+            escape(label)
         );
         for (j, IntervalPoint { text, value: point }) in periods.iter().enumerate() {
             let y = y0 + 36.0 + 22.0 * j as f64;
