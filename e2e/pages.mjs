@@ -51,6 +51,19 @@ export const PAGES = [
     status: 200,
     h1: 'Report card: City of London basic command unit',
   },
+  // Public confidence (illustrative survey responses) for a force and a BCU.
+  {
+    name: 'confidence-force',
+    path: '/forces/city-of-london/confidence',
+    status: 200,
+    h1: 'Public confidence: City of London Police',
+  },
+  {
+    name: 'confidence-bcu',
+    path: '/forces/city-of-london/bcus/city/confidence',
+    status: 200,
+    h1: 'Public confidence: City of London basic command unit',
+  },
   // Policing Pledge figures (generated demo events) for a force and a BCU.
   { name: 'pledge-force', path: '/forces/city-of-london/pledge', status: 200, h1: 'Policing Pledge: City of London Police' },
   {

@@ -5,6 +5,7 @@ mod asb_standards;
 mod audit;
 mod bench;
 mod case_reviews;
+mod confidence;
 mod events;
 mod export;
 mod pledge_bench;
@@ -104,7 +105,8 @@ Examples:
   peel import 2024-03-city-of-london-street.csv 2024-03-city-of-london-outcomes.csv
   peel import --skip-invalid archive/2024-03.zip
   peel import boundaries/city-of-london/          (neighbourhood boundaries: <force>/<id>.kml)
-  peel import postcodes.csv                       (a table with postcode,latitude,longitude columns)")]
+  peel import postcodes.csv                       (a table with postcode,latitude,longitude columns)
+  peel import confidence-responses.csv            (survey responses: force,bcu,neighbourhood,month,measure,response,weight,source)")]
     Import {
         #[command(flatten)]
         db: DatabaseArg,
@@ -170,7 +172,9 @@ and /api/bulk/YYYY-MM.zip (docs/bulk-download.md).")]
     ///
     /// The sample is real police.uk data (City of London and Bedfordshire) with a few
     /// neighbourhood teams, priorities and events written as sample content, and
-    /// generated Policing Pledge events (data/sample/pledge) so the Pledge pages have figures.
+    /// generated Policing Pledge events (data/sample/pledge) so the Pledge pages have figures,
+    /// and illustrative (made-up) survey responses (data/sample/confidence) for the
+    /// confidence pages.
     Demo {
         /// Database for the demo.
         #[arg(long, default_value = "sqlite:peel-demo.db")]
@@ -219,6 +223,9 @@ and /api/bulk/YYYY-MM.zip (docs/bulk-download.md).")]
     /// Anti-social behaviour casework: the versioned repeat-victim rule and risk questionnaire.
     #[command(subcommand)]
     Asb(asb::AsbCommand),
+    /// Public confidence figures: the minimum base they are published on.
+    #[command(subcommand)]
+    Confidence(confidence::ConfidenceCommand),
 }
 
 fn main() -> ExitCode {
@@ -309,6 +316,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Org(cmd) => users::run_org(cmd).await,
         Command::User(cmd) => users::run_user(cmd).await,
         Command::Audit(cmd) => audit::run(cmd).await,
+        Command::Confidence(cmd) => confidence::run(cmd).await,
         Command::Privacy(cmd) => privacy::run(cmd).await,
         Command::CaseReview(cmd) => case_reviews::run(cmd).await,
         Command::Asb(cmd) => asb::run(cmd).await,
@@ -433,6 +441,12 @@ fn print_summary(s: &Summary) {
     }
     if s.force_variables > 0 {
         println!("  {:>9} values of the variables groups are computed from", s.force_variables);
+    }
+    if s.survey_responses > 0 {
+        println!(
+            "  {:>9} survey responses on public confidence ({} rows of the same sources replaced)",
+            s.survey_responses, s.survey_responses_replaced
+        );
     }
     println!(
         "  {months}; forces: {}",

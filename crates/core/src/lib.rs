@@ -6,6 +6,7 @@ pub mod access;
 pub mod asb;
 pub mod bounded;
 pub mod category;
+pub mod confidence;
 pub mod force;
 pub mod geo;
 pub mod geography;

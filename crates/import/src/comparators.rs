@@ -41,7 +41,7 @@ impl Kind {
 
 /// Reads every row, then checks the rows against each other; every problem
 /// is listed, with its line.
-fn rows(
+pub(crate) fn rows(
     bytes: &[u8],
     file: &str,
     mut each: impl FnMut(&csv::StringRecord, u64) -> Result<(), (String, String)>,
@@ -119,7 +119,7 @@ pub fn parse_groups(bytes: &[u8], file: &str, peer_columns: usize) -> (Vec<Publi
 }
 
 /// The file must hold at least one row to replace what is held.
-fn with_rows(mut problems: Vec<RowProblem>, file: &str, empty: bool) -> Vec<RowProblem> {
+pub(crate) fn with_rows(mut problems: Vec<RowProblem>, file: &str, empty: bool) -> Vec<RowProblem> {
     if empty && problems.is_empty() {
         problems.push(RowProblem {
             file: file.to_string(),

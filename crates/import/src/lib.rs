@@ -9,6 +9,7 @@
 
 mod bulk_csv;
 mod comparators;
+mod confidence;
 mod error;
 pub mod export;
 pub mod json;
@@ -74,6 +75,10 @@ pub struct Summary {
     pub peer_groups: usize,
     /// Values of the variables groups are computed from.
     pub force_variables: usize,
+    /// Survey responses on public confidence stored.
+    pub survey_responses: usize,
+    /// Rows of earlier imports of the same survey sources replaced.
+    pub survey_responses_replaced: u64,
     /// Rows left out under `--skip-invalid` (each was printed as it was
     /// met; the first ones are kept here, all are counted).
     pub skipped: ErrorList<RowProblem>,
@@ -173,10 +178,14 @@ impl<'s> Importer<'s> {
         if let Some(kind) = comparators::Kind::from_header(&header) {
             return self.import_comparators(&input, kind, summary).await;
         }
+        if confidence::is_header(&header) {
+            return self.import_confidence(&input, summary).await;
+        }
         Err(unrecognised(&format!(
             "its header ({}) is not a police.uk street, outcomes or stop-and-search header, a postcode table, \
-             a most similar groups file (force,peer_1,…,peer_7,source,year) nor a variables file \
-             (force,variable,value,source,year)",
+             a most similar groups file (force,peer_1,…,peer_7,source,year), a variables file \
+             (force,variable,value,source,year) nor survey responses \
+             (force,bcu,neighbourhood,month,measure,response,weight,source)",
             header.join(",")
         )))
     }
@@ -341,6 +350,38 @@ impl<'s> Importer<'s> {
         };
         summary.files += 1;
         Ok(rows as u64)
+    }
+
+    /// Survey responses replace every row of each source the file names
+    /// (other sources are kept). Always strict; a BCU must be one held.
+    async fn import_confidence(&mut self, input: &Input, summary: &mut Summary) -> Result<u64, ImportError> {
+        let refuse = |problems: Vec<RowProblem>| {
+            let total = problems.len();
+            ImportError::InvalidRows { problems: problems.into_iter().take(error::MAX_LISTED).collect(), total }
+        };
+        let store_err = |source| ImportError::Store { path: input.name.clone(), source };
+        let (rows, problems) = confidence::parse(&input.bytes, &input.name);
+        if !problems.is_empty() {
+            return Err(refuse(problems));
+        }
+        let forces: BTreeSet<&str> =
+            rows.iter().filter(|(_, r)| r.bcu_id.is_some()).map(|(_, r)| r.force_id.as_str()).collect();
+        let mut known = BTreeMap::new();
+        for f in forces {
+            let bcus = self.store.geography().bcus(f).await.map_err(store_err)?;
+            known.insert(f.to_string(), bcus.into_iter().map(|b| b.id).collect::<BTreeSet<String>>());
+        }
+        let problems = confidence::unknown_bcus(&rows, &known, &input.name);
+        if !problems.is_empty() {
+            return Err(refuse(problems));
+        }
+        let responses: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
+        let replaced = self.store.confidence().replace_sources(&responses).await.map_err(store_err)?;
+        summary.files += 1;
+        summary.survey_responses += responses.len();
+        summary.survey_responses_replaced += replaced;
+        summary.forces.extend(responses.iter().map(|r| r.force_id.clone()));
+        Ok(responses.len() as u64)
     }
 
     async fn import_kml(&mut self, input: &Input, summary: &mut Summary) -> Result<(), ImportError> {

@@ -111,6 +111,7 @@ fn force_links(data: &OpenData, id: &str, name: &str) -> Vec<(String, Vec<(Strin
     let more = vec![
         (format!("/forces/{id}/pledge"), format!("How {name} is meeting the Policing Pledge")),
         (format!("/forces/{id}/report-card"), format!("{name}'s report card: graded each quarter")),
+        (format!("/forces/{id}/confidence"), format!("Public confidence in {name}")),
         ("/compare".into(), "Compare forces".into()),
         (format!("/forces/{id}/complain"), format!("How to complain about {name}")),
     ];
@@ -165,9 +166,12 @@ fn bcu_links(fid: &str, bcu: &Bcu, csps: &[&Csp]) -> Vec<(String, Vec<(String, S
     let quarterly =
         vec![(format!("/forces/{fid}/bcus/{}/quarterly", bcu.id), format!("Quarterly figures for {}", bcu.name))];
     let card = vec![(format!("/forces/{fid}/bcus/{}/report-card", bcu.id), format!("{}'s report card", bcu.name))];
+    let confidence =
+        vec![(format!("/forces/{fid}/bcus/{}/confidence", bcu.id), format!("Public confidence in {}", bcu.name))];
     vec![
         ("Community safety partnerships".into(), partnerships),
         ("Quarterly figures".into(), quarterly),
+        ("Public confidence".into(), confidence),
         ("Service standards".into(), pledge),
         ("Report card".into(), card),
     ]

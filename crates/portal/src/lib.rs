@@ -7,6 +7,7 @@ pub mod asb_standards;
 mod calendar;
 pub mod community_trigger;
 mod compare;
+mod confidence;
 mod crime;
 mod figures;
 mod force_rates;
@@ -44,7 +45,13 @@ pub fn routes() -> Router<AppState> {
         .route("/neighbourhoods/{force}/{id}/pledge", get(pledge::neighbourhood_page))
         .route("/forces/{force}", get(areas::force))
         .route("/forces/{force}/pledge", get(pledge::force_page))
+        .route("/forces/{force}/confidence", get(confidence::force_page))
+        .route("/forces/{force}/confidence.csv", get(confidence::force_csv))
+        .route("/forces/{force}/confidence.json", get(confidence::force_json))
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
+        .route("/forces/{force}/bcus/{id}/confidence", get(confidence::bcu_page))
+        .route("/forces/{force}/bcus/{id}/confidence.csv", get(confidence::bcu_csv))
+        .route("/forces/{force}/bcus/{id}/confidence.json", get(confidence::bcu_json))
         .route("/forces/{force}/bcus/{id}/pledge", get(pledge::bcu_page))
         .route("/forces/{force}/bcus/{id}/quarterly", get(quarterly::bcu_page))
         .route("/forces/{force}/bcus/{id}/report-card", get(report_card::bcu_page))

@@ -233,17 +233,54 @@ fn pledge_observation(
     }
 }
 
-/// The confidence indicator until survey figures are held: missing, saying so.
-fn confidence_observations(link: String) -> Vec<Observation> {
-    vec![Observation {
-        indicator: "confidence".into(),
-        label: String::new(),
-        value: None,
-        reference: None,
-        reference_name: String::new(),
-        missing: Some("No public confidence survey figures are held.".into()),
-        link,
-    }]
+/// The confidence observations of an area: each survey measure published
+/// for the twelve months ending with the quarter, against its national
+/// benchmark; one missing observation, saying why, when none is published.
+async fn confidence_observations(
+    state: &AppState,
+    force_id: &str,
+    bcu: Option<&str>,
+    q: Quarter,
+) -> Result<Vec<Observation>, PageError> {
+    let method = report_card::Method::published();
+    let end = q.months()[2];
+    let page = match bcu {
+        Some(b) => format!("/forces/{force_id}/bcus/{b}/confidence"),
+        None => format!("/forces/{force_id}/confidence"),
+    };
+    let figures = state.store.confidence().rolling_year(force_id, bcu, end).await?;
+    let mut out = Vec::new();
+    for f in &figures {
+        let Some(e) = f.figure.estimate() else { continue };
+        let benchmark = method.benchmark(f.measure.code());
+        out.push(Observation {
+            indicator: "confidence".into(),
+            label: f.measure.label().to_string(),
+            value: Some(e.percent),
+            reference: benchmark.map(|b| b.value),
+            reference_name: benchmark.map(|b| b.source.clone()).unwrap_or_default(),
+            missing: benchmark.is_none().then(|| "The method holds no national figure for this measure.".to_string()),
+            link: format!("{page}?date={end}"),
+        });
+    }
+    if out.is_empty() {
+        let suppressed = figures.iter().any(|f| matches!(f.figure, peel_core::confidence::Figure::Suppressed { .. }));
+        let why = if suppressed {
+            format!("Too few survey responses in the twelve months to {} to publish a figure.", end.long_name())
+        } else {
+            format!("No public confidence survey responses are held for the twelve months to {}.", end.long_name())
+        };
+        out.push(Observation {
+            indicator: "confidence".into(),
+            label: String::new(),
+            value: None,
+            reference: None,
+            reference_name: String::new(),
+            missing: Some(why),
+            link: page,
+        });
+    }
+    Ok(out)
 }
 
 /// Every observation of a force's card for a quarter.
@@ -322,7 +359,7 @@ pub async fn force_observations(
     let held = state.store.pledge().pledge_months(force_id, None).await?;
     let name = force_name(data, force_id);
     out.push(pledge_observation(Some(reports), &held, format!("/forces/{force_id}/pledge?date={last}"), &name));
-    out.extend(confidence_observations(format!("/forces/{force_id}")));
+    out.extend(confidence_observations(state, force_id, None, q).await?);
     Ok(out)
 }
 
@@ -374,7 +411,7 @@ pub async fn bcu_observations(
     let link = format!("/forces/{}/bcus/{}/pledge?date={last}", area.force, area.id);
     let held = state.store.pledge().pledge_months(area.force, None).await?;
     out.push(pledge_observation(reports, &held, link, &area.name));
-    out.extend(confidence_observations(format!("/forces/{}/bcus/{}", area.force, area.id)));
+    out.extend(confidence_observations(state, area.force, Some(area.id), q).await?);
     Ok(out)
 }
 

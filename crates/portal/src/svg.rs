@@ -135,6 +135,89 @@ pub fn percent_chart(id: &str, title: &str, desc: &str, points: &[(Month, Option
     s
 }
 
+/// One period on an [`interval_chart`]: the dot's tooltip, and (value, low,
+/// high) when there is a figure.
+pub struct IntervalPoint {
+    pub text: String,
+    pub value: Option<(f64, f64, f64)>,
+}
+
+/// One row of an [`interval_chart`]: its label and its two periods.
+pub struct IntervalRow<'a> {
+    pub label: &'a str,
+    pub periods: [IntervalPoint; 2],
+}
+
+/// Percentages with their confidence intervals on a 0–100% scale: for each
+/// row a label, then two periods (the first filled, the second hollow),
+/// each a dot with a line across its interval, or no dot when there is no
+/// figure. Each period carries its own text as the dot's tooltip.
+pub fn interval_chart(title: &str, desc: &str, rows: &[IntervalRow<'_>]) -> String {
+    let (w, left, right, top, row_h, axis) = (640.0, 24.0, 24.0, 8.0, 78.0, 36.0);
+    let h = top + row_h * rows.len() as f64 + axis;
+    let x = |v: f64| left + (w - left - right) * v.clamp(0.0, 100.0) / 100.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="ci-title ci-desc" xmlns="http://www.w3.org/2000/svg"><title id="ci-title">{}</title><desc id="ci-desc">{}</desc>"#,
+        escape(title),
+        escape(desc)
+    );
+    let bottom = h - axis;
+    for i in 0..=5 {
+        let v = f64::from(i) * 20.0;
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.1}" x2="{x:.1}" y1="{top}" y2="{bottom}" stroke="#b1b4b6" stroke-width="1"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#0b0c0c">{v:.0}%</text>"##,
+            bottom + 18.0,
+            x = x(v)
+        );
+    }
+    for (i, IntervalRow { label, periods }) in rows.iter().enumerate() {
+        let y0 = top + row_h * i as f64;
+        let _ = write!(
+            s,
+            r##"<text x="{left}" y="{:.1}" font-size="13" font-weight="bold" fill="#0b0c0c">{}</text>"##,
+            y0 + 16.0,
+            escape(label)
+        );
+        for (j, IntervalPoint { text, value: point }) in periods.iter().enumerate() {
+            let y = y0 + 36.0 + 22.0 * j as f64;
+            let (colour, fill) = if j == 0 { ("#1d70b8", "#1d70b8") } else { ("#505a5f", "#ffffff") };
+            match point {
+                Some((p, a, b)) => {
+                    let _ = write!(
+                        s,
+                        r##"<g><title>{}</title><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="3"/><line x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2"/><line x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2"/><circle cx="{:.1}" cy="{y:.1}" r="6" fill="{fill}" stroke="{colour}" stroke-width="2"/></g>"##,
+                        escape(text),
+                        x(*a),
+                        x(*b),
+                        x(*a),
+                        x(*a),
+                        y - 6.0,
+                        y + 6.0,
+                        x(*b),
+                        x(*b),
+                        y - 6.0,
+                        y + 6.0,
+                        x(*p)
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        s,
+                        r##"<text x="{left}" y="{:.1}" font-size="11" fill="#505a5f">{}</text>"##,
+                        y + 4.0,
+                        escape(text)
+                    );
+                }
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
 fn nice_ceiling(v: f64) -> f64 {
     let mag = 10f64.powf(v.log10().floor());
     for m in [1.0, 2.0, 2.5, 5.0, 10.0] {

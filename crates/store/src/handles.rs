@@ -51,6 +51,9 @@ handles! {
     /// HMICFRS's own inspection grades of each force, as administrators
     /// entered them.
     inspections => Inspections;
+    /// Survey responses on public confidence in the police, and the
+    /// figures published from them (weighted, with intervals, by rolling year).
+    confidence => Confidence;
     /// police.uk's open data: replacing a force-month (`open_data.rs`,
     /// `bulk_load.rs`), reading it back as the one consistent snapshot the
     /// server serves from and its data version, and a force-month's
