@@ -19,6 +19,7 @@ pub mod quarterly;
 pub mod rates;
 pub mod records;
 pub mod retention;
+pub mod stop_search;
 pub mod trigger;
 pub mod url;
 
