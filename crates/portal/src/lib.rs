@@ -21,6 +21,8 @@ mod quarterly;
 mod quarterly_report;
 mod search;
 mod similar;
+mod stop_search;
+mod stop_search_report;
 pub(crate) mod svg;
 
 use askama::Template;
@@ -39,6 +41,9 @@ pub fn routes() -> Router<AppState> {
         .route("/neighbourhoods/{force}/{id}", get(neighbourhood::page))
         .route("/neighbourhoods/{force}/{id}/events.ics", get(calendar::events))
         .route("/neighbourhoods/{force}/{id}/pledge", get(pledge::neighbourhood_page))
+        .route("/neighbourhoods/{force}/{id}/stop-and-search", get(stop_search::neighbourhood_page))
+        .route("/neighbourhoods/{force}/{id}/stop-and-search.csv", get(stop_search::neighbourhood_csv))
+        .route("/neighbourhoods/{force}/{id}/stop-and-search.json", get(stop_search::neighbourhood_json))
         .route("/forces/{force}", get(areas::force))
         .route("/forces/{force}/pledge", get(pledge::force_page))
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
@@ -52,6 +57,9 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/csps/{id}/quarterly.json", get(quarterly::csp_json))
         .route("/forces/{force}/neighbourhoods", get(compare::neighbourhoods))
         .route("/forces/{force}/similar", get(similar::page))
+        .route("/forces/{force}/stop-and-search", get(stop_search::force_page))
+        .route("/forces/{force}/stop-and-search.csv", get(stop_search::force_csv))
+        .route("/forces/{force}/stop-and-search.json", get(stop_search::force_json))
         .route("/forces/{force}/complain", get(info::complain))
         .route("/compare", get(compare::forces))
         .route("/crimes/{persistent_id}", get(crime::page))
