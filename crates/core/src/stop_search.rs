@@ -107,10 +107,35 @@ pub struct Row {
     pub change_percent: Option<f64>,
 }
 
+/// The most rows a field's table has: police.uk's values come from short
+/// fixed lists, but an imported file could hold any text, so beyond this
+/// the least frequent values are added up in one row.
+pub const MAX_ROWS: usize = 40;
+
 /// The rows of one field: most stops first (ties by value), "Not stated"
 /// last; a value seen only a year before is listed with no stops now, so
-/// a fall to zero shows.
+/// a fall to zero shows. Past [`MAX_ROWS`] values, the rest are one row,
+/// "Every other value (N values)", so the table still adds up.
 pub fn rows(now: &BTreeMap<String, u64>, total: u64, before: Option<&BTreeMap<String, u64>>) -> Vec<Row> {
+    let mut all = ranked(now, total, before);
+    let not_stated = all.iter().position(|r| r.value == NOT_STATED).map(|i| all.remove(i));
+    if all.len() > MAX_ROWS {
+        let rest = all.split_off(MAX_ROWS - 1);
+        let stops = rest.iter().map(|r| r.stops).sum();
+        let last = before.map(|_| rest.iter().filter_map(|r| r.same_month_last_year).sum());
+        all.push(Row {
+            value: format!("Every other value ({} values)", rest.len()),
+            stops,
+            share_percent: share_percent(stops, total),
+            same_month_last_year: last,
+            change_percent: last.and_then(|l| percent_change(stops, l)),
+        });
+    }
+    all.extend(not_stated);
+    all
+}
+
+fn ranked(now: &BTreeMap<String, u64>, total: u64, before: Option<&BTreeMap<String, u64>>) -> Vec<Row> {
     let mut values: Vec<&String> = now.keys().collect();
     if let Some(b) = before {
         values.extend(b.keys().filter(|k| !now.contains_key(*k)));
@@ -183,5 +208,19 @@ mod tests {
         assert_eq!(r.len(), 4);
         assert!(r.iter().all(|r| r.same_month_last_year.is_none() && r.change_percent.is_none()));
         assert_eq!(share_percent(1, 0), None);
+    }
+
+    #[test]
+    fn rows_are_bounded_and_still_add_up() {
+        let now: BTreeMap<String, u64> =
+            (0..100u64).map(|i| (format!("v{i:03}"), i + 1)).chain([(NOT_STATED.to_string(), 7)]).collect();
+        let total: u64 = now.values().sum();
+        let r = rows(&now, total, Some(&BTreeMap::new()));
+        assert_eq!(r.len(), MAX_ROWS + 1, "the bound, and Not stated");
+        assert_eq!(r[0].value, "v099");
+        assert_eq!(r[MAX_ROWS - 1].value, "Every other value (61 values)");
+        assert_eq!(r[MAX_ROWS].value, NOT_STATED);
+        assert_eq!(r.iter().map(|r| r.stops).sum::<u64>(), total);
+        assert_eq!(r[MAX_ROWS - 1].same_month_last_year, Some(0));
     }
 }

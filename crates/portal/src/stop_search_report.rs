@@ -335,9 +335,10 @@ fn force_comparison(
     };
     let me = figure(force_id);
     let members: Vec<ForceFigure> = group.iter().map(|id| figure(id)).collect();
+    // Only a force peel holds has a page to link to.
     let row = |f: &ForceFigure| ComparisonRow {
         name: f.name.clone(),
-        href: Some(format!("/forces/{}/stop-and-search?date={month}", f.id)),
+        href: data.geography().force(&f.id).map(|_| format!("/forces/{}/stop-and-search?date={month}", f.id)),
         stops: f.count.map(|c| c as f64),
         per_1000: f.per_1000(),
         summary: false,
