@@ -64,6 +64,25 @@ export const PAGES = [
     status: 200,
     h1: 'Public confidence: City of London basic command unit',
   },
+  // Stop and search: a force and a neighbourhood with figures, and a force police.uk publishes none for.
+  {
+    name: 'stop-search-force',
+    path: '/forces/city-of-london/stop-and-search',
+    status: 200,
+    h1: 'Stop and search: City of London Police',
+  },
+  {
+    name: 'stop-search-neighbourhood',
+    path: '/neighbourhoods/city-of-london/ban/stop-and-search',
+    status: 200,
+    h1: 'Stop and search: Bank',
+  },
+  {
+    name: 'stop-search-none',
+    path: '/forces/bedfordshire/stop-and-search',
+    status: 200,
+    h1: 'Stop and search: Bedfordshire Police',
+  },
   // Policing Pledge figures (generated demo events) for a force and a BCU.
   { name: 'pledge-force', path: '/forces/city-of-london/pledge', status: 200, h1: 'Policing Pledge: City of London Police' },
   {

@@ -21,6 +21,7 @@ pub mod rates;
 pub mod records;
 pub mod report_card;
 pub mod retention;
+pub mod stop_search;
 pub mod trigger;
 pub mod url;
 

@@ -112,6 +112,7 @@ fn force_links(data: &OpenData, id: &str, name: &str) -> Vec<(String, Vec<(Strin
         (format!("/forces/{id}/pledge"), format!("How {name} is meeting the Policing Pledge")),
         (format!("/forces/{id}/report-card"), format!("{name}'s report card: graded each quarter")),
         (format!("/forces/{id}/confidence"), format!("Public confidence in {name}")),
+        (format!("/forces/{id}/stop-and-search"), format!("Stop and search by {name}")),
         ("/compare".into(), "Compare forces".into()),
         (format!("/forces/{id}/complain"), format!("How to complain about {name}")),
     ];

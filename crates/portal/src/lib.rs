@@ -24,6 +24,8 @@ mod report_card;
 mod report_card_figures;
 mod search;
 mod similar;
+mod stop_search;
+mod stop_search_report;
 pub(crate) mod svg;
 pub mod tables;
 
@@ -43,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/neighbourhoods/{force}/{id}", get(neighbourhood::page))
         .route("/neighbourhoods/{force}/{id}/events.ics", get(calendar::events))
         .route("/neighbourhoods/{force}/{id}/pledge", get(pledge::neighbourhood_page))
+        .route("/neighbourhoods/{force}/{id}/stop-and-search", get(stop_search::neighbourhood_page))
+        .route("/neighbourhoods/{force}/{id}/stop-and-search.csv", get(stop_search::neighbourhood_csv))
+        .route("/neighbourhoods/{force}/{id}/stop-and-search.json", get(stop_search::neighbourhood_json))
         .route("/forces/{force}", get(areas::force))
         .route("/forces/{force}/pledge", get(pledge::force_page))
         .route("/forces/{force}/confidence", get(confidence::force_page))
@@ -68,6 +73,9 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/report-card", get(report_card::force_page))
         .route("/forces/{force}/report-card.csv", get(report_card::force_csv))
         .route("/forces/{force}/report-card.json", get(report_card::force_json))
+        .route("/forces/{force}/stop-and-search", get(stop_search::force_page))
+        .route("/forces/{force}/stop-and-search.csv", get(stop_search::force_csv))
+        .route("/forces/{force}/stop-and-search.json", get(stop_search::force_json))
         .route("/forces/{force}/complain", get(info::complain))
         .route("/compare", get(compare::forces))
         .route("/crimes/{persistent_id}", get(crime::page))

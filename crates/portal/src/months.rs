@@ -6,7 +6,23 @@ use peel_core::Month;
 use peel_spatial::OpenData;
 use serde::Deserialize;
 
-use super::PageError;
+use super::{JsonError, PageError};
+
+/// Refuses a `date` that is not a month at all (`2024-13`, `abc`): the
+/// reader's mistake to correct (400), told how to write one. A month well
+/// written but not held is a page not found instead ([`MonthChoice::among`]).
+pub fn well_formed(date: Option<&str>) -> Result<(), PageError> {
+    match date.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) if d.parse::<Month>().is_err() => {
+            let shown: String = d.chars().take(40).collect();
+            Err(JsonError::BadRequest(format!(
+                "“{shown}” is not a month. Write the year and the month as numbers, for example 2024-03 for March 2024."
+            ))
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
 
 #[derive(Deserialize, Default)]
 pub struct MonthQuery {

@@ -135,6 +135,48 @@ pub fn percent_chart(id: &str, title: &str, desc: &str, points: &[(Month, Option
     s
 }
 
+/// A horizontal bar chart of counts, one bar per label in the order given.
+/// Long labels are shortened (the table beside the chart has them whole,
+/// and each bar's tooltip names it in full). `id` keeps the title and
+/// description ids unique when a page has several charts.
+pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[(&str, u64)]) -> String {
+    const LABEL_CHARS: usize = 34;
+    let (w, bar, gap, label_w, value_w) = (640.0, 20.0, 6.0, 260.0, 60.0);
+    let h = (bar + gap) * bars.len() as f64 + gap;
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
+    let id = escape(id);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(desc)
+    );
+    for (i, (label, n)) in bars.iter().enumerate() {
+        let y = gap + i as f64 * (bar + gap);
+        let len = (w - label_w - value_w) * *n as f64 / max;
+        let short: String = if label.chars().count() > LABEL_CHARS {
+            format!("{}…", label.chars().take(LABEL_CHARS - 1).collect::<String>().trim_end())
+        } else {
+            label.to_string()
+        };
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="13" fill="#0b0c0c">{}</text><rect x="{label_w}" y="{y:.1}" width="{len:.1}" height="{bar}" fill="#1d70b8"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="13" fill="#0b0c0c">{}</text>"##,
+            label_w - 8.0,
+            y + bar * 0.72,
+            escape(&short),
+            escape(label),
+            thousands(i64::try_from(*n).unwrap_or(i64::MAX)),
+            label_w + len + 6.0,
+            y + bar * 0.72,
+            thousands(i64::try_from(*n).unwrap_or(i64::MAX))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// One period on an [`interval_chart`]: the dot's tooltip, and (value, low,
 /// high) when there is a figure.
 pub struct IntervalPoint {
@@ -380,5 +422,16 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
         assert_eq!(svg.matches("<polyline").count(), 0, "single points are not joined across a gap");
         assert!(svg.contains("80.5%"));
+    }
+
+    #[test]
+    fn bar_charts_name_every_bar() {
+        let long = "Black/African/Caribbean/Black British - Any other Black background";
+        let svg = bar_chart("b1", "Stops <by> reason", "Desc", &[("Drugs", 1200), (long, 3), ("None", 0)]);
+        assert!(svg.contains("aria-labelledby=\"b1-title b1-desc\""));
+        assert!(svg.contains("&lt;by&gt;") && svg.contains("1,200"));
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains(&format!("<title>{long}: 3</title>")), "the tooltip names it whole");
+        assert!(svg.contains("Black/African/Caribbean/Black Bri…<"), "the label is shortened");
     }
 }

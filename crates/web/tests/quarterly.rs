@@ -16,7 +16,7 @@ use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
 use peel_store::testing::TestDatabase;
 use support::sample_csv::rows;
-use support::{get, sample_dir, thousands};
+use support::{get, sample_dir, table, thousands};
 
 async fn import(engine: Engine, paths: &[std::path::PathBuf], pledge_months: &[&str]) -> (TestDatabase, axum::Router) {
     let db = TestDatabase::new(engine).await;
@@ -40,43 +40,6 @@ async fn import(engine: Engine, paths: &[std::path::PathBuf], pledge_months: &[&
     }
     let app = peel_web::app(peel_web::AppState::load(store).await.expect("load"));
     (db, app)
-}
-
-/// Each table row's cells as text, keyed by the text of its row header,
-/// within the table captioned `caption`.
-fn table(html: &str, caption: &str) -> BTreeMap<String, Vec<String>> {
-    let start = html.find(caption).unwrap_or_else(|| panic!("no table {caption:?}"));
-    let body = &html[start..];
-    let body = &body[..body.find("</table>").unwrap()];
-    let text = |s: &str| {
-        let mut out = String::new();
-        let mut tag = false;
-        for c in s.chars() {
-            match c {
-                '<' => tag = true,
-                '>' => tag = false,
-                _ if !tag => out.push(c),
-                _ => {}
-            }
-        }
-        out.trim()
-            .replace("&#60;", "<")
-            .replace("&lt;", "<")
-            .replace("&#38;", "&")
-            .replace("&amp;", "&")
-            .replace("&#x27;", "'")
-            .replace("&#39;", "'")
-    };
-    let mut out = BTreeMap::new();
-    for row in body.split("<tr").skip(1) {
-        let row = row.split("</tr>").next().unwrap_or_default();
-        let Some((_, after)) = row.split_once("<th scope=\"row\">") else { continue };
-        let (name, rest) = after.split_once("</th>").unwrap();
-        let cells =
-            rest.split("<td").skip(1).map(|c| text(&format!("<td{}", c.split("</td>").next().unwrap()))).collect();
-        out.insert(text(name), cells);
-    }
-    out
 }
 
 fn quarter_months(q: &str) -> Vec<String> {

@@ -477,6 +477,11 @@ impl Builder {
             streets: self.streets.into_pool(),
             latest: self.street_months.last().copied(),
             street_dates,
+            stop_months: {
+                let mut by_force: Vec<(String, Month)> = self.stop_months.into_iter().map(|(m, f)| (f, m)).collect();
+                by_force.sort();
+                by_force
+            },
             geography,
             figures,
         })

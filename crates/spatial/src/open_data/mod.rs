@@ -20,6 +20,7 @@ mod figures;
 mod groups;
 mod json;
 mod pids;
+mod stop_figures;
 mod strings;
 #[cfg(test)]
 mod tests;
@@ -165,6 +166,8 @@ pub struct OpenData {
     /// Months with street crimes, newest first, with the forces that
     /// published stop and search that month.
     street_dates: Vec<(Month, Vec<String>)>,
+    /// Each force-month whose stop and search file was imported, sorted.
+    stop_months: Vec<(String, Month)>,
     geography: Geography,
     figures: figures::Figures,
 }

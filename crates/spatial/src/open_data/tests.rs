@@ -177,6 +177,29 @@ fn writes_stops_and_counts_figures() {
 }
 
 #[test]
+fn counts_stops_by_field() {
+    use peel_core::stop_search::{Field, Linked, NOT_STATED};
+    let d = engine();
+    assert_eq!(d.stop_months("city-of-london"), vec![m("2024-01")]);
+    assert!(d.stop_months("kent").is_empty());
+    assert_eq!(d.stop_forces(m("2024-01")), vec!["city-of-london"]);
+    assert!(d.force_stop_counts("city-of-london", m("2024-02")).is_none(), "no file that month: not held");
+    let c = d.force_stop_counts("city-of-london", m("2024-01")).expect("held");
+    assert_eq!((c.total, c.without_location), (1, 0));
+    let one = |v: &str| [(v.to_string(), 1u64)].into_iter().collect::<std::collections::BTreeMap<_, _>>();
+    assert_eq!(c.of(Field::ObjectOfSearch), &one("Controlled drugs"));
+    assert_eq!(c.of(Field::SelfDefinedEthnicity), &one(NOT_STATED));
+    assert_eq!(c.of(Field::Outcome), &one("Arrest"));
+    assert_eq!(c.linked, Linked { yes: 1, no: 0, not_stated: 0 });
+    let bank = d.point_by_location_id(3).expect("point 3");
+    let cheapside = d.point_by_location_id(7).expect("point 7");
+    let mut both = vec![bank, cheapside];
+    both.sort_unstable();
+    assert_eq!(d.stop_counts_at_points(&both, m("2024-01")), c);
+    assert_eq!(d.stop_counts_at_points(&[cheapside], m("2024-01")).total, 0);
+}
+
+#[test]
 fn refuses_what_it_cannot_hold() {
     let mut b = Builder::new();
     assert!(b.crime(crime(1, "2024-01", None, CrimeCategory::Burglary, Some(99))).is_err(), "an unknown map point");

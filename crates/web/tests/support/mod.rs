@@ -157,3 +157,42 @@ pub fn thousands(n: impl Into<i128>) -> String {
     }
     out
 }
+
+/// Each table row's cells as text, keyed by the text of its row header,
+/// within the table captioned `caption`.
+pub fn table(html: &str, caption: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let start = html.find(caption).unwrap_or_else(|| panic!("no table {caption:?}"));
+    let body = &html[start..];
+    let body = &body[..body.find("</table>").unwrap()];
+    let text = |s: &str| {
+        let mut out = String::new();
+        let mut tag = false;
+        for c in s.chars() {
+            match c {
+                '<' => tag = true,
+                '>' => tag = false,
+                _ if !tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.trim()
+            .replace("&#60;", "<")
+            .replace("&lt;", "<")
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+            .replace("&#x27;", "'")
+            .replace("&#39;", "'")
+            .replace("&#x2f;", "/")
+            .replace("&#47;", "/")
+    };
+    let mut out = std::collections::BTreeMap::new();
+    for row in body.split("<tr").skip(1) {
+        let row = row.split("</tr>").next().unwrap_or_default();
+        let Some((_, after)) = row.split_once("<th scope=\"row\">") else { continue };
+        let (name, rest) = after.split_once("</th>").unwrap();
+        let cells =
+            rest.split("<td").skip(1).map(|c| text(&format!("<td{}", c.split("</td>").next().unwrap()))).collect();
+        out.insert(text(name), cells);
+    }
+    out
+}
