@@ -8,6 +8,7 @@ mod calendar;
 pub mod community_trigger;
 mod compare;
 mod crime;
+mod demand;
 mod figures;
 mod force_rates;
 pub(crate) mod format;
@@ -39,10 +40,16 @@ pub fn routes() -> Router<AppState> {
         .route("/neighbourhoods/{force}/{id}", get(neighbourhood::page))
         .route("/neighbourhoods/{force}/{id}/events.ics", get(calendar::events))
         .route("/neighbourhoods/{force}/{id}/pledge", get(pledge::neighbourhood_page))
+        .route("/neighbourhoods/{force}/{id}/demand", get(demand::neighbourhood_page))
+        .route("/neighbourhoods/{force}/{id}/demand.csv", get(demand::neighbourhood_csv))
         .route("/forces/{force}", get(areas::force))
         .route("/forces/{force}/pledge", get(pledge::force_page))
+        .route("/forces/{force}/demand", get(demand::force_page))
+        .route("/forces/{force}/demand.csv", get(demand::force_csv))
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
         .route("/forces/{force}/bcus/{id}/pledge", get(pledge::bcu_page))
+        .route("/forces/{force}/bcus/{id}/demand", get(demand::bcu_page))
+        .route("/forces/{force}/bcus/{id}/demand.csv", get(demand::bcu_csv))
         .route("/forces/{force}/bcus/{id}/quarterly", get(quarterly::bcu_page))
         .route("/forces/{force}/bcus/{id}/quarterly.csv", get(quarterly::bcu_csv))
         .route("/forces/{force}/bcus/{id}/quarterly.json", get(quarterly::bcu_json))
