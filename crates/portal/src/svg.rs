@@ -143,9 +143,21 @@ const HEAT: [(&str, &str); 4] =
 const HEAT_ZERO: (&str, &str) = ("#f3f2f1", "#0b0c0c");
 const HEAT_NONE: (&str, &str) = ("#ffffff", "#0b0c0c");
 
-/// The band (0 for zero, 1–4 by quarters of `max`) of a heat-map value.
-fn heat_band(v: f64, max: f64) -> usize {
-    if v <= 0.0 || max <= 0.0 { 0 } else { ((v / max * 4.0).ceil() as usize).clamp(1, 4) }
+/// A heat-map value in units of its last decimal written (2.35 at two
+/// decimals is 235), so bands are decided on exactly what the cell shows.
+fn heat_units(v: f64, places: usize) -> i64 {
+    (v * 10f64.powi(places as i32)).round() as i64
+}
+
+/// The top of each band above zero, in units: band `k` (1–4) holds the
+/// values over `tops[k - 1]` up to `tops[k]`, quarters of the largest value.
+fn heat_tops(max_units: i64) -> [i64; 5] {
+    [0, max_units / 4, max_units * 2 / 4, max_units * 3 / 4, max_units]
+}
+
+/// The band of a value in units: 0 for zero, else 1–4.
+fn heat_band(units: i64, tops: &[i64; 5]) -> usize {
+    if units <= 0 { 0 } else { (1..=4).find(|&k| units <= tops[k]).unwrap_or(4) }
 }
 
 /// A week as a grid of 7 days (rows, Monday first) by 24 hours (columns),
@@ -159,6 +171,7 @@ pub fn heat_map(id: &str, title: &str, desc: &str, days: &[&str; 7], cells: &[Op
     let (w, grid_bottom) = (left + 24.0 * cw + 8.0, top + 7.0 * ch);
     let h = grid_bottom + 58.0;
     let max = cells.iter().flatten().copied().fold(0.0_f64, f64::max);
+    let tops = heat_tops(heat_units(max, places));
     let id = escape(id);
     let mut s = String::new();
     let _ = write!(
@@ -189,7 +202,7 @@ pub fn heat_map(id: &str, title: &str, desc: &str, days: &[&str; 7], cells: &[Op
             let ((fill, ink), text) = match value {
                 None => (HEAT_NONE, "–".to_string()),
                 Some(v) => {
-                    let band = heat_band(v, max);
+                    let band = heat_band(heat_units(v, places), &tops);
                     let shade = if band == 0 { HEAT_ZERO } else { HEAT[band - 1] };
                     (shade, format!("{v:.places$}"))
                 }
@@ -208,11 +221,16 @@ pub fn heat_map(id: &str, title: &str, desc: &str, days: &[&str; 7], cells: &[Op
     // The legend: each shade with the range of values it stands for.
     let mut bands: Vec<((&str, &str), String)> =
         vec![(HEAT_ZERO, format!("{:.places$}", 0.0)), (HEAT_NONE, "– no figure".into())];
-    if max > 0.0 {
-        for (k, shade) in HEAT.iter().enumerate() {
-            let (lo, hi) = (max * k as f64 / 4.0, max * (k + 1) as f64 / 4.0);
-            bands.insert(k + 1, (*shade, format!("over {lo:.places$} to {hi:.places$}")));
+    // Each band from the smallest value it can hold to its top, as written.
+    let scale = 10f64.powi(places as i32);
+    let written = |units: i64| format!("{:.places$}", units as f64 / scale);
+    for (k, shade) in HEAT.iter().enumerate().rev() {
+        let (lo, hi) = (tops[k] + 1, tops[k + 1]);
+        if lo > hi {
+            continue;
         }
+        let label = if lo == hi { written(hi) } else { format!("{} to {}", written(lo), written(hi)) };
+        bands.insert(1, (*shade, label));
     }
     let ly = grid_bottom + 18.0;
     let _ = write!(s, r##"<text x="{}" y="{ly}" font-size="12" fill="#0b0c0c">Key:</text>"##, left - 6.0 - 30.0);
@@ -392,11 +410,20 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 168 + 6, "a cell per hour and six legend swatches");
         assert!(svg.contains("Monday 00:00 to 00:59: 8</title>"));
         assert!(svg.contains("Sunday 23:00 to 23:59: –</title>"));
-        assert!(svg.contains("over 6 to 8") && svg.contains("over 0 to 2"));
-        assert_eq!(heat_band(2.0, 8.0), 1);
-        assert_eq!(heat_band(2.1, 8.0), 2);
-        assert_eq!(heat_band(8.0, 8.0), 4);
-        assert_eq!(heat_band(0.0, 8.0), 0);
+        // Quarters of 8: 1 to 2, 3 to 4, 5 to 6, 7 to 8.
+        assert!(svg.contains(">1 to 2</text>") && svg.contains(">7 to 8</text>"), "{svg}");
+        let tops = heat_tops(8);
+        assert_eq!([0, 2, 3, 8].map(|u| heat_band(u, &tops)), [0, 1, 2, 4]);
+        // Quarters of 6 leave a band of one value: 1, 2 to 3, 4, 5 to 6.
+        assert_eq!(heat_tops(6), [0, 1, 3, 4, 6]);
+        // Of 3, one band holds nothing and is left out of the key.
+        let svg = heat_map("e", "T", "D", &days, &[Some(3.0), Some(1.0)], 0);
+        assert_eq!(svg.matches("<rect").count(), 168 + 5);
+        // At two decimals the bands are of hundredths: 0.39 is 39.
+        assert_eq!(heat_tops(heat_units(0.39, 2)), [0, 9, 19, 29, 39]);
+        let svg = heat_map("f", "T", "D", &days, &[Some(0.39), Some(0.2)], 2);
+        assert!(svg.contains(">0.30 to 0.39</text>") && svg.contains(">0.01 to 0.09</text>"), "{svg}");
+        assert!(svg.contains("Monday 00:00 to 00:59: 0.39</title>"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use peel_core::access::{Reach, Role};
 use peel_core::pledge::{AreaKind, CommitmentId, Event, EventBody, generate};
 use peel_import::{ImportOptions, Importer};
@@ -166,6 +166,9 @@ fn round(num: u128, den: u128, places: u32) -> Option<f64> {
     let scale = 10u128.pow(places);
     (den > 0).then(|| ((2 * num * scale + den) / (2 * den)) as f64 / scale as f64)
 }
+
+/// Which events an area's figures count.
+type Keep = Box<dyn Fn(&Event) -> bool>;
 
 /// Everything the page shows, recounted.
 #[derive(Default)]
@@ -464,7 +467,7 @@ async fn demand_recounts(engine: Engine) {
 
     let members: BTreeSet<String> = hoods.iter().cloned().collect();
     let bank = hoods[0].clone();
-    let areas: [(String, Box<dyn Fn(&Event) -> bool>); 3] = [
+    let areas: [(String, Keep); 3] = [
         ("/forces/city-of-london/demand".into(), Box::new(|_: &Event| true)),
         (
             "/forces/city-of-london/bcus/city/demand".into(),
@@ -559,7 +562,6 @@ async fn demand_recounts(engine: Engine) {
     ] {
         assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
     }
-    let _ = Duration::zero();
 }
 
 both!(demand_recounts);
