@@ -91,6 +91,25 @@ export const PAGES = [
     status: 200,
     h1: 'Policing Pledge: City of London basic command unit',
   },
+  // Demand against deployment (generated demo events) for a force, a BCU and a neighbourhood.
+  {
+    name: 'demand-force',
+    path: '/forces/city-of-london/demand',
+    status: 200,
+    h1: 'Demand and deployment: City of London Police',
+  },
+  {
+    name: 'demand-bcu',
+    path: '/forces/city-of-london/bcus/city/demand',
+    status: 200,
+    h1: 'Demand and deployment: City of London basic command unit',
+  },
+  {
+    name: 'demand-neighbourhood',
+    path: '/neighbourhoods/city-of-london/bar/demand',
+    status: 200,
+    h1: 'Demand and deployment: Barbican',
+  },
   {
     name: 'neighbourhood-comparison',
     path: '/forces/city-of-london/neighbourhoods',

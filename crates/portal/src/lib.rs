@@ -9,6 +9,7 @@ pub mod community_trigger;
 mod compare;
 mod confidence;
 mod crime;
+mod demand;
 mod figures;
 mod force_rates;
 pub(crate) mod format;
@@ -53,11 +54,17 @@ pub fn routes() -> Router<AppState> {
         .route("/forces/{force}/confidence", get(confidence::force_page))
         .route("/forces/{force}/confidence.csv", get(confidence::force_csv))
         .route("/forces/{force}/confidence.json", get(confidence::force_json))
+        .route("/neighbourhoods/{force}/{id}/demand", get(demand::neighbourhood_page))
+        .route("/neighbourhoods/{force}/{id}/demand.csv", get(demand::neighbourhood_csv))
+        .route("/forces/{force}/demand", get(demand::force_page))
+        .route("/forces/{force}/demand.csv", get(demand::force_csv))
         .route("/forces/{force}/bcus/{id}", get(areas::bcu))
         .route("/forces/{force}/bcus/{id}/confidence", get(confidence::bcu_page))
         .route("/forces/{force}/bcus/{id}/confidence.csv", get(confidence::bcu_csv))
         .route("/forces/{force}/bcus/{id}/confidence.json", get(confidence::bcu_json))
         .route("/forces/{force}/bcus/{id}/pledge", get(pledge::bcu_page))
+        .route("/forces/{force}/bcus/{id}/demand", get(demand::bcu_page))
+        .route("/forces/{force}/bcus/{id}/demand.csv", get(demand::bcu_csv))
         .route("/forces/{force}/bcus/{id}/quarterly", get(quarterly::bcu_page))
         .route("/forces/{force}/bcus/{id}/report-card", get(report_card::bcu_page))
         .route("/forces/{force}/bcus/{id}/report-card.csv", get(report_card::bcu_csv))

@@ -44,6 +44,8 @@ pub struct PledgePage {
     parts: Vec<(String, String)>,
     /// The months with records to choose from: (value, label, selected).
     picker: Vec<(String, String, bool)>,
+    /// The same area's demand-against-deployment page.
+    demand_href: String,
 }
 
 struct CommitmentView {
@@ -240,6 +242,14 @@ fn build(
     (Some(latest_name), first.long_name(), views)
 }
 
+/// The same area's demand page, for the month shown.
+fn demand_link(path: String, month: Option<Month>) -> String {
+    match month {
+        Some(m) => format!("{path}?date={m}"),
+        None => path,
+    }
+}
+
 /// The month chosen among those holding Pledge records for a force (or one
 /// of its neighbourhoods): the latest when none is asked for.
 async fn choose(
@@ -322,6 +332,7 @@ pub async fn force_page(
         scope_note: None,
         parts,
         picker: choice.picker,
+        demand_href: demand_link(format!("/forces/{id}/demand"), latest),
     })
 }
 
@@ -353,19 +364,24 @@ pub async fn neighbourhood_page(
         scope_note: None,
         parts: vec![],
         picker: choice.picker,
+        demand_href: demand_link(format!("/neighbourhoods/{force_id}/{id}/demand"), latest),
     })
 }
 
-/// A basic command unit's figures: the force's standards over the events of
-/// its neighbourhoods (see `Pledge::pledge_compliance_bcu_months`).
-/// Links to the Pledge pages of a BCU's neighbourhoods, by name.
-fn neighbourhood_links(data: &OpenData, force_id: &str, members: &BTreeSet<String>) -> Vec<(String, String)> {
+/// Links to one kind of page (`page`: "pledge", "demand") of a BCU's
+/// neighbourhoods, by name.
+pub(super) fn neighbourhood_links(
+    data: &OpenData,
+    force_id: &str,
+    members: &BTreeSet<String>,
+    page: &str,
+) -> Vec<(String, String)> {
     let geography = data.geography();
     let mut parts: Vec<(String, String)> = members
         .iter()
         .filter_map(|n| {
             let hood = geography.neighbourhood(force_id, n)?;
-            Some((format!("/neighbourhoods/{force_id}/{n}/pledge"), hood.neighbourhood.name.clone()))
+            Some((format!("/neighbourhoods/{force_id}/{n}/{page}"), hood.neighbourhood.name.clone()))
         })
         .collect();
     parts.sort_by(|a, b| a.1.cmp(&b.1));
@@ -399,7 +415,7 @@ pub async fn bcu_page(
     let latest = choice.month;
     let whose = format!("{} basic command unit", bcu.name);
     let (latest_name, first_name, commitments) = build(&whose, latest, &reports, &standards);
-    let parts = neighbourhood_links(&data, &force_id, &members);
+    let parts = neighbourhood_links(&data, &force_id, &members, "pledge");
     let scope_note = Some(bcu_scope_note(&whose, &f.name, members.len()));
     let demo = demo_months(latest, &reports);
     render(&PledgePage {
@@ -418,6 +434,7 @@ pub async fn bcu_page(
         scope_note,
         parts,
         picker: choice.picker,
+        demand_href: demand_link(format!("/forces/{force_id}/bcus/{id}/demand"), latest),
     })
 }
 

@@ -135,6 +135,120 @@ pub fn percent_chart(id: &str, title: &str, desc: &str, points: &[(Month, Option
     s
 }
 
+/// Shades of one blue for a heat map's four bands above zero, lightest
+/// first, each with a text colour that contrasts with it (4.5:1 or more).
+const HEAT: [(&str, &str); 4] =
+    [("#d2e2f1", "#0b0c0c"), ("#8eb8dc", "#0b0c0c"), ("#1d70b8", "#ffffff"), ("#003078", "#ffffff")];
+/// A zero cell, and one with no figure (written "–").
+const HEAT_ZERO: (&str, &str) = ("#f3f2f1", "#0b0c0c");
+const HEAT_NONE: (&str, &str) = ("#ffffff", "#0b0c0c");
+
+/// A heat-map value in units of its last decimal written (2.35 at two
+/// decimals is 235), so bands are decided on exactly what the cell shows.
+fn heat_units(v: f64, places: usize) -> i64 {
+    (v * 10f64.powi(places as i32)).round() as i64
+}
+
+/// The top of each band above zero, in units: band `k` (1–4) holds the
+/// values over `tops[k - 1]` up to `tops[k]`, quarters of the largest value.
+fn heat_tops(max_units: i64) -> [i64; 5] {
+    [0, max_units / 4, max_units * 2 / 4, max_units * 3 / 4, max_units]
+}
+
+/// The band of a value in units: 0 for zero, else 1–4.
+fn heat_band(units: i64, tops: &[i64; 5]) -> usize {
+    if units <= 0 { 0 } else { (1..=4).find(|&k| units <= tops[k]).unwrap_or(4) }
+}
+
+/// A week as a grid of 7 days (rows, Monday first) by 24 hours (columns),
+/// each cell shaded by its value and also showing it as a number, so colour
+/// is never the only cue; `None` cells show "–". `cells` holds the 168 hours
+/// of the week, Monday 00:00 first; `places` is the decimals written. The
+/// legend names each shade's range. `id` keeps title and description ids
+/// unique when a page has several.
+pub fn heat_map(id: &str, title: &str, desc: &str, days: &[&str; 7], cells: &[Option<f64>], places: usize) -> String {
+    let (left, top, cw, ch) = (92.0, 22.0, 30.0, 26.0);
+    let (w, grid_bottom) = (left + 24.0 * cw + 8.0, top + 7.0 * ch);
+    let h = grid_bottom + 58.0;
+    let max = cells.iter().flatten().copied().fold(0.0_f64, f64::max);
+    let tops = heat_tops(heat_units(max, places));
+    let id = escape(id);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart heat-map" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(desc)
+    );
+    for hour in 0..24 {
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="11" fill="#0b0c0c">{hour:02}</text>"##,
+            left + cw * (f64::from(hour) + 0.5),
+            top - 8.0
+        );
+    }
+    for (d, day) in days.iter().enumerate() {
+        let y = top + ch * d as f64;
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#0b0c0c">{}</text>"##,
+            left - 6.0,
+            y + ch / 2.0 + 4.0,
+            escape(day)
+        );
+        for hour in 0..24 {
+            let value = cells.get(d * 24 + hour).copied().flatten();
+            let ((fill, ink), text) = match value {
+                None => (HEAT_NONE, "–".to_string()),
+                Some(v) => {
+                    let band = heat_band(heat_units(v, places), &tops);
+                    let shade = if band == 0 { HEAT_ZERO } else { HEAT[band - 1] };
+                    (shade, format!("{v:.places$}"))
+                }
+            };
+            let x = left + cw * hour as f64;
+            let _ = write!(
+                s,
+                r##"<g><title>{} {hour:02}:00 to {hour:02}:59: {text}</title><rect x="{x:.1}" y="{y:.1}" width="{cw}" height="{ch}" fill="{fill}" stroke="#ffffff" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="{}" fill="{ink}">{text}</text></g>"##,
+                escape(day),
+                x + cw / 2.0,
+                y + ch / 2.0 + 4.0,
+                if text.len() > 3 { 9 } else { 11 },
+            );
+        }
+    }
+    // The legend: each shade with the range of values it stands for.
+    let mut bands: Vec<((&str, &str), String)> =
+        vec![(HEAT_ZERO, format!("{:.places$}", 0.0)), (HEAT_NONE, "– no figure".into())];
+    // Each band from the smallest value it can hold to its top, as written.
+    let scale = 10f64.powi(places as i32);
+    let written = |units: i64| format!("{:.places$}", units as f64 / scale);
+    for (k, shade) in HEAT.iter().enumerate().rev() {
+        let (lo, hi) = (tops[k] + 1, tops[k + 1]);
+        if lo > hi {
+            continue;
+        }
+        let label = if lo == hi { written(hi) } else { format!("{} to {}", written(lo), written(hi)) };
+        bands.insert(1, (*shade, label));
+    }
+    let ly = grid_bottom + 18.0;
+    let _ = write!(s, r##"<text x="{}" y="{ly}" font-size="12" fill="#0b0c0c">Key:</text>"##, left - 6.0 - 30.0);
+    let slot = (w - left) / bands.len() as f64;
+    for (k, ((fill, _), label)) in bands.iter().enumerate() {
+        let x = left + slot * k as f64;
+        let _ = write!(
+            s,
+            r##"<rect x="{x:.1}" y="{}" width="16" height="16" fill="{fill}" stroke="#505a5f" stroke-width="1"/><text x="{:.1}" y="{ly}" font-size="11" fill="#0b0c0c">{}</text>"##,
+            ly - 12.0,
+            x + 20.0,
+            escape(label)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// A horizontal bar chart of counts, one bar per label in the order given.
 /// Long labels are shortened (the table beside the chart has them whole,
 /// and each bar's tooltip names it in full). `id` keeps the title and
@@ -433,5 +547,34 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(svg.contains(&format!("<title>{long}: 3</title>")), "the tooltip names it whole");
         assert!(svg.contains("Black/African/Caribbean/Black Bri…<"), "the label is shortened");
+    }
+
+    #[test]
+    fn heat_maps_show_every_value_and_name_their_shades() {
+        let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+        let mut cells = vec![Some(0.0); 168];
+        cells[0] = Some(8.0);
+        cells[1] = Some(2.0);
+        cells[167] = None;
+        let svg = heat_map("d", "Incidents <by hour>", "Desc", &days, &cells, 0);
+        assert!(svg.contains("aria-labelledby=\"d-title d-desc\""));
+        assert!(svg.contains("&lt;by hour&gt;"));
+        assert_eq!(svg.matches("<rect").count(), 168 + 6, "a cell per hour and six legend swatches");
+        assert!(svg.contains("Monday 00:00 to 00:59: 8</title>"));
+        assert!(svg.contains("Sunday 23:00 to 23:59: –</title>"));
+        // Quarters of 8: 1 to 2, 3 to 4, 5 to 6, 7 to 8.
+        assert!(svg.contains(">1 to 2</text>") && svg.contains(">7 to 8</text>"), "{svg}");
+        let tops = heat_tops(8);
+        assert_eq!([0, 2, 3, 8].map(|u| heat_band(u, &tops)), [0, 1, 2, 4]);
+        // Quarters of 6 leave a band of one value: 1, 2 to 3, 4, 5 to 6.
+        assert_eq!(heat_tops(6), [0, 1, 3, 4, 6]);
+        // Of 3, one band holds nothing and is left out of the key.
+        let svg = heat_map("e", "T", "D", &days, &[Some(3.0), Some(1.0)], 0);
+        assert_eq!(svg.matches("<rect").count(), 168 + 5);
+        // At two decimals the bands are of hundredths: 0.39 is 39.
+        assert_eq!(heat_tops(heat_units(0.39, 2)), [0, 9, 19, 29, 39]);
+        let svg = heat_map("f", "T", "D", &days, &[Some(0.39), Some(0.2)], 2);
+        assert!(svg.contains(">0.30 to 0.39</text>") && svg.contains(">0.01 to 0.09</text>"), "{svg}");
+        assert!(svg.contains("Monday 00:00 to 00:59: 0.39</title>"));
     }
 }

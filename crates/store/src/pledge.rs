@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use peel_core::Month;
 use peel_core::access::{Permission, Refusal, Target};
 use peel_core::bounded::ErrorList;
+use peel_core::pledge::demand::{self, Demand};
 use peel_core::pledge::event::{
     Call, Channel, Dissatisfaction, Duty, Grade, Incident, Meeting, MeetingKind, Message, VictimPlan, VictimUpdate,
 };
@@ -1461,6 +1462,69 @@ impl Pledge<'_> {
                 })
                 .collect(),
         ))
+    }
+
+    /// Demand against deployment (method `demand-1`) for a force-month, or
+    /// one of its neighbourhoods', as at `now`: the month's events and the
+    /// month before's (whose shifts may run into it), under the standards in
+    /// force there, as the Pledge figures read them.
+    pub async fn pledge_demand(
+        self,
+        force_id: &str,
+        month: Month,
+        neighbourhood: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Demand, StoreError> {
+        let (from, to) = demand::months_read(month);
+        let events = self.pledge_events(force_id, from, to).await?;
+        let neighbourhoods = self.neighbourhood_areas(force_id).await?;
+        let standards = self.pledge_standards(force_id, neighbourhood).await?;
+        let scope = Scope {
+            force: force_id,
+            month,
+            neighbourhood,
+            neighbourhoods: &neighbourhoods,
+            standards: &standards,
+            now,
+        };
+        Ok(demand::compute(&scope, &events))
+    }
+
+    /// [`Pledge::pledge_demand`] for a basic command unit: the events naming
+    /// one of its neighbourhoods, under its force's standards (as
+    /// [`Pledge::pledge_compliance_bcu`] counts). `None` when the force has
+    /// no such BCU.
+    pub async fn pledge_demand_bcu(
+        self,
+        force_id: &str,
+        month: Month,
+        bcu_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Demand>, StoreError> {
+        let Some(members) = self.0.geography().bcu_neighbourhoods(force_id, bcu_id).await? else {
+            return Ok(None);
+        };
+        let (from, to) = demand::months_read(month);
+        let events: Vec<Event> = self
+            .pledge_events(force_id, from, to)
+            .await?
+            .into_iter()
+            .filter(|e| e.neighbourhood.as_ref().is_some_and(|n| members.contains(n)))
+            .collect();
+        let neighbourhoods: BTreeMap<String, AreaKind> =
+            self.neighbourhood_areas(force_id).await?.into_iter().filter(|(n, _)| members.contains(n)).collect();
+        let standards = self.pledge_standards(force_id, None).await?;
+        let scope = Scope {
+            force: force_id,
+            month,
+            neighbourhood: None,
+            neighbourhoods: &neighbourhoods,
+            standards: &standards,
+            now,
+        };
+        let mut figures = demand::compute(&scope, &events);
+        figures.bcu = Some(bcu_id.to_string());
+        Ok(Some(figures))
     }
 }
 

@@ -117,7 +117,7 @@ pub fn nearest_rank(sorted: &[i64], p: u32) -> Option<i64> {
 
 /// How one item stands against its limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Met(Option<i64>),
     Breach(Option<i64>),
     Pending,
@@ -230,8 +230,6 @@ pub fn compute_facts(scope: &Scope<'_>, facts: &[Fact]) -> Report {
     let mut reply = Tally::default();
     let mut ack = Tally::default();
     let answer_limit = within_seconds(set, CommitmentId::Answer999);
-    let priority_limit = within_seconds(set, CommitmentId::PriorityAttendance);
-    let scheduled_limit = within_seconds(set, CommitmentId::ScheduledAttendance);
     let reply_limit = within_seconds(set, CommitmentId::TeamMessageReply);
     let ack_limit = within_seconds(set, CommitmentId::DissatisfactionAck);
 
@@ -240,14 +238,11 @@ pub fn compute_facts(scope: &Scope<'_>, facts: &[Fact]) -> Report {
             FactBody::Call { channel: Channel::Emergency, received_at, answered_at } => {
                 answer.add(&e.id, within(*received_at, *answered_at, answer_limit, now, true));
             }
-            FactBody::Incident(i) if !i.cancelled => match i.grade {
-                Grade::Emergency => {
-                    let limit = emergency_limit(scope, e, i);
-                    emergency.add(&e.id, within(i.created_at, i.arrived_at, limit, now, false));
-                }
-                Grade::Priority => priority.add(&e.id, within(i.created_at, i.arrived_at, priority_limit, now, false)),
-                Grade::Scheduled => scheduled.add(&e.id, scheduled_outcome(i, scheduled_limit, now)),
-                Grade::NoDeployment => {}
+            FactBody::Incident(i) => match (i.grade, attendance(scope, e, i)) {
+                (Grade::Emergency, Some(outcome)) => emergency.add(&e.id, outcome),
+                (Grade::Priority, Some(outcome)) => priority.add(&e.id, outcome),
+                (Grade::Scheduled, Some(outcome)) => scheduled.add(&e.id, outcome),
+                _ => {}
             },
             FactBody::Message { received_at, replied_at } => {
                 reply.add(&e.id, within(*received_at, *replied_at, reply_limit, now, false))
@@ -282,6 +277,25 @@ pub fn compute_facts(scope: &Scope<'_>, facts: &[Fact]) -> Report {
             victims.figure(set, CommitmentId::VictimUpdates, false),
             ack.figure(set, CommitmentId::DissatisfactionAck, true),
         ],
+    }
+}
+
+/// How an incident stands against its grade's attendance standard, as at
+/// `scope.now`; `None` for one cancelled or needing no deployment (grade 4),
+/// which no attendance standard counts. The demand figures' attainment by
+/// hour uses this too, so it can never disagree with the Pledge figures.
+pub(crate) fn attendance(scope: &Scope<'_>, e: &Fact, i: &IncidentFact) -> Option<Outcome> {
+    if i.cancelled {
+        return None;
+    }
+    let (set, now) = (scope.standards, scope.now);
+    match i.grade {
+        Grade::Emergency => Some(within(i.created_at, i.arrived_at, emergency_limit(scope, e, i), now, false)),
+        Grade::Priority => {
+            Some(within(i.created_at, i.arrived_at, within_seconds(set, CommitmentId::PriorityAttendance), now, false))
+        }
+        Grade::Scheduled => Some(scheduled_outcome(i, within_seconds(set, CommitmentId::ScheduledAttendance), now)),
+        Grade::NoDeployment => None,
     }
 }
 

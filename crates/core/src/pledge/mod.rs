@@ -7,6 +7,7 @@
 //! store persists events and the web and CLI layers ingest and serve them.
 
 pub mod compliance;
+pub mod demand;
 pub mod event;
 pub mod fact;
 pub mod generate;
