@@ -8,18 +8,18 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use peel_core::Month;
 use peel_core::confidence::{self, Figure, METHOD_VERSION};
 use peel_store::{YearFigure, YearOnYear};
 use serde::Serialize;
 
+use super::download::csv_attachment;
 use super::format::thousands;
 use super::lookup::{bcu_or_404, force_or_404};
 use super::months::{MonthChoice, MonthQuery};
 use super::svg::{IntervalPoint, IntervalRow, interval_chart};
-use super::{JsonError, PageError, render};
+use super::{PageError, render};
 use crate::AppState;
 
 /// Everything the page shows, as the downloads give it: percentages,
@@ -166,12 +166,7 @@ async fn load(
     area: &Area,
     date: Option<&str>,
 ) -> Result<(ConfidenceReport, Vec<(String, String, bool)>), PageError> {
-    if let Some(d) = date.map(str::trim).filter(|d| !d.is_empty())
-        && d.parse::<Month>().is_err()
-    {
-        let shown: String = d.chars().take(40).collect();
-        return Err(JsonError::BadRequest(format!("“{shown}” is not a month: write it as 2025-03")).into());
-    }
+    super::months::well_formed(date)?;
     let c = state.store.confidence();
     let bcu = area.bcu.as_ref().map(|(id, _)| id.as_str());
     let held = c.months(&area.force, bcu).await?;
@@ -374,16 +369,7 @@ fn csv_response(area: &Area, r: &ConfidenceReport) -> Response {
         None => area.force.clone(),
     };
     let end = r.end_month.map(|m| format!("-{m}")).unwrap_or_default();
-    let name = format!("attachment; filename=\"{slug}-confidence{end}.csv\"");
-    let disposition = HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        csv(r),
-    )
-        .into_response()
+    csv_attachment(&format!("{slug}-confidence{end}.csv"), csv(r))
 }
 
 #[derive(Clone, Copy)]

@@ -6,19 +6,18 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Utc;
-use peel_core::Month;
 use peel_core::pledge::CommitmentId;
 use peel_core::pledge::demand::{self, ATTENDED_GRADES, DAYS, Demand, Slot, rounded};
 
+use super::download::csv_attachment;
 use super::format::thousands;
 use super::lookup::{bcu_or_404, force_or_404, neighbourhood_or_404};
 use super::months::{MonthChoice, MonthQuery};
 use super::pledge::neighbourhood_links;
 use super::svg::heat_map;
-use super::{JsonError, PageError, render};
+use super::{PageError, render};
 use crate::AppState;
 
 /// Whose figures a request asks for.
@@ -43,15 +42,6 @@ struct Loaded {
     choice: MonthChoice,
     /// `None` when no Pledge events are held at all.
     demand: Option<Demand>,
-}
-
-/// A month that is not a month is a bad request (400), naming the form to
-/// use; a month that is one but holds no events is a page not found (404).
-fn check_month(date: Option<&str>) -> Result<(), PageError> {
-    match date.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => d.parse::<Month>().map(|_| ()).map_err(|e| JsonError::BadRequest(format!("{e}.")).into()),
-        None => Ok(()),
-    }
 }
 
 async fn load(state: &AppState, force_id: &str, area: Area<'_>, date: Option<&str>) -> Result<Loaded, PageError> {
@@ -91,7 +81,7 @@ async fn load(state: &AppState, force_id: &str, area: Area<'_>, date: Option<&st
             (n.name.clone(), format!("/neighbourhoods/{force_id}/{id}/demand"), crumbs, Some(id), None, vec![])
         }
     };
-    check_month(date)?;
+    super::months::well_formed(date)?;
     // A BCU offers its force's months, as its Pledge page does.
     let held = pledge.pledge_months(force_id, hood).await?;
     let latest = held.first().copied();
@@ -452,16 +442,7 @@ fn csv_response(l: &Loaded) -> Result<Response, PageError> {
         return Err(PageError::not_found(format!("any Policing Pledge records for {}", l.whose)));
     };
     let area = l.base.trim_start_matches('/').trim_end_matches("/demand").replace('/', "-");
-    let name = format!("attachment; filename=\"{area}-demand-{}.csv\"", d.month);
-    let disposition = HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        csv(&l.whose, d),
-    )
-        .into_response())
+    Ok(csv_attachment(&format!("{area}-demand-{}.csv", d.month), csv(&l.whose, d)))
 }
 
 pub async fn force_page(

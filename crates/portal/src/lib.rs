@@ -10,6 +10,7 @@ mod compare;
 mod confidence;
 mod crime;
 mod demand;
+mod download;
 mod figures;
 mod force_rates;
 pub(crate) mod format;

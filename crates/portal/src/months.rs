@@ -40,7 +40,8 @@ pub struct MonthChoice {
 impl MonthChoice {
     /// The month asked for, if it is one peel holds crimes for; the latest
     /// held when none is asked for (or the field is empty). A month not held
-    /// is a page not found, naming the month, rather than silently another.
+    /// is a page not found, naming the month, rather than silently another;
+    /// a `date` that is no month at all is a bad request ([`well_formed`]).
     pub fn of(data: &OpenData, date: Option<&str>) -> Result<MonthChoice, PageError> {
         let held: Vec<Month> = data.street_dates().iter().map(|(m, _)| *m).collect();
         MonthChoice::among(held, data.latest_month(), date, "crime figures")
@@ -54,6 +55,7 @@ impl MonthChoice {
         date: Option<&str>,
         what: &str,
     ) -> Result<MonthChoice, PageError> {
+        well_formed(date)?;
         let month = match date.map(str::trim).filter(|d| !d.is_empty()) {
             None => latest,
             Some(d) => {

@@ -7,12 +7,12 @@ use std::fmt::Write;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use peel_core::quarterly::Quarter;
 use serde::Deserialize;
 
+use super::download::csv_attachment;
 use super::format::thousands;
 use super::lookup::{bcu_or_404, force_or_404};
 use super::pledge::about;
@@ -359,17 +359,7 @@ pub fn csv(r: &QuarterlyReport) -> String {
 }
 
 fn csv_response(r: &QuarterlyReport) -> Response {
-    let name =
-        format!("attachment; filename=\"{}-{}-{}-quarterly-{}.csv\"", r.force, r.area_kind, r.area_id, r.quarter);
-    let disposition = HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        csv(r),
-    )
-        .into_response()
+    csv_attachment(&format!("{}-{}-{}-quarterly-{}.csv", r.force, r.area_kind, r.area_id, r.quarter), csv(r))
 }
 
 pub async fn bcu_page(

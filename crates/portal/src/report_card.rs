@@ -6,13 +6,13 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use peel_core::quarterly::Quarter;
 use peel_core::report_card::inspection::InspectionGrade;
 use peel_core::report_card::{Card, Measure, Method, Observation, grade_card};
 use serde::Serialize;
 
+use super::download::csv_attachment;
 use super::format::thousands;
 use super::lookup::{bcu_or_404, force_or_404};
 use super::quarterly::QuarterQuery;
@@ -365,16 +365,7 @@ pub fn csv(r: &ReportCard) -> String {
 }
 
 fn csv_response(r: &ReportCard) -> Response {
-    let name = format!("attachment; filename=\"{}-{}-report-card-{}.csv\"", r.force, r.area_id, r.quarter);
-    let disposition = HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        csv(r),
-    )
-        .into_response()
+    csv_attachment(&format!("{}-{}-report-card-{}.csv", r.force, r.area_id, r.quarter), csv(r))
 }
 
 pub async fn force_page(

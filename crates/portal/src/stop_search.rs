@@ -6,15 +6,15 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use peel_core::Month;
 use peel_core::stop_search::NOT_STATED;
 use peel_spatial::OpenData;
 
+use super::download::csv_attachment;
 use super::format::{one_decimal, thousands};
 use super::lookup::{force_or_404, neighbourhood_or_404};
-use super::months::{MonthChoice, MonthQuery, well_formed};
+use super::months::{MonthChoice, MonthQuery};
 use super::stop_search_report::{StopSearchReport, force_report, neighbourhood_report};
 use super::svg::bar_chart;
 use super::{PageError, render};
@@ -94,7 +94,6 @@ fn change(x: Option<f64>, before: Option<u64>) -> String {
 /// of this force is shown (saying so), not refused; a month it holds
 /// nothing for is a page not found; a `date` that is no month, a 400.
 fn choose(data: &OpenData, force_id: &str, date: Option<&str>) -> Result<(Month, Picker), PageError> {
-    well_formed(date)?;
     let held = data.stop_months(force_id);
     let mut known: Vec<Month> = held.clone();
     known.extend(data.street_dates().iter().map(|(m, _)| *m));
@@ -280,18 +279,10 @@ pub fn csv(r: &StopSearchReport) -> String {
 
 fn csv_response(r: &StopSearchReport) -> Response {
     let name = match &r.neighbourhood {
-        Some(id) => format!("attachment; filename=\"{}-{id}-stop-and-search-{}.csv\"", r.force, r.month),
-        None => format!("attachment; filename=\"{}-stop-and-search-{}.csv\"", r.force, r.month),
+        Some(id) => format!("{}-{id}-stop-and-search-{}.csv", r.force, r.month),
+        None => format!("{}-stop-and-search-{}.csv", r.force, r.month),
     };
-    let disposition = HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        csv(r),
-    )
-        .into_response()
+    csv_attachment(&name, csv(r))
 }
 
 pub async fn force_page(

@@ -13,7 +13,7 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -229,16 +229,7 @@ pub async fn csv_downloads(req: Request, next: Next) -> Response {
         if tables.is_empty() {
             return super::not_found_page("a table on this page to download");
         }
-        let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file_name(&path)))
-            .unwrap_or(HeaderValue::from_static("attachment"));
-        return (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            to_csv(&tables),
-        )
-            .into_response();
+        return super::download::csv_attachment(&file_name(&path), to_csv(&tables));
     }
     let link = if tables.is_empty() {
         String::new()

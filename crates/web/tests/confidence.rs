@@ -227,7 +227,7 @@ async fn confidence_recounts(engine: Engine) {
             assert_eq!(a.status, StatusCode::BAD_REQUEST, "{path}?date={bad}");
         }
     }
-    assert!(get(&app, &format!("{FORCE}?date=2025-13")).await.body.contains("write it as 2025-03"));
+    assert!(get(&app, &format!("{FORCE}?date=2025-13")).await.body.contains("for example 2024-03 for March 2024"));
     assert_eq!(get(&app, &format!("{FORCE}?date=2023-01")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, "/forces/city-of-london/bcus/nowhere/confidence").await.status, StatusCode::NOT_FOUND);
 

@@ -50,6 +50,8 @@ async fn every_table(engine: Engine) {
         "/forces/bedfordshire/similar".into(),
         "/forces/city-of-london/bcus/city/quarterly".into(),
         "/forces/city-of-london/report-card".into(),
+        "/forces/city-of-london/stop-and-search".into(),
+        "/forces/city-of-london/confidence".into(),
         format!("/crimes/{}", crime.persistent_id),
     ];
     for page in &pages {

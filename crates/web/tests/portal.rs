@@ -250,10 +250,14 @@ async fn every_page(engine: Engine) {
     assert_page(&p, "neighbourhood in March 2024", &["Crime in March 2024", "Map of crime in March 2024"]);
     let p = get(&app, "/compare?date=2024-03&sort=count").await;
     assert_page(&p, "compare in March 2024", &["Crimes recorded in March 2024", "date=2024-03"]);
-    for bad in ["1999-01", "2024-13", "soon"] {
+    // A month not held is a page not found; a date that is no month, a bad request.
+    let p = get(&app, "/forces/city-of-london?date=1999-01").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("crime figures for the month “1999-01”"));
+    for bad in ["2024-13", "soon"] {
         let p = get(&app, &format!("/forces/city-of-london?date={bad}")).await;
-        assert_eq!(p.status, StatusCode::NOT_FOUND, "{bad}");
-        assert!(p.body.contains(&format!("crime figures for the month “{bad}”")), "{bad}");
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(p.body.contains(&format!("“{bad}” is not a month")), "{bad}");
     }
     // Figures are the recount of the sample: December 2025 City of London street rows.
     let p = get(&app, "/forces/city-of-london").await;
@@ -498,11 +502,15 @@ async fn pledge_pages(engine: Engine) {
             ],
         );
         assert!(!p.body.contains("met the Pledge in June 2025"), "{uri}: still shows June");
-        for bad in ["2025-04", "2025-13", "May", "2025-05-01"] {
+        let uri = format!("{base}?date=2025-04");
+        let p = get(&app, &uri).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(p.body.contains("Page not found") && p.body.contains("“2025-04”"), "{uri}: {}", p.body);
+        for bad in ["2025-13", "May", "2025-05-01"] {
             let uri = format!("{base}?date={bad}");
             let p = get(&app, &uri).await;
-            assert_eq!(p.status, StatusCode::NOT_FOUND, "{uri}");
-            assert!(p.body.contains("Page not found") && p.body.contains(&format!("“{bad}”")), "{uri}: {}", p.body);
+            assert_eq!(p.status, StatusCode::BAD_REQUEST, "{uri}");
+            assert!(p.body.contains(&format!("“{bad}” is not a month")), "{uri}: {}", p.body);
         }
     }
     let uri = "/neighbourhoods/city-of-london/ban/pledge?date=2025-05";
