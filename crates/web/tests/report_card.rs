@@ -276,7 +276,7 @@ async fn force_card(engine: Engine) {
             .unwrap()
             .iter()
             .flat_map(|d| d["indicators"].as_array().unwrap())
-            .find(|i| i["indicator"] == &r[6] && i["label"] == &r[7])
+            .find(|i| i["indicator"] == r[6] && i["label"] == r[7])
             .unwrap_or_else(|| panic!("no {} {}", &r[6], &r[7]));
         assert_eq!(&r[12], i["grade"].as_str().unwrap_or(""), "{}", &r[6]);
         // Each request adds the weights up afresh, so the last bit may differ.
