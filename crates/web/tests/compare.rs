@@ -7,25 +7,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
-use peel_store::testing::TestDatabase;
 use support::sample_csv::rows;
 use support::{get, sample_dir, thousands};
 
 const MONTH: &str = "2025-12";
-
-async fn whole_sample(engine: Engine) -> (TestDatabase, axum::Router) {
-    let db = TestDatabase::new(engine).await;
-    let store = db.store().await;
-    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
-        .import_paths(&[sample_dir()])
-        .await
-        .expect("import the sample");
-    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let app = peel_web::app(peel_web::AppState::load(store).await.expect("load"));
-    (db, app)
-}
 
 /// Each table row's cells as text, keyed by the text of its row header.
 fn table_rows(html: &str) -> BTreeMap<String, Vec<String>> {
@@ -90,7 +76,7 @@ fn one(x: f64) -> String {
 }
 
 async fn compare_recounts(engine: Engine) {
-    let (_db, app) = whole_sample(engine).await;
+    let (_db, app) = support::whole_sample(engine).await;
     let page = get(&app, &format!("/compare?date={MONTH}&sort=name")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let table = table_rows(&page.body);
@@ -181,7 +167,7 @@ fn section<'a>(body: &'a str, heading: &str) -> &'a str {
 }
 
 async fn similar_group_recounts(engine: Engine) {
-    let (_db, app) = whole_sample(engine).await;
+    let (_db, app) = support::whole_sample(engine).await;
     let page = get(&app, &format!("/forces/bedfordshire/similar?date={MONTH}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let count = counts(MONTH)["bedfordshire"];

@@ -8,22 +8,9 @@ mod support;
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
-use peel_store::testing::TestDatabase;
+use support::get;
 use support::sample_csv::rows;
-use support::{get, sample_dir};
-
-async fn sample(engine: Engine) -> (TestDatabase, axum::Router) {
-    let db = TestDatabase::new(engine).await;
-    let store = db.store().await;
-    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
-        .import_paths(&[sample_dir()])
-        .await
-        .expect("import the sample");
-    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    (db, peel_web::app(peel_web::AppState::load(store).await.expect("load")))
-}
 
 /// The number of data cells (`<td>`) inside the page's tables.
 fn data_cells(html: &str) -> usize {
@@ -37,7 +24,7 @@ fn records(csv: &str) -> Vec<[String; 4]> {
 }
 
 async fn every_table(engine: Engine) {
-    let (_db, app) = sample(engine).await;
+    let (_db, app) = support::whole_sample(engine).await;
     let crime =
         rows("street").into_iter().find(|r| r.force == "city-of-london" && !r.persistent_id.is_empty()).unwrap();
     let pages = [

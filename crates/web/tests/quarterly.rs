@@ -9,38 +9,11 @@ mod support;
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use peel_core::pledge::{AreaKind, generate};
 use peel_core::quarterly::poisson_change;
 use peel_core::{Month, Outcome};
-use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
-use peel_store::testing::TestDatabase;
 use support::sample_csv::rows;
 use support::{get, sample_dir, table, thousands};
-
-async fn import(engine: Engine, paths: &[std::path::PathBuf], pledge_months: &[&str]) -> (TestDatabase, axum::Router) {
-    let db = TestDatabase::new(engine).await;
-    let store = db.store().await;
-    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
-        .import_paths(paths)
-        .await
-        .expect("import the sample");
-    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let hoods: Vec<(String, AreaKind)> =
-        store.pledge().neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
-    for (i, m) in pledge_months.iter().enumerate() {
-        let plan = generate::Plan {
-            force: "city-of-london",
-            month: m.parse().unwrap(),
-            neighbourhoods: &hoods,
-            seed: 20 + i as u64,
-            now: "2026-06-01T00:00:00Z".parse().unwrap(),
-        };
-        store.pledge().put_pledge_events(&generate::month(&plan)).await.unwrap();
-    }
-    let app = peel_web::app(peel_web::AppState::load(store).await.expect("load"));
-    (db, app)
-}
 
 fn quarter_months(q: &str) -> Vec<String> {
     let (year, n) = q.split_once("-Q").unwrap();
@@ -200,7 +173,7 @@ async fn check_area(
 }
 
 async fn bcu_and_csp_recount(engine: Engine) {
-    let (_db, app) = import(engine, &[sample_dir()], &[]).await;
+    let (_db, app) = support::imported(engine, &[sample_dir()], &[], 20).await;
     // City of London: 2024 and 2025 held, so each quarter of 2025 has a year before.
     let city = ("city-of-london", &["City of London"][..]);
     check_area(&app, "/forces/city-of-london/csps/city-of-london/quarterly", city, 8_583, "2025-Q1", Some("2024-Q1"))
@@ -248,7 +221,7 @@ async fn incomplete_quarter_and_pledge(engine: Engine) {
         s.join("police-uk/2025-06"),
         s.join("police-uk/2025-07"),
     ];
-    let (db, app) = import(engine, &paths, &["2025-04", "2025-05", "2025-06"]).await;
+    let (db, app) = support::imported(engine, &paths, &["2025-04", "2025-05", "2025-06"], 20).await;
     let page = get(&app, "/forces/city-of-london/bcus/city/quarterly?quarter=2025-Q3").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("This quarter is incomplete"), "{}", page.body);

@@ -14,39 +14,14 @@ use axum::http::StatusCode;
 use peel_core::Outcome;
 use peel_core::access::{OrgKind, Role};
 use peel_core::outcome::OutcomeGroup;
-use peel_core::pledge::{AreaKind, generate};
 use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
-use peel_store::testing::TestDatabase;
 use serde_json::Value;
 use support::casework::Harness;
 use support::sample_csv::rows;
 use support::{get, sample_dir};
 
 const SERIOUS: [&str; 3] = ["Violence and sexual offences", "Robbery", "Possession of weapons"];
-
-async fn sample(engine: Engine, pledge_months: &[&str]) -> (TestDatabase, axum::Router) {
-    let db = TestDatabase::new(engine).await;
-    let store = db.store().await;
-    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
-        .import_paths(&[sample_dir()])
-        .await
-        .expect("import the sample");
-    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let hoods: Vec<(String, AreaKind)> =
-        store.pledge().neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
-    for (i, m) in pledge_months.iter().enumerate() {
-        let plan = generate::Plan {
-            force: "city-of-london",
-            month: m.parse().unwrap(),
-            neighbourhoods: &hoods,
-            seed: 40 + i as u64,
-            now: "2026-06-01T00:00:00Z".parse().unwrap(),
-        };
-        store.pledge().put_pledge_events(&generate::month(&plan)).await.unwrap();
-    }
-    (db, peel_web::app(peel_web::AppState::load(store).await.expect("load")))
-}
 
 fn quarter_months(q: &str) -> Vec<String> {
     let (year, n) = q.split_once("-Q").unwrap();
@@ -143,7 +118,7 @@ fn f(v: &Value) -> Option<f64> {
 }
 
 async fn force_card(engine: Engine) {
-    let (_db, app) = sample(engine, &["2025-04", "2025-05", "2025-06"]).await;
+    let (_db, app) = support::imported(engine, &[sample_dir()], &["2025-04", "2025-05", "2025-06"], 40).await;
     let method: Value = serde_json::from_str(peel_core::report_card::METHOD_JSON).unwrap();
     let scale: Vec<String> = method["scale"].as_array().unwrap().iter().map(|g| g.as_str().unwrap().into()).collect();
     let q = "2025-Q2";
@@ -307,7 +282,7 @@ async fn force_card(engine: Engine) {
 }
 
 async fn bcu_card_and_bad_requests(engine: Engine) {
-    let (_db, app) = sample(engine, &["2025-01", "2025-02", "2025-03"]).await;
+    let (_db, app) = support::imported(engine, &[sample_dir()], &["2025-01", "2025-02", "2025-03"], 40).await;
     let q = "2025-Q1";
     let card = get(&app, &format!("/forces/city-of-london/bcus/city/report-card.json?quarter={q}")).await;
     assert_eq!(card.status, StatusCode::OK, "{}", card.body);

@@ -10,25 +10,9 @@ mod support;
 use std::collections::BTreeMap;
 
 use peel_core::{LatLng, Polygon};
-use peel_import::{ImportOptions, Importer};
 use peel_store::Engine;
-use peel_store::testing::TestDatabase;
 use serde_json::Value;
 use support::{get, sample_dir, table, thousands};
-
-/// The app over the whole sample: open data, boundaries, neighbourhoods,
-/// areas (populations) and comparisons (most similar groups).
-async fn sample(engine: Engine) -> (TestDatabase, axum::Router) {
-    let db = TestDatabase::new(engine).await;
-    let store = db.store().await;
-    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
-        .import_paths(&[sample_dir()])
-        .await
-        .expect("import the sample");
-    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let app = peel_web::app(peel_web::AppState::load(store).await.expect("load"));
-    (db, app)
-}
 
 /// One stop as police.uk's file gives it, with the force and month from
 /// the file's name (police.uk files a stop under the file's month).
@@ -223,7 +207,7 @@ async fn check_page(app: &axum::Router, path: &str, month: &str, now: &[&Stop], 
 }
 
 async fn force_and_neighbourhood_recount(engine: Engine) {
-    let (_db, app) = sample(engine).await;
+    let (_db, app) = support::whole_sample(engine).await;
     let app = &app;
     let stops = city_stops();
     let of = |month: &str| stops.iter().filter(|s| s.month == month).collect::<Vec<_>>();
@@ -285,7 +269,7 @@ async fn force_and_neighbourhood_recount(engine: Engine) {
 /// unknown force or neighbourhood a 404; the force and neighbourhood pages
 /// link here.
 async fn missing_months_and_bad_input(engine: Engine) {
-    let (_db, app) = sample(engine).await;
+    let (_db, app) = support::whole_sample(engine).await;
     let app = &app;
     for path in ["/forces/city-of-london/stop-and-search", "/neighbourhoods/city-of-london/ban/stop-and-search"] {
         let p = get(app, &format!("{path}?date=2024-11")).await;

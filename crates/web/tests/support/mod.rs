@@ -46,6 +46,39 @@ pub async fn sample_app(engine: Engine) -> TestApp {
     TestApp { db, store, app: peel_web::app(state) }
 }
 
+/// The app over a fresh database of `engine` holding `paths` of the sample
+/// (all of it: `&[sample_dir()]`), with generated Policing Pledge events
+/// for the City of London in `pledge_months` (seeded from `seed`, one more
+/// a month), as the demo's own are made.
+pub async fn imported(engine: Engine, paths: &[PathBuf], pledge_months: &[&str], seed: u64) -> (TestDatabase, Router) {
+    let db = TestDatabase::new(engine).await;
+    let store = db.store().await;
+    let summary = Importer::new(&store, ImportOptions { quiet: true, ..Default::default() })
+        .import_paths(paths)
+        .await
+        .expect("import the sample");
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let hoods: Vec<(String, peel_core::pledge::AreaKind)> =
+        store.pledge().neighbourhood_areas("city-of-london").await.unwrap().into_iter().collect();
+    for (i, m) in pledge_months.iter().enumerate() {
+        let plan = peel_core::pledge::generate::Plan {
+            force: "city-of-london",
+            month: m.parse().unwrap(),
+            neighbourhoods: &hoods,
+            seed: seed + i as u64,
+            now: "2026-06-01T00:00:00Z".parse().unwrap(),
+        };
+        store.pledge().put_pledge_events(&peel_core::pledge::generate::month(&plan)).await.unwrap();
+    }
+    let app = peel_web::app(AppState::load(store).await.expect("load"));
+    (db, app)
+}
+
+/// The app over the whole sample, without generated Pledge events.
+pub async fn whole_sample(engine: Engine) -> (TestDatabase, Router) {
+    imported(engine, &[sample_dir()], &[], 0).await
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
